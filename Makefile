@@ -1,0 +1,42 @@
+# 周转金台账 — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test lint bench clean
+
+$(VENV)/.python-ok:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=python3.11)")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	@touch $@
+
+$(VENV)/.run-installed: requirements.txt $(VENV)/.python-ok
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt $(VENV)/.run-installed
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+## Set up, create/migrate instance/ledger.db (or DATABASE_URL) and serve on 127.0.0.1:5000.
+run: $(VENV)/.run-installed
+	$(PY) -m flask --app wsgi init-db
+	$(PY) -m flask --app wsgi run --host $(HOST) --port $(PORT)
+
+## Set up and run the whole suite (SQLite; set LEDGER_TEST_DATABASE_URL for PostgreSQL).
+test: $(VENV)/.dev-installed
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+lint: $(VENV)/.dev-installed
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+bench: $(VENV)/.dev-installed
+	$(PY) bench/ledger_throughput.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache

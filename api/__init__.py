@@ -1,0 +1,42 @@
+"""The HTTP shell: `create_app()` builds the Flask app around one `Database`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app
+from flask_smorest import Api
+
+from ledger.config import INSTANCE_DIR, database_url
+from ledger.db import Database
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Application factory: config, the database, the API blueprints, the CLI."""
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=True)
+    app.config.from_mapping(
+        DATABASE_URL=None,
+        API_TITLE="周转金台账 Revolving-fund ledger API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        JSON_AS_ASCII=False,
+    )
+    if test_config:
+        app.config.update(test_config)
+    app.config["DATABASE_URL"] = app.config["DATABASE_URL"] or database_url()
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["ledger_db"] = Database.connect(app.config["DATABASE_URL"])
+
+    from api import cli, health
+
+    api = Api(app)
+    api.register_blueprint(health.blp)
+    cli.register(app)
+    return app
+
+
+def get_db() -> Database:
+    """The app's `Database` (one engine and session factory per app)."""
+    return current_app.extensions["ledger_db"]

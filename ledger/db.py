@@ -1,0 +1,198 @@
+"""Persistence plumbing: the declarative base, the fen column type, engines,
+units of work and retried transactions.
+
+Amounts live in the database as BIGINT fen (分, hundredths of a yuan) through
+the single `Fen` column type, so no float ever meets money and sums in SQL are
+exact. SQLite runs in WAL mode with `synchronous=FULL` (a commit that returned
+survives a power cut), foreign keys on, and every write transaction starts
+with `BEGIN IMMEDIATE` so that two writers queue for the lock up front instead
+of deadlocking half-way. A `UnitOfWork` rolls back unless it was committed;
+`run_in_transaction` reruns a whole use case when the database asks for it
+(serialization failure, deadlock, SQLite busy).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from sqlalchemy import BigInteger, Engine, MetaData, Table, create_engine, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+from ledger.money import from_fen, to_fen
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Fen(TypeDecorator[Decimal]):
+    """A CNY amount: `Decimal` in Python, BIGINT fen in the database."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> int | None:
+        return None if value is None else to_fen(value)
+
+    def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
+        return None if value is None else from_fen(int(value))
+
+
+DEFAULT_SQLITE_TIMEOUT_S = 30.0
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine; SQLite gets WAL, FULL sync, foreign keys and BEGIN IMMEDIATE."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed, pool_pre_ping=True, **kwargs)
+    connect_args = {"timeout": DEFAULT_SQLITE_TIMEOUT_S, "check_same_thread": False}
+    engine = create_engine(parsed, connect_args=connect_args, **kwargs)
+    _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions
+        # begin: the module's implicit BEGIN would be DEFERRED and would not
+        # cover savepoints (the SQLAlchemy "pysqlite" recipe).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        readonly = conn.get_execution_options().get("ledger_readonly", False)
+        conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+
+def dialect_name(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def upsert(session: Session, table: Table) -> Any:
+    """``INSERT`` that supports ``on_conflict_do_*`` on both SQLite and PostgreSQL."""
+    if dialect_name(session) == "postgresql":
+        return pg_insert(table)
+    return sqlite_insert(table)
+
+
+class UnitOfWork:
+    """One business transaction: `with db.uow() as uow: ...; uow.commit()`.
+
+    Leaving the block without `commit()` rolls everything back, so a refused
+    request leaves no half-written rows.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session], *, readonly: bool = False) -> None:
+        self._sessions = sessions
+        self._readonly = readonly
+        self.committed = False
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._sessions()
+        if self._readonly:
+            # Must be the first use of the session: the option reaches the
+            # "begin" hook, which then starts a plain (shared) SQLite read.
+            self.session.connection(execution_options={"ledger_readonly": True})
+        self.committed = False
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if not self.committed:
+                self.session.rollback()
+        finally:
+            self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+        self.committed = True
+
+    @property
+    def dialect(self) -> str:
+        return dialect_name(self.session)
+
+
+@dataclass
+class Database:
+    """An engine and its session factory, passed down explicitly (no globals)."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @classmethod
+    def connect(cls, url: str, **kwargs: Any) -> Database:
+        engine = make_engine(url, **kwargs)
+        return cls(engine, sessionmaker(engine, expire_on_commit=False))
+
+    def uow(self, *, readonly: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.sessions, readonly=readonly)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session for queries."""
+        with self.uow(readonly=True) as uow:
+            yield uow.session
+
+
+T = TypeVar("T")
+
+#: SQLSTATEs after which PostgreSQL expects the client to rerun the transaction.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+#: Unique keys where a lost race means "try again", not "bad input".
+RETRYABLE_CONSTRAINTS = ("uq_journal_fund_id_voucher_no", "uq_account_chart_id_subkey")
+
+
+def is_retryable(error: DBAPIError) -> bool:
+    """True when rerunning the whole transaction may succeed."""
+    orig = error.orig
+    if getattr(orig, "sqlstate", None) in RETRYABLE_SQLSTATES:
+        return True
+    message = str(orig).lower()
+    if "database is locked" in message or "database table is locked" in message:
+        return True
+    return getattr(orig, "sqlstate", None) == "23505" and any(
+        name in message for name in RETRYABLE_CONSTRAINTS
+    )
+
+
+def run_in_transaction(db: Database, work: Callable[[UnitOfWork], T], *, attempts: int = 10) -> T:
+    """Run `work(uow)` and rerun it from scratch on a retryable database error.
+
+    `work` commits its unit of work itself; whatever it did not commit is
+    rolled back before the next attempt.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            with db.uow() as uow:
+                return work(uow)
+        except DBAPIError as error:
+            if attempt == attempts or not is_retryable(error):
+                raise
+        time.sleep(random.uniform(0, 0.005 * 2 ** min(attempt, 6)))
+    raise AssertionError("unreachable")  # pragma: no cover

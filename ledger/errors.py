@@ -1,0 +1,155 @@
+"""Domain errors: every refusal the ledger makes, in Chinese and English.
+
+A `LedgerError` carries a stable `code` slug (clients and the API's problem
+`type` depend on it, so codes never change once released), a title and a
+detail in both languages, and the `field` that caused it when there is one.
+Errors are grouped in four families that the HTTP shell maps to statuses
+once: `NotFound`, `Conflict` (the state refuses it), `RuleViolated` (the
+input breaks a rule) and `NotPermitted` (the actor may not do it). Nothing in
+here knows about HTTP.
+"""
+
+from __future__ import annotations
+
+
+class LedgerError(Exception):
+    """Base of every refusal; subclasses set `code` and the two titles."""
+
+    code: str = "ledger-error"
+    title_zh: str = "账务错误"
+    title_en: str = "Ledger error"
+
+    def __init__(self, detail_zh: str, detail_en: str, *, field: str | None = None) -> None:
+        super().__init__(detail_en)
+        self.detail_zh = detail_zh
+        self.detail_en = detail_en
+        self.field = field
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.code!r}, field={self.field!r}, {self.detail_en!r})"
+
+
+# --- families -------------------------------------------------------------
+
+
+class NotFound(LedgerError):
+    code = "not-found"
+    title_zh = "未找到"
+    title_en = "Not found"
+
+
+class Conflict(LedgerError):
+    code = "conflict"
+    title_zh = "与当前状态冲突"
+    title_en = "Conflict with the current state"
+
+
+class RuleViolated(LedgerError):
+    code = "rule-violated"
+    title_zh = "不符合规则"
+    title_en = "Rule violated"
+
+
+class NotPermitted(LedgerError):
+    code = "not-permitted"
+    title_zh = "无权操作"
+    title_en = "Not permitted"
+
+
+# --- input ----------------------------------------------------------------
+
+
+class InvalidField(RuleViolated):
+    """A value is malformed or out of range; `field` names it."""
+
+    code = "invalid-field"
+    title_zh = "字段无效"
+    title_en = "Invalid field"
+
+
+class InvalidAmount(InvalidField):
+    code = "invalid-amount"
+    title_zh = "金额无效"
+    title_en = "Invalid amount"
+
+
+# --- journals -------------------------------------------------------------
+
+
+class UnbalancedJournal(RuleViolated):
+    code = "unbalanced-journal"
+    title_zh = "借贷不平衡"
+    title_en = "Journal does not balance"
+
+
+class EmptyJournal(RuleViolated):
+    code = "empty-journal"
+    title_zh = "凭证没有分录"
+    title_en = "Journal has no entries"
+
+
+class UnknownAccount(NotFound):
+    code = "unknown-account"
+    title_zh = "科目不存在"
+    title_en = "Unknown account"
+
+
+class FundNotFound(NotFound):
+    code = "fund-not-found"
+    title_zh = "基金不存在"
+    title_en = "Fund not found"
+
+
+class JournalNotFound(NotFound):
+    code = "journal-not-found"
+    title_zh = "凭证不存在"
+    title_en = "Journal not found"
+
+
+class InsufficientBalance(Conflict):
+    """Posting would take an asset sub-account below zero."""
+
+    code = "insufficient-balance"
+    title_zh = "余额不足"
+    title_en = "Insufficient balance"
+
+
+class AlreadyReversed(Conflict):
+    code = "already-reversed"
+    title_zh = "凭证已冲销"
+    title_en = "Journal already reversed"
+
+
+class CannotReverseReversal(Conflict):
+    code = "cannot-reverse-reversal"
+    title_zh = "红字凭证不能再冲销"
+    title_en = "A reversal cannot be reversed"
+
+
+class DuplicateKey(Conflict):
+    """A code or number that must be unique is already taken."""
+
+    code = "duplicate"
+    title_zh = "编号重复"
+    title_en = "Duplicate"
+
+
+# --- periods --------------------------------------------------------------
+
+
+class PeriodClosed(Conflict):
+    code = "period-closed"
+    title_zh = "会计期间已结账"
+    title_en = "Period is closed"
+
+
+class PeriodNotClosed(Conflict):
+    code = "period-not-closed"
+    title_zh = "会计期间未结账"
+    title_en = "Period is not closed"
+
+
+class TrialBalanceUnbalanced(Conflict):
+    code = "trial-balance-unbalanced"
+    title_zh = "试算不平衡"
+    title_en = "Trial balance does not balance"

@@ -1,0 +1,414 @@
+"""The read side: balances, statements, trial balance, journals.
+
+Every query returns frozen dataclasses, so the API and the PDFs print the
+same figures. Reads never scan the journal: a current balance is the
+account's running totals, a balance as of a date sums the account's daily
+totals up to that date, and the trial balance sums the chart's daily totals.
+Their cost grows with the number of active days, not with the number of
+entries (see docs/PERFORMANCE.md).
+
+Balances are signed on the account's normal side: debit minus credit for
+assets and expenses, credit minus debit for net assets and income.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, type_coerce
+from sqlalchemy.orm import Session
+
+from ledger.db import Fen
+from ledger.errors import InvalidField, UnknownAccount
+from ledger.models import (
+    Account,
+    AccountDailyTotal,
+    AccountKind,
+    ChartAccount,
+    ChartDailyTotal,
+    Entry,
+    Journal,
+    SubLedger,
+)
+from ledger.posting import AccountRef
+
+ZERO = Decimal("0.00")
+MAX_PAGE = 500
+
+
+def month_end(period: str) -> date:
+    year, month = int(period[:4]), int(period[5:7])
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def signed(kind: AccountKind, debit: Decimal, credit: Decimal) -> Decimal:
+    """The balance on the account's normal side."""
+    return debit - credit if kind.debit_normal else credit - debit
+
+
+@dataclass(frozen=True)
+class Balance:
+    account: str
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal
+
+
+def _account(session: Session, fund_id: int, ref: AccountRef) -> tuple[Account | None, AccountKind]:
+    """The account and its kind; None for a sub-account not opened yet (balance zero)."""
+    chart = session.scalar(
+        select(ChartAccount).where(ChartAccount.fund_id == fund_id, ChartAccount.code == ref.code)
+    )
+    if chart is None or (chart.subledger is SubLedger.NONE) == bool(ref.key):
+        raise UnknownAccount(f"科目 {ref} 不存在", f"account {ref} does not exist", field="account")
+    account = session.scalar(
+        select(Account).where(Account.chart_id == chart.id, Account.subkey == ref.key)
+    )
+    return account, chart.kind
+
+
+def fen_sum(expr: ColumnElement[Any]) -> ColumnElement[Decimal]:
+    """SUM of a fen column as an exact `Decimal` (0.00 over no rows)."""
+    return type_coerce(func.coalesce(func.sum(expr), 0), Fen())
+
+
+def side_sum(entry_side: ColumnElement[str], amount: ColumnElement[Any], side: str):
+    """SUM of the amounts on one side (``D`` or ``C``)."""
+    return fen_sum(case((entry_side == side, amount), else_=0))
+
+
+def balance(session: Session, fund_id: int, ref: AccountRef, as_of: date | None = None) -> Balance:
+    """Turnover and balance of one account, now or at the end of `as_of`."""
+    account, kind = _account(session, fund_id, ref)
+    if account is None:
+        return Balance(str(ref), ZERO, ZERO, ZERO)
+    if as_of is None:
+        debit, credit = account.debit_total, account.credit_total
+    else:
+        debit, credit = _daily_sums(session, account.id, as_of)
+    return Balance(str(ref), debit, credit, signed(kind, debit, credit))
+
+
+def _daily_sums(session: Session, account_id: int, as_of: date) -> tuple[Decimal, Decimal]:
+    days = AccountDailyTotal.__table__.c
+    debit, credit = session.execute(
+        select(fen_sum(days.debit), fen_sum(days.credit)).where(
+            days.account_id == account_id, days.day <= as_of
+        )
+    ).one()
+    return debit, credit
+
+
+# --- trial balance --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrialBalanceRow:
+    code: str
+    name: str
+    kind: AccountKind
+    #: Balance before `from_` (zero when the trial balance starts at the beginning).
+    opening: Decimal
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal
+
+
+@dataclass(frozen=True)
+class TrialBalanceTotals:
+    debit: Decimal
+    credit: Decimal
+    #: Σ balances of debit-normal accounts and of credit-normal accounts.
+    debit_balances: Decimal
+    credit_balances: Decimal
+
+    @property
+    def balanced(self) -> bool:
+        return self.debit == self.credit and self.debit_balances == self.credit_balances
+
+
+@dataclass(frozen=True)
+class TrialBalance:
+    as_of: date | None
+    from_: date | None
+    rows: tuple[TrialBalanceRow, ...]
+    totals: TrialBalanceTotals
+
+
+def trial_balance(
+    session: Session, fund_id: int, *, as_of: date | None = None, from_: date | None = None
+) -> TrialBalance:
+    """Turnover from `from_` to `as_of` (inclusive) and closing balance per chart line."""
+    if from_ is not None and as_of is not None and from_ > as_of:
+        raise InvalidField("起始日期晚于截止日期", "from is after as_of", field="from")
+    daily = ChartDailyTotal.__table__.c
+    turnover = _chart_sums(
+        session,
+        fund_id,
+        *(
+            ([] if from_ is None else [daily.day >= from_])
+            + ([] if as_of is None else [daily.day <= as_of])
+        ),
+    )
+    opening = {} if from_ is None else _chart_sums(session, fund_id, daily.day < from_)
+    charts = session.execute(
+        select(ChartAccount.id, ChartAccount.code, ChartAccount.name_zh, ChartAccount.kind)
+        .where(ChartAccount.fund_id == fund_id)
+        .order_by(ChartAccount.code)
+    ).all()
+    out = []
+    for chart_id, code, name, kind in charts:
+        debit, credit = turnover.get(chart_id, (ZERO, ZERO))
+        start = signed(kind, *opening.get(chart_id, (ZERO, ZERO)))
+        out.append(
+            TrialBalanceRow(
+                code, name, kind, start, debit, credit, start + signed(kind, debit, credit)
+            )
+        )
+    totals = TrialBalanceTotals(
+        debit=sum((r.debit for r in out), ZERO),
+        credit=sum((r.credit for r in out), ZERO),
+        debit_balances=sum((r.balance for r in out if r.kind.debit_normal), ZERO),
+        credit_balances=sum((r.balance for r in out if not r.kind.debit_normal), ZERO),
+    )
+    return TrialBalance(as_of, from_, tuple(out), totals)
+
+
+def _chart_sums(
+    session: Session, fund_id: int, *conditions: ColumnElement[bool]
+) -> dict[int, tuple[Decimal, Decimal]]:
+    daily = ChartDailyTotal.__table__.c
+    rows = session.execute(
+        select(daily.chart_id, fen_sum(daily.debit), fen_sum(daily.credit))
+        .join(ChartAccount, ChartAccount.id == daily.chart_id)
+        .where(ChartAccount.fund_id == fund_id, *conditions)
+        .group_by(daily.chart_id)
+    ).all()
+    return {chart_id: (debit, credit) for chart_id, debit, credit in rows}
+
+
+# --- account statement ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    entry_id: int
+    posted_on: date
+    voucher: str
+    kind: str
+    memo: str
+    debit: Decimal
+    credit: Decimal
+    #: Balance after this line, on the account's normal side.
+    balance: Decimal
+    red: bool
+
+
+@dataclass(frozen=True)
+class StatementPage:
+    account: str
+    #: Balance before the first line of this page.
+    opening: Decimal
+    lines: tuple[StatementLine, ...]
+    #: Pass back as `after` for the next page; None on the last page.
+    next_cursor: tuple[date, int] | None
+
+
+def account_statement(
+    session: Session,
+    fund_id: int,
+    ref: AccountRef,
+    *,
+    after: tuple[date, int] | None = None,
+    from_: date | None = None,
+    to: date | None = None,
+    limit: int = 100,
+) -> StatementPage:
+    """One page of an account's movements in business-date order (keyset pagination).
+
+    The cursor is the (date, entry id) of the last line seen, so page N costs
+    the same as page 1 and entries posted meanwhile never shift the pages.
+    """
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidField(
+            f"每页条数应在 1–{MAX_PAGE} 之间", f"limit must be 1-{MAX_PAGE}", field="limit"
+        )
+    account, kind = _account(session, fund_id, ref)
+    if account is None:
+        return StatementPage(str(ref), ZERO, (), None)
+    query = (
+        select(
+            Entry.id,
+            Entry.posted_on,
+            Entry.side,
+            Entry.amount,
+            Entry.red,
+            Journal.voucher_no,
+            Journal.kind,
+            Journal.memo,
+        )
+        .join(Journal, Journal.id == Entry.journal_id)
+        .where(Entry.account_id == account.id)
+    )
+    start = after
+    if after is not None:
+        query = query.where(
+            or_(Entry.posted_on > after[0], and_(Entry.posted_on == after[0], Entry.id > after[1]))
+        )
+    if from_ is not None:
+        query = query.where(Entry.posted_on >= from_)
+        if after is None:
+            start = (from_, 0)
+    if to is not None:
+        query = query.where(Entry.posted_on <= to)
+    rows = session.execute(query.order_by(Entry.posted_on, Entry.id).limit(limit + 1)).all()
+    opening = _balance_before(session, account.id, kind, start)
+    running = opening
+    lines = []
+    for row in rows[:limit]:
+        debit = row.amount if row.side == "D" else ZERO
+        credit = row.amount if row.side == "C" else ZERO
+        running += signed(kind, debit, credit)
+        lines.append(
+            StatementLine(
+                row.id,
+                row.posted_on,
+                row.voucher_no,
+                row.kind,
+                row.memo,
+                debit,
+                credit,
+                running,
+                row.red,
+            )
+        )
+    cursor = (lines[-1].posted_on, lines[-1].entry_id) if len(rows) > limit else None
+    return StatementPage(str(ref), opening, tuple(lines), cursor)
+
+
+def _balance_before(
+    session: Session, account_id: int, kind: AccountKind, cursor: tuple[date, int] | None
+) -> Decimal:
+    """Balance after every entry before the cursor: whole days, then that day's earlier ids."""
+    if cursor is None:
+        return ZERO
+    day, entry_id = cursor
+    days = AccountDailyTotal.__table__.c
+    debit, credit = session.execute(
+        select(fen_sum(days.debit), fen_sum(days.credit)).where(
+            days.account_id == account_id, days.day < day
+        )
+    ).one()
+    day_debit, day_credit = session.execute(
+        select(
+            side_sum(Entry.side, Entry.amount, "D"), side_sum(Entry.side, Entry.amount, "C")
+        ).where(Entry.account_id == account_id, Entry.posted_on == day, Entry.id <= entry_id)
+    ).one()
+    return signed(kind, debit + day_debit, credit + day_credit)
+
+
+# --- journals -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JournalLine:
+    account: str
+    side: str
+    amount: Decimal
+    debit: Decimal
+    credit: Decimal
+
+
+@dataclass(frozen=True)
+class JournalView:
+    voucher: str
+    posted_on: date
+    kind: str
+    memo: str
+    recorded_by: str
+    red: bool
+    reverses: str | None
+    reversed_by: str | None
+    lines: tuple[JournalLine, ...]
+
+
+def journal_view(session: Session, fund_id: int, voucher: str) -> JournalView:
+    from ledger.services.journals import draft_of, find_journal
+
+    journal = find_journal(session, fund_id, voucher)
+    draft = draft_of(session, journal)
+    reversed_by = session.scalar(
+        select(Journal.voucher_no).where(Journal.reverses_id == journal.id)
+    )
+    lines = tuple(
+        JournalLine(
+            str(ln.account),
+            ln.side,
+            ln.amount,
+            ln.amount if ln.side == "D" else ZERO,
+            ln.amount if ln.side == "C" else ZERO,
+        )
+        for ln in draft.lines
+    )
+    return JournalView(
+        journal.voucher_no,
+        journal.posted_on,
+        journal.kind,
+        journal.memo,
+        journal.recorded_by,
+        journal.red,
+        draft.reverses,
+        reversed_by,
+        lines,
+    )
+
+
+# --- integrity ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BalanceMismatch:
+    account: str
+    stored_debit: Decimal
+    stored_credit: Decimal
+    entries_debit: Decimal
+    entries_credit: Decimal
+
+
+def balance_mismatches(session: Session, fund_id: int) -> list[BalanceMismatch]:
+    """Accounts whose running totals differ from the sum of their entries (should be none)."""
+    sums = (
+        select(
+            Entry.account_id,
+            side_sum(Entry.side, Entry.amount, "D").label("d"),
+            side_sum(Entry.side, Entry.amount, "C").label("c"),
+        )
+        .group_by(Entry.account_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            Account.code,
+            Account.subkey,
+            Account.debit_total,
+            Account.credit_total,
+            sums.c.d,
+            sums.c.c,
+        )
+        .outerjoin(sums, sums.c.account_id == Account.id)
+        .where(Account.fund_id == fund_id)
+    ).all()
+    out = []
+    for code, subkey, debit, credit, entries_d, entries_c in rows:
+        entries_debit, entries_credit = entries_d or ZERO, entries_c or ZERO
+        if (debit, credit) != (entries_debit, entries_credit):
+            out.append(
+                BalanceMismatch(
+                    str(AccountRef(code, subkey)), debit, credit, entries_debit, entries_credit
+                )
+            )
+    return out

@@ -1,0 +1,67 @@
+"""Opening a fund: the fund row, its chart of accounts, and its plain accounts."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from ledger.chart import STANDARD_CHART
+from ledger.db import UnitOfWork
+from ledger.errors import DuplicateKey, FundNotFound, InvalidField
+from ledger.models import Account, AccountKind, ChartAccount, Fund, SubLedger
+
+FUND_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+
+def open_fund(uow: UnitOfWork, *, actor: str, code: str, name: str) -> Fund:
+    """Create a fund with the standard chart (SPEC §4) and commit."""
+    if not isinstance(code, str) or not FUND_CODE.match(code):
+        raise InvalidField(
+            "基金代码只能包含字母、数字、- 和 _,长度 1–32",
+            "fund code must be 1-32 letters, digits, '-' or '_'",
+            field="code",
+        )
+    if not isinstance(name, str) or not name.strip() or len(name) > 200:
+        raise InvalidField(
+            "基金名称不能为空且不超过 200 字", "name must be 1-200 characters", field="name"
+        )
+    session = uow.session
+    if session.scalar(select(Fund.id).where(Fund.code == code)) is not None:
+        raise DuplicateKey(
+            f"基金代码 {code} 已存在", f"fund code {code} already exists", field="code"
+        )
+    fund = Fund(code=code, name=name.strip(), created_by=actor)
+    session.add(fund)
+    session.flush()  # the chart rows need the fund id
+    for line in STANDARD_CHART:
+        chart = ChartAccount(
+            fund_id=fund.id,
+            code=line.code,
+            name_zh=line.name_zh,
+            name_en=line.name_en,
+            kind=line.kind,
+            subledger=line.subledger,
+            allow_negative=False,
+        )
+        session.add(chart)
+        if line.subledger is SubLedger.NONE:
+            session.flush()
+            session.add(
+                Account(
+                    fund_id=fund.id,
+                    chart_id=chart.id,
+                    code=line.code,
+                    subkey="",
+                    guard_nonnegative=line.kind is AccountKind.ASSET,
+                )
+            )
+    uow.commit()
+    return fund
+
+
+def get_fund(uow: UnitOfWork, code: str) -> Fund:
+    fund = uow.session.scalar(select(Fund).where(Fund.code == code))
+    if fund is None:
+        raise FundNotFound(f"基金 {code} 不存在", f"fund {code} does not exist", field="fund")
+    return fund

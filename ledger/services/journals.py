@@ -1,0 +1,495 @@
+"""Posting journals to the book, and red-ink reversal (红字冲销).
+
+`post_many` is the one way journals reach the database. Within the caller's
+transaction it:
+
+1. locks the touched accounts in a fixed order (by id; ``FOR UPDATE`` on
+   PostgreSQL, the ``BEGIN IMMEDIATE`` write lock on SQLite), opening missing
+   sub-accounts on the way;
+2. takes the voucher counters of the months involved (the same lock a month
+   close takes) and refuses a closed month;
+3. applies the drafts in order, refusing any that would take a guarded asset
+   account below zero, even for a moment inside a batch;
+4. writes journals, entries, running balances and daily totals with one
+   statement each, which is what makes a batch of a thousand cheap.
+
+It only flushes; the service that called it commits, so an error anywhere
+leaves nothing behind, voucher numbers included.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlalchemy import bindparam, insert, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ledger.db import UnitOfWork, upsert
+from ledger.errors import (
+    AlreadyReversed,
+    CannotReverseReversal,
+    InsufficientBalance,
+    InvalidField,
+    JournalNotFound,
+    PeriodClosed,
+    UnknownAccount,
+)
+from ledger.models import (
+    Account,
+    AccountDailyTotal,
+    AccountKind,
+    ChartAccount,
+    ChartDailyTotal,
+    Entry,
+    Journal,
+    Period,
+    SubLedger,
+    VoucherCounter,
+)
+from ledger.posting import DEBIT, AccountRef, JournalDraft, Line, red_ink
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class PostedJournal:
+    id: int
+    voucher: str
+    posted_on: date
+    kind: str
+    reverses: str | None
+
+
+def voucher_number(posted_on: date, seq: int) -> str:
+    """``记-YYYY-MM-NNNN``: the series of the business month."""
+    return f"记-{posted_on:%Y-%m}-{seq:04d}"
+
+
+def post(
+    uow: UnitOfWork,
+    fund_id: int,
+    draft: JournalDraft,
+    *,
+    actor: str,
+    idempotency_key: str | None = None,
+) -> PostedJournal:
+    """Post one draft (flushes; the calling service commits)."""
+    return post_many(uow, fund_id, [draft], actor=actor, idempotency_keys=[idempotency_key])[0]
+
+
+@dataclass
+class _AccountState:
+    id: int
+    chart_id: int
+    guard: bool
+    debit_total: Decimal
+    credit_total: Decimal
+    version: int
+    touched: bool = False
+
+
+def post_many(
+    uow: UnitOfWork,
+    fund_id: int,
+    drafts: Sequence[JournalDraft],
+    *,
+    actor: str,
+    idempotency_keys: Sequence[str | None] | None = None,
+) -> list[PostedJournal]:
+    """Post drafts in order, numbering their vouchers consecutively (flushes only)."""
+    if not drafts:
+        return []
+    keys = list(idempotency_keys) if idempotency_keys is not None else [None] * len(drafts)
+    session = uow.session
+    refs = sorted({ref for draft in drafts for ref in draft.accounts()})
+    accounts = _lock_accounts(session, fund_id, refs)
+    next_seq = _reserve_vouchers(session, fund_id, Counter(d.period for d in drafts))
+    reversed_ids = _reversed_ids(session, fund_id, [d.reverses for d in drafts if d.reverses])
+
+    now = datetime.now(UTC)
+    journal_rows, vouchers = [], []
+    for draft, key in zip(drafts, keys, strict=True):
+        seq = next_seq[draft.period]
+        next_seq[draft.period] += 1
+        vouchers.append(voucher_number(draft.posted_on, seq))
+        _apply(draft, accounts)
+        journal_rows.append(
+            {
+                "fund_id": fund_id,
+                "voucher_no": vouchers[-1],
+                "period": draft.period,
+                "seq": seq,
+                "posted_on": draft.posted_on,
+                "kind": draft.kind,
+                "memo": draft.memo,
+                "recorded_by": actor,
+                "recorded_at": now,
+                "idempotency_key": key,
+                "reverses_id": reversed_ids.get(draft.reverses) if draft.reverses else None,
+                "red": draft.red,
+            }
+        )
+
+    journal_table = Journal.__table__
+    ids = (
+        session.execute(
+            insert(journal_table).returning(journal_table.c.id, sort_by_parameter_order=True),
+            journal_rows,
+        )
+        .scalars()
+        .all()
+    )
+    session.execute(
+        insert(Entry.__table__),
+        [
+            _entry_row(journal_id, line_no, line, draft, accounts)
+            for journal_id, draft in zip(ids, drafts, strict=True)
+            for line_no, line in enumerate(draft.lines, start=1)
+        ],
+    )
+    _write_balances(session, accounts)
+    _add_daily_totals(session, drafts, accounts)
+    return [
+        PostedJournal(journal_id, voucher, draft.posted_on, draft.kind, draft.reverses)
+        for journal_id, voucher, draft in zip(ids, vouchers, drafts, strict=True)
+    ]
+
+
+def _lock_accounts(
+    session: Session, fund_id: int, refs: list[AccountRef]
+) -> dict[AccountRef, _AccountState]:
+    """Select the accounts FOR UPDATE in id order, opening missing sub-accounts."""
+    found = _select_for_update(session, fund_id, refs)
+    missing = [ref for ref in refs if ref not in found]
+    if missing:
+        _open_subaccounts(session, fund_id, missing)
+        found = _select_for_update(session, fund_id, refs)
+    return found
+
+
+def _select_for_update(
+    session: Session, fund_id: int, refs: list[AccountRef]
+) -> dict[AccountRef, _AccountState]:
+    rows = session.execute(
+        select(
+            Account.id,
+            Account.code,
+            Account.subkey,
+            Account.chart_id,
+            Account.guard_nonnegative,
+            Account.debit_total,
+            Account.credit_total,
+            Account.version,
+        )
+        .where(
+            Account.fund_id == fund_id,
+            tuple_(Account.code, Account.subkey).in_([(r.code, r.key) for r in refs]),
+        )
+        .order_by(Account.id)
+        .with_for_update()
+    ).all()
+    return {
+        AccountRef(row.code, row.subkey): _AccountState(
+            row.id,
+            row.chart_id,
+            row.guard_nonnegative,
+            row.debit_total,
+            row.credit_total,
+            row.version,
+        )
+        for row in rows
+    }
+
+
+def _open_subaccounts(session: Session, fund_id: int, refs: list[AccountRef]) -> None:
+    """Open sub-accounts on first use; refuse codes that are not in the fund's chart."""
+    charts = {
+        chart.code: chart
+        for chart in session.scalars(
+            select(ChartAccount).where(
+                ChartAccount.fund_id == fund_id, ChartAccount.code.in_({r.code for r in refs})
+            )
+        )
+    }
+    rows = []
+    for ref in refs:
+        chart = charts.get(ref.code)
+        if chart is None or chart.subledger is SubLedger.NONE or not ref.key:
+            raise UnknownAccount(
+                f"科目 {ref} 不存在",
+                f"account {ref} does not exist in this fund",
+                field="account",
+            )
+        rows.append(
+            {
+                "fund_id": fund_id,
+                "chart_id": chart.id,
+                "code": ref.code,
+                "subkey": ref.key,
+                "guard_nonnegative": chart.kind is AccountKind.ASSET and not chart.allow_negative,
+                "debit_total": ZERO,
+                "credit_total": ZERO,
+                "version": 0,
+            }
+        )
+    # A concurrent poster may open the same sub-account: both end up using one row.
+    stmt = upsert(session, Account.__table__).on_conflict_do_nothing(
+        index_elements=["chart_id", "subkey"]
+    )
+    session.execute(stmt, rows)
+
+
+def _reserve_vouchers(session: Session, fund_id: int, counts: Counter[str]) -> dict[str, int]:
+    """Take `counts[period]` voucher numbers per month; returns the first of each."""
+    first: dict[str, int] = {}
+    table = VoucherCounter.__table__
+    for period in sorted(counts):
+        stmt = upsert(session, table).values(
+            fund_id=fund_id, period=period, last_seq=counts[period]
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["fund_id", "period"],
+            set_={"last_seq": table.c.last_seq + stmt.excluded.last_seq},
+        ).returning(table.c.last_seq)
+        first[period] = session.execute(stmt).scalar_one() - counts[period] + 1
+    closed = session.scalars(
+        select(Period.period).where(
+            Period.fund_id == fund_id, Period.period.in_(counts), Period.closed.is_(True)
+        )
+    ).all()
+    if closed:
+        raise PeriodClosed(
+            f"会计期间 {closed[0]} 已结账,不能记账",
+            f"period {closed[0]} is closed",
+            field="posted_on",
+        )
+    return first
+
+
+def _reversed_ids(session: Session, fund_id: int, vouchers: list[str]) -> dict[str, int]:
+    if not vouchers:
+        return {}
+    rows = session.execute(
+        select(Journal.voucher_no, Journal.id).where(
+            Journal.fund_id == fund_id, Journal.voucher_no.in_(vouchers)
+        )
+    ).all()
+    found = {row.voucher_no: row.id for row in rows}
+    for voucher in vouchers:
+        if voucher not in found:
+            raise JournalNotFound(
+                f"凭证 {voucher} 不存在", f"voucher {voucher} not found", field="reverses"
+            )
+    return found
+
+
+def _apply(draft: JournalDraft, accounts: dict[AccountRef, _AccountState]) -> None:
+    """Add the draft to the running totals; refuse a guarded account going negative."""
+    for line in draft.lines:
+        state = accounts[line.account]
+        state.touched = True
+        if line.side == DEBIT:
+            state.debit_total += line.amount
+        else:
+            state.credit_total += line.amount
+    for index, line in enumerate(draft.lines):
+        state = accounts[line.account]
+        balance = state.debit_total - state.credit_total
+        if state.guard and balance < 0:
+            raise InsufficientBalance(
+                f"科目 {line.account} 余额不足:记账后将为 {balance}",
+                f"account {line.account} would go below zero ({balance})",
+                field=f"lines[{index}].amount",
+            )
+
+
+def _entry_row(
+    journal_id: int,
+    line_no: int,
+    line: Line,
+    draft: JournalDraft,
+    accounts: dict[AccountRef, _AccountState],
+) -> dict[str, object]:
+    return {
+        "journal_id": journal_id,
+        "line_no": line_no,
+        "account_id": accounts[line.account].id,
+        "side": line.side,
+        "amount": line.amount,
+        "red": draft.red,
+        "posted_on": draft.posted_on,
+        "ref_township": line.township,
+        "ref_loan": line.loan,
+        "ref_liaison": line.liaison,
+        "ref_disaster": line.disaster,
+    }
+
+
+def _write_balances(session: Session, accounts: dict[AccountRef, _AccountState]) -> None:
+    table = Account.__table__
+    rows = [
+        {
+            "b_id": s.id,
+            "b_version": s.version,
+            "debit_total": s.debit_total,
+            "credit_total": s.credit_total,
+            "version": s.version + 1,
+        }
+        for s in accounts.values()
+        if s.touched
+    ]
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
+        .values(
+            debit_total=bindparam("debit_total"),
+            credit_total=bindparam("credit_total"),
+            version=bindparam("version"),
+        )
+    )
+    result = session.connection().execute(stmt, rows)
+    if result.supports_sane_multi_rowcount() and result.rowcount != len(rows):
+        # The rows are locked, so this means someone bypassed the lock: never commit that.
+        raise RuntimeError("account balance changed under a lock; refusing to post")
+
+
+def _add_daily_totals(
+    session: Session, drafts: Sequence[JournalDraft], accounts: dict[AccountRef, _AccountState]
+) -> None:
+    per_account: dict[tuple[int, date], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    per_chart: dict[tuple[int, date], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    for draft in drafts:
+        for line in draft.lines:
+            state = accounts[line.account]
+            column = 0 if line.side == DEBIT else 1
+            per_account[(state.id, draft.posted_on)][column] += line.amount
+            per_chart[(state.chart_id, draft.posted_on)][column] += line.amount
+    for model, key_column, totals in (
+        (AccountDailyTotal, "account_id", per_account),
+        (ChartDailyTotal, "chart_id", per_chart),
+    ):
+        table = model.__table__
+        stmt = upsert(session, table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[key_column, "day"],
+            set_={
+                "debit": table.c.debit + stmt.excluded.debit,
+                "credit": table.c.credit + stmt.excluded.credit,
+            },
+        )
+        session.execute(
+            stmt,
+            [
+                {key_column: key, "day": day, "debit": debit_sum, "credit": credit_sum}
+                for (key, day), (debit_sum, credit_sum) in totals.items()
+            ],
+        )
+
+
+def draft_of(session: Session, journal: Journal) -> JournalDraft:
+    """Rebuild the draft a stored journal was posted from."""
+    rows = session.execute(
+        select(Entry, Account.code, Account.subkey)
+        .join(Account, Account.id == Entry.account_id)
+        .where(Entry.journal_id == journal.id)
+        .order_by(Entry.line_no)
+    ).all()
+    lines = tuple(
+        Line(
+            AccountRef(code, subkey),
+            entry.side,
+            entry.amount,
+            entry.ref_township,  # type: ignore[arg-type]
+            entry.ref_loan,
+            entry.ref_liaison,
+            entry.ref_disaster,
+        )
+        for entry, code, subkey in rows
+    )
+    reverses = None
+    if journal.reverses_id is not None:
+        reverses = session.scalar(
+            select(Journal.voucher_no).where(Journal.id == journal.reverses_id)
+        )
+    return JournalDraft(
+        journal.posted_on, journal.kind, journal.memo, lines, reverses=reverses, red=journal.red
+    )
+
+
+def find_journal(session: Session, fund_id: int, voucher: str) -> Journal:
+    journal = session.scalar(
+        select(Journal).where(Journal.fund_id == fund_id, Journal.voucher_no == voucher)
+    )
+    if journal is None:
+        raise JournalNotFound(
+            f"凭证 {voucher} 不存在", f"voucher {voucher} not found", field="voucher"
+        )
+    return journal
+
+
+def reverse_journal(
+    uow: UnitOfWork,
+    fund_id: int,
+    voucher: str,
+    *,
+    actor: str,
+    reason: str,
+    posted_on: date,
+) -> PostedJournal:
+    """Post the red-ink reversal of `voucher`, dated `posted_on`, and commit.
+
+    The original stays in the book untouched; the reversal references it, and
+    the database's unique key on that reference refuses a second reversal even
+    when two clerks press the button at once.
+    """
+    if not isinstance(reason, str) or not reason.strip():
+        raise InvalidField(
+            "请填写冲销原因", "a reason for the reversal is required", field="reason"
+        )
+    session = uow.session
+    original = find_journal(session, fund_id, voucher)
+    if original.red:
+        raise CannotReverseReversal(
+            f"凭证 {voucher} 是红字凭证,不能再冲销", f"voucher {voucher} is itself a reversal"
+        )
+    already = session.scalar(select(Journal.voucher_no).where(Journal.reverses_id == original.id))
+    if already is not None:
+        raise AlreadyReversed(
+            f"凭证 {voucher} 已被 {already} 冲销",
+            f"voucher {voucher} was already reversed by {already}",
+            field="voucher",
+        )
+    draft = red_ink(
+        draft_of(session, original), voucher, posted_on, memo=f"冲销 {voucher}:{reason.strip()}"
+    )
+    try:
+        posted = post(uow, fund_id, draft, actor=actor)
+    except IntegrityError as error:
+        if "uq_journal_reverses_id" in str(error.orig) or "journal.reverses_id" in str(error.orig):
+            raise AlreadyReversed(
+                f"凭证 {voucher} 已被冲销",
+                f"voucher {voucher} was already reversed",
+                field="voucher",
+            ) from None
+        raise
+    uow.commit()
+    return posted
+
+
+def record_journal(
+    uow: UnitOfWork,
+    fund_id: int,
+    draft: JournalDraft,
+    *,
+    actor: str,
+    idempotency_key: str | None = None,
+) -> PostedJournal:
+    """Post one manual journal and commit."""
+    posted = post(uow, fund_id, draft, actor=actor, idempotency_key=idempotency_key)
+    uow.commit()
+    return posted

@@ -1,0 +1,92 @@
+"""Month close (月结) and reopen.
+
+Closing a month checks that its journals balance and that the trial balance
+up to its last day balances, then locks the month: `post()` refuses any
+journal dated in it. Reopening is a separate action with a reason (who may
+reopen is decided by the caller; the API requires an approver).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from ledger.db import UnitOfWork, upsert
+from ledger.errors import InvalidField, PeriodClosed, PeriodNotClosed, TrialBalanceUnbalanced
+from ledger.models import Entry, Journal, Period, VoucherCounter
+from ledger.queries import month_end, side_sum, trial_balance
+
+PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def check_period(text: str) -> str:
+    if not isinstance(text, str) or not PERIOD.match(text):
+        raise InvalidField(
+            f"会计期间 {text!r} 格式应为 YYYY-MM",
+            f"period {text!r} must be YYYY-MM",
+            field="period",
+        )
+    return text
+
+
+def _lock_month(uow: UnitOfWork, fund_id: int, period: str) -> None:
+    """Take the month's voucher-counter row lock, the one every posting takes."""
+    table = VoucherCounter.__table__
+    stmt = upsert(uow.session, table).values(fund_id=fund_id, period=period, last_seq=0)
+    uow.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["fund_id", "period"],
+            set_={"last_seq": table.c.last_seq},
+        )
+    )
+
+
+def close_period(uow: UnitOfWork, fund_id: int, period: str, *, actor: str) -> Period:
+    """Check the trial balance and lock the month, then commit."""
+    check_period(period)
+    _lock_month(uow, fund_id, period)
+    session = uow.session
+    row = session.get(Period, (fund_id, period))
+    if row is not None and row.closed:
+        raise PeriodClosed(
+            f"会计期间 {period} 已结账", f"period {period} is already closed", field="period"
+        )
+    month_debit, month_credit = session.execute(
+        select(side_sum(Entry.side, Entry.amount, "D"), side_sum(Entry.side, Entry.amount, "C"))
+        .join(Journal, Journal.id == Entry.journal_id)
+        .where(Journal.fund_id == fund_id, Journal.period == period)
+    ).one()
+    totals = trial_balance(uow.session, fund_id, as_of=month_end(period)).totals
+    if month_debit != month_credit or not totals.balanced:
+        raise TrialBalanceUnbalanced(
+            f"{period} 试算不平衡,不能结账", f"the trial balance for {period} does not balance"
+        )
+    if row is None:
+        row = Period(fund_id=fund_id, period=period)
+        session.add(row)
+    row.closed = True
+    row.closed_by = actor
+    row.closed_at = datetime.now(UTC)
+    uow.commit()
+    return row
+
+
+def reopen_period(uow: UnitOfWork, fund_id: int, period: str, *, actor: str, reason: str) -> Period:
+    """Unlock a closed month, recording who and why, then commit."""
+    check_period(period)
+    if not isinstance(reason, str) or not reason.strip():
+        raise InvalidField("请填写反结账原因", "a reason for reopening is required", field="reason")
+    _lock_month(uow, fund_id, period)
+    row = uow.session.get(Period, (fund_id, period))
+    if row is None or not row.closed:
+        raise PeriodNotClosed(
+            f"会计期间 {period} 未结账", f"period {period} is not closed", field="period"
+        )
+    row.closed = False
+    row.reopened_by = actor
+    row.reopened_at = datetime.now(UTC)
+    row.reopen_reason = reason.strip()
+    uow.commit()
+    return row

@@ -1,0 +1,97 @@
+"""Test databases: SQLite by default, or LEDGER_TEST_DATABASE_URL (PostgreSQL).
+
+The schema is built by the Alembic migrations, never by create_all. On
+PostgreSQL each run gets its own throwaway schema, so the shared database
+stays clean even though the book's rows cannot be deleted. Each test runs in
+an outer transaction that is rolled back; services commit to savepoints.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
+
+from ledger.db import Database, make_engine
+from ledger.schema import upgrade as migrate
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = os.environ.get("LEDGER_TEST_DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    if make_url(url).get_backend_name() != "postgresql":
+        yield url
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(url)  # fails loudly (not skips) when PostgreSQL is unreachable
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in url else "?"
+    try:
+        yield f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@contextmanager
+def rolled_back(engine: Engine) -> Iterator[Database]:
+    """A Database whose commits land in savepoints of one outer, rolled-back transaction."""
+    connection = engine.connect()
+    outer = connection.begin()
+    sessions = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    try:
+        yield Database(engine, sessions)
+    finally:
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Database]:
+    with rolled_back(engine) as database:
+        yield database
+
+
+@pytest.fixture
+def committed_db(engine: Engine) -> Database:
+    """A Database that really commits (concurrency tests); use a fresh fund code."""
+    return Database(engine, sessionmaker(engine, expire_on_commit=False))
+
+
+@pytest.fixture
+def make_app(database_url: str) -> Iterator:
+    """Build Flask apps on the test database (or another URL); dispose their engines after."""
+    from api import create_app
+
+    apps = []
+
+    def factory(url: str | None = None, **config: object):
+        app = create_app({"DATABASE_URL": url or database_url, "TESTING": True, **config})
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        app.extensions["ledger_db"].engine.dispose()

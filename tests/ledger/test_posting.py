@@ -1,0 +1,222 @@
+"""Posting: balanced drafts go in, balances and vouchers come out right."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from ledger import errors
+from ledger.models import Entry, Journal
+from ledger.posting import AccountRef, JournalDraft, Line, credit, debit, journal
+from ledger.queries import balance, balance_mismatches, trial_balance
+from ledger.services.journals import post_many
+from tests.factories import (
+    CLERK,
+    COUNTY,
+    SPECIAL,
+    appropriate,
+    loan,
+    make_fund,
+    post_draft,
+    township,
+    transfer,
+)
+
+D = Decimal
+APRIL = date(2007, 4, 10)
+
+
+def count_rows(db, model) -> int:
+    with db.read() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+# --- drafts (pure) --------------------------------------------------------
+
+
+def test_draft_must_balance():
+    with pytest.raises(errors.UnbalancedJournal) as info:
+        journal(APRIL, "x", "", [debit(SPECIAL, "10.00"), credit(COUNTY, "9.99")])
+    assert info.value.field == "lines"
+    assert "借方合计 10.00" in info.value.detail_zh
+
+
+def test_draft_needs_a_debit_and_a_credit():
+    with pytest.raises(errors.EmptyJournal):
+        journal(APRIL, "x", "", [])
+    with pytest.raises(errors.EmptyJournal):
+        journal(APRIL, "x", "", [debit(SPECIAL, "1"), debit(COUNTY, "1")])
+
+
+@pytest.mark.parametrize("amount", [0.1, True, "0.001", "1e3", "NaN", "-", "１０"])
+def test_draft_refuses_inexact_amounts(amount):
+    with pytest.raises(errors.InvalidAmount):
+        debit(SPECIAL, amount)
+
+
+@pytest.mark.parametrize("amount", ["0", "-5.00"])
+def test_ordinary_lines_must_be_positive(amount):
+    line = Line(SPECIAL, "D", D(amount))
+    with pytest.raises(errors.InvalidAmount) as info:
+        journal(APRIL, "x", "", [line, Line(COUNTY, "C", D(amount))])
+    assert info.value.field == "lines[0].amount"
+
+
+def test_red_lines_must_be_negative():
+    with pytest.raises(errors.InvalidAmount):
+        JournalDraft(
+            APRIL,
+            "reversal",
+            "",
+            (Line(SPECIAL, "D", D("5.00")), Line(COUNTY, "C", D("5.00"))),
+            reverses="记-2007-04-0001",
+            red=True,
+        )
+
+
+def test_line_amount_not_quantized_is_refused():
+    line = Line(SPECIAL, "D", D("1.005"))
+    with pytest.raises(errors.InvalidAmount):
+        journal(APRIL, "x", "", [line, Line(COUNTY, "C", D("1.005"))])
+
+
+# --- posting --------------------------------------------------------------
+
+
+def test_appropriation_moves_balances_and_numbers_the_voucher(db):
+    fund = make_fund(db)
+    posted = appropriate(db, fund, "1000000.00", on=date(2007, 4, 1))
+    assert posted.voucher == "记-2007-04-0001"
+    with db.read() as session:
+        assert balance(session, fund.id, SPECIAL).balance == D("1000000.00")
+        assert balance(session, fund.id, COUNTY).balance == D("1000000.00")
+        assert balance_mismatches(session, fund.id) == []
+
+
+def test_vouchers_are_consecutive_per_month_and_restart_each_month(db):
+    fund = make_fund(db)
+    vouchers = [
+        appropriate(db, fund, "1.00", on=d).voucher
+        for d in (date(2007, 4, 30), date(2007, 5, 1), date(2007, 4, 2), date(2007, 5, 31))
+    ]
+    assert vouchers == ["记-2007-04-0001", "记-2007-05-0001", "记-2007-04-0002", "记-2007-05-0002"]
+
+
+def test_voucher_series_are_per_fund(db):
+    first, second = make_fund(db), make_fund(db)
+    assert appropriate(db, first, "1.00").voucher == "记-2007-04-0001"
+    assert appropriate(db, second, "1.00").voucher == "记-2007-04-0001"
+
+
+def test_subaccounts_open_on_first_use(db):
+    fund = make_fund(db)
+    appropriate(db, fund, "500.00")
+    post_draft(db, fund, transfer(APRIL, township("340123001"), SPECIAL, "300.00"))
+    post_draft(db, fund, transfer(APRIL, loan("1-340123001-0001"), township("340123001"), "120.00"))
+    with db.read() as session:
+        assert balance(session, fund.id, township("340123001")).balance == D("180.00")
+        assert balance(session, fund.id, loan("1-340123001-0001")).balance == D("120.00")
+        assert balance(session, fund.id, SPECIAL).balance == D("200.00")
+
+
+def test_guarded_asset_cannot_go_negative_and_nothing_is_written(db):
+    fund = make_fund(db)
+    appropriate(db, fund, "100.00")
+    journals_before = count_rows(db, Journal)
+    with pytest.raises(errors.InsufficientBalance) as info:
+        post_draft(db, fund, transfer(APRIL, township(), SPECIAL, "100.01"))
+    assert info.value.field == "lines[1].amount"
+    assert count_rows(db, Journal) == journals_before
+    # The failed posting did not consume a voucher number.
+    assert appropriate(db, fund, "1.00").voucher == "记-2007-04-0002"
+
+
+def test_negative_refused_even_inside_a_batch(db):
+    fund = make_fund(db)
+    drafts = [
+        transfer(APRIL, township(), SPECIAL, "10.00"),
+        transfer(APRIL, SPECIAL, COUNTY, "10.00"),
+    ]
+    with db.uow() as uow, pytest.raises(errors.InsufficientBalance):
+        post_many(uow, fund.id, drafts, actor=CLERK)
+
+
+def test_unknown_account_is_refused(db):
+    fund = make_fund(db)
+    for ref in (AccountRef("9999"), AccountRef("1001", "extra"), AccountRef("1011")):
+        with pytest.raises(errors.UnknownAccount):
+            post_draft(db, fund, transfer(APRIL, ref, COUNTY, "1.00"))
+    assert count_rows(db, Entry) == 0
+
+
+def test_batch_posts_in_order_with_consecutive_vouchers(db):
+    fund = make_fund(db)
+    drafts = [transfer(APRIL, SPECIAL, COUNTY, f"{i}.00") for i in range(1, 6)]
+    with db.uow() as uow:
+        posted = post_many(uow, fund.id, drafts, actor=CLERK)
+        uow.commit()
+    assert [p.voucher for p in posted] == [f"记-2007-04-{i:04d}" for i in range(1, 6)]
+    with db.read() as session:
+        assert balance(session, fund.id, SPECIAL).balance == D("15.00")
+
+
+def test_balance_as_of_a_past_date(db):
+    fund = make_fund(db)
+    appropriate(db, fund, "100.00", on=date(2007, 4, 1))
+    appropriate(db, fund, "50.00", on=date(2007, 4, 3))
+    appropriate(db, fund, "25.00", on=date(2007, 4, 2))  # back-dated
+    with db.read() as session:
+        assert balance(session, fund.id, SPECIAL, as_of=date(2007, 3, 31)).balance == 0
+        assert balance(session, fund.id, SPECIAL, as_of=date(2007, 4, 1)).balance == D("100.00")
+        assert balance(session, fund.id, SPECIAL, as_of=date(2007, 4, 2)).balance == D("125.00")
+        assert balance(session, fund.id, SPECIAL, as_of=date(2007, 4, 3)).balance == D("175.00")
+
+
+def test_trial_balance_turnover_and_balances(db):
+    fund = make_fund(db)
+    appropriate(db, fund, "1000.00", on=date(2007, 4, 1))
+    post_draft(db, fund, transfer(date(2007, 5, 2), township(), SPECIAL, "400.00"))
+    with db.read() as session:
+        tb = trial_balance(session, fund.id)
+        rows = {r.code: r for r in tb.rows}
+        assert rows["1001"].debit == D("1000.00") and rows["1001"].credit == D("400.00")
+        assert rows["1001"].balance == D("600.00")
+        assert rows["1011"].balance == D("400.00")
+        assert rows["3001"].balance == D("1000.00")
+        assert tb.totals.debit == tb.totals.credit == D("1400.00")
+        assert tb.totals.debit_balances == tb.totals.credit_balances == D("1000.00")
+        may = trial_balance(session, fund.id, from_=date(2007, 5, 1), as_of=date(2007, 5, 31))
+        rows = {r.code: r for r in may.rows}
+        assert rows["1001"].opening == D("1000.00")
+        assert (rows["1001"].debit, rows["1001"].credit) == (D("0.00"), D("400.00"))
+        assert may.totals.debit == may.totals.credit == D("400.00")
+        april = trial_balance(session, fund.id, as_of=date(2007, 4, 30))
+        assert {r.code: r.balance for r in april.rows}["1001"] == D("1000.00")
+
+
+def test_trial_balance_refuses_reversed_range(db):
+    fund = make_fund(db)
+    with db.read() as session, pytest.raises(errors.InvalidField) as info:
+        trial_balance(session, fund.id, from_=date(2007, 5, 1), as_of=date(2007, 4, 1))
+    assert info.value.field == "from"
+
+
+def test_entry_refs_are_stored(db):
+    fund = make_fund(db)
+    appropriate(db, fund, "10.00")
+    draft = journal(
+        APRIL,
+        "allocation",
+        "拨付",
+        [
+            debit(township(), "10.00", township="340123001"),
+            credit(SPECIAL, "10.00", township="340123001"),
+        ],
+    )
+    post_draft(db, fund, draft)
+    with db.read() as session:
+        refs = session.scalars(select(Entry.ref_township).where(Entry.ref_township.is_not(None)))
+        assert list(refs) == ["340123001", "340123001"]

@@ -1,0 +1,82 @@
+"""Red-ink reversal (红字冲销): the original stays, the reversal nets it to zero."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from ledger import errors
+from ledger.queries import balance, balance_mismatches, journal_view, trial_balance
+from ledger.services.journals import reverse_journal
+from tests.factories import CLERK, SPECIAL, appropriate, make_fund, post_draft, township, transfer
+
+D = Decimal
+
+
+def reverse(db, fund, voucher, on=date(2007, 4, 20), reason="金额录错"):
+    with db.uow() as uow:
+        return reverse_journal(uow, fund.id, voucher, actor=CLERK, reason=reason, posted_on=on)
+
+
+def test_reversal_nets_to_zero_and_both_stay_visible(db):
+    fund = make_fund(db)
+    appropriate(db, fund, "1000.00")
+    wrong = post_draft(db, fund, transfer(date(2007, 4, 5), township(), SPECIAL, "300.00"))
+    red = reverse(db, fund, wrong.voucher)
+    assert red.voucher == "记-2007-04-0003"
+    assert red.reverses == wrong.voucher
+    with db.read() as session:
+        assert balance(session, fund.id, township()).balance == 0
+        assert balance(session, fund.id, SPECIAL).balance == D("1000.00")
+        tb = {r.code: r for r in trial_balance(session, fund.id).rows}
+        # Red ink takes the turnover back too: 1011 shows no net debit turnover.
+        assert tb["1011"].debit == 0 and tb["1011"].credit == 0
+        original = journal_view(session, fund.id, wrong.voucher)
+        reversal = journal_view(session, fund.id, red.voucher)
+        assert original.reversed_by == red.voucher and not original.red
+        assert reversal.reverses == wrong.voucher and reversal.red
+        assert [ln.amount for ln in reversal.lines] == [D("-300.00"), D("-300.00")]
+        assert [ln.side for ln in reversal.lines] == [ln.side for ln in original.lines]
+        assert "金额录错" in reversal.memo
+        assert balance_mismatches(session, fund.id) == []
+
+
+def test_reversing_twice_is_refused(db):
+    fund = make_fund(db)
+    posted = appropriate(db, fund, "10.00")
+    reverse(db, fund, posted.voucher)
+    with pytest.raises(errors.AlreadyReversed) as info:
+        reverse(db, fund, posted.voucher)
+    assert info.value.field == "voucher"
+
+
+def test_a_reversal_cannot_be_reversed(db):
+    fund = make_fund(db)
+    red = reverse(db, fund, appropriate(db, fund, "10.00").voucher)
+    with pytest.raises(errors.CannotReverseReversal):
+        reverse(db, fund, red.voucher)
+
+
+def test_reversal_that_would_overdraw_is_refused(db):
+    fund = make_fund(db)
+    money_in = appropriate(db, fund, "100.00")
+    post_draft(db, fund, transfer(date(2007, 4, 5), township(), SPECIAL, "60.00"))
+    with pytest.raises(errors.InsufficientBalance):
+        reverse(db, fund, money_in.voucher)
+
+
+@pytest.mark.parametrize("reason", ["", "   ", None])
+def test_reversal_needs_a_reason(db, reason):
+    fund = make_fund(db)
+    posted = appropriate(db, fund, "10.00")
+    with pytest.raises(errors.InvalidField) as info:
+        reverse(db, fund, posted.voucher, reason=reason)
+    assert info.value.field == "reason"
+
+
+def test_unknown_voucher(db):
+    fund = make_fund(db)
+    with pytest.raises(errors.JournalNotFound):
+        reverse(db, fund, "记-2007-04-0099")
