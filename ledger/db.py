@@ -13,6 +13,7 @@ of deadlocking half-way. A `UnitOfWork` rolls back unless it was committed;
 
 from __future__ import annotations
 
+import enum
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, Engine, MetaData, Table, create_engine, event
+from sqlalchemy import BigInteger, Engine, Enum, MetaData, Table, create_engine, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -55,6 +56,18 @@ class Fen(TypeDecorator[Decimal]):
 
     def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
         return None if value is None else from_fen(int(value))
+
+
+def enum_column(cls: type[enum.Enum], name: str) -> Enum:
+    """Store an enum by its value, as a short string on every engine."""
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+        length=16,
+    )
 
 
 DEFAULT_SQLITE_TIMEOUT_S = 30.0

@@ -8,20 +8,63 @@ from ledger.models.accounts import (
     ChartDailyTotal,
     SubLedger,
 )
-from ledger.models.fund import Fund
+from ledger.models.disaster import Disaster, DisasterTownship, LossReport
+from ledger.models.fund import Fund, FundSettings
+from ledger.models.guarantee import DeductionPlan, GuaranteeCall, SalaryDeduction
 from ledger.models.journal import Entry, Journal, VoucherCounter
+from ledger.models.loan import (
+    OPEN_STATUSES,
+    Instalment,
+    LiaisonAssignment,
+    Loan,
+    LoanEvent,
+    LoanStatus,
+    ScheduleVersion,
+)
 from ledger.models.period import Period
+from ledger.models.programme import Batch, Household, Liaison, ProjectType, Township
+from ledger.models.proposals import (
+    Extension,
+    ProjectChange,
+    ProposalStatus,
+    WriteOff,
+    WriteOffGround,
+)
 
 __all__ = [
+    "OPEN_STATUSES",
     "Account",
     "AccountDailyTotal",
     "AccountKind",
+    "Batch",
     "ChartAccount",
     "ChartDailyTotal",
+    "DeductionPlan",
+    "Disaster",
+    "DisasterTownship",
     "Entry",
+    "Extension",
     "Fund",
+    "FundSettings",
+    "GuaranteeCall",
+    "Household",
+    "Instalment",
     "Journal",
+    "Liaison",
+    "LiaisonAssignment",
+    "Loan",
+    "LoanEvent",
+    "LoanStatus",
+    "LossReport",
     "Period",
+    "ProjectChange",
+    "ProjectType",
+    "ProposalStatus",
+    "SalaryDeduction",
+    "ScheduleVersion",
     "SubLedger",
+    "Township",
     "VoucherCounter",
+    "WriteOff",
+    "WriteOffGround",
 ]

@@ -21,7 +21,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -29,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ledger.db import Base, Fen
+from ledger.db import Base, Fen, enum_column
 
 
 class AccountKind(enum.Enum):
@@ -56,17 +55,6 @@ class SubLedger(enum.Enum):
     SOURCE = "source"
 
 
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-        length=16,
-    )
-
-
 class ChartAccount(Base):
     __tablename__ = "chart_account"
     __table_args__ = (UniqueConstraint("fund_id", "code"),)
@@ -76,8 +64,8 @@ class ChartAccount(Base):
     code: Mapped[str] = mapped_column(String(8))
     name_zh: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(100))
-    kind: Mapped[AccountKind] = mapped_column(_enum(AccountKind, "account_kind"))
-    subledger: Mapped[SubLedger] = mapped_column(_enum(SubLedger, "subledger"))
+    kind: Mapped[AccountKind] = mapped_column(enum_column(AccountKind, "account_kind"))
+    subledger: Mapped[SubLedger] = mapped_column(enum_column(SubLedger, "subledger"))
     #: Asset accounts are refused below zero unless this is set.
     allow_negative: Mapped[bool] = mapped_column(Boolean, default=False)
 

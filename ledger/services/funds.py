@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ledger.chart import STANDARD_CHART
 from ledger.db import UnitOfWork
 from ledger.errors import DuplicateKey, FundNotFound, InvalidField
-from ledger.models import Account, AccountKind, ChartAccount, Fund, SubLedger
+from ledger.models import Account, AccountKind, ChartAccount, Fund, FundSettings, SubLedger
 
 FUND_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
@@ -34,6 +34,7 @@ def open_fund(uow: UnitOfWork, *, actor: str, code: str, name: str) -> Fund:
     fund = Fund(code=code, name=name.strip(), created_by=actor)
     session.add(fund)
     session.flush()  # the chart rows need the fund id
+    session.add(FundSettings(fund_id=fund.id))
     for line in STANDARD_CHART:
         chart = ChartAccount(
             fund_id=fund.id,
