@@ -178,7 +178,11 @@ T = TypeVar("T")
 #: SQLSTATEs after which PostgreSQL expects the client to rerun the transaction.
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
 #: Unique keys where a lost race means "try again", not "bad input".
-RETRYABLE_CONSTRAINTS = ("uq_journal_fund_id_voucher_no", "uq_account_chart_id_subkey")
+RETRYABLE_CONSTRAINTS = (
+    "uq_journal_fund_id_voucher_no",
+    "uq_account_chart_id_subkey",
+    "uq_loan_batch_id_township_id_seq",
+)
 
 
 def is_retryable(error: DBAPIError) -> bool:

@@ -153,3 +153,76 @@ class TrialBalanceUnbalanced(Conflict):
     code = "trial-balance-unbalanced"
     title_zh = "试算不平衡"
     title_en = "Trial balance does not balance"
+
+
+# --- the programme (loans, townships, proposals) --------------------------
+
+
+class RecordNotFound(NotFound):
+    """A township, household, loan ... named in the request does not exist in the fund."""
+
+    code = "record-not-found"
+    title_zh = "记录不存在"
+    title_en = "Record not found"
+
+
+class InvalidTransition(Conflict):
+    """The loan or proposal is not in a state that allows this action."""
+
+    code = "invalid-transition"
+    title_zh = "当前状态不允许此操作"
+    title_en = "Not allowed in the current state"
+
+
+class ScheduleMismatch(RuleViolated):
+    code = "schedule-mismatch"
+    title_zh = "还款计划不符"
+    title_en = "Schedule does not fit"
+
+
+class OverLimit(RuleViolated):
+    """An amount exceeds the borrowing standard, the request, a fund limit or a cap."""
+
+    code = "over-limit"
+    title_zh = "金额超出限额"
+    title_en = "Amount over the limit"
+
+
+class DuplicateLoanInBatch(Conflict):
+    code = "duplicate-loan-in-batch"
+    title_zh = "同一批次已有未结清借款"
+    title_en = "Person already has an open loan in this batch"
+
+
+class ThreeLinesNotOne(Conflict):
+    """申请书、合同书、借据编号与登记编号不一致 (三线合一)."""
+
+    code = "three-lines-not-one"
+    title_zh = "三线不合一"
+    title_en = "Application, contract and IOU numbers do not match"
+
+
+class Overpayment(Conflict):
+    code = "overpayment"
+    title_zh = "还款超过欠款"
+    title_en = "Repayment exceeds the amount owed"
+
+
+class InsufficientFunds(Conflict):
+    """The special account or a township does not hold the money asked for."""
+
+    code = "insufficient-funds"
+    title_zh = "资金不足"
+    title_en = "Insufficient funds"
+
+
+class MakerIsChecker(NotPermitted):
+    code = "maker-is-checker"
+    title_zh = "不能审批本人提出的申请"
+    title_en = "The proposer cannot decide their own proposal"
+
+
+class NotOverdue(Conflict):
+    code = "not-overdue"
+    title_zh = "借款未逾期"
+    title_en = "Loan is not overdue"

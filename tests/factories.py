@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from datetime import date
+from decimal import Decimal
 
 from ledger.chart import CAPITAL, LOANS, SPECIAL_ACCOUNT, TOWNSHIP_FUNDS
 from ledger.db import Database
@@ -52,3 +53,166 @@ def appropriate(
 ) -> PostedJournal:
     """拨入: money arrives in the special account as county capital."""
     return post_draft(db, fund, transfer(on, SPECIAL, COUNTY, amount, "appropriation"))
+
+
+# --- the programme --------------------------------------------------------
+
+from dataclasses import dataclass  # noqa: E402
+
+from ledger.actors import Actor  # noqa: E402
+from ledger.identifiers import id_check_char  # noqa: E402
+from ledger.models import Loan  # noqa: E402
+from ledger.schedule import make_schedule  # noqa: E402
+from ledger.services import funding, loans, setup  # noqa: E402
+
+CLERK_ACTOR = Actor(CLERK, "clerk")
+APPROVER = Actor("approver-test", "approver")
+_people = itertools.count(1)
+
+
+def make_id_number(born: str = "19700101", region: str = "340123") -> str:
+    """A valid GB 11643 ID number, different on every call."""
+    first17 = f"{region}{born}{next(_people) % 1000:03d}"
+    return first17 + id_check_char(first17)
+
+
+@dataclass
+class Programme:
+    """A small fund ready to lend: two townships with cash, a batch, a project type."""
+
+    fund: Fund
+    townships: tuple[str, str]
+    batch: str
+    project_type: str
+    liaisons: dict[str, int]
+
+    @property
+    def code(self) -> str:
+        return self.fund.code
+
+
+def make_programme(
+    db: Database,
+    *,
+    capital: str = "100000.00",
+    allocate: str = "20000.00",
+    standard: str = "5000.00",
+) -> Programme:
+    fund = make_fund(db)
+    towns = ("340123001", "340123002")
+    liaisons = {}
+    with db.uow() as uow:
+        funding.record_appropriation(
+            uow, CLERK_ACTOR, fund.code, on=date(2007, 3, 1), amount=capital, source="county"
+        )
+    for code, name, person in zip(towns, ("但家庙镇", "衡山镇"), ("王明", "李强"), strict=True):
+        with db.uow() as uow:
+            setup.add_township(uow, CLERK_ACTOR, fund.code, code=code, name=name)
+        with db.uow() as uow:
+            liaisons[code] = setup.add_liaison(
+                uow, CLERK_ACTOR, fund.code, name=person, township=code, monthly_salary="2000.00"
+            ).id
+        with db.uow() as uow:
+            funding.record_allocation(
+                uow, CLERK_ACTOR, fund.code, on=date(2007, 4, 1), township=code, amount=allocate
+            )
+    with db.uow() as uow:
+        setup.add_batch(uow, CLERK_ACTOR, fund.code, code="1", name="第一批", budget=capital)
+    with db.uow() as uow:
+        setup.add_project_type(
+            uow, CLERK_ACTOR, fund.code, code="pig", name="养猪", borrowing_standard=standard
+        )
+    return Programme(fund, towns, "1", "pig", liaisons)
+
+
+def make_household(
+    db: Database, prog: Programme, township: str | None = None, id_number: str | None = None
+) -> int:
+    with db.uow() as uow:
+        return setup.add_household(
+            uow,
+            CLERK_ACTOR,
+            prog.code,
+            name="周勤",
+            id_number=id_number or make_id_number(),
+            township=township or prog.townships[0],
+            village="黄檀树村",
+            party_member=True,
+        ).id
+
+
+STAGES = ("applied", "verified", "approved", "contracted", "disbursed")
+
+
+def make_loan(
+    db: Database,
+    prog: Programme,
+    *,
+    amount: str = "3000.00",
+    stage: str = "disbursed",
+    township: str | None = None,
+    instalments: int = 3,
+    household: int | None = None,
+) -> Loan:
+    """A loan taken through the lifecycle up to `stage`; instalments due yearly from 2008-04-01."""
+    township = township or prog.townships[0]
+    household = household or make_household(db, prog, township)
+    with db.uow() as uow:
+        loan = loans.register_loan(
+            uow,
+            CLERK_ACTOR,
+            prog.code,
+            household=household,
+            batch=prog.batch,
+            project_type=prog.project_type,
+            project="养猪 10 头",
+            requested_amount=amount,
+            on=date(2007, 4, 2),
+        )
+    no = loan.registration_no
+    steps = STAGES[1 : STAGES.index(stage) + 1]
+    for step in steps:
+        with db.uow() as uow:
+            if step == "verified":
+                loan = loans.verify_loan(
+                    uow,
+                    CLERK_ACTOR,
+                    prog.code,
+                    no,
+                    visited_on=date(2007, 4, 5),
+                    visitor="县办",
+                    eligible=True,
+                )
+            elif step == "approved":
+                schedule = [
+                    (d.due_date, d.amount)
+                    for d in make_schedule(
+                        Decimal(amount), first_due=date(2008, 4, 1), count=instalments
+                    )
+                ]
+                loan = loans.approve_loan(
+                    uow,
+                    CLERK_ACTOR,
+                    prog.code,
+                    no,
+                    approved_amount=amount,
+                    schedule=schedule,
+                    on=date(2007, 4, 8),
+                )
+            elif step == "contracted":
+                loan = loans.sign_contract(
+                    uow,
+                    CLERK_ACTOR,
+                    prog.code,
+                    no,
+                    contract_no=no,
+                    iou_no=no,
+                    liaison=prog.liaisons[township],
+                    technical_lead="农技站 张工",
+                    signed_on=date(2007, 4, 9),
+                )
+            else:
+                loans.disburse_loan(
+                    uow, CLERK_ACTOR, prog.code, no, on=date(2007, 4, 10), amount=amount
+                )
+    return loan

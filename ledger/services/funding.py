@@ -1,0 +1,155 @@
+"""Money in and down: appropriations (拨入), allocations to townships (拨付)
+and remittances back to the county (上缴).
+
+An allocation may spend any money in the special account, repaid money
+included: that is how the fund revolves into the next batch. It is refused
+beyond the special account's cash, and a remittance beyond what the township
+holds, with the figures in the message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from ledger import rules, validate
+from ledger.actors import Actor
+from ledger.db import UnitOfWork
+from ledger.errors import InsufficientFunds, InvalidField
+from ledger.models import Batch
+from ledger.posting import AccountRef
+from ledger.queries import balance
+from ledger.services import lookup
+from ledger.services.journals import post
+
+
+@dataclass(frozen=True)
+class Movement:
+    """A posted money movement, as the API and reports show it."""
+
+    voucher: str
+    date: date
+    kind: str
+    amount: Decimal
+    township: str | None = None
+    source: str | None = None
+    batch: str | None = None
+    memo: str = ""
+
+
+def _source(value: object) -> str:
+    source = validate.text(value, "source", max_length=32)
+    if "/" in source:
+        raise InvalidField("资金来源不能包含 /", "source must not contain '/'", field="source")
+    return source
+
+
+def _cash(uow: UnitOfWork, fund_id: int, ref: AccountRef) -> Decimal:
+    return balance(uow.session, fund_id, ref).balance
+
+
+def record_appropriation(
+    uow: UnitOfWork,
+    actor: Actor,
+    fund_code: str,
+    *,
+    on: date,
+    amount: object,
+    source: str,
+    memo: str = "",
+    idempotency_key: str | None = None,
+) -> Movement:
+    """Money received into the special account as fund capital from `source` (county, city ...)."""
+    fund = lookup.fund(uow.session, fund_code)
+    on = validate.day(on, "date")
+    value = validate.amount(amount, "amount")
+    source = _source(source)
+    memo = validate.text(memo, "memo", max_length=500, required=False) or f"拨入 {source}"
+    posted = post(
+        uow,
+        fund.id,
+        rules.appropriation(on, value, source, memo),
+        actor=actor.username,
+        idempotency_key=idempotency_key,
+    )
+    uow.commit()
+    return Movement(posted.voucher, on, "appropriation", value, source=source, memo=memo)
+
+
+def record_allocation(
+    uow: UnitOfWork,
+    actor: Actor,
+    fund_code: str,
+    *,
+    on: date,
+    township: str,
+    amount: object,
+    batch: str | None = None,
+    memo: str = "",
+    idempotency_key: str | None = None,
+) -> Movement:
+    """Send money from the special account to a township finance office."""
+    session = uow.session
+    fund = lookup.fund(session, fund_code)
+    on = validate.day(on, "date")
+    value = validate.amount(amount, "amount")
+    town = lookup.township(session, fund.id, township, actor, "township")
+    batch_code = lookup.by_code(session, Batch, fund.id, batch, "batch").code if batch else None
+    cash = _cash(uow, fund.id, rules.SPECIAL)
+    if value > cash:
+        raise InsufficientFunds(
+            f"专户存款余额 {cash} 不足以拨付 {value}",
+            f"the special account holds {cash}, less than the allocation {value}",
+            field="amount",
+        )
+    memo = validate.text(memo, "memo", max_length=500, required=False) or (
+        f"拨付 {town.name}" + (f" 第 {batch_code} 批" if batch_code else "")
+    )
+    posted = post(
+        uow,
+        fund.id,
+        rules.allocation(on, town.code, value, memo),
+        actor=actor.username,
+        idempotency_key=idempotency_key,
+    )
+    uow.commit()
+    return Movement(
+        posted.voucher, on, "allocation", value, township=town.code, batch=batch_code, memo=memo
+    )
+
+
+def record_remittance(
+    uow: UnitOfWork,
+    actor: Actor,
+    fund_code: str,
+    *,
+    on: date,
+    township: str,
+    amount: object,
+    memo: str = "",
+    idempotency_key: str | None = None,
+) -> Movement:
+    """A township sends collected money back to the special account."""
+    session = uow.session
+    fund = lookup.fund(session, fund_code)
+    on = validate.day(on, "date")
+    value = validate.amount(amount, "amount")
+    town = lookup.township(session, fund.id, township, actor, "township")
+    held = _cash(uow, fund.id, rules.township_funds(town.code))
+    if value > held:
+        raise InsufficientFunds(
+            f"{town.name} 持有周转金 {held},不足以上缴 {value}",
+            f"{town.name} holds {held}, less than the remittance {value}",
+            field="amount",
+        )
+    memo = validate.text(memo, "memo", max_length=500, required=False) or f"{town.name} 上缴"
+    posted = post(
+        uow,
+        fund.id,
+        rules.remittance(on, town.code, value, memo),
+        actor=actor.username,
+        idempotency_key=idempotency_key,
+    )
+    uow.commit()
+    return Movement(posted.voucher, on, "remittance", value, township=town.code, memo=memo)

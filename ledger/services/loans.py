@@ -1,0 +1,458 @@
+"""The loan lifecycle (SPEC §5), from registration to closing.
+
+``applied → verified → approved → contracted → disbursed → closed``, with
+the side exits ``rejected`` (at verification) and ``written_off``. Every
+transition checks the state it starts from, takes the loan's row lock, and
+writes a `LoanEvent` saying who, when and why; money-moving steps post their
+journal (SPEC §4) in the same transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import func, select
+
+from ledger import rules, validate
+from ledger.actors import Actor
+from ledger.db import UnitOfWork
+from ledger.errors import (
+    DuplicateKey,
+    DuplicateLoanInBatch,
+    InsufficientFunds,
+    InvalidField,
+    InvalidTransition,
+    OverLimit,
+    Overpayment,
+    ThreeLinesNotOne,
+)
+from ledger.loanbook import loan_figures
+from ledger.models import (
+    OPEN_STATUSES,
+    Batch,
+    Household,
+    Instalment,
+    Liaison,
+    LiaisonAssignment,
+    Loan,
+    LoanEvent,
+    LoanStatus,
+    ProjectType,
+    ScheduleVersion,
+    Township,
+)
+from ledger.money import fmt
+from ledger.queries import balance
+from ledger.schedule import check_schedule
+from ledger.services import lookup
+from ledger.services.journals import PostedJournal, post
+from ledger.threelines import three_line_problems
+
+NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+
+
+def record_event(
+    uow: UnitOfWork,
+    loan: Loan,
+    actor: Actor,
+    action: str,
+    on: date,
+    *,
+    to: LoanStatus | None = None,
+    note: str = "",
+    voucher: str | None = None,
+) -> None:
+    """Append a history line and move the loan to `to` (if given)."""
+    before = loan.status
+    if to is not None:
+        loan.status = to
+    uow.session.add(
+        LoanEvent(
+            loan_id=loan.id,
+            on=on,
+            action=action,
+            from_status=before.value,
+            to_status=loan.status.value,
+            actor=actor.username,
+            note=note,
+            voucher=voucher,
+        )
+    )
+
+
+def require_status(loan: Loan, allowed: Iterable[LoanStatus], action_zh: str, action: str) -> None:
+    allowed = tuple(allowed)
+    if loan.status not in allowed:
+        raise InvalidTransition(
+            f"借款 {loan.registration_no} 当前状态为 {loan.status.value},不能{action_zh}",
+            f"loan {loan.registration_no} is {loan.status.value}; cannot {action} "
+            f"(needs {', '.join(s.value for s in allowed)})",
+            field="status",
+        )
+
+
+def _number(value: object, field: str) -> str:
+    if not isinstance(value, str) or not NUMBER.match(value):
+        raise InvalidField(
+            f"{field} 应为 1–40 位字母、数字、- 或 _",
+            f"{field} must be 1-40 letters, digits, - or _",
+            field=field,
+        )
+    return value
+
+
+def register_loan(
+    uow: UnitOfWork,
+    actor: Actor,
+    fund_code: str,
+    *,
+    household: int,
+    batch: str,
+    project_type: str,
+    project: str,
+    requested_amount: object,
+    on: date,
+    registration_no: str | None = None,
+    application_no: str | None = None,
+) -> Loan:
+    """Register an application (逐户编号登记); the number is assigned unless given."""
+    session = uow.session
+    fund = lookup.fund(session, fund_code)
+    person = lookup.by_id(session, Household, fund.id, household, actor, "household")
+    the_batch = lookup.by_code(session, Batch, fund.id, batch, "batch")
+    kind = lookup.by_code(session, ProjectType, fund.id, project_type, "project_type")
+    project = validate.text(project, "project", max_length=200)
+    requested = validate.amount(requested_amount, "requested_amount")
+    on = validate.day(on, "date")
+    town = session.get_one(Township, person.township_id)
+    open_loan = session.scalar(
+        select(Loan.registration_no)
+        .join(Household, Household.id == Loan.household_id)
+        .where(
+            Loan.batch_id == the_batch.id,
+            Household.id_number == person.id_number,
+            Loan.status.in_(OPEN_STATUSES),
+        )
+    )
+    if open_loan is not None:
+        raise DuplicateLoanInBatch(
+            f"身份证号 {person.id_number} 在第 {the_batch.code} 批已有借款 {open_loan}",
+            f"ID number {person.id_number} already has loan {open_loan} in batch {the_batch.code}",
+            field="household",
+        )
+    seq = None
+    if registration_no is None:
+        seq = 1 + (
+            session.scalar(
+                select(func.max(Loan.seq)).where(
+                    Loan.batch_id == the_batch.id, Loan.township_id == town.id
+                )
+            )
+            or 0
+        )
+        registration_no = f"{the_batch.code}-{town.code}-{seq:04d}"
+    registration_no = _number(registration_no, "registration_no")
+    application_no = (
+        _number(application_no, "application_no") if application_no else registration_no
+    )
+    for column, value, field in (
+        (Loan.registration_no, registration_no, "registration_no"),
+        (Loan.application_no, application_no, "application_no"),
+    ):
+        if session.scalar(select(Loan.id).where(Loan.fund_id == fund.id, column == value)):
+            raise DuplicateKey(
+                f"编号 {value} 已被使用", f"number {value} is already used", field=field
+            )
+    loan = Loan(
+        fund_id=fund.id,
+        registration_no=registration_no,
+        seq=seq,
+        household_id=person.id,
+        township_id=town.id,
+        batch_id=the_batch.id,
+        project_type_id=kind.id,
+        project=project,
+        status=LoanStatus.APPLIED,
+        requested_amount=requested,
+        application_no=application_no,
+        created_by=actor.username,
+    )
+    session.add(loan)
+    session.flush()  # the history line needs the loan id
+    record_event(uow, loan, actor, "registered", on, note=f"申请 {fmt(requested)} 元")
+    uow.commit()
+    return loan
+
+
+def verify_loan(
+    uow: UnitOfWork,
+    actor: Actor,
+    fund_code: str,
+    registration_no: str,
+    *,
+    visited_on: date,
+    visitor: str,
+    eligible: bool,
+    reason: str = "",
+) -> Loan:
+    """Record the household visit (核查); ineligible households are rejected with a reason."""
+    fund = lookup.fund(uow.session, fund_code)
+    loan = lookup.loan(uow.session, fund.id, registration_no, actor, lock=True)
+    visited_on = validate.day(visited_on, "visited_on")
+    visitor = validate.text(visitor, "visitor", max_length=50)
+    eligible = validate.flag(eligible, "eligible")
+    reason = validate.text(reason, "reason", max_length=500, required=not eligible)
+    require_status(loan, [LoanStatus.APPLIED], "核查", "verify")
+    loan.visited_on, loan.visitor = visited_on, visitor
+    if not eligible:
+        loan.exclusion_reason = reason
+    record_event(
+        uow,
+        loan,
+        actor,
+        "verified" if eligible else "rejected",
+        visited_on,
+        to=LoanStatus.VERIFIED if eligible else LoanStatus.REJECTED,
+        note=reason,
+    )
+    uow.commit()
+    return loan
+
+
+def approve_loan(
+    uow: UnitOfWork,
+    actor: Actor,
+    fund_code: str,
+    registration_no: str,
+    *,
+    approved_amount: object,
+    schedule: Iterable[tuple[date, object]],
+    on: date,
+) -> Loan:
+    """Approve an amount (审定) within every limit, with a schedule that sums exactly."""
+    session = uow.session
+    fund = lookup.fund(session, fund_code)
+    loan = lookup.loan(session, fund.id, registration_no, actor, lock=True)
+    on = validate.day(on, "date")
+    amount = validate.amount(approved_amount, "approved_amount")
+    require_status(loan, [LoanStatus.VERIFIED], "审定", "approve")
+    limits = lookup.settings(session, fund.id)
+    kind = session.get_one(ProjectType, loan.project_type_id)
+    for ceiling, zh, en in (
+        (
+            kind.borrowing_standard,
+            f"项目类型 {kind.name} 的借款标准",
+            f"the borrowing standard of {kind.code}",
+        ),
+        (loan.requested_amount, "申请金额", "the requested amount"),
+        (limits.max_loan, "基金单笔借款上限", "the fund's maximum loan"),
+    ):
+        if amount > ceiling:
+            raise OverLimit(
+                f"审定金额 {fmt(amount)} 超过{zh} {fmt(ceiling)}",
+                f"approved amount {amount} exceeds {en} ({ceiling})",
+                field="approved_amount",
+            )
+    dues = check_schedule(
+        schedule, principal=amount, starts=on, max_term_months=limits.max_term_months
+    )
+    loan.approved_amount = amount
+    session.add(
+        ScheduleVersion(
+            loan_id=loan.id, version=1, effective_on=on, principal=amount, settled_before=0
+        )
+    )
+    session.add_all(
+        Instalment(loan_id=loan.id, version=1, seq=d.seq, due_date=d.due_date, amount=d.amount)
+        for d in dues
+    )
+    record_event(
+        uow,
+        loan,
+        actor,
+        "approved",
+        on,
+        to=LoanStatus.APPROVED,
+        note=f"审定 {fmt(amount)} 元,{len(dues)} 期",
+    )
+    uow.commit()
+    return loan
+
+
+def sign_contract(
+    uow: UnitOfWork,
+    actor: Actor,
+    fund_code: str,
+    registration_no: str,
+    *,
+    contract_no: str,
+    iou_no: str,
+    liaison: int,
+    technical_lead: str,
+    signed_on: date,
+) -> Loan:
+    """Record the responsibility agreement, contract and IOU (责任书、合同书、借据).
+
+    Numbers that are not one are recorded as signed (that is what the paper
+    says) but the loan cannot be disbursed until they are corrected; the
+    three-line report lists it.
+    """
+    session = uow.session
+    fund = lookup.fund(session, fund_code)
+    loan = lookup.loan(session, fund.id, registration_no, actor, lock=True)
+    contract_no = _number(contract_no, "contract_no")
+    iou_no = _number(iou_no, "iou_no")
+    person = lookup.by_id(session, Liaison, fund.id, liaison, actor, "liaison")
+    technical_lead = validate.text(technical_lead, "technical_lead", max_length=50)
+    signed_on = validate.day(signed_on, "signed_on")
+    require_status(loan, [LoanStatus.APPROVED], "签订合同", "sign the contract")
+    if person.township_id != loan.township_id:
+        raise InvalidField(
+            "行政联系人必须是借款人所在乡镇的干部",
+            "the liaison must be an official of the borrower's township",
+            field="liaison",
+        )
+    for column, value, field in (
+        (Loan.contract_no, contract_no, "contract_no"),
+        (Loan.iou_no, iou_no, "iou_no"),
+    ):
+        if session.scalar(
+            select(Loan.id).where(Loan.fund_id == fund.id, column == value, Loan.id != loan.id)
+        ):
+            raise DuplicateKey(
+                f"编号 {value} 已被其他借款使用",
+                f"number {value} is used by another loan",
+                field=field,
+            )
+    loan.contract_no, loan.iou_no = contract_no, iou_no
+    loan.technical_lead, loan.signed_on = technical_lead, signed_on
+    session.add(
+        LiaisonAssignment(
+            loan_id=loan.id,
+            liaison_id=person.id,
+            effective_on=signed_on,
+            reason="签订责任书",
+            recorded_by=actor.username,
+        )
+    )
+    problems = three_line_problems(loan)
+    record_event(
+        uow,
+        loan,
+        actor,
+        "contracted",
+        signed_on,
+        to=LoanStatus.CONTRACTED,
+        note="; ".join(zh for zh, _ in problems) or "三线合一",
+    )
+    uow.commit()
+    return loan
+
+
+def disburse_loan(
+    uow: UnitOfWork,
+    actor: Actor,
+    fund_code: str,
+    registration_no: str,
+    *,
+    on: date,
+    amount: object,
+    idempotency_key: str | None = None,
+) -> PostedJournal:
+    """Pay the household from its township's funds (发放)."""
+    session = uow.session
+    fund = lookup.fund(session, fund_code)
+    loan = lookup.loan(session, fund.id, registration_no, actor, lock=True)
+    on = validate.day(on, "date")
+    value = validate.amount(amount, "amount")
+    require_status(loan, [LoanStatus.CONTRACTED, LoanStatus.DISBURSED], "发放", "disburse")
+    problems = three_line_problems(loan)
+    if problems:
+        raise ThreeLinesNotOne(
+            "三线不合一,不能发放:" + ";".join(zh for zh, _ in problems),
+            "three lines are not one: " + "; ".join(en for _, en in problems),
+            field="registration_no",
+        )
+    disbursed = loan_figures(session, loan).disbursed
+    if disbursed + value > (loan.approved_amount or 0):
+        raise OverLimit(
+            f"累计发放 {fmt(disbursed + value)} 将超过审定金额 {fmt(loan.approved_amount or 0)}",
+            f"total disbursed {disbursed + value} would exceed the approved {loan.approved_amount}",
+            field="amount",
+        )
+    town = session.get_one(Township, loan.township_id)
+    held = balance(session, fund.id, rules.township_funds(town.code)).balance
+    if value > held:
+        raise InsufficientFunds(
+            f"{town.name} 持有周转金 {fmt(held)},不足以发放 {fmt(value)}",
+            f"{town.name} holds {held}, less than {value}",
+            field="amount",
+        )
+    posted = post(
+        uow,
+        fund.id,
+        rules.disbursement(on, loan.registration_no, town.code, value),
+        actor=actor.username,
+        idempotency_key=idempotency_key,
+    )
+    record_event(
+        uow,
+        loan,
+        actor,
+        "disbursed",
+        on,
+        to=LoanStatus.DISBURSED,
+        note=f"发放 {fmt(value)} 元",
+        voucher=posted.voucher,
+    )
+    uow.commit()
+    return posted
+
+
+def repay_loan(
+    uow: UnitOfWork,
+    actor: Actor,
+    fund_code: str,
+    registration_no: str,
+    *,
+    on: date,
+    amount: object,
+    idempotency_key: str | None = None,
+) -> PostedJournal:
+    """A repayment collected by the township (收回), settling the oldest instalment first."""
+    session = uow.session
+    fund = lookup.fund(session, fund_code)
+    loan = lookup.loan(session, fund.id, registration_no, actor, lock=True)
+    on = validate.day(on, "date")
+    value = validate.amount(amount, "amount")
+    require_status(loan, [LoanStatus.DISBURSED], "还款", "take a repayment")
+    outstanding = loan_figures(session, loan).outstanding
+    if value > outstanding:
+        raise Overpayment(
+            f"还款 {fmt(value)} 超过尚欠本金 {fmt(outstanding)}",
+            f"repayment {value} exceeds the outstanding {outstanding}",
+            field="amount",
+        )
+    town = session.get_one(Township, loan.township_id)
+    posted = post(
+        uow,
+        fund.id,
+        rules.repayment(on, loan.registration_no, town.code, value),
+        actor=actor.username,
+        idempotency_key=idempotency_key,
+    )
+    closing = value == outstanding and loan.approved_amount == loan_figures(session, loan).disbursed
+    record_event(
+        uow,
+        loan,
+        actor,
+        "repaid",
+        on,
+        to=LoanStatus.CLOSED if closing else None,
+        note=f"还款 {fmt(value)} 元" + (",已结清" if closing else ""),
+        voucher=posted.voucher,
+    )
+    uow.commit()
+    return posted

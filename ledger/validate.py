@@ -1,0 +1,58 @@
+"""Small checks every service uses, each naming the field it refuses."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from ledger.errors import InvalidAmount, InvalidField
+from ledger.money import cny
+
+
+def text(value: object, field: str, *, max_length: int = 200, required: bool = True) -> str:
+    """Stripped text of at most `max_length` characters, without control characters."""
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise InvalidField(f"{field} 不能为空", f"{field} is required", field=field)
+    cleaned = value.strip()
+    if len(cleaned) > max_length:
+        raise InvalidField(
+            f"{field} 不能超过 {max_length} 个字符",
+            f"{field} must be at most {max_length} characters",
+            field=field,
+        )
+    if any(ord(ch) < 32 for ch in cleaned):
+        raise InvalidField(
+            f"{field} 含有控制字符", f"{field} contains control characters", field=field
+        )
+    return cleaned
+
+
+def amount(value: object, field: str, *, allow_zero: bool = False) -> Decimal:
+    """An exact, positive (or non-negative) amount in yuan."""
+    try:
+        result = cny(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise InvalidAmount(
+            f"{field} 金额 {value!r} 无效,应为精确到分的数字",
+            f"{field}: {value!r} is not an amount in yuan with at most 2 decimals",
+            field=field,
+        ) from None
+    if result < 0 or (result == 0 and not allow_zero):
+        raise InvalidAmount(
+            f"{field} 必须大于零", f"{field} must be greater than zero", field=field
+        )
+    return result
+
+
+def day(value: object, field: str) -> date:
+    if not isinstance(value, date):
+        raise InvalidField(f"{field} 应为日期", f"{field} must be a date", field=field)
+    return value
+
+
+def flag(value: object, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidField(f"{field} 应为是/否", f"{field} must be true or false", field=field)
+    return value
