@@ -130,8 +130,13 @@ class UnitOfWork:
         self.session = self._sessions()
         if self._readonly:
             # Must be the first use of the session: the option reaches the
-            # "begin" hook, which then starts a plain (shared) SQLite read.
-            self.session.connection(execution_options={"ledger_readonly": True})
+            # "begin" hook, which then starts a plain (shared) SQLite read. On
+            # PostgreSQL a report's several queries read one snapshot.
+            options: dict[str, object] = {"ledger_readonly": True}
+            bind = self.session.get_bind()
+            if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+                options["isolation_level"] = "REPEATABLE READ"
+            self.session.connection(execution_options=options)
         self.committed = False
         return self
 

@@ -421,10 +421,10 @@ def draft_of(session: Session, journal: Journal) -> JournalDraft:
     )
 
 
-def find_journal(session: Session, fund_id: int, voucher: str) -> Journal:
-    journal = session.scalar(
-        select(Journal).where(Journal.fund_id == fund_id, Journal.voucher_no == voucher)
-    )
+def find_journal(session: Session, fund_id: int, voucher: str, *, lock: bool = False) -> Journal:
+    """The journal by voucher; `lock` takes its row lock (a share of nothing: no UPDATE)."""
+    query = select(Journal).where(Journal.fund_id == fund_id, Journal.voucher_no == voucher)
+    journal = session.scalar(query.with_for_update() if lock else query)
     if journal is None:
         raise JournalNotFound(
             f"凭证 {voucher} 不存在", f"voucher {voucher} not found", field="voucher"
@@ -452,7 +452,9 @@ def reverse_journal(
             "请填写冲销原因", "a reason for the reversal is required", field="reason"
         )
     session = uow.session
-    original = find_journal(session, fund_id, voucher)
+    # Lock the original so that a second clerk reversing it at the same moment waits,
+    # then sees the first reversal and is told so (not some later balance refusal).
+    original = find_journal(session, fund_id, voucher, lock=True)
     if original.red:
         raise CannotReverseReversal(
             f"凭证 {voucher} 是红字凭证,不能再冲销", f"voucher {voucher} is itself a reversal"
