@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ledger.chart import LOANS
-from ledger.models import Account, Entry, Instalment, Journal, Loan, ScheduleVersion
-from ledger.queries import fen_sum
+from ledger.models import Instalment, Loan, ScheduleVersion
+from ledger.queries import turnover_by_kind
 from ledger.schedule import Instalment as Due
 from ledger.schedule import overdue
 
@@ -63,24 +63,15 @@ def figures(
     loan_nos: Iterable[str] | None = None,
 ) -> dict[str, LoanFigures]:
     """Figures per registration number for loans with any movement (others are all zero)."""
-    original = aliased(Journal)
-    kind = func.coalesce(original.kind, Journal.kind)
-    query: Select = (
-        select(Account.subkey, kind, Entry.side, fen_sum(Entry.amount))
-        .join(Entry, Entry.account_id == Account.id)
-        .join(Journal, Journal.id == Entry.journal_id)
-        .outerjoin(original, original.id == Journal.reverses_id)
-        .where(Account.fund_id == fund_id, Account.code == LOANS)
-        .group_by(Account.subkey, kind, Entry.side)
-    )
-    if as_of is not None:
-        query = query.where(Entry.posted_on <= as_of)
-    if loan_nos is not None:
-        query = query.where(Account.subkey.in_(list(loan_nos)))
-    sums: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for loan_no, journal_kind, side, amount in session.execute(query):
-        field = "disbursed" if side == "D" else CREDIT_KINDS.get(journal_kind, "repaid")
-        sums[loan_no][field] += amount
+    sums: dict[str, dict[str, Decimal]] = {}
+    for loan_no, turnover in turnover_by_kind(
+        session, fund_id, LOANS, as_of=as_of, keys=loan_nos
+    ).items():
+        values = sums.setdefault(loan_no, defaultdict(Decimal))
+        for (journal_kind, side), amount in turnover.items():
+            values["disbursed" if side == "D" else CREDIT_KINDS.get(journal_kind, "repaid")] += (
+                amount
+            )
     return {no: LoanFigures(**values) for no, values in sums.items()}
 
 

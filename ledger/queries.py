@@ -14,13 +14,14 @@ assets and expenses, credit minus debit for net assets and income.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, type_coerce
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ledger.db import Fen
 from ledger.errors import InvalidField, UnknownAccount
@@ -411,4 +412,72 @@ def balance_mismatches(session: Session, fund_id: int) -> list[BalanceMismatch]:
                     str(AccountRef(code, subkey)), debit, credit, entries_debit, entries_credit
                 )
             )
+    return out
+
+
+def subaccount_balances(
+    session: Session, fund_id: int, code: str, as_of: date | None = None
+) -> dict[str, Balance]:
+    """Every sub-account of one chart line (by key), now or at the end of `as_of`."""
+    chart = session.scalar(
+        select(ChartAccount).where(ChartAccount.fund_id == fund_id, ChartAccount.code == code)
+    )
+    if chart is None:
+        raise UnknownAccount(
+            f"科目 {code} 不存在", f"account {code} does not exist", field="account"
+        )
+    if as_of is None:
+        rows = session.execute(
+            select(Account.subkey, Account.debit_total, Account.credit_total).where(
+                Account.chart_id == chart.id
+            )
+        ).all()
+    else:
+        daily = AccountDailyTotal.__table__
+        days = daily.c
+        rows = session.execute(
+            select(Account.subkey, fen_sum(days.debit), fen_sum(days.credit))
+            .join(daily, days.account_id == Account.id)
+            .where(Account.chart_id == chart.id, days.day <= as_of)
+            .group_by(Account.subkey)
+        ).all()
+    return {
+        key: Balance(str(AccountRef(code, key)), debit, credit, signed(chart.kind, debit, credit))
+        for key, debit, credit in rows
+    }
+
+
+def turnover_by_kind(
+    session: Session,
+    fund_id: int,
+    code: str,
+    *,
+    as_of: date | None = None,
+    from_: date | None = None,
+    keys: Iterable[str] | None = None,
+) -> dict[str, dict[tuple[str, str], Decimal]]:
+    """Per sub-account key: turnover by (business event kind, side) within the dates.
+
+    A red-ink reversal counts under the kind of the journal it reverses, with
+    its negative amount, so a reversed disbursement nets out of "disbursed".
+    """
+    original = aliased(Journal)
+    kind = func.coalesce(original.kind, Journal.kind)
+    query = (
+        select(Account.subkey, kind, Entry.side, fen_sum(Entry.amount))
+        .join(Entry, Entry.account_id == Account.id)
+        .join(Journal, Journal.id == Entry.journal_id)
+        .outerjoin(original, original.id == Journal.reverses_id)
+        .where(Account.fund_id == fund_id, Account.code == code)
+        .group_by(Account.subkey, kind, Entry.side)
+    )
+    if as_of is not None:
+        query = query.where(Entry.posted_on <= as_of)
+    if from_ is not None:
+        query = query.where(Entry.posted_on >= from_)
+    if keys is not None:
+        query = query.where(Account.subkey.in_(list(keys)))
+    out: dict[str, dict[tuple[str, str], Decimal]] = {}
+    for key, journal_kind, side, amount in session.execute(query):
+        out.setdefault(key, {})[(journal_kind, side)] = amount
     return out

@@ -1,0 +1,158 @@
+"""The programme's queries reproduce the figures the county works with."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from ledger.actors import Actor
+from ledger.fundbook import (
+    aging,
+    fund_summary,
+    liaison_exposures,
+    loan_view,
+    recovery_table,
+    three_line_report,
+    township_positions,
+)
+from ledger.services import funding, guarantees, loans
+from tests.factories import APPROVER, CLERK_ACTOR, make_loan, make_programme
+
+D = Decimal
+
+
+def repay(db, prog, loan, amount, on):
+    with db.uow() as uow:
+        loans.repay_loan(uow, CLERK_ACTOR, prog.code, loan.registration_no, on=on, amount=amount)
+
+
+def build(db):
+    """Two townships, three loans of 3,000 (yearly instalments of 1,000 from 2008-04-01)."""
+    prog = make_programme(db, capital="100000.00", allocate="20000.00")
+    a, b = prog.townships
+    first, second = make_loan(db, prog, township=a), make_loan(db, prog, township=a)
+    third = make_loan(db, prog, township=b)
+    repay(db, prog, first, "1000.00", date(2008, 3, 20))
+    repay(db, prog, second, "400.00", date(2008, 5, 1))
+    repay(db, prog, third, "3000.00", date(2008, 12, 1))
+    with db.uow() as uow:
+        funding.record_remittance(
+            uow, CLERK_ACTOR, prog.code, on=date(2008, 12, 20), township=b, amount="5000.00"
+        )
+    return prog, first, second, third
+
+
+def test_loan_view_shows_schedule_paid_state_and_history(db):
+    prog, first, _, _ = build(db)
+    view = loan_view(
+        db.sessions(), prog.fund.id, first.registration_no, CLERK_ACTOR, as_of=date(2009, 5, 1)
+    )
+    assert view.row.figures.disbursed == D("3000.00")
+    assert view.row.outstanding == D("2000.00")
+    assert [(i.paid, i.settled) for i in view.schedule] == [
+        (D("1000.00"), True),
+        (D("0.00"), False),
+        (D("0.00"), False),
+    ]
+    assert view.row.overdue_days == 30 and view.row.bucket == "1-30"
+    assert view.liaisons[0].liaison == "王明"
+    assert [e.action for e in view.history][-1] == "repaid"
+    assert view.three_line_problems == ()
+
+
+def test_aging_and_fund_summary_as_of_dates(db):
+    prog, first, second, third = build(db)
+    with db.read() as session:
+        report = aging(session, prog.fund.id, CLERK_ACTOR, date(2008, 7, 1))
+        # The third loan is repaid only in December: on 1 July it is overdue too.
+        assert [(r.registration_no, r.overdue_days, r.overdue_amount) for r in report.loans] == [
+            (second.registration_no, 91, D("600.00")),
+            (third.registration_no, 91, D("1000.00")),
+        ]
+        assert {b.label: b.loans for b in report.buckets}["91-180"] == 2
+        assert report.overdue_amount == D("1600.00")
+        assert report.outstanding == D("2000.00") + D("2600.00") + D("3000.00")
+        summary = fund_summary(session, prog.fund.id, CLERK_ACTOR, as_of=date(2008, 12, 31))
+        assert summary.capital == D("100000.00")
+        assert summary.special_cash == D("60000.00") + D("5000.00")
+        assert summary.township_cash == D("40000.00") - D("9000.00") + D("4400.00") - D("5000.00")
+        assert summary.outstanding == D("2000.00") + D("2600.00")
+        assert summary.disbursed_to_date == D("9000.00")
+        assert summary.turnover == D("0.09")
+        assert summary.households_served == 3
+        assert summary.relending_capacity == summary.special_cash + summary.township_cash
+        # The fund identity: everything is somewhere.
+        assert (
+            summary.special_cash
+            + summary.township_cash
+            + summary.outstanding
+            + summary.liaison_receivable
+            + summary.written_off
+        ) == summary.capital
+
+
+def test_township_positions_balance(db):
+    prog, *_ = build(db)
+    with db.read() as session:
+        positions = {p.code: p for p in township_positions(session, prog.fund.id, CLERK_ACTOR)}
+    a, b = positions[prog.townships[0]], positions[prog.townships[1]]
+    assert (a.allocated, a.disbursed, a.repaid, a.cash) == (
+        D("20000.00"),
+        D("6000.00"),
+        D("1400.00"),
+        D("15400.00"),
+    )
+    assert (b.remitted, b.cash, b.loans_outstanding) == (D("5000.00"), D("15000.00"), D("0.00"))
+    assert a.balanced and b.balanced
+
+
+def test_township_officer_sees_only_their_township(db):
+    prog, *_ = build(db)
+    officer = Actor("b", "township", township_code=prog.townships[1])
+    with db.read() as session:
+        assert [p.code for p in township_positions(session, prog.fund.id, officer)] == [
+            prog.townships[1]
+        ]
+        assert all(
+            r.township == prog.townships[1]
+            for r in aging(session, prog.fund.id, officer, date(2010, 1, 1)).loans
+        )
+
+
+def test_recovery_table_columns(db):
+    prog, first, second, third = build(db)
+    with db.read() as session:
+        table = recovery_table(session, prog.fund.id, CLERK_ACTOR, 2008)
+        previous = recovery_table(session, prog.fund.id, CLERK_ACTOR, 2007)
+    a = {r.township: r for r in table.rows}[prog.townships[0]]
+    assert (a.opening, a.lent, a.recovered, a.closing) == (
+        D("6000.00"),
+        D("0.00"),
+        D("1400.00"),
+        D("4600.00"),
+    )
+    assert a.due_this_year == D("2000.00") and a.due_to_date == D("2000.00")
+    assert a.recovered_of_due == D("1400.00") and a.rate_this_year == D("70.00")
+    total = table.total
+    assert total.closing == total.opening + total.lent - total.written_off - total.recovered
+    assert total.recovered == D("4400.00") and total.recovered_to_date == D("4400.00")
+    assert previous.total.lent == D("9000.00") and previous.total.rate_this_year is None
+
+
+def test_liaison_exposure_and_three_lines(db):
+    prog, first, second, third = build(db)
+    with db.uow() as uow:
+        guarantees.call_guarantee(
+            uow, APPROVER, prog.code, second.registration_no, on=date(2008, 7, 1), amount="600.00"
+        )
+    with db.read() as session:
+        exposures = {e.liaison_id: e for e in liaison_exposures(session, prog.fund.id, CLERK_ACTOR)}
+        mine = exposures[prog.liaisons[prog.townships[0]]]
+        assert mine.exposure == D("2000.00") + D("2000.00")
+        assert (mine.called, mine.owed) == (D("600.00"), D("600.00"))
+        assert three_line_report(session, prog.fund.id, CLERK_ACTOR) == []
+    approved = make_loan(db, prog, stage="approved")
+    with db.read() as session:
+        issues = three_line_report(session, prog.fund.id, CLERK_ACTOR)
+    assert [i.registration_no for i in issues] == [approved.registration_no]
+    assert [zh for zh, _ in issues[0].problems] == ["合同书编号缺失", "借据编号缺失"]
