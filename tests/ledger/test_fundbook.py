@@ -61,7 +61,7 @@ def test_loan_view_shows_schedule_paid_state_and_history(db):
 
 
 def test_aging_and_fund_summary_as_of_dates(db):
-    prog, first, second, third = build(db)
+    prog, _first, second, third = build(db)
     with db.read() as session:
         report = aging(session, prog.fund.id, CLERK_ACTOR, date(2008, 7, 1))
         # The third loan is repaid only in December: on 1 July it is overdue too.
@@ -120,7 +120,7 @@ def test_township_officer_sees_only_their_township(db):
 
 
 def test_recovery_table_columns(db):
-    prog, first, second, third = build(db)
+    prog, _first, _second, _third = build(db)
     with db.read() as session:
         table = recovery_table(session, prog.fund.id, CLERK_ACTOR, 2008)
         previous = recovery_table(session, prog.fund.id, CLERK_ACTOR, 2007)
@@ -140,7 +140,7 @@ def test_recovery_table_columns(db):
 
 
 def test_liaison_exposure_and_three_lines(db):
-    prog, first, second, third = build(db)
+    prog, _first, second, _third = build(db)
     with db.uow() as uow:
         guarantees.call_guarantee(
             uow, APPROVER, prog.code, second.registration_no, on=date(2008, 7, 1), amount="600.00"
