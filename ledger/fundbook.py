@@ -40,14 +40,13 @@ from ledger.models import (
     LoanEvent,
     LoanStatus,
     ProjectType,
-    ProposalStatus,
     SalaryDeduction,
     Township,
-    WriteOff,
 )
 from ledger.queries import fen_sum, subaccount_balances, turnover_by_kind
 from ledger.schedule import AGING_BUCKETS, aging_bucket, settle
 from ledger.services import lookup
+from ledger.services.proposals import pending_write_offs
 from ledger.threelines import three_line_problems
 
 ZERO = Decimal("0.00")
@@ -99,31 +98,6 @@ class LoanRow:
     @property
     def bucket(self) -> str | None:
         return aging_bucket(self.overdue_days)
-
-
-def pending_write_offs(session: Session, fund_id: int, as_of: date | None) -> dict[int, Decimal]:
-    """Write-offs proposed and not yet decided on `as_of`, per loan id (待处理)."""
-    rows = session.execute(
-        select(
-            WriteOff.loan_id,
-            WriteOff.amount,
-            WriteOff.status,
-            WriteOff.proposed_at,
-            WriteOff.decided_on,
-        ).where(WriteOff.fund_id == fund_id)
-    ).all()
-    out: dict[int, Decimal] = defaultdict(Decimal)
-    for loan_id, amount, status, proposed_at, decided_on in rows:
-        proposed = proposed_at.date() if proposed_at else None
-        if as_of is None:
-            pending = status is ProposalStatus.PROPOSED
-        else:
-            pending = (proposed is None or proposed <= as_of) and (
-                decided_on is None or decided_on > as_of
-            )
-        if pending:
-            out[loan_id] += amount
-    return out
 
 
 def loan_rows(

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.chart import LOANS
-from ledger.models import Instalment, Loan, ScheduleVersion
+from ledger.models import Account, Instalment, Loan, ScheduleVersion
 from ledger.queries import turnover_by_kind
 from ledger.schedule import Instalment as Due
 from ledger.schedule import overdue
@@ -79,6 +79,20 @@ def loan_figures(session: Session, loan: Loan, as_of: date | None = None) -> Loa
     return figures(session, loan.fund_id, as_of=as_of, loan_nos=[loan.registration_no]).get(
         loan.registration_no, LoanFigures()
     )
+
+
+def disbursed_and_outstanding(session: Session, loan: Loan) -> tuple[Decimal, Decimal]:
+    """(disbursed, outstanding) now, from the loan account's running totals: one row read."""
+    row = session.execute(
+        select(Account.debit_total, Account.credit_total).where(
+            Account.fund_id == loan.fund_id,
+            Account.code == LOANS,
+            Account.subkey == loan.registration_no,
+        )
+    ).first()
+    if row is None:
+        return ZERO, ZERO
+    return row.debit_total, row.debit_total - row.credit_total
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -23,11 +24,12 @@ from ledger.db import Database, make_engine
 from ledger.schema import upgrade as migrate
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def isolated_url(directory: Path) -> Iterator[str]:
+    """A database URL of its own: a new SQLite file, or a new PostgreSQL schema (dropped after)."""
     url = os.environ.get("LEDGER_TEST_DATABASE_URL")
     if not url:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        yield f"sqlite:///{directory / f'{uuid.uuid4().hex[:8]}.db'}"
         return
     if make_url(url).get_backend_name() != "postgresql":
         yield url
@@ -43,6 +45,12 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with isolated_url(tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

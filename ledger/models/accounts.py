@@ -76,6 +76,8 @@ class Account(Base):
     __tablename__ = "account"
     __table_args__ = (
         UniqueConstraint("chart_id", "subkey"),
+        # How postings and reads name an account: fund, code, sub-ledger key.
+        UniqueConstraint("fund_id", "code", "subkey"),
         CheckConstraint("version >= 0", "version_not_negative"),
         CheckConstraint(
             "NOT guard_nonnegative OR debit_total - credit_total >= 0", "guarded_not_negative"
@@ -83,7 +85,7 @@ class Account(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"))
     chart_id: Mapped[int] = mapped_column(ForeignKey("chart_account.id"))
     #: The chart code, repeated so a posting resolves ``1011/340123001`` in one read.
     code: Mapped[str] = mapped_column(String(8))

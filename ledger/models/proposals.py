@@ -40,6 +40,8 @@ class _Decided:
     status: Mapped[ProposalStatus] = mapped_column(enum_column(ProposalStatus, "proposal_status"))
     reason: Mapped[str] = mapped_column(Text)
     proposed_by: Mapped[str] = mapped_column(String(64))
+    #: The business date of the proposal (the clerk's date, not the wall clock).
+    proposed_on: Mapped[date] = mapped_column(Date)
     proposed_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.current_timestamp()
     )

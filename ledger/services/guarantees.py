@@ -20,7 +20,7 @@ from ledger import rules, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import InvalidField, InvalidTransition, NotOverdue, NotPermitted, OverLimit
-from ledger.loanbook import loan_figures, schedules
+from ledger.loanbook import disbursed_and_outstanding, loan_figures, schedules
 from ledger.models import (
     DeductionPlan,
     GuaranteeCall,
@@ -81,7 +81,7 @@ def call_guarantee(
             f"loan {loan.registration_no} is not overdue on {on}",
             field="registration_no",
         )
-    outstanding = loan_figures(session, loan).outstanding
+    disbursed, outstanding = disbursed_and_outstanding(session, loan)
     if value > outstanding:
         raise OverLimit(
             f"代偿金额 {fmt(value)} 超过尚欠本金 {fmt(outstanding)}",
@@ -128,7 +128,7 @@ def call_guarantee(
             )
         )
         left -= part
-    closing = value == outstanding and loan_figures(session, loan).disbursed == loan.approved_amount
+    closing = value == outstanding and disbursed == loan.approved_amount
     record_event(
         uow,
         loan,

@@ -28,7 +28,7 @@ from ledger.errors import (
     Overpayment,
     ThreeLinesNotOne,
 )
-from ledger.loanbook import loan_figures
+from ledger.loanbook import disbursed_and_outstanding
 from ledger.models import (
     OPEN_STATUSES,
     Batch,
@@ -375,7 +375,7 @@ def disburse_loan(
             "three lines are not one: " + "; ".join(en for _, en in problems),
             field="registration_no",
         )
-    disbursed = loan_figures(session, loan).disbursed
+    disbursed, _ = disbursed_and_outstanding(session, loan)
     if disbursed + value > (loan.approved_amount or 0):
         raise OverLimit(
             f"累计发放 {fmt(disbursed + value)} 将超过审定金额 {fmt(loan.approved_amount or 0)}",
@@ -428,7 +428,7 @@ def repay_loan(
     on = validate.day(on, "date")
     value = validate.amount(amount, "amount")
     require_status(loan, [LoanStatus.DISBURSED], "还款", "take a repayment")
-    outstanding = loan_figures(session, loan).outstanding
+    disbursed, outstanding = disbursed_and_outstanding(session, loan)
     if value > outstanding:
         raise Overpayment(
             f"还款 {fmt(value)} 超过尚欠本金 {fmt(outstanding)}",
@@ -443,7 +443,7 @@ def repay_loan(
         actor=actor.username,
         idempotency_key=idempotency_key,
     )
-    closing = value == outstanding and loan.approved_amount == loan_figures(session, loan).disbursed
+    closing = value == outstanding and loan.approved_amount == disbursed
     record_event(
         uow,
         loan,

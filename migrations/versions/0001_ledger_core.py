@@ -260,11 +260,10 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "chart_id", "subkey", name=op.f("uq_account_chart_id_subkey")
         ),
+        sa.UniqueConstraint(
+            "fund_id", "code", "subkey", name=op.f("uq_account_fund_id_code_subkey")
+        ),
     )
-    with op.batch_alter_table("account", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_account_fund_id"), ["fund_id"], unique=False
-        )
 
     op.create_table(
         "chart_daily_total",
@@ -342,9 +341,6 @@ def downgrade() -> None:
     op.drop_table("entry")
     op.drop_table("account_daily_total")
     op.drop_table("chart_daily_total")
-    with op.batch_alter_table("account", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_account_fund_id"))
-
     op.drop_table("account")
     op.drop_table("voucher_counter")
     op.drop_table("period")

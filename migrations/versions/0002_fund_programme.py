@@ -289,6 +289,7 @@ def upgrade() -> None:
         ),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("proposed_by", sa.String(length=64), nullable=False),
+        sa.Column("proposed_on", sa.Date(), nullable=False),
         sa.Column(
             "proposed_at",
             sa.DateTime(timezone=True),
@@ -445,6 +446,7 @@ def upgrade() -> None:
         ),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("proposed_by", sa.String(length=64), nullable=False),
+        sa.Column("proposed_on", sa.Date(), nullable=False),
         sa.Column(
             "proposed_at",
             sa.DateTime(timezone=True),
@@ -522,6 +524,7 @@ def upgrade() -> None:
         ),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("proposed_by", sa.String(length=64), nullable=False),
+        sa.Column("proposed_on", sa.Date(), nullable=False),
         sa.Column(
             "proposed_at",
             sa.DateTime(timezone=True),

@@ -1,0 +1,510 @@
+"""The demo programme: a county fund shaped like the 2007 county report.
+
+One fund of 1,000,000.00 yuan from three budgets; 16 townships; batch 1 of
+503 poor party-member households whose loans total the 1,000,000.00 that was
+allocated, paid out by the end of April 2007; a year and a half of
+repayments, some late; the 7·8 hail storm and the 8·13 flood striking 82
+households and 85 projects with 350,000.00 yuan of assessed loss, answered
+by write-offs and extensions that an approver decides; one guarantee called
+on a liaison's salary and deducted; one liaison handing over to another;
+money remitted back to the county; and batch 2 re-lent in 2009 from what
+came back.
+
+Everything goes through the same services as the API, as the users
+``clerk`` and ``approver``; the load is deterministic (fixed seed) and runs
+in a single database transaction, so it takes seconds and leaves either the
+whole programme or nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import sessionmaker
+
+from ledger.actors import Actor
+from ledger.db import Database
+from ledger.errors import Conflict
+from ledger.fundbook import loan_rows, township_positions
+from ledger.identifiers import id_check_char
+from ledger.models import Extension, Fund, Household, Journal, Loan, Township, WriteOff
+from ledger.money import split
+from ledger.schedule import Instalment, make_schedule
+from ledger.services import disasters, funding, guarantees, loans, proposals, setup
+from ledger.services.funds import open_fund
+from ledger.services.periods import close_period
+
+FUND = "PPM2007"
+FUND_NAME = "农村贫困党员脱贫工程专项扶持资金"
+COUNTY = "341525"
+SEED = 2007
+CLERK = Actor("clerk", "clerk")
+APPROVER = Actor("approver", "approver")
+
+TOWNSHIPS = (
+    "衡山镇",
+    "佛子岭镇",
+    "下符桥镇",
+    "但家庙镇",
+    "与儿街镇",
+    "大化坪镇",
+    "漫水河镇",
+    "上土市镇",
+    "单龙寺镇",
+    "磨子潭镇",
+    "黑石渡镇",
+    "诸佛庵镇",
+    "落儿岭镇",
+    "东西溪乡",
+    "太平畈乡",
+    "太阳乡",
+)
+#: (code, name, borrowing standard): the 借款标准 the leading group set.
+PROJECT_TYPES = (
+    ("fish", "水产养殖", "3000.00"),
+    ("pig", "生猪养殖", "2500.00"),
+    ("tea", "茶叶加工", "5000.00"),
+    ("veg", "大棚蔬菜", "1500.00"),
+    ("fungus", "灵芝种植", "3000.00"),
+    ("cattle", "黄牛养殖", "4000.00"),
+)
+PROJECT_TEXT = {
+    "fish": "承包水面养殖鱼虾",
+    "pig": "生猪养殖 10 头",
+    "tea": "购置茶叶加工机械",
+    "veg": "大棚蔬菜 1 亩、西瓜 2 亩",
+    "fungus": "种植灵芝 5000 袋",
+    "cattle": "养殖黄牛 3 头",
+}
+SURNAMES = "王李张刘陈杨黄赵周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕储金"
+GIVEN = "明华强军平刚勇杰涛超秀英兰芳玉珍春荣先长云尚为才勤财福寿德林山水成发全国富贵"
+VILLAGES = ("黄檀树村", "凌家冲村", "康皮畈村", "古城村", "双河村", "佛子岭村", "石门村", "桃园村")
+BATCH_1_TOTAL = Decimal("1000000.00")
+HOUSEHOLDS_1 = 503
+HOUSEHOLDS_2 = 120
+
+
+class DemoRefused(Conflict):
+    code = "demo-refused"
+    title_zh = "数据库不是空的"
+    title_en = "Database is not empty"
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    fund: str
+    townships: int
+    households: int
+    loans: int
+    journals: int
+
+
+class _Loader:
+    """Runs the programme step by step; every step is one service call (one savepoint)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.rng = random.Random(SEED)
+        self.people = 0
+
+    def run(self, service, *args, **kwargs):
+        with self.db.uow() as uow:
+            return service(uow, *args, **kwargs)
+
+    def id_number(self, township_index: int) -> str:
+        self.people += 1
+        born = date(1935, 1, 1) + timedelta(days=self.rng.randrange(365 * 45))
+        first17 = f"{COUNTY}{born:%Y%m%d}{self.people % 1000:03d}"
+        return first17 + id_check_char(first17)
+
+    def name(self) -> str:
+        return self.rng.choice(SURNAMES) + "".join(self.rng.sample(GIVEN, self.rng.choice((1, 2))))
+
+
+def load_demo(db: Database) -> DemoSummary:
+    """Load the demo programme into an empty database, in one transaction."""
+    with db.read() as session:
+        if session.scalar(select(Fund.id).limit(1)) is not None:
+            raise DemoRefused(
+                "数据库中已有基金,演示数据只能装入空数据库",
+                "the database already holds a fund; the demo loads only into an empty database",
+            )
+    connection = db.engine.connect()
+    outer = connection.begin()
+    try:
+        sessions = sessionmaker(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+        summary = _load(_Loader(Database(db.engine, sessions)))
+        outer.commit()
+        return summary
+    finally:
+        if outer.is_active:
+            outer.rollback()
+        connection.close()
+
+
+def _load(ld: _Loader) -> DemoSummary:
+    ld.run(open_fund, actor=CLERK.username, code=FUND, name=FUND_NAME)
+    for on, amount, source in (
+        (date(2007, 3, 1), "400000.00", "county"),
+        (date(2007, 3, 5), "300000.00", "city"),
+        (date(2007, 3, 8), "300000.00", "province"),
+    ):
+        ld.run(
+            funding.record_appropriation,
+            CLERK,
+            FUND,
+            on=on,
+            amount=amount,
+            source=source,
+            memo=f"拨入 {dict(county='县级', city='市级', province='省级')[source]}财政扶持资金",
+        )
+    towns = [f"{COUNTY}{100 + i:03d}" for i in range(len(TOWNSHIPS))]
+    liaisons: dict[str, list[int]] = {}
+    for code, name in zip(towns, TOWNSHIPS, strict=True):
+        ld.run(setup.add_township, CLERK, FUND, code=code, name=name)
+        liaisons[code] = [
+            ld.run(
+                setup.add_liaison,
+                CLERK,
+                FUND,
+                name=ld.name(),
+                township=code,
+                monthly_salary=f"{ld.rng.randrange(1500, 2700, 50)}.00",
+                phone=f"13{ld.rng.randrange(5, 10)}{ld.rng.randrange(10**8):08d}",
+            ).id
+            for _ in range(3)
+        ]
+    for code, name, standard in PROJECT_TYPES:
+        ld.run(
+            setup.add_project_type, CLERK, FUND, code=code, name=name, borrowing_standard=standard
+        )
+    ld.run(setup.add_batch, CLERK, FUND, code="1", name="第一批(2007)", budget=BATCH_1_TOTAL)
+    batch_1 = _lend(ld, "1", towns, liaisons, HOUSEHOLDS_1, BATCH_1_TOTAL, year=2007)
+    _repay(ld, batch_1, until=date(2008, 12, 31))
+    _disasters(ld, towns, batch_1)
+    _guarantee_and_handover(ld, liaisons)
+    _remit(ld, towns, date(2008, 12, 25))
+    for month in range(3, 13):
+        ld.run(close_period, _fund_id(ld), f"2007-{month:02d}", actor=CLERK.username)
+    ld.run(setup.add_batch, CLERK, FUND, code="2", name="第二批(2009 周转)", budget="240000.00")
+    _lend(ld, "2", towns, liaisons, HOUSEHOLDS_2, Decimal("240000.00"), year=2009)
+    with ld.db.read() as session:
+        fund_id = _fund_id(ld)
+        return DemoSummary(
+            FUND,
+            *(
+                session.scalar(
+                    select(func.count()).select_from(model).where(model.fund_id == fund_id)
+                )
+                for model in (Township, Household, Loan, Journal)
+            ),
+        )
+
+
+def _fund_id(ld: _Loader) -> int:
+    with ld.db.read() as session:
+        return session.scalar(select(Fund.id).where(Fund.code == FUND))
+
+
+def _amounts(ld: _Loader, kinds: list[tuple[str, Decimal]], total: Decimal) -> list[Decimal]:
+    """Amounts in hundreds within each standard, summing exactly to `total`."""
+    amounts = [min(standard, Decimal(ld.rng.randrange(8, 31) * 100)) for _, standard in kinds]
+    step = Decimal(100)
+    while (gap := total - sum(amounts)) != 0:
+        index = ld.rng.randrange(len(amounts))
+        standard = kinds[index][1]
+        if gap > 0 and amounts[index] + step <= standard:
+            amounts[index] += min(step, gap)
+        elif gap < 0 and amounts[index] - step >= 500:
+            amounts[index] -= min(step, -gap)
+    return amounts
+
+
+def _lend(
+    ld: _Loader,
+    batch: str,
+    towns: list[str],
+    liaisons: dict[str, list[int]],
+    count: int,
+    total: Decimal,
+    *,
+    year: int,
+) -> list[tuple[str, str, list[Instalment]]]:
+    """Register, verify, approve, contract, allocate and disburse a batch."""
+    kinds = [ld.rng.choice(PROJECT_TYPES) for _ in range(count)]
+    amounts = _amounts(ld, [(code, Decimal(standard)) for code, _, standard in kinds], total)
+    places = [towns[i % len(towns)] for i in range(count)]
+    ld.rng.shuffle(places)
+    base = date(year, 3, 10)
+    lent = []
+    for (kind, _, _), amount, town in zip(kinds, amounts, places, strict=True):
+        household = ld.run(
+            setup.add_household,
+            CLERK,
+            FUND,
+            name=ld.name(),
+            id_number=ld.id_number(towns.index(town)),
+            township=town,
+            village=ld.rng.choice(VILLAGES),
+            party_member=True,
+        ).id
+        loan = ld.run(
+            loans.register_loan,
+            CLERK,
+            FUND,
+            household=household,
+            batch=batch,
+            project_type=kind,
+            project=PROJECT_TEXT[kind],
+            requested_amount=str(amount),
+            on=base,
+        )
+        no = loan.registration_no
+        ld.run(
+            loans.verify_loan,
+            CLERK,
+            FUND,
+            no,
+            visited_on=base + timedelta(days=10),
+            visitor="县领导组办公室第" + "一二三四五"[len(lent) % 5] + "组",
+            eligible=True,
+        )
+        schedule = list(make_schedule(amount, first_due=date(year, 12, 31), count=2))
+        ld.run(
+            loans.approve_loan,
+            CLERK,
+            FUND,
+            no,
+            approved_amount=str(amount),
+            schedule=[(i.due_date, i.amount) for i in schedule],
+            on=date(year, 4, 5),
+        )
+        ld.run(
+            loans.sign_contract,
+            CLERK,
+            FUND,
+            no,
+            contract_no=no,
+            iou_no=no,
+            liaison=ld.rng.choice(liaisons[town]),
+            technical_lead="农技站技术员",
+            signed_on=date(year, 4, 10),
+        )
+        lent.append((no, town, schedule, amount))
+    per_town: dict[str, Decimal] = defaultdict(Decimal)
+    for _, town, _, amount in lent:
+        per_town[town] += amount
+    for town in towns:
+        ld.run(
+            funding.record_allocation,
+            CLERK,
+            FUND,
+            on=date(year, 4, 15),
+            township=town,
+            amount=str(per_town[town]),
+            batch=batch,
+        )
+    for index, (no, _, _, amount) in enumerate(lent):
+        ld.run(
+            loans.disburse_loan,
+            CLERK,
+            FUND,
+            no,
+            on=date(year, 4, 20 + index % 10),
+            amount=str(amount),
+        )
+    return [(no, town, schedule) for no, town, schedule, _ in lent]
+
+
+def _repay(ld: _Loader, lent: list[tuple[str, str, list[Instalment]]], *, until: date) -> None:
+    """Most households pay each instalment on time, some late, some in part, a few not at all."""
+    for no, _, schedule in lent:
+        habit = ld.rng.random()
+        for instalment in schedule:
+            if instalment.due_date > until or habit < 0.06:
+                continue  # the fish died / the household left: nothing paid
+            late = timedelta(
+                days=ld.rng.randrange(-40, 5) if habit > 0.25 else ld.rng.randrange(20, 120)
+            )
+            on = min(instalment.due_date + late, until)
+            share = (
+                instalment.amount
+                if habit > 0.15
+                else (instalment.amount / 2).quantize(Decimal("0.01"))
+            )
+            try:
+                ld.run(loans.repay_loan, CLERK, FUND, no, on=on, amount=str(share))
+            except Conflict:
+                break  # closed or written off meanwhile
+
+
+def _disasters(
+    ld: _Loader, towns: list[str], lent: list[tuple[str, str, list[Instalment]]]
+) -> None:
+    """7·8 hail and 8·13 flood: 85 loss reports on 82 loans, 350,000.00 assessed."""
+    hail_towns, flood_towns = towns[:6], towns[4:11]
+    ld.run(
+        disasters.record_disaster,
+        CLERK,
+        FUND,
+        code="0708",
+        name="7·8风雹灾",
+        occurred_on=date(2007, 7, 8),
+        kind="hail",
+        townships=hail_towns,
+    )
+    ld.run(
+        disasters.record_disaster,
+        CLERK,
+        FUND,
+        code="0813",
+        name="8·13洪灾",
+        occurred_on=date(2007, 8, 13),
+        kind="flood",
+        townships=flood_towns,
+    )
+    hail = [x for x in lent if x[1] in hail_towns][:45]
+    flood = [x for x in lent if x[1] in flood_towns and x not in hail][:37]
+    both = [x for x in hail if x[1] in flood_towns][:3]  # struck twice: 85 projects, 82 homes
+    reports = [("0708", x) for x in hail] + [("0813", x) for x in flood + both]
+    weights = [ld.rng.randrange(40, 100) for _ in reports]
+    losses = split(Decimal("350000.00"), weights)
+    for (code, (no, _, _)), loss in zip(reports, losses, strict=True):
+        ld.run(
+            disasters.record_loss,
+            CLERK,
+            FUND,
+            code,
+            loan=no,
+            assessed_loss=str(loss),
+            inspector="县农委 核灾组",
+        )
+    ld.run(
+        disasters.propose_for_disaster,
+        CLERK,
+        FUND,
+        "0708",
+        action="write_off",
+        on=date(2007, 9, 10),
+        reason="7·8风雹灾项目毁损,无保险",
+        write_off_share="loss",
+        extension_months=12,
+    )
+    ld.run(
+        disasters.propose_for_disaster,
+        CLERK,
+        FUND,
+        "0813",
+        action="extension",
+        on=date(2007, 9, 12),
+        reason="8·13洪灾,项目恢复生产需展期",
+        write_off_share="loss",
+        extension_months=12,
+    )
+    with ld.db.read() as session:
+        write_offs, extensions = (
+            session.scalars(
+                select(model.id).where(model.fund_id == _fund_id(ld)).order_by(model.id)
+            ).all()
+            for model in (WriteOff, Extension)
+        )
+    ld.run(
+        proposals.decide_many,
+        APPROVER,
+        FUND,
+        write_offs[1:],
+        approve=True,
+        note="经领导组审定,同意核销",
+        on=date(2007, 9, 28),
+        document_no="霍脱贫〔2007〕12号",
+    )
+    ld.run(
+        proposals.decide_write_off,
+        APPROVER,
+        FUND,
+        write_offs[0],
+        approve=False,
+        note="项目已恢复,不予核销",
+        on=date(2007, 9, 28),
+        document_no=None,
+    )
+    for extension in extensions:
+        ld.run(
+            proposals.decide_extension,
+            APPROVER,
+            FUND,
+            extension,
+            approve=True,
+            note="同意展期一年",
+            on=date(2007, 9, 28),
+        )
+
+
+def _guarantee_and_handover(ld: _Loader, liaisons: dict[str, list[int]]) -> None:
+    """One guarantee called on an overdue loan and deducted monthly; one liaison hand-over."""
+    with ld.db.read() as session:
+        rows = loan_rows(session, _fund_id(ld), CLERK, as_of=date(2008, 3, 1))
+    overdue = [
+        r
+        for r in rows
+        if r.overdue_days > 30 and r.status == "disbursed" and r.pending_write_off == 0
+    ]
+    target = overdue[0]
+    call = ld.run(
+        guarantees.call_guarantee,
+        APPROVER,
+        FUND,
+        target.registration_no,
+        on=date(2008, 3, 1),
+        amount=str(target.overdue_amount),
+    )
+    month = date(2008, 4, 10)
+    left = call.amount
+    while left > 0:
+        part = min(left, call.monthly_cap)
+        ld.run(
+            guarantees.record_salary_deduction,
+            CLERK,
+            FUND,
+            call.liaison_id,
+            on=month,
+            amount=str(part),
+        )
+        left -= part
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 10)
+    handed = next(
+        r
+        for r in rows
+        if r.status == "disbursed"
+        and r.outstanding > 0
+        and r.registration_no != target.registration_no
+    )
+    no, town, current = handed.registration_no, handed.township, handed.liaison_id
+    successor = next(i for i in liaisons[town] if i != current)
+    ld.run(
+        guarantees.change_liaison,
+        CLERK,
+        FUND,
+        no,
+        effective_on=date(2008, 6, 1),
+        liaison=successor,
+        reason="原联系人调任县直单位,责任移交(不脱钩)",
+    )
+
+
+def _remit(ld: _Loader, towns: list[str], on: date) -> None:
+    """Each township sends what it collected back to the special account."""
+    with ld.db.read() as session:
+        held = {p.code: p.cash for p in township_positions(session, _fund_id(ld), CLERK)}
+    for town in towns:
+        if held[town] > 0:
+            ld.run(
+                funding.record_remittance, CLERK, FUND, on=on, township=town, amount=str(held[town])
+            )
