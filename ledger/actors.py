@@ -2,14 +2,34 @@
 
 A township officer (role ``township``) is bound to one township and may
 never see or touch another; services call `confine_township` so the rule
-holds whatever door (API, web page, CLI) the request came through.
+holds whatever door (API, web page, CLI) the request came through. Being
+confined means being told "not found" (never "forbidden"): a 403 would tell
+the officer that the other township's record exists.
+
+Roles (SPEC §2): ``clerk`` (county settlement-centre clerk), ``approver``
+(county office head), ``township`` (乡镇财政所 finance officer), ``leader``
+(county leader, read-only) and ``admin`` (users, funds, chart, periods).
 """
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
-ROLES = ("clerk", "approver", "township", "leader", "admin")
+from ledger.errors import LedgerError, NotFound
+
+
+class Role(enum.StrEnum):
+    """A user's role; a `str`, so ``actor.role == "clerk"`` holds either way."""
+
+    CLERK = "clerk"
+    APPROVER = "approver"
+    TOWNSHIP = "township"
+    LEADER = "leader"
+    ADMIN = "admin"
+
+
+ROLES = tuple(role.value for role in Role)
 
 
 @dataclass(frozen=True)
@@ -18,6 +38,8 @@ class Actor:
     role: str
     township_code: str | None = None
     user_id: int | None = None
+    #: The fund a user is granted, when the grant is limited to one.
+    fund_code: str | None = None
 
     @property
     def is_township(self) -> bool:
@@ -27,6 +49,46 @@ class Actor:
         """True unless this is a township officer of another township."""
         return not self.is_township or self.township_code == code
 
+    def sees_fund(self, code: str) -> bool:
+        """True unless the user is granted another fund only."""
+        return self.fund_code is None or self.fund_code == code
+
 
 #: The actor of system jobs (demo loading, migrations); never a person.
 SYSTEM = Actor("system", "admin")
+
+
+def _hidden(kind_zh: str, kind_en: str, key: str) -> NotFound:
+    return NotFound(f"{kind_zh} {key} 不存在", f"{kind_en} {key} does not exist")
+
+
+def confine_township(
+    actor: Actor, township_code: str, *, not_found: LedgerError | None = None
+) -> None:
+    """Raise `not_found` (a plain NotFound by default) if `actor` may not see the township.
+
+    Pass the very error an unknown record would raise, so that "yours to
+    see, but missing" and "another township's" read the same.
+    """
+    if not actor.sees_township(township_code):
+        raise not_found or _hidden("乡镇", "township", township_code)
+
+
+def confine_fund(actor: Actor, fund_code: str, *, not_found: LedgerError | None = None) -> None:
+    """Raise `not_found` if `actor` is granted another fund only."""
+    if not actor.sees_fund(fund_code):
+        raise not_found or _hidden("基金", "fund", fund_code)
+
+
+def township_filter(actor: Actor, requested: str | None) -> str | None:
+    """The township a list may show: the officer's own, whatever was asked.
+
+    A township officer who filters on another township gets NotFound, as if
+    the township did not exist; other roles get what they asked for (None
+    meaning every township).
+    """
+    if not actor.is_township:
+        return requested
+    if requested is not None:
+        confine_township(actor, requested)
+    return actor.township_code

@@ -226,3 +226,97 @@ class NotOverdue(Conflict):
     code = "not-overdue"
     title_zh = "借款未逾期"
     title_en = "Loan is not overdue"
+
+
+# --- proposals (write-offs, extensions, project changes) ------------------
+
+
+class RoleNotAllowed(NotPermitted):
+    """The actor's role may not do this (e.g. only an approver decides proposals)."""
+
+    code = "role-not-allowed"
+    title_zh = "当前角色无权执行此操作"
+    title_en = "The actor's role does not allow this"
+
+
+class ProposalPending(Conflict):
+    """A proposal of the same kind for the same loan is still waiting for a decision."""
+
+    code = "proposal-pending"
+    title_zh = "已有待审批的申请"
+    title_en = "A proposal is already pending"
+
+
+# --- users, tokens and requests (the API's security contract, SPEC §11) ------
+
+
+class Unauthenticated(LedgerError):
+    """The caller has not proved who they are (the API answers 401)."""
+
+    code = "unauthenticated"
+    title_zh = "未认证"
+    title_en = "Authentication required"
+
+
+class AuthenticationRequired(Unauthenticated):
+    code = "authentication-required"
+    title_zh = "需要登录"
+    title_en = "Authentication required"
+
+
+class AuthenticationFailed(Unauthenticated):
+    """Wrong username or password; deliberately does not say which."""
+
+    code = "authentication-failed"
+    title_zh = "用户名或密码错误"
+    title_en = "Wrong username or password"
+
+
+class InvalidToken(Unauthenticated):
+    """The token is unknown, expired, revoked, or its user is disabled."""
+
+    code = "invalid-token"
+    title_zh = "令牌无效或已失效"
+    title_en = "Invalid or expired token"
+
+
+class TooManyAttempts(LedgerError):
+    """Too many failed logins lately; `retry_after` says how many seconds to wait."""
+
+    code = "too-many-attempts"
+    title_zh = "尝试次数过多"
+    title_en = "Too many attempts"
+
+    def __init__(
+        self, detail_zh: str, detail_en: str, *, retry_after: int, field: str | None = None
+    ) -> None:
+        super().__init__(detail_zh, detail_en, field=field)
+        self.retry_after = retry_after
+
+
+class RoleNotPermitted(NotPermitted):
+    code = "role-not-permitted"
+    title_zh = "角色无权操作"
+    title_en = "Role not permitted"
+
+
+class UserNotFound(NotFound):
+    code = "user-not-found"
+    title_zh = "用户不存在"
+    title_en = "User not found"
+
+
+class IdempotencyKeyReused(RuleViolated):
+    """The Idempotency-Key was first used with another request."""
+
+    code = "idempotency-key-reused"
+    title_zh = "幂等键已用于另一请求"
+    title_en = "Idempotency key reused with a different request"
+
+
+class RequestInFlight(Conflict):
+    """A request with the same Idempotency-Key is still being processed."""
+
+    code = "request-in-flight"
+    title_zh = "相同请求正在处理中"
+    title_en = "Request with this idempotency key in flight"
