@@ -35,7 +35,7 @@ from ledger.queries import balance, fen_sum
 from ledger.schedule import add_months
 from ledger.services import lookup
 from ledger.services.journals import PostedJournal, post
-from ledger.services.loans import record_event, require_status
+from ledger.services.loans import money_step, record_event, require_status
 
 
 def current_liaison(uow: UnitOfWork, loan: Loan, on: date) -> LiaisonAssignment | None:
@@ -67,10 +67,7 @@ def call_guarantee(
     if actor.role != "approver":
         raise NotPermitted("只有审批人可以启动担保代偿", "only an approver may call a guarantee")
     session = uow.session
-    fund = lookup.fund(session, fund_code)
-    loan = lookup.loan(session, fund.id, registration_no, actor, lock=True)
-    on = validate.day(on, "date")
-    value = validate.amount(amount, "amount")
+    fund, loan, on, value = money_step(uow, actor, fund_code, registration_no, on, amount)
     require_status(loan, [LoanStatus.DISBURSED], "启动担保代偿", "call the guarantee")
     figures = loan_figures(session, loan, as_of=on)
     schedule = schedules(session, [loan.id], as_of=on).get(loan.id)

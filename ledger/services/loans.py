@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
@@ -32,6 +33,7 @@ from ledger.loanbook import disbursed_and_outstanding
 from ledger.models import (
     OPEN_STATUSES,
     Batch,
+    Fund,
     Household,
     Instalment,
     Liaison,
@@ -351,6 +353,20 @@ def sign_contract(
     return loan
 
 
+def money_step(
+    uow: UnitOfWork,
+    actor: Actor,
+    fund_code: str,
+    registration_no: str,
+    on: object,
+    amount: object,
+) -> tuple[Fund, Loan, date, Decimal]:
+    """How every money-moving loan step starts: the fund, the locked loan, a date, an amount."""
+    fund = lookup.fund(uow.session, fund_code)
+    loan = lookup.loan(uow.session, fund.id, registration_no, actor, lock=True)
+    return fund, loan, validate.day(on, "date"), validate.amount(amount, "amount")
+
+
 def disburse_loan(
     uow: UnitOfWork,
     actor: Actor,
@@ -363,10 +379,7 @@ def disburse_loan(
 ) -> PostedJournal:
     """Pay the household from its township's funds (发放)."""
     session = uow.session
-    fund = lookup.fund(session, fund_code)
-    loan = lookup.loan(session, fund.id, registration_no, actor, lock=True)
-    on = validate.day(on, "date")
-    value = validate.amount(amount, "amount")
+    fund, loan, on, value = money_step(uow, actor, fund_code, registration_no, on, amount)
     require_status(loan, [LoanStatus.CONTRACTED, LoanStatus.DISBURSED], "发放", "disburse")
     problems = three_line_problems(loan)
     if problems:
@@ -423,10 +436,7 @@ def repay_loan(
 ) -> PostedJournal:
     """A repayment collected by the township (收回), settling the oldest instalment first."""
     session = uow.session
-    fund = lookup.fund(session, fund_code)
-    loan = lookup.loan(session, fund.id, registration_no, actor, lock=True)
-    on = validate.day(on, "date")
-    value = validate.amount(amount, "amount")
+    fund, loan, on, value = money_step(uow, actor, fund_code, registration_no, on, amount)
     require_status(loan, [LoanStatus.DISBURSED], "还款", "take a repayment")
     disbursed, outstanding = disbursed_and_outstanding(session, loan)
     if value > outstanding:
