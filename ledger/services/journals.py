@@ -24,12 +24,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import bindparam, insert, select, tuple_, update
+from sqlalchemy import Connection, bindparam, insert, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ledger.db import UnitOfWork, upsert
+from ledger.db import UnitOfWork
 from ledger.errors import (
     AlreadyReversed,
     CannotReverseReversal,
@@ -63,6 +67,94 @@ class PostedJournal:
     posted_on: date
     kind: str
     reverses: str | None
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """The posting statements, built once per dialect: building SQL costs more than running it."""
+
+    select_accounts: Any
+    open_subaccounts: Any
+    reserve_vouchers: Any
+    closed_periods: Any
+    insert_journals: Any
+    insert_entries: Any
+    write_balances: Any
+    add_account_days: Any
+    add_chart_days: Any
+
+
+@lru_cache(maxsize=4)
+def _statements(dialect: str) -> _Statements:
+    make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    accounts = Account.__table__
+    counters = VoucherCounter.__table__
+    reserve = make_insert(counters).values(
+        fund_id=bindparam("fund_id"), period=bindparam("period"), last_seq=bindparam("count")
+    )
+    reserve = reserve.on_conflict_do_update(
+        index_elements=["fund_id", "period"],
+        set_={"last_seq": counters.c.last_seq + reserve.excluded.last_seq},
+    ).returning(counters.c.last_seq)
+    daily = []
+    for model, key in ((AccountDailyTotal, "account_id"), (ChartDailyTotal, "chart_id")):
+        table = model.__table__
+        upsert_day = make_insert(table)
+        daily.append(
+            upsert_day.on_conflict_do_update(
+                index_elements=[key, "day"],
+                set_={
+                    "debit": table.c.debit + upsert_day.excluded.debit,
+                    "credit": table.c.credit + upsert_day.excluded.credit,
+                },
+            )
+        )
+    journals = Journal.__table__
+    return _Statements(
+        select_accounts=(
+            select(
+                accounts.c.id,
+                accounts.c.code,
+                accounts.c.subkey,
+                accounts.c.chart_id,
+                accounts.c.guard_nonnegative,
+                accounts.c.debit_total,
+                accounts.c.credit_total,
+                accounts.c.version,
+            )
+            .where(
+                accounts.c.fund_id == bindparam("fund_id"),
+                tuple_(accounts.c.code, accounts.c.subkey).in_(bindparam("refs", expanding=True)),
+            )
+            .order_by(accounts.c.id)
+            .with_for_update()
+        ),
+        # A concurrent poster may open the same sub-account: both end up using one row.
+        open_subaccounts=make_insert(accounts).on_conflict_do_nothing(
+            index_elements=["chart_id", "subkey"]
+        ),
+        reserve_vouchers=reserve,
+        closed_periods=(
+            select(Period.period).where(
+                Period.fund_id == bindparam("fund_id"),
+                Period.period.in_(bindparam("periods", expanding=True)),
+                Period.closed.is_(True),
+            )
+        ),
+        insert_journals=insert(journals).returning(journals.c.id, sort_by_parameter_order=True),
+        insert_entries=insert(Entry.__table__),
+        write_balances=(
+            update(accounts)
+            .where(accounts.c.id == bindparam("b_id"), accounts.c.version == bindparam("b_version"))
+            .values(
+                debit_total=bindparam("debit_total"),
+                credit_total=bindparam("credit_total"),
+                version=bindparam("version"),
+            )
+        ),
+        add_account_days=daily[0],
+        add_chart_days=daily[1],
+    )
 
 
 def voucher_number(posted_on: date, seq: int) -> str:
@@ -106,9 +198,11 @@ def post_many(
         return []
     keys = list(idempotency_keys) if idempotency_keys is not None else [None] * len(drafts)
     session = uow.session
+    conn = session.connection()
+    sql = _statements(conn.dialect.name)
     refs = sorted({ref for draft in drafts for ref in draft.accounts()})
-    accounts = _lock_accounts(session, fund_id, refs)
-    next_seq = _reserve_vouchers(session, fund_id, Counter(d.period for d in drafts))
+    accounts = _lock_accounts(session, sql, fund_id, refs)
+    next_seq = _reserve_vouchers(conn, sql, fund_id, Counter(d.period for d in drafts))
     reversed_ids = _reversed_ids(session, fund_id, [d.reverses for d in drafts if d.reverses])
 
     now = datetime.now(UTC)
@@ -135,25 +229,17 @@ def post_many(
             }
         )
 
-    journal_table = Journal.__table__
-    ids = (
-        session.execute(
-            insert(journal_table).returning(journal_table.c.id, sort_by_parameter_order=True),
-            journal_rows,
-        )
-        .scalars()
-        .all()
-    )
-    session.execute(
-        insert(Entry.__table__),
+    ids = conn.execute(sql.insert_journals, journal_rows).scalars().all()
+    conn.execute(
+        sql.insert_entries,
         [
             _entry_row(journal_id, line_no, line, draft, accounts)
             for journal_id, draft in zip(ids, drafts, strict=True)
             for line_no, line in enumerate(draft.lines, start=1)
         ],
     )
-    _write_balances(session, accounts)
-    _add_daily_totals(session, drafts, accounts)
+    _write_balances(conn, sql, accounts)
+    _add_daily_totals(conn, sql, drafts, accounts)
     return [
         PostedJournal(journal_id, voucher, draft.posted_on, draft.kind, draft.reverses)
         for journal_id, voucher, draft in zip(ids, vouchers, drafts, strict=True)
@@ -161,38 +247,23 @@ def post_many(
 
 
 def _lock_accounts(
-    session: Session, fund_id: int, refs: list[AccountRef]
+    session: Session, sql: _Statements, fund_id: int, refs: list[AccountRef]
 ) -> dict[AccountRef, _AccountState]:
     """Select the accounts FOR UPDATE in id order, opening missing sub-accounts."""
-    found = _select_for_update(session, fund_id, refs)
+    found = _select_for_update(session, sql, fund_id, refs)
     missing = [ref for ref in refs if ref not in found]
     if missing:
-        _open_subaccounts(session, fund_id, missing)
-        found = _select_for_update(session, fund_id, refs)
+        _open_subaccounts(session, sql, fund_id, missing)
+        found = _select_for_update(session, sql, fund_id, refs)
     return found
 
 
 def _select_for_update(
-    session: Session, fund_id: int, refs: list[AccountRef]
+    session: Session, sql: _Statements, fund_id: int, refs: list[AccountRef]
 ) -> dict[AccountRef, _AccountState]:
-    rows = session.execute(
-        select(
-            Account.id,
-            Account.code,
-            Account.subkey,
-            Account.chart_id,
-            Account.guard_nonnegative,
-            Account.debit_total,
-            Account.credit_total,
-            Account.version,
-        )
-        .where(
-            Account.fund_id == fund_id,
-            tuple_(Account.code, Account.subkey).in_([(r.code, r.key) for r in refs]),
-        )
-        .order_by(Account.id)
-        .with_for_update()
-    ).all()
+    rows = session.connection().execute(
+        sql.select_accounts, {"fund_id": fund_id, "refs": [(r.code, r.key) for r in refs]}
+    )
     return {
         AccountRef(row.code, row.subkey): _AccountState(
             row.id,
@@ -206,7 +277,9 @@ def _select_for_update(
     }
 
 
-def _open_subaccounts(session: Session, fund_id: int, refs: list[AccountRef]) -> None:
+def _open_subaccounts(
+    session: Session, sql: _Statements, fund_id: int, refs: list[AccountRef]
+) -> None:
     """Open sub-accounts on first use; refuse codes that are not in the fund's chart."""
     charts = {
         chart.code: chart
@@ -237,31 +310,26 @@ def _open_subaccounts(session: Session, fund_id: int, refs: list[AccountRef]) ->
                 "version": 0,
             }
         )
-    # A concurrent poster may open the same sub-account: both end up using one row.
-    stmt = upsert(session, Account.__table__).on_conflict_do_nothing(
-        index_elements=["chart_id", "subkey"]
-    )
-    session.execute(stmt, rows)
+    session.connection().execute(sql.open_subaccounts, rows)
 
 
-def _reserve_vouchers(session: Session, fund_id: int, counts: Counter[str]) -> dict[str, int]:
+def _reserve_vouchers(
+    conn: Connection, sql: _Statements, fund_id: int, counts: Counter[str]
+) -> dict[str, int]:
     """Take `counts[period]` voucher numbers per month; returns the first of each."""
-    first: dict[str, int] = {}
-    table = VoucherCounter.__table__
-    for period in sorted(counts):
-        stmt = upsert(session, table).values(
-            fund_id=fund_id, period=period, last_seq=counts[period]
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["fund_id", "period"],
-            set_={"last_seq": table.c.last_seq + stmt.excluded.last_seq},
-        ).returning(table.c.last_seq)
-        first[period] = session.execute(stmt).scalar_one() - counts[period] + 1
-    closed = session.scalars(
-        select(Period.period).where(
-            Period.fund_id == fund_id, Period.period.in_(counts), Period.closed.is_(True)
-        )
-    ).all()
+    first = {
+        period: conn.execute(
+            sql.reserve_vouchers, {"fund_id": fund_id, "period": period, "count": counts[period]}
+        ).scalar_one()
+        - counts[period]
+        + 1
+        for period in sorted(counts)
+    }
+    closed = (
+        conn.execute(sql.closed_periods, {"fund_id": fund_id, "periods": sorted(counts)})
+        .scalars()
+        .all()
+    )
     if closed:
         raise PeriodClosed(
             f"会计期间 {closed[0]} 已结账,不能记账",
@@ -330,8 +398,9 @@ def _entry_row(
     }
 
 
-def _write_balances(session: Session, accounts: dict[AccountRef, _AccountState]) -> None:
-    table = Account.__table__
+def _write_balances(
+    conn: Connection, sql: _Statements, accounts: dict[AccountRef, _AccountState]
+) -> None:
     rows = [
         {
             "b_id": s.id,
@@ -343,23 +412,17 @@ def _write_balances(session: Session, accounts: dict[AccountRef, _AccountState])
         for s in accounts.values()
         if s.touched
     ]
-    stmt = (
-        update(table)
-        .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
-        .values(
-            debit_total=bindparam("debit_total"),
-            credit_total=bindparam("credit_total"),
-            version=bindparam("version"),
-        )
-    )
-    result = session.connection().execute(stmt, rows)
+    result = conn.execute(sql.write_balances, rows)
     if result.supports_sane_multi_rowcount() and result.rowcount != len(rows):
         # The rows are locked, so this means someone bypassed the lock: never commit that.
         raise RuntimeError("account balance changed under a lock; refusing to post")
 
 
 def _add_daily_totals(
-    session: Session, drafts: Sequence[JournalDraft], accounts: dict[AccountRef, _AccountState]
+    conn: Connection,
+    sql: _Statements,
+    drafts: Sequence[JournalDraft],
+    accounts: dict[AccountRef, _AccountState],
 ) -> None:
     per_account: dict[tuple[int, date], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     per_chart: dict[tuple[int, date], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
@@ -369,21 +432,12 @@ def _add_daily_totals(
             column = 0 if line.side == DEBIT else 1
             per_account[(state.id, draft.posted_on)][column] += line.amount
             per_chart[(state.chart_id, draft.posted_on)][column] += line.amount
-    for model, key_column, totals in (
-        (AccountDailyTotal, "account_id", per_account),
-        (ChartDailyTotal, "chart_id", per_chart),
+    for statement, key_column, totals in (
+        (sql.add_account_days, "account_id", per_account),
+        (sql.add_chart_days, "chart_id", per_chart),
     ):
-        table = model.__table__
-        stmt = upsert(session, table)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[key_column, "day"],
-            set_={
-                "debit": table.c.debit + stmt.excluded.debit,
-                "credit": table.c.credit + stmt.excluded.credit,
-            },
-        )
-        session.execute(
-            stmt,
+        conn.execute(
+            statement,
             [
                 {key_column: key, "day": day, "debit": debit_sum, "credit": credit_sum}
                 for (key, day), (debit_sum, credit_sum) in totals.items()
