@@ -25,7 +25,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session
 
 from ledger.actors import Actor
 from ledger.db import Database
@@ -104,17 +104,31 @@ class DemoSummary:
     journals: int
 
 
-class _Loader:
-    """Runs the programme step by step; every step is one service call (one savepoint)."""
+class _OneTransaction:
+    """A unit of work shared by every step: a service's commit only flushes.
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    The demo is all or nothing, so the steps need no savepoints of their own;
+    the load commits once at the end.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def commit(self) -> None:
+        self.session.flush()
+
+
+class _Loader:
+    """Runs the programme step by step; every step is one service call."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.work = _OneTransaction(session)
         self.rng = random.Random(SEED)
         self.people = 0
 
     def run(self, service, *args, **kwargs):
-        with self.db.uow() as uow:
-            return service(uow, *args, **kwargs)
+        return service(self.work, *args, **kwargs)
 
     def id_number(self, township_index: int) -> str:
         self.people += 1
@@ -134,19 +148,10 @@ def load_demo(db: Database) -> DemoSummary:
                 "数据库中已有基金,演示数据只能装入空数据库",
                 "the database already holds a fund; the demo loads only into an empty database",
             )
-    connection = db.engine.connect()
-    outer = connection.begin()
-    try:
-        sessions = sessionmaker(
-            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-        )
-        summary = _load(_Loader(Database(db.engine, sessions)))
-        outer.commit()
-        return summary
-    finally:
-        if outer.is_active:
-            outer.rollback()
-        connection.close()
+    with db.uow() as uow:
+        summary = _load(_Loader(uow.session))
+        uow.commit()
+    return summary
 
 
 def _load(ld: _Loader) -> DemoSummary:
@@ -195,22 +200,20 @@ def _load(ld: _Loader) -> DemoSummary:
         ld.run(close_period, _fund_id(ld), f"2007-{month:02d}", actor=CLERK.username)
     ld.run(setup.add_batch, CLERK, FUND, code="2", name="第二批(2009 周转)", budget="240000.00")
     _lend(ld, "2", towns, liaisons, HOUSEHOLDS_2, Decimal("240000.00"), year=2009)
-    with ld.db.read() as session:
-        fund_id = _fund_id(ld)
-        return DemoSummary(
-            FUND,
-            *(
-                session.scalar(
-                    select(func.count()).select_from(model).where(model.fund_id == fund_id)
-                )
-                for model in (Township, Household, Loan, Journal)
-            ),
-        )
+    session = ld.session
+    fund_id = _fund_id(ld)
+    return DemoSummary(
+        FUND,
+        *(
+            session.scalar(select(func.count()).select_from(model).where(model.fund_id == fund_id))
+            for model in (Township, Household, Loan, Journal)
+        ),
+    )
 
 
 def _fund_id(ld: _Loader) -> int:
-    with ld.db.read() as session:
-        return session.scalar(select(Fund.id).where(Fund.code == FUND))
+    session = ld.session
+    return session.scalar(select(Fund.id).where(Fund.code == FUND))
 
 
 def _amounts(ld: _Loader, kinds: list[tuple[str, Decimal]], total: Decimal) -> list[Decimal]:
@@ -408,13 +411,13 @@ def _disasters(
         write_off_share="loss",
         extension_months=12,
     )
-    with ld.db.read() as session:
-        write_offs, extensions = (
-            session.scalars(
-                select(model.id).where(model.fund_id == _fund_id(ld)).order_by(model.id)
-            ).all()
-            for model in (WriteOff, Extension)
-        )
+    session = ld.session
+    write_offs, extensions = (
+        session.scalars(
+            select(model.id).where(model.fund_id == _fund_id(ld)).order_by(model.id)
+        ).all()
+        for model in (WriteOff, Extension)
+    )
     ld.run(
         proposals.decide_many,
         APPROVER,
@@ -449,8 +452,8 @@ def _disasters(
 
 def _guarantee_and_handover(ld: _Loader, liaisons: dict[str, list[int]]) -> None:
     """One guarantee called on an overdue loan and deducted monthly; one liaison hand-over."""
-    with ld.db.read() as session:
-        rows = loan_rows(session, _fund_id(ld), CLERK, as_of=date(2008, 3, 1))
+    session = ld.session
+    rows = loan_rows(session, _fund_id(ld), CLERK, as_of=date(2008, 3, 1))
     overdue = [
         r
         for r in rows
@@ -501,8 +504,8 @@ def _guarantee_and_handover(ld: _Loader, liaisons: dict[str, list[int]]) -> None
 
 def _remit(ld: _Loader, towns: list[str], on: date) -> None:
     """Each township sends what it collected back to the special account."""
-    with ld.db.read() as session:
-        held = {p.code: p.cash for p in township_positions(session, _fund_id(ld), CLERK)}
+    session = ld.session
+    held = {p.code: p.cash for p in township_positions(session, _fund_id(ld), CLERK)}
     for town in towns:
         if held[town] > 0:
             ld.run(
