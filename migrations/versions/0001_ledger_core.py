@@ -330,6 +330,16 @@ def upgrade() -> None:
             "ix_entry_account_day", ["account_id", "posted_on", "id"], unique=False
         )
 
+    op.create_index(
+        "ix_account_daily_total_covering",
+        "account_daily_total",
+        ["account_id", "day", "debit", "credit"],
+    )
+    op.create_index(
+        "ix_chart_daily_total_covering",
+        "chart_daily_total",
+        ["chart_id", "day", "debit", "credit"],
+    )
     _create_guards()
 
 
@@ -339,6 +349,8 @@ def downgrade() -> None:
         batch_op.drop_index("ix_entry_account_day")
 
     op.drop_table("entry")
+    op.drop_index("ix_account_daily_total_covering", table_name="account_daily_total")
+    op.drop_index("ix_chart_daily_total_covering", table_name="chart_daily_total")
     op.drop_table("account_daily_total")
     op.drop_table("chart_daily_total")
     op.drop_table("account")
