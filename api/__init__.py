@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app
-from flask_smorest import Api
 
 from ledger.config import INSTANCE_DIR, database_url
 from ledger.db import Database
@@ -22,6 +21,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
         JSON_AS_ASCII=False,
+        # Uploads larger than this are refused with 413 before they are read.
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+        TOKEN_TTL_SECONDS=12 * 3600,
+        LOGIN_MAX_FAILURES=5,
+        LOGIN_FAILURE_WINDOW_SECONDS=15 * 60,
     )
     if test_config:
         app.config.update(test_config)
@@ -29,10 +33,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["ledger_db"] = Database.connect(app.config["DATABASE_URL"])
 
-    from api import cli, health
+    from api import audit, cli, health, tokens
+    from api.openapi import LedgerApi
 
-    api = Api(app)
+    api = LedgerApi(app)
+    audit.init_app(app)
     api.register_blueprint(health.blp)
+    api.register_blueprint(tokens.blp)
     cli.register(app)
     return app
 

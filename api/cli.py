@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+import getpass
+import sys
+import uuid
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
 
 from api import get_db
+from ledger.actors import ROLES, Actor, Role
+from ledger.audit import append_audit, verify
 from ledger.backup import BackupFailed, backup
+from ledger.clock import iso_utc
 from ledger.errors import LedgerError
+from ledger.models import AuditRecord
 from ledger.schema import upgrade
+from ledger.services.users import create_user, disable_user
+from ledger.transactions import DeferredUnitOfWork, run_deferred
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(backup_command)
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(disable_user_command)
+    app.cli.add_command(audit_verify)
 
 
 def fail(error: LedgerError | BackupFailed) -> click.ClickException:
@@ -44,3 +58,110 @@ def backup_command(path: Path) -> None:
     except (LedgerError, BackupFailed) as error:
         raise fail(error) from None
     click.echo(f"备份已写入 backup written: {written}")
+
+
+def cli_actor() -> Actor:
+    """Who runs a command: the operating-system user, as ``cli:<name>`` with admin rights."""
+    try:
+        name = getpass.getuser()
+    except (OSError, KeyError):  # no login name in some containers
+        name = "unknown"
+    return Actor(f"cli:{name}"[:64], Role.ADMIN)
+
+
+def audited_command(action: str, target: str, details: Mapping[str, Any], work: Any) -> Any:
+    """Run `work(uow)` (one service) and its audit record as one transaction."""
+
+    def transaction(uow: DeferredUnitOfWork) -> Any:
+        result = work(uow)
+        append_audit(
+            uow.session,
+            actor=cli_actor(),
+            action=f"cli {action}",
+            target=target,
+            details=details,
+            request_id=uuid.uuid4().hex,
+            client_addr="cli",
+        )
+        uow.seal()
+        return result
+
+    return run_deferred(get_db(), transaction)
+
+
+def read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(click.prompt("密码 Password", hide_input=True, confirmation_prompt=True))
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(ROLES), help="clerk, approver, ...")
+@click.option("--fund", "fund_code", default=None, help="Limit the user to this fund.")
+@click.option("--township", "township_code", default=None, help="9-digit code (township role).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def create_user_command(
+    username: str,
+    role: str,
+    fund_code: str | None,
+    township_code: str | None,
+    password_stdin: bool,
+) -> None:
+    """Create a user; the password is prompted for (hidden, twice). 创建用户。"""
+    password = read_password(password_stdin)
+    try:
+        user = audited_command(
+            "create-user",
+            f"user:{username.strip().lower()}",
+            {"role": role, "fund": fund_code, "township": township_code},
+            lambda uow: create_user(
+                uow,
+                username=username,
+                password=password,
+                role=role,
+                township_code=township_code,
+                fund_code=fund_code,
+            ),
+        )
+    except LedgerError as error:
+        raise fail(error) from None
+    where = f", township {user.township_code}" if user.township_code else ""
+    click.echo(f"用户已创建 user created: {user.username} ({user.role}{where})")
+
+
+@click.command("disable-user")
+@click.argument("username")
+@with_appcontext
+def disable_user_command(username: str) -> None:
+    """Disable a user and revoke all their tokens at once. 停用用户。"""
+    try:
+        user = audited_command(
+            "disable-user",
+            f"user:{username.strip().lower()}",
+            {},
+            lambda uow: disable_user(uow, username=username),
+        )
+    except LedgerError as error:
+        raise fail(error) from None
+    click.echo(f"用户已停用 user disabled: {user.username}; tokens revoked")
+
+
+@click.command("audit-verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Recompute the audit log's hash chain; name the first broken record. 校验审计日志。"""
+    with get_db().read() as session:
+        report = verify(session)
+        broken = None if report.ok else session.get(AuditRecord, report.broken_seq)
+        what = f" ({iso_utc(broken.at)} {broken.actor} {broken.action})" if broken else ""
+    if report.ok:
+        click.echo(f"ok, {report.records} records, head {report.head_hash}")
+        return
+    click.echo(
+        f"审计日志在第 {report.broken_seq} 条记录处断开 / audit chain broken at record "
+        f"{report.broken_seq}{what}: {report.reason}",
+        err=True,
+    )
+    raise click.exceptions.Exit(1)

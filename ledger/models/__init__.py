@@ -8,9 +8,11 @@ from ledger.models.accounts import (
     ChartDailyTotal,
     SubLedger,
 )
+from ledger.models.audit import AuditHead, AuditRecord
 from ledger.models.disaster import Disaster, DisasterTownship, LossReport
 from ledger.models.fund import Fund, FundSettings
 from ledger.models.guarantee import DeductionPlan, GuaranteeCall, SalaryDeduction
+from ledger.models.idempotency import IdempotencyRecord, IdempotencyStatus
 from ledger.models.journal import Entry, Journal, VoucherCounter
 from ledger.models.loan import (
     OPEN_STATUSES,
@@ -30,12 +32,16 @@ from ledger.models.proposals import (
     WriteOff,
     WriteOffGround,
 )
+from ledger.models.users import ApiToken, LoginFailure, User
 
 __all__ = [
     "OPEN_STATUSES",
     "Account",
     "AccountDailyTotal",
     "AccountKind",
+    "ApiToken",
+    "AuditHead",
+    "AuditRecord",
     "Batch",
     "ChartAccount",
     "ChartDailyTotal",
@@ -48,6 +54,8 @@ __all__ = [
     "FundSettings",
     "GuaranteeCall",
     "Household",
+    "IdempotencyRecord",
+    "IdempotencyStatus",
     "Instalment",
     "Journal",
     "Liaison",
@@ -55,6 +63,7 @@ __all__ = [
     "Loan",
     "LoanEvent",
     "LoanStatus",
+    "LoginFailure",
     "LossReport",
     "Period",
     "ProjectChange",
@@ -64,6 +73,7 @@ __all__ = [
     "ScheduleVersion",
     "SubLedger",
     "Township",
+    "User",
     "VoucherCounter",
     "WriteOff",
     "WriteOffGround",

@@ -1,0 +1,162 @@
+"""Writes over HTTP: the service, its audit record and its idempotent answer, in one commit.
+
+A write handler parses, then hands the service call to `commit_write`:
+
+    @blp.route("/<no>/repayments")
+    class Repayments(MethodView):
+        @require("clerk", "township")
+        @accepts_idempotency_key
+        @blp.arguments(RepaymentIn)
+        @blp.response(201, RepaymentOut)
+        def post(self, data, f, no):
+            actor = current_actor()
+            return commit_write(
+                lambda uow: record_repayment(uow, actor=actor, fund=f, loan=no, **data),
+                schema=RepaymentOut(),
+                target=f"fund:{f}/loan:{no}",
+            )
+
+`commit_write` runs the work in a deferred unit of work
+(``ledger.transactions``): the service's ``commit()`` only flushes; the
+result is dumped with `schema`, the audit record appended, and, if the
+client sent ``Idempotency-Key``, the response stored; then everything
+commits once, and reruns whole on a serialization failure. A replay of an
+idempotent request returns the stored body with ``Idempotent-Replayed:
+true`` and writes nothing (so no audit record either). The view returns the
+finished `Response`; flask-smorest passes it through and still documents
+`@blp.response`'s schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from copy import deepcopy
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Response, current_app, g, request
+from marshmallow import Schema, fields, validate
+
+from api import get_db
+from api.audit import audit_request
+from api.auth import current_actor
+from ledger.actors import Actor
+from ledger.idempotency import idempotent, request_fingerprint, validate_key
+from ledger.transactions import DeferredUnitOfWork, run_deferred
+
+T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+class IdempotencyKeyHeader(Schema):
+    """Documents the optional header (``commit_write`` reads it itself)."""
+
+    idempotency_key = fields.String(
+        data_key=IDEMPOTENCY_HEADER,
+        validate=validate.Length(min=1, max=255),
+        metadata={
+            "description": "同一键同一请求只执行一次,重发得到第一次的响应 / "
+            "the same key and request run once; a retry gets the first response "
+            f"(with {REPLAYED_HEADER}: true); another request with the key is 422, "
+            "one still in flight 409"
+        },
+    )
+
+
+def accepts_idempotency_key(view: F) -> F:
+    """Document the ``Idempotency-Key`` header on a view (place it below ``@require``)."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return current_app.ensure_sync(view)(*args, **kwargs)
+
+    doc = deepcopy(getattr(wrapper, "_apidoc", {}))
+    doc.setdefault("arguments", {}).setdefault("parameters", []).append(
+        {"in": "headers", "required": False, "schema": IdempotencyKeyHeader}
+    )
+    wrapper._apidoc = doc  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+def request_body_fingerprint() -> str:
+    """The hash that tells a retry (same method, path, query and body) from another request."""
+    body: Any = request.get_json(silent=True) if request.is_json else request.get_data()
+    path = request.full_path.rstrip("?")
+    return request_fingerprint(request.method, path, body)
+
+
+def commit_write(
+    work: Callable[[DeferredUnitOfWork], T],
+    *,
+    schema: Schema | None = None,
+    status: int = 201,
+    target: str | Callable[[T], str | None] | None = None,
+    details: Mapping[str, Any] | None = None,
+    actor: Actor | None = None,
+    idempotent_key: bool = True,
+    include_body: bool = True,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """Run `work(uow)` (which calls one service) as this request's audited transaction.
+
+    - `schema` dumps the service's result into the JSON body (none for 204);
+    - `target` names the object acted on, as a string or from the result;
+    - `details` are added to the audit record (the redacted JSON body is
+      included unless `include_body` is false);
+    - `actor` defaults to the authenticated one (the login view passes it);
+    - `idempotent_key=False` ignores ``Idempotency-Key`` (never store a
+      response that carries a secret, such as a new token).
+    """
+    who = actor or current_actor()
+    key = request.headers.get(IDEMPOTENCY_HEADER) if idempotent_key else None
+
+    def transaction(uow: DeferredUnitOfWork) -> tuple[int, str | None]:
+        result = work(uow)
+        if status == 204:
+            body = None
+        else:
+            dumped = schema.dump(result) if schema is not None else result
+            body = current_app.json.dumps(dumped)
+        if uow.commit_requested:
+            audit_request(
+                uow,
+                actor=who,
+                target=target(result) if callable(target) else target,
+                details=details,
+                include_body=include_body,
+            )
+        else:
+            g.audit_exempt = True  # the service wrote nothing
+        return status, body
+
+    def sealed(uow: DeferredUnitOfWork) -> tuple[int, str | None]:
+        answer = transaction(uow)
+        uow.seal()
+        return answer
+
+    db = get_db()
+    replayed = False
+    if key is None:
+        code, body = run_deferred(db, sealed)
+    else:
+        outcome = idempotent(
+            db,
+            actor=who.username,
+            key=validate_key(key),
+            method=request.method,
+            path=request.path,
+            fingerprint=request_body_fingerprint(),
+            work=transaction,
+        )
+        code, body, replayed = outcome.status, outcome.body, outcome.replayed
+    response = current_app.response_class(
+        body, status=code, mimetype="application/json" if body is not None else None
+    )
+    if replayed:
+        g.audit_exempt = True
+        response.headers[REPLAYED_HEADER] = "true"
+    response.headers.update(headers or {})
+    return response

@@ -1,0 +1,183 @@
+"""``create-user``, ``disable-user`` and ``audit-verify`` from the command line."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import select, text
+
+from ledger.audit import chain_head
+from ledger.db import Database, make_engine
+from ledger.models import AuditRecord, User
+from ledger.services import users
+from tests.ledger.test_audit import unguard_audit
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashing(monkeypatch):
+    monkeypatch.setattr(users, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
+def run(app, *args, input=None):
+    return app.test_cli_runner().invoke(args=list(args), input=input)
+
+
+def new_name() -> str:
+    return f"cli-{uuid.uuid4().hex[:10]}"
+
+
+def user_row(db: Database, name: str) -> User | None:
+    with db.read() as session:
+        user = session.scalar(select(User).where(User.username == name))
+        if user is not None:
+            session.expunge(user)
+    return user
+
+
+@pytest.fixture
+def fresh_url(tmp_path, engine) -> Iterator[str]:
+    """A database of its own (SQLite file or PostgreSQL schema) for tests that break it."""
+    if engine.dialect.name != "postgresql":
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    base = os.environ["LEDGER_TEST_DATABASE_URL"]
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def test_create_user_with_the_password_on_stdin(make_app, committed_db):
+    name = new_name()
+    result = run(
+        make_app(),
+        "create-user",
+        name,
+        "--role",
+        "township",
+        "--township",
+        "340123001",
+        "--password-stdin",
+        input=PASSWORD + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert f"user created: {name} (township, township 340123001)" in result.output
+    user = user_row(committed_db, name)
+    assert user is not None and user.township_code == "340123001"
+    with committed_db.uow() as uow:
+        issued = users.authenticate(uow, username=name, password=PASSWORD, client="cli-test")
+    assert issued.actor.role == "township"
+
+
+def test_create_user_prompts_twice_without_echo(make_app, committed_db):
+    name = new_name()
+    result = run(make_app(), "create-user", name, "--role", "clerk", input=f"{PASSWORD}\n" * 2)
+    assert result.exit_code == 0, result.output
+    assert PASSWORD not in result.output
+    assert user_row(committed_db, name) is not None
+
+
+def test_create_user_refuses_mismatched_passwords(make_app, committed_db):
+    name = new_name()
+    result = run(
+        make_app(), "create-user", name, "--role", "clerk", input="one-password\nanother\n"
+    )
+    assert result.exit_code != 0
+    assert "do not match" in result.output
+    assert user_row(committed_db, name) is None
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--role", "township"], "township"),
+        (["--role", "clerk", "--township", "340123001"], "township"),
+        (["--role", "clerk", "--fund", "NO-SUCH-FUND"], "fund NO-SUCH-FUND does not exist"),
+        (["--role", "boss"], "Invalid value for '--role'"),
+    ],
+)
+def test_create_user_refusals_exit_nonzero(make_app, committed_db, args, message):
+    name = new_name()
+    result = run(make_app(), "create-user", name, *args, "--password-stdin", input=PASSWORD)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert user_row(committed_db, name) is None
+
+
+def test_create_and_disable_are_audited(make_app, committed_db):
+    app = make_app()
+    name = new_name()
+    with committed_db.read() as session:
+        before, _ = chain_head(session)
+    run(app, "create-user", name, "--role", "leader", "--password-stdin", input=PASSWORD)
+    with committed_db.uow() as uow:
+        issued = users.authenticate(uow, username=name, password=PASSWORD, client="cli-test")
+    result = run(app, "disable-user", name)
+    assert result.exit_code == 0, result.output
+    assert f"user disabled: {name}" in result.output
+    with committed_db.read() as session:
+        assert users.resolve_token(session, issued.token) is None
+        records = session.scalars(
+            select(AuditRecord).where(AuditRecord.seq > before).order_by(AuditRecord.seq)
+        ).all()
+        assert [(r.action, r.target, r.role) for r in records] == [
+            ("cli create-user", f"user:{name}", "admin"),
+            ("cli disable-user", f"user:{name}", "admin"),
+        ]
+        assert all(r.actor.startswith("cli:") for r in records)
+        assert PASSWORD not in records[0].details
+
+
+def test_disable_an_unknown_user_fails(make_app):
+    result = run(make_app(), "disable-user", "nobody-at-all")
+    assert result.exit_code != 0
+    assert "does not exist" in result.output
+
+
+def test_audit_verify_reports_the_chain(make_app, committed_db):
+    result = run(make_app(), "audit-verify")
+    assert result.exit_code == 0, result.output
+    with committed_db.read() as session:
+        seq, head = chain_head(session)
+        count = session.scalar(select(AuditRecord.seq).order_by(AuditRecord.seq.desc()).limit(1))
+    assert result.output.strip() == f"ok, {count or 0} records, head {head}"
+    assert seq == (count or 0)
+
+
+def test_audit_verify_names_a_tampered_record(make_app, fresh_url):
+    app = make_app(fresh_url)
+    assert run(app, "init-db").exit_code == 0
+    for _ in range(3):
+        result = run(
+            app, "create-user", new_name(), "--role", "leader", "--password-stdin", input=PASSWORD
+        )
+        assert result.exit_code == 0, result.output
+    result = run(app, "audit-verify")
+    assert result.exit_code == 0 and result.output.startswith("ok, 3 records, head ")
+
+    db = Database.connect(fresh_url)
+    try:
+        with db.uow() as uow:
+            unguard_audit(uow.session)
+            uow.session.execute(text("UPDATE audit_record SET actor = 'cli:nobody' WHERE seq = 2"))
+            uow.commit()
+    finally:
+        db.engine.dispose()
+    result = run(app, "audit-verify")
+    assert result.exit_code == 1
+    assert "audit chain broken at record 2 " in result.output
+    assert "cli:nobody cli create-user" in result.output

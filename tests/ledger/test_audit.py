@@ -1,0 +1,261 @@
+"""The hash-chained audit log: appending, verifying, tampering, guards, concurrency."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
+
+from ledger.actors import Actor
+from ledger.audit import append_audit, chain_head, record_hash, verify, verify_chain
+from ledger.db import run_in_transaction
+from ledger.models import AuditRecord
+
+CLERK = Actor("clerk-a", "clerk")
+
+
+def unguard_audit(session) -> None:
+    """Switch off the audit log's guards, as someone with database access could."""
+    if session.get_bind().dialect.name == "postgresql":
+        for table, trigger in (
+            ("audit_record", "trg_audit_record_append_only"),
+            ("audit_head", "trg_audit_head_advances"),
+        ):
+            session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}"))
+    else:
+        for trigger in (
+            "trg_audit_record_no_update",
+            "trg_audit_record_no_delete",
+            "trg_audit_head_advances",
+        ):
+            session.execute(text(f"DROP TRIGGER {trigger}"))
+
+
+def append(db, n: int = 3, actor: Actor = CLERK) -> list[int]:
+    """Append `n` records, committed; return their seqs."""
+    with db.uow() as uow:
+        seqs = [
+            append_audit(
+                uow.session,
+                actor=actor,
+                action=f"POST /api/v1/test/{i}",
+                target=f"thing:{i}",
+                details={"amount": "1000.00", "备注": "测试", "n": i},
+                request_id=f"req-{i}",
+                client_addr="192.0.2.1",
+            ).seq
+            for i in range(n)
+        ]
+        uow.commit()
+    return seqs
+
+
+def head(db) -> tuple[int, str]:
+    with db.read() as session:
+        return chain_head(session)
+
+
+def report(db):
+    with db.read() as session:
+        return verify(session)
+
+
+def test_records_form_a_verified_chain(db):
+    before_seq, before_hash = head(db)
+    seqs = append(db)
+    assert seqs == [before_seq + 1, before_seq + 2, before_seq + 3]
+    with db.read() as session:
+        records = session.scalars(
+            select(AuditRecord).where(AuditRecord.seq.in_(seqs)).order_by(AuditRecord.seq)
+        ).all()
+        assert records[0].prev_hash == before_hash
+        assert [r.prev_hash for r in records[1:]] == [r.hash for r in records[:-1]]
+        for record in records:
+            assert record.hash == record_hash(
+                seq=record.seq,
+                at=record.at,
+                actor=record.actor,
+                role=record.role,
+                action=record.action,
+                target=record.target,
+                details=record.details,
+                request_id=record.request_id,
+                client_addr=record.client_addr,
+                prev_hash=record.prev_hash,
+            )
+        assert records[0].details == '{"amount":"1000.00","n":0,"备注":"测试"}'
+        last_hash = records[-1].hash
+    result = report(db)
+    assert result.ok and result.broken_seq is None
+    assert (result.head_seq, result.head_hash) == (seqs[-1], last_hash)
+    assert head(db) == (seqs[-1], last_hash)
+
+
+def test_an_append_that_is_not_committed_leaves_no_trace(db):
+    before = head(db)
+    with db.uow() as uow:
+        append_audit(uow.session, actor=CLERK, action="never committed")
+    assert head(db) == before
+
+
+BASE = {
+    "seq": 7,
+    "at": datetime(2007, 4, 1, 8, 30, tzinfo=UTC),
+    "actor": "clerk-a",
+    "role": "clerk",
+    "action": "POST /x",
+    "target": "loan:1",
+    "details": "{}",
+    "request_id": "r1",
+    "client_addr": "192.0.2.1",
+    "prev_hash": "0" * 64,
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "other"),
+    [
+        ("seq", 8),
+        ("at", datetime(2007, 4, 1, 8, 30, 0, 1, tzinfo=UTC)),
+        ("actor", "clerk-b"),
+        ("role", "admin"),
+        ("action", "POST /y"),
+        ("target", None),
+        ("details", '{"a":1}'),
+        ("request_id", None),
+        ("client_addr", "192.0.2.2"),
+        ("prev_hash", "1" * 64),
+    ],
+)
+def test_the_hash_covers_every_field(field, other):
+    assert record_hash(**{**BASE, field: other}) != record_hash(**BASE)
+
+
+def test_the_hash_does_not_depend_on_the_timezone_a_time_is_written_in():
+    from datetime import timedelta, timezone
+
+    beijing = BASE["at"].astimezone(timezone(timedelta(hours=8)))
+    assert record_hash(**{**BASE, "at": beijing}) == record_hash(**BASE)
+    naive = BASE["at"].replace(tzinfo=None)  # how SQLite hands it back
+    assert record_hash(**{**BASE, "at": naive}) == record_hash(**BASE)
+
+
+def refused(db, sql: str, **params) -> None:
+    with db.uow() as uow, pytest.raises(IntegrityError):
+        uow.session.execute(text(sql), params)
+
+
+def test_the_database_refuses_to_change_or_delete_records(db):
+    [seq] = append(db, 1)
+    refused(db, "UPDATE audit_record SET actor = 'mallory' WHERE seq = :seq", seq=seq)
+    refused(db, "DELETE FROM audit_record WHERE seq = :seq", seq=seq)
+    refused(db, "DELETE FROM audit_head")
+    refused(db, "UPDATE audit_head SET seq = seq - 1, hash = :h", h="0" * 64)
+    refused(db, "UPDATE audit_head SET seq = seq + 1")  # no such record
+    if db.engine.dialect.name == "postgresql":
+        refused(db, "TRUNCATE audit_record")
+        refused(db, "TRUNCATE audit_head")
+    assert report(db).ok
+
+
+def test_the_database_refuses_a_record_that_does_not_extend_the_head(db):
+    seq, last = head(db)
+    insert = (
+        "INSERT INTO audit_record (seq, at, actor, role, action, details, prev_hash, hash) "
+        "VALUES (:seq, :at, 'm', 'admin', 'forged', '{}', :prev, :hash)"
+    )
+    at = datetime(2030, 1, 1, tzinfo=UTC)
+    refused(db, insert, seq=seq + 2, at=at, prev=last, hash="f" * 64)  # skips a number
+    refused(db, insert, seq=seq + 1, at=at, prev="e" * 64, hash="f" * 64)  # wrong link
+    assert head(db) == (seq, last)
+
+
+def test_verify_names_a_record_edited_behind_the_apps_back(db):
+    _, middle, _ = append(db)
+    with db.uow() as uow:
+        unguard_audit(uow.session)
+        uow.session.execute(
+            text("UPDATE audit_record SET details = :d WHERE seq = :seq"),
+            {"d": '{"amount":"9000.00"}', "seq": middle},
+        )
+        uow.commit()
+    result = report(db)
+    assert (result.broken_seq, result.reason) == (middle, "its hash does not match its contents")
+    with db.read() as session:
+        assert verify_chain(session) == middle
+
+
+def test_verify_names_a_record_rewritten_with_a_fresh_hash(db):
+    _, middle, _ = append(db)
+    with db.uow() as uow:
+        unguard_audit(uow.session)
+        record = uow.session.get_one(AuditRecord, middle)
+        record.actor = "mallory"
+        record.hash = record_hash(
+            seq=record.seq,
+            at=record.at,
+            actor=record.actor,
+            role=record.role,
+            action=record.action,
+            target=record.target,
+            details=record.details,
+            request_id=record.request_id,
+            client_addr=record.client_addr,
+            prev_hash=record.prev_hash,
+        )
+        uow.commit()
+    assert report(db).broken_seq == middle
+
+
+def test_verify_notices_a_deleted_record(db):
+    _, middle, _ = append(db)
+    with db.uow() as uow:
+        unguard_audit(uow.session)
+        uow.session.execute(text("DELETE FROM audit_record WHERE seq = :seq"), {"seq": middle})
+        uow.commit()
+    result = report(db)
+    assert result.broken_seq == middle and "missing" in (result.reason or "")
+
+
+def test_verify_notices_the_last_record_deleted(db):
+    *_, last = append(db)
+    with db.uow() as uow:
+        unguard_audit(uow.session)
+        uow.session.execute(text("DELETE FROM audit_record WHERE seq = :seq"), {"seq": last})
+        uow.commit()
+    assert report(db).broken_seq == last
+
+
+def test_ten_concurrent_writers_keep_the_chain_a_line(committed_db):
+    before, _ = head(committed_db)
+    errors: list[BaseException] = []
+    start = threading.Barrier(10)
+
+    def writer(n: int) -> None:
+        def work(uow):
+            append_audit(uow.session, actor=Actor(f"writer-{n}", "clerk"), action=f"write {n}")
+            uow.commit()
+
+        try:
+            start.wait()
+            run_in_transaction(committed_db, work)
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    after, _ = head(committed_db)
+    assert after == before + 10
+    with committed_db.read() as session:
+        actors = session.scalars(
+            select(AuditRecord.actor).where(AuditRecord.seq > before).order_by(AuditRecord.seq)
+        ).all()
+        assert sorted(actors) == sorted(f"writer-{n}" for n in range(10))
+        assert verify(session).ok
