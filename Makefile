@@ -21,9 +21,11 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt $(VENV)/.run-insta
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
-## Set up, create/migrate instance/ledger.db (or DATABASE_URL) and serve on 127.0.0.1:5000.
+## Set up, create/migrate instance/ledger.db (or DATABASE_URL), load the demo programme
+## into an empty database (printing its logins), and serve on 127.0.0.1:5000.
 run: $(VENV)/.run-installed
 	$(PY) -m flask --app wsgi init-db
+	$(PY) -m flask --app wsgi demo --if-empty
 	$(PY) -m flask --app wsgi run --host $(HOST) --port $(PORT)
 
 ## Set up and run the whole suite (SQLite; set LEDGER_TEST_DATABASE_URL for PostgreSQL).

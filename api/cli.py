@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from api import get_db
@@ -18,6 +18,7 @@ from ledger.actors import ROLES, Actor, Role
 from ledger.audit import append_audit, verify
 from ledger.backup import BackupFailed, backup
 from ledger.clock import iso_utc
+from ledger.demo import DemoRefused, load_demo
 from ledger.errors import LedgerError
 from ledger.models import AuditRecord
 from ledger.schema import upgrade
@@ -31,6 +32,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(disable_user_command)
     app.cli.add_command(audit_verify)
+    app.cli.add_command(demo_command)
 
 
 def fail(error: LedgerError | BackupFailed) -> click.ClickException:
@@ -46,6 +48,33 @@ def init_db() -> None:
     db = get_db()
     upgrade(db.engine)
     click.echo(f"数据库已就绪 database ready: {db.engine.url.render_as_string()}")
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Skip quietly when the database already has data.")
+@with_appcontext
+def demo_command(if_empty: bool) -> None:
+    """Load the demo programme into an empty database. 装入演示数据。"""
+    db = get_db()
+    try:
+        summary = load_demo(db)
+    except DemoRefused as error:
+        if if_empty:
+            click.echo("数据库已有数据,不再装入演示数据 / database not empty: demo not loaded")
+            return
+        raise fail(error) from None
+    click.echo(
+        f"演示数据已装入 demo loaded: 基金 {summary.fund}, {summary.townships} 个乡镇, "
+        f"{summary.households} 户, {summary.loans} 笔借款, {summary.journals} 张凭证"
+    )
+    lines = [f"{name:<10} {role:<9} {password}" for name, role, password in summary.logins]
+    logins = Path(current_app.instance_path) / "demo-logins.txt"
+    logins.parent.mkdir(parents=True, exist_ok=True)
+    logins.write_text("username   role      password\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    logins.chmod(0o600)
+    click.echo("演示账号 demo logins (also in instance/demo-logins.txt):")
+    for line in lines:
+        click.echo(f"  {line}")
 
 
 @click.command("backup")

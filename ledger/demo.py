@@ -19,8 +19,9 @@ whole programme or nothing.
 from __future__ import annotations
 
 import random
+import secrets
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -38,6 +39,7 @@ from ledger.schedule import Instalment, make_schedule
 from ledger.services import disasters, funding, guarantees, loans, proposals, setup
 from ledger.services.funds import open_fund
 from ledger.services.periods import close_period
+from ledger.services.users import create_user
 
 FUND = "PPM2007"
 FUND_NAME = "农村贫困党员脱贫工程专项扶持资金"
@@ -95,6 +97,16 @@ class DemoRefused(Conflict):
     title_en = "Database is not empty"
 
 
+#: Demo users (username, role, township): one of each role, and 衡山镇's finance officer.
+DEMO_USERS = (
+    ("clerk", "clerk", None),
+    ("approver", "approver", None),
+    ("leader", "leader", None),
+    ("admin", "admin", None),
+    ("hengshan", "township", f"{COUNTY}100"),
+)
+
+
 @dataclass(frozen=True)
 class DemoSummary:
     fund: str
@@ -102,6 +114,8 @@ class DemoSummary:
     households: int
     loans: int
     journals: int
+    #: (username, role, password): fresh random passwords, shown once to whoever loaded it.
+    logins: tuple[tuple[str, str, str], ...] = ()
 
 
 class _OneTransaction:
@@ -149,9 +163,27 @@ def load_demo(db: Database) -> DemoSummary:
                 "the database already holds a fund; the demo loads only into an empty database",
             )
     with db.uow() as uow:
-        summary = _load(_Loader(uow.session))
+        loader = _Loader(uow.session)
+        summary = _load(loader)
+        logins = tuple(
+            (name, role, _demo_user(loader, name, role, township))
+            for name, role, township in DEMO_USERS
+        )
         uow.commit()
-    return summary
+    return replace(summary, logins=logins)
+
+
+def _demo_user(ld: _Loader, username: str, role: str, township: str | None) -> str:
+    password = secrets.token_urlsafe(9)
+    ld.run(
+        create_user,
+        username=username,
+        password=password,
+        role=role,
+        township_code=township,
+        fund_code=None,
+    )
+    return password
 
 
 def _load(ld: _Loader) -> DemoSummary:
