@@ -404,3 +404,20 @@ def test_registration_refusals_name_the_field(db, field, value):
         db, errors.LedgerError, lambda uow: loans.register_loan(uow, CLERK_ACTOR, prog.code, **args)
     )
     assert error.field == field
+
+
+def test_repayment_into_a_closed_month_is_refused(db):
+    from ledger.services.periods import close_period
+
+    prog = make_programme(db)
+    loan = make_loan(db, prog)
+    with db.uow() as uow:
+        close_period(uow, prog.fund.id, "2008-01", actor="clerk-test")
+    error = refused(
+        db,
+        errors.PeriodClosed,
+        lambda uow: loans.repay_loan(
+            uow, CLERK_ACTOR, prog.code, loan.registration_no, on=date(2008, 1, 15), amount="100.00"
+        ),
+    )
+    assert error.field == "posted_on" and "2008-01" in error.detail_zh
