@@ -54,6 +54,8 @@ def cny(x: Amount) -> Decimal:
     ``float`` and ``bool`` raise TypeError; anything that would need rounding,
     NaN, infinity or a malformed string raises ValueError.
     """
+    if type(x) is Decimal and x.as_tuple().exponent == -2 and x.is_finite() and x:
+        return x  # already exact to the fen: the hot path of every bind and load
     if isinstance(x, Money):
         if x.currency.code != CURRENCY:
             raise ValueError(f"not a {CURRENCY} amount: {x!r}")
@@ -92,9 +94,9 @@ def from_fen(n: int) -> Decimal:
     """Return ``n`` fen as a two-place Decimal."""
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError(f"fen must be int, not {type(n).__name__}")
-    yuan, fen = divmod(abs(n), 100)
-    # Built from a string, so exact at any size (no context precision).
-    return cny(f"{'-' if n < 0 else ''}{yuan}.{fen:02d}")
+    # The digits of n with the point moved two places: exact at any size.
+    sign, digits, _ = Decimal(n).as_tuple()
+    return Decimal((sign if n else 0, digits, -2))
 
 
 def split(total: Amount, parts: int | Sequence[int | Decimal]) -> list[Decimal]:

@@ -74,10 +74,13 @@ class _Statements:
     """The posting statements, built once per dialect: building SQL costs more than running it."""
 
     select_accounts: Any
+    chart_lines: Any
     open_subaccounts: Any
     reserve_vouchers: Any
     closed_periods: Any
     insert_journals: Any
+    insert_journals_plain: Any
+    journal_ids: Any
     insert_entries: Any
     write_balances: Any
     add_account_days: Any
@@ -129,6 +132,13 @@ def _statements(dialect: str) -> _Statements:
             .order_by(accounts.c.id)
             .with_for_update()
         ),
+        chart_lines=select(
+            ChartAccount.id,
+            ChartAccount.code,
+            ChartAccount.kind,
+            ChartAccount.subledger,
+            ChartAccount.allow_negative,
+        ).where(ChartAccount.fund_id == bindparam("fund_id")),
         # A concurrent poster may open the same sub-account: both end up using one row.
         open_subaccounts=make_insert(accounts).on_conflict_do_nothing(
             index_elements=["chart_id", "subkey"]
@@ -142,6 +152,14 @@ def _statements(dialect: str) -> _Statements:
             )
         ),
         insert_journals=insert(journals).returning(journals.c.id, sort_by_parameter_order=True),
+        insert_journals_plain=insert(journals),
+        journal_ids=(
+            select(journals.c.id, journals.c.seq).where(
+                journals.c.fund_id == bindparam("fund_id"),
+                journals.c.period == bindparam("period"),
+                journals.c.seq.between(bindparam("low"), bindparam("high")),
+            )
+        ),
         insert_entries=insert(Entry.__table__),
         write_balances=(
             update(accounts)
@@ -229,7 +247,7 @@ def post_many(
             }
         )
 
-    ids = conn.execute(sql.insert_journals, journal_rows).scalars().all()
+    ids = _insert_journals(conn, sql, fund_id, journal_rows)
     conn.execute(
         sql.insert_entries,
         [
@@ -244,6 +262,30 @@ def post_many(
         PostedJournal(journal_id, voucher, draft.posted_on, draft.kind, draft.reverses)
         for journal_id, voucher, draft in zip(ids, vouchers, drafts, strict=True)
     ]
+
+
+def _insert_journals(
+    conn: Connection, sql: _Statements, fund_id: int, rows: list[dict[str, Any]]
+) -> list[int]:
+    """Insert the journals; their ids in the order of `rows`.
+
+    SQLite cannot return ids from one multi-row statement in a guaranteed
+    order, so SQLAlchemy would fall back to a statement per row; instead the
+    rows go in with one executemany and the ids come back by voucher series,
+    which the (fund, period, seq) key answers.
+    """
+    if conn.dialect.name != "sqlite":
+        return list(conn.execute(sql.insert_journals, rows).scalars())
+    conn.execute(sql.insert_journals_plain, rows)
+    by_seq: dict[tuple[str, int], int] = {}
+    for period in {row["period"] for row in rows}:
+        seqs = [row["seq"] for row in rows if row["period"] == period]
+        found = conn.execute(
+            sql.journal_ids,
+            {"fund_id": fund_id, "period": period, "low": min(seqs), "high": max(seqs)},
+        )
+        by_seq.update({(period, seq): journal_id for journal_id, seq in found})
+    return [by_seq[(row["period"], row["seq"])] for row in rows]
 
 
 def _lock_accounts(
@@ -283,11 +325,7 @@ def _open_subaccounts(
     """Open sub-accounts on first use; refuse codes that are not in the fund's chart."""
     charts = {
         chart.code: chart
-        for chart in session.scalars(
-            select(ChartAccount).where(
-                ChartAccount.fund_id == fund_id, ChartAccount.code.in_({r.code for r in refs})
-            )
-        )
+        for chart in session.connection().execute(sql.chart_lines, {"fund_id": fund_id})
     }
     rows = []
     for ref in refs:
