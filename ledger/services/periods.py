@@ -2,8 +2,9 @@
 
 Closing a month checks that its journals balance and that the trial balance
 up to its last day balances, then locks the month: `post()` refuses any
-journal dated in it. Reopening is a separate action with a reason (who may
-reopen is decided by the caller; the API requires an approver).
+journal dated in it. Reopening is a separate action with a reason, by
+someone other than whoever closed the month (四眼原则, SPEC §2); which roles
+may reopen is decided by the caller (the API requires an approver).
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from ledger.db import UnitOfWork, upsert
-from ledger.errors import InvalidField, PeriodClosed, PeriodNotClosed, TrialBalanceUnbalanced
+from ledger.errors import (
+    InvalidField,
+    MakerIsChecker,
+    PeriodClosed,
+    PeriodNotClosed,
+    TrialBalanceUnbalanced,
+)
 from ledger.models import Entry, Journal, Period, VoucherCounter
 from ledger.queries import month_end, side_sum, trial_balance
 
@@ -83,6 +90,12 @@ def reopen_period(uow: UnitOfWork, fund_id: int, period: str, *, actor: str, rea
     if row is None or not row.closed:
         raise PeriodNotClosed(
             f"会计期间 {period} 未结账", f"period {period} is not closed", field="period"
+        )
+    if row.closed_by == actor:
+        raise MakerIsChecker(
+            f"会计期间 {period} 由 {actor} 本人结账,须由他人反结账",
+            f"period {period} was closed by {actor}; another person must reopen it",
+            field="period",
         )
     row.closed = False
     row.reopened_by = actor

@@ -79,3 +79,12 @@ def test_reopen_needs_a_reason(db):
     close(db, fund, "2007-04")
     with pytest.raises(errors.InvalidField):
         reopen(db, fund, "2007-04", reason=" ")
+
+
+def test_whoever_closed_a_month_cannot_reopen_it(db):
+    fund = make_fund(db)
+    close(db, fund, "2007-04")
+    with db.uow() as uow, pytest.raises(errors.MakerIsChecker) as info:
+        reopen_period(uow, fund.id, "2007-04", actor=CLERK, reason="补记漏账")
+    assert info.value.field == "period"
+    assert not reopen(db, fund, "2007-04").closed  # another person may
