@@ -157,7 +157,7 @@ def loan_rows(
                 loan.project,
                 loan.approved_amount or ZERO,
                 numbers,
-                pending.get(loan.id, ZERO),
+                pending.get(loan.registration_no, ZERO),
                 days,
                 amount,
                 liaisons.get(loan.id),

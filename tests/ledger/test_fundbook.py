@@ -10,12 +10,13 @@ from ledger.fundbook import (
     aging,
     fund_summary,
     liaison_exposures,
+    loan_rows,
     loan_view,
     recovery_table,
     three_line_report,
     township_positions,
 )
-from ledger.services import funding, guarantees, loans
+from ledger.services import funding, guarantees, loans, proposals
 from tests.factories import APPROVER, CLERK_ACTOR, make_loan, make_programme
 
 D = Decimal
@@ -156,3 +157,24 @@ def test_liaison_exposure_and_three_lines(db):
         issues = three_line_report(session, prog.fund.id, CLERK_ACTOR)
     assert [i.registration_no for i in issues] == [approved.registration_no]
     assert [zh for zh, _ in issues[0].problems] == ["合同书编号缺失", "借据编号缺失"]
+
+
+def test_a_pending_write_off_shows_beside_the_outstanding(db):
+    prog = make_programme(db)
+    loan = make_loan(db, prog)
+    with db.uow() as uow:
+        proposals.propose_write_off(
+            uow,
+            CLERK_ACTOR,
+            prog.code,
+            loan=loan.registration_no,
+            amount="500.00",
+            ground="death",
+            reason="借款人死亡",
+            on=date(2008, 6, 1),
+        )
+    with db.read() as session:
+        [row] = loan_rows(session, prog.fund.id, CLERK_ACTOR)
+        assert (row.pending_write_off, row.outstanding) == (D("500.00"), D("3000.00"))
+        [before] = loan_rows(session, prog.fund.id, CLERK_ACTOR, as_of=date(2008, 5, 31))
+        assert before.pending_write_off == 0
