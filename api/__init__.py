@@ -33,13 +33,47 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["ledger_db"] = Database.connect(app.config["DATABASE_URL"])
 
-    from api import audit, cli, health, tokens
+    from api import (
+        audit,
+        batches,
+        cli,
+        disasters,
+        docs,
+        funds,
+        health,
+        households,
+        ledger_views,
+        liaisons,
+        loans,
+        money,
+        overview,
+        project_types,
+        proposals,
+        tokens,
+        townships,
+    )
     from api.openapi import LedgerApi
 
     api = LedgerApi(app)
     audit.init_app(app)
     api.register_blueprint(health.blp)
     api.register_blueprint(tokens.blp)
+    for resource in (
+        funds,
+        townships,
+        project_types,
+        batches,
+        liaisons,
+        households,
+        money,
+        loans,
+        proposals,
+        disasters,
+        ledger_views,
+        overview,
+    ):
+        api.register_blueprint(resource.blp)
+    app.register_blueprint(docs.blp)  # plain Flask: the page is not an API operation
     cli.register(app)
     return app
 

@@ -7,14 +7,18 @@ every user gets a fresh name.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from argon2 import PasswordHasher
 
+from api import create_app
 from ledger.db import Database
+from ledger.schema import upgrade as migrate
 from ledger.services import users
 from tests.api import probes
+from tests.api.programme import TOWN_A, TOWN_B, County, build_world
+from tests.conftest import isolated_url
 
 PASSWORD = "correct horse battery"
 
@@ -95,3 +99,83 @@ def assert_problem(response, status: int, code: str) -> dict:
     text = response.get_data(as_text=True)
     assert "Traceback" not in text and 'File "' not in text
     return body
+
+
+# --- a county's people and a programme, shared by the resource tests ---------------
+
+
+@pytest.fixture(scope="session")
+def programme_db(tmp_path_factory) -> Iterator[Database]:
+    """A database of its own for the programme-level API tests.
+
+    Their apps commit for real, so their rows stay; kept apart, they cannot
+    leak into tests that count rows across the whole test database.
+    """
+    with isolated_url(tmp_path_factory.mktemp("programme")) as url:
+        db = Database.connect(url)
+        migrate(db.engine)
+        yield db
+        db.engine.dispose()
+
+
+def enlist(db: Database, role: str, *, township: str | None = None, fund: str | None = None):
+    """Create a user with a cheap hash and a token; return (username, token)."""
+    name = f"{role}-{uuid.uuid4().hex[:8]}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(users, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+        with db.uow() as uow:
+            user = users.create_user(
+                uow,
+                username=name,
+                password=PASSWORD,
+                role=role,
+                township_code=township,
+                fund_code=fund,
+            )
+        with db.uow() as uow:
+            return name, users.issue_token(uow, users.actor_of(user)).token
+
+
+@pytest.fixture(scope="session")
+def people(programme_db: Database) -> dict[str, str]:
+    """A bearer token per role, made once: clerk(2), approver(2), townships A and B,
+    leader, admin, and a disabled user whose token died with the account.
+    """
+    cast = {
+        "clerk": ("clerk", None),
+        "clerk2": ("clerk", None),
+        "approver": ("approver", None),
+        "approver2": ("approver", None),
+        "township_a": ("township", TOWN_A),
+        "township_b": ("township", TOWN_B),
+        "leader": ("leader", None),
+        "admin": ("admin", None),
+        "disabled": ("clerk", None),
+    }
+    tokens = {}
+    for who, (role, township) in cast.items():
+        tokens[f"{who}:name"], tokens[who] = enlist(programme_db, role, township=township)
+    with programme_db.uow() as uow:
+        users.disable_user(uow, username=tokens["disabled:name"])
+    return tokens
+
+
+@pytest.fixture(scope="module")
+def api_app(programme_db: Database):
+    """One app per test module (the programme it builds is committed, under a fresh fund)."""
+    url = programme_db.engine.url.render_as_string(hide_password=False)
+    app = create_app({"DATABASE_URL": url, "TESTING": True})
+    yield app
+    app.extensions["ledger_db"].engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def county(api_app, people):
+    """A JSON client that speaks as any of `people`."""
+    return County(api_app.test_client(), people)
+
+
+@pytest.fixture(scope="module")
+def world(county):
+    """A small programme built over HTTP, with one loan of each kind a test needs."""
+    return build_world(county)

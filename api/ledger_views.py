@@ -1,0 +1,158 @@
+"""The books of a fund: chart of accounts with balances, trial balance, journals, periods.
+
+Read by the county (clerk, approver, leader); a township officer has no
+access, since every one of these spans all townships. A clerk reverses a
+journal in red ink (红字冲销) and closes a month (月结); an approver other
+than whoever closed it reopens a month.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from api import get_db
+from api.auth import current_actor
+from api.pagination import Blueprint, paginate_select
+from api.schemas.books import (
+    ChartLineOut,
+    JournalFilter,
+    JournalOut,
+    PeriodOut,
+    ReopenIn,
+    ReversalIn,
+    TrialBalanceOut,
+    TrialBalanceQuery,
+)
+from api.schemas.common import AsOfQuery
+from api.scope import COUNTY_READERS, in_fund
+from api.writes import accepts_idempotency_key, commit_write
+from ledger import listings
+from ledger.services.journals import reverse_journal
+from ledger.services.periods import close_period, reopen_period
+
+blp = Blueprint(
+    "books",
+    __name__,
+    url_prefix="/api/v1/funds/<f>",
+    description="Accounts, trial balance, journals and periods 账簿",
+)
+
+
+@blp.route("/accounts")
+class Accounts(MethodView):
+    @in_fund(*COUNTY_READERS)
+    @blp.arguments(AsOfQuery, location="query")
+    @blp.response(200, ChartLineOut(many=True))
+    def get(self, query: dict[str, Any], f: str) -> Any:
+        """The chart of accounts with turnover, balances and sub-accounts (科目余额)"""
+        with get_db().read() as session:
+            return listings.accounts(session, current_actor(), f, **query)
+
+
+@blp.route("/trial-balance")
+class TrialBalance(MethodView):
+    @in_fund(*COUNTY_READERS)
+    @blp.arguments(TrialBalanceQuery, location="query")
+    @blp.response(200, TrialBalanceOut)
+    def get(self, query: dict[str, Any], f: str) -> Any:
+        """Turnover from `from` to `as_of` and balances per account; totals equal (试算平衡表)"""
+        with get_db().read() as session:
+            return listings.trial_balance_of(session, current_actor(), f, **query)
+
+
+@blp.route("/journals")
+class Journals(MethodView):
+    @in_fund(*COUNTY_READERS)
+    @blp.arguments(JournalFilter, location="query")
+    @blp.response(200, JournalOut(many=True))
+    @blp.paginate()
+    def get(self, query: dict[str, Any], f: str, pagination_parameters: Any) -> Any:
+        """Journals in voucher order, with their entries (记账凭证)"""
+        with get_db().read() as session:
+            total, page = listings.journals(
+                session,
+                current_actor(),
+                f,
+                offset=pagination_parameters.first_item,
+                limit=pagination_parameters.page_size,
+                **query,
+            )
+        pagination_parameters.item_count = total
+        return page
+
+
+@blp.route("/journals/<voucher>")
+class Journal(MethodView):
+    @in_fund(*COUNTY_READERS)
+    @blp.response(200, JournalOut)
+    def get(self, f: str, voucher: str) -> Any:
+        """One journal with its entries; ``account`` carries the sub-ledger key (凭证)"""
+        with get_db().read() as session:
+            return listings.journal(session, current_actor(), f, voucher)
+
+
+@blp.route("/journals/<voucher>/reversal")
+class Reversal(MethodView):
+    @in_fund("clerk")
+    @accepts_idempotency_key
+    @blp.arguments(ReversalIn)
+    @blp.response(201, JournalOut)
+    def post(self, data: dict[str, Any], f: str, voucher: str) -> Any:
+        """Reverse a journal in red ink; answers the reversal journal (红字冲销)"""
+        actor = current_actor()
+
+        def reverse(uow: Any) -> Any:
+            fund_id = listings.fund_id(uow.session, actor, f)
+            posted = reverse_journal(uow, fund_id, voucher, actor=actor.username, **data)
+            return listings.journal_of(uow.session, f, posted)
+
+        return commit_write(reverse, schema=JournalOut(), target=f"fund:{f}/journal:{voucher}")
+
+
+@blp.route("/periods")
+class Periods(MethodView):
+    @in_fund(*COUNTY_READERS)
+    @blp.response(200, PeriodOut(many=True))
+    @blp.paginate()
+    def get(self, f: str, pagination_parameters: Any) -> Any:
+        """Months that were closed (and perhaps reopened) (会计期间)"""
+        with get_db().read() as session:
+            stmt = listings.periods(session, current_actor(), f)
+            return paginate_select(session, stmt, pagination_parameters)
+
+
+@blp.route("/periods/<period>/close")
+class Close(MethodView):
+    @in_fund("clerk")
+    @accepts_idempotency_key
+    @blp.response(201, PeriodOut)
+    def post(self, f: str, period: str) -> Any:
+        """Check the trial balance and lock the month (月结)"""
+        actor = current_actor()
+        return commit_write(
+            lambda uow: close_period(
+                uow, listings.fund_id(uow.session, actor, f), period, actor=actor.username
+            ),
+            schema=PeriodOut(),
+            target=f"fund:{f}/period:{period}",
+        )
+
+
+@blp.route("/periods/<period>/reopen")
+class Reopen(MethodView):
+    @in_fund("approver")
+    @accepts_idempotency_key
+    @blp.arguments(ReopenIn)
+    @blp.response(201, PeriodOut)
+    def post(self, data: dict[str, Any], f: str, period: str) -> Any:
+        """Unlock a closed month, with a reason; not by whoever closed it (反结账)"""
+        actor = current_actor()
+        return commit_write(
+            lambda uow: reopen_period(
+                uow, listings.fund_id(uow.session, actor, f), period, actor=actor.username, **data
+            ),
+            schema=PeriodOut(),
+            target=f"fund:{f}/period:{period}",
+        )

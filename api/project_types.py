@@ -1,0 +1,48 @@
+"""``/api/v1/funds/<f>/project-types``: project types and their borrowing standards (借款标准)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from api import get_db
+from api.auth import current_actor
+from api.pagination import Blueprint, paginate_select
+from api.schemas.setup import ProjectTypeIn, ProjectTypeOut
+from api.scope import READERS, in_fund
+from api.writes import accepts_idempotency_key, commit_write
+from ledger import listings
+from ledger.services.setup import add_project_type
+
+blp = Blueprint(
+    "project_types",
+    __name__,
+    url_prefix="/api/v1/funds/<f>/project-types",
+    description="Project types 项目类型",
+)
+
+
+@blp.route("")
+class ProjectTypes(MethodView):
+    @in_fund(*READERS)
+    @blp.response(200, ProjectTypeOut(many=True))
+    @blp.paginate()
+    def get(self, f: str, pagination_parameters: Any) -> Any:
+        """List the project types (项目类型)"""
+        with get_db().read() as session:
+            stmt = listings.project_types(session, current_actor(), f)
+            return paginate_select(session, stmt, pagination_parameters)
+
+    @in_fund("clerk")
+    @accepts_idempotency_key
+    @blp.arguments(ProjectTypeIn)
+    @blp.response(201, ProjectTypeOut)
+    def post(self, data: dict[str, Any], f: str) -> Any:
+        """Add a project type with its borrowing standard (新增项目类型)"""
+        actor = current_actor()
+        return commit_write(
+            lambda uow: add_project_type(uow, actor, f, **data),
+            schema=ProjectTypeOut(),
+            target=f"fund:{f}/project-type:{data['code']}",
+        )

@@ -1,0 +1,107 @@
+"""The books: chart of accounts, trial balance (试算平衡表), journals (记账凭证), periods."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from api.fields import Amount, Date
+from api.schemas.common import business_date, text
+
+
+class SubAccountOut(Schema):
+    account = fields.String(metadata={"example": "1011/340123001"})
+    key = fields.String()
+    debit = Amount()
+    credit = Amount()
+    balance = Amount()
+
+
+class ChartLineOut(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    name_en = fields.String()
+    kind = fields.String()
+    subledger = fields.String(metadata={"description": "明细账依据 / sub-ledger by"})
+    debit = Amount(metadata={"description": "借方发生额 / debit turnover"})
+    credit = Amount(metadata={"description": "贷方发生额 / credit turnover"})
+    balance = Amount(metadata={"description": "余额(按科目正常方向)/ balance"})
+    subaccounts = fields.List(fields.Nested(SubAccountOut))
+
+
+class TrialBalanceQuery(Schema):
+    as_of = Date(metadata={"description": "截至日期(含)/ up to the end of this day"})
+    from_ = Date(data_key="from", metadata={"description": "发生额起始日 / turnover from"})
+
+
+class TrialBalanceLineOut(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.Function(lambda row: row.kind.value)
+    opening = Amount(metadata={"description": "期初余额 / balance before `from`"})
+    debit = Amount(required=True)
+    credit = Amount(required=True)
+    balance = Amount(required=True)
+
+
+class TrialBalanceTotalsOut(Schema):
+    debit = Amount(required=True)
+    credit = Amount(required=True)
+    debit_balances = Amount()
+    credit_balances = Amount()
+    balanced = fields.Boolean()
+
+
+class TrialBalanceOut(Schema):
+    as_of = Date(allow_none=True)
+    from_ = Date(data_key="from", allow_none=True)
+    accounts = fields.List(fields.Nested(TrialBalanceLineOut), attribute="rows")
+    totals = fields.Nested(TrialBalanceTotalsOut)
+
+
+class JournalFilter(Schema):
+    from_ = Date(data_key="from")
+    to = Date()
+    kind = fields.String(metadata={"example": "repayment"})
+
+
+class EntryOut(Schema):
+    account = fields.String(
+        required=True,
+        metadata={
+            "description": "科目代码/明细键 / code with sub-ledger key",
+            "example": "1101/1-340123001-0001",
+        },
+    )
+    debit = Amount(required=True)
+    credit = Amount(required=True)
+
+
+class JournalOut(Schema):
+    voucher = fields.String(required=True, metadata={"example": "记-2007-04-0001"})
+    date = Date(attribute="posted_on", required=True)
+    kind = fields.String(required=True)
+    memo = fields.String()
+    recorded_by = fields.String()
+    red = fields.Boolean(metadata={"description": "红字冲销凭证 / a red-ink reversal"})
+    reverses = fields.String(allow_none=True)
+    reversed_by = fields.String(allow_none=True)
+    entries = fields.List(fields.Nested(EntryOut), attribute="lines")
+
+
+class ReversalIn(Schema):
+    reason = text(500)
+    posted_on = business_date()
+
+
+class PeriodOut(Schema):
+    period = fields.String(required=True, metadata={"example": "2007-04"})
+    closed = fields.Boolean(required=True)
+    closed_by = fields.String(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+    reopened_by = fields.String(allow_none=True)
+    reopened_at = fields.DateTime(allow_none=True)
+    reopen_reason = fields.String(allow_none=True)
+
+
+class ReopenIn(Schema):
+    reason = text(500)

@@ -1,0 +1,51 @@
+"""Funds (周转金) and their limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from api.fields import Amount
+from api.schemas.common import text
+
+RATE = r"^[0-9](\.[0-9]{1,4})?$"
+
+
+class FundIn(Schema):
+    code = text(32, metadata={"example": "PPM2007"})
+    name = text(200, metadata={"example": "农村贫困党员脱贫工程周转金"})
+
+
+class FundOut(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    created_by = fields.String()
+    created_at = fields.DateTime()
+
+
+class SettingsOut(Schema):
+    max_loan = Amount(metadata={"description": "单笔借款上限 / maximum loan"})
+    max_term_months = fields.Integer(metadata={"description": "最长期限(月)/ maximum term"})
+    deduction_cap = fields.Decimal(
+        as_string=True,
+        places=4,
+        metadata={"description": "工资扣款比例上限 / salary deduction cap, e.g. 0.2000"},
+    )
+    fee_rate = fields.Decimal(
+        as_string=True, places=4, metadata={"description": "资金占用费年率 / annual fee rate"}
+    )
+
+
+class SettingsIn(Schema):
+    """Only the limits given change."""
+
+    max_loan = Amount(positive=True)
+    max_term_months = fields.Integer(strict=True, validate=validate.Range(min=1, max=600))
+    deduction_cap = fields.String(validate=validate.Regexp(RATE), metadata={"example": "0.20"})
+    fee_rate = fields.String(validate=validate.Regexp(RATE), metadata={"example": "0"})
+
+    @validates_schema
+    def not_empty(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not data:
+            raise ValidationError("Nothing to change.")

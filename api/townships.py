@@ -1,0 +1,61 @@
+"""``/api/v1/funds/<f>/townships``: the townships (乡镇) and their account with the county."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from api import get_db
+from api.auth import current_actor
+from api.pagination import Blueprint, paginate_select
+from api.schemas.common import AsOfQuery
+from api.schemas.setup import TownshipFilter, TownshipIn, TownshipOut, TownshipPositionOut
+from api.scope import READERS, in_fund
+from api.writes import accepts_idempotency_key, commit_write
+from ledger import listings
+from ledger.services.setup import add_township
+
+blp = Blueprint(
+    "townships",
+    __name__,
+    url_prefix="/api/v1/funds/<f>/townships",
+    description="Townships 乡镇 (a township officer sees their own only)",
+)
+
+
+@blp.route("")
+class Townships(MethodView):
+    @in_fund(*READERS)
+    @blp.arguments(TownshipFilter, location="query")
+    @blp.response(200, TownshipOut(many=True))
+    @blp.paginate()
+    def get(self, query: dict[str, Any], f: str, pagination_parameters: Any) -> Any:
+        """List the fund's townships (乡镇列表)"""
+        with get_db().read() as session:
+            stmt = listings.townships(session, current_actor(), f, **query)
+            return paginate_select(session, stmt, pagination_parameters)
+
+    @in_fund("clerk")
+    @accepts_idempotency_key
+    @blp.arguments(TownshipIn)
+    @blp.response(201, TownshipOut)
+    def post(self, data: dict[str, Any], f: str) -> Any:
+        """Register a township by its 9-digit code (登记乡镇)"""
+        actor = current_actor()
+        return commit_write(
+            lambda uow: add_township(uow, actor, f, **data),
+            schema=TownshipOut(),
+            target=f"fund:{f}/township:{data['code']}",
+        )
+
+
+@blp.route("/<t>/position")
+class Position(MethodView):
+    @in_fund(*READERS)
+    @blp.arguments(AsOfQuery, location="query")
+    @blp.response(200, TownshipPositionOut)
+    def get(self, query: dict[str, Any], f: str, t: str) -> Any:
+        """A township's account with the county and the township check (乡镇往来)"""
+        with get_db().read() as session:
+            return listings.township_position(session, current_actor(), f, t, **query)

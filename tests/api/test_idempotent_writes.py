@@ -1,0 +1,145 @@
+"""Money-moving POSTs with an Idempotency-Key post once (SPEC §11).
+
+The same key and body replay the first answer (``Idempotent-Replayed:
+true``) and post nothing more; the key with another body is a 422; a
+refused request gives its key back.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from ledger.models import AuditRecord
+from tests.api.conftest import assert_problem
+from tests.api.programme import TOWN_A, County, World
+
+
+def journals(county: County, world: World) -> int:
+    return int(county.get("clerk", f"{world.f}/journals", per_page=1).headers["X-Total-Count"])
+
+
+def audited(api_app, key: str) -> int:
+    with api_app.extensions["ledger_db"].read() as session:
+        return session.scalar(select(func.count()).where(AuditRecord.details.contains(key))) or 0
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "body"),
+    [
+        ("clerk", "appropriations", {"date": "2007-06-01", "amount": "10.00", "source": "city"}),
+        ("clerk", "allocations", {"date": "2007-06-01", "township": TOWN_A, "amount": "10.00"}),
+        ("township_a", "remittances", {"date": "2007-06-02", "township": TOWN_A, "amount": "1.00"}),
+        ("township_a", "loans/{loan_a}/repayments", {"date": "2008-01-05", "amount": "1.00"}),
+        ("clerk", "loans/{loan_a}/repayments", {"date": "2008-01-06", "amount": "1.00"}),
+    ],
+)
+def test_the_same_post_twice_posts_once(county, world, api_app, who, path, body):
+    url = f"{world.f}/{path.format(loan_a=world.loan_a)}"
+    key = uuid.uuid4().hex
+    before = journals(county, world)
+    first = county.post(who, url, body, key=key)
+    assert "Idempotent-Replayed" not in first.headers
+    assert first.get_json()["voucher"]
+    again = county.post(who, url, body, key=key)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_data() == first.get_data()
+    assert journals(county, world) == before + 1
+    assert audited(api_app, key) == 1  # the replay wrote nothing, not even an audit record
+
+
+def test_without_a_key_the_same_post_twice_posts_twice(county, world):
+    body = {"date": "2007-06-03", "amount": "1.00", "source": "city"}
+    before = journals(county, world)
+    first = county.create("clerk", f"{world.f}/appropriations", body)
+    second = county.create("clerk", f"{world.f}/appropriations", body)
+    assert first["voucher"] != second["voucher"]
+    assert journals(county, world) == before + 2
+
+
+def test_the_key_with_another_body_is_422_and_posts_nothing(county, world):
+    url, key = f"{world.f}/appropriations", uuid.uuid4().hex
+    county.post("clerk", url, {"date": "2007-06-04", "amount": "1.00", "source": "city"}, key=key)
+    before = journals(county, world)
+    other = county.post(
+        "clerk",
+        url,
+        {"date": "2007-06-04", "amount": "2.00", "source": "city"},
+        status=None,
+        key=key,
+    )
+    body = assert_problem(other, 422, "idempotency-key-reused")
+    assert body["errors"][0]["field"] == "Idempotency-Key"
+    assert journals(county, world) == before
+
+
+def test_keys_belong_to_their_user(county, world):
+    url, key = f"{world.f}/appropriations", uuid.uuid4().hex
+    body = {"date": "2007-06-05", "amount": "1.00", "source": "city"}
+    first = county.post("clerk", url, body, key=key)
+    second = county.post("clerk2", url, body, key=key)
+    assert "Idempotent-Replayed" not in second.headers
+    assert first.get_json()["voucher"] != second.get_json()["voucher"]
+
+
+def test_a_refused_post_gives_its_key_back(county, world):
+    url, key = f"{world.f}/loans/{world.loan_a}/repayments", uuid.uuid4().hex
+    before = journals(county, world)
+    too_much = county.post(
+        "clerk", url, {"date": "2008-01-07", "amount": "99999.00"}, status=409, key=key
+    )
+    assert too_much.get_json()["code"] == "overpayment"
+    fixed = county.post("clerk", url, {"date": "2008-01-07", "amount": "2.00"}, key=key)
+    assert "Idempotent-Replayed" not in fixed.headers
+    assert journals(county, world) == before + 1
+
+
+def test_a_proposal_decision_replayed_decides_once(county, world):
+    """Not only money: a decision retried with its key is answered, not refused as decided."""
+    change = county.create(
+        "clerk",
+        f"{world.f}/write-offs",
+        {
+            "loan": world.loan_b,
+            "amount": "1.00",
+            "ground": "other",
+            "reason": "测试",
+            "date": "2008-02-01",
+        },
+    )
+    url, key = f"{world.f}/write-offs/{change['id']}/decision", uuid.uuid4().hex
+    body = {"approve": False, "note": "证据不足", "date": "2008-02-02"}
+    first = county.post("approver", url, body, key=key)
+    again = county.post("approver", url, body, key=key)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_json() == first.get_json() and first.get_json()["status"] == "rejected"
+    county.post("approver", url, body, status=409)  # without the key: already decided
+
+
+def test_ten_identical_repayments_at_once_post_once(api_app, county, world):
+    url = f"{world.f}/loans/{world.loan_b}/repayments"
+    body, key = {"date": "2008-01-08", "amount": "3.00"}, uuid.uuid4().hex
+    headers = county.headers("township_b", key)
+    before = journals(county, world)
+    start = threading.Barrier(10)
+    answers: list = []
+
+    def send() -> None:
+        client = api_app.test_client()
+        start.wait()
+        answers.append(client.post(url, json=body, headers=headers))
+
+    threads = [threading.Thread(target=send) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert journals(county, world) == before + 1
+    assert {r.status_code for r in answers} <= {201, 409}
+    created = {r.get_data() for r in answers if r.status_code == 201}
+    assert len(created) == 1  # every 201 is the one answer, replayed
+    for busy in (r for r in answers if r.status_code == 409):
+        assert busy.get_json()["code"] == "request-in-flight"
