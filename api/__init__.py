@@ -33,15 +33,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["ledger_db"] = Database.connect(app.config["DATABASE_URL"])
 
+    import web
     from api import (
         audit,
         batches,
         cli,
         disasters,
         docs,
+        exports,
         funds,
         health,
         households,
+        imports,
         ledger_views,
         liaisons,
         loans,
@@ -49,6 +52,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         overview,
         project_types,
         proposals,
+        reconciliations,
+        reports,
         tokens,
         townships,
     )
@@ -71,10 +76,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         disasters,
         ledger_views,
         overview,
+        reports,
+        imports,
+        exports,
+        reconciliations,
     ):
         api.register_blueprint(resource.blp)
     app.register_blueprint(docs.blp)  # plain Flask: the page is not an API operation
     cli.register(app)
+    web.init_app(app)
     return app
 
 

@@ -13,42 +13,19 @@ from __future__ import annotations
 
 import pytest
 
+from tests.api import matrix_exports, matrix_imports, matrix_reconciliations, matrix_reports
 from tests.api.conftest import PASSWORD
 from tests.api.programme import TOWN_A, County, World
-
-ROLES = (
-    "clerk",
-    "approver",
-    "township_a",
-    "township_b",
-    "leader",
-    "admin",
-    "anonymous",
-    "disabled",
+from tests.api.roles import (
+    COUNTY_READERS,
+    PROPOSERS,
+    READERS,
+    TOWNSHIPS,
+    USERS,
+    F,
+    expect,
 )
-USERS = ROLES[:6]
-TOWNSHIPS = ("township_a", "township_b")
-COUNTY_READERS = ("clerk", "approver", "leader")
-READERS = (*COUNTY_READERS, *TOWNSHIPS)
-PROPOSERS = ("clerk", "approver")
 
-
-def expect(ok: int, *roles: str, b: int | None = None, anyone: bool = False) -> dict[str, int]:
-    """`ok` for `roles`, 403 for other users, 401 without a live token; `b`: township B's answer."""
-    table = {}
-    for role in ROLES:
-        if anyone or role in roles:
-            table[role] = ok
-        elif role in ("anonymous", "disabled"):
-            table[role] = 401
-        else:
-            table[role] = 403
-    if b is not None:
-        table["township_b"] = b
-    return table
-
-
-F = "/api/v1/funds/<f>"
 MATRIX: dict[tuple[str, str], dict[str, int]] = {
     # the service itself
     ("GET", "/api/v1/health"): expect(200, anyone=True),
@@ -127,6 +104,11 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", f"{F}/aging"): expect(200, *READERS),
     ("GET", f"{F}/recovery-table"): expect(200, *READERS),
 }
+# Rows of the endpoints that live in their own modules (one per area, so the
+# areas are written side by side without touching this table).
+for area in (matrix_reports, matrix_imports, matrix_exports, matrix_reconciliations):
+    assert MATRIX.keys().isdisjoint(area.ROWS), area.__name__
+    MATRIX.update(area.ROWS)
 
 CASES = [
     pytest.param(method, rule, role, status, id=f"{method} {rule.removeprefix(F)} {role}")
