@@ -537,7 +537,10 @@ def _guarantee_and_handover(ld: _Loader, liaisons: dict[str, list[int]]) -> None
 def _remit(ld: _Loader, towns: list[str], on: date) -> None:
     """Each township sends what it collected back to the special account."""
     session = ld.session
-    held = {p.code: p.cash for p in township_positions(session, _fund_id(ld), CLERK)}
+    # As of the remittance date: repayments the loader records later (dated
+    # after `on`) must not be sent back before they arrive.
+    positions = township_positions(session, _fund_id(ld), CLERK, as_of=on)
+    held = {p.code: p.cash for p in positions}
     for town in towns:
         if held[town] > 0:
             ld.run(

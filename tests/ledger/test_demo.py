@@ -9,11 +9,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from ledger import chart
 from ledger.actors import Actor
 from ledger.db import Database
 from ledger.demo import FUND, DemoRefused, load_demo
 from ledger.fundbook import aging, fund_summary, recovery_table, township_positions
-from ledger.models import Disaster, LossReport, ProposalStatus, WriteOff
+from ledger.models import Account, AccountDailyTotal, Disaster, LossReport, ProposalStatus, WriteOff
 from ledger.queries import balance_mismatches, trial_balance
 from ledger.schema import upgrade
 from ledger.services import lookup
@@ -92,3 +93,25 @@ def test_write_offs_and_revolving(demo):
                                        - table.total.written_off - table.total.recovered)
         report = aging(session, fund_id, CLERK, date(2008, 12, 31))
         assert report.loans and sum(b.loans for b in report.buckets) == len(report.loans)
+
+
+def test_cash_never_goes_negative_on_any_day(demo):
+    """The story is told in date order: no township sends back money it has not yet collected."""
+    db, fund_id = demo
+    with db.read() as session:
+        rows = session.execute(
+            select(Account.code, Account.subkey, AccountDailyTotal.day,
+                   AccountDailyTotal.debit, AccountDailyTotal.credit)
+            .join(AccountDailyTotal, AccountDailyTotal.account_id == Account.id)
+            .where(Account.fund_id == fund_id,
+                   Account.code.in_([chart.SPECIAL_ACCOUNT, chart.TOWNSHIP_FUNDS]))
+            .order_by(Account.id, AccountDailyTotal.day)
+        ).all()
+    running: dict[tuple[str, str], Decimal] = {}
+    overdrawn = []
+    for code, key, day, debit, credit in rows:
+        held = running[code, key] = running.get((code, key), D("0.00")) + debit - credit
+        if held < 0:
+            overdrawn.append((code, key, day, held))
+    assert len(running) == 17  # the special account and 16 townships
+    assert overdrawn == []
