@@ -29,6 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger.actors import Actor
+from ledger.audit import append_audit
 from ledger.db import Database
 from ledger.errors import Conflict
 from ledger.fundbook import loan_rows, township_positions
@@ -46,6 +47,8 @@ FUND_NAME = "农村贫困党员脱贫工程专项扶持资金"
 COUNTY = "341525"
 SEED = 2007
 CLERK = Actor("clerk", "clerk")
+#: The audit log's name for whoever loads the demo.
+LOADER = Actor("demo", "admin")
 APPROVER = Actor("approver", "approver")
 
 TOWNSHIPS = (
@@ -168,6 +171,20 @@ def load_demo(db: Database) -> DemoSummary:
         logins = tuple(
             (name, role, _demo_user(loader, name, role, township))
             for name, role, township in DEMO_USERS
+        )
+        # One write, one audit record: who loaded the demo and what it holds.
+        append_audit(
+            uow.session,
+            actor=LOADER,
+            action="demo load",
+            target=f"fund:{FUND}",
+            details={
+                "townships": summary.townships,
+                "households": summary.households,
+                "loans": summary.loans,
+                "journals": summary.journals,
+                "users": [name for name, _, _ in DEMO_USERS],
+            },
         )
         uow.commit()
     return replace(summary, logins=logins)

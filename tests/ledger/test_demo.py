@@ -11,10 +11,19 @@ from sqlalchemy import func, select
 
 from ledger import chart
 from ledger.actors import Actor
+from ledger.audit import verify
 from ledger.db import Database
 from ledger.demo import FUND, DemoRefused, load_demo
 from ledger.fundbook import aging, fund_summary, recovery_table, township_positions
-from ledger.models import Account, AccountDailyTotal, Disaster, LossReport, ProposalStatus, WriteOff
+from ledger.models import (
+    Account,
+    AccountDailyTotal,
+    AuditRecord,
+    Disaster,
+    LossReport,
+    ProposalStatus,
+    WriteOff,
+)
 from ledger.queries import balance_mismatches, trial_balance
 from ledger.schema import upgrade
 from ledger.services import lookup
@@ -115,3 +124,14 @@ def test_cash_never_goes_negative_on_any_day(demo):
             overdrawn.append((code, key, day, held))
     assert len(running) == 17  # the special account and 16 townships
     assert overdrawn == []
+
+
+def test_the_load_is_one_audited_write(demo):
+    db, _ = demo
+    with db.read() as session:
+        records = session.scalars(select(AuditRecord)).all()
+        assert [(r.seq, r.actor, r.action, r.target) for r in records] == [
+            (1, "demo", "demo load", f"fund:{FUND}")
+        ]
+        assert '"loans":' in records[0].details
+        assert verify(session).ok
