@@ -1,12 +1,209 @@
-"""PDF statements 报表 (SPEC §6)."""
+"""The printed reports (SPEC §6) as PDF downloads: statements, forms, books.
+
+Each handler gathers the report's figures read-only with `ledger.reportdata`
+in one read session and renders them with `reports` outside it. Who may
+read what is the gatherer's business as much as the decorator's: another
+township's statement, loan or liaison is a 404 (the gatherer looks the
+record up as the caller), and a township officer asking for a county-wide
+report is refused. Query strings are validated first, so a bad date is a
+422 naming it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flask import Response
+from flask.views import MethodView
+
+from api import get_db
+from api.auth import current_actor
 from api.pagination import Blueprint
+from api.schemas.reports import (
+    AgingPdfQuery,
+    AsOfPdfQuery,
+    PeriodQuery,
+    TrialBalancePdfQuery,
+    VouchersPdfQuery,
+)
+from api.scope import COUNTY_READERS, READERS, in_fund
+from ledger import reportdata
+from reports.aging import render_aging
+from reports.disaster_form import render_disaster_form
+from reports.fund_statement import render_fund_statement
+from reports.liaison_statement import render_liaison_statement
+from reports.loan_statement import render_loan_statement
+from reports.subledger import render_subledger
+from reports.township_statement import render_township_statement
+from reports.trial_balance import render_trial_balance
+from reports.voucher import render_vouchers
 
 blp = Blueprint(
     "reports",
     __name__,
-    url_prefix="/api/v1/funds/<f>",
-    description="PDF statements 报表 (SPEC §6)",
+    url_prefix="/api/v1/funds/<f>/reports",
+    description="PDF statements, forms and books 报表 (SPEC §6)",
 )
+
+PDF = {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}
+
+
+def pdf_response(blp_route: Any) -> Any:
+    """Document a view's 200 as a PDF (flask-smorest passes the `Response` through)."""
+    return blp.doc(responses={"200": {"description": "PDF (A4)", **PDF}})(blp_route)
+
+
+def pdf(gather: Callable[[Any], Any], render: Callable[..., bytes], name: str) -> Response:
+    """Gather read-only, render outside the session, answer as a download named `name`."""
+    with get_db().read() as session:
+        data = gather(session)
+    return Response(
+        render(data),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}.pdf"'},
+    )
+
+
+def _stamp(day: date | None) -> str:
+    return (day or date.today()).isoformat()
+
+
+@blp.route("/fund-statement.pdf")
+class FundStatement(MethodView):
+    @in_fund(*COUNTY_READERS)
+    @blp.arguments(PeriodQuery, location="query")
+    @pdf_response
+    def get(self, query: dict[str, Any], f: str) -> Response:
+        """周转金运行情况报告: the leaders' fund statement for a period or as of a past date"""
+        return pdf(
+            lambda s: reportdata.fund_statement(s, f, current_actor(), **query),
+            render_fund_statement,
+            f"{f}-fund-statement-{_stamp(query.get('to'))}",
+        )
+
+
+@blp.route("/townships/<t>/reconciliation.pdf")
+class TownshipStatement(MethodView):
+    @in_fund(*READERS)
+    @blp.arguments(PeriodQuery, location="query")
+    @pdf_response
+    def get(self, query: dict[str, Any], f: str, t: str) -> Response:
+        """乡镇对账单: the county's view of one township's account, with signature lines"""
+        return pdf(
+            lambda s: reportdata.township_statement(s, f, t, current_actor(), **query),
+            render_township_statement,
+            f"{f}-{t}-reconciliation-{_stamp(query.get('to'))}",
+        )
+
+
+@blp.route("/loans/<no>/statement.pdf")
+class LoanStatement(MethodView):
+    @in_fund(*READERS, loan=True)
+    @blp.arguments(AsOfPdfQuery, location="query")
+    @pdf_response
+    def get(self, query: dict[str, Any], f: str, no: str) -> Response:
+        """借款人对账单: a household's loan, schedule, movements and outstanding"""
+        return pdf(
+            lambda s: reportdata.loan_statement(s, f, no, current_actor(), **query),
+            render_loan_statement,
+            f"{f}-loan-{no}",
+        )
+
+
+@blp.route("/liaisons/<int:id>/guarantee.pdf")
+class LiaisonStatement(MethodView):
+    @in_fund(*READERS)
+    @blp.arguments(AsOfPdfQuery, location="query")
+    @pdf_response
+    def get(self, query: dict[str, Any], f: str, id: int) -> Response:
+        """联系人担保责任单: the loans a liaison answers for, calls, deductions, handovers"""
+        return pdf(
+            lambda s: reportdata.liaison_statement(s, f, id, current_actor(), **query),
+            render_liaison_statement,
+            f"{f}-liaison-{id}",
+        )
+
+
+@blp.route("/disasters/<code>.pdf")
+class DisasterForm(MethodView):
+    @in_fund(*COUNTY_READERS)
+    @pdf_response
+    def get(self, f: str, code: str) -> Response:
+        """灾害核销审批表: a disaster's losses, write-off proposals and decisions"""
+        return pdf(
+            lambda s: reportdata.disaster_form(s, f, code, current_actor()),
+            render_disaster_form,
+            f"{f}-disaster-{code}",
+        )
+
+
+@blp.route("/trial-balance.pdf")
+class TrialBalance(MethodView):
+    @in_fund(*COUNTY_READERS)
+    @blp.arguments(TrialBalancePdfQuery, location="query")
+    @pdf_response
+    def get(self, query: dict[str, Any], f: str) -> Response:
+        """试算平衡表: opening, turnover from `from` and balance at `as_of` per account"""
+        as_of = query.pop("as_of", None)
+        return pdf(
+            lambda s: reportdata.trial_balance_sheet(s, f, current_actor(), to=as_of, **query),
+            render_trial_balance,
+            f"{f}-trial-balance-{_stamp(as_of)}",
+        )
+
+
+@blp.route("/accounts/<account>/subledger.pdf")
+class Subledger(MethodView):
+    @in_fund(*COUNTY_READERS)
+    @blp.arguments(PeriodQuery, location="query")
+    @pdf_response
+    def get(self, query: dict[str, Any], f: str, account: str) -> Response:
+        """明细账余额表: every sub-account of one chart line with its period and balances"""
+        return pdf(
+            lambda s: reportdata.subledger_listing(s, f, account, current_actor(), **query),
+            render_subledger,
+            f"{f}-subledger-{account}-{_stamp(query.get('to'))}",
+        )
+
+
+@blp.route("/aging.pdf")
+class Aging(MethodView):
+    @in_fund(*READERS)
+    @blp.arguments(AgingPdfQuery, location="query")
+    @pdf_response
+    def get(self, query: dict[str, Any], f: str) -> Response:
+        """账龄分析表: overdue loans by bucket, fund-wide or one township (a township's own)"""
+        return pdf(
+            lambda s: reportdata.aging_report(s, f, current_actor(), **query),
+            render_aging,
+            f"{f}-aging-{_stamp(query.get('as_of'))}",
+        )
+
+
+@blp.route("/vouchers.pdf")
+class Vouchers(MethodView):
+    @in_fund(*COUNTY_READERS)
+    @blp.arguments(VouchersPdfQuery, location="query")
+    @pdf_response
+    def get(self, query: dict[str, Any], f: str) -> Response:
+        """记账凭证: every voucher of a month, red-ink reversals in red"""
+        return pdf(
+            lambda s: reportdata.voucher_prints(s, f, current_actor(), **query),
+            render_vouchers,
+            f"{f}-vouchers-{query['period']}",
+        )
+
+
+@blp.route("/vouchers/<voucher>.pdf")
+class Voucher(MethodView):
+    @in_fund(*COUNTY_READERS)
+    @pdf_response
+    def get(self, f: str, voucher: str) -> Response:
+        """记账凭证: one voucher as printed"""
+        return pdf(
+            lambda s: reportdata.voucher_prints(s, f, current_actor(), vouchers=[voucher]),
+            render_vouchers,
+            f"{f}-voucher-{voucher}",
+        )

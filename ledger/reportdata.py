@@ -899,6 +899,8 @@ def aging_report(
     """Overdue loans by aging bucket, fund-wide or for one township."""
     fund_id, header = _fund(session, fund_code, actor)
     name = None
+    if township is None and actor.is_township:
+        township = actor.township_code  # their own township's report, titled as such
     if township is not None:
         name = lookup.township(session, fund_id, township, actor, "township").name
     report = aging(session, fund_id, actor, as_of or date.today(), township=township)

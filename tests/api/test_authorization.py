@@ -139,6 +139,7 @@ def concrete(rule: str, world: World) -> str:
     path = rule.replace("<f>", world.code).replace("<no>", world.loan_a)
     path = path.replace("<code>", world.disaster).replace("<voucher>", world.voucher)
     path = path.replace("<t>", TOWN_A).replace("<period>", "2030-13")
+    path = path.replace("<account>", "1011")
     if "<int:id>" in path:
         path = path.replace("<int:id>", str(ids[owner]))
     assert "<" not in path, path

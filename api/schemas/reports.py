@@ -1,0 +1,48 @@
+"""Query strings of the PDF reports: a period (`from`, `to`) or an as-of date."""
+
+from __future__ import annotations
+
+import re
+
+from marshmallow import Schema, fields, validate
+
+from api.fields import Date, invalid
+
+PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class PeriodQuery(Schema):
+    """From `from` (default: the start of the book) to the end of `to` (default: today)."""
+
+    from_ = Date(data_key="from", metadata={"description": "期间起始日 / period from"})
+    to = Date(metadata={"description": "期间截止日(含)/ up to the end of this day"})
+
+
+class AsOfPdfQuery(Schema):
+    as_of = Date(metadata={"description": "截至日期(含)/ as of the end of this day"})
+
+
+class TrialBalancePdfQuery(AsOfPdfQuery):
+    from_ = Date(data_key="from", metadata={"description": "发生额起始日 / turnover from"})
+
+
+class AgingPdfQuery(AsOfPdfQuery):
+    township = fields.String(
+        validate=validate.Length(min=1, max=9),
+        metadata={"description": "乡镇代码,缺省为全县 / one township (default: all)"},
+    )
+
+
+def _month(value: str) -> None:
+    if not PERIOD.fullmatch(value):
+        raise invalid(
+            'Not a month: use YYYY-MM, e.g. "2007-04".', '须为年月 YYYY-MM,例如 "2007-04"。'
+        )
+
+
+class VouchersPdfQuery(Schema):
+    period = fields.String(
+        required=True,
+        validate=_month,
+        metadata={"description": "会计期间 / the month, YYYY-MM", "example": "2007-04"},
+    )
