@@ -113,7 +113,20 @@ def loan_rows(
 ) -> list[LoanRow]:
     """Loans (all, or those in `statuses`) with their figures on `as_of`."""
     query = (
-        select(Loan, Household, Township, Batch.code, ProjectType.code)
+        select(
+            Loan.id,
+            Loan.registration_no,
+            Loan.status,
+            Household.name,
+            Household.id_number,
+            Household.village,
+            Township.code,
+            Township.name,
+            Batch.code,
+            ProjectType.code,
+            Loan.project,
+            Loan.approved_amount,
+        )
         .join(Household, Household.id == Loan.household_id)
         .join(Township, Township.id == Loan.township_id)
         .join(Batch, Batch.id == Loan.batch_id)
@@ -131,36 +144,40 @@ def loan_rows(
         query = query.where(Loan.status.in_([LoanStatus(s) for s in statuses]))
     if registration_nos is not None:
         query = query.where(Loan.registration_no.in_(list(registration_nos)))
+    # Plain columns, not entities: building ORM objects for 10,000 loans was
+    # most of a fund statement's time (bench/report_fund_statement.py).
     rows = session.execute(query).all()
+    ids = [row[0] for row in rows]
     by_no = figures(session, fund_id, as_of=as_of)
-    plans = schedules(session, [loan.id for loan, *_ in rows], as_of=as_of)
+    plans = schedules(session, ids, as_of=as_of)
     pending = pending_write_offs(session, fund_id, as_of)
-    liaisons = current_liaisons(session, [loan.id for loan, *_ in rows], as_of)
+    liaisons = current_liaisons(session, ids, as_of)
     day = as_of or date.today()
     out = []
-    for loan, person, town, batch_code, kind in rows:
-        numbers = by_no.get(loan.registration_no, LoanFigures())
-        plan = plans.get(loan.id)
+    for loan_id, no, status, name, id_number, village, town, town_name, *rest in rows:
+        batch_code, kind, project, approved = rest
+        numbers = by_no.get(no, LoanFigures())
+        plan = plans.get(loan_id)
         days, amount = plan.overdue(numbers.settled, day) if plan else (0, ZERO)
         out.append(
             LoanRow(
-                loan.id,
-                loan.registration_no,
-                loan.status.value,
-                person.name,
-                person.id_number,
-                person.village,
-                town.code,
-                town.name,
+                loan_id,
+                no,
+                status.value,
+                name,
+                id_number,
+                village,
+                town,
+                town_name,
                 batch_code,
                 kind,
-                loan.project,
-                loan.approved_amount or ZERO,
+                project,
+                approved or ZERO,
                 numbers,
-                pending.get(loan.registration_no, ZERO),
+                pending.get(no, ZERO),
                 days,
                 amount,
-                liaisons.get(loan.id),
+                liaisons.get(loan_id),
                 bool(plan and plan.version > 1),
             )
         )
@@ -171,13 +188,14 @@ def current_liaisons(
     session: Session, loan_ids: Sequence[int], as_of: date | None
 ) -> dict[int, int]:
     """The liaison answering for each loan on `as_of` (latest assignment effective by then)."""
-    query = select(LiaisonAssignment).where(LiaisonAssignment.loan_id.in_(list(loan_ids)))
+    a = LiaisonAssignment
+    query = select(a.loan_id, a.effective_on, a.liaison_id).where(a.loan_id.in_(list(loan_ids)))
     if as_of is not None:
-        query = query.where(LiaisonAssignment.effective_on <= as_of)
+        query = query.where(a.effective_on <= as_of)
     out: dict[int, tuple[date, int]] = {}
-    for row in session.scalars(query):
-        if row.loan_id not in out or row.effective_on > out[row.loan_id][0]:
-            out[row.loan_id] = (row.effective_on, row.liaison_id)
+    for loan_id, effective_on, liaison_id in session.execute(query):
+        if loan_id not in out or effective_on > out[loan_id][0]:
+            out[loan_id] = (effective_on, liaison_id)
     return {loan_id: liaison for loan_id, (_, liaison) in out.items()}
 
 
@@ -345,14 +363,21 @@ class Aging:
 
 
 def aging(
-    session: Session, fund_id: int, actor: Actor, as_of: date, township: str | None = None
+    session: Session,
+    fund_id: int,
+    actor: Actor,
+    as_of: date,
+    township: str | None = None,
+    *,
+    rows: Sequence[LoanRow] | None = None,
 ) -> Aging:
-    """Overdue loans by aging bucket (1–30, 31–90, 91–180, 181–365, 365+ days)."""
-    rows = [
-        r
-        for r in loan_rows(session, fund_id, actor, as_of=as_of, township=township)
-        if r.figures.disbursed > 0
-    ]
+    """Overdue loans by aging bucket (1–30, 31–90, 91–180, 181–365, 365+ days).
+
+    `rows`: the fund's `loan_rows` as of `as_of`, when the caller has them already.
+    """
+    if rows is None:
+        rows = loan_rows(session, fund_id, actor, as_of=as_of, township=township)
+    rows = [r for r in rows if r.figures.disbursed > 0]
     overdue_rows = tuple(r for r in rows if r.overdue_days > 0)
     buckets = tuple(
         AgingBucket(
@@ -435,16 +460,23 @@ def recovery_table(session: Session, fund_id: int, actor: Actor, year: int) -> R
     """
     start, end = date(year, 1, 1), date(year, 12, 31)
     before = date(year - 1, 12, 31)
-    opening = {r.loan_id: r for r in loan_rows(session, fund_id, actor, as_of=before)}
-    closing = loan_rows(session, fund_id, actor, as_of=end)
-    plans = schedules(session, [r.loan_id for r in closing], as_of=end)
+    loans = select(Loan.id, Loan.registration_no, Township.code, Township.name).join(
+        Township, Township.id == Loan.township_id
+    )
+    loans = loans.where(Loan.fund_id == fund_id)
+    if actor.is_township:
+        loans = loans.where(Township.code == actor.township_code)
+    closing = session.execute(loans).all()
+    # Only the figures at both ends and the schedules: not whole loan rows.
+    opening_figures = figures(session, fund_id, as_of=before)
+    closing_figures = figures(session, fund_id, as_of=end)
+    plans = schedules(session, [loan_id for loan_id, *_ in closing], as_of=end)
     towns: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     names: dict[str, str] = {}
-    for row in closing:
-        was = opening.get(row.loan_id)
-        was_figures = was.figures if was else LoanFigures()
-        now = row.figures
-        plan = plans.get(row.loan_id)
+    for loan_id, no, township, township_name in closing:
+        was_figures = opening_figures.get(no, LoanFigures())
+        now = closing_figures.get(no, LoanFigures())
+        plan = plans.get(loan_id)
         recovered_start = was_figures.repaid + was_figures.guarantee_called
         recovered_end = now.repaid + now.guarantee_called
         due_year = due_total = of_due = ZERO
@@ -463,8 +495,8 @@ def recovery_table(session: Session, fund_id: int, actor: Actor, year: int) -> R
                 ),
                 ZERO,
             )
-        values = towns[row.township]
-        names[row.township] = row.township_name
+        values = towns[township]
+        names[township] = township_name
         values["opening"] += was_figures.outstanding
         values["lent"] += now.disbursed - was_figures.disbursed
         values["lent_to_date"] += now.disbursed
@@ -709,9 +741,17 @@ class FundSummary:
 
 
 def fund_summary(
-    session: Session, fund_id: int, actor: Actor, as_of: date | None = None
+    session: Session,
+    fund_id: int,
+    actor: Actor,
+    as_of: date | None = None,
+    *,
+    rows: Sequence[LoanRow] | None = None,
 ) -> FundSummary:
-    """The leaders' figures: capital, cash, loans, risk, turnover, capacity."""
+    """The leaders' figures: capital, cash, loans, risk, turnover, capacity.
+
+    `rows`: the fund's `loan_rows` as of `as_of`, when the caller has them already.
+    """
     capital = {
         key: b.balance
         for key, b in subaccount_balances(session, fund_id, chart.CAPITAL, as_of).items()
@@ -722,7 +762,9 @@ def fund_summary(
     liaisons = subaccount_balances(session, fund_id, chart.LIAISON_RECEIVABLE, as_of)
     fees = subaccount_balances(session, fund_id, chart.FEE_INCOME, as_of)
     recoveries = subaccount_balances(session, fund_id, chart.RECOVERIES, as_of)
-    rows = [r for r in loan_rows(session, fund_id, actor, as_of=as_of) if r.figures.disbursed > 0]
+    if rows is None:
+        rows = loan_rows(session, fund_id, actor, as_of=as_of)
+    rows = [r for r in rows if r.figures.disbursed > 0]
     overdue_rows = [r for r in rows if r.overdue_days > 0]
     households = {r.id_number for r in rows}
     return FundSummary(

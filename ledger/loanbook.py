@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -114,20 +115,27 @@ def schedules(
     ids = list(loan_ids)
     if not ids:
         return {}
-    versions = select(ScheduleVersion).where(ScheduleVersion.loan_id.in_(ids))
+    # Plain columns, not entities: a statement over 10,000 loans reads some
+    # 30,000 of these rows, and building ORM objects was most of its time.
+    v = ScheduleVersion
+    versions = select(v.loan_id, v.version, v.effective_on, v.settled_before).where(
+        v.loan_id.in_(ids)
+    )
     if as_of is not None:
-        versions = versions.where(ScheduleVersion.effective_on <= as_of)
-    current: dict[int, ScheduleVersion] = {}
-    for row in session.scalars(versions):
+        versions = versions.where(v.effective_on <= as_of)
+    current: dict[int, Any] = {}
+    for row in session.execute(versions):
         if row.loan_id not in current or row.version > current[row.loan_id].version:
             current[row.loan_id] = row
     dues: dict[tuple[int, int], list[Due]] = defaultdict(list)
-    for item in session.scalars(
-        select(Instalment)
-        .where(Instalment.loan_id.in_(list(current)))
-        .order_by(Instalment.loan_id, Instalment.version, Instalment.seq)
+    i = Instalment
+    for loan_id, version, seq, due_date, amount in session.execute(
+        select(i.loan_id, i.version, i.seq, i.due_date, i.amount)
+        .where(i.loan_id.in_(list(current)))
+        .order_by(i.loan_id, i.version, i.seq)
     ):
-        dues[(item.loan_id, item.version)].append(Due(item.seq, item.due_date, item.amount))
+        if current[loan_id].version == version:
+            dues[(loan_id, version)].append(Due(seq, due_date, amount))
     return {
         loan_id: Schedule(
             v.version, v.effective_on, v.settled_before, tuple(dues[(loan_id, v.version)])

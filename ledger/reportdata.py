@@ -248,18 +248,20 @@ def fund_statement(
     day = to or date.today()
     seq, digest = chain_head(session)
     towns = select(Township.code, Township.name).where(Township.fund_id == fund_id)
-    cash = subaccount_balances(session, fund_id, chart.TOWNSHIP_FUNDS, to)
+    # "Now" is the end of today, as the heading prints it, for every figure.
+    cash = subaccount_balances(session, fund_id, chart.TOWNSHIP_FUNDS, day)
+    rows = loan_rows(session, fund_id, actor, as_of=day)  # once, for the summary and aging
     return FundStatementData(
         fund=header,
         from_=from_,
         to=day,
-        summary=fund_summary(session, fund_id, actor, as_of=to),
+        summary=fund_summary(session, fund_id, actor, as_of=day, rows=rows),
         townships=tuple(
             TownshipCash(code, name, cash[code].balance if code in cash else ZERO)
             for code, name in session.execute(towns.order_by(Township.code)).all()
         ),
-        flows=period_flows(session, fund_id, from_, to),
-        aging=aging(session, fund_id, actor, day),
+        flows=period_flows(session, fund_id, from_, day),
+        aging=aging(session, fund_id, actor, day, rows=rows),
         recovery=recovery_table(session, fund_id, actor, recovery_year(session, fund_id, day)),
         audit_seq=seq,
         audit_hash=digest,
