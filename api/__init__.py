@@ -54,12 +54,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         proposals,
         reconciliations,
         reports,
+        strictinput,
         tokens,
         townships,
     )
     from api.openapi import LedgerApi
 
     api = LedgerApi(app)
+    app.before_request(strictinput.refuse_nul_in_url)
     audit.init_app(app)
     api.register_blueprint(health.blp)
     api.register_blueprint(tokens.blp)

@@ -38,6 +38,8 @@ from flask_smorest.utils import unpack_tuple_response
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from api.strictinput import StrictParser
+
 __all__ = ["TOTAL_COUNT_HEADER", "Blueprint", "Page", "PaginationParameters", "paginate_select"]
 
 TOTAL_COUNT_HEADER = "X-Total-Count"
@@ -79,6 +81,7 @@ def _parameters_schema(
 class Blueprint(flask_smorest.Blueprint):
     """flask-smorest's Blueprint with ``per_page`` and an ``X-Total-Count`` header."""
 
+    ARGUMENTS_PARSER = StrictParser()
     PAGINATION_HEADER_NAME = TOTAL_COUNT_HEADER
     DEFAULT_PAGINATION_PARAMETERS: ClassVar[dict[str, int]] = {
         "page": 1,

@@ -13,6 +13,7 @@ from api.schemas.common import (
     schedule_in,
     text,
 )
+from api.schemas.setup import TOWNSHIP_CODE
 from ledger.models import LoanStatus
 
 NUMBER = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
@@ -36,9 +37,9 @@ class LoanIn(Schema):
 
 
 class LoanFilter(Schema):
-    township = fields.String()
+    township = fields.String(validate=TOWNSHIP_CODE)
     status = fields.String(validate=validate.OneOf(STATUSES))
-    batch = fields.String()
+    batch = fields.String(validate=validate.Length(min=1, max=16))
     overdue_on = Date(
         metadata={"description": "只列当日逾期的借款,金额按当日计 / overdue on this day"}
     )

@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from api.fields import Amount, Date
 from api.schemas.loans import LoanSummaryOut
+from api.schemas.setup import TOWNSHIP_CODE
 
 RATIO = {"as_string": True, "places": 2, "allow_none": True}
 
@@ -53,7 +54,7 @@ class FundSummaryOut(Schema):
 
 class AgingQuery(Schema):
     as_of = Date(load_default=dt.date.today, metadata={"description": "default: today"})
-    township = fields.String()
+    township = fields.String(validate=TOWNSHIP_CODE)
 
 
 class AgingBucketOut(Schema):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from api.fields import Date, invalid
+from api.schemas.setup import TOWNSHIP_CODE
 
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -28,7 +29,7 @@ class TrialBalancePdfQuery(AsOfPdfQuery):
 
 class AgingPdfQuery(AsOfPdfQuery):
     township = fields.String(
-        validate=validate.Length(min=1, max=9),
+        validate=TOWNSHIP_CODE,
         metadata={"description": "乡镇代码,缺省为全县 / one township (default: all)"},
     )
 

@@ -21,7 +21,9 @@ class TownshipOut(Schema):
 
 
 class TownshipFilter(Schema):
-    township = fields.String(metadata={"description": "乡镇代码 / township code"})
+    township = fields.String(
+        validate=TOWNSHIP_CODE, metadata={"description": "乡镇代码 / township code"}
+    )
 
 
 class ProjectTypeIn(Schema):
