@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app
+from werkzeug.routing import IntegerConverter
 
 from ledger.config import INSTANCE_DIR, database_url
-from ledger.db import Database
+from ledger.db import MAX_RECORD_ID, Database
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -31,6 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     app.config["DATABASE_URL"] = app.config["DATABASE_URL"] or database_url()
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.url_map.converters["int"] = RecordId
     app.extensions["ledger_db"] = Database.connect(app.config["DATABASE_URL"])
 
     import web
@@ -88,6 +90,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     cli.register(app)
     web.init_app(app)
     return app
+
+
+class RecordId(IntegerConverter):
+    """``<int:id>``: a record id fits its column; a larger number matches no URL (404)."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_RECORD_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def get_db() -> Database:

@@ -112,3 +112,13 @@ class Date(fields.Date):
             return dt.date.fromisoformat(value)
         except ValueError:
             raise invalid(f"No such date: {value}.", f"日期不存在:{value}。") from None
+
+
+def decimal_text(places: int, *, allow_none: bool = False, **kwargs: Any) -> fields.Decimal:
+    """A ratio or rate out as decimal text (``"0.20"``), documented as the string it is."""
+    metadata = {"type": "string", "format": "decimal", **kwargs.pop("metadata", {})}
+    if allow_none:
+        metadata["nullable"] = True
+    return fields.Decimal(
+        as_string=True, places=places, allow_none=allow_none, metadata=metadata, **kwargs
+    )

@@ -41,6 +41,10 @@ NAMING_CONVENTION = {
 }
 
 
+#: The largest record id: primary keys are INTEGER, 32-bit on PostgreSQL.
+MAX_RECORD_ID = 2**31 - 1
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

@@ -8,6 +8,7 @@ from typing import Any
 from marshmallow import Schema, fields, post_load, validate
 
 from api.fields import Amount, Date, invalid
+from ledger.db import MAX_RECORD_ID
 
 #: Most instalments a schedule may have (the domain refuses more too).
 MAX_INSTALMENTS = 120
@@ -33,7 +34,7 @@ def text(max_length: int = 200, *, required: bool = True, **kwargs: Any) -> fiel
 
 def ident(**kwargs: Any) -> fields.Integer:
     """A record id: a JSON integer (not a string, not a float)."""
-    return fields.Integer(strict=True, validate=validate.Range(min=1, max=2**63 - 1), **kwargs)
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_RECORD_ID), **kwargs)
 
 
 def business_date(*, required: bool = False, **kwargs: Any) -> Date:

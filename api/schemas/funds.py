@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from api.fields import Amount
+from api.fields import Amount, decimal_text
 from api.schemas.common import text
 
 RATE = r"^[0-9](\.[0-9]{1,4})?$"
@@ -27,14 +27,11 @@ class FundOut(Schema):
 class SettingsOut(Schema):
     max_loan = Amount(metadata={"description": "单笔借款上限 / maximum loan"})
     max_term_months = fields.Integer(metadata={"description": "最长期限(月)/ maximum term"})
-    deduction_cap = fields.Decimal(
-        as_string=True,
-        places=4,
+    deduction_cap = decimal_text(
+        4,
         metadata={"description": "工资扣款比例上限 / salary deduction cap, e.g. 0.2000"},
     )
-    fee_rate = fields.Decimal(
-        as_string=True, places=4, metadata={"description": "资金占用费年率 / annual fee rate"}
-    )
+    fee_rate = decimal_text(4, metadata={"description": "资金占用费年率 / annual fee rate"})
 
 
 class SettingsIn(Schema):

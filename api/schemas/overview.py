@@ -6,11 +6,9 @@ import datetime as dt
 
 from marshmallow import Schema, fields, validate
 
-from api.fields import Amount, Date
+from api.fields import Amount, Date, decimal_text
 from api.schemas.loans import LoanSummaryOut
 from api.schemas.setup import TOWNSHIP_CODE
-
-RATIO = {"as_string": True, "places": 2, "allow_none": True}
 
 
 class GroupOut(Schema):
@@ -36,16 +34,18 @@ class FundSummaryOut(Schema):
     overdue_amount = Amount()
     overdue_outstanding = Amount()
     overdue_loans = fields.Integer()
-    overdue_share = fields.Decimal(**RATIO, metadata={"description": "%"})
+    overdue_share = decimal_text(2, allow_none=True, metadata={"description": "%"})
     written_off = Amount()
     pending_write_off = Amount()
     recovered = Amount()
-    recovery_rate = fields.Decimal(**RATIO, metadata={"description": "回收率 %"})
+    recovery_rate = decimal_text(2, allow_none=True, metadata={"description": "回收率 %"})
     liaison_receivable = Amount()
     fee_income = Amount()
     recoveries_income = Amount()
     disbursed_to_date = Amount()
-    turnover = fields.Decimal(**RATIO, metadata={"description": "周转次数 / times lent over"})
+    turnover = decimal_text(
+        2, allow_none=True, metadata={"description": "周转次数 / times lent over"}
+    )
     households_served = fields.Integer()
     loans = fields.Integer()
     by_township = fields.List(fields.Nested(GroupOut))
@@ -70,7 +70,7 @@ class AgingOut(Schema):
     outstanding = Amount()
     overdue_amount = Amount()
     overdue_outstanding = Amount()
-    overdue_share = fields.Decimal(**RATIO)
+    overdue_share = decimal_text(2, allow_none=True)
     loans = fields.List(fields.Nested(LoanSummaryOut))
 
 
@@ -96,8 +96,8 @@ class RecoveryRowOut(Schema):
     recovered = Amount(metadata={"description": "8 本年回收数"})
     recovered_of_due = Amount(metadata={"description": "9 其中收回本年到期数"})
     recovered_to_date = Amount(metadata={"description": "10 累计回收数"})
-    rate_this_year = fields.Decimal(**RATIO, metadata={"description": "11 本年回收率 %"})
-    rate_to_date = fields.Decimal(**RATIO, metadata={"description": "12 累计回收率 %"})
+    rate_this_year = decimal_text(2, allow_none=True, metadata={"description": "11 本年回收率 %"})
+    rate_to_date = decimal_text(2, allow_none=True, metadata={"description": "12 累计回收率 %"})
 
 
 class RecoveryTableOut(Schema):
