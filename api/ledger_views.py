@@ -1,9 +1,9 @@
 """The books of a fund: chart of accounts with balances, trial balance, journals, periods.
 
 Read by the county (clerk, approver, leader); a township officer has no
-access, since every one of these spans all townships. A clerk reverses a
-journal in red ink (红字冲销) and closes a month (月结); an approver other
-than whoever closed it reopens a month.
+access, since every one of these spans all townships. A clerk proposes the
+red-ink reversal of a journal (红字冲销, decided under /reversals) and closes
+a month (月结); an approver other than whoever closed it reopens a month.
 """
 
 from __future__ import annotations
@@ -21,16 +21,16 @@ from api.schemas.books import (
     JournalOut,
     PeriodOut,
     ReopenIn,
-    ReversalIn,
     TrialBalanceOut,
     TrialBalanceQuery,
 )
 from api.schemas.common import AsOfQuery
-from api.scope import COUNTY_READERS, in_fund
+from api.schemas.proposals import ReversalIn, ReversalOut
+from api.scope import COUNTY_READERS, PROPOSERS, in_fund
 from api.writes import accepts_idempotency_key, commit_write
 from ledger import listings
-from ledger.services.journals import reverse_journal
 from ledger.services.periods import close_period, reopen_period
+from ledger.services.reversals import propose_reversal
 
 blp = Blueprint(
     "books",
@@ -95,20 +95,20 @@ class Journal(MethodView):
 
 @blp.route("/journals/<voucher>/reversal")
 class Reversal(MethodView):
-    @in_fund("clerk")
+    @in_fund(*PROPOSERS)
     @accepts_idempotency_key
     @blp.arguments(ReversalIn)
-    @blp.response(201, JournalOut)
+    @blp.response(201, ReversalOut)
     def post(self, data: dict[str, Any], f: str, voucher: str) -> Any:
-        """Reverse a journal in red ink; answers the reversal journal (红字冲销)"""
+        """Propose the red-ink reversal of a journal; an approver decides it (冲销申请)"""
         actor = current_actor()
-
-        def reverse(uow: Any) -> Any:
-            fund_id = listings.fund_id(uow.session, actor, f)
-            posted = reverse_journal(uow, fund_id, voucher, actor=actor.username, **data)
-            return listings.journal_of(uow.session, f, posted)
-
-        return commit_write(reverse, schema=JournalOut(), target=f"fund:{f}/journal:{voucher}")
+        return commit_write(
+            lambda uow: listings.reversal(
+                uow.session, propose_reversal(uow, actor, f, voucher, **data)
+            ),
+            schema=ReversalOut(),
+            target=lambda row: f"fund:{f}/reversal:{row.id}",
+        )
 
 
 @blp.route("/periods")

@@ -1,10 +1,13 @@
-"""Write-offs (核销), extensions (展期) and project changes (项目变更): proposed, then decided.
+"""Proposals decided by a second person: write-offs, extensions, project changes, reversals.
 
-A clerk (or an approver) proposes; an approver who is not the proposer
-decides (四眼原则): deciding one's own proposal is a 403 ``maker-is-checker``.
-An approved write-off posts its journal (5001 by disaster, or 5002) and the
-decision carries its ``voucher``; an approved extension adds a schedule
-version; an approved project change moves the loan to the new project.
+Write-offs (核销), extensions (展期), project changes (项目变更) and red-ink
+reversals (冲销). A clerk (or an approver) proposes; an approver who is not
+the proposer decides (四眼原则): deciding one's own proposal is a 403
+``maker-is-checker``. An approved write-off posts its journal (5001 by
+disaster, or 5002) and the decision carries its ``voucher``; an approved
+extension adds a schedule version; an approved project change moves the
+loan to the new project; an approved reversal posts the red-ink journal,
+dated the decision day, and carries its ``voucher``.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from api.schemas.proposals import (
     ProjectChangeIn,
     ProjectChangeOut,
     ProposalFilter,
+    ReversalFilter,
+    ReversalOut,
     WriteOffBatchDecisionIn,
     WriteOffDecisionIn,
     WriteOffFilter,
@@ -32,7 +37,7 @@ from api.schemas.proposals import (
 from api.scope import COUNTY_READERS, PROPOSERS, in_fund
 from api.writes import accepts_idempotency_key, commit_write
 from ledger import listings
-from ledger.services import proposals
+from ledger.services import proposals, reversals
 
 blp = Blueprint(
     "proposals",
@@ -205,4 +210,38 @@ class ProjectChangeDecision(MethodView):
             ),
             schema=ProjectChangeOut(),
             target=f"fund:{f}/project-change:{id}",
+        )
+
+
+# --- reversals ------------------------------------------------------------------
+
+
+@blp.route("/reversals")
+class Reversals(MethodView):
+    @in_fund(*COUNTY_READERS)
+    @blp.arguments(ReversalFilter, location="query")
+    @blp.response(200, ReversalOut(many=True))
+    @blp.paginate()
+    def get(self, query: dict[str, Any], f: str, pagination_parameters: Any) -> Any:
+        """List reversal proposals and their decisions (冲销申请); propose one on the journal"""
+        with get_db().read() as session:
+            stmt = listings.reversals(session, current_actor(), f, **query)
+            return paginate_select(session, stmt, pagination_parameters)
+
+
+@blp.route("/reversals/<int:id>/decision")
+class ReversalDecision(MethodView):
+    @in_fund("approver")
+    @accepts_idempotency_key
+    @blp.arguments(DecisionIn)
+    @blp.response(201, ReversalOut)
+    def post(self, data: dict[str, Any], f: str, id: int) -> Any:
+        """Approve (posts the red-ink journal, dated the decision) or reject (审批冲销)"""
+        actor = current_actor()
+        return commit_write(
+            lambda uow: listings.reversal(
+                uow.session, reversals.decide_reversal(uow, actor, f, id, **data)
+            ),
+            schema=ReversalOut(),
+            target=f"fund:{f}/reversal:{id}",
         )

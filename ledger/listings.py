@@ -75,6 +75,7 @@ from ledger.models import (
     ProjectChange,
     ProjectType,
     ProposalStatus,
+    Reversal,
     SalaryDeduction,
     SubLedger,
     Township,
@@ -771,6 +772,40 @@ def project_changes(
 
 def project_change(session: Session, row: ProjectChange) -> Any:
     return session.execute(_project_changes(row.fund_id).where(ProjectChange.id == row.id)).one()
+
+
+def _reversals(fund_id: int, *, status: str | None = None) -> Select[Any]:
+    query = (
+        select(
+            Reversal.id,
+            Journal.voucher_no.label("journal"),
+            Reversal.voucher,
+            Reversal.status,
+            Reversal.reason,
+            Reversal.proposed_by,
+            Reversal.proposed_on,
+            Reversal.decided_by,
+            Reversal.decided_on,
+            Reversal.decision_note,
+        )
+        .join(Journal, Journal.id == Reversal.journal_id)
+        .where(Reversal.fund_id == fund_id)
+        .order_by(Reversal.id)
+    )
+    if status is not None:
+        query = query.where(Reversal.status == ProposalStatus(status))
+    return query
+
+
+def reversals(
+    session: Session, actor: Actor, fund_code: str, *, status: str | None = None
+) -> Select[Any]:
+    """Reversal proposals (冲销申请), oldest first, with their decisions."""
+    return _reversals(fund(session, actor, fund_code).id, status=status)
+
+
+def reversal(session: Session, row: Reversal) -> Any:
+    return session.execute(_reversals(row.fund_id).where(Reversal.id == row.id)).one()
 
 
 # --- the books ------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from api.fields import Amount, Date
-from api.schemas.common import business_date, text
+from api.schemas.common import text
 
 
 class SubAccountOut(Schema):
@@ -86,11 +86,6 @@ class JournalOut(Schema):
     reverses = fields.String(allow_none=True)
     reversed_by = fields.String(allow_none=True)
     entries = fields.List(fields.Nested(EntryOut), attribute="lines")
-
-
-class ReversalIn(Schema):
-    reason = text(500)
-    posted_on = business_date()
 
 
 class PeriodOut(Schema):

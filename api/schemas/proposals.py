@@ -112,3 +112,27 @@ class ProjectChangeIn(Schema):
 class ProjectChangeOut(_DecidedOut):
     project_type = fields.String()
     project = fields.String()
+
+
+class ReversalIn(Schema):
+    reason = text(500, metadata={"description": "冲销原因 / why the journal is wrong"})
+    on = business_date()
+
+
+class ReversalFilter(Schema):
+    status = fields.String(validate=validate.OneOf(STATUSES))
+
+
+class ReversalOut(Schema):
+    id = fields.Integer(required=True)
+    journal = fields.String(required=True, metadata={"description": "被冲销的凭证 / the original"})
+    voucher = fields.String(
+        allow_none=True, metadata={"description": "红字凭证(批准后)/ the red-ink voucher"}
+    )
+    status = fields.Enum(ProposalStatus, by_value=True)
+    reason = fields.String()
+    proposed_by = fields.String()
+    proposed_on = Date()
+    decided_by = fields.String(allow_none=True)
+    decided_on = Date(allow_none=True)
+    decision_note = fields.String(allow_none=True)

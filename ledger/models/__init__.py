@@ -29,6 +29,7 @@ from ledger.models.proposals import (
     Extension,
     ProjectChange,
     ProposalStatus,
+    Reversal,
     WriteOff,
     WriteOffGround,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "ProjectChange",
     "ProjectType",
     "ProposalStatus",
+    "Reversal",
     "SalaryDeduction",
     "ScheduleVersion",
     "SubLedger",

@@ -86,3 +86,15 @@ class ProjectChange(_Decided, Base):
     loan_id: Mapped[int] = mapped_column(ForeignKey("loan.id"), index=True)
     project_type_id: Mapped[int] = mapped_column(ForeignKey("project_type.id"))
     project: Mapped[str] = mapped_column(String(200))
+
+
+class Reversal(_Decided, Base):
+    """A proposed red-ink reversal (红字冲销) of a journal; approval posts it."""
+
+    __tablename__ = "reversal_proposal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
+    journal_id: Mapped[int] = mapped_column(ForeignKey("journal.id"), index=True)
+    #: The red-ink voucher that approval posted (dated the decision day).
+    voucher: Mapped[str | None] = mapped_column(String(20))

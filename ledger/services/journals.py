@@ -524,28 +524,12 @@ def find_journal(session: Session, fund_id: int, voucher: str, *, lock: bool = F
     return journal
 
 
-def reverse_journal(
-    uow: UnitOfWork,
-    fund_id: int,
-    voucher: str,
-    *,
-    actor: str,
-    reason: str,
-    posted_on: date,
-) -> PostedJournal:
-    """Post the red-ink reversal of `voucher`, dated `posted_on`, and commit.
+def reversible(session: Session, fund_id: int, voucher: str) -> Journal:
+    """The journal `voucher`, row-locked, if it may be reversed: not red, not reversed yet.
 
-    The original stays in the book untouched; the reversal references it, and
-    the database's unique key on that reference refuses a second reversal even
-    when two clerks press the button at once.
+    The lock makes a second clerk reversing it at the same moment wait, then
+    see the first reversal and be told so (not some later balance refusal).
     """
-    if not isinstance(reason, str) or not reason.strip():
-        raise InvalidField(
-            "请填写冲销原因", "a reason for the reversal is required", field="reason"
-        )
-    session = uow.session
-    # Lock the original so that a second clerk reversing it at the same moment waits,
-    # then sees the first reversal and is told so (not some later balance refusal).
     original = find_journal(session, fund_id, voucher, lock=True)
     if original.red:
         raise CannotReverseReversal(
@@ -558,6 +542,45 @@ def reverse_journal(
             f"voucher {voucher} was already reversed by {already}",
             field="voucher",
         )
+    return original
+
+
+def reverse_journal(
+    uow: UnitOfWork,
+    fund_id: int,
+    voucher: str,
+    *,
+    actor: str,
+    reason: str,
+    posted_on: date,
+) -> PostedJournal:
+    """Post the red-ink reversal of `voucher` (`post_reversal`) and commit."""
+    posted = post_reversal(uow, fund_id, voucher, actor=actor, reason=reason, posted_on=posted_on)
+    uow.commit()
+    return posted
+
+
+def post_reversal(
+    uow: UnitOfWork,
+    fund_id: int,
+    voucher: str,
+    *,
+    actor: str,
+    reason: str,
+    posted_on: date,
+) -> PostedJournal:
+    """Post the red-ink reversal of `voucher`, dated `posted_on`, in the caller's transaction.
+
+    The original stays in the book untouched; the reversal references it, and
+    the database's unique key on that reference refuses a second reversal even
+    when two clerks press the button at once.
+    """
+    if not isinstance(reason, str) or not reason.strip():
+        raise InvalidField(
+            "请填写冲销原因", "a reason for the reversal is required", field="reason"
+        )
+    session = uow.session
+    original = reversible(session, fund_id, voucher)
     draft = red_ink(
         draft_of(session, original), voucher, posted_on, memo=f"冲销 {voucher}:{reason.strip()}"
     )
@@ -571,7 +594,6 @@ def reverse_journal(
                 field="voucher",
             ) from None
         raise
-    uow.commit()
     return posted
 
 

@@ -64,6 +64,7 @@ from ledger.models import (
     ProjectChange,
     ProjectType,
     ProposalStatus,
+    Reversal,
     ScheduleVersion,
     Township,
     WriteOff,
@@ -111,9 +112,10 @@ _KIND_NAMES = {
     WriteOff: ("核销申请", "write-off", "write_off_id"),
     Extension: ("展期申请", "extension", "extension_id"),
     ProjectChange: ("项目变更申请", "project change", "change_id"),
+    Reversal: ("冲销申请", "reversal", "reversal_id"),
 }
 
-P = TypeVar("P", WriteOff, Extension, ProjectChange)
+P = TypeVar("P", WriteOff, Extension, ProjectChange, Reversal)
 
 
 # --- shared checks --------------------------------------------------------
@@ -230,7 +232,10 @@ def _lock_loans(session: Session, loan_ids: Iterable[int]) -> dict[int, Loan]:
     return {row.id: row for row in rows}
 
 
-def _check_decidable(actor: Actor, row: WriteOff | Extension | ProjectChange, on: date) -> None:
+Proposal = WriteOff | Extension | ProjectChange | Reversal
+
+
+def _check_decidable(actor: Actor, row: Proposal, on: date) -> None:
     zh, en, field = _KIND_NAMES[type(row)]
     if row.proposed_by == actor.username:
         raise MakerIsChecker(
@@ -252,9 +257,7 @@ def _check_decidable(actor: Actor, row: WriteOff | Extension | ProjectChange, on
         )
 
 
-def _decide(
-    row: WriteOff | Extension | ProjectChange, actor: Actor, approve: bool, note: str, on: date
-) -> None:
+def _decide(row: Proposal, actor: Actor, approve: bool, note: str, on: date) -> None:
     row.status = ProposalStatus.APPROVED if approve else ProposalStatus.REJECTED
     row.decided_by = actor.username
     row.decided_on = on

@@ -89,12 +89,14 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", f"{F}/project-changes"): expect(200, *COUNTY_READERS),
     ("POST", f"{F}/project-changes"): expect(422, *PROPOSERS),
     ("POST", f"{F}/project-changes/<int:id>/decision"): expect(422, "approver"),
+    ("GET", f"{F}/reversals"): expect(200, *COUNTY_READERS),
+    ("POST", f"{F}/reversals/<int:id>/decision"): expect(422, "approver"),
     # the books
     ("GET", f"{F}/accounts"): expect(200, *COUNTY_READERS),
     ("GET", f"{F}/trial-balance"): expect(200, *COUNTY_READERS),
     ("GET", f"{F}/journals"): expect(200, *COUNTY_READERS),
     ("GET", f"{F}/journals/<voucher>"): expect(200, *COUNTY_READERS),
-    ("POST", f"{F}/journals/<voucher>/reversal"): expect(422, "clerk"),
+    ("POST", f"{F}/journals/<voucher>/reversal"): expect(422, *PROPOSERS),
     ("GET", f"{F}/periods"): expect(200, *COUNTY_READERS),
     # "2030-13" is no month: the clerk is let in and refused (422) without closing anything
     ("POST", f"{F}/periods/<period>/close"): expect(422, "clerk"),
@@ -135,6 +137,9 @@ def concrete(rule: str, world: World) -> str:
         "write-offs": world.write_off,
         "extensions": world.extension,
         "project-changes": world.project_change,
+        # The module's programme proposes no reversal; an empty body is refused
+        # (422) before the id is looked up, so any id shows who is let in.
+        "reversals": 1,
     }
     path = rule.replace("<f>", world.code).replace("<no>", world.loan_a)
     path = path.replace("<code>", world.disaster).replace("<voucher>", world.voucher)

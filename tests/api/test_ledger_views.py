@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from tests.api.conftest import assert_problem
 from tests.api.programme import TOWN_A, TOWN_B, County, World
+from tests.api.test_bad_input import journal_count
 
 
 def vouchers(rows: list[dict]) -> list[str]:
@@ -95,13 +96,39 @@ def test_a_red_ink_reversal(county: County, world: World):
         {"date": "2007-05-01", "amount": "50.00", "source": "city"},
     )["voucher"]
     url = f"{world.f}/journals/{wrong}/reversal"
+    journals = journal_count(county, world)
     county.post("clerk", url, {"date": "2007-05-02"}, status=422)  # a reason is required
-    red = county.create("clerk", url, {"reason": "重复录入", "date": "2007-05-02"})
+    asked = county.create("clerk", url, {"reason": "重复录入", "date": "2007-05-02"})
+    assert (asked["journal"], asked["status"], asked["voucher"]) == (wrong, "proposed", None)
+    assert journal_count(county, world) == journals  # nothing is posted until approved
+    assert_problem(
+        county.post("clerk", url, {"reason": "再冲"}, status=None), 409, "proposal-pending"
+    )
+    decide = f"{world.f}/reversals/{asked['id']}/decision"
+    # The approver who proposed cannot approve; the clerk cannot decide at all.
+    own = county.create("approver", url.replace(wrong, world.voucher), {"reason": "试"})
+    assert_problem(
+        county.post(
+            "approver", f"{world.f}/reversals/{own['id']}/decision", {"approve": True}, status=None
+        ),
+        403,
+        "maker-is-checker",
+    )
+    county.post("clerk", decide, {"approve": True}, status=403)
+    decided = county.create("approver", decide, {"approve": True, "date": "2007-05-03"})
+    assert (decided["status"], decided["decided_by"]) == ("approved", county.name("approver"))
+    red = county.json("clerk", f"{world.f}/journals/{decided['voucher']}")
     assert (red["reverses"], red["red"], red["memo"]) == (wrong, True, f"冲销 {wrong}:重复录入")
+    assert (red["date"], journal_count(county, world)) == ("2007-05-03", journals + 1)
     assert [e["debit"] for e in red["entries"]] == ["-50.00", "0.00"]
+    assert_problem(
+        county.post("approver", decide, {"approve": True}, status=None), 409, "invalid-transition"
+    )
     assert_problem(
         county.post("clerk", url, {"reason": "再冲"}, status=None), 409, "already-reversed"
     )
+    listed = county.json("leader", f"{world.f}/reversals", query={"status": "approved"})
+    assert [r["voucher"] for r in listed] == [decided["voucher"]]
     back = county.post(
         "clerk", f"{world.f}/journals/{red['voucher']}/reversal", {"reason": "x"}, status=None
     )

@@ -200,9 +200,22 @@ def test_a_county_programme_over_http(county: County) -> None:
     assert (rejected["status"], rejected["exclusion_reason"]) == ("rejected", "村干部,不符合条件")
 
     # --- a mistake reversed in red ink, then April closed -------------------------------------
-    red = county.create(
+    asked = county.create(
         "clerk", f"{f}/journals/{mistake}/reversal", {"reason": "误拨衡山镇", "date": "2007-04-21"}
     )
+    rejected_reversal = county.create(
+        "approver", f"{f}/reversals/{asked['id']}/decision", {"approve": False, "note": "先核实"}
+    )
+    assert (rejected_reversal["status"], rejected_reversal["voucher"]) == ("rejected", None)
+    asked = county.create(
+        "clerk", f"{f}/journals/{mistake}/reversal", {"reason": "误拨衡山镇", "date": "2007-04-21"}
+    )
+    approved = county.create(
+        "approver",
+        f"{f}/reversals/{asked['id']}/decision",
+        {"approve": True, "date": "2007-04-21"},
+    )
+    red = county.json("clerk", f"{f}/journals/{approved['voucher']}")
     assert red["reverses"] == mistake and red["red"] is True
     assert red["entries"] == [
         {"account": f"1011/{TOWN_B}", "debit": "-1000.00", "credit": "0.00"},
@@ -219,6 +232,18 @@ def test_a_county_programme_over_http(county: County) -> None:
         status=409,
     )
     assert late.get_json()["code"] == "period-closed"
+    # A reversal approved into the closed month is refused whole: no journal, still proposed.
+    asked = county.create(
+        "clerk",
+        f"{f}/journals/{paid['voucher']}/reversal",
+        {"reason": "查错", "date": "2007-04-29"},
+    )
+    decide = f"{f}/reversals/{asked['id']}/decision"
+    refused = county.post("approver", decide, {"approve": True, "date": "2007-04-30"}, status=409)
+    assert refused.get_json()["code"] == "period-closed"
+    pending = county.json("clerk", f"{f}/reversals", query={"status": "proposed"})
+    assert [(r["id"], r["voucher"]) for r in pending] == [(asked["id"], None)]
+    county.create("approver", decide, {"approve": False, "note": "无误"})
     county.post("clerk", f"{f}/periods/2007-04/reopen", {"reason": "补记"}, status=403)
     reopened = county.create("approver", f"{f}/periods/2007-04/reopen", {"reason": "核对"})
     assert reopened["closed"] is False and reopened["reopened_by"] == county.name("approver")
