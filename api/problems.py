@@ -32,6 +32,7 @@ from ledger.errors import (
     LedgerError,
     NotFound,
     NotPermitted,
+    RowsRefused,
     RuleViolated,
     TooManyAttempts,
     Unauthenticated,
@@ -234,6 +235,16 @@ def ledger_problem(error: LedgerError) -> Response:
     headers = {}
     if isinstance(error, TooManyAttempts):
         headers["Retry-After"] = str(error.retry_after)
+    extra = {}
+    if isinstance(error, RowsRefused):  # every bad cell of an uploaded sheet
+        errors += [
+            FieldError(f"第 {r.row} 行 {r.column}", "file", r.detail_zh, r.detail_en)
+            for r in error.rows
+        ]
+        extra["rows"] = [
+            {"row": r.row, "column": r.column, "message_zh": r.detail_zh, "message_en": r.detail_en}
+            for r in error.rows
+        ]
     return problem(
         status,
         error.code,
@@ -241,6 +252,7 @@ def ledger_problem(error: LedgerError) -> Response:
         detail=(error.detail_zh, error.detail_en),
         errors=errors,
         headers=headers,
+        **extra,
     )
 
 
@@ -330,6 +342,13 @@ class FieldErrorSchema(Schema):
     message_en = fields.String(metadata={"example": "Amount must be greater than zero."})
 
 
+class RowErrorSchema(Schema):
+    row = fields.Integer(metadata={"description": "行号(表头为第 1 行)/ sheet row number"})
+    column = fields.String(metadata={"example": "身份证号"})
+    message_zh = fields.String()
+    message_en = fields.String()
+
+
 class ProblemSchema(Schema):
     """RFC 9457 problem details, in Chinese (``title``, ``detail``) and English."""
 
@@ -344,3 +363,7 @@ class ProblemSchema(Schema):
     errors = fields.List(fields.Nested(FieldErrorSchema))
     request_id = fields.String(allow_none=True)
     incident = fields.String(metadata={"description": "500 only: the id in the server log"})
+    rows = fields.List(
+        fields.Nested(RowErrorSchema),
+        metadata={"description": "rows-refused only: every bad cell of the uploaded sheet"},
+    )

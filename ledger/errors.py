@@ -11,6 +11,8 @@ here knows about HTTP.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class LedgerError(Exception):
     """Base of every refusal; subclasses set `code` and the two titles."""
@@ -320,3 +322,38 @@ class RequestInFlight(Conflict):
     code = "request-in-flight"
     title_zh = "相同请求正在处理中"
     title_en = "Request with this idempotency key in flight"
+
+
+# --- spreadsheets ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One refused cell of an uploaded sheet: its row (as the sheet numbers it) and column."""
+
+    row: int
+    column: str
+    detail_zh: str
+    detail_en: str
+
+
+class SheetRefused(RuleViolated):
+    """An uploaded sheet cannot be read at all (not XLSX or CSV, no header, too large)."""
+
+    code = "sheet-refused"
+    title_zh = "文件无法读取"
+    title_en = "The file cannot be read"
+
+
+class RowsRefused(RuleViolated):
+    """Some rows of an uploaded sheet are wrong: nothing was imported; `rows` says where."""
+
+    code = "rows-refused"
+    title_zh = "文件中有错误行,未导入任何数据"
+    title_en = "Rows of the file are wrong; nothing was imported"
+
+    def __init__(self, rows: list[RowError]) -> None:
+        super().__init__(
+            f"共 {len(rows)} 处错误,全部数据均未导入", f"{len(rows)} error(s); nothing was imported"
+        )
+        self.rows = tuple(rows)
