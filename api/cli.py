@@ -6,6 +6,7 @@ import getpass
 import sys
 import uuid
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,12 @@ from ledger.audit import append_audit, verify
 from ledger.backup import BackupFailed, backup
 from ledger.clock import iso_utc
 from ledger.demo import DemoRefused, load_demo
-from ledger.errors import LedgerError
+from ledger.errors import LedgerError, RowsRefused
 from ledger.models import AuditRecord
+from ledger.registration_import import import_registrations
 from ledger.schema import upgrade
 from ledger.services.users import create_user, disable_user
+from ledger.tables import MAX_BYTES
 from ledger.transactions import DeferredUnitOfWork, run_deferred
 
 
@@ -33,6 +36,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(disable_user_command)
     app.cli.add_command(audit_verify)
     app.cli.add_command(demo_command)
+    app.cli.add_command(import_registrations_command)
 
 
 def fail(error: LedgerError | BackupFailed) -> click.ClickException:
@@ -91,11 +95,16 @@ def backup_command(path: Path) -> None:
 
 def cli_actor() -> Actor:
     """Who runs a command: the operating-system user, as ``cli:<name>`` with admin rights."""
+    return cli_actor_as(Role.ADMIN)
+
+
+def cli_actor_as(role: str) -> Actor:
+    """The operating-system user as ``cli:<name>`` acting in `role` (an import is a clerk's)."""
     try:
         name = getpass.getuser()
     except (OSError, KeyError):  # no login name in some containers
         name = "unknown"
-    return Actor(f"cli:{name}"[:64], Role.ADMIN)
+    return Actor(f"cli:{name}"[:64], role)
 
 
 def audited_command(action: str, target: str, details: Mapping[str, Any], work: Any) -> Any:
@@ -194,3 +203,42 @@ def audit_verify() -> None:
         err=True,
     )
     raise click.exceptions.Exit(1)
+
+
+@click.command("import-registrations")
+@click.argument("fund_code", metavar="F")
+@click.argument(
+    "path", metavar="FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@with_appcontext
+def import_registrations_command(fund_code: str, path: Path) -> None:
+    """Import a registration sheet (XLSX or CSV): every row or none. 导入登记表。"""
+    if path.stat().st_size > MAX_BYTES:
+        raise click.ClickException(f"文件超过 8 MB / the file is over {MAX_BYTES} bytes")
+    data = path.read_bytes()
+
+    def progress(stage: str, rows: int) -> None:
+        word = {"checked": "已检查 checked", "written": "已写入 written"}[stage]
+        click.echo(f"  {word} {rows:,} 行 rows", err=True)
+
+    try:
+        result = audited_command(
+            "import-registrations",
+            f"fund:{fund_code}/imports/registrations",
+            {"file": path.name, "bytes": len(data)},
+            lambda uow: import_registrations(
+                uow, cli_actor_as("clerk"), fund_code, data, today=date.today(), progress=progress
+            ),
+        )
+    except RowsRefused as refused:
+        for r in refused.rows:
+            click.echo(
+                f"第 {r.row} 行 row {r.row}, {r.column}: {r.detail_zh} / {r.detail_en}", err=True
+            )
+        raise click.ClickException(f"{refused.detail_zh} / {refused.detail_en}") from None
+    except LedgerError as error:
+        raise fail(error) from None
+    click.echo(
+        f"已导入 imported: {result.loans} 笔借款申请 applications, "
+        f"{result.households} 户新农户 new households"
+    )

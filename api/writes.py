@@ -29,6 +29,7 @@ finished `Response`; flask-smorest passes it through and still documents
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from copy import deepcopy
 from functools import wraps
@@ -83,7 +84,16 @@ def accepts_idempotency_key(view: F) -> F:
 
 def request_body_fingerprint() -> str:
     """The hash that tells a retry (same method, path, query and body) from another request."""
-    body: Any = request.get_json(silent=True) if request.is_json else request.get_data()
+    if request.is_json:
+        body: Any = request.get_json(silent=True)
+    elif request.files:  # an upload: the files' contents, not the (consumed) stream
+        body = {"form": request.form.to_dict(), "files": {}}
+        for name, upload in request.files.items(multi=True):
+            upload.stream.seek(0)  # the handler may have read it already
+            body["files"][name] = hashlib.sha256(upload.stream.read()).hexdigest()
+            upload.stream.seek(0)
+    else:
+        body = request.get_data()
     path = request.full_path.rstrip("?")
     return request_fingerprint(request.method, path, body)
 

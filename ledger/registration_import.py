@@ -16,7 +16,7 @@ when batch 2 re-lends to batch 1's households; its name must match.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -59,7 +59,7 @@ class Column:
 
 COLUMNS = (
     Column("name", "户主姓名", "张三", "借款户户主姓名"),
-    Column("id_number", "身份证号", "340123196503010016", "18 位,末位校验码"),
+    Column("id_number", "身份证号", "340123197005128880", "18 位,末位校验码"),
     Column("township", "乡镇代码", "340123001", "9 位乡镇代码"),
     Column("village", "村", "胡家湾村", "所在行政村"),
     Column("party_member", "党员户", "是", "是 / 否"),
@@ -117,7 +117,7 @@ def import_registrations(
         entry = _check_row(row, columns, context, today, errors)
         if entry is not None:
             entries.append(entry)
-        if progress and row.number % 1000 == 0:
+        if progress and (row.number - 1) % 1000 == 0:  # row 1 is the header
             progress("checked", row.number - 1)
     if errors:
         raise RowsRefused(errors)
@@ -484,9 +484,3 @@ def _write(
     if progress:
         progress("written", len(loans))
     return ImportResult(len(new_people), len(loans), tuple(x["registration_no"] for x in loans))
-
-
-def template_rows() -> Iterable[tuple[str, ...]]:
-    """The template's header, notes and example rows (for the XLSX the API serves)."""
-    yield tuple(c.header for c in COLUMNS)
-    yield tuple(c.example for c in COLUMNS)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from ledger.actors import Actor
 from ledger.errors import RoleNotAllowed, RowsRefused, SheetRefused
-from ledger.models import AuditRecord, Household, Loan, LoanEvent
+from ledger.models import Fund, Household, Loan, LoanEvent
 from ledger.registration_import import import_registrations
 from ledger.tables import MAX_BYTES
 from tests.factories import CLERK_ACTOR, make_programme
@@ -29,11 +29,15 @@ def run(db, fund, data, actor=CLERK_ACTOR):
         return import_registrations(uow, actor, fund, data, today=TODAY)
 
 
-def counts(db) -> tuple[int, int, int]:
+def counts(db, fund: str) -> tuple[int, int, int]:
+    """Households, loans and loan history lines of the fund."""
     with db.read() as s:
-        return tuple(
-            s.scalar(select(func.count()).select_from(model))
-            for model in (Household, Loan, LoanEvent)
+        fund_id = s.scalar(select(Fund.id).where(Fund.code == fund))
+        loans = select(Loan.id).where(Loan.fund_id == fund_id)
+        return (
+            s.scalar(select(func.count(Household.id)).where(Household.fund_id == fund_id)),
+            s.scalar(select(func.count()).select_from(loans.subquery())),
+            s.scalar(select(func.count(LoanEvent.id)).where(LoanEvent.loan_id.in_(loans))),
         )
 
 
@@ -46,15 +50,22 @@ def test_a_good_sheet_registers_every_row(db, fund):
         "X-9",
     )
     with db.read() as s:
-        loan = s.scalar(select(Loan).where(Loan.registration_no == "1-340123001-0002"))
+        fund_id = s.scalar(select(Fund.id).where(Fund.code == fund))
+        loan = s.scalar(
+            select(Loan).where(Loan.fund_id == fund_id, Loan.registration_no == "1-340123001-0002")
+        )
         assert (loan.requested_amount, loan.status.value, loan.project) == (
             Decimal("3000.00"),
             "applied",
             "养猪 2 头",
         )
-        events = s.execute(select(LoanEvent.on, LoanEvent.action)).all()
+        events = s.execute(
+            select(LoanEvent.on, LoanEvent.action)
+            .join(Loan, Loan.id == LoanEvent.loan_id)
+            .where(Loan.fund_id == fund_id)
+        ).all()
         assert set(events) == {(date(2007, 4, 2), "registered")}
-    assert counts(db) == (6, 6, 6)
+    assert counts(db, fund) == (6, 6, 6)
 
 
 def test_three_bad_rows_among_a_thousand_import_nothing(db, fund):
@@ -64,7 +75,7 @@ def test_three_bad_rows_among_a_thousand_import_nothing(db, fund):
     )
     rows[500]["乡镇代码"] = "340123999"
     rows[998]["申请金额"] = "5000.01"  # the project type's standard is 5,000.00
-    before = counts(db)
+    before = counts(db, fund)
     with pytest.raises(RowsRefused) as refused:
         run(db, fund, xlsx(rows))
     assert [(e.row, e.column) for e in refused.value.rows] == [
@@ -75,7 +86,7 @@ def test_three_bad_rows_among_a_thousand_import_nothing(db, fund):
     assert "校验" in refused.value.rows[0].detail_zh
     assert "340123999" in refused.value.rows[1].detail_en
     assert "5,000.00" in refused.value.rows[2].detail_zh
-    assert counts(db) == before
+    assert counts(db, fund) == before
 
 
 def test_every_kind_of_bad_cell_is_named(db, fund):
@@ -113,7 +124,7 @@ def test_every_kind_of_bad_cell_is_named(db, fund):
         (15, "登记编号"),
     ]
     assert all(e.detail_zh and e.detail_en for e in refused.value.rows)
-    assert counts(db) == (0, 0, 0)
+    assert counts(db, fund) == (0, 0, 0)
 
 
 def test_a_known_household_is_reused_and_its_name_must_match(db, fund):
@@ -132,7 +143,8 @@ def test_csv_in_utf8_with_bom_and_in_gb18030(db, fund):
     assert run(db, fund, b"\xef\xbb\xbf" + csv_bytes(rows[:1])).loans == 1
     assert run(db, fund, csv_bytes(rows[1:], encoding="gb18030")).loans == 2
     with db.read() as s:
-        assert set(s.scalars(select(Household.name))) == {"户主0", "户主1", "户主2"}
+        names = s.scalars(select(Household.name).join(Fund).where(Fund.code == fund))
+        assert set(names) == {"户主0", "户主1", "户主2"}
 
 
 def test_a_formula_is_refused_not_evaluated(db, fund):
@@ -146,7 +158,8 @@ def test_spreadsheet_numbers_are_read_exactly(db, fund):
     rows = [person(1, 申请金额=4999.9, 批次=1), person(2, 申请金额=3000)]
     run(db, fund, xlsx(rows))
     with db.read() as s:
-        assert sorted(s.scalars(select(Loan.requested_amount))) == [
+        amounts = s.scalars(select(Loan.requested_amount).join(Fund).where(Fund.code == fund))
+        assert sorted(amounts) == [
             Decimal("3000.00"),
             Decimal("4999.90"),
         ]
@@ -168,11 +181,10 @@ def test_unreadable_files(db, fund):
         with pytest.raises(RowsRefused) as refused:
             run(db, fund, data)
         assert {e.row for e in refused.value.rows} == {1}
-    assert counts(db) == (0, 0, 0)
+    assert counts(db, fund) == (0, 0, 0)
 
 
 def test_only_a_clerk_imports(db, fund):
     with pytest.raises(RoleNotAllowed):
         run(db, fund, xlsx([person(1)]), actor=Actor("boss", "leader"))
-    with db.read() as s:
-        assert s.scalar(select(func.count()).select_from(AuditRecord)) == 0
+    assert counts(db, fund) == (0, 0, 0)
