@@ -1,12 +1,135 @@
-"""Spreadsheet exports 导出."""
+"""Spreadsheet exports 导出 (XLSX): loans, journals, trial balance, aging, recovery table.
+
+The same figures as the JSON and the PDFs, from the same queries. A
+township officer exports their own township's loans, aging and recovery
+table; journals and the trial balance span the whole fund and are the
+county's.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flask import Response
+from flask.views import MethodView
+
+from api import get_db
+from api.auth import current_actor
 from api.pagination import Blueprint
+from api.schemas.books import JournalFilter, TrialBalanceQuery
+from api.schemas.common import AsOfQuery
+from api.schemas.overview import YearQuery
+from api.scope import COUNTY_READERS, READERS, in_fund
+from ledger import listings
+from ledger.fundbook import aging, loan_rows, recovery_table
+from sheets import tables
 
 blp = Blueprint(
     "exports",
     __name__,
-    url_prefix="/api/v1/funds/<f>",
-    description="Spreadsheet exports 导出",
+    url_prefix="/api/v1/funds/<f>/exports",
+    description="Spreadsheet exports 导出 (XLSX)",
 )
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_DOC = {
+    "responses": {
+        "200": {
+            "description": "XLSX",
+            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+def xlsx(f: str, name: str, build: Callable[[Any, int], bytes]) -> Response:
+    """Build the workbook from one read session; answer it as a download."""
+    with get_db().read() as session:
+        body = build(session, listings.fund_id(session, current_actor(), f))
+    return Response(
+        body,
+        mimetype=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{f}-{name}.xlsx"'},
+    )
+
+
+@blp.route("/loans.xlsx")
+class Loans(MethodView):
+    @in_fund(*READERS)
+    @blp.arguments(AsOfQuery, location="query")
+    @blp.doc(**XLSX_DOC)
+    def get(self, query: dict[str, Any], f: str) -> Response:
+        """The loan register (借款台账) with figures as of a date; a township's own loans"""
+        return xlsx(
+            f,
+            "loans",
+            lambda s, fund_id: tables.loans_xlsx(
+                loan_rows(s, fund_id, current_actor(), as_of=query.get("as_of"))
+            ),
+        )
+
+
+@blp.route("/journals.xlsx")
+class Journals(MethodView):
+    @in_fund(*COUNTY_READERS)
+    @blp.arguments(JournalFilter, location="query")
+    @blp.doc(**XLSX_DOC)
+    def get(self, query: dict[str, Any], f: str) -> Response:
+        """Journals with their entries, one line per entry (记账凭证)"""
+        return xlsx(
+            f,
+            "journals",
+            lambda s, _: tables.journals_xlsx(
+                listings.journals(s, current_actor(), f, limit=None, **query)[1]
+            ),
+        )
+
+
+@blp.route("/trial-balance.xlsx")
+class TrialBalance(MethodView):
+    @in_fund(*COUNTY_READERS)
+    @blp.arguments(TrialBalanceQuery, location="query")
+    @blp.doc(**XLSX_DOC)
+    def get(self, query: dict[str, Any], f: str) -> Response:
+        """The trial balance (试算平衡表)"""
+        return xlsx(
+            f,
+            "trial-balance",
+            lambda s, _: tables.trial_balance_xlsx(
+                listings.trial_balance_of(s, current_actor(), f, **query)
+            ),
+        )
+
+
+@blp.route("/aging.xlsx")
+class Aging(MethodView):
+    @in_fund(*READERS)
+    @blp.arguments(AsOfQuery, location="query")
+    @blp.doc(**XLSX_DOC)
+    def get(self, query: dict[str, Any], f: str) -> Response:
+        """Loans by aging bucket (账龄分析表); a township's own"""
+        day = query.get("as_of") or date.today()
+        return xlsx(
+            f,
+            f"aging-{day}",
+            lambda s, fund_id: tables.aging_xlsx(aging(s, fund_id, current_actor(), day)),
+        )
+
+
+@blp.route("/recovery-table.xlsx")
+class Recovery(MethodView):
+    @in_fund(*READERS)
+    @blp.arguments(YearQuery, location="query")
+    @blp.doc(**XLSX_DOC)
+    def get(self, query: dict[str, Any], f: str) -> Response:
+        """The 12-column recovery table (周转金回收情况表) of a year; a township's own row"""
+        year = query["year"]
+        return xlsx(
+            f,
+            f"recovery-{year}",
+            lambda s, fund_id: tables.recovery_xlsx(
+                recovery_table(s, fund_id, current_actor(), year)
+            ),
+        )

@@ -1,7 +1,18 @@
-"""Authorization rows for the exports endpoints (merged into test_authorization.MATRIX)."""
+"""Authorization rows for the XLSX exports (merged into test_authorization.MATRIX).
+
+Loans, aging and the recovery table are per township (a township officer
+exports their own rows); journals and the trial balance are the county's.
+"""
 
 from __future__ import annotations
 
-from tests.api.roles import F, expect  # noqa: F401
+from tests.api.roles import COUNTY_READERS, READERS, F, expect
 
-ROWS: dict[tuple[str, str], dict[str, int]] = {}
+X = f"{F}/exports"
+ROWS: dict[tuple[str, str], dict[str, int]] = {
+    ("GET", f"{X}/loans.xlsx"): expect(200, *READERS),
+    ("GET", f"{X}/journals.xlsx"): expect(200, *COUNTY_READERS),
+    ("GET", f"{X}/trial-balance.xlsx"): expect(200, *COUNTY_READERS),
+    ("GET", f"{X}/aging.xlsx"): expect(200, *READERS),
+    ("GET", f"{X}/recovery-table.xlsx"): expect(200, *READERS),
+}
