@@ -35,7 +35,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = RecordId
     app.extensions["ledger_db"] = Database.connect(app.config["DATABASE_URL"])
 
-    import web
     from api import (
         audit,
         batches,
@@ -88,7 +87,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         api.register_blueprint(resource.blp)
     app.register_blueprint(docs.blp)  # plain Flask: the page is not an API operation
     cli.register(app)
-    web.init_app(app)
     return app
 
 

@@ -1,12 +1,115 @@
-"""Township and bank reconciliation 对账."""
+"""Township and bank reconciliation 对账: upload a book, get the matching (never posts).
+
+A township officer (or the clerk) uploads the township's own book of
+movements and gets it matched with the county's sub-account of that
+township; another township's is a 404. The clerk uploads the bank statement
+of the special account and gets the 银行存款余额调节表. Both answer JSON.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask.views import MethodView
+from marshmallow import Schema, fields
+
+from api import get_db
+from api.audit import reads_only
+from api.auth import current_actor
+from api.fields import Amount, Date
+from api.imports import SheetUpload
 from api.pagination import Blueprint
+from api.scope import in_fund
+from ledger.reconciliation import reconcile_bank, reconcile_township
 
 blp = Blueprint(
     "reconciliations",
     __name__,
-    url_prefix="/api/v1/funds/<f>",
-    description="Township and bank reconciliation 对账",
+    url_prefix="/api/v1/funds/<f>/reconciliations",
+    description="Township and bank reconciliation 对账 (read-only)",
 )
+
+
+class TownshipBookForm(Schema):
+    from_ = Date(data_key="from", metadata={"description": "对账期间起 / period from"})
+    to = Date(metadata={"description": "对账期间止(缺省今天)/ period to (default: today)"})
+    opening = Amount(
+        allow_negative=False,
+        metadata={"description": "乡镇账期初余额(缺省同县账)/ the township book's opening"},
+    )
+
+
+class LineOut(Schema):
+    date = Date(attribute="on")
+    kind = fields.String()
+    iou = fields.String()
+    amount = Amount(metadata={"description": "+ 收入 / − 支出"})
+    voucher = fields.String(allow_none=True)
+    row = fields.Integer(allow_none=True, metadata={"description": "上传文件中的行号"})
+    reference = fields.String()
+
+
+class PairOut(Schema):
+    county = fields.Nested(LineOut)
+    other = fields.Nested(LineOut, metadata={"description": "乡镇账或银行对账单的一行"})
+
+
+class MatchingOut(Schema):
+    matched = fields.List(fields.Nested(PairOut))
+    amount_differences = fields.List(fields.Nested(PairOut))
+    only_county = fields.List(fields.Nested(LineOut))
+    only_other = fields.List(fields.Nested(LineOut))
+
+
+class TownshipReconciliationOut(Schema):
+    township = fields.String()
+    name = fields.String()
+    from_ = Date(data_key="from", allow_none=True)
+    to = Date()
+    county_opening = Amount()
+    county_closing = Amount()
+    township_opening = Amount()
+    township_closing = Amount()
+    agreed = fields.Boolean()
+    matching = fields.Nested(MatchingOut)
+
+
+class BankReconciliationOut(Schema):
+    from_ = Date(data_key="from")
+    to = Date()
+    book_balance = Amount(metadata={"description": "账面余额(1001)"})
+    bank_in_not_booked = Amount(metadata={"description": "银行已收、单位未收"})
+    bank_out_not_booked = Amount(metadata={"description": "银行已付、单位未付"})
+    adjusted_book = Amount(metadata={"description": "调节后的账面余额"})
+    statement_balance = Amount(metadata={"description": "银行对账单余额"})
+    booked_in_not_at_bank = Amount(metadata={"description": "单位已收、银行未收"})
+    booked_out_not_at_bank = Amount(metadata={"description": "单位已付、银行未付"})
+    adjusted_statement = Amount(metadata={"description": "调节后的银行余额"})
+    reconciled = fields.Boolean()
+    matching = fields.Nested(MatchingOut)
+
+
+@blp.route("/townships/<t>")
+class TownshipReconciliation(MethodView):
+    @in_fund("clerk", "township", township=True)
+    @blp.arguments(SheetUpload, location="files")
+    @blp.arguments(TownshipBookForm, location="form")
+    @blp.response(200, TownshipReconciliationOut)
+    def post(self, files: dict[str, Any], form: dict[str, Any], f: str, t: str) -> Any:
+        """Match a township's own book with the county's account of it (乡镇对账)"""
+        data = files["file"].read()
+        reads_only()
+        with get_db().read() as session:
+            return reconcile_township(session, f, t, current_actor(), data, **form)
+
+
+@blp.route("/bank")
+class BankReconciliation(MethodView):
+    @in_fund("clerk")
+    @blp.arguments(SheetUpload, location="files")
+    @blp.response(200, BankReconciliationOut)
+    def post(self, files: dict[str, Any], f: str) -> Any:
+        """The 银行存款余额调节表 of the special account from a bank statement upload"""
+        reads_only()
+        with get_db().read() as session:
+            return reconcile_bank(session, f, current_actor(), files["file"].read())

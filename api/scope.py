@@ -42,15 +42,22 @@ PROPOSERS = ("clerk", "approver")
 COLLECTORS = ("clerk", "township")
 
 
-def in_fund(*roles: str, loan: bool = False) -> Callable[[F], F]:
-    """`require(*roles)`, then 404 unless the URL's fund (and loan ``no``) exist for the caller."""
+def in_fund(*roles: str, loan: bool = False, township: bool = False) -> Callable[[F], F]:
+    """`require(*roles)`, then 404 unless the URL's fund (and loan ``no``, township ``t``)
+    exist for the caller."""
 
     def decorator(view: F) -> F:
         @wraps(view)
         def checked(*args: Any, **kwargs: Any) -> Any:
             actor = current_actor()
             with get_db().read() as session:
-                listings.check_visible(session, actor, kwargs["f"], kwargs["no"] if loan else None)
+                listings.check_visible(
+                    session,
+                    actor,
+                    kwargs["f"],
+                    kwargs["no"] if loan else None,
+                    township=kwargs["t"] if township else None,
+                )
             return current_app.ensure_sync(view)(*args, **kwargs)
 
         doc = deepcopy(getattr(checked, "_apidoc", {}))

@@ -111,12 +111,19 @@ def fund_id(session: Session, actor: Actor, code: str) -> int:
 
 
 def check_visible(
-    session: Session, actor: Actor, fund_code: str, loan_no: str | None = None
+    session: Session,
+    actor: Actor,
+    fund_code: str,
+    loan_no: str | None = None,
+    *,
+    township: str | None = None,
 ) -> None:
-    """Raise NotFound unless the fund (and the loan, if named) exist for `actor`."""
+    """Raise NotFound unless the fund (and the loan or township, if named) exist for `actor`."""
     found = fund(session, actor, fund_code)
     if loan_no is not None:
         lookup.loan(session, found.id, loan_no, actor)
+    if township is not None:
+        lookup.township(session, found.id, township, actor, "township")
 
 
 # --- funds ------------------------------------------------------------------

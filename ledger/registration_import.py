@@ -327,7 +327,7 @@ def _flag(value: object) -> bool:
     raise SheetRefused("应填“是”或“否”", 'must be "是" (yes) or "否" (no)')
 
 
-def _amount(value: object) -> Decimal:
+def sheet_amount(value: object) -> Decimal:
     """Text as typed, or a spreadsheet number: its shortest decimal spelling (5000.1 → 5000.10)."""
     if isinstance(value, bool):
         raise SheetRefused("应为金额", "must be an amount")
@@ -343,7 +343,7 @@ def _amount(value: object) -> Decimal:
         ) from None
 
 
-def _day(value: object) -> date:
+def sheet_date(value: object) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -381,8 +381,8 @@ PARSERS: dict[str, Callable[[object], object]] = {
     "batch": _code,
     "project_type": _code,
     "project": _text(200),
-    "requested_amount": _amount,
-    "on": _day,
+    "requested_amount": sheet_amount,
+    "on": sheet_date,
     "registration_no": _number,
 }
 

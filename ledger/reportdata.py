@@ -96,7 +96,7 @@ class FundHeader:
     name: str
 
 
-def _fund(session: Session, fund_code: str, actor: Actor) -> tuple[int, FundHeader]:
+def fund_of(session: Session, fund_code: str, actor: Actor) -> tuple[int, FundHeader]:
     fund = lookup.fund(session, fund_code)
     confine_fund(
         actor,
@@ -108,7 +108,7 @@ def _fund(session: Session, fund_code: str, actor: Actor) -> tuple[int, FundHead
     return fund.id, FundHeader(fund.code, fund.name)
 
 
-def _county_wide(actor: Actor, report_zh: str, report_en: str) -> None:
+def county_wide(actor: Actor, report_zh: str, report_en: str) -> None:
     """Refuse a township officer a report of the whole fund (SPEC §9: clerks and leaders)."""
     if actor.is_township:
         raise RoleNotAllowed(
@@ -117,7 +117,7 @@ def _county_wide(actor: Actor, report_zh: str, report_en: str) -> None:
         )
 
 
-def _check_dates(from_: date | None, to: date | None) -> None:
+def check_dates(from_: date | None, to: date | None) -> None:
     if from_ is not None and to is not None and from_ > to:
         raise InvalidField("起始日期晚于截止日期", "from is after to", field="from")
 
@@ -242,9 +242,9 @@ def fund_statement(
     to: date | None = None,
 ) -> FundStatementData:
     """Everything the leaders' statement prints, as of `to` (now when None)."""
-    _county_wide(actor, "周转金运行情况报告", "fund statement")
-    _check_dates(from_, to)
-    fund_id, header = _fund(session, fund_code, actor)
+    county_wide(actor, "周转金运行情况报告", "fund statement")
+    check_dates(from_, to)
+    fund_id, header = fund_of(session, fund_code, actor)
     day = to or date.today()
     seq, digest = chain_head(session)
     towns = select(Township.code, Township.name).where(Township.fund_id == fund_id)
@@ -322,8 +322,8 @@ def township_statement(
     to: date | None = None,
 ) -> TownshipStatementData:
     """The reconciliation statement of `township`; another township's officer gets NotFound."""
-    _check_dates(from_, to)
-    fund_id, header = _fund(session, fund_code, actor)
+    check_dates(from_, to)
+    fund_id, header = fund_of(session, fund_code, actor)
     town = lookup.township(session, fund_id, township, actor, "township")
     opening, lines = statement_lines(
         session, fund_id, AccountRef(chart.TOWNSHIP_FUNDS, town.code), from_, to
@@ -380,7 +380,7 @@ def loan_statement(
     as_of: date | None = None,
 ) -> LoanStatementData:
     """The household loan statement; another township's officer gets NotFound."""
-    fund_id, header = _fund(session, fund_code, actor)
+    fund_id, header = fund_of(session, fund_code, actor)
     view = loan_view(session, fund_id, registration_no, actor, as_of=as_of)
     opening, movements = statement_lines(
         session, fund_id, AccountRef(chart.LOANS, registration_no), None, as_of
@@ -465,7 +465,7 @@ def liaison_statement(
     as_of: date | None = None,
 ) -> LiaisonStatementData:
     """The liaison guarantee statement; another township's officer gets NotFound."""
-    fund_id, header = _fund(session, fund_code, actor)
+    fund_id, header = fund_of(session, fund_code, actor)
     person = lookup.by_id(session, Liaison, fund_id, liaison_id, actor, "liaison")
     exposure = liaison_exposures(session, fund_id, actor, as_of=as_of, liaison_ids=[person.id])[0]
     loans = ()
@@ -626,8 +626,8 @@ def disaster_form(
     session: Session, fund_code: str, disaster_code: str, actor: Actor
 ) -> DisasterFormData:
     """The write-off approval form of a disaster: losses, proposals and decisions per loan."""
-    _county_wide(actor, "灾害核销审批表", "disaster write-off form")
-    fund_id, header = _fund(session, fund_code, actor)
+    county_wide(actor, "灾害核销审批表", "disaster write-off form")
+    fund_id, header = fund_of(session, fund_code, actor)
     event = lookup.by_code(session, Disaster, fund_id, disaster_code, "disaster")
     towns = session.scalars(
         select(Township.name)
@@ -758,9 +758,9 @@ def trial_balance_sheet(
     to: date | None = None,
 ) -> TrialBalanceData:
     """The trial balance: opening, period turnover and closing balance per chart line."""
-    _county_wide(actor, "试算平衡表", "trial balance")
-    _check_dates(from_, to)
-    fund_id, header = _fund(session, fund_code, actor)
+    county_wide(actor, "试算平衡表", "trial balance")
+    check_dates(from_, to)
+    fund_id, header = fund_of(session, fund_code, actor)
     return TrialBalanceData(
         header, from_, to or date.today(), trial_balance(session, fund_id, as_of=to, from_=from_)
     )
@@ -833,9 +833,9 @@ def subledger_listing(
     to: date | None = None,
 ) -> SubledgerData:
     """The sub-ledger (明细账) of chart line `code`: each sub-account's period and balances."""
-    _county_wide(actor, "明细账", "sub-ledger")
-    _check_dates(from_, to)
-    fund_id, header = _fund(session, fund_code, actor)
+    county_wide(actor, "明细账", "sub-ledger")
+    check_dates(from_, to)
+    fund_id, header = fund_of(session, fund_code, actor)
     line = session.scalar(
         select(ChartAccount).where(ChartAccount.fund_id == fund_id, ChartAccount.code == code)
     )
@@ -899,7 +899,7 @@ def aging_report(
     township: str | None = None,
 ) -> AgingData:
     """Overdue loans by aging bucket, fund-wide or for one township."""
-    fund_id, header = _fund(session, fund_code, actor)
+    fund_id, header = fund_of(session, fund_code, actor)
     name = None
     if township is None and actor.is_township:
         township = actor.township_code  # their own township's report, titled as such
@@ -946,8 +946,8 @@ def voucher_prints(
     period: str | None = None,
 ) -> VoucherData:
     """Vouchers by number, or every voucher of a month (``YYYY-MM``), in number order."""
-    _county_wide(actor, "记账凭证", "vouchers")
-    fund_id, header = _fund(session, fund_code, actor)
+    county_wide(actor, "记账凭证", "vouchers")
+    fund_id, header = fund_of(session, fund_code, actor)
     numbers = list(vouchers or ())
     if period is not None:
         numbers += session.scalars(

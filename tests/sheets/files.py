@@ -56,3 +56,23 @@ def csv_bytes(rows: Iterable[dict], encoding: str = "utf-8") -> bytes:
     for row in rows:
         writer.writerow([row.get(h, "") for h in HEADER])
     return out.getvalue().encode(encoding)
+
+
+def table_xlsx(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
+    """Any table as an XLSX sheet; a cell starting with ``=`` becomes a formula."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def table_csv(header: Sequence[str], rows: Iterable[Sequence[str]], encoding="utf-8") -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode(encoding)
