@@ -3,24 +3,28 @@
 A township officer (or the clerk) uploads the township's own book of
 movements and gets it matched with the county's sub-account of that
 township; another township's is a 404. The clerk uploads the bank statement
-of the special account and gets the 银行存款余额调节表. Both answer JSON.
+of the special account and gets the 银行存款余额调节表. Both answer JSON, or
+with ``?format=xlsx`` / ``?format=pdf`` the same result as a download.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from api import get_db
 from api.audit import reads_only
 from api.auth import current_actor
 from api.fields import Amount, Date
-from api.imports import SheetUpload
+from api.imports import XLSX, SheetUpload
 from api.pagination import Blueprint
 from api.scope import in_fund
 from ledger.reconciliation import reconcile_bank, reconcile_township
+from reports.reconciliation import render_bank_reconciliation, render_township_reconciliation
+from sheets.reconciliation import bank_reconciliation_xlsx, township_reconciliation_xlsx
 
 blp = Blueprint(
     "reconciliations",
@@ -89,27 +93,81 @@ class BankReconciliationOut(Schema):
     matching = fields.Nested(MatchingOut)
 
 
+class FormatQuery(Schema):
+    format = fields.String(
+        load_default="json",
+        validate=validate.OneOf(("json", "xlsx", "pdf")),
+        metadata={"description": "json(缺省)、xlsx 或 pdf / the answer's format"},
+    )
+
+
+ALSO = {
+    "responses": {
+        "200": {
+            "content": {
+                XLSX: {"schema": {"type": "string", "format": "binary"}},
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+            }
+        }
+    }
+}
+
+
+def answer(result: Any, kind: str, name: str, as_xlsx: Any, as_pdf: Any) -> Any:
+    """The result as JSON (dumped by the view's schema), or as an XLSX or PDF download."""
+    if kind == "json":
+        return result
+    body, mimetype = (
+        (as_xlsx(result), XLSX) if kind == "xlsx" else (as_pdf(result), "application/pdf")
+    )
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}.{kind}"'},
+    )
+
+
 @blp.route("/townships/<t>")
 class TownshipReconciliation(MethodView):
     @in_fund("clerk", "township", township=True)
+    @blp.arguments(FormatQuery, location="query")
     @blp.arguments(SheetUpload, location="files")
     @blp.arguments(TownshipBookForm, location="form")
     @blp.response(200, TownshipReconciliationOut)
-    def post(self, files: dict[str, Any], form: dict[str, Any], f: str, t: str) -> Any:
+    @blp.doc(**ALSO)
+    def post(
+        self, query: dict[str, Any], files: dict[str, Any], form: dict[str, Any], f: str, t: str
+    ) -> Any:
         """Match a township's own book with the county's account of it (乡镇对账)"""
         data = files["file"].read()
         reads_only()
         with get_db().read() as session:
-            return reconcile_township(session, f, t, current_actor(), data, **form)
+            result = reconcile_township(session, f, t, current_actor(), data, **form)
+        return answer(
+            result,
+            query["format"],
+            f"{f}-{t}-reconciliation-{result.to}",
+            township_reconciliation_xlsx,
+            render_township_reconciliation,
+        )
 
 
 @blp.route("/bank")
 class BankReconciliation(MethodView):
     @in_fund("clerk")
+    @blp.arguments(FormatQuery, location="query")
     @blp.arguments(SheetUpload, location="files")
     @blp.response(200, BankReconciliationOut)
-    def post(self, files: dict[str, Any], f: str) -> Any:
+    @blp.doc(**ALSO)
+    def post(self, query: dict[str, Any], files: dict[str, Any], f: str) -> Any:
         """The 银行存款余额调节表 of the special account from a bank statement upload"""
         reads_only()
         with get_db().read() as session:
-            return reconcile_bank(session, f, current_actor(), files["file"].read())
+            result = reconcile_bank(session, f, current_actor(), files["file"].read())
+        return answer(
+            result,
+            query["format"],
+            f"{f}-bank-reconciliation-{result.to}",
+            bank_reconciliation_xlsx,
+            render_bank_reconciliation,
+        )

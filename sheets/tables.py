@@ -33,25 +33,47 @@ class Col:
     money: bool = False  #: formatted as money, and summed in the totals row
 
 
+@dataclass(frozen=True)
+class Sheet:
+    title: str
+    cols: Sequence[Col]
+    rows: Iterable[Sequence[object]]
+    totals: bool = True  #: append a 合计 row summing the money columns
+
+
 def table_xlsx(
     title: str, cols: Sequence[Col], rows: Iterable[Sequence[object]], *, totals: bool = True
 ) -> bytes:
-    """One sheet: header, rows, and (when asked) a 合计 row summing the money columns."""
+    """A workbook of one sheet."""
+    return workbook_xlsx(Sheet(title, cols, rows, totals))
+
+
+def workbook_xlsx(*sheets: Sheet) -> bytes:
+    """Each sheet: header, rows, and (when asked) a 合计 row summing the money columns."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title)
+    for spec in sheets:
+        _write_sheet(book, spec)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _write_sheet(book: Workbook, spec: Sheet) -> None:
+    cols = spec.cols
+    sheet = book.create_sheet(spec.title)
     sheet.freeze_panes = "A2"
     for index, col in enumerate(cols, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = col.width
     sheet.append([_cell(sheet, col.header, font=BOLD, fill=HEADER_FILL) for col in cols])
     sums = [Decimal("0.00") if col.money else None for col in cols]
-    for row in rows:
+    for row in spec.rows:
         out = []
         for i, (col, value) in enumerate(zip(cols, row, strict=True)):
             if col.money and value is not None:
                 sums[i] += value  # type: ignore[operator]
             out.append(_cell(sheet, value, money=col.money))
         sheet.append(out)
-    if totals:
+    if spec.totals:
         first = ["合计", *([""] * (len(cols) - 1))]
         sheet.append(
             [
@@ -64,9 +86,6 @@ def table_xlsx(
                 for i, total in enumerate(sums)
             ]
         )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def _cell(sheet, value: object, *, money: bool = False, font=None, fill=None) -> WriteOnlyCell:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import io
 
+from openpyxl import load_workbook
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from tests.api.conftest import assert_problem
 from tests.api.programme import TOWN_A, County, World
 from tests.api.test_bad_input import audit_head, journal_count
+from tests.reports.pdf import squeezed
 from tests.sheets.files import table_csv, table_xlsx
 
 
@@ -114,3 +116,30 @@ def test_the_bank_reconciliation_statement(county: County, world: World, api_app
     assert (journal_count(county, world), audit_head(api_app)) == before
     refused = post(county, "township_a", f"{world.f}/reconciliations/bank", b"x")
     assert refused.status_code == 403
+
+
+def test_the_results_as_xlsx_and_pdf(county: County, world: World):
+    book = [["2007-04-01", "", "拨入", "20000.00"], ["2007-04-10", world.loan_a, "发放", "4500"]]
+    url = f"{world.f}/reconciliations/townships/{TOWN_A}"
+    data = table_xlsx(BOOK, book)
+    sheet = post_as(county, "township_a", url, data, "xlsx")
+    summary, lines = load_workbook(io.BytesIO(sheet)).worksheets
+    assert [r[1] for r in summary.iter_rows(min_row=2, values_only=True)] == [0, 15000, 0, 15500]
+    assert [r[0] for r in lines.iter_rows(min_row=2, values_only=True)] == ["相符", "金额不符"]
+    text = squeezed(post_as(county, "township_a", url, data, "pdf"))
+    assert "乡镇周转金对账结果" in text and "金额不符" in text and "15,500.00" in text
+    statement = table_xlsx(
+        ["日期", "金额", "方向", "摘要", "余额"],
+        [["2007-03-01", "100000.00", "收", "县财政拨入", "100000.00"]],
+    )
+    bank = squeezed(post_as(county, "clerk", f"{world.f}/reconciliations/bank", statement, "pdf"))
+    assert "银行存款余额调节表" in bank and "调节后的账面余额" in bank and "100,000.00" in bank
+    bad = county.client.post(f"{url}?format=doc", headers=county.headers("clerk"))
+    assert_problem(bad, 422, "invalid-input")
+
+
+def post_as(county: County, who: str, url: str, data: bytes, kind: str) -> bytes:
+    response = post(county, who, f"{url}?format={kind}", data)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert response.headers["Content-Disposition"].endswith(f'.{kind}"')
+    return response.get_data()
