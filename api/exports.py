@@ -17,6 +17,7 @@ from flask.views import MethodView
 
 from api import get_db
 from api.auth import current_actor
+from api.downloads import XLSX, download, file_doc
 from api.pagination import Blueprint
 from api.schemas.books import JournalFilter, TrialBalanceQuery
 from api.schemas.common import AsOfQuery
@@ -33,33 +34,19 @@ blp = Blueprint(
     description="Spreadsheet exports 导出 (XLSX)",
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-XLSX_DOC = {
-    "responses": {
-        "200": {
-            "description": "XLSX",
-            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
-        }
-    }
-}
-
 
 def xlsx(f: str, name: str, build: Callable[[Any, int], bytes]) -> Response:
     """Build the workbook from one read session; answer it as a download."""
     with get_db().read() as session:
         body = build(session, listings.fund_id(session, current_actor(), f))
-    return Response(
-        body,
-        mimetype=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{f}-{name}.xlsx"'},
-    )
+    return download(body, f"{f}-{name}.xlsx")
 
 
 @blp.route("/loans.xlsx")
 class Loans(MethodView):
     @in_fund(*READERS)
     @blp.arguments(AsOfQuery, location="query")
-    @blp.doc(**XLSX_DOC)
+    @blp.doc(**file_doc(XLSX))
     def get(self, query: dict[str, Any], f: str) -> Response:
         """The loan register (借款台账) with figures as of a date; a township's own loans"""
         return xlsx(
@@ -75,7 +62,7 @@ class Loans(MethodView):
 class Journals(MethodView):
     @in_fund(*COUNTY_READERS)
     @blp.arguments(JournalFilter, location="query")
-    @blp.doc(**XLSX_DOC)
+    @blp.doc(**file_doc(XLSX))
     def get(self, query: dict[str, Any], f: str) -> Response:
         """Journals with their entries, one line per entry (记账凭证)"""
         return xlsx(
@@ -91,7 +78,7 @@ class Journals(MethodView):
 class TrialBalance(MethodView):
     @in_fund(*COUNTY_READERS)
     @blp.arguments(TrialBalanceQuery, location="query")
-    @blp.doc(**XLSX_DOC)
+    @blp.doc(**file_doc(XLSX))
     def get(self, query: dict[str, Any], f: str) -> Response:
         """The trial balance (试算平衡表)"""
         return xlsx(
@@ -107,7 +94,7 @@ class TrialBalance(MethodView):
 class Aging(MethodView):
     @in_fund(*READERS)
     @blp.arguments(AsOfQuery, location="query")
-    @blp.doc(**XLSX_DOC)
+    @blp.doc(**file_doc(XLSX))
     def get(self, query: dict[str, Any], f: str) -> Response:
         """Loans by aging bucket (账龄分析表); a township's own"""
         day = query.get("as_of") or date.today()
@@ -122,7 +109,7 @@ class Aging(MethodView):
 class Recovery(MethodView):
     @in_fund(*READERS)
     @blp.arguments(YearQuery, location="query")
-    @blp.doc(**XLSX_DOC)
+    @blp.doc(**file_doc(XLSX))
     def get(self, query: dict[str, Any], f: str) -> Response:
         """The 12-column recovery table (周转金回收情况表) of a year; a township's own row"""
         year = query["year"]

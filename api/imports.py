@@ -17,6 +17,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 
 from api.auth import current_actor
+from api.downloads import XLSX, download, file_doc
 from api.pagination import Blueprint
 from api.scope import READERS, in_fund
 from api.writes import accepts_idempotency_key, commit_write
@@ -29,8 +30,6 @@ blp = Blueprint(
     url_prefix="/api/v1/funds/<f>/imports",
     description="Registration import 登记导入 (XLSX or CSV)",
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class SheetUpload(Schema):
@@ -66,18 +65,7 @@ class Registrations(MethodView):
 @blp.route("/registrations/template.xlsx")
 class Template(MethodView):
     @in_fund(*READERS)
-    @blp.doc(
-        responses={
-            "200": {
-                "description": "XLSX",
-                "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    )
+    @blp.doc(**file_doc(XLSX))
     def get(self, f: str) -> Response:
         """The registration sheet template: Chinese headers, notes, an example row (登记表模板)"""
-        return Response(
-            registration_template(),
-            mimetype=XLSX,
-            headers={"Content-Disposition": 'attachment; filename="registration-template.xlsx"'},
-        )
+        return download(registration_template(), "registration-template.xlsx")

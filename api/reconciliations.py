@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from api import get_db
 from api.audit import reads_only
 from api.auth import current_actor
+from api.downloads import PDF, XLSX, download, file_doc
 from api.fields import Amount, Date
-from api.imports import XLSX, SheetUpload
+from api.imports import SheetUpload
 from api.pagination import Blueprint
 from api.scope import in_fund
 from ledger.reconciliation import reconcile_bank, reconcile_township
@@ -101,30 +101,15 @@ class FormatQuery(Schema):
     )
 
 
-ALSO = {
-    "responses": {
-        "200": {
-            "content": {
-                XLSX: {"schema": {"type": "string", "format": "binary"}},
-                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
-            }
-        }
-    }
-}
+ALSO = file_doc(XLSX, PDF)
 
 
 def answer(result: Any, kind: str, name: str, as_xlsx: Any, as_pdf: Any) -> Any:
     """The result as JSON (dumped by the view's schema), or as an XLSX or PDF download."""
     if kind == "json":
         return result
-    body, mimetype = (
-        (as_xlsx(result), XLSX) if kind == "xlsx" else (as_pdf(result), "application/pdf")
-    )
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{name}.{kind}"'},
-    )
+    body = as_xlsx(result) if kind == "xlsx" else as_pdf(result)
+    return download(body, f"{name}.{kind}")
 
 
 @blp.route("/townships/<t>")

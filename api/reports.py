@@ -20,6 +20,7 @@ from flask.views import MethodView
 
 from api import get_db
 from api.auth import current_actor
+from api.downloads import PDF, download, file_doc
 from api.pagination import Blueprint
 from api.schemas.reports import (
     AgingPdfQuery,
@@ -47,23 +48,17 @@ blp = Blueprint(
     description="PDF statements, forms and books 报表 (SPEC §6)",
 )
 
-PDF = {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}
 
-
-def pdf_response(blp_route: Any) -> Any:
+def pdf_response(view: Any) -> Any:
     """Document a view's 200 as a PDF (flask-smorest passes the `Response` through)."""
-    return blp.doc(responses={"200": {"description": "PDF (A4)", **PDF}})(blp_route)
+    return blp.doc(**file_doc(PDF))(view)
 
 
 def pdf(gather: Callable[[Any], Any], render: Callable[..., bytes], name: str) -> Response:
     """Gather read-only, render outside the session, answer as a download named `name`."""
     with get_db().read() as session:
         data = gather(session)
-    return Response(
-        render(data),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{name}.pdf"'},
-    )
+    return download(render(data), f"{name}.pdf", inline=True)
 
 
 def _stamp(day: date | None) -> str:

@@ -27,10 +27,10 @@ class WriteOffFilter(ProposalFilter):
     disaster = fields.String(metadata={"description": "灾害编号 / disaster code"})
 
 
-class _DecidedOut(Schema):
+class _Decision(Schema):
+    """Who proposed and who decided, when and why: every proposal has these."""
+
     id = fields.Integer(required=True)
-    loan = fields.String(required=True)
-    township = fields.String()
     status = fields.Enum(ProposalStatus, by_value=True)
     reason = fields.String()
     proposed_by = fields.String()
@@ -38,6 +38,11 @@ class _DecidedOut(Schema):
     decided_by = fields.String(allow_none=True)
     decided_on = Date(allow_none=True)
     decision_note = fields.String(allow_none=True)
+
+
+class _DecidedOut(_Decision):
+    loan = fields.String(required=True)
+    township = fields.String()
 
 
 class WriteOffIn(Schema):
@@ -123,16 +128,8 @@ class ReversalFilter(Schema):
     status = fields.String(validate=validate.OneOf(STATUSES))
 
 
-class ReversalOut(Schema):
-    id = fields.Integer(required=True)
+class ReversalOut(_Decision):
     journal = fields.String(required=True, metadata={"description": "被冲销的凭证 / the original"})
     voucher = fields.String(
         allow_none=True, metadata={"description": "红字凭证(批准后)/ the red-ink voucher"}
     )
-    status = fields.Enum(ProposalStatus, by_value=True)
-    reason = fields.String()
-    proposed_by = fields.String()
-    proposed_on = Date()
-    decided_by = fields.String(allow_none=True)
-    decided_on = Date(allow_none=True)
-    decision_note = fields.String(allow_none=True)
