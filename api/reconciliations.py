@@ -4,7 +4,9 @@ A township officer (or the clerk) uploads the township's own book of
 movements and gets it matched with the county's sub-account of that
 township; another township's is a 404. The clerk uploads the bank statement
 of the special account and gets the 银行存款余额调节表. Both answer JSON, or
-with ``?format=xlsx`` / ``?format=pdf`` the same result as a download.
+with ``?format=xlsx`` / ``?format=pdf`` the same result as a download; the
+township's PDF is its reconciliation statement (乡镇周转金对账单) for the
+period with the line-by-line check against its book as the last section.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from api.imports import SheetUpload
 from api.pagination import Blueprint
 from api.scope import in_fund
 from ledger.reconciliation import reconcile_bank, reconcile_township
-from reports.reconciliation import render_bank_reconciliation, render_township_reconciliation
+from ledger.reportdata import township_statement
+from reports.reconciliation import render_bank_reconciliation
+from reports.township_statement import render_township_statement
 from sheets.reconciliation import bank_reconciliation_xlsx, township_reconciliation_xlsx
 
 blp = Blueprint(
@@ -126,14 +130,17 @@ class TownshipReconciliation(MethodView):
         """Match a township's own book with the county's account of it (乡镇对账)"""
         data = files["file"].read()
         reads_only()
+        actor = current_actor()
         with get_db().read() as session:
-            result = reconcile_township(session, f, t, current_actor(), data, **form)
+            result = reconcile_township(session, f, t, actor, data, **form)
+            period = {"from_": form.get("from_"), "to": result.to}
+            statement = township_statement(session, f, t, actor, **period)
         return answer(
             result,
             query["format"],
             f"{f}-{t}-reconciliation-{result.to}",
             township_reconciliation_xlsx,
-            render_township_reconciliation,
+            lambda checked: render_township_statement(statement, checked=checked),
         )
 
 

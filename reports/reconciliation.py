@@ -56,19 +56,11 @@ def _line_row(verdict: str, ours: Line | None, theirs: Line | None) -> list[str]
     ]
 
 
-def render_township_reconciliation(
-    data: TownshipReconciliation, *, generated_at: datetime | None = None
-) -> bytes:
-    h = layout.Heading(
-        "乡镇周转金对账结果",
-        layout.fund_label(data.fund.name, data.fund.code),
-        layout.period_label(data.from_, data.to),
-        generated_at or layout.now(),
-        f"{data.name}({data.township})",
-    )
+def township_check(data: TownshipReconciliation) -> list[Flowable]:
+    """The township's own book matched with the county's, for the statement's last section."""
     m = data.matching
-    story: list[Flowable] = [
-        *layout.title_block(h, "单位:元"),
+    return [
+        *layout.keep_with_next(layout.heading("四、与乡镇账逐笔核对(收入为正,支出为负)")),
         layout.facts(
             [
                 ("县账期初余额", money(data.county_opening)),
@@ -85,16 +77,8 @@ def render_township_reconciliation(
             "核对结论:" + ("两账相符。" if data.agreed else "两账不符,请按下列明细逐笔核查。"),
             layout.BODY,
         ),
-        layout.heading("逐笔核对明细(金额:收入为正,支出为负)"),
         layout.table(LINE_COLS, [_line_row(*r) for r in verdict_rows(m)]),
-        layout.signatures(
-            [
-                ("县财政结算中心(盖章)", ["经办人", "负责人"]),
-                (f"{data.name}财政所(盖章)", ["经办人", "负责人"]),
-            ]
-        ),
     ]
-    return layout.build(h, story)
 
 
 def render_bank_reconciliation(

@@ -15,10 +15,12 @@ from decimal import Decimal
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
+from ledger.reconciliation import TownshipReconciliation
 from ledger.reportdata import TownshipStatementData
 from reports import layout
 from reports.labels import KIND, label
 from reports.layout import Col, money, money_or_blank
+from reports.reconciliation import township_check
 
 TITLE = "乡镇周转金对账单"
 ZERO = Decimal("0.00")
@@ -35,9 +37,13 @@ MOVEMENT_COLS = [
 
 
 def render_township_statement(
-    data: TownshipStatementData, *, generated_at: datetime | None = None
+    data: TownshipStatementData,
+    *,
+    generated_at: datetime | None = None,
+    checked: TownshipReconciliation | None = None,
 ) -> bytes:
-    """The reconciliation statement PDF (from `ledger.reportdata.township_statement`)."""
+    """The reconciliation statement PDF (from `ledger.reportdata.township_statement`);
+    `checked`: the township's uploaded book matched with it, printed as the last section."""
     subject = f"{data.name}({data.township})"
     h = layout.Heading(
         TITLE,
@@ -97,6 +103,8 @@ def render_township_statement(
         )
     )
     story += _loans(data)
+    if checked is not None:
+        story += township_check(checked)
     return layout.build(h, story)
 
 

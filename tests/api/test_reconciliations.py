@@ -127,7 +127,9 @@ def test_the_results_as_xlsx_and_pdf(county: County, world: World):
     assert [r[1] for r in summary.iter_rows(min_row=2, values_only=True)] == [0, 15000, 0, 15500]
     assert [r[0] for r in lines.iter_rows(min_row=2, values_only=True)] == ["相符", "金额不符"]
     text = squeezed(post_as(county, "township_a", url, data, "pdf"))
-    assert "乡镇周转金对账结果" in text and "金额不符" in text and "15,500.00" in text
+    # The township's reconciliation statement, with the check against its book last.
+    assert "乡镇周转金对账单" in text and "与乡镇账逐笔核对" in text
+    assert "金额不符" in text and "15,500.00" in text and "核对意见" in text
     statement = table_xlsx(
         ["日期", "金额", "方向", "摘要", "余额"],
         [["2007-03-01", "100000.00", "收", "县财政拨入", "100000.00"]],
