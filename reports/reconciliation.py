@@ -40,15 +40,18 @@ def verdict_rows(m: Matching) -> list[tuple[str, Line | None, Line | None]]:
     ]
 
 
+def kind_label(kind: str) -> str:
+    """A township movement's kind, or a bank line's direction, in Chinese."""
+    return label(KIND, kind) if kind in KIND else DIRECTION.get(kind, kind)
+
+
 def _line_row(verdict: str, ours: Line | None, theirs: Line | None) -> list[str]:
     either = ours or theirs
     assert either is not None
     return [
         verdict,
         layout.day(either.on),
-        label(KIND, either.kind)
-        if either.kind in KIND
-        else DIRECTION.get(either.kind, either.kind),
+        kind_label(either.kind),
         either.iou or either.reference or (ours.voucher if ours else "") or "",
         money(ours.amount) if ours else "",
         money(theirs.amount) if theirs else "",

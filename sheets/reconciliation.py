@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ledger.reconciliation import BankReconciliation, Matching, TownshipReconciliation
-from reports.reconciliation import verdict_rows
+from reports.reconciliation import kind_label, verdict_rows
 from sheets.tables import Col, Sheet, workbook_xlsx
 
 LINE_COLS = (
@@ -28,7 +28,7 @@ def _lines(m: Matching) -> Sheet:
             (
                 verdict,
                 (ours or theirs).on,  # type: ignore[union-attr]
-                (ours or theirs).kind,  # type: ignore[union-attr]
+                kind_label((ours or theirs).kind),  # type: ignore[union-attr]
                 (ours or theirs).iou,  # type: ignore[union-attr]
                 ours.voucher if ours else None,
                 ours.amount if ours else None,

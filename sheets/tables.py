@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from ledger.fundbook import Aging, LoanRow, RecoveryTable
 from ledger.queries import JournalView, TrialBalance
+from reports.labels import BUCKET, KIND, STATUS, label
 
 MONEY = "#,##0.00"
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -134,7 +135,7 @@ def loans_xlsx(rows: Iterable[LoanRow]) -> bytes:
                 r.batch,
                 r.project_type,
                 r.project,
-                r.status,
+                label(STATUS, r.status),
                 r.approved,
                 r.figures.disbursed,
                 r.figures.repaid,
@@ -167,7 +168,7 @@ def journals_xlsx(journals: Iterable[JournalView]) -> bytes:
             (
                 j.voucher,
                 j.posted_on,
-                j.kind,
+                label(KIND, j.kind),
                 j.memo,
                 line.account,
                 line.debit,
@@ -208,7 +209,7 @@ def aging_xlsx(report: Aging) -> bytes:
             r.registration_no,
             r.township_name,
             r.household,
-            r.bucket or "未逾期",
+            label(BUCKET, r.bucket) or "未逾期",
             r.overdue_days,
             r.overdue_amount,
             r.outstanding,

@@ -40,6 +40,7 @@ def test_the_loan_register(county: County, world: World):
     assert Decimal(str(outstanding[-1])) == Decimal("7000.00")  # the totals row
     money = [c.value for c in sheet[1]].index("余额") + 1
     assert sheet.cell(row=2, column=money).number_format == "#,##0.00"
+    assert column(sheet, "状态")[:2] == ["已发放", "已发放"]  # in Chinese, as clerks read it
     mine = sheet_of(county, "township_b", f"{world.f}/exports/loans.xlsx")
     assert column(mine, "登记编号") == [world.loan_b, "合计"]
 
