@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask, current_app
@@ -12,7 +13,7 @@ from ledger.db import MAX_RECORD_ID, Database
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Application factory: config, the database, the API blueprints, the CLI."""
+    """Application factory: config, the database, the API blueprints, the CLI, the web pages."""
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=True)
     app.config.from_mapping(
         DATABASE_URL=None,
@@ -27,6 +28,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         TOKEN_TTL_SECONDS=12 * 3600,
         LOGIN_MAX_FAILURES=5,
         LOGIN_FAILURE_WINDOW_SECONDS=15 * 60,
+        # The web pages' session cookie (web/session.py). Secure by default: browsers
+        # keep it over HTTPS and on 127.0.0.1/localhost; a plain-HTTP office network
+        # must set LEDGER_INSECURE_COOKIE=1 (and should use HTTPS instead).
+        SESSION_COOKIE_NAME="ledger_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("LEDGER_INSECURE_COOKIE") != "1",
     )
     if test_config:
         app.config.update(test_config)
@@ -35,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = RecordId
     app.extensions["ledger_db"] = Database.connect(app.config["DATABASE_URL"])
 
+    import web
     from api import (
         audit,
         batches,
@@ -87,6 +96,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         api.register_blueprint(resource.blp)
     app.register_blueprint(docs.blp)  # plain Flask: the page is not an API operation
     cli.register(app)
+    web.init_app(app)
     return app
 
 

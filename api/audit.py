@@ -76,6 +76,8 @@ def request_details() -> dict[str, Any]:
                 if len(text) <= MAX_AUDITED_BODY_CHARS
                 else {"omitted": f"{len(text)} characters"}
             )
+    elif request.mimetype == "application/x-www-form-urlencoded" and request.form:
+        details["body"] = redacted(request.form.to_dict())  # a web page's form
     elif request.content_length:
         details["body"] = {"content_type": request.mimetype, "bytes": request.content_length}
     if key := request.headers.get("Idempotency-Key"):

@@ -1,7 +1,8 @@
 """Bearer-token authentication and role checks for the API.
 
 ``@require("clerk", "leader")`` on a view: the request must carry
-``Authorization: Bearer <token>`` for a live token (401 otherwise: missing,
+``Authorization: Bearer <token>`` for a live token (a GET may instead
+carry the signed-in web session's cookie, so that pages can link downloads) (401 otherwise: missing,
 unknown, expired, revoked, or the user disabled) of a user in one of those
 roles (403 otherwise); ``@require()`` admits any role. The `Actor` is then
 `current_actor()` (also ``flask.g.actor``). The decorator also documents the
@@ -23,7 +24,7 @@ from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import current_app, g, request
+from flask import current_app, g, request, session
 from flask_smorest.utils import deepupdate
 
 from api import get_db
@@ -55,9 +56,18 @@ TOUCH_INTERVAL = timedelta(minutes=5)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+#: Methods that may authenticate with the web session's cookie instead of a header.
+COOKIE_METHODS = frozenset({"GET", "HEAD"})
+
+
 def _bearer_token() -> str:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
+    if not header and request.method in COOKIE_METHODS and session.get("token"):
+        # A signed-in browser downloading a PDF or spreadsheet the web pages link to.
+        # Reads only: a write always needs the header, so a forged cross-site form
+        # cannot reach the API with the cookie.
+        return str(session["token"])
     if not header:
         raise AuthenticationRequired(
             "需要登录:请在 Authorization 头中提供 Bearer 令牌",
@@ -74,11 +84,15 @@ def authenticate_request() -> Actor:
     """Resolve the request's bearer token to an Actor (cached on `g`), or raise 401."""
     if "actor" in g:
         return g.actor  # type: ignore[no-any-return]
-    token = _bearer_token()
+    return authenticate_token(_bearer_token())
+
+
+def authenticate_token(token: str) -> Actor:
+    """The actor of a live `token` (kept on `g` for this request), or raise 401."""
     db = get_db()
     now = utcnow()
-    with db.read() as session:
-        resolved = resolve_token(session, token, now=now)
+    with db.read() as reading:
+        resolved = resolve_token(reading, token, now=now)
     if resolved is None:
         raise InvalidToken("令牌无效、已过期或已被撤销", "the token is invalid, expired or revoked")
     if resolved.last_used_at is None or now - resolved.last_used_at >= TOUCH_INTERVAL:

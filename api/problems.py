@@ -298,8 +298,8 @@ def http_problem(error: HTTPException) -> Response | HTTPException:
     return problem(status, code, title=(title_zh, title_en), detail=detail, headers=headers)
 
 
-def unexpected_problem(error: Exception) -> Response:
-    """A 500 with an incident id; the traceback goes to the log only."""
+def log_incident(error: Exception) -> str:
+    """Log an unexpected error with its traceback under a new incident id; return the id."""
     incident = uuid.uuid4().hex
     log.error(
         "incident %s: unhandled %s on %s %s (request %s)",
@@ -310,6 +310,12 @@ def unexpected_problem(error: Exception) -> Response:
         g.get("request_id"),
         exc_info=error,
     )
+    return incident
+
+
+def unexpected_problem(error: Exception) -> Response:
+    """A 500 with an incident id; the traceback goes to the log only."""
+    incident = log_incident(error)
     return problem(
         500,
         "internal-error",

@@ -116,6 +116,26 @@ def answer(result: Any, kind: str, name: str, as_xlsx: Any, as_pdf: Any) -> Any:
     return download(body, f"{name}.{kind}")
 
 
+def township_reconciliation(f: str, t: str, data: bytes, form: dict[str, Any], kind: str) -> Any:
+    """Reconcile township `t`'s uploaded book; the result, or its XLSX or PDF download.
+
+    A query with a body: nothing is written, so nothing is audited.
+    """
+    reads_only()
+    actor = current_actor()
+    with get_db().read() as session:
+        result = reconcile_township(session, f, t, actor, data, **form)
+        period = {"from_": form.get("from_"), "to": result.to}
+        statement = township_statement(session, f, t, actor, **period)
+    return answer(
+        result,
+        kind,
+        f"{f}-{t}-reconciliation-{result.to}",
+        township_reconciliation_xlsx,
+        lambda checked: render_township_statement(statement, checked=checked),
+    )
+
+
 @blp.route("/townships/<t>")
 class TownshipReconciliation(MethodView):
     @in_fund("clerk", "township", township=True)
@@ -128,20 +148,7 @@ class TownshipReconciliation(MethodView):
         self, query: dict[str, Any], files: dict[str, Any], form: dict[str, Any], f: str, t: str
     ) -> Any:
         """Match a township's own book with the county's account of it (乡镇对账)"""
-        data = files["file"].read()
-        reads_only()
-        actor = current_actor()
-        with get_db().read() as session:
-            result = reconcile_township(session, f, t, actor, data, **form)
-            period = {"from_": form.get("from_"), "to": result.to}
-            statement = township_statement(session, f, t, actor, **period)
-        return answer(
-            result,
-            query["format"],
-            f"{f}-{t}-reconciliation-{result.to}",
-            township_reconciliation_xlsx,
-            lambda checked: render_township_statement(statement, checked=checked),
-        )
+        return township_reconciliation(f, t, files["file"].read(), form, query["format"])
 
 
 @blp.route("/bank")

@@ -107,6 +107,7 @@ def commit_write(
     details: Mapping[str, Any] | None = None,
     actor: Actor | None = None,
     idempotent_key: bool = True,
+    key: str | None = None,
     include_body: bool = True,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
@@ -118,10 +119,13 @@ def commit_write(
       included unless `include_body` is false);
     - `actor` defaults to the authenticated one (the login view passes it);
     - `idempotent_key=False` ignores ``Idempotency-Key`` (never store a
-      response that carries a secret, such as a new token).
+      response that carries a secret, such as a new token);
+    - `key` is the idempotency key when it comes from elsewhere than the
+      header (a web form's hidden field).
     """
     who = actor or current_actor()
-    key = request.headers.get(IDEMPOTENCY_HEADER) if idempotent_key else None
+    if key is None and idempotent_key:
+        key = request.headers.get(IDEMPOTENCY_HEADER)
 
     def transaction(uow: DeferredUnitOfWork) -> tuple[int, str | None]:
         result = work(uow)

@@ -1,8 +1,9 @@
-"""Where the database is: `DATABASE_URL`, else SQLite under ``instance/``."""
+"""Where the database is (`DATABASE_URL`, else SQLite under ``instance/``) and the cookie key."""
 
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -17,3 +18,25 @@ def database_url() -> str:
         return url
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def secret_key() -> str:
+    """The key that signs web session cookies: ``LEDGER_SECRET_KEY``, else ``instance/secret_key``.
+
+    The file is created (mode 0600) with 256 random bits on first use, so a
+    fresh install is safe without configuration and restarts keep sessions.
+    Several servers behind one address must share the same key.
+    """
+    configured = os.environ.get("LEDGER_SECRET_KEY")
+    if configured:
+        return configured
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process created it first
+            return path.read_text().strip()
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()

@@ -318,8 +318,13 @@ def loans(
     status: str | None = None,
     batch: str | None = None,
     overdue_on: date | None = None,
+    search: str | None = None,
 ) -> list[LoanItem]:
-    """Loans, filtered; with `overdue_on`, those overdue that day, with their figures then."""
+    """Loans, filtered; with `overdue_on`, those overdue that day, with their figures then.
+
+    `search` keeps loans whose registration number, household name or ID
+    number contains it (case-insensitive).
+    """
     the_fund = fund(session, actor, fund_code)
     rows = loan_rows(
         session,
@@ -332,10 +337,32 @@ def loans(
     )
     if overdue_on is not None:
         rows = [row for row in rows if row.overdue_days > 0]
+    if search:
+        needle = search.strip().casefold()
+        rows = [
+            row
+            for row in rows
+            if any(
+                needle in text.casefold()
+                for text in (row.registration_no, row.household, row.id_number)
+            )
+        ]
     owners = dict(
         session.execute(select(Loan.id, Loan.household_id).where(Loan.fund_id == the_fund.id)).all()
     )
     return [LoanItem(**_row_values(row), household_id=owners[row.loan_id]) for row in rows]
+
+
+def loan_counts(session: Session, actor: Actor, fund_code: str) -> dict[str, int]:
+    """How many loans are in each status (the officer's own township only): the to-do list."""
+    the_fund = fund(session, actor, fund_code)
+    query = (
+        select(Loan.status, func.count()).where(Loan.fund_id == the_fund.id).group_by(Loan.status)
+    )
+    own = township_filter(actor, None)
+    if own is not None:
+        query = query.join(Township, Township.id == Loan.township_id).where(Township.code == own)
+    return {status.value: count for status, count in session.execute(query)}
 
 
 def loan(

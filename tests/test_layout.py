@@ -8,7 +8,16 @@ from pathlib import Path
 from ledger.schema import check
 
 ROOT = Path(__file__).resolve().parent.parent
-WEB_OR_PRINT = {"flask", "flask_smorest", "marshmallow", "werkzeug", "reportlab", "api", "reports"}
+WEB_OR_PRINT = {
+    "flask",
+    "flask_smorest",
+    "marshmallow",
+    "werkzeug",
+    "reportlab",
+    "api",
+    "reports",
+    "web",
+}
 
 
 def imported_modules(path: Path) -> set[str]:

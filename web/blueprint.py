@@ -1,0 +1,71 @@
+"""The web pages' blueprint and the one decorator every page wears.
+
+``@page("clerk", "township")`` on a view: no live session redirects to the
+login page (keeping where the user was going); a role not listed is a 403
+page; a fund ``<f>`` (and loan ``<no>``) in the URL that the user may not
+see is a 404 page that reads exactly as a missing one, so URL tampering
+reveals nothing; a POST must carry the session's CSRF field. Then the view
+runs with `current_actor()` set, as an API handler would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Blueprint, abort, redirect, request, url_for
+
+from api import get_db
+from api.auth import check_role
+from ledger import listings
+from ledger.actors import Actor, Role
+from web.session import check_csrf, signed_in_actor
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+bp = Blueprint(
+    "web", __name__, template_folder="templates", static_folder="static", static_url_path="/assets"
+)
+
+#: The county's readers, and everyone who may read a township's records.
+COUNTY = ("clerk", "approver", "leader")
+EVERYONE = (*COUNTY, "township")
+
+
+def page(*roles: str, loan: bool = False) -> Callable[[F], F]:
+    """Sign-in, role, fund/loan visibility and CSRF checks for a page (see the module doc)."""
+    for role in roles:
+        Role(role)
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            actor = signed_in_actor()
+            if actor is None:
+                target = request.full_path if request.method == "GET" else None
+                return redirect(url_for("web.login", next=target))
+            if request.method == "POST":
+                check_csrf()
+            check_role(actor, roles)
+            if "f" in kwargs:
+                with get_db().read() as session:
+                    listings.check_visible(
+                        session, actor, kwargs["f"], kwargs["no"] if loan else None
+                    )
+            return view(*args, **kwargs)
+
+        return checked  # type: ignore[return-value]
+
+    return decorator
+
+
+def home_of(actor: Actor, fund: str) -> str:
+    """Where a user lands in a fund: the leader's dashboard or the working overview."""
+    if actor.role == Role.LEADER:
+        return url_for("web.dashboard", f=fund)
+    return url_for("web.overview", f=fund)
+
+
+def not_found() -> None:
+    abort(404)

@@ -1,0 +1,67 @@
+"""What every page is sent with: security headers, and error pages in Chinese.
+
+Scripts and styles come from this app only, nothing inline, nothing from the
+internet; pages are never framed or cached. A refusal that reaches a page (not
+a form, which redraws itself) is shown as a short Chinese page with the right
+status: 404 reads the same whether the record is missing or hidden.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from api.problems import log_incident
+from ledger.errors import LedgerError, NotFound, NotPermitted
+from web.blueprint import bp
+
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    if request.endpoint != "web.static":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+MESSAGES = {
+    400: ("请求无效", "表单已过期或不完整,请返回重新填写。"),
+    403: ("无权访问", "您的角色不能使用此页面。"),
+    404: ("未找到", "没有这个页面,或您无权查看它。"),
+    405: ("不支持该操作", "此页面不接受这种请求。"),
+    413: ("文件过大", "上传的文件超过大小上限。"),
+}
+
+
+def error_page(status: int, detail: str | None = None) -> tuple[str, int]:
+    title, default = MESSAGES.get(status, ("出错了", "请求未能完成。"))
+    return render_template("web/error.html", title=title, detail=detail or default), status
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> Any:
+    return error_page(error.code or 500)
+
+
+@bp.errorhandler(LedgerError)
+def _ledger_error(error: LedgerError) -> Any:
+    if isinstance(error, NotFound):
+        return error_page(404)
+    if isinstance(error, NotPermitted):
+        return error_page(403, error.detail_zh)
+    return error_page(409, error.detail_zh)
+
+
+@bp.errorhandler(Exception)
+def _unexpected(error: Exception) -> Any:
+    incident = log_incident(error)
+    return error_page(500, f"服务器内部错误,请将事件编号 {incident} 告知管理员。")

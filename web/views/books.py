@@ -1,0 +1,154 @@
+"""The books: journals, one voucher and its red-ink reversal proposal, the trial balance,
+and closing (or reopening) a month."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import g, render_template, url_for
+from marshmallow import Schema, fields, validate
+
+from api import get_db
+from api.fields import Date
+from api.schemas.books import ReopenIn
+from api.schemas.proposals import ReversalIn
+from ledger import listings
+from ledger.services.periods import PERIOD, close_period, reopen_period
+from ledger.services.reversals import propose_reversal
+from web.blueprint import COUNTY, bp, page
+from web.forms import FormState, blank, prefixed, search_form, submit
+from web.pagination import PER_PAGE, Listing
+
+BOOKKEEPERS = ("clerk", "approver")
+
+
+class JournalSearch(Schema):
+    from_ = Date(data_key="from")
+    to = Date()
+    kind = fields.String(validate=validate.Length(max=32))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+
+
+@bp.route("/f/<f>/journals")
+@page(*COUNTY)
+def journals(f: str) -> Any:
+    query, form = search_form(JournalSearch(), {"page": 1})
+    number = query.pop("page")
+    with get_db().read() as session:
+        total, rows = listings.journals(
+            session, g.actor, f, offset=(number - 1) * PER_PAGE, limit=PER_PAGE, **query
+        )
+    listing = Listing(rows, number, max(1, -(-total // PER_PAGE)), total)
+    return render_template("web/journals.html", title="凭证", fund=f, form=form, listing=listing)
+
+
+def _voucher_page(f: str, voucher: str, form: FormState | None = None) -> Any:
+    with get_db().read() as session:
+        view = listings.journal(session, g.actor, f, voucher)
+    return render_template(
+        "web/voucher.html",
+        title=f"凭证 {voucher}",
+        fund=f,
+        journal=view,
+        form=form or blank(date=date.today().isoformat()),
+    )
+
+
+@bp.route("/f/<f>/journals/<voucher>")
+@page(*COUNTY)
+def voucher(f: str, voucher: str) -> Any:
+    return _voucher_page(f, voucher)
+
+
+@bp.route("/f/<f>/journals/<voucher>/reversal", methods=["POST"])
+@page(*BOOKKEEPERS)
+def reversal(f: str, voucher: str) -> Any:
+    return submit(
+        ReversalIn(),
+        lambda uow, data: propose_reversal(uow, g.actor, f, voucher, **data),
+        done=lambda _: url_for("web.voucher", f=f, voucher=voucher),
+        notice=lambda row: f"已申请冲销凭证 {voucher}(申请 {row.id}),待审批人审批",
+        target=lambda row: f"fund:{f}/reversal:{row.id}",
+        redraw=lambda state: _voucher_page(f, voucher, state),
+    )
+
+
+class TrialBalanceQuery(Schema):
+    as_of = Date()
+    from_ = Date(data_key="from")
+
+
+@bp.route("/f/<f>/trial-balance")
+@page(*COUNTY)
+def trial_balance(f: str) -> Any:
+    query, form = search_form(TrialBalanceQuery(), {})
+    with get_db().read() as session:
+        balance = listings.trial_balance_of(session, g.actor, f, **query)
+    return render_template(
+        "web/trial_balance.html", title="试算平衡表", fund=f, form=form, balance=balance
+    )
+
+
+class CloseForm(Schema):
+    period = fields.String(required=True, validate=validate.Regexp(PERIOD))
+
+
+def _periods_page(f: str, forms: dict[str, FormState] | None = None) -> Any:
+    with get_db().read() as session:
+        rows = list(session.execute(listings.periods(session, g.actor, f)))
+    last_month = date.today().replace(day=1).toordinal() - 1
+    states = {
+        "close": blank(period=date.fromordinal(last_month).strftime("%Y-%m")),
+        "reopen": blank(),
+        **(forms or {}),
+    }
+    return render_template(
+        "web/periods.html", title="结账", fund=f, rows=rows, forms=prefixed(states)
+    )
+
+
+@bp.route("/f/<f>/periods")
+@page(*COUNTY)
+def periods(f: str) -> Any:
+    return _periods_page(f)
+
+
+@bp.route("/f/<f>/periods/close", methods=["POST"])
+@page("clerk")
+def close(f: str) -> Any:
+    actor = g.actor
+    return submit(
+        CloseForm(),
+        lambda uow, data: close_period(
+            uow, listings.fund_id(uow.session, actor, f), data["period"], actor=actor.username
+        ),
+        done=lambda _: url_for("web.periods", f=f),
+        notice=lambda row: f"{row.period} 已结账",
+        target=lambda row: f"fund:{f}/period:{row.period}",
+        redraw=lambda state: _periods_page(f, {"close": state}),
+    )
+
+
+class ReopenForm(ReopenIn, CloseForm):
+    pass
+
+
+@bp.route("/f/<f>/periods/reopen", methods=["POST"])
+@page("approver")
+def reopen(f: str) -> Any:
+    actor = g.actor
+    return submit(
+        ReopenForm(),
+        lambda uow, data: reopen_period(
+            uow,
+            listings.fund_id(uow.session, actor, f),
+            data["period"],
+            actor=actor.username,
+            reason=data["reason"],
+        ),
+        done=lambda _: url_for("web.periods", f=f),
+        notice=lambda row: f"{row.period} 已反结账",
+        target=lambda row: f"fund:{f}/period:{row.period}",
+        redraw=lambda state: _periods_page(f, {"reopen": state}),
+    )

@@ -1,0 +1,118 @@
+"""Disasters: record one, enter the assessed losses, and propose the batch write-off or
+extension for every loan it struck."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import abort, g, render_template, request, url_for
+
+from api import get_db
+from api.auth import check_role
+from api.schemas.disasters import DisasterExtensionsIn, DisasterIn, DisasterWriteOffsIn, LossIn
+from ledger import listings
+from ledger.services import disasters as service
+from reports.labels import DISASTER_KIND
+from web.blueprint import COUNTY, bp, page
+from web.forms import FormState, blank, prefixed, submit, submitted_values
+
+
+def _list_page(f: str, form: FormState | None = None) -> Any:
+    actor = g.actor
+    with get_db().read() as session:
+        events = listings.disasters(session, actor, f)
+        towns = list(session.execute(listings.townships(session, actor, f)))
+    return render_template(
+        "web/disasters.html",
+        title="灾害",
+        fund=f,
+        events=events,
+        form=form or blank(date=date.today().isoformat(), townships=[]),
+        town_options=[(town.code, town.name) for town in towns],
+        kinds=list(DISASTER_KIND.items()),
+    )
+
+
+@bp.route("/f/<f>/disasters")
+@page(*COUNTY)
+def disasters(f: str) -> Any:
+    return _list_page(f)
+
+
+@bp.route("/f/<f>/disasters", methods=["POST"])
+@page("clerk")
+def new_disaster(f: str) -> Any:
+    values = {**submitted_values(), "townships": request.form.getlist("townships")}
+    return submit(
+        DisasterIn(),
+        lambda uow, data: service.record_disaster(uow, g.actor, f, **data),
+        done=lambda event: url_for("web.disaster", f=f, code=event.code),
+        notice=lambda event: f"灾害 {event.name} 已登记,请逐户登记损失核定",
+        target=lambda event: f"fund:{f}/disaster:{event.code}",
+        redraw=lambda state: _list_page(f, state),
+        values=values,
+    )
+
+
+def _disaster_page(f: str, code: str, forms: dict[str, FormState] | None = None) -> Any:
+    actor = g.actor
+    with get_db().read() as session:
+        event = listings.disaster(session, actor, f, code)
+        write_offs = list(session.execute(listings.write_offs(session, actor, f, disaster=code)))
+    today = date.today().isoformat()
+    states = {
+        "loss": blank(),
+        "write-offs": blank(date=today, share="full"),
+        "extensions": blank(date=today, months=12),
+        **(forms or {}),
+    }
+    return render_template(
+        "web/disaster.html",
+        title=f"灾害 {event.name}",
+        fund=f,
+        event=event,
+        write_offs=write_offs,
+        forms=prefixed(states),
+    )
+
+
+@bp.route("/f/<f>/disasters/<code>")
+@page(*COUNTY)
+def disaster(f: str, code: str) -> Any:
+    return _disaster_page(f, code)
+
+
+STEPS = {
+    "loss": (("clerk",), LossIn, "损失核定已登记"),
+    "write-offs": (("clerk", "approver"), DisasterWriteOffsIn, "已为受灾借款申请核销"),
+    "extensions": (("clerk", "approver"), DisasterExtensionsIn, "已为受灾借款申请展期"),
+}
+
+
+def _run(f: str, code: str, step: str, uow: Any, data: dict[str, Any]) -> Any:
+    if step == "loss":
+        return service.record_loss(uow, g.actor, f, code, **data)
+    action = "write_off" if step == "write-offs" else "extension"
+    return service.propose_for_disaster(uow, g.actor, f, code, action=action, **data)
+
+
+def _notice(step: str, result: Any) -> str:
+    text = STEPS[step][2]
+    return f"{text}({len(result)} 笔),待审批人审批" if isinstance(result, list) else text
+
+
+@bp.route("/f/<f>/disasters/<code>/<step>", methods=["POST"])
+@page("clerk", "approver")
+def disaster_step(f: str, code: str, step: str) -> Any:
+    if step not in STEPS:
+        abort(404)
+    check_role(g.actor, STEPS[step][0])
+    return submit(
+        STEPS[step][1](),
+        lambda uow, data: _run(f, code, step, uow, data),
+        done=lambda _: url_for("web.disaster", f=f, code=code),
+        notice=lambda result: _notice(step, result),
+        target=f"fund:{f}/disaster:{code}",
+        redraw=lambda state: _disaster_page(f, code, {step: state}),
+    )

@@ -1,0 +1,270 @@
+"""Loans: the searchable list, the loan page, and every step its state allows.
+
+The loan page offers only the actions that the loan's status and the user's
+role allow (`ACTIONS`); each posts to ``/f/<f>/loans/<no>/<action>``, is
+parsed by the API's schema for that step and runs the same service. A
+township officer sees and acts on their own township's loans only: any
+other loan number in the URL is a 404 page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import abort, g, render_template, url_for
+from marshmallow import Schema, fields, validate
+
+from api import get_db
+from api.auth import check_role
+from api.fields import Amount
+from api.schemas.common import business_date
+from api.schemas.loans import STATUSES, ContractIn, LoanFilter, MoneyIn, VerificationIn
+from api.schemas.proposals import WriteOffIn
+from ledger import listings
+from ledger.schedule import MAX_INSTALMENTS, make_schedule
+from ledger.services import guarantees, loans, proposals
+from reports.labels import GROUND as GROUND_LABELS
+from reports.labels import STATUS as STATUS_LABELS
+from web.blueprint import EVERYONE, bp, page
+from web.forms import FormState, blank, prefixed, search_form, submit
+from web.pagination import paged
+
+LENT = ("disbursed",)
+
+
+class ApprovalForm(Schema):
+    """審定 on a page: the amount and an equal schedule (the API takes the schedule itself)."""
+
+    approved_amount = Amount(required=True, positive=True)
+    first_due = fields.Date(required=True)
+    count = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_INSTALMENTS))
+    every_months = fields.Integer(load_default=12, validate=validate.Range(min=1, max=60))
+    on = business_date()
+
+
+def _approve(uow: Any, f: str, no: str, data: dict[str, Any]) -> Any:
+    plan = make_schedule(
+        data["approved_amount"],
+        first_due=data["first_due"],
+        count=data["count"],
+        every_months=data["every_months"],
+    )
+    return loans.approve_loan(
+        uow,
+        g.actor,
+        f,
+        no,
+        approved_amount=data["approved_amount"],
+        schedule=[(item.due_date, item.amount) for item in plan],
+        on=data["on"],
+    )
+
+
+def _propose_write_off(uow: Any, f: str, no: str, data: dict[str, Any]) -> Any:
+    return proposals.propose_write_off(uow, g.actor, f, **{**data, "loan": no})
+
+
+class WriteOffForm(WriteOffIn):
+    """The loan comes from the page, not the form."""
+
+    loan = fields.String(load_default="")
+
+
+@dataclass(frozen=True)
+class Action:
+    """One step on the loan page: who, in which states, parsed how, done by which service."""
+
+    name: str
+    title: str
+    roles: tuple[str, ...]
+    statuses: tuple[str, ...]
+    schema: type[Schema]
+    run: Callable[[Any, str, str, dict[str, Any]], Any]
+    #: A voucher-posting step answers with a journal; the notice names its voucher.
+    posts: bool = False
+
+
+def _service(service: Callable[..., Any]) -> Callable[[Any, str, str, dict[str, Any]], Any]:
+    return lambda uow, f, no, data: service(uow, g.actor, f, no, **data)
+
+
+ACTIONS = {
+    action.name: action
+    for action in (
+        Action(
+            "verification",
+            "入户核查",
+            ("clerk",),
+            ("applied",),
+            VerificationIn,
+            _service(loans.verify_loan),
+        ),
+        Action("approval", "审定", ("clerk",), ("verified",), ApprovalForm, _approve),
+        Action(
+            "contract",
+            "签订合同",
+            ("clerk",),
+            ("approved",),
+            ContractIn,
+            _service(loans.sign_contract),
+        ),
+        Action(
+            "disbursement",
+            "发放",
+            ("clerk",),
+            ("contracted",),
+            MoneyIn,
+            _service(loans.disburse_loan),
+            posts=True,
+        ),
+        Action(
+            "repayment",
+            "收回还款",
+            ("clerk", "township"),
+            LENT,
+            MoneyIn,
+            _service(loans.repay_loan),
+            posts=True,
+        ),
+        Action(
+            "write-off",
+            "申请核销",
+            ("clerk", "approver"),
+            LENT,
+            WriteOffForm,
+            _propose_write_off,
+        ),
+        Action(
+            "guarantee-call",
+            "担保代偿",
+            ("approver",),
+            LENT,
+            MoneyIn,
+            _service(guarantees.call_guarantee),
+        ),
+        Action(
+            "recovery",
+            "核销收回",
+            ("clerk", "township"),
+            ("written_off",),
+            MoneyIn,
+            _service(proposals.record_recovery),
+            posts=True,
+        ),
+    )
+}
+
+
+class ListForm(LoanFilter):
+    """The list's filters as typed in the page's search form."""
+
+    overdue = fields.Boolean(load_default=False)
+    q = fields.String(validate=validate.Length(max=50))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+
+
+@bp.route("/f/<f>/loans", endpoint="loans")
+@page(*EVERYONE)
+def loans_list(f: str) -> Any:
+    actor = g.actor
+    query, form = search_form(ListForm(), {"page": 1})
+    overdue_on = date.today() if query.get("overdue") else None
+    with get_db().read() as session:
+        rows = listings.loans(
+            session,
+            actor,
+            f,
+            township=query.get("township"),
+            status=query.get("status"),
+            batch=query.get("batch"),
+            overdue_on=overdue_on,
+            search=query.get("q"),
+        )
+        towns = list(session.execute(listings.townships(session, actor, f)))
+        batches = list(session.execute(listings.batches(session, actor, f)))
+    return render_template(
+        "web/loans.html",
+        title="借款",
+        fund=f,
+        form=form,
+        listing=paged(rows, query["page"]),
+        town_options=[(town.code, town.name) for town in towns],
+        batch_options=[(batch.code, batch.name) for batch in batches],
+        status_options=[(status, STATUS_LABELS[status]) for status in STATUSES],
+    )
+
+
+def _loan_page(f: str, no: str, forms: dict[str, FormState] | None = None) -> Any:
+    actor = g.actor
+    with get_db().read() as session:
+        detail = listings.loan(session, actor, f, no)
+        liaisons = list(session.execute(listings.liaisons(session, actor, f, detail.township)))
+    offered = [
+        action
+        for action in ACTIONS.values()
+        if actor.role in action.roles and detail.status in action.statuses
+    ]
+    today = date.today().isoformat()
+    states = {action.name: blank(**_suggested(action.name, detail, today)) for action in offered}
+    states.update(forms or {})
+    prefixed(states)
+    return render_template(
+        "web/loan.html",
+        title=f"借款 {no}",
+        fund=f,
+        loan=detail,
+        actions=offered,
+        forms=states,
+        liaison_options=[(person.id, person.name) for person in liaisons],
+        grounds=list(GROUND_LABELS.items()),
+    )
+
+
+def _suggested(action: str, detail: Any, today: str) -> dict[str, Any]:
+    """Values a clerk would otherwise type: today, the approved or outstanding amount."""
+    if action == "approval":
+        return {"approved_amount": detail.requested, "count": 1, "every_months": 12, "date": today}
+    if action == "verification":
+        return {"visited_on": today, "eligible": "true"}
+    if action == "contract":
+        return {
+            "signed_on": today,
+            "contract_no": detail.registration_no,
+            "iou_no": detail.registration_no,
+        }
+    if action == "disbursement":
+        return {"date": today, "amount": detail.approved}
+    if action == "write-off":
+        return {"date": today, "amount": detail.outstanding}
+    return {"date": today}
+
+
+@bp.route("/f/<f>/loans/<no>")
+@page(*EVERYONE, loan=True)
+def loan(f: str, no: str) -> Any:
+    return _loan_page(f, no)
+
+
+@bp.route("/f/<f>/loans/<no>/<action>", methods=["POST"])
+@page(*EVERYONE, loan=True)
+def loan_action(f: str, no: str, action: str) -> Any:
+    step = ACTIONS.get(action)
+    if step is None:
+        abort(404)
+    check_role(g.actor, step.roles)
+    return submit(
+        step.schema(),
+        lambda uow, data: step.run(uow, f, no, data),
+        done=lambda _: url_for("web.loan", f=f, no=no),
+        notice=lambda result: _notice(step, no, result),
+        target=f"fund:{f}/loan:{no}",
+        redraw=lambda state: _loan_page(f, no, {step.name: state}),
+    )
+
+
+def _notice(step: Action, no: str, result: Any) -> str:
+    voucher = getattr(result, "voucher", None)
+    return f"借款 {no}:{step.title}已记录" + (f",凭证 {voucher}" if voucher else "")

@@ -1,0 +1,70 @@
+"""The landing pages: the working overview and to-do list, the leader's dashboard, downloads."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import g, render_template
+
+from api import get_db
+from ledger import listings
+from web.blueprint import COUNTY, EVERYONE, bp, page
+from web.views.proposals import pending
+
+#: The to-do list: loans waiting for the clerk, by the status they wait in.
+WAITING = (
+    ("applied", "待核查"),
+    ("verified", "待审定"),
+    ("approved", "待签合同"),
+    ("contracted", "待发放"),
+)
+
+
+@bp.route("/f/<f>/")
+@page("clerk", "approver", "township")
+def overview(f: str) -> Any:
+    actor = g.actor
+    with get_db().read() as session:
+        counts = listings.loan_counts(session, actor, f)
+        if actor.is_township:
+            position = listings.township_position(session, actor, f, actor.township_code)
+            return render_template(
+                "web/township.html", title="本乡镇", fund=f, position=position, counts=counts
+            )
+        summary = listings.summary(session, actor, f)
+        three_lines = listings.three_lines(session, actor, f)
+        waiting_decision = sum(len(rows) for rows in pending(session, actor, f).values())
+    return render_template(
+        "web/overview.html",
+        title="概况与待办",
+        fund=f,
+        summary=summary,
+        waiting=[(status, label, counts.get(status, 0)) for status, label in WAITING],
+        three_lines=three_lines,
+        pending=waiting_decision,
+    )
+
+
+@bp.route("/f/<f>/dashboard")
+@page(*COUNTY)
+def dashboard(f: str) -> Any:
+    with get_db().read() as session:
+        summary = listings.summary(session, g.actor, f)
+    towns = summary.by_township
+    scale = max((town.outstanding for town in towns), default=0) or 1
+    bars = [
+        (town, float(town.outstanding / scale), float(town.overdue_amount / scale))
+        for town in towns
+    ]
+    return render_template(
+        "web/dashboard.html", title="基金概况", fund=f, summary=summary, bars=bars
+    )
+
+
+@bp.route("/f/<f>/statements")
+@page(*EVERYONE)
+def statements(f: str) -> Any:
+    return render_template(
+        "web/statements.html", title="报表下载", fund=f, today=date.today().isoformat()
+    )

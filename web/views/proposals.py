@@ -1,0 +1,86 @@
+"""Proposals waiting for a second person: write-offs, extensions, project changes,
+reversals. An approver approves or rejects each with a note, never their own
+(the services refuse it; the page does not offer it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import abort, g, render_template, url_for
+from marshmallow import Schema
+
+from api import get_db
+from api.schemas.proposals import DecisionIn, WriteOffDecisionIn
+from ledger import listings
+from ledger.services import proposals, reversals
+from web.blueprint import COUNTY, bp, page
+from web.forms import FormState, blank, prefixed, submit
+
+
+@dataclass(frozen=True)
+class Kind:
+    title: str
+    listed: Callable[..., Any]
+    schema: type[Schema]
+    decide: Callable[..., Any]
+
+
+KINDS = {
+    "write-offs": Kind("核销", listings.write_offs, WriteOffDecisionIn, proposals.decide_write_off),
+    "extensions": Kind("展期", listings.extensions, DecisionIn, proposals.decide_extension),
+    "project-changes": Kind(
+        "项目变更", listings.project_changes, DecisionIn, proposals.decide_project_change
+    ),
+    "reversals": Kind("冲销", listings.reversals, DecisionIn, reversals.decide_reversal),
+}
+
+
+DECIDED = {"approved": "批准", "rejected": "驳回"}
+
+
+def pending(session: Any, actor: Any, f: str) -> dict[str, list[Any]]:
+    """Every proposal still waiting, by kind."""
+    return {
+        name: list(session.execute(kind.listed(session, actor, f, status="proposed")))
+        for name, kind in KINDS.items()
+    }
+
+
+def _page(f: str, refused: tuple[str, int, FormState] | None = None) -> Any:
+    with get_db().read() as session:
+        waiting = pending(session, g.actor, f)
+    forms = {(name, row.id): blank() for name, rows in waiting.items() for row in rows}
+    if refused is not None:
+        forms[refused[:2]] = refused[2]
+    return render_template(
+        "web/proposals.html",
+        title="待审批",
+        fund=f,
+        waiting=waiting,
+        kinds=KINDS,
+        forms=prefixed(forms),
+    )
+
+
+@bp.route("/f/<f>/proposals", endpoint="proposals")
+@page(*COUNTY)
+def proposals_page(f: str) -> Any:
+    return _page(f)
+
+
+@bp.route("/f/<f>/proposals/<kind>/<int:id>", methods=["POST"])
+@page("approver")
+def decide(f: str, kind: str, id: int) -> Any:
+    if kind not in KINDS:
+        abort(404)
+    chosen = KINDS[kind]
+    return submit(
+        chosen.schema(),
+        lambda uow, data: chosen.decide(uow, g.actor, f, id, **data),
+        done=lambda _: url_for("web.proposals", f=f),
+        notice=lambda row: f"{chosen.title}申请 {id} 已{DECIDED[row.status.value]}",
+        target=f"fund:{f}/{kind[:-1]}:{id}",
+        redraw=lambda state: _page(f, (kind, id, state)),
+    )

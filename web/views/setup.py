@@ -1,0 +1,180 @@
+"""Registration and money: households, loan applications, allocations and remittances,
+liaisons, and the registration-sheet import."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import abort, g, redirect, render_template, request, url_for
+
+from api import get_db
+from api.auth import check_role
+from api.schemas.loans import LoanIn
+from api.schemas.money import AllocationIn, RemittanceIn
+from api.schemas.setup import HouseholdIn
+from api.writes import commit_write
+from ledger import listings
+from ledger.errors import RowsRefused, SheetRefused
+from ledger.registration_import import import_registrations
+from ledger.services import funding, loans, setup
+from web.blueprint import COUNTY, bp, page
+from web.forms import FORM, FormState, blank, form_page, prefixed, submit
+from web.session import flash
+
+
+def _choices(f: str) -> dict[str, Any]:
+    """The fund's townships, batches and project types, as (value, label) options."""
+    actor = g.actor
+    with get_db().read() as session:
+        return {
+            "town_options": [
+                (row.code, row.name)
+                for row in session.execute(listings.townships(session, actor, f))
+            ],
+            "batch_options": [
+                (row.code, row.name) for row in session.execute(listings.batches(session, actor, f))
+            ],
+            "type_options": [
+                (row.code, f"{row.name}(标准 {row.borrowing_standard} 元)")
+                for row in session.execute(listings.project_types(session, actor, f))
+            ],
+        }
+
+
+@bp.route("/f/<f>/households/new", methods=["GET", "POST"])
+@page("clerk")
+def new_household(f: str) -> Any:
+    def render(form: FormState) -> Any:
+        return render_template(
+            "web/household_new.html", title="登记农户", fund=f, form=form, **_choices(f)
+        )
+
+    return form_page(
+        render,
+        HouseholdIn(),
+        lambda uow, data: setup.add_household(uow, g.actor, f, **data),
+        done=lambda person: url_for("web.new_loan", f=f, household=person.id),
+        notice=lambda person: f"农户 {person.name} 已登记(编号 {person.id}),请为其登记借款申请",
+        target=lambda person: f"fund:{f}/household:{person.id}",
+        suggested={"party_member": "false"},
+    )
+
+
+@bp.route("/f/<f>/loans/new", methods=["GET", "POST"])
+@page("clerk")
+def new_loan(f: str) -> Any:
+    household = request.args.get("household", "")
+    named = None
+    if household.isdigit():
+        with get_db().read() as session:
+            named = listings.household(session, g.actor, f, int(household))
+
+    def render(form: FormState) -> Any:
+        return render_template(
+            "web/loan_new.html", title="登记借款", fund=f, form=form, named=named, **_choices(f)
+        )
+
+    return form_page(
+        render,
+        LoanIn(),
+        lambda uow, data: loans.register_loan(uow, g.actor, f, **data),
+        done=lambda loan: url_for("web.loan", f=f, no=loan.registration_no),
+        notice=lambda loan: f"借款申请已登记,登记编号 {loan.registration_no}",
+        target=lambda loan: f"fund:{f}/loan:{loan.registration_no}",
+        suggested={"household": household, "date": date.today().isoformat()},
+    )
+
+
+@bp.route("/f/<f>/money", methods=["GET"])
+@page("clerk", "township")
+def money(f: str, forms: dict[str, FormState] | None = None) -> Any:
+    today = date.today().isoformat()
+    own = g.actor.township_code or ""
+    states = {
+        "allocation": blank(date=today),
+        "remittance": blank(date=today, township=own),
+        **(forms or {}),
+    }
+    return render_template(
+        "web/money.html", title="拨付与上缴", fund=f, forms=prefixed(states), **_choices(f)
+    )
+
+
+MONEY = {
+    "allocation": (("clerk",), AllocationIn, funding.record_allocation, "拨付乡镇"),
+    "remittance": (("clerk", "township"), RemittanceIn, funding.record_remittance, "乡镇上缴"),
+}
+
+
+@bp.route("/f/<f>/money/<kind>", methods=["POST"])
+@page("clerk", "township")
+def money_movement(f: str, kind: str) -> Any:
+    if kind not in MONEY:
+        abort(404)
+    roles, schema, service, title = MONEY[kind]
+    check_role(g.actor, roles)
+    return submit(
+        schema(),
+        lambda uow, data: service(uow, g.actor, f, **data),
+        done=lambda _: url_for("web.money", f=f),
+        notice=lambda moved: f"{title} {moved.amount} 元已记账,凭证 {moved.voucher}",
+        target=f"fund:{f}/{kind}",
+        redraw=lambda state: money(f, {kind: state}),
+    )
+
+
+@bp.route("/f/<f>/liaisons")
+@page(*COUNTY, "township")
+def liaisons(f: str) -> Any:
+    with get_db().read() as session:
+        people = list(session.execute(listings.liaisons(session, g.actor, f)))
+    return render_template("web/liaisons.html", title="行政联系人", fund=f, people=people)
+
+
+@bp.route("/f/<f>/liaisons/<int:id>")
+@page(*COUNTY, "township")
+def liaison(f: str, id: int) -> Any:
+    with get_db().read() as session:
+        exposure = listings.liaison_exposure(session, g.actor, f, id)
+    return render_template(
+        "web/liaison.html", title=f"联系人 {exposure.name}", fund=f, person=exposure
+    )
+
+
+@bp.route("/f/<f>/imports/registrations", methods=["GET", "POST"])
+@page("clerk")
+def registration_import(f: str) -> Any:
+    form = blank()
+    rows: list[Any] = []
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            form.error("file", "请选择要导入的登记表(.xlsx)")
+        else:
+            data = upload.read()
+            try:
+                response = commit_write(
+                    lambda uow: _imported(
+                        import_registrations(uow, g.actor, f, data, today=date.today())
+                    ),
+                    target=f"fund:{f}/imports/registrations",
+                    details={"file": upload.filename, "bytes": len(data)},
+                    key=request.form.get("idempotency_key") or None,
+                )
+            except RowsRefused as refused:
+                form.error(FORM, refused.detail_zh)
+                rows = list(refused.rows)
+            except SheetRefused as refused:
+                form.error("file", refused.detail_zh)
+            else:
+                flash(response.get_json()["notice"])
+                return redirect(url_for("web.registration_import", f=f), code=303)
+        return render_template(
+            "web/import.html", title="导入登记表", fund=f, form=form, rows=rows
+        ), 422
+    return render_template("web/import.html", title="导入登记表", fund=f, form=form, rows=rows)
+
+
+def _imported(result: Any) -> dict[str, str]:
+    return {"notice": f"已导入 {result.households} 户、{result.loans} 笔借款申请"}
