@@ -24,7 +24,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ledger import chart
@@ -110,8 +110,13 @@ def loan_rows(
     batch: str | None = None,
     statuses: Iterable[str] | None = None,
     registration_nos: Sequence[str] | None = None,
+    search: str | None = None,
 ) -> list[LoanRow]:
-    """Loans (all, or those in `statuses`) with their figures on `as_of`."""
+    """Loans (all, or those in `statuses`) with their figures on `as_of`.
+
+    `search` keeps loans whose registration number, household name or ID
+    number contains it.
+    """
     query = (
         select(
             Loan.id,
@@ -144,6 +149,15 @@ def loan_rows(
         query = query.where(Loan.status.in_([LoanStatus(s) for s in statuses]))
     if registration_nos is not None:
         query = query.where(Loan.registration_no.in_(list(registration_nos)))
+    if search:
+        needle = search.strip()
+        query = query.where(
+            or_(
+                Loan.registration_no.contains(needle, autoescape=True),
+                Household.name.contains(needle, autoescape=True),
+                Household.id_number.contains(needle.upper(), autoescape=True),
+            )
+        )
     # Plain columns, not entities: building ORM objects for 10,000 loans was
     # most of a fund statement's time (bench/report_fund_statement.py).
     rows = session.execute(query).all()

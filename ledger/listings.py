@@ -323,7 +323,7 @@ def loans(
     """Loans, filtered; with `overdue_on`, those overdue that day, with their figures then.
 
     `search` keeps loans whose registration number, household name or ID
-    number contains it (case-insensitive).
+    number contains it.
     """
     the_fund = fund(session, actor, fund_code)
     rows = loan_rows(
@@ -334,19 +334,10 @@ def loans(
         township=township_filter(actor, township),
         batch=batch,
         statuses=None if status is None else [status],
+        search=search,
     )
     if overdue_on is not None:
         rows = [row for row in rows if row.overdue_days > 0]
-    if search:
-        needle = search.strip().casefold()
-        rows = [
-            row
-            for row in rows
-            if any(
-                needle in text.casefold()
-                for text in (row.registration_no, row.household, row.id_number)
-            )
-        ]
     owners = dict(
         session.execute(select(Loan.id, Loan.household_id).where(Loan.fund_id == the_fund.id)).all()
     )
@@ -1046,6 +1037,11 @@ def township_position(
         if position.code == town.code:
             return position
     raise lookup.not_found(Township, code, "township")  # pragma: no cover - listed above
+
+
+def exposures(session: Session, actor: Actor, fund_code: str) -> list[LiaisonExposure]:
+    """Every liaison's exposure today (a township officer's own township only)."""
+    return liaison_exposures(session, fund_id(session, actor, fund_code), actor)
 
 
 def liaison_exposure(

@@ -80,9 +80,10 @@ class Browser:
 
     def get(self, path: str, **kwargs: Any) -> Any:
         response = self.client.get(path, **kwargs)
-        found = CSRF.search(response.get_data(as_text=True))
-        if found:
-            self.csrf = found.group(1)
+        if response.mimetype == "text/html":
+            found = CSRF.search(response.get_data(as_text=True))
+            if found:
+                self.csrf = found.group(1)
         return response
 
     def login(self, username: str, password: str) -> Any:

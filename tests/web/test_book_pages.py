@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from ledger.models import AuditRecord, Disaster, Journal, LossReport, Reversal, WriteOff
 from tests.sheets.files import person, table_csv, xlsx
@@ -13,6 +13,7 @@ from tests.web.journeys import HENGSHAN, OTHER_TOWN, lend
 from tests.web.test_pages import count, error_beside
 
 TODAY = date.today().isoformat()
+TOMORROW = (date.today() + timedelta(days=1)).isoformat()
 
 
 def upload(user, path: str, data: bytes, name: str, **form: str):
@@ -195,3 +196,97 @@ def test_a_liaison_page_shows_what_they_answer_for(browser):
     page = clerk.get(clerk.f(f"liaisons/{first}")).get_data(as_text=True)
     assert "担保借款余额" in page and "担保责任通知书 PDF" in page
     assert clerk.get(clerk.f("liaisons/2147483647")).status_code == 404
+
+
+def test_extension_project_change_and_liaison_change_from_the_loan_page(browser, demo):
+    clerk, approver = browser("clerk"), browser("approver")
+    no = lend(clerk, amount="1800.00")
+    extended = clerk.post(
+        clerk.f(f"loans/{no}/extension"),
+        {
+            "first_due": f"{date.today().year + 1}-06-30",
+            "count": "3",
+            "every_months": "6",
+            "reason": "灾后恢复",
+        },
+    )
+    assert extended.status_code == 303, extended.get_data(as_text=True)
+    changed = clerk.post(
+        clerk.f(f"loans/{no}/project-change"),
+        {"project_type": "pig", "project": "改养生猪 4 头", "reason": "鱼塘被毁"},
+    )
+    assert changed.status_code == 303, changed.get_data(as_text=True)
+    waiting = approver.get(approver.f("proposals")).get_data(as_text=True)
+    [extension] = re.findall(rf'展期申请 (\d+):借款 <a href="[^"]+">{no}</a>', waiting)
+    decided = approver.post(approver.f(f"proposals/extensions/{extension}"), {"approve": "true"})
+    assert decided.status_code == 303, decided.get_data(as_text=True)
+    page = clerk.get(clerk.f(f"loans/{no}")).get_data(as_text=True)
+    assert "还款计划(已展期)" in page and page.count("600.00</td>") >= 3
+
+    options = re.findall(
+        r'<option value="(\d+)"', page[page.index('id="liaison-change-liaison"') :]
+    )
+    handed = clerk.post(
+        clerk.f(f"loans/{no}/liaison-change"),
+        {"liaison": options[-1], "effective_on": TOMORROW, "reason": "原联系人调离"},
+    )
+    assert handed.status_code == 303, handed.get_data(as_text=True)
+    refused = clerk.post(
+        clerk.f(f"loans/{no}/liaison-change"), {"liaison": "999999", "effective_on": TODAY}
+    )
+    assert refused.status_code == 422
+    assert error_beside(refused.get_data(as_text=True), "liaison-change-reason")
+
+
+def test_a_guarantee_call_and_the_salary_deductions_that_repay_it(browser, demo):
+    clerk, approver = browser("clerk"), browser("approver")
+    overdue = clerk.get(clerk.f("loans?overdue=on&township=" + HENGSHAN)).get_data(as_text=True)
+    no = re.search(r'/loans/([0-9-]+)">', overdue).group(1)
+    called = approver.post(
+        approver.f(f"loans/{no}/guarantee-call"), {"amount": "50.00", "date": TODAY}
+    )
+    assert called.status_code == 303, called.get_data(as_text=True)
+    page = clerk.get(clerk.f(f"loans/{no}")).get_data(as_text=True)
+    liaison = re.findall(r'/liaisons/(\d+)">', page)[-1]
+    journals = count(demo, Journal)
+    paid = clerk.post(
+        clerk.f(f"liaisons/{liaison}/salary-deductions"), {"amount": "10.00", "date": TODAY}
+    )
+    assert paid.status_code == 303, paid.get_data(as_text=True)
+    assert "工资代扣已记账" in clerk.get(paid.headers["Location"]).get_data(as_text=True)
+    assert count(demo, Journal) == journals + 1
+    too_much = clerk.post(
+        clerk.f(f"liaisons/{liaison}/salary-deductions"), {"amount": "99999999.00", "date": TODAY}
+    )
+    assert too_much.status_code == 422
+    assert error_beside(too_much.get_data(as_text=True), "amount")
+    assert count(demo, Journal) == journals + 1
+
+
+def test_every_list_exports_to_xlsx(browser):
+    from openpyxl import load_workbook
+
+    clerk = browser("clerk")
+    for path, first in (
+        ("liaisons.xlsx", "联系人"),
+        ("disasters.xlsx", "编号"),
+        ("proposals.xlsx", "申请"),
+    ):
+        response = clerk.get(clerk.f(path))
+        assert response.status_code == 200, path
+        book = load_workbook(io.BytesIO(response.get_data()))
+        assert book.worksheets[0]["A1"].value == first
+    disasters = load_workbook(io.BytesIO(clerk.get(clerk.f("disasters.xlsx")).get_data())).active
+    assert [row[0] for row in disasters.iter_rows(min_row=2, max_col=1, values_only=True)][:2] == [
+        "0708",
+        "0813",
+    ]
+    for page, link in (
+        ("loans", "/exports/loans.xlsx"),
+        ("journals", "/exports/journals.xlsx"),
+        ("trial-balance", "/exports/trial-balance.xlsx"),
+        ("liaisons", "/liaisons.xlsx"),
+        ("disasters", "/disasters.xlsx"),
+        ("proposals", "/proposals.xlsx"),
+    ):
+        assert link in clerk.get(clerk.f(page)).get_data(as_text=True), page

@@ -10,10 +10,12 @@ from flask import abort, g, render_template, request, url_for
 
 from api import get_db
 from api.auth import check_role
+from api.downloads import download
 from api.schemas.disasters import DisasterExtensionsIn, DisasterIn, DisasterWriteOffsIn, LossIn
 from ledger import listings
 from ledger.services import disasters as service
 from reports.labels import DISASTER_KIND
+from sheets import lists
 from web.blueprint import COUNTY, bp, page
 from web.forms import FormState, blank, prefixed, submit, submitted_values
 
@@ -38,6 +40,14 @@ def _list_page(f: str, form: FormState | None = None) -> Any:
 @page(*COUNTY)
 def disasters(f: str) -> Any:
     return _list_page(f)
+
+
+@bp.route("/f/<f>/disasters.xlsx")
+@page(*COUNTY)
+def disasters_xlsx(f: str) -> Any:
+    with get_db().read() as session:
+        events = listings.disasters(session, g.actor, f)
+    return download(lists.disasters_xlsx(events), f"{f}-disasters.xlsx")
 
 
 @bp.route("/f/<f>/disasters", methods=["POST"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask import abort, g, render_template, url_for
@@ -20,9 +20,16 @@ from marshmallow import Schema, fields, validate
 from api import get_db
 from api.auth import check_role
 from api.fields import Amount
-from api.schemas.common import business_date
-from api.schemas.loans import STATUSES, ContractIn, LoanFilter, MoneyIn, VerificationIn
-from api.schemas.proposals import WriteOffIn
+from api.schemas.common import business_date, text
+from api.schemas.loans import (
+    STATUSES,
+    ContractIn,
+    LiaisonChangeIn,
+    LoanFilter,
+    MoneyIn,
+    VerificationIn,
+)
+from api.schemas.proposals import ProjectChangeIn, WriteOffIn
 from ledger import listings
 from ledger.schedule import MAX_INSTALMENTS, make_schedule
 from ledger.services import guarantees, loans, proposals
@@ -63,14 +70,48 @@ def _approve(uow: Any, f: str, no: str, data: dict[str, Any]) -> Any:
     )
 
 
-def _propose_write_off(uow: Any, f: str, no: str, data: dict[str, Any]) -> Any:
-    return proposals.propose_write_off(uow, g.actor, f, **{**data, "loan": no})
+def _for_loan(service: Callable[..., Any]) -> Callable[[Any, str, str, dict[str, Any]], Any]:
+    """A proposal service that names its loan in the body: the page's loan."""
+    return lambda uow, f, no, data: service(uow, g.actor, f, **{**data, "loan": no})
 
 
 class WriteOffForm(WriteOffIn):
     """The loan comes from the page, not the form."""
 
     loan = fields.String(load_default="")
+
+
+class ProjectChangeForm(ProjectChangeIn):
+    loan = fields.String(load_default="")
+
+
+class ExtensionForm(Schema):
+    """展期 on a page: the outstanding principal spread over a new equal schedule."""
+
+    first_due = fields.Date(required=True)
+    count = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_INSTALMENTS))
+    every_months = fields.Integer(load_default=12, validate=validate.Range(min=1, max=60))
+    reason = text(500)
+    on = business_date()
+
+
+def _propose_extension(uow: Any, f: str, no: str, data: dict[str, Any]) -> Any:
+    outstanding = listings.loan(uow.session, g.actor, f, no).outstanding
+    plan = make_schedule(
+        outstanding,
+        first_due=data["first_due"],
+        count=data["count"],
+        every_months=data["every_months"],
+    )
+    return proposals.propose_extension(
+        uow,
+        g.actor,
+        f,
+        loan=no,
+        schedule=[(item.due_date, item.amount) for item in plan],
+        reason=data["reason"],
+        on=data["on"],
+    )
 
 
 @dataclass(frozen=True)
@@ -135,7 +176,26 @@ ACTIONS = {
             ("clerk", "approver"),
             LENT,
             WriteOffForm,
-            _propose_write_off,
+            _for_loan(proposals.propose_write_off),
+        ),
+        Action(
+            "extension", "申请展期", ("clerk", "approver"), LENT, ExtensionForm, _propose_extension
+        ),
+        Action(
+            "project-change",
+            "申请项目变更",
+            ("clerk", "approver"),
+            ("approved", "contracted", "disbursed"),
+            ProjectChangeForm,
+            _for_loan(proposals.propose_project_change),
+        ),
+        Action(
+            "liaison-change",
+            "变更联系人",
+            ("clerk",),
+            ("contracted", "disbursed"),
+            LiaisonChangeIn,
+            _service(guarantees.change_liaison),
         ),
         Action(
             "guarantee-call",
@@ -202,6 +262,7 @@ def _loan_page(f: str, no: str, forms: dict[str, FormState] | None = None) -> An
     with get_db().read() as session:
         detail = listings.loan(session, actor, f, no)
         liaisons = list(session.execute(listings.liaisons(session, actor, f, detail.township)))
+        kinds = list(session.execute(listings.project_types(session, actor, f)))
     offered = [
         action
         for action in ACTIONS.values()
@@ -220,6 +281,7 @@ def _loan_page(f: str, no: str, forms: dict[str, FormState] | None = None) -> An
         forms=states,
         liaison_options=[(person.id, person.name) for person in liaisons],
         grounds=list(GROUND_LABELS.items()),
+        type_options=[(kind.code, kind.name) for kind in kinds],
     )
 
 
@@ -239,6 +301,10 @@ def _suggested(action: str, detail: Any, today: str) -> dict[str, Any]:
         return {"date": today, "amount": detail.approved}
     if action == "write-off":
         return {"date": today, "amount": detail.outstanding}
+    if action == "extension":
+        return {"date": today, "count": 1, "every_months": 12}
+    if action == "liaison-change":  # the current liaison answers until the day before
+        return {"effective_on": (date.today() + timedelta(days=1)).isoformat()}
     return {"date": today}
 
 

@@ -12,9 +12,11 @@ from flask import abort, g, render_template, url_for
 from marshmallow import Schema
 
 from api import get_db
+from api.downloads import download
 from api.schemas.proposals import DecisionIn, WriteOffDecisionIn
 from ledger import listings
 from ledger.services import proposals, reversals
+from sheets import lists
 from web.blueprint import COUNTY, bp, page
 from web.forms import FormState, blank, prefixed, submit
 
@@ -68,6 +70,15 @@ def _page(f: str, refused: tuple[str, int, FormState] | None = None) -> Any:
 @page(*COUNTY)
 def proposals_page(f: str) -> Any:
     return _page(f)
+
+
+@bp.route("/f/<f>/proposals.xlsx")
+@page(*COUNTY)
+def proposals_xlsx(f: str) -> Any:
+    with get_db().read() as session:
+        waiting = pending(session, g.actor, f)
+    titles = {name: f"{kind.title}申请" for name, kind in KINDS.items()}
+    return download(lists.proposals_xlsx(waiting, titles), f"{f}-proposals.xlsx")
 
 
 @bp.route("/f/<f>/proposals/<kind>/<int:id>", methods=["POST"])

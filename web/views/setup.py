@@ -10,7 +10,8 @@ from flask import abort, g, redirect, render_template, request, url_for
 
 from api import get_db
 from api.auth import check_role
-from api.schemas.loans import LoanIn
+from api.downloads import download
+from api.schemas.loans import LoanIn, MoneyIn
 from api.schemas.money import AllocationIn, RemittanceIn
 from api.schemas.setup import HouseholdIn
 from api.writes import commit_write
@@ -18,6 +19,8 @@ from ledger import listings
 from ledger.errors import RowsRefused, SheetRefused
 from ledger.registration_import import import_registrations
 from ledger.services import funding, loans, setup
+from ledger.services.guarantees import record_salary_deduction
+from sheets import lists
 from web.blueprint import COUNTY, bp, page
 from web.forms import FORM, FormState, blank, form_page, prefixed, submit
 from web.session import flash
@@ -128,17 +131,46 @@ def money_movement(f: str, kind: str) -> Any:
 @page(*COUNTY, "township")
 def liaisons(f: str) -> Any:
     with get_db().read() as session:
-        people = list(session.execute(listings.liaisons(session, g.actor, f)))
+        people = listings.exposures(session, g.actor, f)
     return render_template("web/liaisons.html", title="行政联系人", fund=f, people=people)
+
+
+@bp.route("/f/<f>/liaisons.xlsx")
+@page(*COUNTY, "township")
+def liaisons_xlsx(f: str) -> Any:
+    with get_db().read() as session:
+        people = listings.exposures(session, g.actor, f)
+    return download(lists.liaisons_xlsx(people), f"{f}-liaisons.xlsx")
+
+
+def _liaison_page(f: str, id: int, form: FormState | None = None) -> Any:
+    with get_db().read() as session:
+        exposure = listings.liaison_exposure(session, g.actor, f, id)
+    return render_template(
+        "web/liaison.html",
+        title=f"联系人 {exposure.name}",
+        fund=f,
+        person=exposure,
+        form=form or blank(date=date.today().isoformat(), amount=exposure.owed or ""),
+    )
 
 
 @bp.route("/f/<f>/liaisons/<int:id>")
 @page(*COUNTY, "township")
 def liaison(f: str, id: int) -> Any:
-    with get_db().read() as session:
-        exposure = listings.liaison_exposure(session, g.actor, f, id)
-    return render_template(
-        "web/liaison.html", title=f"联系人 {exposure.name}", fund=f, person=exposure
+    return _liaison_page(f, id)
+
+
+@bp.route("/f/<f>/liaisons/<int:id>/salary-deductions", methods=["POST"])
+@page("clerk")
+def salary_deduction(f: str, id: int) -> Any:
+    return submit(
+        MoneyIn(),
+        lambda uow, data: record_salary_deduction(uow, g.actor, f, id, **data),
+        done=lambda _: url_for("web.liaison", f=f, id=id),
+        notice=lambda posted: f"工资代扣已记账,凭证 {posted.voucher}",
+        target=f"fund:{f}/liaison:{id}",
+        redraw=lambda state: _liaison_page(f, id, state),
     )
 
 
