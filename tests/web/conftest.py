@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from argon2 import PasswordHasher
@@ -86,10 +87,11 @@ class Browser:
                 self.csrf = found.group(1)
         return response
 
-    def login(self, username: str, password: str) -> Any:
-        self.get("/login")
+    def login(self, username: str, password: str, next_page: str | None = None) -> Any:
+        path = "/login" if next_page is None else f"/login?{urlencode({'next': next_page})}"
+        self.get(path)
         return self.client.post(
-            "/login", data={"username": username, "password": password, "csrf_token": self.csrf}
+            path, data={"username": username, "password": password, "csrf_token": self.csrf}
         )
 
     def post(self, path: str, data: dict[str, Any], *, key: str | None = None, **kw: Any) -> Any:

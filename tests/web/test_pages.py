@@ -71,22 +71,16 @@ def test_pages_need_a_session_and_keep_where_the_user_was_going(web_app, demo):
 
 def test_login_follows_only_local_next_pages(web_app, demo):
     user = Browser(web_app, demo.fund)
-    user.get("/login?next=//evil.example/x")
-    response = user.client.post(
-        "/login?next=//evil.example/x",
-        data={"username": "clerk", "password": demo.passwords["clerk"], "csrf_token": user.csrf},
-    )
+    response = user.login("clerk", demo.passwords["clerk"], next_page="//evil.example/x")
     assert response.status_code == 303
     assert response.headers["Location"] == "/"
+    user = Browser(web_app, demo.fund)
+    response = user.login("clerk", demo.passwords["clerk"], next_page=f"/f/{demo.fund}/loans")
+    assert response.headers["Location"] == f"/f/{demo.fund}/loans"
 
 
 def test_the_session_cookie_is_httponly_samesite_and_secure(web_app, demo):
-    user = Browser(web_app, demo.fund)
-    user.get("/login")
-    response = user.client.post(
-        "/login",
-        data={"username": "clerk", "password": demo.passwords["clerk"], "csrf_token": user.csrf},
-    )
+    response = Browser(web_app, demo.fund).login("clerk", demo.passwords["clerk"])
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("ledger_session=")
     for flag in ("HttpOnly", "SameSite=Lax", "Secure"):

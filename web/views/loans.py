@@ -42,31 +42,35 @@ from web.pagination import paged
 LENT = ("disbursed",)
 
 
-class ApprovalForm(Schema):
-    """審定 on a page: the amount and an equal schedule (the API takes the schedule itself)."""
+class EqualSchedule(Schema):
+    """A schedule as a clerk gives it on a page: equal instalments from a first due date."""
 
-    approved_amount = Amount(required=True, positive=True)
     first_due = fields.Date(required=True)
-    count = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_INSTALMENTS))
+    count = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_INSTALMENTS))
     every_months = fields.Integer(load_default=12, validate=validate.Range(min=1, max=60))
     on = business_date()
 
 
-def _approve(uow: Any, f: str, no: str, data: dict[str, Any]) -> Any:
+def _schedule(principal: Any, data: dict[str, Any]) -> list[tuple[Any, Any]]:
     plan = make_schedule(
-        data["approved_amount"],
+        principal,
         first_due=data["first_due"],
         count=data["count"],
         every_months=data["every_months"],
     )
+    return [(item.due_date, item.amount) for item in plan]
+
+
+class ApprovalForm(EqualSchedule):
+    """审定 on a page: the amount and an equal schedule (the API takes the schedule itself)."""
+
+    approved_amount = Amount(required=True, positive=True)
+
+
+def _approve(uow: Any, f: str, no: str, data: dict[str, Any]) -> Any:
+    amount = data["approved_amount"]
     return loans.approve_loan(
-        uow,
-        g.actor,
-        f,
-        no,
-        approved_amount=data["approved_amount"],
-        schedule=[(item.due_date, item.amount) for item in plan],
-        on=data["on"],
+        uow, g.actor, f, no, approved_amount=amount, schedule=_schedule(amount, data), on=data["on"]
     )
 
 
@@ -85,30 +89,20 @@ class ProjectChangeForm(ProjectChangeIn):
     loan = fields.String(load_default="")
 
 
-class ExtensionForm(Schema):
+class ExtensionForm(EqualSchedule):
     """展期 on a page: the outstanding principal spread over a new equal schedule."""
 
-    first_due = fields.Date(required=True)
-    count = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_INSTALMENTS))
-    every_months = fields.Integer(load_default=12, validate=validate.Range(min=1, max=60))
     reason = text(500)
-    on = business_date()
 
 
 def _propose_extension(uow: Any, f: str, no: str, data: dict[str, Any]) -> Any:
     outstanding = listings.loan(uow.session, g.actor, f, no).outstanding
-    plan = make_schedule(
-        outstanding,
-        first_due=data["first_due"],
-        count=data["count"],
-        every_months=data["every_months"],
-    )
     return proposals.propose_extension(
         uow,
         g.actor,
         f,
         loan=no,
-        schedule=[(item.due_date, item.amount) for item in plan],
+        schedule=_schedule(outstanding, data),
         reason=data["reason"],
         on=data["on"],
     )
