@@ -173,6 +173,7 @@ def test_an_approver_approves_a_clerks_write_off_and_not_their_own(sign_in, serv
     no = lend(clerk_client)
     clerk = sign_in("clerk")
     clerk.goto(f"{server}/f/{clerk_client.fund}/loans/{no}")
+    clerk.locator("summary", has_text="申请核销").click()
     form = clerk.get_by_role("form", name="申请核销")
     form.get_by_label("核销金额(元)").fill("1000.00")
     form.get_by_label("核销依据").select_option("death")
@@ -192,6 +193,7 @@ def test_an_approver_approves_a_clerks_write_off_and_not_their_own(sign_in, serv
 
     own = lend(clerk_client)
     approver.goto(f"{server}/f/{clerk_client.fund}/loans/{own}")
+    approver.locator("summary", has_text="申请核销").click()
     form = approver.get_by_role("form", name="申请核销")
     form.get_by_label("核销金额(元)").fill("300.00")
     form.get_by_label("核销依据").select_option("death")

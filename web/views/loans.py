@@ -118,8 +118,8 @@ class Action:
     statuses: tuple[str, ...]
     schema: type[Schema]
     run: Callable[[Any, str, str, dict[str, Any]], Any]
-    #: A voucher-posting step answers with a journal; the notice names its voucher.
-    posts: bool = False
+    #: The step the loan is waiting for (shown open); others are folded under 其他操作.
+    primary: bool = True
 
 
 def _service(service: Callable[..., Any]) -> Callable[[Any, str, str, dict[str, Any]], Any]:
@@ -153,7 +153,6 @@ ACTIONS = {
             ("contracted",),
             MoneyIn,
             _service(loans.disburse_loan),
-            posts=True,
         ),
         Action(
             "repayment",
@@ -162,7 +161,6 @@ ACTIONS = {
             LENT,
             MoneyIn,
             _service(loans.repay_loan),
-            posts=True,
         ),
         Action(
             "write-off",
@@ -171,9 +169,16 @@ ACTIONS = {
             LENT,
             WriteOffForm,
             _for_loan(proposals.propose_write_off),
+            primary=False,
         ),
         Action(
-            "extension", "申请展期", ("clerk", "approver"), LENT, ExtensionForm, _propose_extension
+            "extension",
+            "申请展期",
+            ("clerk", "approver"),
+            LENT,
+            ExtensionForm,
+            _propose_extension,
+            primary=False,
         ),
         Action(
             "project-change",
@@ -182,6 +187,7 @@ ACTIONS = {
             ("approved", "contracted", "disbursed"),
             ProjectChangeForm,
             _for_loan(proposals.propose_project_change),
+            primary=False,
         ),
         Action(
             "liaison-change",
@@ -190,6 +196,7 @@ ACTIONS = {
             ("contracted", "disbursed"),
             LiaisonChangeIn,
             _service(guarantees.change_liaison),
+            primary=False,
         ),
         Action(
             "guarantee-call",
@@ -198,6 +205,7 @@ ACTIONS = {
             LENT,
             MoneyIn,
             _service(guarantees.call_guarantee),
+            primary=False,
         ),
         Action(
             "recovery",
@@ -206,7 +214,6 @@ ACTIONS = {
             ("written_off",),
             MoneyIn,
             _service(proposals.record_recovery),
-            posts=True,
         ),
     )
 }
