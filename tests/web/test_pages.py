@@ -51,6 +51,15 @@ def test_login_page_and_a_wrong_password(web_app, demo):
     assert "wrong!" not in html  # but never the password
 
 
+def test_repeated_wrong_passwords_are_slowed_down(web_app, demo):
+    user = Browser(web_app, demo.fund)
+    for _ in range(web_app.config["LOGIN_MAX_FAILURES"]):
+        assert user.login("leader", "not the password").status_code == 401
+    refused = user.login("leader", demo.passwords["leader"])
+    assert refused.status_code == 429
+    assert "登录失败次数过多" in refused.get_data(as_text=True)
+
+
 def test_login_without_the_csrf_field_is_refused(web_app, demo):
     user = Browser(web_app, demo.fund)
     user.get("/login")
