@@ -7,6 +7,8 @@ import io
 import re
 from datetime import date, timedelta
 
+from openpyxl import load_workbook
+
 from ledger.models import AuditRecord, Disaster, Journal, LossReport, Reversal, WriteOff
 from tests.sheets.files import person, table_csv, xlsx
 from tests.web.journeys import HENGSHAN, OTHER_TOWN, lend
@@ -264,9 +266,15 @@ def test_a_guarantee_call_and_the_salary_deductions_that_repay_it(browser, demo)
 
 
 def test_every_list_exports_to_xlsx(browser):
-    from openpyxl import load_workbook
-
     clerk = browser("clerk")
+    filtered = clerk.get(clerk.f(f"loans.xlsx?township={OTHER_TOWN}&status=closed"))
+    assert filtered.status_code == 200
+    sheet = load_workbook(io.BytesIO(filtered.get_data())).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))[:-1]  # less the 合计 row
+    assert rows and {(row[1], row[8]) for row in rows} == {("佛子岭镇", "已结清")}
+    officer = browser("hengshan")
+    own = load_workbook(io.BytesIO(officer.get(officer.f("loans.xlsx")).get_data())).active
+    assert {row[1] for row in list(own.iter_rows(min_row=2, values_only=True))[:-1]} == {"衡山镇"}
     for path, first in (
         ("liaisons.xlsx", "联系人"),
         ("disasters.xlsx", "编号"),
@@ -282,7 +290,7 @@ def test_every_list_exports_to_xlsx(browser):
         "0813",
     ]
     for page, link in (
-        ("loans", "/exports/loans.xlsx"),
+        ("loans", "/loans.xlsx"),
         ("journals", "/exports/journals.xlsx"),
         ("trial-balance", "/exports/trial-balance.xlsx"),
         ("liaisons", "/liaisons.xlsx"),

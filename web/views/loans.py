@@ -19,6 +19,7 @@ from marshmallow import Schema, fields, validate
 
 from api import get_db
 from api.auth import check_role
+from api.downloads import download
 from api.fields import Amount
 from api.schemas.common import business_date, text
 from api.schemas.loans import (
@@ -35,6 +36,7 @@ from ledger.schedule import MAX_INSTALMENTS, make_schedule
 from ledger.services import guarantees, loans, proposals
 from reports.labels import GROUND as GROUND_LABELS
 from reports.labels import STATUS as STATUS_LABELS
+from sheets import tables
 from web.blueprint import EVERYONE, bp, page
 from web.forms import FormState, blank, prefixed, search_form, submit
 from web.pagination import paged
@@ -232,18 +234,8 @@ class ListForm(LoanFilter):
 def loans_list(f: str) -> Any:
     actor = g.actor
     query, form = search_form(ListForm(), {"page": 1})
-    overdue_on = date.today() if query.get("overdue") else None
     with get_db().read() as session:
-        rows = listings.loans(
-            session,
-            actor,
-            f,
-            township=query.get("township"),
-            status=query.get("status"),
-            batch=query.get("batch"),
-            overdue_on=overdue_on,
-            search=query.get("q"),
-        )
+        rows = _filtered(session, f, query)
         towns = list(session.execute(listings.townships(session, actor, f)))
         batches = list(session.execute(listings.batches(session, actor, f)))
     return render_template(
@@ -255,6 +247,31 @@ def loans_list(f: str) -> Any:
         town_options=[(town.code, town.name) for town in towns],
         batch_options=[(batch.code, batch.name) for batch in batches],
         status_options=[(status, STATUS_LABELS[status]) for status in STATUSES],
+    )
+
+
+@bp.route("/f/<f>/loans.xlsx")
+@page(*EVERYONE)
+def loans_xlsx(f: str) -> Any:
+    """The list as filtered on the page, every page of it, as the loan register's XLSX."""
+    query, form = search_form(ListForm(), {"page": 1})
+    if form.refused:
+        abort(400)
+    with get_db().read() as session:
+        rows = _filtered(session, f, query)
+    return download(tables.loans_xlsx(rows), f"{f}-loans.xlsx")
+
+
+def _filtered(session: Any, f: str, query: dict[str, Any]) -> list[Any]:
+    return listings.loans(
+        session,
+        g.actor,
+        f,
+        township=query.get("township"),
+        status=query.get("status"),
+        batch=query.get("batch"),
+        overdue_on=date.today() if query.get("overdue") else None,
+        search=query.get("q"),
     )
 
 
