@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         pages = [
             (clerk, "overview", f"/f/{fund}/"),
             (clerk, "loan list", f"/f/{fund}/loans"),
-            (clerk, "loan search", f"/f/{fund}/loans?q=1-"),
+            (clerk, "loan search", f"/f/{fund}/loans?q={loan}"),
             (clerk, "overdue loans", f"/f/{fund}/loans?overdue=on"),
             (clerk, "loan page", f"/f/{fund}/loans/{loan}"),
             (leader, "dashboard", f"/f/{fund}/dashboard"),

@@ -68,6 +68,10 @@ def percent(numerator: Decimal, denominator: Decimal) -> Decimal | None:
 # --- the loans in view ----------------------------------------------------
 
 
+#: Up to this many loans, `loan_rows` sums the entries of just those loans.
+NARROW_LIST = 500
+
+
 @dataclass(frozen=True)
 class LoanRow:
     """One loan with its figures on the as-of date: the unit every report sums."""
@@ -162,7 +166,10 @@ def loan_rows(
     # most of a fund statement's time (bench/report_fund_statement.py).
     rows = session.execute(query).all()
     ids = [row[0] for row in rows]
-    by_no = figures(session, fund_id, as_of=as_of)
+    # A narrow list (a search, one township's overdue loans) sums only its own
+    # loans' entries; a wide one reads the fund's totals in one pass.
+    narrow = [row[1] for row in rows] if len(rows) <= NARROW_LIST else None
+    by_no = figures(session, fund_id, as_of=as_of, loan_nos=narrow)
     plans = schedules(session, ids, as_of=as_of)
     pending = pending_write_offs(session, fund_id, as_of)
     liaisons = current_liaisons(session, ids, as_of)

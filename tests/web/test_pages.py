@@ -52,10 +52,11 @@ def test_login_page_and_a_wrong_password(web_app, demo):
 
 
 def test_repeated_wrong_passwords_are_slowed_down(web_app, demo):
+    add_user(demo, "leader-guessed", "leader")
     user = Browser(web_app, demo.fund)
     for _ in range(web_app.config["LOGIN_MAX_FAILURES"]):
-        assert user.login("leader", "not the password").status_code == 401
-    refused = user.login("leader", demo.passwords["leader"])
+        assert user.login("leader-guessed", "not the password").status_code == 401
+    refused = user.login("leader-guessed", PASSWORD)
     assert refused.status_code == 429
     assert "登录失败次数过多" in refused.get_data(as_text=True)
 
@@ -108,13 +109,24 @@ def test_logout_ends_the_session_at_once(browser):
     assert clerk.client.get(clerk.f("loans")).status_code == 302
 
 
-def test_disabling_a_user_ends_their_session(web_app, demo, browser):
+PASSWORD = "long enough pw"
+
+
+def add_user(demo, username: str, role: str) -> None:
     db = Database.connect(demo.url)
     try:
         with db.uow() as uow:
-            users.create_user(uow, username="clerk-to-go", password="long enough pw", role="clerk")
+            users.create_user(uow, username=username, password=PASSWORD, role=role)
+    finally:
+        db.engine.dispose()
+
+
+def test_disabling_a_user_ends_their_session(web_app, demo, browser):
+    add_user(demo, "clerk-to-go", "clerk")
+    db = Database.connect(demo.url)
+    try:
         user = Browser(web_app, demo.fund)
-        assert user.login("clerk-to-go", "long enough pw").status_code == 303
+        assert user.login("clerk-to-go", PASSWORD).status_code == 303
         assert user.get(user.f("loans")).status_code == 200
         with db.uow() as uow:
             users.disable_user(uow, username="clerk-to-go")
