@@ -192,6 +192,13 @@ def test_each_role_opens_its_pages_and_no_others(browser, who):
             assert "无权访问" in response.get_data(as_text=True)
 
 
+def test_the_administrator_is_told_where_their_work_is(browser):
+    admin = browser("admin")
+    response = admin.get("/")
+    assert response.status_code == 403
+    assert "flask create-user" in response.get_data(as_text=True)
+
+
 def test_an_unknown_fund_is_a_404_page(browser):
     clerk = browser("clerk")
     response = clerk.get("/f/NOSUCH/loans")

@@ -11,10 +11,12 @@ from api import get_db
 from api.audit import client_addr
 from api.writes import commit_write
 from ledger import listings
+from ledger.actors import Role
 from ledger.errors import LedgerError
 from ledger.services.users import check_password, revoke_token
 from web.blueprint import bp, home_of, page
 from web.forms import FORM, FormState, blank
+from web.responses import error_page
 from web.session import check_csrf, sign_in, signed_in_actor
 
 
@@ -79,8 +81,12 @@ def logout() -> Any:
 @bp.route("/")
 @page()
 def home() -> Any:
-    """One fund: straight to it. Several: a choice."""
+    """One fund: straight to it. Several: a choice. The administrator has no business pages."""
     actor = g.actor
+    if actor.role == Role.ADMIN:
+        return error_page(
+            403, "管理员账号用于管理用户(flask create-user、disable-user),没有业务页面。"
+        )
     with get_db().read() as reading:
         funds = list(reading.execute(listings.funds(actor)))
     if len(funds) == 1:

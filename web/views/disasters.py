@@ -17,6 +17,7 @@ from ledger.services import disasters as service
 from reports.labels import DISASTER_KIND
 from sheets import lists
 from web.blueprint import COUNTY, bp, page
+from web.choices import choices
 from web.forms import FormState, blank, prefixed, submit, submitted_values
 
 
@@ -24,14 +25,13 @@ def _list_page(f: str, form: FormState | None = None) -> Any:
     actor = g.actor
     with get_db().read() as session:
         events = listings.disasters(session, actor, f)
-        towns = list(session.execute(listings.townships(session, actor, f)))
     return render_template(
         "web/disasters.html",
         title="灾害",
         fund=f,
         events=events,
         form=form or blank(date=date.today().isoformat(), townships=[]),
-        town_options=[(town.code, town.name) for town in towns],
+        **choices(f),
         kinds=list(DISASTER_KIND.items()),
     )
 

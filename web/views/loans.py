@@ -38,6 +38,7 @@ from reports.labels import GROUND as GROUND_LABELS
 from reports.labels import STATUS as STATUS_LABELS
 from sheets import tables
 from web.blueprint import EVERYONE, bp, page
+from web.choices import choices
 from web.forms import FormState, blank, prefixed, search_form, submit
 from web.pagination import paged
 
@@ -232,20 +233,16 @@ class ListForm(LoanFilter):
 @bp.route("/f/<f>/loans", endpoint="loans")
 @page(*EVERYONE)
 def loans_list(f: str) -> Any:
-    actor = g.actor
     query, form = search_form(ListForm(), {"page": 1})
     with get_db().read() as session:
         rows = _filtered(session, f, query)
-        towns = list(session.execute(listings.townships(session, actor, f)))
-        batches = list(session.execute(listings.batches(session, actor, f)))
     return render_template(
         "web/loans.html",
         title="借款",
         fund=f,
         form=form,
         listing=paged(rows, query["page"]),
-        town_options=[(town.code, town.name) for town in towns],
-        batch_options=[(batch.code, batch.name) for batch in batches],
+        **choices(f),
         status_options=[(status, STATUS_LABELS[status]) for status in STATUSES],
     )
 
@@ -280,7 +277,6 @@ def _loan_page(f: str, no: str, forms: dict[str, FormState] | None = None) -> An
     with get_db().read() as session:
         detail = listings.loan(session, actor, f, no)
         liaisons = list(session.execute(listings.liaisons(session, actor, f, detail.township)))
-        kinds = list(session.execute(listings.project_types(session, actor, f)))
     offered = [
         action
         for action in ACTIONS.values()
@@ -299,7 +295,7 @@ def _loan_page(f: str, no: str, forms: dict[str, FormState] | None = None) -> An
         forms=states,
         liaison_options=[(person.id, person.name) for person in liaisons],
         grounds=list(GROUND_LABELS.items()),
-        type_options=[(kind.code, kind.name) for kind in kinds],
+        **choices(f),
     )
 
 

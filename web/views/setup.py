@@ -22,27 +22,9 @@ from ledger.services import funding, loans, setup
 from ledger.services.guarantees import record_salary_deduction
 from sheets import lists
 from web.blueprint import COUNTY, bp, page
+from web.choices import choices
 from web.forms import FORM, FormState, blank, form_page, prefixed, submit
 from web.session import flash
-
-
-def _choices(f: str) -> dict[str, Any]:
-    """The fund's townships, batches and project types, as (value, label) options."""
-    actor = g.actor
-    with get_db().read() as session:
-        return {
-            "town_options": [
-                (row.code, row.name)
-                for row in session.execute(listings.townships(session, actor, f))
-            ],
-            "batch_options": [
-                (row.code, row.name) for row in session.execute(listings.batches(session, actor, f))
-            ],
-            "type_options": [
-                (row.code, f"{row.name}(标准 {row.borrowing_standard} 元)")
-                for row in session.execute(listings.project_types(session, actor, f))
-            ],
-        }
 
 
 @bp.route("/f/<f>/households/new", methods=["GET", "POST"])
@@ -50,7 +32,7 @@ def _choices(f: str) -> dict[str, Any]:
 def new_household(f: str) -> Any:
     def render(form: FormState) -> Any:
         return render_template(
-            "web/household_new.html", title="登记农户", fund=f, form=form, **_choices(f)
+            "web/household_new.html", title="登记农户", fund=f, form=form, **choices(f)
         )
 
     return form_page(
@@ -75,7 +57,7 @@ def new_loan(f: str) -> Any:
 
     def render(form: FormState) -> Any:
         return render_template(
-            "web/loan_new.html", title="登记借款", fund=f, form=form, named=named, **_choices(f)
+            "web/loan_new.html", title="登记借款", fund=f, form=form, named=named, **choices(f)
         )
 
     return form_page(
@@ -100,7 +82,7 @@ def money(f: str, forms: dict[str, FormState] | None = None) -> Any:
         **(forms or {}),
     }
     return render_template(
-        "web/money.html", title="拨付与上缴", fund=f, forms=prefixed(states), **_choices(f)
+        "web/money.html", title="拨付与上缴", fund=f, forms=prefixed(states), **choices(f)
     )
 
 

@@ -7,20 +7,17 @@ from typing import Any
 from flask import g, render_template, request
 from marshmallow import ValidationError
 
-from api import get_db
 from api.problems import field_errors
 from api.reconciliations import TownshipBookForm, township_reconciliation
-from ledger import listings
 from ledger.errors import LedgerError
 from web.blueprint import bp, page
+from web.choices import choices
 from web.forms import FORM, blank, parse, submitted_values
 
 FORMATS = ("html", "pdf", "xlsx")
 
 
 def _page(f: str, form: Any, result: Any = None, status: int = 200) -> Any:
-    with get_db().read() as session:
-        towns = list(session.execute(listings.townships(session, g.actor, f)))
     return (
         render_template(
             "web/reconciliation.html",
@@ -28,7 +25,7 @@ def _page(f: str, form: Any, result: Any = None, status: int = 200) -> Any:
             fund=f,
             form=form,
             result=result,
-            town_options=[(town.code, town.name) for town in towns],
+            **choices(f),
         ),
         status,
     )

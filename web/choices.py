@@ -1,0 +1,29 @@
+"""The options of the fund's select boxes: townships, batches, project types."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+
+from api import get_db
+from ledger import listings
+
+
+def choices(f: str) -> dict[str, list[tuple[str, str]]]:
+    """``town_options``, ``batch_options`` and ``type_options`` as (value, label) pairs;
+    a township officer's towns are their own only."""
+    actor = g.actor
+    with get_db().read() as session:
+        return {
+            "town_options": _pairs(session.execute(listings.townships(session, actor, f))),
+            "batch_options": _pairs(session.execute(listings.batches(session, actor, f))),
+            "type_options": [
+                (row.code, f"{row.name}(标准 {row.borrowing_standard} 元)")
+                for row in session.execute(listings.project_types(session, actor, f))
+            ],
+        }
+
+
+def _pairs(rows: Any) -> list[tuple[str, str]]:
+    return [(row.code, row.name) for row in rows]
