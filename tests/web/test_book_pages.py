@@ -291,7 +291,10 @@ def test_every_list_exports_to_xlsx(browser):
     ]
     for page, link in (
         ("loans", "/loans.xlsx"),
-        ("journals", "/exports/journals.xlsx"),
+        (
+            "journals?kind=repayment&from=2008-01-01&page=2",
+            '/exports/journals.xlsx?kind=repayment&amp;from=2008-01-01"',
+        ),
         ("trial-balance", "/exports/trial-balance.xlsx"),
         ("liaisons", "/liaisons.xlsx"),
         ("disasters", "/disasters.xlsx"),

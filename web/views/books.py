@@ -40,7 +40,16 @@ def journals(f: str) -> Any:
             session, g.actor, f, offset=(number - 1) * PER_PAGE, limit=PER_PAGE, **query
         )
     listing = Listing(rows, number, max(1, -(-total // PER_PAGE)), total)
-    return render_template("web/journals.html", title="凭证", fund=f, form=form, listing=listing)
+    # The export takes the same filters (every page of them), never an empty one.
+    shown = {name: value for name, value in form.values.items() if name != "page" and value}
+    return render_template(
+        "web/journals.html",
+        title="凭证",
+        fund=f,
+        form=form,
+        listing=listing,
+        export=url_for("exports.Journals", f=f, **({} if form.refused else shown)),
+    )
 
 
 def _voucher_page(f: str, voucher: str, form: FormState | None = None) -> Any:
