@@ -92,6 +92,8 @@ def request_body_fingerprint() -> str:
             upload.stream.seek(0)  # the handler may have read it already
             body["files"][name] = hashlib.sha256(upload.stream.read()).hexdigest()
             upload.stream.seek(0)
+    elif request.form:  # a web page's form: parsing it consumed the raw body
+        body = {"form": request.form.to_dict(flat=False)}
     else:
         body = request.get_data()
     path = request.full_path.rstrip("?")

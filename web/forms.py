@@ -27,7 +27,7 @@ from marshmallow import fields as mfields
 
 from api.problems import field_errors
 from api.writes import commit_write
-from ledger.errors import LedgerError, NotFound, RequestInFlight
+from ledger.errors import IdempotencyKeyReused, LedgerError, NotFound, RequestInFlight
 from ledger.transactions import DeferredUnitOfWork
 from web.session import CSRF_FIELD, flash
 
@@ -36,6 +36,7 @@ KEY_FIELD = "idempotency_key"
 IN_FLIGHT_WAIT_SECONDS = 5.0
 #: Where a refusal that names no field (or a field the form lacks) is shown.
 FORM = "_form"
+RESENT = "这张表单已经提交过(可能用了浏览器的“后退”)。请核对下面的内容,确认无误后再提交一次。"
 
 
 @dataclass
@@ -157,6 +158,11 @@ def submit(
 
     try:
         response = _write(transaction, key)
+    except IdempotencyKeyReused:
+        # The form was sent before with other values (back button, edit, send):
+        # it is redrawn with a fresh key, so the next send is a new request.
+        state.error(FORM, RESENT)
+        return _refused(redraw, state)
     except LedgerError as error:
         name = _input_name(schema, typed, error.field)
         if isinstance(error, NotFound) and name is None:

@@ -319,6 +319,20 @@ def test_a_double_click_posts_once(browser, demo):
     assert count(demo, Journal) == before + 1
 
 
+def test_a_form_sent_again_with_other_values_is_redrawn_not_written(browser, demo):
+    clerk = browser("clerk")
+    no = lend(clerk)
+    url = clerk.f(f"loans/{no}/repayment")
+    assert clerk.post(url, {"date": TODAY, "amount": "100.00"}, key="k-back").status_code == 303
+    before = count(demo, Journal)
+    again = clerk.post(url, {"date": TODAY, "amount": "200.00"}, key="k-back")
+    html = again.get_data(as_text=True)
+    assert again.status_code == 422
+    assert "这张表单已经提交过" in html and 'value="200.00"' in html
+    assert 'name="idempotency_key" value="k-back"' not in html  # a fresh key to send with
+    assert count(demo, Journal) == before
+
+
 def test_a_form_without_csrf_changes_nothing(browser, demo):
     clerk = browser("clerk")
     no = lend(clerk)
