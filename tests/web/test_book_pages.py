@@ -301,3 +301,17 @@ def test_every_list_exports_to_xlsx(browser):
         ("proposals", "/proposals.xlsx"),
     ):
         assert link in clerk.get(clerk.f(page)).get_data(as_text=True), page
+
+
+def test_the_loan_form_finds_the_household_by_id_number(browser):
+    clerk = browser("clerk")
+    html = clerk.get(clerk.f("loans/new?household=1")).get_data(as_text=True)
+    id_number = re.search(r"身份证 (\d{17}[\dX])", html).group(1)
+    found = clerk.get(clerk.f(f"loans/new?id_number={id_number}")).get_data(as_text=True)
+    assert 'id="household" name="household" type="number" value="1"' in found
+    missing = clerk.get(clerk.f("loans/new?id_number=110105194912310021"))
+    assert missing.status_code == 200
+    assert "没有身份证号为 110105194912310021 的农户" in missing.get_data(as_text=True)
+    for number in ("999999", "99999999999999999999"):
+        page = clerk.get(clerk.f(f"loans/new?household={number}"))
+        assert page.status_code == 200, number

@@ -16,7 +16,8 @@ from api.schemas.money import AllocationIn, RemittanceIn
 from api.schemas.setup import HouseholdIn
 from api.writes import commit_write
 from ledger import listings
-from ledger.errors import RowsRefused, SheetRefused
+from ledger.db import MAX_RECORD_ID
+from ledger.errors import NotFound, RowsRefused, SheetRefused
 from ledger.registration_import import import_registrations
 from ledger.services import funding, loans, setup
 from ledger.services.guarantees import record_salary_deduction
@@ -49,15 +50,20 @@ def new_household(f: str) -> Any:
 @bp.route("/f/<f>/loans/new", methods=["GET", "POST"])
 @page("clerk")
 def new_loan(f: str) -> Any:
-    household = request.args.get("household", "")
-    named = None
-    if household.isdigit():
-        with get_db().read() as session:
-            named = listings.household(session, g.actor, f, int(household))
+    named, missing = _household(
+        f, request.args.get("household", ""), request.args.get("id_number", "")
+    )
+    household = str(named.id) if named is not None else ""
 
     def render(form: FormState) -> Any:
         return render_template(
-            "web/loan_new.html", title="登记借款", fund=f, form=form, named=named, **choices(f)
+            "web/loan_new.html",
+            title="登记借款",
+            fund=f,
+            form=form,
+            named=named,
+            missing=missing,
+            **choices(f),
         )
 
     return form_page(
@@ -69,6 +75,25 @@ def new_loan(f: str) -> Any:
         target=lambda loan: f"fund:{f}/loan:{loan.registration_no}",
         suggested={"household": household, "date": date.today().isoformat()},
     )
+
+
+def _household(f: str, record: str, id_number: str) -> tuple[Any, str | None]:
+    """The household a loan is for, found by its number or its ID number; or why not."""
+    with get_db().read() as session:
+        if id_number.strip():
+            found = session.execute(
+                listings.households(session, g.actor, f, id_number=id_number)
+            ).first()
+            return (
+                found,
+                None if found else f"没有身份证号为 {id_number.strip()} 的农户,请先登记农户",
+            )
+        if record.isdigit() and int(record) <= MAX_RECORD_ID:
+            try:
+                return listings.household(session, g.actor, f, int(record)), None
+            except NotFound:
+                return None, f"没有编号为 {record} 的农户"
+    return None, None
 
 
 @bp.route("/f/<f>/money", methods=["GET"])
