@@ -196,6 +196,11 @@ def _write(transaction: Callable[..., Any], key: str) -> Response:
 
 
 def _refused(redraw: Callable[[FormState], Any], state: FormState) -> Any:
+    # A message about a field the form does not show (the page supplies it) goes
+    # at the top of the form, so that no refusal is ever invisible.
+    for name in [name for name in state.errors if name != FORM and name not in state.values]:
+        for message in state.errors.pop(name):
+            state.error(FORM, f"{name}:{message}")
     page = redraw(state)
     if isinstance(page, Response):
         page.status_code = 422

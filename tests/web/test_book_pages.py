@@ -234,10 +234,15 @@ def test_extension_project_change_and_liaison_change_from_the_loan_page(browser,
     )
     assert handed.status_code == 303, handed.get_data(as_text=True)
     refused = clerk.post(
-        clerk.f(f"loans/{no}/liaison-change"), {"liaison": "999999", "effective_on": TODAY}
+        clerk.f(f"loans/{no}/liaison-change"),
+        {"liaison": "999999", "effective_on": TODAY, "reason": ""},  # as a browser sends it
     )
     assert refused.status_code == 422
     assert error_beside(refused.get_data(as_text=True), "liaison-change-reason")
+    # A field the page does not show (a hand-made request) is named at the top of the form.
+    bare = clerk.post(clerk.f(f"loans/{no}/liaison-change"), {"effective_on": TOMORROW})
+    assert bare.status_code == 422
+    assert "reason:缺少必填字段。" in bare.get_data(as_text=True)
 
 
 def test_a_guarantee_call_and_the_salary_deductions_that_repay_it(browser, demo):
