@@ -333,6 +333,14 @@ def three_line_report(session: Session, fund_id: int, actor: Actor) -> list[Thre
         .where(
             Loan.fund_id == fund_id,
             Loan.status.in_([LoanStatus.APPROVED, LoanStatus.CONTRACTED, LoanStatus.DISBURSED]),
+            # Only loans that may have a problem become objects (10,000 cost 0.8 s);
+            # `three_line_problems` still decides.
+            or_(
+                *(
+                    or_(column.is_(None), column == "", column != Loan.registration_no)
+                    for column in (Loan.application_no, Loan.contract_no, Loan.iou_no)
+                )
+            ),
         )
         .order_by(Township.code, Loan.registration_no)
     )
