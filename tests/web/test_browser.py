@@ -238,3 +238,21 @@ def test_the_pages_fit_a_phone_and_a_office_screen(sign_in, server, clerk_client
                     field.get_attribute("id")
                     and page.locator(f"label[for='{field.get_attribute('id')}']").count() == 1
                 )
+
+
+def test_a_repayment_by_keyboard_alone(sign_in, server, clerk_client):
+    no = lend(clerk_client, HENGSHAN, amount="700.00")
+    page = sign_in("hengshan")
+    page.goto(f"{server}/f/{clerk_client.fund}/loans/{no}")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "跳到正文"
+    for _ in range(40):  # Tab through the page to the amount
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "repayment-amount":
+            break
+    else:
+        pytest.fail("the repayment amount cannot be reached with Tab")
+    page.keyboard.type("200.00")
+    page.keyboard.press("Enter")
+    expect(page.locator(".notice")).to_contain_text("收回还款已记录")
+    expect(page.locator("#outstanding")).to_have_text("500.00")

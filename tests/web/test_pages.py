@@ -181,7 +181,7 @@ PAGES = {
 }
 
 
-@pytest.mark.parametrize("who", ["clerk", "approver", "leader", "hengshan"])
+@pytest.mark.parametrize("who", ["clerk", "approver", "leader", "hengshan", "admin"])
 def test_each_role_opens_its_pages_and_no_others(browser, who):
     user = browser(who)
     for path, allowed in PAGES.items():
