@@ -146,6 +146,10 @@ def test_the_trial_balance_and_closing_a_month(browser):
     again = clerk.post(clerk.f("periods/close"), {"period": "2009-12"})
     assert again.status_code == 422
     assert error_beside(again.get_data(as_text=True), "close-period")
+    own = clerk.post(clerk.f("periods/reopen"), {"period": "2009-12", "reason": "补记"})
+    assert own.status_code == 403  # reopening is an approver's
+    assert approver.post(approver.f("periods/close"), {"period": "2009-11"}).status_code == 403
+    assert clerk.post(clerk.f("periods/delete"), {"period": "2009-12"}).status_code == 404
     reopened = approver.post(approver.f("periods/reopen"), {"period": "2009-12", "reason": "补记"})
     assert reopened.status_code == 303, reopened.get_data(as_text=True)
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import g, render_template, url_for
+from flask import abort, g, render_template, url_for
 from marshmallow import Schema, fields, validate
 
 from api import get_db
+from api.auth import check_role
 from api.fields import Date
 from api.schemas.books import ReopenIn
 from api.schemas.proposals import ReversalIn
@@ -123,41 +124,36 @@ def periods(f: str) -> Any:
     return _periods_page(f)
 
 
-@bp.route("/f/<f>/periods/close", methods=["POST"])
-@page("clerk")
-def close(f: str) -> Any:
-    actor = g.actor
-    return submit(
-        CloseForm(),
-        lambda uow, data: close_period(
-            uow, listings.fund_id(uow.session, actor, f), data["period"], actor=actor.username
-        ),
-        done=lambda _: url_for("web.periods", f=f),
-        notice=lambda row: f"{row.period} 已结账",
-        target=lambda row: f"fund:{f}/period:{row.period}",
-        redraw=lambda state: _periods_page(f, {"close": state}),
-    )
-
-
 class ReopenForm(ReopenIn, CloseForm):
     pass
 
 
-@bp.route("/f/<f>/periods/reopen", methods=["POST"])
-@page("approver")
-def reopen(f: str) -> Any:
+#: The month's two steps: who, parsed how, done by which service, and what the notice says.
+PERIOD_STEPS = {
+    "close": (("clerk",), CloseForm, close_period, "已结账"),
+    "reopen": (("approver",), ReopenForm, reopen_period, "已反结账"),
+}
+
+
+@bp.route("/f/<f>/periods/<step>", methods=["POST"])
+@page("clerk", "approver")
+def period_step(f: str, step: str) -> Any:
+    if step not in PERIOD_STEPS:
+        abort(404)
+    roles, schema, service, done_text = PERIOD_STEPS[step]
     actor = g.actor
+    check_role(actor, roles)
+
+    def work(uow: Any, data: dict[str, Any]) -> Any:
+        period = data.pop("period")
+        fund_id = listings.fund_id(uow.session, actor, f)
+        return service(uow, fund_id, period, actor=actor.username, **data)
+
     return submit(
-        ReopenForm(),
-        lambda uow, data: reopen_period(
-            uow,
-            listings.fund_id(uow.session, actor, f),
-            data["period"],
-            actor=actor.username,
-            reason=data["reason"],
-        ),
+        schema(),
+        work,
         done=lambda _: url_for("web.periods", f=f),
-        notice=lambda row: f"{row.period} 已反结账",
+        notice=lambda row: f"{row.period} {done_text}",
         target=lambda row: f"fund:{f}/period:{row.period}",
-        redraw=lambda state: _periods_page(f, {"reopen": state}),
+        redraw=lambda state: _periods_page(f, {step: state}),
     )
