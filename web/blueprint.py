@@ -43,7 +43,7 @@ def page(*roles: str, loan: bool = False) -> Callable[[F], F]:
         def checked(*args: Any, **kwargs: Any) -> Any:
             actor = signed_in_actor()
             if actor is None:
-                target = request.full_path if request.method == "GET" else None
+                target = request.full_path.rstrip("?") if request.method == "GET" else None
                 return redirect(url_for("web.login", next=target))
             if request.method == "POST":
                 check_csrf()
