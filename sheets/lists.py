@@ -1,4 +1,4 @@
-"""The web pages' smaller lists as XLSX: liaisons, disasters, proposals awaiting a decision."""
+"""The web pages' smaller lists as XLSX: liaisons, disasters, proposals, write-offs, periods."""
 
 from __future__ import annotations
 
@@ -99,3 +99,71 @@ def proposals_xlsx(waiting: Mapping[str, Sequence[Any]], titles: Mapping[str, st
             for kind, rows in waiting.items()
         )
     )
+
+
+def write_offs_xlsx(title: str, rows: Iterable[Any]) -> bytes:
+    """Write-off proposals with their decisions (a disaster's, say)."""
+    cols = (
+        Col("申请", 8),
+        Col("借款", 20),
+        Col("乡镇", 12),
+        Col("金额", 12, True),
+        Col("状态", 8),
+        Col("申请人", 10),
+        Col("审批人", 10),
+        Col("批文号", 16),
+        Col("凭证", 18),
+    )
+    return table_xlsx(
+        title,
+        cols,
+        (
+            (
+                row.id,
+                row.loan,
+                row.township,
+                row.amount,
+                label(PROPOSAL, row.status.value),
+                row.proposed_by,
+                row.decided_by or "",
+                row.document_no or "",
+                row.voucher or "",
+            )
+            for row in rows
+        ),
+    )
+
+
+def periods_xlsx(rows: Iterable[Any]) -> bytes:
+    """Months closed (and reopened), by whom and when."""
+    cols = (
+        Col("期间", 10),
+        Col("状态", 10),
+        Col("结账人", 10),
+        Col("结账时间", 20),
+        Col("反结账人", 10),
+        Col("反结账时间", 20),
+        Col("反结账原因", 30),
+    )
+    return table_xlsx(
+        "会计期间",
+        cols,
+        (
+            (
+                row.period,
+                "已结账" if row.closed else "已反结账",
+                row.closed_by or "",
+                _naive(row.closed_at),
+                row.reopened_by or "",
+                _naive(row.reopened_at),
+                row.reopen_reason or "",
+            )
+            for row in rows
+        ),
+        totals=False,
+    )
+
+
+def _naive(moment: Any) -> Any:
+    """Excel has no time zones: a timestamp is written as UTC wall time."""
+    return None if moment is None else moment.replace(tzinfo=None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 
 from openpyxl import load_workbook
 
@@ -288,11 +289,23 @@ def test_every_list_exports_to_xlsx(browser):
         ("liaisons.xlsx", "联系人"),
         ("disasters.xlsx", "编号"),
         ("proposals.xlsx", "申请"),
+        ("periods.xlsx", "期间"),
+        ("disasters/0708/write-offs.xlsx", "申请"),
     ):
         response = clerk.get(clerk.f(path))
         assert response.status_code == 200, path
         book = load_workbook(io.BytesIO(response.get_data()))
         assert book.worksheets[0]["A1"].value == first
+    periods = load_workbook(io.BytesIO(clerk.get(clerk.f("periods.xlsx")).get_data())).active
+    closed = [row for row in periods.iter_rows(min_row=2, values_only=True) if row[0] == "2007-04"]
+    assert closed and closed[0][1] == "已结账" and closed[0][2] == "clerk"
+    write_offs = load_workbook(
+        io.BytesIO(clerk.get(clerk.f("disasters/0708/write-offs.xlsx")).get_data())
+    ).active
+    decided = list(write_offs.iter_rows(min_row=2, values_only=True))[:-1]  # less 合计
+    assert decided and all(row[4] in ("已批准", "未批准", "待审批") for row in decided)
+    total = Decimal(str(write_offs.cell(write_offs.max_row, 4).value))
+    assert total == sum(Decimal(str(row[3])) for row in decided)  # cells are read as floats
     disasters = load_workbook(io.BytesIO(clerk.get(clerk.f("disasters.xlsx")).get_data())).active
     assert [row[0] for row in disasters.iter_rows(min_row=2, max_col=1, values_only=True)][:2] == [
         "0708",
@@ -308,6 +321,8 @@ def test_every_list_exports_to_xlsx(browser):
         ("liaisons", "/liaisons.xlsx"),
         ("disasters", "/disasters.xlsx"),
         ("proposals", "/proposals.xlsx"),
+        ("periods", "/periods.xlsx"),
+        ("disasters/0708", "/disasters/0708/write-offs.xlsx"),
     ):
         assert link in clerk.get(clerk.f(page)).get_data(as_text=True), page
 

@@ -11,12 +11,14 @@ from marshmallow import Schema, fields, validate
 
 from api import get_db
 from api.auth import check_role
+from api.downloads import download
 from api.fields import Date
 from api.schemas.books import ReopenIn
 from api.schemas.proposals import ReversalIn
 from ledger import listings
 from ledger.services.periods import PERIOD, close_period, reopen_period
 from ledger.services.reversals import propose_reversal
+from sheets import lists
 from web.blueprint import COUNTY, bp, page
 from web.forms import FormState, blank, prefixed, search_form, submit
 from web.pagination import PER_PAGE, Listing
@@ -122,6 +124,14 @@ def _periods_page(f: str, forms: dict[str, FormState] | None = None) -> Any:
 @page(*COUNTY)
 def periods(f: str) -> Any:
     return _periods_page(f)
+
+
+@bp.route("/f/<f>/periods.xlsx")
+@page(*COUNTY)
+def periods_xlsx(f: str) -> Any:
+    with get_db().read() as session:
+        rows = list(session.execute(listings.periods(session, g.actor, f)))
+    return download(lists.periods_xlsx(rows), f"{f}-periods.xlsx")
 
 
 class ReopenForm(ReopenIn, CloseForm):

@@ -93,6 +93,17 @@ def disaster(f: str, code: str) -> Any:
     return _disaster_page(f, code)
 
 
+@bp.route("/f/<f>/disasters/<code>/write-offs.xlsx")
+@page(*COUNTY)
+def disaster_write_offs_xlsx(f: str, code: str) -> Any:
+    with get_db().read() as session:
+        event = listings.disaster(session, g.actor, f, code)
+        rows = list(session.execute(listings.write_offs(session, g.actor, f, disaster=code)))
+    return download(
+        lists.write_offs_xlsx(f"{event.name}核销", rows), f"{f}-disaster-{code}-write-offs.xlsx"
+    )
+
+
 STEPS = {
     "loss": (("clerk",), LossIn, "损失核定已登记"),
     "write-offs": (("clerk", "approver"), DisasterWriteOffsIn, "已为受灾借款申请核销"),
