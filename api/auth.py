@@ -1,10 +1,11 @@
 """Bearer-token authentication and role checks for the API.
 
 ``@require("clerk", "leader")`` on a view: the request must carry
-``Authorization: Bearer <token>`` for a live token (a GET may instead
-carry the signed-in web session's cookie, so that pages can link downloads) (401 otherwise: missing,
-unknown, expired, revoked, or the user disabled) of a user in one of those
-roles (403 otherwise); ``@require()`` admits any role. The `Actor` is then
+``Authorization: Bearer <token>`` for a live token of a user in one of
+those roles: 401 when the token is missing, unknown, expired, revoked or its
+user disabled; 403 for another role. A GET or HEAD without the header may
+carry the signed-in web session's cookie instead, so that pages can link the
+PDF and XLSX downloads; a write never can. ``@require()`` admits any role. The `Actor` is then
 `current_actor()` (also ``flask.g.actor``). The decorator also documents the
 operation's bearer security and its 401/403 answers in the OpenAPI document.
 

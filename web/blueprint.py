@@ -14,7 +14,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, redirect, request, url_for
 
 from api import get_db
 from api.auth import check_role
@@ -65,7 +65,3 @@ def home_of(actor: Actor, fund: str) -> str:
     if actor.role == Role.LEADER:
         return url_for("web.dashboard", f=fund)
     return url_for("web.overview", f=fund)
-
-
-def not_found() -> None:
-    abort(404)

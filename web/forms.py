@@ -52,6 +52,11 @@ class FormState:
     def error(self, name: str, message: str) -> None:
         self.errors.setdefault(name, []).append(message)
 
+    def refused_by(self, error: ValidationError) -> None:
+        """Every message of a schema's refusal, in Chinese, beside its field."""
+        for problem in field_errors(error.messages):
+            self.error(problem.field or FORM, problem.message_zh)
+
     @property
     def refused(self) -> bool:
         return bool(self.errors)
@@ -78,7 +83,11 @@ def submitted_values() -> dict[str, str]:
 
 
 def parse(schema: Schema, values: Mapping[str, str]) -> dict[str, Any]:
-    """Load non-empty form values with `schema` (checkboxes and yes/no radios become booleans)."""
+    """Load non-empty form values with `schema`.
+
+    A form sends text: yes/no choices become booleans and numbers integers
+    (for the API's strict integer fields); anything else the schema parses.
+    """
     data: dict[str, Any] = {}
     for name, value in values.items():
         if isinstance(value, str) and not value.strip():
@@ -100,8 +109,7 @@ def search_form(schema: Schema, fallback: dict[str, Any]) -> tuple[dict[str, Any
     try:
         return parse(schema, typed), state
     except ValidationError as error:
-        for problem in field_errors(error.messages):
-            state.error(problem.field or FORM, problem.message_zh)
+        state.refused_by(error)
         return schema.load(fallback), state
 
 
@@ -144,8 +152,7 @@ def submit(
     try:
         data = parse(schema, typed)
     except ValidationError as error:
-        for problem in field_errors(error.messages):
-            state.error(problem.field or FORM, problem.message_zh)
+        state.refused_by(error)
         return _refused(redraw, state)
 
     def transaction(uow: DeferredUnitOfWork) -> dict[str, str | None]:

@@ -13,8 +13,8 @@ from typing import Any
 from flask import Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from api.problems import log_incident
-from ledger.errors import LedgerError, NotFound, NotPermitted
+from api.problems import log_incident, status_for
+from ledger.errors import LedgerError
 from web.blueprint import bp
 
 CSP = (
@@ -38,6 +38,7 @@ MESSAGES = {
     403: ("无权访问", "您的角色不能使用此页面。"),
     404: ("未找到", "没有这个页面,或您无权查看它。"),
     405: ("不支持该操作", "此页面不接受这种请求。"),
+    409: ("无法办理", "记录当前的状态不允许这样做。"),
     413: ("文件过大", "上传的文件超过大小上限。"),
 }
 
@@ -54,11 +55,8 @@ def _http_error(error: HTTPException) -> Any:
 
 @bp.errorhandler(LedgerError)
 def _ledger_error(error: LedgerError) -> Any:
-    if isinstance(error, NotFound):
-        return error_page(404)
-    if isinstance(error, NotPermitted):
-        return error_page(403, error.detail_zh)
-    return error_page(409, error.detail_zh)
+    status = status_for(error)  # the API's one mapping of refusals to statuses
+    return error_page(status, None if status == 404 else error.detail_zh)
 
 
 @bp.errorhandler(Exception)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -419,3 +420,13 @@ def test_a_clerk_cannot_decide(browser):
         clerk.post(clerk.f(f"proposals/write-offs/{proposal}"), {"approve": "true"}).status_code
         == 403
     )
+
+
+def test_the_dashboard_chart_scales_from_the_exact_amounts(browser):
+    leader = browser("leader")
+    html = leader.get(leader.f("dashboard")).get_data(as_text=True)
+    widths = [
+        Decimal(w) for w in re.findall(r'<rect x="110" y="\d+" width="([0-9.]+)" height="14"', html)
+    ]
+    assert widths and max(widths) == Decimal("400.0")  # the largest township fills the chart
+    assert all(0 <= width <= 400 for width in widths)

@@ -9,6 +9,7 @@ from flask import current_app, g, redirect, render_template, request, session, u
 
 from api import get_db
 from api.audit import client_addr
+from api.problems import status_for
 from api.writes import commit_write
 from ledger import listings
 from ledger.actors import Role
@@ -51,7 +52,7 @@ def login() -> Any:
     except LedgerError as error:
         form.error(FORM, error.detail_zh)
         page_ = render_template("web/login.html", title="登录", form=form, next=next_page)
-        return page_, 401 if error.code != "too-many-attempts" else 429
+        return page_, status_for(error)
     commit_write(
         lambda uow: {"token_id": sign_in(uow, actor)},
         actor=actor,

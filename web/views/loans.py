@@ -276,12 +276,18 @@ def _loan_page(f: str, no: str, forms: dict[str, FormState] | None = None) -> An
     actor = g.actor
     with get_db().read() as session:
         detail = listings.loan(session, actor, f, no)
-        liaisons = list(session.execute(listings.liaisons(session, actor, f, detail.township)))
-    offered = [
-        action
-        for action in ACTIONS.values()
-        if actor.role in action.roles and detail.status in action.statuses
-    ]
+        offered = [
+            action
+            for action in ACTIONS.values()
+            if actor.role in action.roles and detail.status in action.statuses
+        ]
+        names = {action.name for action in offered}
+        # The select boxes' options, read only when a form on the page needs them.
+        liaisons = (
+            list(session.execute(listings.liaisons(session, actor, f, detail.township)))
+            if names & {"contract", "liaison-change"}
+            else []
+        )
     today = date.today().isoformat()
     states = {action.name: blank(**_suggested(action.name, detail, today)) for action in offered}
     states.update(forms or {})
@@ -295,7 +301,7 @@ def _loan_page(f: str, no: str, forms: dict[str, FormState] | None = None) -> An
         forms=states,
         liaison_options=[(person.id, person.name) for person in liaisons],
         grounds=list(GROUND_LABELS.items()),
-        **choices(f),
+        **(choices(f) if "project-change" in names else {}),
     )
 
 

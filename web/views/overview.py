@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from flask import g, render_template
@@ -11,6 +12,10 @@ from api import get_db
 from ledger import listings
 from web.blueprint import COUNTY, EVERYONE, bp, page
 from web.views.proposals import pending
+
+#: The dashboard chart's longest bar, in SVG units.
+BAR_WIDTH = 400
+ZERO = Decimal("0.00")
 
 #: The to-do list: loans waiting for the clerk, by the status they wait in.
 WAITING = (
@@ -52,14 +57,19 @@ def dashboard(f: str) -> Any:
     with get_db().read() as session:
         summary = listings.summary(session, g.actor, f)
     towns = summary.by_township
-    scale = max((town.outstanding for town in towns), default=0) or 1
+    largest = max((town.outstanding for town in towns), default=ZERO) or Decimal(1)
     bars = [
-        (town, float(town.outstanding / scale), float(town.overdue_amount / scale))
+        (town, _bar(town.outstanding, largest), _bar(town.overdue_amount, largest))
         for town in towns
     ]
     return render_template(
         "web/dashboard.html", title="基金概况", fund=f, summary=summary, bars=bars
     )
+
+
+def _bar(amount: Decimal, largest: Decimal) -> Decimal:
+    """A bar's length in the chart's units (the largest township is BAR_WIDTH), from Decimals."""
+    return (amount * BAR_WIDTH / largest).quantize(Decimal("0.1"))
 
 
 @bp.route("/f/<f>/statements")

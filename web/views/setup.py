@@ -18,6 +18,7 @@ from api.writes import commit_write
 from ledger import listings
 from ledger.db import MAX_RECORD_ID
 from ledger.errors import NotFound, RowsRefused, SheetRefused
+from ledger.money import fmt
 from ledger.registration_import import import_registrations
 from ledger.services import funding, loans, setup
 from ledger.services.guarantees import record_salary_deduction
@@ -128,7 +129,7 @@ def money_movement(f: str, kind: str) -> Any:
         schema(),
         lambda uow, data: service(uow, g.actor, f, **data),
         done=lambda _: url_for("web.money", f=f),
-        notice=lambda moved: f"{title} {moved.amount} 元已记账,凭证 {moved.voucher}",
+        notice=lambda moved: f"{title} {fmt(moved.amount)} 元已记账,凭证 {moved.voucher}",
         target=f"fund:{f}/{kind}",
         redraw=lambda state: money(f, {kind: state}),
     )

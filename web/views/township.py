@@ -7,7 +7,6 @@ from typing import Any
 from flask import g, render_template, request
 from marshmallow import ValidationError
 
-from api.problems import field_errors
 from api.reconciliations import TownshipBookForm, township_reconciliation
 from ledger.errors import LedgerError
 from web.blueprint import bp, page
@@ -57,8 +56,7 @@ def reconciliation(f: str) -> Any:
             f, township, upload.read(), book, "json" if kind == "html" else kind
         )
     except ValidationError as error:
-        for problem in field_errors(error.messages):
-            form.error(problem.field or FORM, problem.message_zh)
+        form.refused_by(error)
         return _page(f, form, status=422)
     except LedgerError as error:
         name = error.field if error.field in ("from", "to", "opening", "township") else FORM
