@@ -5,9 +5,14 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean system-run system-test
 
-$(VENV)/.python-ok:
+## The Debian packages (font, Chromium, PostgreSQL tools): installed when root with apt,
+## otherwise the command stops here with the one line to run.
+system-run system-test: system-%:
+	@bash scripts/system-packages.sh $*
+
+$(VENV)/.python-ok: | system-run
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=python3.11)")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -23,13 +28,13 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt $(VENV)/.run-insta
 
 ## Set up, create/migrate instance/ledger.db (or DATABASE_URL), load the demo programme
 ## into an empty database (printing its logins), and serve on 127.0.0.1:5000.
-run: $(VENV)/.run-installed
+run: system-run $(VENV)/.run-installed
 	$(PY) -m flask --app wsgi init-db
 	$(PY) -m flask --app wsgi demo --if-empty
 	$(PY) -m flask --app wsgi run --host $(HOST) --port $(PORT)
 
 ## Set up and run the whole suite (SQLite; set LEDGER_TEST_DATABASE_URL for PostgreSQL).
-test: $(VENV)/.dev-installed
+test: system-test $(VENV)/.dev-installed
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 

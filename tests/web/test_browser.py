@@ -4,14 +4,13 @@ A live server (werkzeug, threaded) serves the demo programme; each test signs
 in through the login page and uses the pages as a clerk, township officer,
 approver or leader would: by label, by keyboard, by clicking links.
 
-Chromium comes from Debian (``apt-get install chromium``); Playwright never
-downloads a browser. Without it these tests are skipped on a developer's
-machine, but fail under CI (``CI=1``, set by ``.ci/run``), which installs it.
+Chromium comes from Debian (``apt-get install chromium``, which `make test`
+runs through ``scripts/system-packages.sh``); Playwright never downloads a
+browser. Without it these tests fail: they are never skipped.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from tests.factories import make_id_number
@@ -27,12 +27,6 @@ from tests.web.journeys import HENGSHAN, OTHER_TOWN, lend
 
 CHROMIUM = Path("/usr/bin/chromium")
 
-if not CHROMIUM.exists() and not os.environ.get("CI"):
-    pytest.skip(
-        "Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True
-    )
-
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 TODAY = date.today().isoformat()
 
