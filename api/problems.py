@@ -73,7 +73,18 @@ HTTP_PROBLEMS: dict[int, tuple[str, str, str]] = {
 
 #: webargs puts field errors under the request part they came from.
 LOCATIONS = frozenset(
-    {"json", "query", "querystring", "form", "headers", "cookies", "files", "view_args", "path"}
+    {
+        "json",
+        "query",
+        "querystring",
+        "form",
+        "headers",
+        "cookies",
+        "files",
+        "view_args",
+        "path",
+        "multipart",
+    }
 )
 
 

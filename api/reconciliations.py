@@ -22,15 +22,15 @@ from api.auth import current_actor
 from api.downloads import PDF, XLSX, download, file_doc
 from api.fields import Amount, Date
 from api.imports import SheetUpload
-from api.pagination import Blueprint
 from api.scope import in_fund
+from api.uploads import MULTIPART, UploadBlueprint
 from ledger.reconciliation import reconcile_bank, reconcile_township
 from ledger.reportdata import township_statement
 from reports.reconciliation import render_bank_reconciliation
 from reports.township_statement import render_township_statement
 from sheets.reconciliation import bank_reconciliation_xlsx, township_reconciliation_xlsx
 
-blp = Blueprint(
+blp = UploadBlueprint(
     "reconciliations",
     __name__,
     url_prefix="/api/v1/funds/<f>/reconciliations",
@@ -45,6 +45,10 @@ class TownshipBookForm(Schema):
         allow_negative=False,
         metadata={"description": "乡镇账期初余额(缺省同县账)/ the township book's opening"},
     )
+
+
+class TownshipBookUpload(SheetUpload, TownshipBookForm):
+    """The township's book and the period it covers, in one multipart body."""
 
 
 class LineOut(Schema):
@@ -140,29 +144,27 @@ def township_reconciliation(f: str, t: str, data: bytes, form: dict[str, Any], k
 class TownshipReconciliation(MethodView):
     @in_fund("clerk", "township", township=True)
     @blp.arguments(FormatQuery, location="query")
-    @blp.arguments(SheetUpload, location="files")
-    @blp.arguments(TownshipBookForm, location="form")
+    @blp.arguments(TownshipBookUpload, location=MULTIPART)
     @blp.response(200, TownshipReconciliationOut)
     @blp.doc(**ALSO)
-    def post(
-        self, query: dict[str, Any], files: dict[str, Any], form: dict[str, Any], f: str, t: str
-    ) -> Any:
+    def post(self, query: dict[str, Any], upload: dict[str, Any], f: str, t: str) -> Any:
         """Match a township's own book with the county's account of it (乡镇对账)"""
-        return township_reconciliation(f, t, files["file"].read(), form, query["format"])
+        book = upload.pop("file")
+        return township_reconciliation(f, t, book.read(), upload, query["format"])
 
 
 @blp.route("/bank")
 class BankReconciliation(MethodView):
     @in_fund("clerk")
     @blp.arguments(FormatQuery, location="query")
-    @blp.arguments(SheetUpload, location="files")
+    @blp.arguments(SheetUpload, location=MULTIPART)
     @blp.response(200, BankReconciliationOut)
     @blp.doc(**ALSO)
-    def post(self, query: dict[str, Any], files: dict[str, Any], f: str) -> Any:
+    def post(self, query: dict[str, Any], upload: dict[str, Any], f: str) -> Any:
         """The 银行存款余额调节表 of the special account from a bank statement upload"""
         reads_only()
         with get_db().read() as session:
-            result = reconcile_bank(session, f, current_actor(), files["file"].read())
+            result = reconcile_bank(session, f, current_actor(), upload["file"].read())
         return answer(
             result,
             query["format"],
