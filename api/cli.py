@@ -27,6 +27,7 @@ from ledger.schema import upgrade
 from ledger.services.users import create_user, disable_user
 from ledger.tables import MAX_BYTES
 from ledger.transactions import DeferredUnitOfWork, run_deferred
+from reports.fonts import CJKFontMissing, register_cjk_font
 
 
 def register(app: Flask) -> None:
@@ -37,6 +38,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(audit_verify)
     app.cli.add_command(demo_command)
     app.cli.add_command(import_registrations_command)
+    app.cli.add_command(check_command)
 
 
 def fail(error: LedgerError | BackupFailed) -> click.ClickException:
@@ -242,3 +244,16 @@ def import_registrations_command(fund_code: str, path: Path) -> None:
         f"已导入 imported: {result.loans} 笔借款申请 applications, "
         f"{result.households} 户新农户 new households"
     )
+
+
+@click.command("check")
+def check_command() -> None:
+    """Check what serving needs (the PDFs' CJK font); one line and exit 1 if missing. 自检。"""
+    try:
+        register_cjk_font()
+    except CJKFontMissing as missing:
+        click.echo(
+            f"缺少 PDF 中文字体,请安装 {missing.package} / PDF font missing: {missing}", err=True
+        )
+        raise click.exceptions.Exit(1) from None
+    click.echo("ok: PDF 中文字体可用 / the PDF font is available")

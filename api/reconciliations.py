@@ -26,6 +26,7 @@ from api.scope import in_fund
 from api.uploads import MULTIPART, UploadBlueprint
 from ledger.reconciliation import reconcile_bank, reconcile_township
 from ledger.reportdata import township_statement
+from reports.fonts import register_cjk_font
 from reports.reconciliation import render_bank_reconciliation
 from reports.township_statement import render_township_statement
 from sheets.reconciliation import bank_reconciliation_xlsx, township_reconciliation_xlsx
@@ -116,6 +117,8 @@ def answer(result: Any, kind: str, name: str, as_xlsx: Any, as_pdf: Any) -> Any:
     """The result as JSON (dumped by the view's schema), or as an XLSX or PDF download."""
     if kind == "json":
         return result
+    if kind == "pdf":
+        register_cjk_font()  # without the font: a 503 naming the package, not a 500
     body = as_xlsx(result) if kind == "xlsx" else as_pdf(result)
     return download(body, f"{name}.{kind}")
 

@@ -33,6 +33,7 @@ from api.scope import COUNTY_READERS, READERS, in_fund
 from ledger import reportdata
 from reports.aging import render_aging
 from reports.disaster_form import render_disaster_form
+from reports.fonts import register_cjk_font
 from reports.fund_statement import render_fund_statement
 from reports.liaison_statement import render_liaison_statement
 from reports.loan_statement import render_loan_statement
@@ -55,7 +56,11 @@ def pdf_response(view: Any) -> Any:
 
 
 def pdf(gather: Callable[[Any], Any], render: Callable[..., bytes], name: str) -> Response:
-    """Gather read-only, render outside the session, answer as a download named `name`."""
+    """Gather read-only, render outside the session, answer as a download named `name`.
+
+    Without the CJK font this is a 503 naming the package, before any work.
+    """
+    register_cjk_font()
     with get_db().read() as session:
         data = gather(session)
     return download(render(data), f"{name}.pdf", inline=True)
