@@ -68,4 +68,6 @@ class Template(MethodView):
     @blp.doc(**file_doc(XLSX))
     def get(self, f: str) -> Response:
         """The registration sheet template: Chinese headers, notes, an example row (登记表模板)"""
-        return download(registration_template(), "registration-template.xlsx")
+        return download(
+            registration_template(), "registration-template.xlsx", zh="农户登记表模板.xlsx"
+        )

@@ -113,14 +113,15 @@ class FormatQuery(Schema):
 ALSO = file_doc(XLSX, PDF)
 
 
-def answer(result: Any, kind: str, name: str, as_xlsx: Any, as_pdf: Any) -> Any:
-    """The result as JSON (dumped by the view's schema), or as an XLSX or PDF download."""
+def answer(result: Any, kind: str, name: str, zh: str, as_xlsx: Any, as_pdf: Any) -> Any:
+    """The result as JSON (dumped by the view's schema), or as an XLSX or PDF download
+    named `name` (Chinese: `zh`)."""
     if kind == "json":
         return result
     if kind == "pdf":
         register_cjk_font()  # without the font: a 503 naming the package, not a 500
     body = as_xlsx(result) if kind == "xlsx" else as_pdf(result)
-    return download(body, f"{name}.{kind}")
+    return download(body, f"{name}.{kind}", zh=f"{zh}.{kind}")
 
 
 def township_reconciliation(f: str, t: str, data: bytes, form: dict[str, Any], kind: str) -> Any:
@@ -138,6 +139,7 @@ def township_reconciliation(f: str, t: str, data: bytes, form: dict[str, Any], k
         result,
         kind,
         f"{f}-{t}-reconciliation-{result.to}",
+        f"{f}-{t}-乡镇对账-{result.to}",
         township_reconciliation_xlsx,
         lambda checked: render_township_statement(statement, checked=checked),
     )
@@ -172,6 +174,7 @@ class BankReconciliation(MethodView):
             result,
             query["format"],
             f"{f}-bank-reconciliation-{result.to}",
+            f"{f}-银行存款余额调节表-{result.to}",
             bank_reconciliation_xlsx,
             render_bank_reconciliation,
         )

@@ -143,5 +143,5 @@ def test_the_results_as_xlsx_and_pdf(county: County, world: World):
 def post_as(county: County, who: str, url: str, data: bytes, kind: str) -> bytes:
     response = post(county, who, f"{url}?format={kind}", data)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    assert response.headers["Content-Disposition"].endswith(f'.{kind}"')
+    assert response.headers["Content-Disposition"].endswith(f".{kind}")
     return response.get_data()
