@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, Response, current_app, g, request
 from werkzeug.routing import IntegerConverter
 
 from ledger.config import INSTANCE_DIR, database_url
@@ -72,6 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     api = LedgerApi(app)
     app.before_request(strictinput.refuse_nul_in_url)
+    app.after_request(no_store_when_authenticated)
     audit.init_app(app)
     api.register_blueprint(health.blp)
     api.register_blueprint(tokens.blp)
@@ -98,6 +99,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     cli.register(app)
     web.init_app(app)
     return app
+
+
+def no_store_when_authenticated(response: Response) -> Response:
+    """Answers for a signed-in caller (ID and phone numbers, the books) are never cached."""
+    if "actor" in g or "Authorization" in request.headers:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 class RecordId(IntegerConverter):

@@ -94,6 +94,7 @@ def test_each_file_arrives_whole_and_named(county: County, world: World, method,
     body = response.get_data()
     assert body.startswith(MAGIC[kind]) and len(body) > 1000
     assert response.content_length == len(body)
+    assert response.headers["Cache-Control"] == "no-store"  # ID and phone numbers inside
     disposition, ascii_file, chinese = file_names(response.headers["Content-Disposition"])
     assert disposition == ("inline" if "/reports/" in rule else "attachment")
     assert ascii_file.endswith(f".{kind}") and chinese.endswith(f".{kind}")
