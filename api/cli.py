@@ -24,7 +24,7 @@ from ledger.errors import LedgerError, RowsRefused
 from ledger.models import AuditRecord
 from ledger.registration_import import import_registrations
 from ledger.schema import upgrade
-from ledger.services.users import create_user, disable_user
+from ledger.services.users import create_user, disable_user, require_fund_grant
 from ledger.tables import MAX_BYTES
 from ledger.transactions import DeferredUnitOfWork, run_deferred
 from reports.fonts import CJKFontMissing, register_cjk_font
@@ -138,7 +138,9 @@ def read_password(from_stdin: bool) -> str:
 @click.command("create-user")
 @click.argument("username")
 @click.option("--role", required=True, type=click.Choice(ROLES), help="clerk, approver, ...")
-@click.option("--fund", "fund_code", default=None, help="Limit the user to this fund.")
+@click.option(
+    "--fund", "fund_code", default=None, help="Grant this fund (required for clerk, township)."
+)
 @click.option("--township", "township_code", default=None, help="9-digit code (township role).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
@@ -150,6 +152,10 @@ def create_user_command(
     password_stdin: bool,
 ) -> None:
     """Create a user; the password is prompted for (hidden, twice). 创建用户。"""
+    try:
+        require_fund_grant(role, fund_code)
+    except LedgerError as error:
+        raise fail(error) from None
     password = read_password(password_stdin)
     try:
         user = audited_command(
