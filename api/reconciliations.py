@@ -1,5 +1,8 @@
 """Township and bank reconciliation 对账: upload a book, get the matching (never posts).
 
+Nothing is posted, but an upload is recorded in the audit log like every
+write: who sent which file (its name, size and SHA-256) to reconcile what.
+
 A township officer (or the clerk) uploads the township's own book of
 movements and gets it matched with the county's sub-account of that
 township; another township's is a 404. The clerk uploads the bank statement
@@ -11,13 +14,15 @@ period with the line-by-line check against its book as the last section.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from flask import request
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from api import get_db
-from api.audit import reads_only
+from api.audit import audit_request
 from api.auth import current_actor
 from api.downloads import PDF, XLSX, download, file_doc
 from api.fields import Amount, Date
@@ -26,6 +31,7 @@ from api.scope import in_fund
 from api.uploads import MULTIPART, UploadBlueprint
 from ledger.reconciliation import reconcile_bank, reconcile_township
 from ledger.reportdata import township_statement
+from ledger.transactions import DeferredUnitOfWork, run_deferred
 from reports.fonts import register_cjk_font
 from reports.reconciliation import render_bank_reconciliation
 from reports.township_statement import render_township_statement
@@ -35,7 +41,7 @@ blp = UploadBlueprint(
     "reconciliations",
     __name__,
     url_prefix="/api/v1/funds/<f>/reconciliations",
-    description="Township and bank reconciliation 对账 (read-only)",
+    description="Township and bank reconciliation 对账 (never posts; audited)",
 )
 
 
@@ -124,18 +130,38 @@ def answer(result: Any, kind: str, name: str, zh: str, as_xlsx: Any, as_pdf: Any
     return download(body, f"{name}.{kind}", zh=f"{zh}.{kind}")
 
 
-def township_reconciliation(f: str, t: str, data: bytes, form: dict[str, Any], kind: str) -> Any:
-    """Reconcile township `t`'s uploaded book; the result, or its XLSX or PDF download.
+def audit_upload(target: str, data: bytes, **details: Any) -> None:
+    """Record this upload in the audit log, in a transaction of its own.
 
-    A query with a body: nothing is written, so nothing is audited.
+    Called once the answer is ready: a refused file (or a PDF that cannot be
+    rendered) changes nothing, the audit log included. Both shells upload the
+    file as ``file``.
     """
-    reads_only()
+    actor = current_actor()
+    upload = request.files.get("file")
+    described = {
+        "file": upload.filename if upload else None,
+        "bytes": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        **details,
+    }
+
+    def record(uow: DeferredUnitOfWork) -> None:
+        audit_request(uow, actor=actor, target=target, details=described, include_body=False)
+        uow.commit()
+        uow.seal()
+
+    run_deferred(get_db(), record)
+
+
+def township_reconciliation(f: str, t: str, data: bytes, form: dict[str, Any], kind: str) -> Any:
+    """Reconcile township `t`'s uploaded book; the result, or its XLSX or PDF download."""
     actor = current_actor()
     with get_db().read() as session:
         result = reconcile_township(session, f, t, actor, data, **form)
         period = {"from_": form.get("from_"), "to": result.to}
         statement = township_statement(session, f, t, actor, **period)
-    return answer(
+    response = answer(
         result,
         kind,
         f"{f}-{t}-reconciliation-{result.to}",
@@ -143,6 +169,8 @@ def township_reconciliation(f: str, t: str, data: bytes, form: dict[str, Any], k
         township_reconciliation_xlsx,
         lambda checked: render_township_statement(statement, checked=checked),
     )
+    audit_upload(f"fund:{f}/township:{t}", data, township=t, to=str(result.to))
+    return response
 
 
 @blp.route("/townships/<t>")
@@ -167,10 +195,10 @@ class BankReconciliation(MethodView):
     @blp.doc(**ALSO)
     def post(self, query: dict[str, Any], upload: dict[str, Any], f: str) -> Any:
         """The 银行存款余额调节表 of the special account from a bank statement upload"""
-        reads_only()
+        data = upload["file"].read()
         with get_db().read() as session:
-            result = reconcile_bank(session, f, current_actor(), upload["file"].read())
-        return answer(
+            result = reconcile_bank(session, f, current_actor(), data)
+        response = answer(
             result,
             query["format"],
             f"{f}-bank-reconciliation-{result.to}",
@@ -178,3 +206,5 @@ class BankReconciliation(MethodView):
             bank_reconciliation_xlsx,
             render_bank_reconciliation,
         )
+        audit_upload(f"fund:{f}/bank", data, to=str(result.to))
+        return response
