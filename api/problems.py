@@ -74,18 +74,8 @@ HTTP_PROBLEMS: dict[int, tuple[str, str, str]] = {
 
 #: webargs puts field errors under the request part they came from.
 LOCATIONS = frozenset(
-    {
-        "json",
-        "query",
-        "querystring",
-        "form",
-        "headers",
-        "cookies",
-        "files",
-        "view_args",
-        "path",
-        "multipart",
-    }
+    {"json", "query", "querystring", "form", "headers", "cookies", "files", "view_args", "path"}
+    | {"multipart"}  # api.uploads: an upload's form fields and files together
 )
 
 
