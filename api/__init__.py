@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, Response, current_app, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from ledger.config import INSTANCE_DIR, database_url
@@ -35,9 +36,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("LEDGER_INSECURE_COOKIE") != "1",
+        TRUSTED_PROXIES=trusted_proxies(os.environ.get("LEDGER_TRUSTED_PROXIES", "0")),
     )
     if test_config:
         app.config.update(test_config)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.config["DATABASE_URL"] = app.config["DATABASE_URL"] or database_url()
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.url_map.converters["int"] = RecordId
@@ -72,6 +77,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     api = LedgerApi(app)
     app.before_request(strictinput.refuse_nul_in_url)
+    app.after_request(no_store_when_authenticated)
     audit.init_app(app)
     api.register_blueprint(health.blp)
     api.register_blueprint(tokens.blp)
@@ -98,6 +104,27 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     cli.register(app)
     web.init_app(app)
     return app
+
+
+def trusted_proxies(value: str) -> int:
+    """How many reverse proxies in front of the app may say who the client is.
+
+    Behind a proxy every request comes from the proxy's address, so the login
+    throttle (per username and address) would lock a whole office out at once.
+    With n trusted proxies the client is the n-th address from the right of
+    ``X-Forwarded-For`` (Werkzeug's ProxyFix); with 0 the header is ignored, as
+    anyone can send it.
+    """
+    if not value.strip().isdigit():
+        raise ValueError(f"LEDGER_TRUSTED_PROXIES must be a whole number >= 0, not {value!r}")
+    return int(value)
+
+
+def no_store_when_authenticated(response: Response) -> Response:
+    """Answers for a signed-in caller (ID and phone numbers, the books) are never cached."""
+    if "actor" in g or "Authorization" in request.headers:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 class RecordId(IntegerConverter):

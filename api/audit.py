@@ -148,8 +148,3 @@ def init_app(app: Flask) -> None:
                     ),
                 )
         return response
-
-
-def reads_only() -> None:
-    """Mark this POST as a query with a body (a reconciliation upload): nothing to audit."""
-    g.audit_exempt = True

@@ -24,9 +24,10 @@ from ledger.errors import LedgerError, RowsRefused
 from ledger.models import AuditRecord
 from ledger.registration_import import import_registrations
 from ledger.schema import upgrade
-from ledger.services.users import create_user, disable_user
+from ledger.services.users import create_user, disable_user, require_fund_grant
 from ledger.tables import MAX_BYTES
 from ledger.transactions import DeferredUnitOfWork, run_deferred
+from reports.fonts import CJKFontMissing, register_cjk_font
 
 
 def register(app: Flask) -> None:
@@ -37,6 +38,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(audit_verify)
     app.cli.add_command(demo_command)
     app.cli.add_command(import_registrations_command)
+    app.cli.add_command(check_command)
 
 
 def fail(error: LedgerError | BackupFailed) -> click.ClickException:
@@ -136,7 +138,9 @@ def read_password(from_stdin: bool) -> str:
 @click.command("create-user")
 @click.argument("username")
 @click.option("--role", required=True, type=click.Choice(ROLES), help="clerk, approver, ...")
-@click.option("--fund", "fund_code", default=None, help="Limit the user to this fund.")
+@click.option(
+    "--fund", "fund_code", default=None, help="Grant this fund (required for clerk, township)."
+)
 @click.option("--township", "township_code", default=None, help="9-digit code (township role).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
@@ -148,6 +152,10 @@ def create_user_command(
     password_stdin: bool,
 ) -> None:
     """Create a user; the password is prompted for (hidden, twice). 创建用户。"""
+    try:
+        require_fund_grant(role, fund_code)
+    except LedgerError as error:
+        raise fail(error) from None
     password = read_password(password_stdin)
     try:
         user = audited_command(
@@ -242,3 +250,16 @@ def import_registrations_command(fund_code: str, path: Path) -> None:
         f"已导入 imported: {result.loans} 笔借款申请 applications, "
         f"{result.households} 户新农户 new households"
     )
+
+
+@click.command("check")
+def check_command() -> None:
+    """Check what serving needs (the PDFs' CJK font); one line and exit 1 if missing. 自检。"""
+    try:
+        register_cjk_font()
+    except CJKFontMissing as missing:
+        click.echo(
+            f"缺少 PDF 中文字体,请安装 {missing.package} / PDF font missing: {missing}", err=True
+        )
+        raise click.exceptions.Exit(1) from None
+    click.echo("ok: PDF 中文字体可用 / the PDF font is available")

@@ -1,8 +1,18 @@
-"""Files the API hands out (PDF, XLSX): one way to answer them, one way to document them."""
+"""Files the API hands out (PDF, XLSX): one way to answer them, one way to document them.
+
+A download's name is Chinese where a clerk reads it (``记`` in a voucher
+number, the report's title), but an HTTP header carries Latin-1 only: a
+Chinese ``filename="…"`` raised UnicodeEncodeError in the server and the
+client got no bytes at all. So the header names the file twice, as RFC 6266
+says: ``filename="…"`` in plain ASCII for old clients, and
+``filename*=UTF-8''…`` (RFC 8187 percent-encoding) with the real name.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
+from urllib.parse import quote
 
 from flask import Response
 
@@ -10,15 +20,30 @@ PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def download(body: bytes, filename: str, *, inline: bool = False) -> Response:
-    """`body` as a file named `filename` (its extension picks the type)."""
+def download(
+    body: bytes, filename: str, *, zh: str | None = None, inline: bool = False
+) -> Response:
+    """`body` as a file named `filename` (its extension picks the type), `zh` its Chinese name."""
     mimetype = PDF if filename.endswith(".pdf") else XLSX
-    disposition = "inline" if inline else "attachment"
     return Response(
         body,
         mimetype=mimetype,
-        headers={"Content-Disposition": f'{disposition}; filename="{filename}"'},
+        headers={"Content-Disposition": content_disposition(filename, zh, inline=inline)},
     )
+
+
+def content_disposition(filename: str, zh: str | None = None, *, inline: bool = False) -> str:
+    """The RFC 6266 header: an ASCII ``filename`` and the UTF-8 ``filename*`` (`zh` if given)."""
+    disposition = "inline" if inline else "attachment"
+    encoded = quote(zh or filename, safe="")
+    return f"{disposition}; filename=\"{ascii_name(filename)}\"; filename*=UTF-8''{encoded}"
+
+
+def ascii_name(name: str) -> str:
+    """`name` in printable ASCII, safe inside quotes: accents dropped, anything else ``_``."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in kept)
 
 
 def file_doc(*mimetypes: str) -> dict[str, Any]:

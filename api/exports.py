@@ -35,11 +35,11 @@ blp = Blueprint(
 )
 
 
-def xlsx(f: str, name: str, build: Callable[[Any, int], bytes]) -> Response:
-    """Build the workbook from one read session; answer it as a download."""
+def xlsx(f: str, name: str, zh: str, build: Callable[[Any, int], bytes]) -> Response:
+    """Build the workbook from one read session; answer it as `f-name.xlsx` (Chinese `f-zh`)."""
     with get_db().read() as session:
         body = build(session, listings.fund_id(session, current_actor(), f))
-    return download(body, f"{f}-{name}.xlsx")
+    return download(body, f"{f}-{name}.xlsx", zh=f"{f}-{zh}.xlsx")
 
 
 @blp.route("/loans.xlsx")
@@ -52,6 +52,7 @@ class Loans(MethodView):
         return xlsx(
             f,
             "loans",
+            "借款台账",
             lambda s, fund_id: tables.loans_xlsx(
                 loan_rows(s, fund_id, current_actor(), as_of=query.get("as_of"))
             ),
@@ -68,6 +69,7 @@ class Journals(MethodView):
         return xlsx(
             f,
             "journals",
+            "记账凭证",
             lambda s, _: tables.journals_xlsx(
                 listings.journals(s, current_actor(), f, limit=None, **query)[1]
             ),
@@ -84,6 +86,7 @@ class TrialBalance(MethodView):
         return xlsx(
             f,
             "trial-balance",
+            "试算平衡表",
             lambda s, _: tables.trial_balance_xlsx(
                 listings.trial_balance_of(s, current_actor(), f, **query)
             ),
@@ -101,6 +104,7 @@ class Aging(MethodView):
         return xlsx(
             f,
             f"aging-{day}",
+            f"账龄分析表-{day}",
             lambda s, fund_id: tables.aging_xlsx(aging(s, fund_id, current_actor(), day)),
         )
 
@@ -116,6 +120,7 @@ class Recovery(MethodView):
         return xlsx(
             f,
             f"recovery-{year}",
+            f"周转金回收情况表-{year}",
             lambda s, fund_id: tables.recovery_xlsx(
                 recovery_table(s, fund_id, current_actor(), year)
             ),

@@ -18,13 +18,13 @@ from marshmallow import Schema, fields
 
 from api.auth import current_actor
 from api.downloads import XLSX, download, file_doc
-from api.pagination import Blueprint
 from api.scope import READERS, in_fund
+from api.uploads import MULTIPART, UploadBlueprint
 from api.writes import accepts_idempotency_key, commit_write
 from ledger.registration_import import import_registrations
 from sheets.template import registration_template
 
-blp = Blueprint(
+blp = UploadBlueprint(
     "imports",
     __name__,
     url_prefix="/api/v1/funds/<f>/imports",
@@ -49,16 +49,16 @@ class ImportResultOut(Schema):
 class Registrations(MethodView):
     @in_fund("clerk")
     @accepts_idempotency_key
-    @blp.arguments(SheetUpload, location="files")
+    @blp.arguments(SheetUpload, location=MULTIPART)
     @blp.response(201, ImportResultOut)
-    def post(self, files: dict[str, Any], f: str) -> Any:
+    def post(self, upload: dict[str, Any], f: str) -> Any:
         """Import a registration sheet: households and applications, all or none (导入登记表)"""
-        data = files["file"].read()
+        data = upload["file"].read()
         return commit_write(
             lambda uow: import_registrations(uow, current_actor(), f, data, today=date.today()),
             schema=ImportResultOut(),
             target=f"fund:{f}/imports/registrations",
-            details={"file": files["file"].filename, "bytes": len(data)},
+            details={"file": upload["file"].filename, "bytes": len(data)},
         )
 
 
@@ -68,4 +68,6 @@ class Template(MethodView):
     @blp.doc(**file_doc(XLSX))
     def get(self, f: str) -> Response:
         """The registration sheet template: Chinese headers, notes, an example row (登记表模板)"""
-        return download(registration_template(), "registration-template.xlsx")
+        return download(
+            registration_template(), "registration-template.xlsx", zh="农户登记表模板.xlsx"
+        )

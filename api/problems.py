@@ -37,6 +37,7 @@ from ledger.errors import (
     TooManyAttempts,
     Unauthenticated,
 )
+from reports.fonts import CJKFontMissing
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ HTTP_PROBLEMS: dict[int, tuple[str, str, str]] = {
 #: webargs puts field errors under the request part they came from.
 LOCATIONS = frozenset(
     {"json", "query", "querystring", "form", "headers", "cookies", "files", "view_args", "path"}
+    | {"multipart"}  # api.uploads: an upload's form fields and files together
 )
 
 
@@ -298,6 +300,24 @@ def http_problem(error: HTTPException) -> Response | HTTPException:
     return problem(status, code, title=(title_zh, title_en), detail=detail, headers=headers)
 
 
+def font_problem(error: CJKFontMissing) -> Response:
+    """503 naming the package to install: the server cannot set a PDF in Chinese."""
+    log.error("PDF refused, no CJK font: %s", error)
+    package = error.package
+    return problem(
+        503,
+        "pdf-font-missing",
+        title=("无法生成 PDF:服务器缺少中文字体", "PDF unavailable: the server lacks its CJK font"),
+        detail=(
+            f"服务器缺少 PDF 报表嵌入的中文字体,请管理员安装软件包 {package}"
+            f"(apt-get install {package})后重试",
+            f"the server lacks the CJK font the PDF reports embed; an administrator must "
+            f"install the package {package} (apt-get install {package})",
+        ),
+        missing=package,
+    )
+
+
 def log_incident(error: Exception) -> str:
     """Log an unexpected error with its traceback under a new incident id; return the id."""
     incident = uuid.uuid4().hex
@@ -335,6 +355,7 @@ def _slug(name: str) -> str:
 def register_error_handlers(app: Any) -> None:
     app.register_error_handler(LedgerError, ledger_problem)
     app.register_error_handler(HTTPException, http_problem)
+    app.register_error_handler(CJKFontMissing, font_problem)
     app.register_error_handler(Exception, unexpected_problem)
 
 
@@ -372,4 +393,7 @@ class ProblemSchema(Schema):
     rows = fields.List(
         fields.Nested(RowErrorSchema),
         metadata={"description": "rows-refused only: every bad cell of the uploaded sheet"},
+    )
+    missing = fields.String(
+        metadata={"description": "pdf-font-missing only: the package to install"},
     )

@@ -1,5 +1,8 @@
 """Township and bank reconciliation 对账: upload a book, get the matching (never posts).
 
+Nothing is posted, but an upload is recorded in the audit log like every
+write: who sent which file (its name, size and SHA-256) to reconcile what.
+
 A township officer (or the clerk) uploads the township's own book of
 movements and gets it matched with the county's sub-account of that
 township; another township's is a 404. The clerk uploads the bank statement
@@ -11,30 +14,34 @@ period with the line-by-line check against its book as the last section.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from flask import request
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from api import get_db
-from api.audit import reads_only
+from api.audit import audit_request
 from api.auth import current_actor
 from api.downloads import PDF, XLSX, download, file_doc
 from api.fields import Amount, Date
 from api.imports import SheetUpload
-from api.pagination import Blueprint
 from api.scope import in_fund
+from api.uploads import MULTIPART, UploadBlueprint
 from ledger.reconciliation import reconcile_bank, reconcile_township
 from ledger.reportdata import township_statement
+from ledger.transactions import DeferredUnitOfWork, run_deferred
+from reports.fonts import register_cjk_font
 from reports.reconciliation import render_bank_reconciliation
 from reports.township_statement import render_township_statement
 from sheets.reconciliation import bank_reconciliation_xlsx, township_reconciliation_xlsx
 
-blp = Blueprint(
+blp = UploadBlueprint(
     "reconciliations",
     __name__,
     url_prefix="/api/v1/funds/<f>/reconciliations",
-    description="Township and bank reconciliation 对账 (read-only)",
+    description="Township and bank reconciliation 对账 (never posts; audited)",
 )
 
 
@@ -45,6 +52,10 @@ class TownshipBookForm(Schema):
         allow_negative=False,
         metadata={"description": "乡镇账期初余额(缺省同县账)/ the township book's opening"},
     )
+
+
+class TownshipBookUpload(SheetUpload, TownshipBookForm):
+    """The township's book and the period it covers, in one multipart body."""
 
 
 class LineOut(Schema):
@@ -108,65 +119,92 @@ class FormatQuery(Schema):
 ALSO = file_doc(XLSX, PDF)
 
 
-def answer(result: Any, kind: str, name: str, as_xlsx: Any, as_pdf: Any) -> Any:
-    """The result as JSON (dumped by the view's schema), or as an XLSX or PDF download."""
+def answer(result: Any, kind: str, name: str, zh: str, as_xlsx: Any, as_pdf: Any) -> Any:
+    """The result as JSON (dumped by the view's schema), or as an XLSX or PDF download
+    named `name` (Chinese: `zh`)."""
     if kind == "json":
         return result
+    if kind == "pdf":
+        register_cjk_font()  # without the font: a 503 naming the package, not a 500
     body = as_xlsx(result) if kind == "xlsx" else as_pdf(result)
-    return download(body, f"{name}.{kind}")
+    return download(body, f"{name}.{kind}", zh=f"{zh}.{kind}")
+
+
+def audit_upload(target: str, data: bytes, **details: Any) -> None:
+    """Record this upload in the audit log, in a transaction of its own.
+
+    Called once the answer is ready: a refused file (or a PDF that cannot be
+    rendered) changes nothing, the audit log included. Both shells upload the
+    file as ``file``.
+    """
+    actor = current_actor()
+    upload = request.files.get("file")
+    described = {
+        "file": upload.filename if upload else None,
+        "bytes": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        **details,
+    }
+
+    def record(uow: DeferredUnitOfWork) -> None:
+        audit_request(uow, actor=actor, target=target, details=described, include_body=False)
+        uow.commit()
+        uow.seal()
+
+    run_deferred(get_db(), record)
 
 
 def township_reconciliation(f: str, t: str, data: bytes, form: dict[str, Any], kind: str) -> Any:
-    """Reconcile township `t`'s uploaded book; the result, or its XLSX or PDF download.
-
-    A query with a body: nothing is written, so nothing is audited.
-    """
-    reads_only()
+    """Reconcile township `t`'s uploaded book; the result, or its XLSX or PDF download."""
     actor = current_actor()
     with get_db().read() as session:
         result = reconcile_township(session, f, t, actor, data, **form)
         period = {"from_": form.get("from_"), "to": result.to}
         statement = township_statement(session, f, t, actor, **period)
-    return answer(
+    response = answer(
         result,
         kind,
         f"{f}-{t}-reconciliation-{result.to}",
+        f"{f}-{t}-乡镇对账-{result.to}",
         township_reconciliation_xlsx,
         lambda checked: render_township_statement(statement, checked=checked),
     )
+    audit_upload(f"fund:{f}/township:{t}", data, township=t, to=str(result.to))
+    return response
 
 
 @blp.route("/townships/<t>")
 class TownshipReconciliation(MethodView):
     @in_fund("clerk", "township", township=True)
     @blp.arguments(FormatQuery, location="query")
-    @blp.arguments(SheetUpload, location="files")
-    @blp.arguments(TownshipBookForm, location="form")
+    @blp.arguments(TownshipBookUpload, location=MULTIPART)
     @blp.response(200, TownshipReconciliationOut)
     @blp.doc(**ALSO)
-    def post(
-        self, query: dict[str, Any], files: dict[str, Any], form: dict[str, Any], f: str, t: str
-    ) -> Any:
+    def post(self, query: dict[str, Any], upload: dict[str, Any], f: str, t: str) -> Any:
         """Match a township's own book with the county's account of it (乡镇对账)"""
-        return township_reconciliation(f, t, files["file"].read(), form, query["format"])
+        book = upload.pop("file")
+        return township_reconciliation(f, t, book.read(), upload, query["format"])
 
 
 @blp.route("/bank")
 class BankReconciliation(MethodView):
     @in_fund("clerk")
     @blp.arguments(FormatQuery, location="query")
-    @blp.arguments(SheetUpload, location="files")
+    @blp.arguments(SheetUpload, location=MULTIPART)
     @blp.response(200, BankReconciliationOut)
     @blp.doc(**ALSO)
-    def post(self, query: dict[str, Any], files: dict[str, Any], f: str) -> Any:
+    def post(self, query: dict[str, Any], upload: dict[str, Any], f: str) -> Any:
         """The 银行存款余额调节表 of the special account from a bank statement upload"""
-        reads_only()
+        data = upload["file"].read()
         with get_db().read() as session:
-            result = reconcile_bank(session, f, current_actor(), files["file"].read())
-        return answer(
+            result = reconcile_bank(session, f, current_actor(), data)
+        response = answer(
             result,
             query["format"],
             f"{f}-bank-reconciliation-{result.to}",
+            f"{f}-银行存款余额调节表-{result.to}",
             bank_reconciliation_xlsx,
             render_bank_reconciliation,
         )
+        audit_upload(f"fund:{f}/bank", data, to=str(result.to))
+        return response

@@ -33,6 +33,7 @@ from api.scope import COUNTY_READERS, READERS, in_fund
 from ledger import reportdata
 from reports.aging import render_aging
 from reports.disaster_form import render_disaster_form
+from reports.fonts import register_cjk_font
 from reports.fund_statement import render_fund_statement
 from reports.liaison_statement import render_liaison_statement
 from reports.loan_statement import render_loan_statement
@@ -54,11 +55,15 @@ def pdf_response(view: Any) -> Any:
     return blp.doc(**file_doc(PDF))(view)
 
 
-def pdf(gather: Callable[[Any], Any], render: Callable[..., bytes], name: str) -> Response:
-    """Gather read-only, render outside the session, answer as a download named `name`."""
+def pdf(gather: Callable[[Any], Any], render: Callable[..., bytes], name: str, zh: str) -> Response:
+    """Gather read-only, render outside the session, answer as `name`.pdf (Chinese: `zh`.pdf).
+
+    Without the CJK font this is a 503 naming the package, before any work.
+    """
+    register_cjk_font()
     with get_db().read() as session:
         data = gather(session)
-    return download(render(data), f"{name}.pdf", inline=True)
+    return download(render(data), f"{name}.pdf", zh=f"{zh}.pdf", inline=True)
 
 
 def _stamp(day: date | None) -> str:
@@ -76,6 +81,7 @@ class FundStatement(MethodView):
             lambda s: reportdata.fund_statement(s, f, current_actor(), **query),
             render_fund_statement,
             f"{f}-fund-statement-{_stamp(query.get('to'))}",
+            f"{f}-周转金运行情况报告-{_stamp(query.get('to'))}",
         )
 
 
@@ -90,6 +96,7 @@ class TownshipStatement(MethodView):
             lambda s: reportdata.township_statement(s, f, t, current_actor(), **query),
             render_township_statement,
             f"{f}-{t}-reconciliation-{_stamp(query.get('to'))}",
+            f"{f}-{t}-乡镇对账单-{_stamp(query.get('to'))}",
         )
 
 
@@ -104,6 +111,7 @@ class LoanStatement(MethodView):
             lambda s: reportdata.loan_statement(s, f, no, current_actor(), **query),
             render_loan_statement,
             f"{f}-loan-{no}",
+            f"{f}-借款人对账单-{no}",
         )
 
 
@@ -118,6 +126,7 @@ class LiaisonStatement(MethodView):
             lambda s: reportdata.liaison_statement(s, f, id, current_actor(), **query),
             render_liaison_statement,
             f"{f}-liaison-{id}",
+            f"{f}-联系人担保责任单-{id}",
         )
 
 
@@ -131,6 +140,7 @@ class DisasterForm(MethodView):
             lambda s: reportdata.disaster_form(s, f, code, current_actor()),
             render_disaster_form,
             f"{f}-disaster-{code}",
+            f"{f}-灾害核销审批表-{code}",
         )
 
 
@@ -146,6 +156,7 @@ class TrialBalance(MethodView):
             lambda s: reportdata.trial_balance_sheet(s, f, current_actor(), to=as_of, **query),
             render_trial_balance,
             f"{f}-trial-balance-{_stamp(as_of)}",
+            f"{f}-试算平衡表-{_stamp(as_of)}",
         )
 
 
@@ -160,6 +171,7 @@ class Subledger(MethodView):
             lambda s: reportdata.subledger_listing(s, f, account, current_actor(), **query),
             render_subledger,
             f"{f}-subledger-{account}-{_stamp(query.get('to'))}",
+            f"{f}-明细账-{account}-{_stamp(query.get('to'))}",
         )
 
 
@@ -174,6 +186,7 @@ class Aging(MethodView):
             lambda s: reportdata.aging_report(s, f, current_actor(), **query),
             render_aging,
             f"{f}-aging-{_stamp(query.get('as_of'))}",
+            f"{f}-账龄分析表-{_stamp(query.get('as_of'))}",
         )
 
 
@@ -188,6 +201,7 @@ class Vouchers(MethodView):
             lambda s: reportdata.voucher_prints(s, f, current_actor(), **query),
             render_vouchers,
             f"{f}-vouchers-{query['period']}",
+            f"{f}-记账凭证-{query['period']}",
         )
 
 
@@ -201,4 +215,5 @@ class Voucher(MethodView):
             lambda s: reportdata.voucher_prints(s, f, current_actor(), vouchers=[voucher]),
             render_vouchers,
             f"{f}-voucher-{voucher}",
+            f"{f}-记账凭证-{voucher}",
         )

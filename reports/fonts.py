@@ -12,7 +12,9 @@ collection that Debian and Ubuntu ship as ``fonts-wqy-zenhei``::
 
 The font is found by `LEDGER_CJK_FONT` (a path; append ``#N`` to pick the
 N-th font of a .ttc) or else by searching `KNOWN_FONTS`. Parsing it takes
-most of a second, so it is registered once per process.
+most of a second, so it is parsed once per process; finding it is a stat,
+done on every call, so a font removed or a changed `LEDGER_CJK_FONT` is
+reported by the next request, not by the next restart.
 """
 
 from __future__ import annotations
@@ -41,10 +43,15 @@ KNOWN_FONTS: tuple[tuple[str, int, str], ...] = (
 )
 
 _lock = threading.Lock()
+#: The font (path, index) registered as `FONT`, once one is.
+_registered: list[tuple[Path, int]] = []
 
 
 class CJKFontMissing(RuntimeError):
     """No embeddable CJK font: the message says what to install or set."""
+
+    #: The Debian package that installs the font the reports are set in.
+    package = PACKAGE
 
 
 def find_cjk_font() -> tuple[Path, int]:
@@ -83,11 +90,15 @@ def load_font(path: Path, index: int = 0) -> TTFont:
 
 
 def register_cjk_font() -> str:
-    """Register the CJK font with ReportLab once and return its name (`FONT`)."""
+    """Find the CJK font, register it with ReportLab unless it already is, return `FONT`.
+
+    Raises CJKFontMissing when there is none: call it before a PDF's work starts.
+    """
+    found = find_cjk_font()
     with _lock:
-        if FONT in pdfmetrics.getRegisteredFontNames():
-            return FONT
-        pdfmetrics.registerFont(load_font(*find_cjk_font()))
-        # One face for every style: <b> and <i> in a paragraph must not fall back to Helvetica.
-        registerFontFamily(FONT, normal=FONT, bold=FONT, italic=FONT, boldItalic=FONT)
+        if found not in _registered:
+            pdfmetrics.registerFont(load_font(*found))
+            # One face for every style: <b> and <i> in a paragraph must not fall back to Helvetica.
+            registerFontFamily(FONT, normal=FONT, bold=FONT, italic=FONT, boldItalic=FONT)
+            _registered[:] = [found]
         return FONT

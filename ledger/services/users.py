@@ -115,6 +115,26 @@ def hash_password(password: str) -> str:
     return HASHER.hash(password)
 
 
+#: Roles whose work lies in the funds they are granted. Without a grant a township
+#: officer would read the same township code in every fund (another fund's 衡山镇).
+FUND_BOUND_ROLES = frozenset({Role.CLERK, Role.TOWNSHIP})
+
+
+def require_fund_grant(role: str, fund_code: str | None) -> None:
+    """Refuse a clerk or township officer who is granted no fund.
+
+    ``create-user`` calls it before asking for the password. `create_user`
+    itself does not: the demo's users and the tests' span every fund.
+    """
+    if role in FUND_BOUND_ROLES and not fund_code:
+        raise InvalidField(
+            "业务会计(clerk)和乡镇用户(township)须指定所属基金(--fund),否则可读取所有基金",
+            "clerk and township users must be granted a fund (--fund); "
+            "without one they would read every fund",
+            field="fund",
+        )
+
+
 def create_user(
     uow: UnitOfWork,
     *,

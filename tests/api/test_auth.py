@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
+from api import trusted_proxies
 from ledger.audit import chain_head
 from ledger.clock import utcnow
 from ledger.models import ApiToken, AuditRecord
@@ -262,3 +264,58 @@ def test_openapi_declares_bearer_security_and_problem_responses(app):
     assert unauthorized["content"] == {
         "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
     }
+
+
+PROXY = {"REMOTE_ADDR": "10.0.0.1"}  # the office's reverse proxy
+
+
+def from_client(address: str) -> dict:
+    """What a proxy sends on behalf of the clerk at `address`."""
+    return {"environ_base": PROXY, "headers": {"X-Forwarded-For": address}}
+
+
+def fail_five_times(client, name: str, address: str) -> None:
+    for _ in range(5):
+        wrong = client.post(
+            TOKENS, json={"username": name, "password": "guess-guess"}, **from_client(address)
+        )
+        assert_problem(wrong, 401, "authentication-failed")
+
+
+def test_without_a_trusted_proxy_the_forwarded_address_is_ignored(app, make_user):
+    """Anyone can send X-Forwarded-For: unless a proxy is trusted, the throttle keys on the peer."""
+    client = app.test_client()
+    name = make_user()
+    fail_five_times(client, name, "203.0.113.1")
+    other_clerk = client.post(
+        TOKENS, json={"username": name, "password": PASSWORD}, **from_client("203.0.113.2")
+    )
+    assert_problem(other_clerk, 429, "too-many-attempts")
+
+
+def test_behind_a_trusted_proxy_each_clerk_is_throttled_alone(make_app, make_user, committed_db):
+    client = make_app(TRUSTED_PROXIES=1).test_client()
+    name = make_user()
+    fail_five_times(client, name, "203.0.113.1")
+    blocked = client.post(
+        TOKENS, json={"username": name, "password": PASSWORD}, **from_client("203.0.113.1")
+    )
+    assert_problem(blocked, 429, "too-many-attempts")
+    # A client cannot pose as another by prepending to the header: one proxy, one hop.
+    spoofed = client.post(
+        TOKENS,
+        json={"username": name, "password": PASSWORD},
+        **from_client("203.0.113.9, 203.0.113.1"),
+    )
+    assert_problem(spoofed, 429, "too-many-attempts")
+    # The clerk at the next desk signs in, and the audit log says from where.
+    login(client, name, **from_client("203.0.113.2"))
+    record = audit_record(committed_db, head(committed_db)[0])
+    assert (record.actor, record.client_addr) == (name, "203.0.113.2")
+
+
+def test_the_number_of_trusted_proxies_is_a_whole_number():
+    assert trusted_proxies("0") == 0 and trusted_proxies(" 2 ") == 2
+    for bad in ("", "two", "-1", "1.5"):
+        with pytest.raises(ValueError, match="LEDGER_TRUSTED_PROXIES"):
+            trusted_proxies(bad)

@@ -1,5 +1,8 @@
 """Reconciliation over HTTP: a township's book and a bank statement, matched, never posted.
 
+Each accepted upload leaves one audit record (who, which file, for what); a
+refused one leaves none.
+
 The module's programme: township A (340123001) was allocated 20,000.00 on
 2007-04-01 and disbursed loan_a's 5,000.00 on 2007-04-10; the special
 account received 100,000.00 on 2007-03-01 and allocated 20,000.00 (A) and
@@ -8,12 +11,16 @@ account received 100,000.00 on 2007-03-01 and allocated 20,000.00 (A) and
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 
 from openpyxl import load_workbook
+from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from ledger.models import AuditRecord
 from tests.api.conftest import assert_problem
 from tests.api.programme import TOWN_A, County, World
 from tests.api.test_bad_input import audit_head, journal_count
@@ -34,6 +41,24 @@ def post(county: County, who: str, url: str, data: bytes, **form: str):
 BOOK = ["日期", "借据号", "类型", "金额"]
 
 
+def audited_since(api_app, seq: int) -> list[AuditRecord]:
+    """The audit records appended after record `seq`."""
+    with api_app.extensions["ledger_db"].read() as session:
+        records = session.scalars(
+            select(AuditRecord).where(AuditRecord.seq > seq).order_by(AuditRecord.seq)
+        ).all()
+        session.expunge_all()
+    return list(records)
+
+
+def assert_upload_audited(record: AuditRecord, who: str, url: str, target: str, data: bytes):
+    assert (record.actor, record.action, record.target) == (who, f"POST {url}", target)
+    details = json.loads(record.details)
+    assert (details["file"], details["bytes"]) == ("book", len(data))
+    assert details["sha256"] == hashlib.sha256(data).hexdigest()
+    return details
+
+
 def test_a_township_book_with_every_kind_of_difference(county: County, world: World, api_app):
     book = [
         ["2007-04-01", "", "拨入", "20000.00"],
@@ -42,7 +67,8 @@ def test_a_township_book_with_every_kind_of_difference(county: County, world: Wo
     ]
     before = journal_count(county, world), audit_head(api_app)
     url = f"{world.f}/reconciliations/townships/{TOWN_A}"
-    response = post(county, "township_a", url, table_xlsx(BOOK, book), to="2007-04-30")
+    data = table_xlsx(BOOK, book)
+    response = post(county, "township_a", url, data, to="2007-04-30")
     assert response.status_code == 200, response.get_data(as_text=True)
     result = response.get_json()
     m = result["matching"]
@@ -56,7 +82,12 @@ def test_a_township_book_with_every_kind_of_difference(county: County, world: Wo
     ]
     assert (result["county_opening"], result["county_closing"]) == ("0.00", "15000.00")
     assert (result["township_closing"], result["agreed"]) == ("15600.00", False)
-    assert (journal_count(county, world), audit_head(api_app)) == before  # never posts
+    assert journal_count(county, world) == before[0]  # never posts
+    (record,) = audited_since(api_app, before[1][0])  # but the upload is on the record
+    details = assert_upload_audited(
+        record, county.name("township_a"), url, f"fund:{world.code}/township:{TOWN_A}", data
+    )
+    assert (record.role, details["township"], details["to"]) == ("township", TOWN_A, "2007-04-30")
 
 
 def test_a_matching_book_agrees_and_csv_in_gb18030_reads(county: County, world: World):
@@ -68,7 +99,8 @@ def test_a_matching_book_agrees_and_csv_in_gb18030_reads(county: County, world: 
     assert result.get_json()["agreed"] is True
 
 
-def test_bad_books_and_other_townships(county: County, world: World):
+def test_bad_books_and_other_townships(county: County, world: World, api_app):
+    before = audit_head(api_app)
     url = f"{world.f}/reconciliations/townships/{TOWN_A}"
     formula = table_xlsx(
         BOOK, [["2007-04-01", "", "拨入", "=10000*2"], ["2007-04-31", "", "?", "1"]]
@@ -81,6 +113,7 @@ def test_bad_books_and_other_townships(county: County, world: World):
     ]
     other = post(county, "township_b", url, table_xlsx(BOOK, []))
     assert_problem(other, 404, "record-not-found")
+    assert audit_head(api_app) == before  # a refused upload leaves no record
 
 
 def test_the_bank_reconciliation_statement(county: County, world: World, api_app):
@@ -92,9 +125,9 @@ def test_the_bank_reconciliation_statement(county: County, world: World, api_app
     ]
     header = ["日期", "金额", "方向", "摘要", "余额"]
     before = journal_count(county, world), audit_head(api_app)
-    response = post(
-        county, "clerk", f"{world.f}/reconciliations/bank", table_xlsx(header, statement)
-    )
+    url = f"{world.f}/reconciliations/bank"
+    data = table_xlsx(header, statement)
+    response = post(county, "clerk", url, data)
     assert response.status_code == 200, response.get_data(as_text=True)
     r = response.get_json()
     assert (r["from"], r["to"], r["book_balance"], r["statement_balance"]) == (
@@ -111,11 +144,15 @@ def test_the_bank_reconciliation_statement(county: County, world: World, api_app
         True,
     )
     statement[3][4] = "80041.00"  # the bank's balance does not follow from its lines
-    wrong = post(county, "clerk", f"{world.f}/reconciliations/bank", table_xlsx(header, statement))
+    wrong = post(county, "clerk", url, table_xlsx(header, statement))
     assert wrong.get_json()["reconciled"] is False
-    assert (journal_count(county, world), audit_head(api_app)) == before
-    refused = post(county, "township_a", f"{world.f}/reconciliations/bank", b"x")
+    assert journal_count(county, world) == before[0]
+    first, second = audited_since(api_app, before[1][0])
+    assert_upload_audited(first, county.name("clerk"), url, f"fund:{world.code}/bank", data)
+    assert json.loads(second.details)["sha256"] != json.loads(first.details)["sha256"]
+    refused = post(county, "township_a", url, b"x")
     assert refused.status_code == 403
+    assert len(audited_since(api_app, before[1][0])) == 2
 
 
 def test_the_results_as_xlsx_and_pdf(county: County, world: World):
@@ -143,5 +180,5 @@ def test_the_results_as_xlsx_and_pdf(county: County, world: World):
 def post_as(county: County, who: str, url: str, data: bytes, kind: str) -> bytes:
     response = post(county, who, f"{url}?format={kind}", data)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    assert response.headers["Content-Disposition"].endswith(f'.{kind}"')
+    assert response.headers["Content-Disposition"].endswith(f".{kind}")
     return response.get_data()

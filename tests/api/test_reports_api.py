@@ -15,7 +15,7 @@ from tests.reports.pdf import fonts, squeezed
 def pdf_of(county: County, who: str, path: str, **query: str) -> bytes:
     response = county.get(who, path, **query)
     assert response.mimetype == "application/pdf"
-    assert response.headers["Content-Disposition"].endswith('.pdf"')
+    assert response.headers["Content-Disposition"].startswith("inline; filename=")
     body = response.get_data()
     assert all(fonts(body).values()), "every font is embedded"
     return body

@@ -1,4 +1,4 @@
-"""``init-db`` and ``backup`` from the command line."""
+"""``init-db``, ``backup`` and ``check`` from the command line."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 from ledger.db import Database
+from reports.fonts import ENV
 from tests.factories import appropriate, make_fund
 
 
@@ -70,3 +71,17 @@ def test_backup_of_the_test_database(tmp_path, make_app, engine):
             assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         finally:
             copy.close()
+
+
+def test_check_passes_when_the_pdf_font_is_there(make_app):
+    result = run(make_app(), "check")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("ok:")
+
+
+def test_check_fails_in_one_line_naming_the_package(make_app, monkeypatch, tmp_path):
+    monkeypatch.setenv(ENV, str(tmp_path / "wqy-zenhei.ttc"))
+    result = run(make_app(), "check")
+    assert result.exit_code == 1
+    (line,) = result.output.splitlines()
+    assert "fonts-wqy-zenhei" in line and ENV in line

@@ -15,6 +15,7 @@ from ledger.audit import chain_head
 from ledger.db import Database, make_engine
 from ledger.models import AuditRecord, User
 from ledger.services import users
+from tests.factories import make_fund, make_household, make_programme
 from tests.ledger.test_audit import unguard_audit
 
 PASSWORD = "correct horse battery"
@@ -61,7 +62,13 @@ def fresh_url(tmp_path, engine) -> Iterator[str]:
         admin.dispose()
 
 
-def test_create_user_with_the_password_on_stdin(make_app, committed_db):
+@pytest.fixture
+def fund(committed_db: Database) -> str:
+    """A committed fund's code, to grant."""
+    return make_fund(committed_db).code
+
+
+def test_create_user_with_the_password_on_stdin(make_app, committed_db, fund):
     name = new_name()
     result = run(
         make_app(),
@@ -71,31 +78,33 @@ def test_create_user_with_the_password_on_stdin(make_app, committed_db):
         "township",
         "--township",
         "340123001",
+        "--fund",
+        fund,
         "--password-stdin",
         input=PASSWORD + "\n",
     )
     assert result.exit_code == 0, result.output
     assert f"user created: {name} (township, township 340123001)" in result.output
     user = user_row(committed_db, name)
-    assert user is not None and user.township_code == "340123001"
+    assert user is not None and (user.township_code, user.fund_code) == ("340123001", fund)
     with committed_db.uow() as uow:
         issued = users.authenticate(uow, username=name, password=PASSWORD, client="cli-test")
     assert issued.actor.role == "township"
 
 
-def test_create_user_prompts_twice_without_echo(make_app, committed_db):
+def test_create_user_prompts_twice_without_echo(make_app, committed_db, fund):
     name = new_name()
-    result = run(make_app(), "create-user", name, "--role", "clerk", input=f"{PASSWORD}\n" * 2)
+    args = ("create-user", name, "--role", "clerk", "--fund", fund)
+    result = run(make_app(), *args, input=f"{PASSWORD}\n" * 2)
     assert result.exit_code == 0, result.output
     assert PASSWORD not in result.output
     assert user_row(committed_db, name) is not None
 
 
-def test_create_user_refuses_mismatched_passwords(make_app, committed_db):
+def test_create_user_refuses_mismatched_passwords(make_app, committed_db, fund):
     name = new_name()
-    result = run(
-        make_app(), "create-user", name, "--role", "clerk", input="one-password\nanother\n"
-    )
+    args = ("create-user", name, "--role", "clerk", "--fund", fund)
+    result = run(make_app(), *args, input="one-password\nanother\n")
     assert result.exit_code != 0
     assert "do not match" in result.output
     assert user_row(committed_db, name) is None
@@ -104,18 +113,59 @@ def test_create_user_refuses_mismatched_passwords(make_app, committed_db):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--role", "township"], "township"),
-        (["--role", "clerk", "--township", "340123001"], "township"),
+        (["--role", "township", "--fund", "{fund}"], "9-digit township code"),
+        (["--role", "clerk", "--township", "340123001", "--fund", "{fund}"], "township"),
         (["--role", "clerk", "--fund", "NO-SUCH-FUND"], "fund NO-SUCH-FUND does not exist"),
         (["--role", "boss"], "Invalid value for '--role'"),
+        (["--role", "clerk"], "must be granted a fund (--fund)"),
+        (["--role", "township", "--township", "340123001"], "must be granted a fund (--fund)"),
     ],
 )
-def test_create_user_refusals_exit_nonzero(make_app, committed_db, args, message):
+def test_create_user_refusals_exit_nonzero(make_app, committed_db, fund, args, message):
     name = new_name()
+    args = [arg.format(fund=fund) for arg in args]
     result = run(make_app(), "create-user", name, *args, "--password-stdin", input=PASSWORD)
     assert result.exit_code != 0
     assert message in result.output
     assert user_row(committed_db, name) is None
+
+
+def test_a_user_without_a_fund_is_refused_before_the_password_is_asked(make_app, committed_db):
+    name = new_name()
+    result = run(make_app(), "create-user", name, "--role", "township", "--township", "340123001")
+    assert result.exit_code == 1
+    assert "Password" not in result.output  # refused first, nothing typed in vain
+    assert "须指定所属基金(--fund)" in result.output and "(--fund)" in result.output
+    assert user_row(committed_db, name) is None
+
+
+def test_a_township_officer_reads_only_the_fund_granted(make_app, committed_db):
+    """The same township code in two funds: the officer of fund A gets 404 in fund B."""
+    a, b = make_programme(committed_db), make_programme(committed_db)
+    town = a.townships[1]
+    assert town in b.townships
+    mine, theirs = make_household(committed_db, a, town), make_household(committed_db, b, town)
+    app = make_app()
+    name = new_name()
+    args = ("--role", "township", "--township", town, "--fund", a.code, "--password-stdin")
+    assert run(app, "create-user", name, *args, input=PASSWORD).exit_code == 0
+    client = app.test_client()
+    login = client.post("/api/v1/auth/tokens", json={"username": name, "password": PASSWORD})
+    headers = {"Authorization": f"Bearer {login.get_json()['token']}"}
+
+    own = client.get(f"/api/v1/funds/{a.code}/households", headers=headers)
+    assert own.status_code == 200
+    assert [h["id"] for h in own.get_json()] == [mine]
+    assert (
+        client.get(f"/api/v1/funds/{a.code}/households/{mine}", headers=headers).status_code == 200
+    )
+    for path in (
+        f"/api/v1/funds/{b.code}/households",
+        f"/api/v1/funds/{b.code}/households/{theirs}",
+    ):
+        other = client.get(path, headers=headers)
+        assert other.status_code == 404, other.get_data(as_text=True)
+        assert other.get_json()["code"] in ("fund-not-found", "record-not-found")
 
 
 def test_create_and_disable_are_audited(make_app, committed_db):

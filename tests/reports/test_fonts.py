@@ -35,6 +35,19 @@ def test_environment_names_the_font(monkeypatch, tmp_path):
         find_cjk_font()
 
 
+def test_a_font_gone_after_registration_is_noticed(monkeypatch, tmp_path):
+    """The PDF routes and the health check ask before each report, not once per process."""
+    path, index = find_cjk_font()
+    monkeypatch.setenv(ENV, f"{path}#{index}")
+    assert register_cjk_font() == "LedgerCJK"
+    monkeypatch.setenv(ENV, str(tmp_path / "removed.ttc"))
+    with pytest.raises(CJKFontMissing) as info:
+        register_cjk_font()
+    assert info.value.package == "fonts-wqy-zenhei"
+    monkeypatch.setenv(ENV, f"{path}#{index}")
+    assert register_cjk_font() == "LedgerCJK"
+
+
 def test_a_font_reportlab_cannot_embed_is_refused(tmp_path):
     """E.g. an OpenType/CFF font such as Noto Sans CJK, or anything that is not TrueType."""
     fake = tmp_path / "NotoSansCJK-Regular.otf"
