@@ -1,5 +1,5 @@
 """What a clerk sees (issue 15): history in date order, repaid apart from written off,
-names rather than codes.
+names rather than codes, and the overview and dashboard as of a 截至 date.
 
 A small county of its own (the factories' programme, in 2007-2009), so that
 every figure is known: loan A was repaid 1,500 in 2008 and then had 1,500
@@ -13,12 +13,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from api import create_app
 from ledger.db import Database
+from ledger.money import cny
 from ledger.schema import upgrade as migrate
 from ledger.services import disasters, loans, proposals, users
 from tests.conftest import isolated_url
@@ -210,3 +212,77 @@ def test_pages_name_project_types_and_townships(county):
     assert f"<td>{HENGSHAN}</td>" not in people
     officer = county.browser("hengshan").get(f"/f/{county.fund}/").get_data(as_text=True)
     assert "(乡镇财政所 衡山镇)" in officer
+
+
+# --- as of a date -------------------------------------------------------------------------
+
+KPI = re.compile(r"<dt>([^<]+)</dt><dd class=\"num\">([^<]+)</dd>")
+
+
+def kpis(html: str) -> dict[str, str]:
+    return dict(KPI.findall(html))
+
+
+def amount(text: str) -> Decimal:
+    return cny(text.replace(",", ""))
+
+
+def town_row(html: str, name: str) -> list[str]:
+    return cells(html.replace(f"<tr><td>{name}</td>", f'<tr id="town"><td>{name}</td>', 1), "town")
+
+
+@pytest.mark.parametrize(("who", "path"), [("clerk", ""), ("leader", "dashboard")])
+def test_every_figure_is_as_of_the_date(county, who, path):
+    """Before 2009-06-01, loan B owed 500 more and 衡山镇 held 500 less cash."""
+    user = county.browser(who)
+    url = f"/f/{county.fund}/{path}"
+    today = user.get(url).get_data(as_text=True)
+    before = user.get(url, query_string={"as_of": "2009-05-31"}).get_data(as_text=True)
+    assert f'value="{date.today().isoformat()}"' in today and 'value="2009-05-31"' in before
+    now, then = kpis(today), kpis(before)
+    assert amount(then["借款余额"]) - amount(now["借款余额"]) == Decimal("500.00")
+    assert amount(now["可周转资金(专户+乡镇)"]) - amount(then["可周转资金(专户+乡镇)"]) == Decimal(
+        "500.00"
+    )
+    assert then["累计核销"] == now["累计核销"] == "1,500.00"
+    # By township: only 衡山镇 moved; recovered 1,000 then, 1,500 now.
+    assert town_row(before, "衡山镇")[2:4] == ["3,000.00", "1,000.00"]
+    assert town_row(today, "衡山镇")[2:4] == ["3,000.00", "1,500.00"]
+    assert town_row(before, "但家庙镇") == town_row(today, "但家庙镇")
+    # Before the write-off's date it is not counted; before any loan, nothing is lent.
+    early = kpis(user.get(url, query_string={"as_of": "2007-11-30"}).get_data(as_text=True))
+    assert (early["累计核销"], early["借款余额"]) == ("0.00", "6,000.00")
+    assert (
+        kpis(user.get(url, query_string={"as_of": "2007-04-09"}).get_data(as_text=True))["借款余额"]
+        == "0.00"
+    )
+
+
+@pytest.mark.parametrize("typed", ["2009-02-30", "31/05/2009", "yesterday"])
+def test_a_bad_date_is_refused_beside_the_field_and_today_is_shown(county, typed):
+    user = county.browser("leader")
+    url = f"/f/{county.fund}/dashboard"
+    response = user.get(url, query_string={"as_of": typed})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert re.search(r'<span class="error" id="as_of-error">日期[^<]+</span>', html)
+    assert f'value="{typed}"' in html  # what was typed stays
+    assert kpis(html) == kpis(user.get(url).get_data(as_text=True))
+
+
+def test_the_township_page_is_as_of_the_date_too(county):
+    officer = county.browser("hengshan")
+    url = f"/f/{county.fund}/"
+    now = kpis(officer.get(url).get_data(as_text=True))
+    then = kpis(officer.get(url, query_string={"as_of": "2009-05-31"}).get_data(as_text=True))
+    assert amount(now["已收回"]) - amount(then["已收回"]) == Decimal("500.00")
+    assert amount(then["借款余额"]) - amount(now["借款余额"]) == Decimal("500.00")
+
+
+def test_the_statement_link_is_as_of_the_same_date(county):
+    user = county.browser("leader")
+    url = f"/f/{county.fund}/dashboard"
+    pdf = f"/api/v1/funds/{county.fund}/reports/fund-statement.pdf"
+    assert f'href="{pdf}"' in user.get(url).get_data(as_text=True)
+    dated = user.get(url, query_string={"as_of": "2009-05-31"}).get_data(as_text=True)
+    assert f'href="{pdf}?to=2009-05-31"' in dated
