@@ -23,7 +23,8 @@ from ledger.loanbook import Schedule, settle_by_kind
 from ledger.schedule import Instalment as Due
 from ledger.schedule import settle
 from ledger.services import funding, guarantees, loans, proposals
-from tests.factories import APPROVER, CLERK_ACTOR, make_loan, make_programme
+from ledger.services.journals import reverse_journal
+from tests.factories import APPROVER, CLERK, CLERK_ACTOR, make_loan, make_programme
 
 D = Decimal
 
@@ -283,6 +284,43 @@ def test_a_back_dated_write_off_settles_first_and_the_history_is_in_date_order(d
         ("written_off", D("0.00"), D("1000.00"), "已核销"),
         ("repaid", D("1000.00"), D("0.00"), "已还"),
         ("overdue", D("500.00"), D("0.00"), "部分已还、逾期"),
+    ]
+
+
+def test_a_reversed_repayment_settles_no_instalment(db):
+    """The red-ink reversal nets into the repayment it reverses, whatever its own date."""
+    prog = make_programme(db)
+    loan = make_loan(db, prog)
+    repay(db, prog, loan, "1000.00", date(2008, 3, 20))
+    with db.uow() as uow:
+        wrong = loans.repay_loan(
+            uow, CLERK_ACTOR, prog.code, loan.registration_no, on=date(2008, 4, 1), amount="500.00"
+        )
+    with db.uow() as uow:
+        reverse_journal(
+            uow,
+            prog.fund.id,
+            wrong.voucher,
+            actor=CLERK,
+            reason="重复录入",
+            posted_on=date(2008, 8, 1),
+        )
+    write_off(db, prog, loan, "1000.00", proposed_on=date(2008, 5, 1), decided_on=date(2008, 6, 1))
+    with db.read() as session:
+        view = loan_view(session, prog.fund.id, loan.registration_no, CLERK_ACTOR)
+        # Before the reversal was posted, the 500 still counted (and the write-off came after it).
+        before = loan_view(
+            session, prog.fund.id, loan.registration_no, CLERK_ACTOR, as_of=date(2008, 7, 1)
+        )
+    assert view.row.figures.repaid == D("1000.00")
+    assert [(i.state, i.repaid, i.written_off) for i in view.schedule][:2] == [
+        ("repaid", D("1000.00"), D("0.00")),
+        ("written_off", D("0.00"), D("1000.00")),
+    ]
+    assert [(i.state, i.repaid, i.written_off) for i in before.schedule] == [
+        ("repaid", D("1000.00"), D("0.00")),
+        ("settled", D("500.00"), D("500.00")),
+        ("partly_settled", D("0.00"), D("500.00")),
     ]
 
 
