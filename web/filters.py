@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from decimal import Decimal
 from typing import Any
 
@@ -9,6 +10,7 @@ from flask import Flask, g, request
 
 from api import get_db
 from ledger import listings
+from ledger.errors import NotFound
 from ledger.money import fmt
 from reports import labels
 from web.session import csrf_token, notices
@@ -34,7 +36,7 @@ def _names() -> tuple[dict[str, str], dict[str, str]]:
         kinds: dict[str, str] = {}
         fund = (request.view_args or {}).get("f")
         if fund is not None and g.get("actor") is not None:
-            with get_db().read() as session:
+            with get_db().read() as session, suppress(NotFound):  # its own 404 page
                 for row in session.execute(listings.townships(session, g.actor, fund)):
                     towns[row.code] = row.name
                 for row in session.execute(listings.project_types(session, g.actor, fund)):

@@ -286,3 +286,10 @@ def test_the_statement_link_is_as_of_the_same_date(county):
     assert f'href="{pdf}"' in user.get(url).get_data(as_text=True)
     dated = user.get(url, query_string={"as_of": "2009-05-31"}).get_data(as_text=True)
     assert f'href="{pdf}?to=2009-05-31"' in dated
+
+
+def test_a_fund_the_officer_may_not_see_is_still_a_plain_404(county):
+    """The header names the officer's township from the page's fund: none here."""
+    response = county.browser("hengshan").get("/f/NO-SUCH-FUND/")
+    assert response.status_code == 404
+    assert "(乡镇财政所 340123002)" in response.get_data(as_text=True)
