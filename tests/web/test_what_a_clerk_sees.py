@@ -293,3 +293,15 @@ def test_a_fund_the_officer_may_not_see_is_still_a_plain_404(county):
     response = county.browser("hengshan").get("/f/NO-SUCH-FUND/")
     assert response.status_code == 404
     assert "(乡镇财政所 340123002)" in response.get_data(as_text=True)
+
+
+def test_vouchers_are_filtered_by_a_kind_named_in_chinese(county):
+    clerk = county.browser("clerk")
+    html = clerk.get(f"/f/{county.fund}/journals", query_string={"kind": "write_off"}).get_data(
+        as_text=True
+    )
+    assert '<option value="write_off" selected>核销</option>' in html
+    assert '<option value="repayment">收回借款</option>' in html
+    assert "如 repayment" not in html
+    listed = re.findall(r"<td>\d{4}-\d\d-\d\d</td><td>([^<]+)</td>", html)
+    assert listed == ["核销"]
