@@ -109,14 +109,27 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> Iterator[County]:
         app.extensions["ledger_db"].engine.dispose()
 
 
-def cells(html: str, row_id: str) -> list[str]:
-    """The text of each cell of the table row with that id."""
+def cells(row: str) -> list[str]:
+    """The text of each cell of a table row's HTML."""
+    found = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in found]
+
+
+def row_with_id(html: str, row_id: str) -> list[str]:
     row = re.search(rf'<tr id="{row_id}">(.*?)</tr>', html, re.S)
     assert row, f"no row {row_id}"
-    return [
-        re.sub(r"<[^>]+>", "", cell).strip()
-        for cell in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
-    ]
+    return cells(row.group(1))
+
+
+def row_starting(html: str, first: str) -> list[str]:
+    """The cells of the first table row whose first cell reads `first`."""
+    rows = (cells(row) for row in re.findall(r"<tr[^>]*>(.*?)</tr>", html, re.S))
+    return next(row for row in rows if row and row[0] == first)
+
+
+def text(user: Browser, path: str, **query: str) -> str:
+    """The HTML of a page of the county's fund, e.g. ``text(clerk, "disasters")``."""
+    return user.get(f"/f/{user.fund}/{path}", query_string=query).get_data(as_text=True)
 
 
 def section(html: str, heading_id: str) -> str:
@@ -128,11 +141,7 @@ def section(html: str, heading_id: str) -> str:
 
 
 def test_the_history_is_in_business_date_order(county):
-    html = (
-        county.browser("clerk")
-        .get(f"/f/{county.fund}/loans/{county.loan_a}")
-        .get_data(as_text=True)
-    )
+    html = text(county.browser("clerk"), f"loans/{county.loan_a}")
     rows = re.findall(r"<tr><td>(\d{4}-\d\d-\d\d)</td><td>([^<]+)</td>", section(html, "history"))
     assert [day for day, _ in rows] == sorted(day for day, _ in rows)
     assert rows[-3:] == [
@@ -144,13 +153,9 @@ def test_the_history_is_in_business_date_order(county):
 
 def test_the_schedule_shows_repaid_and_written_off_apart(county):
     """The 2007 write-off settled the oldest instalments, the 2008 repayment the rest."""
-    html = (
-        county.browser("clerk")
-        .get(f"/f/{county.fund}/loans/{county.loan_a}")
-        .get_data(as_text=True)
-    )
+    html = text(county.browser("clerk"), f"loans/{county.loan_a}")
     # 期次, 到期日, 应还, 已还, 已代偿, 已核销, 未还, 状态
-    assert cells(html, "instalment-1") == [
+    assert row_with_id(html, "instalment-1") == [
         "1",
         "2008-04-01",
         "1,000.00",
@@ -160,7 +165,7 @@ def test_the_schedule_shows_repaid_and_written_off_apart(county):
         "0.00",
         "已核销",
     ]
-    assert cells(html, "instalment-2") == [
+    assert row_with_id(html, "instalment-2") == [
         "2",
         "2009-04-01",
         "1,000.00",
@@ -170,7 +175,7 @@ def test_the_schedule_shows_repaid_and_written_off_apart(county):
         "0.00",
         "部分已还、部分核销",
     ]
-    assert cells(html, "instalment-3") == [
+    assert row_with_id(html, "instalment-3") == [
         "3",
         "2010-04-01",
         "1,000.00",
@@ -181,14 +186,10 @@ def test_the_schedule_shows_repaid_and_written_off_apart(county):
         "已还",
     ]
     # Loan B: 1,000 repaid, then 500 of the second instalment, which is overdue.
-    html = (
-        county.browser("clerk")
-        .get(f"/f/{county.fund}/loans/{county.loan_b}")
-        .get_data(as_text=True)
-    )
-    assert cells(html, "instalment-1")[-1] == "已还"
-    assert cells(html, "instalment-2")[-2:] == ["500.00", "部分已还、逾期"]
-    assert cells(html, "instalment-3")[-1] == "逾期"
+    html = text(county.browser("clerk"), f"loans/{county.loan_b}")
+    assert row_with_id(html, "instalment-1")[-1] == "已还"
+    assert row_with_id(html, "instalment-2")[-2:] == ["500.00", "部分已还、逾期"]
+    assert row_with_id(html, "instalment-3")[-1] == "逾期"
 
 
 # --- names where a person reads them ----------------------------------------------------
@@ -196,96 +197,14 @@ def test_the_schedule_shows_repaid_and_written_off_apart(county):
 
 def test_pages_name_project_types_and_townships(county):
     clerk = county.browser("clerk")
-    loan = clerk.get(f"/f/{county.fund}/loans/{county.loan_a}").get_data(as_text=True)
+    loan = text(clerk, f"loans/{county.loan_a}")
     assert "<dd>养猪 · 养猪 10 头</dd>" in loan and "pig ·" not in loan
-    listed = cells(
-        clerk.get(f"/f/{county.fund}/disasters")
-        .get_data(as_text=True)
-        .replace("<tr><td><a", '<tr id="d"><td><a', 1),
-        "d",
-    )
-    assert listed[4] == "衡山镇"
-    event = clerk.get(f"/f/{county.fund}/disasters/0708").get_data(as_text=True)
-    assert "<dt>受灾乡镇</dt><dd>衡山镇</dd>" in event
-    people = clerk.get(f"/f/{county.fund}/liaisons").get_data(as_text=True)
+    assert row_starting(text(clerk, "disasters"), "0708")[4] == "衡山镇"
+    assert "<dt>受灾乡镇</dt><dd>衡山镇</dd>" in text(clerk, "disasters/0708")
+    people = text(clerk, "liaisons")
     assert "<td>但家庙镇</td>" in people and "<td>衡山镇</td>" in people
     assert f"<td>{HENGSHAN}</td>" not in people
-    officer = county.browser("hengshan").get(f"/f/{county.fund}/").get_data(as_text=True)
-    assert "(乡镇财政所 衡山镇)" in officer
-
-
-# --- as of a date -------------------------------------------------------------------------
-
-KPI = re.compile(r"<dt>([^<]+)</dt><dd class=\"num\">([^<]+)</dd>")
-
-
-def kpis(html: str) -> dict[str, str]:
-    return dict(KPI.findall(html))
-
-
-def amount(text: str) -> Decimal:
-    return cny(text.replace(",", ""))
-
-
-def town_row(html: str, name: str) -> list[str]:
-    return cells(html.replace(f"<tr><td>{name}</td>", f'<tr id="town"><td>{name}</td>', 1), "town")
-
-
-@pytest.mark.parametrize(("who", "path"), [("clerk", ""), ("leader", "dashboard")])
-def test_every_figure_is_as_of_the_date(county, who, path):
-    """Before 2009-06-01, loan B owed 500 more and 衡山镇 held 500 less cash."""
-    user = county.browser(who)
-    url = f"/f/{county.fund}/{path}"
-    today = user.get(url).get_data(as_text=True)
-    before = user.get(url, query_string={"as_of": "2009-05-31"}).get_data(as_text=True)
-    assert f'value="{date.today().isoformat()}"' in today and 'value="2009-05-31"' in before
-    now, then = kpis(today), kpis(before)
-    assert amount(then["借款余额"]) - amount(now["借款余额"]) == Decimal("500.00")
-    assert amount(now["可周转资金(专户+乡镇)"]) - amount(then["可周转资金(专户+乡镇)"]) == Decimal(
-        "500.00"
-    )
-    assert then["累计核销"] == now["累计核销"] == "1,500.00"
-    # By township: only 衡山镇 moved; recovered 1,000 then, 1,500 now.
-    assert town_row(before, "衡山镇")[2:4] == ["3,000.00", "1,000.00"]
-    assert town_row(today, "衡山镇")[2:4] == ["3,000.00", "1,500.00"]
-    assert town_row(before, "但家庙镇") == town_row(today, "但家庙镇")
-    # Before the write-off's date it is not counted; before any loan, nothing is lent.
-    early = kpis(user.get(url, query_string={"as_of": "2007-11-30"}).get_data(as_text=True))
-    assert (early["累计核销"], early["借款余额"]) == ("0.00", "6,000.00")
-    assert (
-        kpis(user.get(url, query_string={"as_of": "2007-04-09"}).get_data(as_text=True))["借款余额"]
-        == "0.00"
-    )
-
-
-@pytest.mark.parametrize("typed", ["2009-02-30", "31/05/2009", "yesterday"])
-def test_a_bad_date_is_refused_beside_the_field_and_today_is_shown(county, typed):
-    user = county.browser("leader")
-    url = f"/f/{county.fund}/dashboard"
-    response = user.get(url, query_string={"as_of": typed})
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert re.search(r'<span class="error" id="as_of-error">日期[^<]+</span>', html)
-    assert f'value="{typed}"' in html  # what was typed stays
-    assert kpis(html) == kpis(user.get(url).get_data(as_text=True))
-
-
-def test_the_township_page_is_as_of_the_date_too(county):
-    officer = county.browser("hengshan")
-    url = f"/f/{county.fund}/"
-    now = kpis(officer.get(url).get_data(as_text=True))
-    then = kpis(officer.get(url, query_string={"as_of": "2009-05-31"}).get_data(as_text=True))
-    assert amount(now["已收回"]) - amount(then["已收回"]) == Decimal("500.00")
-    assert amount(then["借款余额"]) - amount(now["借款余额"]) == Decimal("500.00")
-
-
-def test_the_statement_link_is_as_of_the_same_date(county):
-    user = county.browser("leader")
-    url = f"/f/{county.fund}/dashboard"
-    pdf = f"/api/v1/funds/{county.fund}/reports/fund-statement.pdf"
-    assert f'href="{pdf}"' in user.get(url).get_data(as_text=True)
-    dated = user.get(url, query_string={"as_of": "2009-05-31"}).get_data(as_text=True)
-    assert f'href="{pdf}?to=2009-05-31"' in dated
+    assert "(乡镇财政所 衡山镇)" in text(county.browser("hengshan"), "")
 
 
 def test_a_fund_the_officer_may_not_see_is_still_a_plain_404(county):
@@ -296,12 +215,64 @@ def test_a_fund_the_officer_may_not_see_is_still_a_plain_404(county):
 
 
 def test_vouchers_are_filtered_by_a_kind_named_in_chinese(county):
-    clerk = county.browser("clerk")
-    html = clerk.get(f"/f/{county.fund}/journals", query_string={"kind": "write_off"}).get_data(
-        as_text=True
-    )
+    html = text(county.browser("clerk"), "journals", kind="write_off")
     assert '<option value="write_off" selected>核销</option>' in html
     assert '<option value="repayment">收回借款</option>' in html
     assert "如 repayment" not in html
-    listed = re.findall(r"<td>\d{4}-\d\d-\d\d</td><td>([^<]+)</td>", html)
-    assert listed == ["核销"]
+    assert re.findall(r"<td>\d{4}-\d\d-\d\d</td><td>([^<]+)</td>", html) == ["核销"]
+
+
+# --- as of a date -------------------------------------------------------------------------
+
+KPI = re.compile(r'<dt>([^<]+)</dt><dd class="num">([\d,]+\.\d\d)</dd>')
+CAPACITY = "可周转资金(专户+乡镇)"
+
+
+def kpis(html: str) -> dict[str, Decimal]:
+    """The page's key amounts by their label."""
+    return {name: cny(value.replace(",", "")) for name, value in KPI.findall(html)}
+
+
+@pytest.mark.parametrize(("who", "path"), [("clerk", ""), ("leader", "dashboard")])
+def test_every_figure_is_as_of_the_date(county, who, path):
+    """Before 2009-06-01, loan B owed 500 more and 衡山镇 held 500 less cash."""
+    user = county.browser(who)
+    today, before = text(user, path), text(user, path, as_of="2009-05-31")
+    assert f'value="{date.today().isoformat()}"' in today and 'value="2009-05-31"' in before
+    now, then = kpis(today), kpis(before)
+    assert then["借款余额"] - now["借款余额"] == Decimal("500.00")
+    assert now[CAPACITY] - then[CAPACITY] == Decimal("500.00")
+    assert then["累计核销"] == now["累计核销"] == Decimal("1500.00")
+    # By township (笔数, 累计发放, 已收回, ...): only 衡山镇 moved, by that repayment.
+    assert row_starting(before, "衡山镇")[2:4] == ["3,000.00", "1,000.00"]
+    assert row_starting(today, "衡山镇")[2:4] == ["3,000.00", "1,500.00"]
+    assert row_starting(before, "但家庙镇") == row_starting(today, "但家庙镇")
+    # The write-off counts from its date; before the disbursements nothing is lent.
+    early = kpis(text(user, path, as_of="2007-11-30"))
+    assert (early["累计核销"], early["借款余额"]) == (Decimal("0.00"), Decimal("6000.00"))
+    assert kpis(text(user, path, as_of="2007-04-09"))["借款余额"] == Decimal("0.00")
+
+
+@pytest.mark.parametrize("typed", ["2009-02-30", "31/05/2009", "yesterday"])
+def test_a_bad_date_is_refused_beside_the_field_and_today_is_shown(county, typed):
+    user = county.browser("leader")
+    response = user.get(f"/f/{county.fund}/dashboard", query_string={"as_of": typed})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert re.search(r'<span class="error" id="as_of-error">日期[^<]+</span>', html)
+    assert f'value="{typed}"' in html  # what was typed stays
+    assert kpis(html) == kpis(text(user, "dashboard"))
+
+
+def test_the_township_page_is_as_of_the_date_too(county):
+    officer = county.browser("hengshan")
+    now, then = kpis(text(officer, "")), kpis(text(officer, "", as_of="2009-05-31"))
+    assert now["已收回"] - then["已收回"] == Decimal("500.00")
+    assert then["借款余额"] - now["借款余额"] == Decimal("500.00")
+
+
+def test_the_statement_link_is_as_of_the_same_date(county):
+    leader = county.browser("leader")
+    pdf = f"/api/v1/funds/{county.fund}/reports/fund-statement.pdf"
+    assert f'href="{pdf}"' in text(leader, "dashboard")
+    assert f'href="{pdf}?to=2009-05-31"' in text(leader, "dashboard", as_of="2009-05-31")
