@@ -29,7 +29,15 @@ from sqlalchemy.orm import Session
 
 from ledger import chart
 from ledger.actors import Actor
-from ledger.loanbook import LoanFigures, Schedule, figures, schedules
+from ledger.loanbook import (
+    InstalmentSettlement,
+    LoanFigures,
+    Schedule,
+    figures,
+    schedules,
+    settle_by_kind,
+    settlements,
+)
 from ledger.models import (
     Batch,
     GuaranteeCall,
@@ -224,16 +232,6 @@ def current_liaisons(
 
 
 @dataclass(frozen=True)
-class InstalmentView:
-    seq: int
-    due_date: date
-    amount: Decimal
-    paid: Decimal
-    unpaid: Decimal
-    settled: bool
-
-
-@dataclass(frozen=True)
 class EventView:
     on: date
     action: str
@@ -262,7 +260,7 @@ class LoanView:
     technical_lead: str | None
     three_line_problems: tuple[tuple[str, str], ...]
     schedule_version: int | None
-    schedule: tuple[InstalmentView, ...]
+    schedule: tuple[InstalmentSettlement, ...]
     liaisons: tuple[AssignmentView, ...]
     history: tuple[EventView, ...]
 
@@ -270,16 +268,18 @@ class LoanView:
 def loan_view(
     session: Session, fund_id: int, registration_no: str, actor: Actor, as_of: date | None = None
 ) -> LoanView:
-    """Everything about one loan: figures, schedule with paid state, liaison, history."""
+    """Everything about one loan: figures, schedule with what settled it, liaison, history.
+
+    The history is in business-date order (then entry order): a write-off
+    dated 2007 but recorded after 2008's repayments comes before them.
+    """
     loan = lookup.loan(session, fund_id, registration_no, actor)
     row = loan_rows(session, fund_id, actor, as_of=as_of, registration_nos=[registration_no])[0]
     plan: Schedule | None = schedules(session, [loan.id], as_of=as_of).get(loan.id)
-    instalments: tuple[InstalmentView, ...] = ()
+    instalments: tuple[InstalmentSettlement, ...] = ()
     if plan is not None:
-        instalments = tuple(
-            InstalmentView(s.seq, s.due_date, s.amount, s.paid, s.unpaid, s.settled)
-            for s in settle(plan.instalments, row.figures.settled - plan.settled_before)
-        )
+        paid = settlements(session, loan, as_of)
+        instalments = settle_by_kind(plan, paid, as_of or date.today())
     assignments = session.execute(
         select(LiaisonAssignment, Liaison.name)
         .join(Liaison, Liaison.id == LiaisonAssignment.liaison_id)
@@ -287,7 +287,7 @@ def loan_view(
         .order_by(LiaisonAssignment.effective_on)
     ).all()
     events = session.scalars(
-        select(LoanEvent).where(LoanEvent.loan_id == loan.id).order_by(LoanEvent.id)
+        select(LoanEvent).where(LoanEvent.loan_id == loan.id).order_by(LoanEvent.on, LoanEvent.id)
     ).all()
     return LoanView(
         row,

@@ -8,18 +8,19 @@ what is paid of each instalment, every movement of the loan account
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from reportlab.platypus import Flowable
 
-from ledger.fundbook import InstalmentView
 from ledger.reportdata import LoanStatementData
 from reports import layout
 from reports.labels import ACTION, KIND, STATUS, label
 from reports.layout import Col, money, money_or_blank
 
 TITLE = "借款人对账单"
+#: The schedule's amount columns, in order: what is due, what settled it, what is left.
+SCHEDULE_AMOUNTS = ("amount", "repaid", "guarantee_called", "written_off", "unpaid")
 ZERO = Decimal("0.00")
 
 
@@ -125,14 +126,6 @@ def _amounts(data: LoanStatementData) -> list[Flowable]:
     ]
 
 
-def _state(item: InstalmentView, as_of: date) -> str:
-    if item.settled:
-        return "已还清"
-    if item.due_date < as_of:
-        return "逾期未还" if item.paid == 0 else "部分归还,逾期"
-    return "部分归还" if item.paid else "未到期"
-
-
 def _schedule(data: LoanStatementData) -> list[Flowable]:
     v = data.view
     if not v.schedule:
@@ -143,37 +136,35 @@ def _schedule(data: LoanStatementData) -> list[Flowable]:
         [
             str(i.seq),
             layout.day(i.due_date),
-            money(i.amount),
-            money(i.paid),
-            money(i.unpaid),
-            _state(i, data.as_of),
+            *(money(getattr(i, column)) for column in SCHEDULE_AMOUNTS),
+            i.label,
         ]
         for i in v.schedule
     ]
     total = [
         "合计",
         "",
-        money(sum((i.amount for i in v.schedule), ZERO)),
-        money(sum((i.paid for i in v.schedule), ZERO)),
-        money(sum((i.unpaid for i in v.schedule), ZERO)),
+        *(money(sum((getattr(i, c) for i in v.schedule), ZERO)) for c in SCHEDULE_AMOUNTS),
         "",
     ]
     return [
         *layout.keep_with_next(layout.heading(title)),
         layout.table(
             [
-                Col("期次", 8, "C"),
-                Col("到期日", 16, "C"),
-                Col("应还本金", 20, "R"),
-                Col("已还", 20, "R"),
-                Col("未还", 20, "R"),
-                Col("状态", 16, "C"),
+                Col("期次", 6, "C"),
+                Col("到期日", 13, "C"),
+                Col("应还本金", 13, "R"),
+                Col("已还", 12, "R"),
+                Col("担保代偿", 12, "R"),
+                Col("已核销", 12, "R"),
+                Col("未还", 13, "R"),
+                Col("状态", 19, "C"),
             ],
             rows,
             total=total,
         ),
         layout.note(
-            "还款、担保代偿和核销均按先到期先归还的顺序冲抵各期本金。"
+            "还款、担保代偿和核销按业务日期先后、先到期先归还的顺序冲抵各期本金。"
             + ("展期前已归还的本金不在本计划内。" if version > 1 else "")
         ),
     ]

@@ -1,12 +1,16 @@
-"""What every template may use: amounts, Chinese labels, the user, the CSRF field."""
+"""What every template may use: amounts, Chinese labels, names, the user, the CSRF field."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from decimal import Decimal
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask, g, request
 
+from api import get_db
+from ledger import listings
+from ledger.errors import NotFound
 from ledger.money import fmt
 from reports import labels
 from web.session import csrf_token, notices
@@ -25,8 +29,36 @@ def money(value: Decimal | None) -> str:
     return "" if value is None else fmt(value)
 
 
+def _names() -> tuple[dict[str, str], dict[str, str]]:
+    """The page's fund's township and project-type names by code, read once per request."""
+    if "names" not in g:
+        towns: dict[str, str] = {}
+        kinds: dict[str, str] = {}
+        fund = (request.view_args or {}).get("f")
+        if fund is not None and g.get("actor") is not None:
+            with get_db().read() as session, suppress(NotFound):  # its own 404 page
+                for row in session.execute(listings.townships(session, g.actor, fund)):
+                    towns[row.code] = row.name
+                for row in session.execute(listings.project_types(session, g.actor, fund)):
+                    kinds[row.code] = row.name
+        g.names = (towns, kinds)
+    return g.names  # type: ignore[no-any-return]
+
+
+def town(code: str | None) -> str:
+    """A township by its name (衡山镇), where a person reads it; the code if it has none."""
+    return labels.label(_names()[0], code)
+
+
+def project_type(code: str | None) -> str:
+    """A project type by its name (蔬菜种植), not its code (veg)."""
+    return labels.label(_names()[1], code)
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(money, "money")
+    app.add_template_filter(town, "town")
+    app.add_template_filter(project_type, "project_type")
     for name, mapping in (
         ("status", labels.STATUS),
         ("kind", labels.KIND),

@@ -14,6 +14,7 @@ from api.schemas.common import (
     text,
 )
 from api.schemas.setup import TOWNSHIP_CODE
+from ledger.loanbook import INSTALMENT_STATES
 from ledger.models import LoanStatus
 
 NUMBER = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
@@ -84,6 +85,16 @@ class InstalmentStateOut(Schema):
     paid = Amount()
     unpaid = Amount()
     settled = fields.Boolean()
+    repaid = Amount(metadata={"description": "已还 / paid of it by the household"})
+    guarantee_called = Amount(metadata={"description": "已代偿 / paid by the liaison's guarantee"})
+    written_off = Amount(metadata={"description": "已核销 / written off"})
+    state = fields.String(
+        validate=validate.OneOf(list(INSTALMENT_STATES)),
+        metadata={
+            "description": "已还 repaid, 已核销 written_off, 已代偿 guarantee_called, "
+            "已结清 settled (by a mix), 部分结清 partly_settled, 逾期 overdue, 未到期 not_due"
+        },
+    )
 
 
 class AssignmentOut(Schema):

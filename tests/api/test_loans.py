@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.api.conftest import assert_problem
-from tests.api.programme import TOWN_A, TOWN_B, County, World, household
+from tests.api.programme import TOWN_A, TOWN_B, County, World, household, lend, new_fund, set_up
 
 
 def numbers(rows: list[dict]) -> list[str]:
@@ -262,3 +262,55 @@ def test_a_liaison_change_needs_a_liaison_of_the_borrowers_township(county: Coun
         status=None,
     )
     assert assert_problem(other, 422, "invalid-field")["errors"][0]["field"] == "liaison"
+
+
+def test_a_loan_repaid_in_2008_and_written_off_back_in_2007(county: County):
+    """History in business-date order; the schedule tells repaid from written off."""
+    _, f = new_fund(county)
+    liaisons = set_up(county, f)
+    no = lend(
+        county,
+        f,
+        household_id=household(county, f, TOWN_A, "赵六"),
+        liaison=liaisons["a"],
+        amount="3000.00",
+        schedule=[("2008-04-01", "1000.00"), ("2009-04-01", "1000.00"), ("2010-04-01", "1000.00")],
+    )
+    county.post("clerk", f"{f}/loans/{no}/repayments", {"date": "2008-03-20", "amount": "1500.00"})
+    proposal = county.create(
+        "clerk",
+        f"{f}/write-offs",
+        {
+            "loan": no,
+            "amount": "1500.00",
+            "ground": "death",
+            "reason": "借款人病故",
+            "date": "2007-11-20",
+        },
+    )
+    county.post(
+        "approver",
+        f"{f}/write-offs/{proposal['id']}/decision",
+        {"approve": True, "document_no": "县政发[2007]9号", "date": "2007-12-01"},
+    )
+    loan = county.json("clerk", f"{f}/loans/{no}")
+    assert [(e["date"], e["action"]) for e in loan["history"]][-3:] == [
+        ("2007-11-20", "write_off_proposed"),
+        ("2007-12-01", "write_off_approved"),
+        ("2008-03-20", "repaid"),
+    ]
+    # The 2007 write-off settled the oldest instalments first, then the repayment.
+    assert [
+        (i["state"], i["repaid"], i["written_off"], i["paid"], i["settled"])
+        for i in loan["schedule"]
+    ] == [
+        ("written_off", "0.00", "1000.00", "1000.00", True),
+        ("settled", "500.00", "500.00", "1000.00", True),
+        ("repaid", "1000.00", "0.00", "1000.00", True),
+    ]
+    before = county.json("clerk", f"{f}/loans/{no}", as_of="2008-01-01")
+    assert [(i["state"], i["written_off"]) for i in before["schedule"]] == [
+        ("written_off", "1000.00"),
+        ("partly_settled", "500.00"),
+        ("not_due", "0.00"),
+    ]

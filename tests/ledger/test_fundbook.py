@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from ledger.actors import Actor
 from ledger.fundbook import (
     aging,
@@ -16,8 +19,12 @@ from ledger.fundbook import (
     three_line_report,
     township_positions,
 )
+from ledger.loanbook import Schedule, settle_by_kind
+from ledger.schedule import Instalment as Due
+from ledger.schedule import settle
 from ledger.services import funding, guarantees, loans, proposals
-from tests.factories import APPROVER, CLERK_ACTOR, make_loan, make_programme
+from ledger.services.journals import reverse_journal
+from tests.factories import APPROVER, CLERK, CLERK_ACTOR, make_loan, make_programme
 
 D = Decimal
 
@@ -178,3 +185,160 @@ def test_a_pending_write_off_shows_beside_the_outstanding(db):
         assert (row.pending_write_off, row.outstanding) == (D("500.00"), D("3000.00"))
         [before] = loan_rows(session, prog.fund.id, CLERK_ACTOR, as_of=date(2008, 5, 31))
         assert before.pending_write_off == 0
+
+
+def write_off(db, prog, loan, amount, *, proposed_on, decided_on):
+    with db.uow() as uow:
+        row = proposals.propose_write_off(
+            uow,
+            CLERK_ACTOR,
+            prog.code,
+            loan=loan.registration_no,
+            amount=amount,
+            ground="death",
+            reason="借款人病故",
+            on=proposed_on,
+        )
+    with db.uow() as uow:
+        proposals.decide_write_off(
+            uow,
+            APPROVER,
+            prog.code,
+            row.id,
+            approve=True,
+            note="同意",
+            on=decided_on,
+            document_no="县财字〔2008〕1号",
+        )
+
+
+def states(view) -> list[tuple[str, Decimal, Decimal, str]]:
+    return [(i.state, i.repaid, i.written_off, i.label) for i in view.schedule]
+
+
+def test_the_schedule_tells_repaid_from_written_off(db):
+    """Repaid 1,500 then 1,500 written off: the middle instalment is half of each."""
+    prog = make_programme(db)
+    loan = make_loan(db, prog)
+    repay(db, prog, loan, "1500.00", date(2008, 3, 20))
+    write_off(db, prog, loan, "1500.00", proposed_on=date(2008, 6, 1), decided_on=date(2008, 6, 5))
+    with db.read() as session:
+        view = loan_view(session, prog.fund.id, loan.registration_no, CLERK_ACTOR)
+        assert states(view) == [
+            ("repaid", D("1000.00"), D("0.00"), "已还"),
+            ("settled", D("500.00"), D("500.00"), "部分已还、部分核销"),
+            ("written_off", D("0.00"), D("1000.00"), "已核销"),
+        ]
+        assert all(i.settled and i.paid == i.amount for i in view.schedule)
+        # Before the write-off: one instalment repaid, the next half repaid and overdue.
+        before = loan_view(
+            session, prog.fund.id, loan.registration_no, CLERK_ACTOR, as_of=date(2009, 5, 1)
+        )
+        assert before.row.figures.written_off == D("1500.00")  # approved in 2008
+        earlier = loan_view(
+            session, prog.fund.id, loan.registration_no, CLERK_ACTOR, as_of=date(2008, 4, 2)
+        )
+        assert states(earlier) == [
+            ("repaid", D("1000.00"), D("0.00"), "已还"),
+            ("partly_settled", D("500.00"), D("0.00"), "部分已还"),
+            ("not_due", D("0.00"), D("0.00"), "未到期"),
+        ]
+
+
+def test_overdue_and_partly_repaid_instalments(db):
+    prog = make_programme(db)
+    loan = make_loan(db, prog)
+    repay(db, prog, loan, "400.00", date(2008, 3, 20))
+    with db.read() as session:
+        view = loan_view(
+            session, prog.fund.id, loan.registration_no, CLERK_ACTOR, as_of=date(2008, 4, 2)
+        )
+    assert states(view) == [
+        ("overdue", D("400.00"), D("0.00"), "部分已还、逾期"),
+        ("not_due", D("0.00"), D("0.00"), "未到期"),
+        ("not_due", D("0.00"), D("0.00"), "未到期"),
+    ]
+    assert view.row.overdue_days == 1  # the same day count as the schedule's state
+
+
+def test_a_back_dated_write_off_settles_first_and_the_history_is_in_date_order(db):
+    """Written off on 2007-12-01 but entered after the 2008 repayments."""
+    prog = make_programme(db)
+    loan = make_loan(db, prog)
+    repay(db, prog, loan, "1000.00", date(2008, 3, 20))
+    repay(db, prog, loan, "500.00", date(2008, 9, 1))
+    write_off(
+        db, prog, loan, "1000.00", proposed_on=date(2007, 11, 20), decided_on=date(2007, 12, 1)
+    )
+    with db.read() as session:
+        view = loan_view(session, prog.fund.id, loan.registration_no, CLERK_ACTOR)
+    dates = [e.on for e in view.history]
+    assert dates == sorted(dates)
+    assert [(e.on, e.action) for e in view.history][-4:] == [
+        (date(2007, 11, 20), "write_off_proposed"),
+        (date(2007, 12, 1), "write_off_approved"),
+        (date(2008, 3, 20), "repaid"),
+        (date(2008, 9, 1), "repaid"),
+    ]
+    assert states(view) == [
+        ("written_off", D("0.00"), D("1000.00"), "已核销"),
+        ("repaid", D("1000.00"), D("0.00"), "已还"),
+        ("overdue", D("500.00"), D("0.00"), "部分已还、逾期"),
+    ]
+
+
+def test_a_reversed_repayment_settles_no_instalment(db):
+    """The red-ink reversal nets into the repayment it reverses, whatever its own date."""
+    prog = make_programme(db)
+    loan = make_loan(db, prog)
+    repay(db, prog, loan, "1000.00", date(2008, 3, 20))
+    with db.uow() as uow:
+        wrong = loans.repay_loan(
+            uow, CLERK_ACTOR, prog.code, loan.registration_no, on=date(2008, 4, 1), amount="500.00"
+        )
+    with db.uow() as uow:
+        reverse_journal(
+            uow,
+            prog.fund.id,
+            wrong.voucher,
+            actor=CLERK,
+            reason="重复录入",
+            posted_on=date(2008, 8, 1),
+        )
+    write_off(db, prog, loan, "1000.00", proposed_on=date(2008, 5, 1), decided_on=date(2008, 6, 1))
+    with db.read() as session:
+        view = loan_view(session, prog.fund.id, loan.registration_no, CLERK_ACTOR)
+        # Before the reversal was posted, the 500 still counted (and the write-off came after it).
+        before = loan_view(
+            session, prog.fund.id, loan.registration_no, CLERK_ACTOR, as_of=date(2008, 7, 1)
+        )
+    assert view.row.figures.repaid == D("1000.00")
+    assert [(i.state, i.repaid, i.written_off) for i in view.schedule][:2] == [
+        ("repaid", D("1000.00"), D("0.00")),
+        ("written_off", D("0.00"), D("1000.00")),
+    ]
+    assert [(i.state, i.repaid, i.written_off) for i in before.schedule] == [
+        ("repaid", D("1000.00"), D("0.00")),
+        ("settled", D("500.00"), D("500.00")),
+        ("partly_settled", D("0.00"), D("500.00")),
+    ]
+
+
+FIGURES = st.sampled_from(["repaid", "guarantee_called", "written_off"])
+CENTS = st.integers(min_value=1, max_value=500_000).map(lambda fen: D(fen) / 100)
+
+
+@given(
+    amounts=st.lists(CENTS, min_size=1, max_size=6),
+    paid=st.lists(st.tuples(FIGURES, CENTS), max_size=8),
+    before=st.integers(min_value=0, max_value=300_000).map(lambda fen: D(fen) / 100),
+)
+def test_settling_by_kind_agrees_with_the_oldest_first_total(amounts, paid, before):
+    """Whatever the mix, each instalment is paid exactly what the plain total says."""
+    dues = tuple(Due(n, date(2008 + n, 4, 1), a) for n, a in enumerate(amounts, start=1))
+    plan = Schedule(1, date(2007, 4, 8), before, dues)
+    split = settle_by_kind(plan, paid, date(2009, 1, 1))
+    total = sum((amount for _, amount in paid), D("0.00")) - before
+    assert [s.paid for s in split] == [s.paid for s in settle(dues, total)]
+    for s in split:
+        assert s.settled == (s.state in {"repaid", "written_off", "guarantee_called", "settled"})

@@ -12,10 +12,10 @@ from ledger.models import GuaranteeCall, Loan
 from ledger.money import daxie, fmt
 from ledger.reportdata import loan_statement, township_statement
 from ledger.schedule import make_schedule
-from ledger.services import loans, setup
+from ledger.services import loans, proposals, setup
 from reports.loan_statement import render_loan_statement
 from reports.township_statement import render_township_statement
-from tests.factories import CLERK_ACTOR, Programme, make_id_number, make_programme
+from tests.factories import APPROVER, CLERK_ACTOR, Programme, make_id_number, make_programme
 from tests.reports import pdf
 from tests.reports.conftest import CLERK, GENERATED
 
@@ -103,7 +103,8 @@ def test_household_statement(db):
         (D("0.00"), False),
         (D("0.00"), False),
     ]
-    assert "部分归还,逾期" in text and "逾期未还" in text and "未到期" in text
+    assert [i.label for i in data.view.schedule] == ["部分已还、逾期", "逾期", "未到期"]
+    assert all(label in text for label in ("部分已还、逾期", "未到期"))
     assert f"逾期 {row.overdue_days:,} 天" in text
     # Movements of 1101/<no>: the disbursement, then the repayment, with a running balance.
     assert [m.kind for m in data.movements] == ["disbursement", "repayment"]
@@ -124,6 +125,53 @@ def test_long_names_wrap_in_the_township_listing(db):
     assert no in flat and VILLAGE in flat and PROJECT in flat
     # Wrapped: the village name is spread over several lines of its cell.
     assert VILLAGE not in pdf.text(document)
+
+
+def test_the_schedule_shows_written_off_apart_from_repaid(db):
+    """Repaid 1,500, then 1,500 written off, then the history in business-date order."""
+    prog = make_programme(db)
+    no = lend(db, prog, name="欧阳明珠", village="黄檀树村", project="养猪", amount="3000.00")
+    with db.uow() as uow:
+        loans.repay_loan(uow, CLERK_ACTOR, prog.code, no, on=date(2008, 3, 1), amount="1500.00")
+    with db.uow() as uow:
+        row = proposals.propose_write_off(
+            uow,
+            CLERK_ACTOR,
+            prog.code,
+            loan=no,
+            amount="1500.00",
+            ground="death",
+            reason="借款人病故",
+            on=date(2008, 2, 1),
+        )
+    with db.uow() as uow:
+        proposals.decide_write_off(
+            uow,
+            APPROVER,
+            prog.code,
+            row.id,
+            approve=True,
+            note="同意",
+            on=date(2008, 5, 1),
+            document_no="县财字〔2008〕1号",
+        )
+    with db.read() as session:
+        data = loan_statement(session, prog.code, no, CLERK)
+    text = pdf.text(render_loan_statement(data, generated_at=GENERATED))
+    assert [i.label for i in data.view.schedule] == ["已还", "部分已还、部分核销", "已核销"]
+    # Each row: due, repaid, called, written off, left, state; then the 合计 row.
+    for cells in (
+        ["2009-04-01", "1,000.00", "500.00", "0.00", "500.00", "0.00", "部分已还、部分核销"],
+        ["2010-04-01", "1,000.00", "0.00", "0.00", "1,000.00", "0.00", "已核销"],
+        ["合计", "3,000.00", "1,500.00", "0.00", "1,500.00", "0.00"],
+    ):
+        assert "\n".join(cells) in text
+    # The proposal, dated before the repayment, is listed before it.
+    assert [e.action for e in data.view.history][-3:] == [
+        "write_off_proposed",
+        "repaid",
+        "write_off_approved",
+    ]
 
 
 @pytest.mark.slow

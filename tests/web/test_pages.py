@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import func, select
@@ -88,6 +89,55 @@ def test_login_follows_only_local_next_pages(web_app, demo):
     user = Browser(web_app, demo.fund)
     response = user.login("clerk", demo.passwords["clerk"], next_page=f"/f/{demo.fund}/loans")
     assert response.headers["Location"] == f"/f/{demo.fund}/loans"
+
+
+#: ``next`` values, as sent in the query string, that must not lead off the site.
+BYPASSES = [
+    "//evil.example",
+    "/\\evil.example",
+    "/%5Cevil.example",
+    "/%09/evil.example",
+    "/%0a/evil.example",
+    "/%0d%0aSet-Cookie:%20x=1",
+    "%2f%2fevil.example",
+    "/%2f%2fevil.example",
+    "/%252f%252fevil.example",
+    "%20//evil.example",
+    "/%01/evil.example",
+    "/%E2%80%A8/evil.example",
+    "https:evil.example",
+    "https://evil.example/",
+    "javascript:alert(1)",
+    "///evil.example",
+    "evil.example",
+]
+
+
+@pytest.mark.parametrize("raw", BYPASSES)
+def test_login_refuses_next_pages_that_leave_the_site(web_app, demo, raw):
+    user = Browser(web_app, demo.fund)
+    user.get("/login")
+    response = user.client.post(
+        f"/login?next={raw}",
+        data={"username": "clerk", "password": demo.passwords["clerk"], "csrf_token": user.csrf},
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"
+    # Signed in now, a plain GET of the same link goes home too.
+    again = user.client.get(f"/login?next={raw}")
+    assert again.status_code == 302
+    assert again.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["/f/{fund}/loans?status=disbursed", "/f/{fund}/loans?q=%E5%BC%A0", "/f/{fund}/loans%2F"],
+)
+def test_login_keeps_local_next_pages_as_they_were_sent(browser, raw):
+    clerk = browser("clerk")
+    sent = raw.format(fund=clerk.fund)
+    response = clerk.client.get(f"/login?next={quote(sent)}")
+    assert response.headers["Location"] == sent
 
 
 def test_the_session_cookie_is_httponly_samesite_and_secure(web_app, demo):

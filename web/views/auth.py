@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import timedelta
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from flask import current_app, g, redirect, render_template, request, session, url_for
 
@@ -20,20 +22,54 @@ from web.forms import FORM, FormState, blank
 from web.responses import error_page
 from web.session import check_csrf, sign_in, signed_in_actor
 
+#: How many layers of percent-encoding `safe_next` peels before giving up.
+_MAX_DECODINGS = 4
 
-def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site (never ``//elsewhere`` or a full URL) is followed after login."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+
+def safe_next(value: str | None) -> str:
+    """The page to go to after login: `value` if it is surely a path on this site, else home.
+
+    Browsers strip tabs and newlines inside a URL and read a backslash as a
+    slash, so ``/%09/evil.example`` or ``/%5Cevil.example`` would leave the site:
+    the value and every percent-decoding of it must be a plain local path,
+    with nothing to strip (no control character or whitespace), no backslash,
+    no scheme, no host and no leading ``//``. A refused value is not repaired.
+    """
+    home = url_for("web.home")
+    if not value:
+        return home
+    layer = value
+    for _ in range(_MAX_DECODINGS):
+        if not _plain_local_path(layer):
+            return home
+        decoded = unquote(layer)
+        if decoded == layer:
+            return value
+        layer = decoded
+    return home  # still encoded after that many decodings: nobody types that
+
+
+def _plain_local_path(text: str) -> bool:
+    """A path on this site with nothing a browser would strip or reinterpret."""
+    # Categories C (control, format, ...) and Z (spaces, line separators).
+    if any(unicodedata.category(char)[0] in "CZ" for char in text):
+        return False
+    parts = urlsplit(text)
+    return (
+        text.startswith("/")
+        and not text.startswith("//")
+        and "\\" not in text
+        and not parts.scheme
+        and not parts.netloc
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    next_page = _safe_next(request.args.get("next"))
+    next_page = safe_next(request.args.get("next"))
     if request.method == "GET":
         if signed_in_actor() is not None:
-            return redirect(next_page or url_for("web.home"))
+            return redirect(next_page)
         return render_template("web/login.html", title="登录", form=blank(), next=next_page)
     check_csrf()
     username = request.form.get("username", "").strip()
@@ -60,7 +96,7 @@ def login() -> Any:
         idempotent_key=False,
         include_body=False,
     )
-    return redirect(next_page or url_for("web.home"), code=303)
+    return redirect(next_page, code=303)
 
 
 @bp.route("/logout", methods=["POST"])

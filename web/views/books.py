@@ -18,6 +18,7 @@ from api.schemas.proposals import ReversalIn
 from ledger import listings
 from ledger.services.periods import PERIOD, close_period, reopen_period
 from ledger.services.reversals import propose_reversal
+from reports.labels import KIND
 from sheets import lists
 from web.blueprint import COUNTY, bp, page
 from web.forms import FormState, blank, prefixed, search_form, submit
@@ -51,6 +52,7 @@ def journals(f: str) -> Any:
         fund=f,
         form=form,
         listing=listing,
+        kinds=list(KIND.items()),
         export=url_for("exports.Journals", f=f, **({} if form.refused else shown)),
     )
 

@@ -1,4 +1,10 @@
-"""The landing pages: the working overview and to-do list, the leader's dashboard, downloads."""
+"""The landing pages: the working overview and to-do list, the leader's dashboard, downloads.
+
+The overview and the dashboard take a 截至 date (``?as_of=YYYY-MM-DD``, default
+today) and every money figure on them is as of the end of that day, read as
+the fund-statement PDF reads it. The to-do counts are the loans' and
+proposals' state now: there is nothing to do in the past.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +15,10 @@ from typing import Any
 from flask import g, render_template
 
 from api import get_db
+from api.schemas.common import AsOfQuery
 from ledger import listings
 from web.blueprint import COUNTY, EVERYONE, bp, page
+from web.forms import FormState, search_form
 from web.views.proposals import pending
 
 #: The dashboard chart's longest bar, in SVG units.
@@ -26,24 +34,45 @@ WAITING = (
 )
 
 
+def as_of_form() -> tuple[date | None, FormState]:
+    """The page's 截至 date (None: today, on the running totals) and its form.
+
+    A refused date is shown beside the field with today's figures.
+    """
+    query, form = search_form(AsOfQuery(), {})
+    as_of = query.get("as_of")
+    if not form.refused:
+        form.values = {"as_of": (as_of or date.today()).isoformat()}
+    return as_of, form
+
+
 @bp.route("/f/<f>/")
 @page("clerk", "approver", "township")
 def overview(f: str) -> Any:
     actor = g.actor
+    as_of, form = as_of_form()
     with get_db().read() as session:
         counts = listings.loan_counts(session, actor, f)
         if actor.is_township:
-            position = listings.township_position(session, actor, f, actor.township_code)
+            position = listings.township_position(session, actor, f, actor.township_code, as_of)
             return render_template(
-                "web/township.html", title="本乡镇", fund=f, position=position, counts=counts
+                "web/township.html",
+                title="本乡镇",
+                fund=f,
+                form=form,
+                as_of=as_of,
+                position=position,
+                counts=counts,
             )
-        summary = listings.summary(session, actor, f)
+        summary = listings.summary(session, actor, f, as_of)
         three_lines = listings.three_lines(session, actor, f)
         waiting_decision = sum(len(rows) for rows in pending(session, actor, f).values())
     return render_template(
         "web/overview.html",
         title="概况与待办",
         fund=f,
+        form=form,
+        as_of=as_of,
         summary=summary,
         waiting=[(status, label, counts.get(status, 0)) for status, label in WAITING],
         three_lines=three_lines,
@@ -54,8 +83,9 @@ def overview(f: str) -> Any:
 @bp.route("/f/<f>/dashboard")
 @page(*COUNTY)
 def dashboard(f: str) -> Any:
+    as_of, form = as_of_form()
     with get_db().read() as session:
-        summary = listings.summary(session, g.actor, f)
+        summary = listings.summary(session, g.actor, f, as_of)
     towns = summary.by_township
     largest = max((town.outstanding for town in towns), default=ZERO) or Decimal(1)
     bars = [
@@ -63,7 +93,13 @@ def dashboard(f: str) -> Any:
         for town in towns
     ]
     return render_template(
-        "web/dashboard.html", title="基金概况", fund=f, summary=summary, bars=bars
+        "web/dashboard.html",
+        title="基金概况",
+        fund=f,
+        form=form,
+        as_of=as_of,
+        summary=summary,
+        bars=bars,
     )
 
 
