@@ -131,10 +131,13 @@ def _key(line: Line) -> tuple[str, str]:
 
 # --- reading the uploaded books ---------------------------------------------------
 
+#: The widest book read: a handful of known columns among the township's or bank's own.
+MAX_COLUMNS = 24
+
 
 def _rows(data: bytes, columns: dict[str, tuple[str, ...]], required: set[str]):
     """Yield (row number, {key: value}) per data row; refuse the file on unknown headers."""
-    header, rows = read_table(data)
+    header, rows = read_table(data, max_columns=MAX_COLUMNS)
     index: dict[int, str] = {}
     for i, text in enumerate(header):
         for key, names in columns.items():

@@ -72,6 +72,8 @@ COLUMNS = (
     Column("registration_no", "登记编号", "", "空则按 批次-乡镇代码-序号 编排", required=False),
 )
 BY_HEADER = {c.header: c for c in COLUMNS}
+#: The widest sheet read: the columns above, with room for empty formatted ones.
+MAX_COLUMNS = 32
 YES, NO = (
     {"是", "Y", "y", "yes", "Yes", "1", "true", "TRUE"},
     {"否", "N", "n", "no", "No", "0", "false", "FALSE"},
@@ -108,7 +110,7 @@ def import_registrations(
     session = uow.session
     fund = lookup.fund(session, fund_code)
     require_role(actor, IMPORT_ROLES, "导入登记表", "import registration sheets")
-    header, rows = read_table(data)
+    header, rows = read_table(data, max_columns=MAX_COLUMNS)
     columns = _columns(header)
     context = _Context.load(session, fund.id)
     errors: list[RowError] = []

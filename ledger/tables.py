@@ -5,22 +5,64 @@ without a byte-order mark) or GB18030 (Chinese Excel's "CSV"). We read
 values only: a formula is refused as a cell error (its cached result could
 be anything, and we never evaluate it), external links are not loaded, and
 the file size is capped before anything is parsed.
+
+An XLSX is a zip of XML parts, so a few kilobytes can unpack to gigabytes
+(a shared-strings part of one repeated character) or make a reader build a
+row of 16,384 cells for every line (one cell in column XFD). Before openpyxl
+sees a byte we check what the zip declares (`Limits`): the members, their
+unpacked sizes and how tightly they are packed. Python's zipfile never
+inflates a member past its declared size (a lie fails its CRC), so the
+declared sizes bound the memory. Then the sheet's declared width is
+checked against what the sheet kind can hold, and rows are read only that
+wide and only to the row limit, whatever the sheet claims.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import os
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ledger.errors import SheetRefused
+from ledger.errors import SheetRefused, SheetTooLarge
 
+MB = 1024 * 1024
 #: The largest file we read (also the API's upload limit).
-MAX_BYTES = 8 * 1024 * 1024
+MAX_BYTES = 8 * MB
 #: The most data rows a file may hold.
 MAX_ROWS = 50_000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What an uploaded workbook may unpack to; the defaults fit a 50,000-row sheet."""
+
+    #: All members of the zip together, unpacked (``LEDGER_UPLOAD_MAX_UNZIPPED_BYTES``).
+    unzipped_bytes: int = 50 * MB
+    #: Unpacked size over packed size of any member (``LEDGER_UPLOAD_MAX_RATIO``); Excel's
+    #: parts pack 2 to 20 times, a bomb thousands of times.
+    ratio: int = 100
+    #: Members of the zip; Excel writes about a dozen.
+    members: int = 200
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        """The defaults, overridden by the environment's settings."""
+        return cls(
+            unzipped_bytes=_setting("LEDGER_UPLOAD_MAX_UNZIPPED_BYTES", cls.unzipped_bytes),
+            ratio=_setting("LEDGER_UPLOAD_MAX_RATIO", cls.ratio),
+        )
+
+
+def _setting(name: str, default: int) -> int:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) <= 0:
+        raise ValueError(f"{name} must be a positive whole number, not {text!r}")
+    return int(text)
 
 
 @dataclass(frozen=True)
@@ -36,13 +78,21 @@ class Row:
     cells: tuple[Cell, ...]
 
 
-def read_table(data: bytes) -> tuple[list[str], Iterator[Row]]:
-    """The header (stripped texts) and the data rows of an XLSX or CSV file."""
+def read_table(
+    data: bytes, *, max_columns: int, limits: Limits | None = None
+) -> tuple[list[str], Iterator[Row]]:
+    """The header (stripped texts) and the data rows of an XLSX or CSV file.
+
+    `max_columns` is the widest sheet of its kind; a wider one is refused.
+    """
     if len(data) > MAX_BYTES:
-        raise SheetRefused(
-            f"文件超过 {MAX_BYTES // 1024 // 1024} MB", f"the file is over {MAX_BYTES} bytes"
+        raise SheetTooLarge(
+            f"文件超过 {MAX_BYTES // MB} MB", f"the file is over {MAX_BYTES} bytes", field="file"
         )
-    rows = _xlsx_rows(data) if zipfile.is_zipfile(io.BytesIO(data)) else _csv_rows(data)
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        rows = _xlsx_rows(data, max_columns, limits or Limits.from_env())
+    else:
+        rows = _csv_rows(data, max_columns)
     header = next(rows, None)
     if header is None or not any(c.value not in (None, "") for c in header.cells):
         raise SheetRefused("文件没有表头行", "the file has no header row", field="file")
@@ -52,32 +102,89 @@ def read_table(data: bytes) -> tuple[list[str], Iterator[Row]]:
 def _limited(rows: Iterator[Row]) -> Iterator[Row]:
     for row in rows:
         if row.number > MAX_ROWS + 1:
-            raise SheetRefused(
-                f"文件超过 {MAX_ROWS} 行", f"the file has more than {MAX_ROWS} rows", field="file"
-            )
+            raise _too_many_rows()
         if any(c.value not in (None, "") for c in row.cells):  # skip blank lines
             yield row
 
 
-def _xlsx_rows(data: bytes) -> Iterator[Row]:
+def _too_many_rows() -> SheetTooLarge:
+    return SheetTooLarge(
+        f"文件超过 {MAX_ROWS} 行", f"the file has more than {MAX_ROWS} rows", field="file"
+    )
+
+
+def _too_wide(limit: int) -> SheetTooLarge:
+    return SheetTooLarge(
+        f"表格超过 {limit} 列", f"the sheet has more than {limit} columns", field="file"
+    )
+
+
+def _check_zip(data: bytes, limits: Limits) -> None:
+    """Refuse a workbook whose zip declares more than `limits` allow, before unpacking it.
+
+    The total bounds every member too, so one check of the sum covers both.
+    """
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise _not_xlsx() from None
+    if len(members) > limits.members:
+        raise SheetTooLarge(
+            f"工作簿含 {len(members)} 个部件,超过上限 {limits.members}",
+            f"the workbook has {len(members)} parts, over the limit of {limits.members}",
+            field="file",
+        )
+    unzipped = sum(m.file_size for m in members)
+    if unzipped > limits.unzipped_bytes:
+        raise SheetTooLarge(
+            f"工作簿解压后 {unzipped} 字节,超过上限 {limits.unzipped_bytes} 字节",
+            f"the workbook unpacks to {unzipped} bytes, over the limit of "
+            f"{limits.unzipped_bytes} bytes",
+            field="file",
+        )
+    for m in members:
+        if m.file_size > limits.ratio * max(m.compress_size, 1):
+            raise SheetTooLarge(
+                f"工作簿部件 {m.filename} 压缩比超过上限 {limits.ratio}:1",
+                f"the workbook part {m.filename} is packed more than {limits.ratio}:1",
+                field="file",
+            )
+
+
+def _not_xlsx() -> SheetRefused:
+    return SheetRefused(
+        "文件不是有效的 XLSX 工作簿", "the file is not a valid XLSX workbook", field="file"
+    )
+
+
+def _xlsx_rows(data: bytes, max_columns: int, limits: Limits) -> Iterator[Row]:
+    _check_zip(data, limits)
     from openpyxl import load_workbook  # only imported when a workbook arrives
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
     except Exception:  # openpyxl raises many kinds for a damaged or foreign zip
-        raise SheetRefused(
-            "文件不是有效的 XLSX 工作簿", "the file is not a valid XLSX workbook", field="file"
-        ) from None
-    sheet = book.worksheets[0]
-    for number, cells in enumerate(sheet.iter_rows(), start=1):
-        yield Row(
-            number,
-            tuple(Cell(c.value, formula=getattr(c, "data_type", None) == "f") for c in cells),
-        )
-    book.close()
+        raise _not_xlsx() from None
+    try:
+        sheet = book.worksheets[0]
+        # The declared size (<dimension ref="A1:L300">, which Excel always writes) refuses
+        # a padded sheet at once. Should it be missing or lie, rows are still read no
+        # wider than the limit (a cell past it is not read) and no longer than MAX_ROWS.
+        if (sheet.max_column or 0) > max_columns:
+            raise _too_wide(max_columns)
+        if (sheet.max_row or 0) > MAX_ROWS + 1:
+            raise _too_many_rows()
+        rows = sheet.iter_rows(max_col=max_columns, max_row=MAX_ROWS + 2)
+        for number, cells in enumerate(rows, start=1):
+            yield Row(
+                number,
+                tuple(Cell(c.value, formula=getattr(c, "data_type", None) == "f") for c in cells),
+            )
+    finally:
+        book.close()
 
 
-def _csv_rows(data: bytes) -> Iterator[Row]:
+def _csv_rows(data: bytes, max_columns: int) -> Iterator[Row]:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -92,5 +199,15 @@ def _csv_rows(data: bytes) -> Iterator[Row]:
         )
     if "\x00" in text:
         raise SheetRefused("文件含有 NUL 字符", "the file holds NUL characters", field="file")
-    for number, values in enumerate(csv.reader(io.StringIO(text)), start=1):
-        yield Row(number, tuple(Cell(v.strip(), formula=v.startswith("=")) for v in values))
+    try:
+        for number, values in enumerate(csv.reader(io.StringIO(text)), start=1):
+            if len(values) > max_columns and any(v.strip() for v in values[max_columns:]):
+                raise _too_wide(max_columns)
+            yield Row(
+                number,
+                tuple(Cell(v.strip(), formula=v.startswith("=")) for v in values[:max_columns]),
+            )
+    except csv.Error as error:  # a field over csv's size limit, a stray quote
+        raise SheetRefused(
+            f"CSV 格式错误:{error}", f"the CSV is malformed: {error}", field="file"
+        ) from None

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
 from ledger.registration_import import COLUMNS
 from tests.factories import make_id_number
@@ -76,3 +78,100 @@ def table_csv(header: Sequence[str], rows: Iterable[Sequence[str]], encoding="ut
     writer.writerow(header)
     writer.writerows(rows)
     return out.getvalue().encode(encoding)
+
+
+# --- hostile workbooks, written part by part ---------------------------------------
+
+_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+        "</Types>"
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Target="xl/workbook.xml" Type="http://schemas.'
+        'openxmlformats.org/officeDocument/2006/relationships/officeDocument"/>'
+        "</Relationships>"
+    ),
+    "xl/workbook.xml": (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Target="worksheets/sheet1.xml" Type="http://schemas.'
+        'openxmlformats.org/officeDocument/2006/relationships/worksheet"/>'
+        '<Relationship Id="rId2" Target="sharedStrings.xml" Type="http://schemas.'
+        'openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/>'
+        "</Relationships>"
+    ),
+}
+_SHEET = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    "{dimension}<sheetData>{rows}</sheetData></worksheet>"
+)
+
+
+def _row(number: int, cells: dict[str, str]) -> str:
+    """A row of inline-string cells: column letters → texts."""
+    inner = "".join(
+        f'<c r="{col}{number}" t="inlineStr"><is><t>{text}</t></is></c>'
+        for col, text in cells.items()
+    )
+    return f'<row r="{number}">{inner}</row>'
+
+
+def _workbook(sheet: str, strings: Iterable[bytes] = (b"",)) -> bytes:
+    """The parts above, this sheet, and a shared-strings part streamed from `strings`."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as book:
+        for name, text in _PARTS.items():
+            book.writestr(name, text)
+        book.writestr("xl/worksheets/sheet1.xml", sheet)
+        with book.open("xl/sharedStrings.xml", "w", force_zip64=True) as part:
+            part.write(
+                b'<?xml version="1.0" encoding="UTF-8"?>'
+                b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                b"<si><t>"
+            )
+            for chunk in strings:
+                part.write(chunk)
+            part.write(b"</t></si></sst>")
+    return out.getvalue()
+
+
+def padded_xlsx(
+    header: Sequence[str], *, rows: int = 1000, column: str = "XFD", declared: bool = True
+) -> bytes:
+    """A header row and one cell at XFD`rows`: a reader that pads rows builds 16,384 cells
+    for each of them. `declared=False` leaves out the <dimension> that gives it away."""
+    letters = [get_column_letter(i) for i in range(1, len(header) + 1)]
+    body = _row(1, dict(zip(letters, header, strict=True))) + _row(rows, {column: "x"})
+    dimension = f'<dimension ref="A1:{column}{rows}"/>' if declared else ""
+    return _workbook(_SHEET.format(dimension=dimension, rows=body))
+
+
+def strings_bomb_xlsx(header: Sequence[str], *, megabytes: int = 600) -> bytes:
+    """A well-formed workbook whose one shared string is `megabytes` MB of the letter A:
+    about 1,000 times smaller packed. Written a megabyte at a time."""
+    letters = [get_column_letter(i) for i in range(1, len(header) + 1)]
+    sheet = _SHEET.format(
+        dimension=f'<dimension ref="A1:{letters[-1]}1"/>',
+        rows=_row(1, dict(zip(letters, header, strict=True))),
+    )
+    return _workbook(sheet, (b"A" * 1024 * 1024 for _ in range(megabytes)))
