@@ -163,7 +163,18 @@ class _Formula:
     """A formula cell: refused where it is read."""
 
 
-def _parse(number: int, values: dict, key: str, header: str, parse, errors: list[RowError]):
+def _parse(
+    number: int,
+    values: dict,
+    key: str,
+    header: str,
+    parse,
+    errors: list[RowError],
+    *,
+    required: bool = True,
+):
+    """The cell's value parsed, or None with the problem appended to `errors` (an
+    optional column left empty is "", without a problem)."""
     value = values.get(key)
     if isinstance(value, _Formula):
         errors.append(
@@ -176,6 +187,8 @@ def _parse(number: int, values: dict, key: str, header: str, parse, errors: list
         )
         return None
     if value is None:
+        if not required:
+            return ""
         errors.append(RowError(number, header, "必填", "required"))
         return None
     try:
@@ -183,6 +196,10 @@ def _parse(number: int, values: dict, key: str, header: str, parse, errors: list
     except LedgerError as error:
         errors.append(RowError(number, header, error.detail_zh, error.detail_en))
         return None
+
+
+def _stripped(value: object) -> str:
+    return str(value).strip()
 
 
 TOWNSHIP_COLUMNS = {
@@ -210,9 +227,9 @@ def read_township_book(data: bytes) -> list[Line]:
         on = _parse(number, values, "on", "日期", sheet_date, errors)
         kind = _parse(number, values, "kind", "类型", _kind, errors)
         amount = _parse(number, values, "amount", "金额", sheet_amount, errors)
-        iou = values.get("iou")
-        if None not in (on, kind, amount):
-            lines.append(Line(on, kind[0], kind[1] * amount, str(iou or "").strip(), row=number))
+        iou = _parse(number, values, "iou", "借据号", _stripped, errors, required=False)
+        if None not in (on, kind, amount, iou):
+            lines.append(Line(on, kind[0], kind[1] * amount, iou, row=number))
     if errors:
         raise RowsRefused(errors)
     return lines
@@ -248,9 +265,9 @@ def read_bank_statement(data: bytes) -> tuple[list[Line], Decimal]:
         direction = _parse(number, values, "direction", "方向", _direction, errors)
         amount = _parse(number, values, "amount", "金额", sheet_amount, errors)
         balance = _parse(number, values, "balance", "余额", _balance, errors)
-        if None not in (on, direction, amount, balance):
+        reference = _parse(number, values, "reference", "摘要", _stripped, errors, required=False)
+        if None not in (on, direction, amount, balance, reference):
             sign = 1 if direction == "in" else -1
-            reference = str(values.get("reference") or "").strip()
             lines.append(Line(on, direction, sign * amount, row=number, reference=reference))
             closing = balance
     if errors:
