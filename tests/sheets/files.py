@@ -60,13 +60,20 @@ def csv_bytes(rows: Iterable[dict], encoding: str = "utf-8") -> bytes:
     return out.getvalue().encode(encoding)
 
 
-def table_xlsx(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
-    """Any table as an XLSX sheet; a cell starting with ``=`` becomes a formula."""
+def table_xlsx(
+    header: Sequence[str], rows: Iterable[Sequence[str]], *, typed: bool = False
+) -> bytes:
+    """Any table as an XLSX sheet; a cell starting with ``=`` becomes a formula, unless
+    `typed`: then every cell is text, as Excel keeps ``'=1+1`` typed with a quote."""
     book = Workbook()
     sheet = book.active
     sheet.append(list(header))
     for row in rows:
         sheet.append(list(row))
+    if typed:
+        for line in sheet.iter_rows():
+            for cell in line:
+                cell.data_type = "s"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
