@@ -35,7 +35,7 @@ from ledger.models import Account, Entry, Journal
 from ledger.registration_import import sheet_amount, sheet_date
 from ledger.reportdata import FundHeader, check_dates, county_wide, fund_of
 from ledger.services import lookup
-from ledger.tables import read_table
+from ledger.tables import header_name, read_table
 
 ZERO = Decimal("0.00")
 
@@ -141,7 +141,7 @@ def _rows(data: bytes, columns: dict[str, tuple[str, ...]], required: set[str]):
     index: dict[int, str] = {}
     for i, text in enumerate(header):
         for key, names in columns.items():
-            if text in names:
+            if header_name(text) in names:
                 index[i] = key
     missing = [columns[k][0] for k in sorted(required) if k not in index.values()]
     if missing:
@@ -203,10 +203,10 @@ def _stripped(value: object) -> str:
 
 
 TOWNSHIP_COLUMNS = {
-    "on": ("日期", "date"),
-    "iou": ("借据号", "登记编号", "iou"),
-    "kind": ("类型", "摘要", "kind"),
-    "amount": ("金额", "amount"),
+    "on": ("日期", "业务日期", "date"),
+    "iou": ("借据号", "借据编号", "登记编号", "iou"),
+    "kind": ("类型", "业务类型", "摘要", "kind"),
+    "amount": ("金额", "发生额", "amount"),
 }
 
 

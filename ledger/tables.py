@@ -99,6 +99,14 @@ def read_table(
     return [str(c.value or "").strip() for c in header.cells], _limited(rows)
 
 
+def header_name(text: str) -> str:
+    """A header as matched against known names: spaces (姓　名 is spaced to line up)
+    and a unit or note in brackets (申请金额(元)) left out."""
+    for bracket in ("(", "("):
+        text = text.split(bracket)[0]
+    return "".join(text.split())
+
+
 def _limited(rows: Iterator[Row]) -> Iterator[Row]:
     for row in rows:
         if row.number > MAX_ROWS + 1:

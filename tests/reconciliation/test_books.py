@@ -43,3 +43,14 @@ def test_typed_text_in_the_optional_columns_is_kept_and_empty_is_empty():
     )
     lines, closing = read_bank_statement(statement)
     assert ([x.reference for x in lines], closing) == (["@转账"], Decimal("100.00"))
+
+
+def test_a_book_s_headers_may_use_other_names_spacing_and_units():
+    header = ["业务日期", "借据 编号", "业务类型", "发生额(元)"]
+    [line] = read_township_book(table_xlsx(header, [["2007-04-01", "A-1", "收回", "12.50"]]))
+    assert (line.on, line.iou, line.kind, line.amount) == (
+        date(2007, 4, 1),
+        "A-1",
+        "repayment",
+        Decimal("12.50"),
+    )

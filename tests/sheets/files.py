@@ -21,11 +21,11 @@ def person(n: int, *, township: str = "340123001", amount: str = "3000.00", **ov
     born = f"1960{1 + n // 28 % 12:02d}{1 + n % 28:02d}"
     region = f"34{n // 336 % 90 + 10:02d}23"
     row = {
-        "户主姓名": f"户主{n}",
+        "姓名": f"户主{n}",
         "身份证号": make_id_number(born=born, region=region),
         "乡镇代码": township,
         "村": "胡家湾村",
-        "党员户": "是" if n % 2 else "否",
+        "党员": "是" if n % 2 else "否",
         "手机号": "13912345678",
         "批次": "1",
         "项目类型": "pig",
