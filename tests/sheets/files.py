@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import random
+import string
 import zipfile
 from collections.abc import Iterable, Sequence
 
@@ -182,3 +184,26 @@ def strings_bomb_xlsx(header: Sequence[str], *, megabytes: int = 600) -> bytes:
         rows=_row(1, dict(zip(letters, header, strict=True))),
     )
     return _workbook(sheet, (b"A" * 1024 * 1024 for _ in range(megabytes)))
+
+
+def wide_row_xlsx(cells: int, *, size: int = 0, prefix: str = "") -> bytes:
+    """A header cell, then one row of `cells` cells without column references and no
+    <dimension>: nothing declares how wide it is. Each cell's text differs (a number, or
+    `size` random letters), so the part packs no tighter than a real sheet. `prefix`
+    spells the elements <x:c>."""
+    x = f"{prefix}:" if prefix else ""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rng = random.Random(cells)
+
+    def cell(n: int) -> str:
+        text = "".join(rng.choices(string.ascii_letters, k=size)) if size else str(n)
+        return f'<{x}c t="inlineStr"><{x}is><{x}t>{text}</{x}t></{x}is></{x}c>'
+
+    sheet = (
+        f'<?xml version="1.0" encoding="UTF-8"?>'
+        f'<{x}worksheet xmlns{":" + prefix if prefix else ""}="{main}"><{x}sheetData>'
+        f'<{x}row r="1">{cell(0)}</{x}row>'
+        f'<{x}row r="2">{"".join(cell(n) for n in range(cells))}</{x}row>'
+        f"</{x}sheetData></{x}worksheet>"
+    )
+    return _workbook(sheet)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import time
+import tracemalloc
 import zipfile
 
 import pytest
@@ -12,7 +13,13 @@ from hypothesis import strategies as st
 
 from ledger.errors import SheetRefused, SheetTooLarge
 from ledger.tables import MAX_ROWS, Limits, read_table
-from tests.sheets.files import padded_xlsx, strings_bomb_xlsx, table_csv, table_xlsx
+from tests.sheets.files import (
+    padded_xlsx,
+    strings_bomb_xlsx,
+    table_csv,
+    table_xlsx,
+    wide_row_xlsx,
+)
 
 WIDTH = 12
 
@@ -76,6 +83,26 @@ def test_an_undeclared_padded_sheet_is_read_no_wider_than_the_limit():
     assert time.perf_counter() - started < 1
     assert header == ["甲", "乙", *[""] * (WIDTH - 2)]
     assert rows == []  # the cell at XFD1000 is past the widest column: not read
+
+
+@pytest.mark.parametrize("prefix", ["", "x"])
+def test_a_row_of_more_cells_than_the_limit_is_refused_whatever_the_sheet_declares(prefix):
+    assert read(wide_row_xlsx(WIDTH, prefix=prefix))[1] == [[str(n) for n in range(WIDTH)]]
+    data = wide_row_xlsx(500_000, prefix=prefix)  # openpyxl would hold hundreds of MB of it
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        assert f"more than {WIDTH} columns" in refusal(data)
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert time.perf_counter() - started < 1 and peak < 20 * 1024**2
+
+
+def test_a_row_read_across_chunks_is_counted_whole():
+    """Cells of 100 KB each: the row spans megabyte chunks, and tags are cut between them."""
+    assert [len(v) for v in read(wide_row_xlsx(WIDTH, size=100_000))[1][0]] == [100_000] * WIDTH
+    assert f"more than {WIDTH} columns" in refusal(wide_row_xlsx(WIDTH + 1, size=100_000))
 
 
 def test_an_undeclared_sheet_stops_at_the_row_limit():
