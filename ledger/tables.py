@@ -76,6 +76,10 @@ class Cell:
     formula: bool = False
 
 
+#: An empty cell: one for all, as most of a sheet's padding is.
+BLANK = Cell(None)
+
+
 @dataclass(frozen=True)
 class Row:
     number: int  #: as the sheet numbers it: the header is row 1
@@ -220,17 +224,21 @@ def _xlsx_rows(data: bytes, max_columns: int, limits: Limits) -> Iterator[Row]:
     try:
         sheet = book.worksheets[0]
         # The declared size (<dimension ref="A1:L300">, which Excel always writes) refuses
-        # a padded sheet at once. Should it be missing or lie, rows are still read no
-        # wider than the limit (a cell past it is not read) and no longer than MAX_ROWS.
+        # a padded sheet at once, and rows are read as wide as it says (as openpyxl does).
+        # Should it be missing, rows are still read no wider than the limit (a cell past
+        # it is not read) and no longer than MAX_ROWS.
         if (sheet.max_column or 0) > max_columns:
             raise _too_wide(max_columns)
         if (sheet.max_row or 0) > MAX_ROWS + 1:
             raise _too_many_rows()
-        rows = sheet.iter_rows(max_col=max_columns, max_row=MAX_ROWS + 2)
+        rows = sheet.iter_rows(max_col=sheet.max_column or max_columns, max_row=MAX_ROWS + 2)
         for number, cells in enumerate(rows, start=1):
             yield Row(
                 number,
-                tuple(Cell(c.value, formula=getattr(c, "data_type", None) == "f") for c in cells),
+                tuple(
+                    BLANK if c.value is None else Cell(c.value, formula=c.data_type == "f")
+                    for c in cells
+                ),
             )
     finally:
         book.close()
