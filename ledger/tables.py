@@ -141,6 +141,15 @@ def _check_zip(data: bytes, limits: Limits, max_columns: int) -> None:
 
     The total bounds every member too, so one check of the sum covers both.
     """
+    # zipfile reads the whole directory into objects first: 8 MB of it would be 90,000
+    # members and 50 MB. A directory entry takes 46 bytes and a name, rarely 1 KB.
+    if _directory_size(data) > limits.members * 1024:
+        raise SheetTooLarge(
+            f"工作簿的目录超过 {limits.members * 1024} 字节,部件多于上限 {limits.members}",
+            f"the workbook's directory is over {limits.members * 1024} bytes: more parts "
+            f"than the limit of {limits.members}",
+            field="file",
+        )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError):
@@ -173,6 +182,13 @@ def _check_zip(data: bytes, limits: Limits, max_columns: int) -> None:
                 _check_row_widths(part, max_columns)
     except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError):
         raise _not_xlsx() from None  # a damaged, encrypted or oddly packed member
+
+
+def _directory_size(data: bytes) -> int:
+    """The size of the zip's directory as its end record says, found as zipfile finds it
+    (0 when there is none: zipfile then refuses the file)."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 22 - 65535))
+    return int.from_bytes(data[end + 12 : end + 16], "little") if end >= 0 else 0
 
 
 #: A row or a cell element (<row r="2">, <c r="A2" t="s">), also prefixed (<x:c ...>).

@@ -65,6 +65,22 @@ def test_a_zip_of_too_many_parts_is_refused():
     assert "has 201 parts, over the limit of 200" in refusal(out.getvalue())
 
 
+def test_a_zip_of_many_thousand_parts_is_refused_before_its_directory_is_read():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as book:
+        for n in range(50_000):
+            book.writestr(f"{n:05d}", b"")
+    data = out.getvalue()
+    tracemalloc.start()
+    try:
+        detail = refusal(data)
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert "directory is over 204800 bytes: more parts than the limit of 200" in detail
+    assert peak < 1024**2
+
+
 def test_a_sheet_declared_wider_than_its_kind_is_refused_unread():
     started = time.perf_counter()
     assert f"more than {WIDTH} columns" in refusal(padded_xlsx(["甲"], rows=MAX_ROWS))
