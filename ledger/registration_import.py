@@ -107,6 +107,9 @@ COLUMNS = (
     ),
 )
 BY_NAME = {name: c for c in COLUMNS for name in c.names}
+#: Every accepted name, as an unknown header's refusal lists them.
+ACCEPTED_ZH = ";".join("/".join(c.names) for c in COLUMNS)
+ACCEPTED_EN = "; ".join(" / ".join(c.names) for c in COLUMNS)
 #: The widest sheet read: the columns above, with room for empty formatted ones.
 MAX_COLUMNS = 32
 YES, NO = (
@@ -147,7 +150,7 @@ def import_registrations(
     require_role(actor, IMPORT_ROLES, "导入登记表", "import registration sheets")
     header, rows = read_table(data, max_columns=MAX_COLUMNS)
     columns = _columns(header)
-    #: Problems name a column as the sheet does (户主姓名 where it says so, not 姓名).
+    # Problems name a column as the sheet does (户主姓名 where it says so, not 姓名).
     labels = {column.key: header[index] for index, column in columns.items()}
     context = _Context.load(session, fund.id)
     errors: list[RowError] = []
@@ -201,10 +204,6 @@ def _columns(header: list[str]) -> dict[int, Column]:
     if problems:
         raise RowsRefused(problems)
     return found
-
-
-ACCEPTED_ZH = ";".join("/".join(c.names) for c in COLUMNS)
-ACCEPTED_EN = "; ".join(" / ".join(c.names) for c in COLUMNS)
 
 
 @dataclass
