@@ -34,6 +34,7 @@ from ledger.errors import (
     NotPermitted,
     RowsRefused,
     RuleViolated,
+    SheetTooLarge,
     TooManyAttempts,
     Unauthenticated,
 )
@@ -52,6 +53,7 @@ STATUS_BY_FAMILY: tuple[tuple[type[LedgerError], int], ...] = (
     (Unauthenticated, 401),
     (NotPermitted, 403),
     (NotFound, 404),
+    (SheetTooLarge, 413),
     (Conflict, 409),
     (RuleViolated, 422),
 )

@@ -94,6 +94,7 @@ def rows(n: int) -> list[list[str]]:
         first17 = f"34{i // 1000 % 90 + 10:02d}23{born}{i % 1000:03d}"
         out.append(
             [
+                "",
                 f"户主{i}",
                 first17 + id_check_char(first17),
                 TOWNS[i % 16],
@@ -105,7 +106,6 @@ def rows(n: int) -> list[list[str]]:
                 "养猪 3 头",
                 f"{1000 + i % 4000}.{i % 100:02d}",
                 "2007-04-02",
-                "",
             ]
         )
     return out

@@ -357,3 +357,14 @@ class RowsRefused(RuleViolated):
             f"共 {len(rows)} 处错误,全部数据均未导入", f"{len(rows)} error(s); nothing was imported"
         )
         self.rows = tuple(rows)
+
+
+class SheetTooLarge(SheetRefused):
+    """An upload is over a reading limit (size, unpacked size, packing ratio, rows, columns).
+
+    Refused before it is unpacked or read any further; the detail names the limit.
+    """
+
+    code = "sheet-too-large"
+    title_zh = "文件超出读取上限"
+    title_en = "The file is over a reading limit"

@@ -35,7 +35,7 @@ from ledger.models import Account, Entry, Journal
 from ledger.registration_import import sheet_amount, sheet_date
 from ledger.reportdata import FundHeader, check_dates, county_wide, fund_of
 from ledger.services import lookup
-from ledger.tables import read_table
+from ledger.tables import header_name, read_table
 
 ZERO = Decimal("0.00")
 
@@ -131,14 +131,17 @@ def _key(line: Line) -> tuple[str, str]:
 
 # --- reading the uploaded books ---------------------------------------------------
 
+#: The widest book read: a handful of known columns among the township's or bank's own.
+MAX_COLUMNS = 24
+
 
 def _rows(data: bytes, columns: dict[str, tuple[str, ...]], required: set[str]):
     """Yield (row number, {key: value}) per data row; refuse the file on unknown headers."""
-    header, rows = read_table(data)
+    header, rows = read_table(data, max_columns=MAX_COLUMNS)
     index: dict[int, str] = {}
     for i, text in enumerate(header):
         for key, names in columns.items():
-            if text in names:
+            if header_name(text) in names:
                 index[i] = key
     missing = [columns[k][0] for k in sorted(required) if k not in index.values()]
     if missing:
@@ -160,7 +163,18 @@ class _Formula:
     """A formula cell: refused where it is read."""
 
 
-def _parse(number: int, values: dict, key: str, header: str, parse, errors: list[RowError]):
+def _parse(
+    number: int,
+    values: dict,
+    key: str,
+    header: str,
+    parse,
+    errors: list[RowError],
+    *,
+    required: bool = True,
+):
+    """The cell's value parsed, or None with the problem appended to `errors` (an
+    optional column left empty is "", without a problem)."""
     value = values.get(key)
     if isinstance(value, _Formula):
         errors.append(
@@ -173,6 +187,8 @@ def _parse(number: int, values: dict, key: str, header: str, parse, errors: list
         )
         return None
     if value is None:
+        if not required:
+            return ""
         errors.append(RowError(number, header, "必填", "required"))
         return None
     try:
@@ -182,11 +198,15 @@ def _parse(number: int, values: dict, key: str, header: str, parse, errors: list
         return None
 
 
+def _stripped(value: object) -> str:
+    return str(value).strip()
+
+
 TOWNSHIP_COLUMNS = {
-    "on": ("日期", "date"),
-    "iou": ("借据号", "登记编号", "iou"),
-    "kind": ("类型", "摘要", "kind"),
-    "amount": ("金额", "amount"),
+    "on": ("日期", "业务日期", "date"),
+    "iou": ("借据号", "借据编号", "登记编号", "iou"),
+    "kind": ("类型", "业务类型", "摘要", "kind"),
+    "amount": ("金额", "发生额", "amount"),
 }
 
 
@@ -207,9 +227,9 @@ def read_township_book(data: bytes) -> list[Line]:
         on = _parse(number, values, "on", "日期", sheet_date, errors)
         kind = _parse(number, values, "kind", "类型", _kind, errors)
         amount = _parse(number, values, "amount", "金额", sheet_amount, errors)
-        iou = values.get("iou")
-        if None not in (on, kind, amount):
-            lines.append(Line(on, kind[0], kind[1] * amount, str(iou or "").strip(), row=number))
+        iou = _parse(number, values, "iou", "借据号", _stripped, errors, required=False)
+        if None not in (on, kind, amount, iou):
+            lines.append(Line(on, kind[0], kind[1] * amount, iou, row=number))
     if errors:
         raise RowsRefused(errors)
     return lines
@@ -245,9 +265,9 @@ def read_bank_statement(data: bytes) -> tuple[list[Line], Decimal]:
         direction = _parse(number, values, "direction", "方向", _direction, errors)
         amount = _parse(number, values, "amount", "金额", sheet_amount, errors)
         balance = _parse(number, values, "balance", "余额", _balance, errors)
-        if None not in (on, direction, amount, balance):
+        reference = _parse(number, values, "reference", "摘要", _stripped, errors, required=False)
+        if None not in (on, direction, amount, balance, reference):
             sign = 1 if direction == "in" else -1
-            reference = str(values.get("reference") or "").strip()
             lines.append(Line(on, direction, sign * amount, row=number, reference=reference))
             closing = balance
     if errors:

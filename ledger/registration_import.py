@@ -42,7 +42,7 @@ from ledger.money import cny, fmt
 from ledger.services import lookup
 from ledger.services.loans import NUMBER
 from ledger.services.proposals import require_role
-from ledger.tables import Cell, Row, read_table
+from ledger.tables import Cell, Row, header_name, read_table
 
 #: Who may import registration sheets (SPEC §9: the county clerk).
 IMPORT_ROLES = frozenset({"clerk"})
@@ -51,27 +51,67 @@ IMPORT_ROLES = frozenset({"clerk"})
 @dataclass(frozen=True)
 class Column:
     key: str
-    header: str  #: the Chinese header the template prints and the reader matches
+    #: Header names read as this column: SPEC §9's first (the template prints it), then
+    #: the variants county sheets use.
+    names: tuple[str, ...]
     example: str
     note: str
     required: bool = True
 
+    @property
+    def header(self) -> str:
+        return self.names[0]
 
+
+#: In SPEC §9's order; the import matches headers by name, in any order.
 COLUMNS = (
-    Column("name", "户主姓名", "张三", "借款户户主姓名"),
-    Column("id_number", "身份证号", "340123197005128880", "18 位,末位校验码"),
-    Column("township", "乡镇代码", "340123001", "9 位乡镇代码"),
-    Column("village", "村", "胡家湾村", "所在行政村"),
-    Column("party_member", "党员户", "是", "是 / 否"),
-    Column("phone", "手机号", "13912345678", "11 位手机号,可空", required=False),
-    Column("batch", "批次", "1", "批次编号"),
-    Column("project_type", "项目类型", "fish", "项目类型代码"),
-    Column("project", "项目内容", "鱼塘 3 亩", "项目说明"),
-    Column("requested_amount", "申请金额", "5000.00", "元,最多两位小数,不超过借款标准"),
-    Column("on", "登记日期", "2007-04-01", "YYYY-MM-DD,空则为导入当日", required=False),
-    Column("registration_no", "登记编号", "", "空则按 批次-乡镇代码-序号 编排", required=False),
+    Column(
+        "registration_no",
+        ("登记编号", "登记号"),
+        "",
+        "空则按 批次-乡镇代码-序号 编排",
+        required=False,
+    ),
+    Column("name", ("姓名", "户主姓名", "户主", "借款人"), "张三", "借款户户主姓名"),
+    Column(
+        "id_number",
+        ("身份证号", "身份证号码", "公民身份号码", "身份证"),
+        "340123197005128880",
+        "18 位,末位校验码",
+    ),
+    Column("township", ("乡镇代码", "乡镇编码"), "340123001", "9 位乡镇代码"),
+    Column("village", ("村", "村名", "行政村", "所在村"), "胡家湾村", "所在行政村"),
+    Column("party_member", ("党员", "党员户", "是否党员"), "是", "是 / 否"),
+    Column(
+        "phone",
+        ("手机号", "手机号码", "联系电话", "电话"),
+        "13912345678",
+        "11 位手机号,可空",
+        required=False,
+    ),
+    Column("batch", ("批次", "借款批次"), "1", "批次编号"),
+    Column("project_type", ("项目类型", "项目类别"), "fish", "项目类型代码"),
+    Column("project", ("项目内容", "项目", "项目名称", "借款用途"), "鱼塘 3 亩", "项目说明"),
+    Column(
+        "requested_amount",
+        ("申请金额", "借款金额", "申请借款金额"),
+        "5000.00",
+        "元,最多两位小数,不超过借款标准",
+    ),
+    Column(
+        "on",
+        ("登记日期", "申请日期"),
+        "2007-04-01",
+        "YYYY-MM-DD,空则为导入当日",
+        required=False,
+    ),
 )
-BY_HEADER = {c.header: c for c in COLUMNS}
+BY_NAME = {name: c for c in COLUMNS for name in c.names}
+#: Every accepted name, as an unknown header's refusal lists them.
+ACCEPTED_ZH = ";".join("/".join(c.names) for c in COLUMNS)
+ACCEPTED_EN = "; ".join(" / ".join(c.names) for c in COLUMNS)
+#: The widest sheet read: the columns above, with room for empty formatted ones.
+MAX_COLUMNS = 32
 YES, NO = (
     {"是", "Y", "y", "yes", "Yes", "1", "true", "TRUE"},
     {"否", "N", "n", "no", "No", "0", "false", "FALSE"},
@@ -108,13 +148,15 @@ def import_registrations(
     session = uow.session
     fund = lookup.fund(session, fund_code)
     require_role(actor, IMPORT_ROLES, "导入登记表", "import registration sheets")
-    header, rows = read_table(data)
+    header, rows = read_table(data, max_columns=MAX_COLUMNS)
     columns = _columns(header)
+    # Problems name a column as the sheet does (户主姓名 where it says so, not 姓名).
+    labels = {column.key: header[index] for index, column in columns.items()}
     context = _Context.load(session, fund.id)
     errors: list[RowError] = []
     entries: list[_Entry] = []
     for row in rows:
-        entry = _check_row(row, columns, context, today, errors)
+        entry = _check_row(row, columns, labels, context, today, errors)
         if entry is not None:
             entries.append(entry)
         if progress and (row.number - 1) % 1000 == 0:  # row 1 is the header
@@ -129,15 +171,22 @@ def import_registrations(
 
 
 def _columns(header: list[str]) -> dict[int, Column]:
-    """Column index → column, matching the template's headers (an unknown header is refused)."""
+    """Column index → column, matching the headers by name (an unknown header is refused)."""
     found: dict[int, Column] = {}
     problems = []
     for index, text in enumerate(header):
         if not text:
             continue
-        column = BY_HEADER.get(text.split("(")[0].split("(")[0].strip())
+        column = BY_NAME.get(header_name(text))
         if column is None:
-            problems.append(RowError(1, text, f"未知的列“{text}”", f"unknown column {text!r}"))
+            problems.append(
+                RowError(
+                    1,
+                    text,
+                    f"未知的列“{text}”;可用的列名:{ACCEPTED_ZH}",
+                    f"unknown column {text!r}; accepted: {ACCEPTED_EN}",
+                )
+            )
         elif column in found.values():
             problems.append(RowError(1, text, f"列“{text}”重复", f"column {text!r} appears twice"))
         else:
@@ -148,8 +197,8 @@ def _columns(header: list[str]) -> dict[int, Column]:
                 RowError(
                     1,
                     column.header,
-                    f"缺少列“{column.header}”",
-                    f"missing column {column.header!r}",
+                    f"缺少列“{column.header}”(也可写作 {'、'.join(column.names[1:])})",
+                    f"missing column {column.header!r} (or {', '.join(column.names[1:])})",
                 )
             )
     if problems:
@@ -216,7 +265,12 @@ class _Context:
 
 
 def _check_row(
-    row: Row, columns: dict[int, Column], ctx: _Context, today: date, errors: list[RowError]
+    row: Row,
+    columns: dict[int, Column],
+    labels: dict[str, str],
+    ctx: _Context,
+    today: date,
+    errors: list[RowError],
 ) -> _Entry | None:
     """The row's values, checked; every problem appended to `errors` (then None)."""
     raw: dict[str, Cell] = {
@@ -226,7 +280,7 @@ def _check_row(
     before = len(errors)
 
     def refuse(column: Column, zh: str, en: str) -> None:
-        errors.append(RowError(row.number, column.header, zh, en))
+        errors.append(RowError(row.number, labels[column.key], zh, en))
 
     for column in COLUMNS:
         cell = raw.get(column.key, Cell(None))
@@ -244,17 +298,20 @@ def _check_row(
             refuse(column, error.detail_zh, error.detail_en)
     values.setdefault("on", today)
     if len(errors) == before:
-        _check_against_fund(row.number, values, ctx, today, errors)
+        _check_against_fund(row.number, values, labels, ctx, today, errors)
     return _Entry(row.number, values) if len(errors) == before else None
 
 
 def _check_against_fund(
-    number: int, values: dict[str, object], ctx: _Context, today: date, errors: list[RowError]
+    number: int,
+    values: dict[str, object],
+    labels: dict[str, str],
+    ctx: _Context,
+    today: date,
+    errors: list[RowError],
 ) -> None:
-    by_key = {c.key: c for c in COLUMNS}
-
     def refuse(key: str, zh: str, en: str) -> None:
-        errors.append(RowError(number, by_key[key].header, zh, en))
+        errors.append(RowError(number, labels[key], zh, en))
 
     town = values["township"]
     batch = ctx.batches.get(values["batch"])  # type: ignore[arg-type]

@@ -4,6 +4,8 @@ Every sheet: Chinese headers in a frozen first row, sensible column widths,
 amounts as numbers written from their exact `Decimal` (never a float) with
 two decimals shown, and a totals row (合计) equal to the sum of the rows.
 Built in openpyxl's write-only mode, so a 10,000-loan register streams.
+Text is always a text cell: what a person typed (``=HYPERLINK(...)`` as a
+memo, ``=1+1`` as a name) is shown as typed and never evaluated.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -74,7 +77,7 @@ def _write_sheet(book: Workbook, spec: Sheet) -> None:
                 sums[i] += value  # type: ignore[operator]
             # Only money needs a styled cell; plain values are written as they are
             # (a styled cell per value doubled the time of a 10,000-loan register).
-            out.append(_cell(sheet, value, money=True) if col.money else value)
+            out.append(_cell(sheet, value, money=True) if col.money else _plain(sheet, value))
         sheet.append(out)
     if spec.totals:
         first = ["合计", *([""] * (len(cols) - 1))]
@@ -89,6 +92,21 @@ def _write_sheet(book: Workbook, spec: Sheet) -> None:
                 for i, total in enumerate(sums)
             ]
         )
+
+
+def _plain(sheet, value: object) -> object:
+    """The value as openpyxl writes it, except text it would not keep as text.
+
+    openpyxl writes a string starting with ``=`` as a formula and ``#N/A`` and
+    the like as an error value; those become explicit string cells. (In an
+    XLSX string cell, ``+``, ``-``, ``@``, tab and CR are inert too: only CSV
+    needs OWASP's quote prefix, and the product writes no CSV.)
+    """
+    if isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
 
 
 def _cell(sheet, value: object, *, money: bool = False, font=None, fill=None) -> WriteOnlyCell:

@@ -16,7 +16,7 @@ from ledger.registration_import import COLUMNS
 from tests.api.conftest import assert_problem
 from tests.api.programme import County, World
 from tests.api.test_bad_input import audit_head
-from tests.sheets.files import HEADER, person, xlsx
+from tests.sheets.files import person, xlsx
 
 
 def upload(county: County, world: World, data: bytes, who: str = "clerk", key: str | None = None):
@@ -41,11 +41,11 @@ def test_the_template_filled_in_imports(county: County, world: World):
     sheet = load_workbook(io.BytesIO(response.get_data())).active
     assert [c.value for c in sheet[1]] == [c.header for c in COLUMNS]
     assert sheet.freeze_panes == "A2"
-    assert "必填" in sheet["A1"].comment.text
+    assert "选填" in sheet["A1"].comment.text and "必填" in sheet["B1"].comment.text
     # The clerk keeps the example row, fixes its project, and imports it.
-    sheet["H2"] = "pig"
-    sheet["I2"] = "养猪 5 头"
-    sheet["J2"] = "3000.00"
+    sheet["I2"] = "pig"
+    sheet["J2"] = "养猪 5 头"
+    sheet["K2"] = "3000.00"
     out = io.BytesIO()
     sheet.parent.save(out)
     created = upload(county, world, out.getvalue())
@@ -62,19 +62,19 @@ def test_a_sheet_with_three_bad_rows_among_a_thousand_writes_nothing(
     rows = [person(n) for n in range(1000)]
     rows[1]["身份证号"] = "340123196503010013"  # wrong check digit
     rows[2]["批次"] = "7"
-    rows[999]["党员户"] = "不详"
+    rows[999]["党员"] = "不详"
     before = households(county, world), audit_head(api_app)
     problem = assert_problem(upload(county, world, xlsx(rows)), 422, "rows-refused")
     assert [(r["row"], r["column"]) for r in problem["rows"]] == [
         (3, "身份证号"),
         (4, "批次"),
-        (1001, "党员户"),
+        (1001, "党员"),
     ]
     assert all(r["message_zh"] and r["message_en"] for r in problem["rows"])
     assert [e["field"] for e in problem["errors"]] == [
         "第 3 行 身份证号",
         "第 4 行 批次",
-        "第 1001 行 党员户",
+        "第 1001 行 党员",
     ]
     assert (households(county, world), audit_head(api_app)) == before
 
@@ -111,4 +111,3 @@ def test_who_may_import_and_what_is_refused(county: County, world: World, api_ap
         headers=county.headers("clerk"),
     )
     assert_problem(missing, 422, "invalid-input")
-    assert HEADER[0] == "户主姓名"

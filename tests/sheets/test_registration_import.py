@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from ledger.actors import Actor
 from ledger.errors import RoleNotAllowed, RowsRefused, SheetRefused
 from ledger.models import Fund, Household, Loan, LoanEvent
-from ledger.registration_import import import_registrations
-from ledger.tables import MAX_BYTES
+from ledger.registration_import import BY_NAME, COLUMNS, import_registrations
+from ledger.tables import MAX_BYTES, header_name
+from sheets.template import registration_template
 from tests.factories import CLERK_ACTOR, make_programme
-from tests.sheets.files import HEADER, csv_bytes, person, xlsx
+from tests.sheets.files import HEADER, csv_bytes, person, table_csv, xlsx
 
 TODAY = date(2007, 4, 30)
 
@@ -93,11 +98,11 @@ def test_every_kind_of_bad_cell_is_named(db, fund):
     twin = person(1)
     rows = [
         twin,
-        {**twin, "户主姓名": "户主1"},  # the same person twice in batch 1
-        person(3, 户主姓名=""),
+        {**twin, "姓名": "户主1"},  # the same person twice in batch 1
+        person(3, 姓名=""),
         person(4, 申请金额="1e3"),
         person(5, 申请金额="12.345"),
-        person(6, 党员户="也许"),
+        person(6, 党员="也许"),
         person(7, 手机号="1391234"),
         person(8, 登记日期="2007-02-30"),
         person(9, 登记日期="2007-05-01"),  # after today
@@ -111,10 +116,10 @@ def test_every_kind_of_bad_cell_is_named(db, fund):
         run(db, fund, xlsx(rows))
     assert [(e.row, e.column) for e in refused.value.rows] == [
         (3, "身份证号"),
-        (4, "户主姓名"),
+        (4, "姓名"),
         (5, "申请金额"),
         (6, "申请金额"),
-        (7, "党员户"),
+        (7, "党员"),
         (8, "手机号"),
         (9, "登记日期"),
         (10, "登记日期"),
@@ -134,8 +139,8 @@ def test_a_known_household_is_reused_and_its_name_must_match(db, fund):
         run(db, fund, xlsx([first]))
     assert [(e.row, e.column) for e in refused.value.rows] == [(2, "身份证号")]
     with pytest.raises(RowsRefused) as renamed:
-        run(db, fund, xlsx([{**first, "户主姓名": "别人", "批次": "1"}]))
-    assert "户主姓名" in {e.column for e in renamed.value.rows}
+        run(db, fund, xlsx([{**first, "姓名": "别人", "批次": "1"}]))
+    assert "姓名" in {e.column for e in renamed.value.rows}
 
 
 def test_csv_in_utf8_with_bom_and_in_gb18030(db, fund):
@@ -188,3 +193,112 @@ def test_only_a_clerk_imports(db, fund):
     with pytest.raises(RoleNotAllowed):
         run(db, fund, xlsx([person(1)]), actor=Actor("boss", "leader"))
     assert counts(db, fund) == (0, 0, 0)
+
+
+# --- headers: SPEC §9's names and the variants county sheets use (issue 15) ----------
+
+#: SPEC §9's registration sheet, in its order; the template adds the optional date.
+SPEC_HEADERS = [
+    *("登记编号", "姓名", "身份证号", "乡镇代码", "村", "党员"),
+    *("手机号", "批次", "项目类型", "项目内容", "申请金额"),
+]
+
+
+def test_the_template_prints_the_spec_headers_in_its_order():
+    sheet = load_workbook(io.BytesIO(registration_template())).active
+    assert [c.value for c in sheet[1]] == [*SPEC_HEADERS, "登记日期"] == HEADER
+    assert "选填" in sheet["A1"].comment.text and "必填" in sheet["B1"].comment.text
+
+
+def renamed(rows: list[dict], names: list[str]) -> list[dict]:
+    """`rows` (keyed by the template's headers) keyed by `names` instead, column by column."""
+    return [{name: row[c.header] for name, c in zip(names, COLUMNS, strict=True)} for row in rows]
+
+
+@pytest.mark.parametrize("variant", range(4))
+def test_every_accepted_name_of_every_column_imports(db, fund, variant):
+    names = [c.names[variant % len(c.names)] for c in COLUMNS]
+    rows = [
+        person(1, 党员="是", 手机号="13900000001"),
+        person(2, amount="2500.00", 党员="否", 手机号=""),
+    ]
+    result = run(db, fund, xlsx(renamed(rows, names), header=names[::-1]))  # any order
+    assert result.loans == 2
+    with db.read() as s:
+        fund_id = s.scalar(select(Fund.id).where(Fund.code == fund))
+        got = s.execute(
+            select(Household.name, Household.party_member, Household.phone, Household.village)
+            .where(Household.fund_id == fund_id)
+            .order_by(Household.name)
+        ).all()
+        assert got == [
+            ("户主1", True, "13900000001", "胡家湾村"),
+            ("户主2", False, None, "胡家湾村"),
+        ]
+        loans = s.execute(
+            select(Loan.project, Loan.requested_amount).where(Loan.fund_id == fund_id)
+        ).all()
+        assert sorted(loans) == [
+            ("养猪 2 头", Decimal("3000.00")),
+            ("养猪 3 头", Decimal("2500.00")),
+        ]
+
+
+def test_headers_as_county_sheets_space_and_annotate_them(db, fund):
+    names = [
+        "登记编号",
+        "户 主 姓 名",
+        "\u3000身份证号码 ",  # an ideographic space lines headers up in Chinese forms
+        "乡镇代码",
+        "村",
+        "是否党员",
+        "联系电话",
+        "批次",
+        "项目类型",
+        "借款用途",
+        "借款金额(元)",
+        "申请日期(YYYY-MM-DD)",
+    ]
+    data = table_csv(names, [list(renamed([person(5)], names)[0].values())], encoding="gb18030")
+    assert run(db, fund, data).loans == 1
+
+
+@given(
+    st.sampled_from([(name, c) for c in COLUMNS for name in c.names]),
+    st.lists(st.sampled_from([" ", "\u3000", "\t"]), max_size=3),
+    st.sampled_from(["", "(元)", "(必填)", " (选填)"]),
+)
+def test_a_name_is_matched_whatever_its_spacing_and_note(named, spaces, note):
+    name, column = named
+    spaced = "".join(ch + (spaces[i] if i < len(spaces) else "") for i, ch in enumerate(name))
+    assert BY_NAME[header_name(f"{spaced}{note}")] is column
+
+
+def test_an_unknown_header_is_refused_with_the_accepted_names(db, fund):
+    with pytest.raises(RowsRefused) as refused:
+        run(db, fund, xlsx([person(1)], header=[*HEADER, "备注"]))
+    [error] = refused.value.rows
+    assert (error.row, error.column) == (1, "备注")
+    for column in COLUMNS:
+        assert "/".join(column.names) in error.detail_zh
+        assert " / ".join(column.names) in error.detail_en
+    assert "姓名/户主姓名/户主" in error.detail_zh and "党员/党员户/是否党员" in error.detail_zh
+    assert counts(db, fund) == (0, 0, 0)
+
+
+def test_two_names_of_one_column_and_a_missing_column_are_refused(db, fund):
+    header = [h for h in HEADER if h != "党员"] + ["户主姓名"]
+    with pytest.raises(RowsRefused) as refused:
+        run(db, fund, xlsx([person(1)], header=header))
+    assert [(e.column, e.detail_en) for e in refused.value.rows] == [
+        ("户主姓名", "column '户主姓名' appears twice"),
+        ("党员", "missing column '党员' (or 党员户, 是否党员)"),
+    ]
+
+
+def test_a_bad_cell_is_named_by_the_sheet_s_own_header(db, fund):
+    names = [c.names[1] if len(c.names) > 1 else c.header for c in COLUMNS]
+    rows = renamed([person(1, 党员="也许"), person(2, 申请金额="9999.00")], names)
+    with pytest.raises(RowsRefused) as refused:
+        run(db, fund, xlsx(rows, header=names))
+    assert [e.column for e in refused.value.rows] == ["党员户", "借款金额"]
