@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from api.problems import log_incident, status_for
 from ledger.errors import LedgerError
+from reports.fonts import CJKFontMissing
 from web.blueprint import bp
 
 CSP = (
@@ -40,6 +41,7 @@ MESSAGES = {
     405: ("不支持该操作", "此页面不接受这种请求。"),
     409: ("无法办理", "记录当前的状态不允许这样做。"),
     413: ("文件过大", "上传的文件超过大小上限。"),
+    503: ("暂时无法办理", "服务器暂时无法完成此请求,请稍后再试。"),
 }
 
 
@@ -57,6 +59,17 @@ def _http_error(error: HTTPException) -> Any:
 def _ledger_error(error: LedgerError) -> Any:
     status = status_for(error)  # the API's one mapping of refusals to statuses
     return error_page(status, None if status == 404 else error.detail_zh)
+
+
+@bp.errorhandler(CJKFontMissing)
+def _no_font(error: CJKFontMissing) -> Any:
+    """A PDF the server cannot set in Chinese: say which package the administrator must add."""
+    log_incident(error)
+    return error_page(
+        503,
+        f"服务器缺少 PDF 报表嵌入的中文字体,请管理员安装软件包 {error.package}"
+        f"(apt-get install {error.package})后重试。",
+    )
 
 
 @bp.errorhandler(Exception)

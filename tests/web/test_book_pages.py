@@ -11,6 +11,7 @@ from decimal import Decimal
 from openpyxl import load_workbook
 
 from ledger.models import AuditRecord, Disaster, Journal, LossReport, Reversal, WriteOff
+from reports.fonts import ENV
 from tests.sheets.files import person, table_csv, xlsx
 from tests.web.journeys import HENGSHAN, OTHER_TOWN, lend
 from tests.web.test_pages import count, error_beside
@@ -194,6 +195,15 @@ def test_a_township_reconciles_its_book(browser):
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     broken = upload(officer, "reconciliation", b"not,a\nbook", "book.csv", format="html")
     assert broken.status_code == 422
+
+
+def test_without_the_font_the_reconciliation_pdf_names_the_package(browser, monkeypatch):
+    officer = browser("hengshan")
+    monkeypatch.setenv(ENV, "/nonexistent/font.ttc")
+    book = table_csv(["日期", "借据号", "类型", "金额"], [["2007-04-01", "", "拨入", "1.00"]])
+    refused = upload(officer, "reconciliation", book, "book.csv", to="2007-04-30", format="pdf")
+    assert refused.status_code == 503
+    assert "apt-get install fonts-wqy-zenhei" in refused.get_data(as_text=True)
 
 
 def test_a_liaison_page_shows_what_they_answer_for(browser):
