@@ -49,6 +49,9 @@ def ascii_name(name: str) -> str:
 def file_doc(*mimetypes: str) -> dict[str, Any]:
     """`blp.doc(**file_doc(PDF))`: the 200 answer is a binary file of these types."""
     binary = {"schema": {"type": "string", "format": "binary"}}
-    return {
-        "responses": {"200": {"description": "file", "content": {m: binary for m in mimetypes}}}
+    responses: dict[str, Any] = {
+        "200": {"description": "file", "content": {m: binary for m in mimetypes}}
     }
+    if PDF in mimetypes:  # a server without the CJK font answers pdf-font-missing
+        responses["503"] = "SERVICE_UNAVAILABLE"
+    return {"responses": responses}

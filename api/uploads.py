@@ -15,6 +15,7 @@ a file with fields declares one schema holding both, at the location
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any, ClassVar
 
 from flask import Request
@@ -40,10 +41,21 @@ class MultipartParser(StrictParser):
 
 
 class UploadBlueprint(Blueprint):
-    """A `Blueprint` whose views may take ``location="multipart"`` arguments."""
+    """A `Blueprint` whose views may take ``location="multipart"`` arguments.
+
+    Such a view is documented with its 413 too: an upload over the size limit,
+    or a sheet that would unpack past the reading limits, is refused whole.
+    """
 
     ARGUMENTS_PARSER = MultipartParser()
     DEFAULT_LOCATION_CONTENT_TYPE_MAPPING: ClassVar[dict[str, str]] = {
         **Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
         MULTIPART: "multipart/form-data",
     }
+
+    def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Any:
+        decorator = super().arguments(schema, location=location, **kwargs)
+        if location != MULTIPART:
+            return decorator
+        too_large = self.alt_response(413, response=HTTPStatus.REQUEST_ENTITY_TOO_LARGE.name)
+        return lambda view: too_large(decorator(view))

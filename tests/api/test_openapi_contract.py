@@ -61,6 +61,22 @@ def test_uploads_are_multipart_request_bodies(api_app):
         assert schema["required"] == ["file"], path
 
 
+def test_uploads_document_their_413_and_pdfs_their_503(api_app):
+    document = api_app.test_client().get("/api/v1/openapi.json").get_json()
+    uploads = pdfs = 0
+    for path, operations in document["paths"].items():
+        for method, op in operations.items():
+            if method == "parameters":
+                continue
+            if "multipart/form-data" in op.get("requestBody", {}).get("content", {}):
+                uploads += 1
+                assert "413" in op["responses"], (method, path)
+            if "application/pdf" in op["responses"].get("200", {}).get("content", {}):
+                pdfs += 1
+                assert "503" in op["responses"], (method, path)
+    assert uploads == 3 and pdfs >= 10
+
+
 @pytest.fixture(scope="module")
 def client_package(api_app, tmp_path_factory) -> Iterator[ModuleType]:
     """The Python client openapi-python-client generates from the served document."""
