@@ -31,6 +31,7 @@ from flask_smorest.utils import deepupdate
 from api import get_db
 from ledger.actors import Actor, Role, confine_fund, confine_township, township_filter
 from ledger.clock import utcnow
+from ledger.db import run_in_transaction
 from ledger.errors import AuthenticationRequired, InvalidToken, RoleNotPermitted
 from ledger.services.users import ResolvedToken, resolve_token, touch_token
 
@@ -97,8 +98,9 @@ def authenticate_token(token: str) -> Actor:
     if resolved is None:
         raise InvalidToken("令牌无效、已过期或已被撤销", "the token is invalid, expired or revoked")
     if resolved.last_used_at is None or now - resolved.last_used_at >= TOUCH_INTERVAL:
-        with db.uow() as uow:
-            touch_token(uow, resolved.token_id, now=now, interval=TOUCH_INTERVAL)
+        run_in_transaction(
+            db, lambda uow: touch_token(uow, resolved.token_id, now=now, interval=TOUCH_INTERVAL)
+        )
     g.actor, g.token = resolved.actor, resolved
     return resolved.actor
 

@@ -15,6 +15,7 @@ from api.auth import current_token, require
 from api.pagination import Blueprint
 from api.writes import commit_write
 from ledger.actors import ROLES
+from ledger.db import run_in_transaction
 from ledger.services.users import check_password, issue_token, revoke_token
 
 blp = Blueprint(
@@ -56,15 +57,18 @@ class Tokens(MethodView):
         in a short while are refused with 429 and a Retry-After header.
         """
         config = current_app.config
-        with get_db().uow() as uow:  # its own transaction: a failure must be recorded
-            actor = check_password(
+        # Its own transaction, so that a failure is recorded even though the request fails.
+        actor = run_in_transaction(
+            get_db(),
+            lambda uow: check_password(
                 uow,
                 username=credentials["username"],
                 password=credentials["password"],
                 client=client_addr(),
                 max_failures=config["LOGIN_MAX_FAILURES"],
                 window=timedelta(seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"]),
-            )
+            ),
+        )
         ttl = timedelta(seconds=config["TOKEN_TTL_SECONDS"])
         return commit_write(
             lambda uow: issue_token(uow, actor, ttl=ttl),

@@ -191,6 +191,7 @@ RETRYABLE_CONSTRAINTS = (
     "uq_journal_fund_id_voucher_no",
     "uq_account_chart_id_subkey",
     "uq_loan_batch_id_township_id_seq",
+    "uq_idempotency_record_actor_key",
 )
 
 
