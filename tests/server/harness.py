@@ -37,7 +37,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 from ledger.db import Database, make_engine
@@ -241,6 +242,19 @@ class Server:
         assert self.process is not None
         return children(self.process.pid)
 
+    def wait_workers(
+        self, count: int, *, within: float = 30.0, gone: int | None = None
+    ) -> list[int]:
+        """Wait until `count` workers run (and `gone`, a killed one, is not among them)."""
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            self.check_alive()
+            pids = self.worker_pids()
+            if len(pids) == count and gone not in pids:
+                return pids
+            time.sleep(0.05)
+        raise RuntimeError(f"not {count} workers after {within} s:\n{self.log_tail()}")
+
     def log_tail(self, lines: int = 40) -> str:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
@@ -262,6 +276,40 @@ class Server:
             yield self.start()
         finally:
             self.stop()
+
+
+def is_postgresql(url: str) -> bool:
+    return make_url(url).get_backend_name() == "postgresql"
+
+
+def named_connections(url: str, application_name: str) -> str:
+    """`url` whose PostgreSQL connections carry `application_name` (to find and cut them)."""
+    return (
+        make_url(url)
+        .update_query_dict({"application_name": application_name})
+        .render_as_string(hide_password=False)
+    )
+
+
+def cut_connections(url: str, application_name: str) -> int:
+    """``pg_terminate_backend`` every connection named `application_name`; how many were cut.
+
+    Only the server's own connections: other sessions on a shared server are never touched.
+    """
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            return len(
+                connection.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE application_name = :name AND pid <> pg_backend_pid()"
+                    ),
+                    {"name": application_name},
+                ).all()
+            )
+    finally:
+        engine.dispose()
 
 
 # --- clients --------------------------------------------------------------
@@ -315,6 +363,8 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     no_answer: int = 0
     unresolved: int = 0
+    #: Answers with a 5xx status (their requests are in `statuses` too).
+    server_errors: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     def merge(self, other: Tally) -> None:
@@ -324,6 +374,7 @@ class Tally:
         self.latencies += other.latencies
         self.no_answer += other.no_answer
         self.unresolved += other.unresolved
+        self.server_errors += other.server_errors
         self.problems += other.problems
 
 
@@ -340,17 +391,21 @@ class Clerk:
         self.tally.latencies.append(time.perf_counter() - started)
         self.tally.statuses[status] += 1
         if status >= 500:
-            self.tally.problems.append(f"{method} {path}: {status} {answer}")
+            self.tally.server_errors.append(f"{method} {path}: {status} {answer}")
         return status, answer
 
     def read_loan(self) -> None:
         no = self.rng.choice(self.book.loans)
-        status, answer = self._timed("GET", f"/api/v1/funds/{self.book.fund}/loans/{no}")
-        if status != 200:
+        try:
+            status, answer = self._timed("GET", f"/api/v1/funds/{self.book.fund}/loans/{no}")
+        except NO_ANSWER:
+            self.tally.no_answer += 1
+            return
+        if status != 200 and status < 500:  # a 5xx is counted apart
             self.tally.problems.append(f"GET loan {no}: {status} {answer}")
 
     def repay(self, *, retries: int = 20, retry_for: float = 60.0) -> None:
-        """Post one repayment; with no answer, resend it with the same key (bounded)."""
+        """Post one repayment; with no answer or a 5xx, resend it with the same key (bounded)."""
         no = self.rng.choice(self.book.loans)
         amount = f"0.{self.rng.randint(1, 99):02d}"
         key = uuid.uuid4().hex
@@ -362,6 +417,8 @@ class Clerk:
                 status, answer = self._timed("POST", path, body, **{"Idempotency-Key": key})
             except NO_ANSWER:
                 self.tally.no_answer += 1
+                status, answer = 0, None
+            if status == 0 or status >= 500:
                 if time.monotonic() > deadline:
                     break
                 time.sleep(0.05)
@@ -369,59 +426,91 @@ class Clerk:
             if status == 201:
                 self.tally.acknowledged.append(answer["voucher"])
                 self.tally.repaid[no] += Decimal(answer["amount"])
-                if Decimal(answer["amount"]) != Decimal(amount):
+                if answer["amount"] != amount:
                     self.tally.problems.append(f"{key}: asked {amount}, answered {answer}")
             elif status == 409 and answer.get("code") == "request-in-flight":
                 # The first attempt's claim outlived its killed worker: the outcome is
-                # known only when the claim goes stale; the book check covers it.
+                # known only when the claim goes stale; `book_report` checks that such a
+                # key posted nothing.
                 self.tally.unresolved += 1
-            elif status != 201:
+            else:
                 self.tally.problems.append(f"POST {path} [{key}]: {status} {answer}")
             return
         self.tally.unresolved += 1
 
-    def run(self, *, requests: int, seconds: float, write_share: float = 0.7) -> Tally:
-        """Post and read until `requests` are done or `seconds` have passed."""
-        deadline = time.monotonic() + seconds
-        for _ in range(requests):
-            if time.monotonic() >= deadline:
-                break
-            if self.rng.random() < write_share:
-                self.repay()
-            else:
-                try:
+    def run(self, *, requests: int, deadline: float, stop: threading.Event, writes: float) -> None:
+        """Post (share `writes`) and read until `requests` are done, `deadline` or `stop`."""
+        try:
+            for _ in range(requests):
+                if stop.is_set() or time.monotonic() >= deadline:
+                    break
+                if self.rng.random() < writes:
+                    self.repay()
+                else:
                     self.read_loan()
-                except NO_ANSWER:
-                    self.tally.no_answer += 1
-        return self.tally
+        except Exception as error:  # a thread's failure must reach the caller, not vanish
+            self.tally.problems.append(f"clerk thread failed: {error!r}")
+
+
+class Crowd:
+    """Every clerk of the book, logged in, each in a thread of its own."""
+
+    def __init__(self, port: int, book: Book, *, seed: int = 2007) -> None:
+        self.clerks = [
+            Clerk(log_in(port, name), book, random.Random(seed + i))
+            for i, name in enumerate(book.clerks)
+        ]
+        self.stop = threading.Event()
+        self.threads: list[threading.Thread] = []
+
+    def start(self, *, requests: int, seconds: float, writes: float = 0.7) -> Crowd:
+        """Each clerk makes up to `requests` requests within `seconds`."""
+        deadline = time.monotonic() + seconds
+        self.started = time.perf_counter()
+        self.threads = [
+            threading.Thread(
+                target=clerk.run,
+                kwargs={
+                    "requests": requests,
+                    "deadline": deadline,
+                    "stop": self.stop,
+                    "writes": writes,
+                },
+                name=f"clerk-{i}",
+            )
+            for i, clerk in enumerate(self.clerks)
+        ]
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def acknowledged(self) -> int:
+        """How many writes the clerks have had acknowledged so far."""
+        return sum(len(clerk.tally.acknowledged) for clerk in self.clerks)
+
+    def wait_acknowledged(self, more_than: int, *, within: float = 30.0) -> None:
+        """Wait until more than `more_than` writes were acknowledged (bounded)."""
+        deadline = time.monotonic() + within
+        while self.acknowledged() <= more_than:
+            if time.monotonic() > deadline or not any(t.is_alive() for t in self.threads):
+                raise RuntimeError(f"no write acknowledged within {within} s")
+            time.sleep(0.02)
+
+    def join(self, timeout: float = 300.0) -> tuple[Tally, float]:
+        """Wait for every clerk (a clerk resending stops within its own bounds)."""
+        for thread in self.threads:
+            thread.join(timeout)
+        elapsed = time.perf_counter() - self.started
+        tally = Tally()
+        for clerk in self.clerks:
+            tally.merge(clerk.tally)
+        if any(thread.is_alive() for thread in self.threads):
+            tally.problems.append(f"a clerk thread still runs after {timeout} s")
+        return tally, elapsed
 
 
 def run_clerks(
-    port: int, book: Book, *, requests: int, seconds: float, seed: int = 2007
+    port: int, book: Book, *, requests: int, seconds: float, writes: float = 0.7
 ) -> tuple[Tally, float]:
-    """Log every clerk in, run them in parallel threads; return their merged tally and time."""
-    clerks = [
-        Clerk(log_in(port, name), book, random.Random(seed + i))
-        for i, name in enumerate(book.clerks)
-    ]
-    tally = Tally()
-    threads = [
-        threading.Thread(target=lambda c=clerk: tally_into(c, requests, seconds), name=f"clerk-{i}")
-        for i, clerk in enumerate(clerks)
-    ]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(seconds + 120)
-    elapsed = time.perf_counter() - started
-    for clerk in clerks:
-        tally.merge(clerk.tally)
-    return tally, elapsed
-
-
-def tally_into(clerk: Clerk, requests: int, seconds: float) -> None:
-    try:
-        clerk.run(requests=requests, seconds=seconds)
-    except Exception as error:  # a thread's failure must reach the test, not vanish
-        clerk.tally.problems.append(f"clerk thread failed: {error!r}")
+    """Log every clerk in and run them in parallel; return their merged tally and the time."""
+    return Crowd(port, book).start(requests=requests, seconds=seconds, writes=writes).join()
