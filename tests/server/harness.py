@@ -316,16 +316,18 @@ def cut_connections(url: str, application_name: str) -> int:
 
 
 class Client:
-    """A plain HTTP client on loopback: one connection per request."""
+    """A plain HTTP client (loopback unless told): one connection per request."""
 
-    def __init__(self, port: int, *, token: str | None = None, timeout: float = 30) -> None:
-        self.port, self.token, self.timeout = port, token, timeout
+    def __init__(
+        self, port: int, *, token: str | None = None, timeout: float = 30, host: str = HOST
+    ) -> None:
+        self.port, self.token, self.timeout, self.host = port, token, timeout, host
 
     def call(
         self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
     ) -> tuple[int, Any]:
         """Send one request; return (status, parsed JSON or None). Raises NO_ANSWER errors."""
-        connection = http.client.HTTPConnection(HOST, self.port, timeout=self.timeout)
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
         try:
             sent = dict(headers or {})
             if self.token:
@@ -344,13 +346,13 @@ class Client:
             connection.close()
 
 
-def log_in(port: int, username: str, password: str = PASSWORD) -> Client:
-    status, body = Client(port).call(
+def log_in(port: int, username: str, password: str = PASSWORD, *, host: str = HOST) -> Client:
+    status, body = Client(port, host=host).call(
         "POST", "/api/v1/auth/tokens", {"username": username, "password": password}
     )
     if status != 201:
         raise RuntimeError(f"login of {username} answered {status}: {body}")
-    return Client(port, token=body["token"])
+    return Client(port, token=body["token"], host=host)
 
 
 @dataclass
@@ -455,9 +457,9 @@ class Clerk:
 class Crowd:
     """Every clerk of the book, logged in, each in a thread of its own."""
 
-    def __init__(self, port: int, book: Book, *, seed: int = 2007) -> None:
+    def __init__(self, port: int, book: Book, *, seed: int = 2007, host: str = HOST) -> None:
         self.clerks = [
-            Clerk(log_in(port, name), book, random.Random(seed + i))
+            Clerk(log_in(port, name, host=host), book, random.Random(seed + i))
             for i, name in enumerate(book.clerks)
         ]
         self.stop = threading.Event()
