@@ -1,7 +1,7 @@
 """HTTP load: N clerks post repayments and read loan pages for T seconds, then the book is checked.
 
     .venv/bin/python bench/http_load.py                          # SQLite, gunicorn 2 workers vs dev
-    .venv/bin/python bench/http_load.py --workers 4 --users 8 --seconds 30
+    .venv/bin/python bench/http_load.py --workers 4 --users 8 --seconds 30 --rounds 3
     .venv/bin/python bench/http_load.py --database-url postgresql+psycopg://u@127.0.0.1/db
     .venv/bin/python bench/http_load.py --url http://127.0.0.1:5000 --database-url sqlite:///x.db
 
@@ -9,7 +9,8 @@ Builds a small fund (2 townships, 8 disbursed loans, one clerk per user) in
 the database (by default a new temporary SQLite file), then, in the same
 run and on the same database, serves it with Flask's development server
 (``flask run``, threaded, one process) and with gunicorn (``--workers``
-processes, ``gunicorn.conf.py``) and loads each for ``--seconds``: every
+processes, ``gunicorn.conf.py``), alternately for ``--rounds``, and loads
+each for ``--seconds`` a round: every
 user is a thread of a plain HTTP client that posts a repayment (with an
 ``Idempotency-Key``; 70 %) or reads a loan (30 %), one request after the
 other. With ``--url`` it loads a server already running on
@@ -41,6 +42,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.server.harness import (  # noqa: E402
+    HOST,
     Book,
     Crowd,
     Server,
@@ -63,11 +65,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--url", help="load this running server (on --database-url) instead")
     parser.add_argument(
+        "--rounds", type=int, default=2, help="alternating rounds per server (default 2)"
+    )
+    parser.add_argument(
         "--target", type=float, default=TARGET_RATIO, help="gunicorn/dev requests/s (1.5)"
     )
     args = parser.parse_args(argv)
-    if args.users < 1 or args.seconds <= 0 or args.workers < 1:
-        parser.error("need --users >= 1, --seconds > 0 and --workers >= 1")
+    if args.users < 1 or args.seconds <= 0 or args.workers < 1 or args.rounds < 1:
+        parser.error("need --users, --workers, --rounds >= 1 and --seconds > 0")
     if args.url and not args.database_url:
         parser.error("--url needs --database-url: the database that server uses")
     return args
@@ -118,7 +123,7 @@ def row(name: str, tally: Tally, elapsed: float) -> tuple[str, float]:
     statuses = " ".join(f"{code}:{n}" for code, n in sorted(tally.statuses.items()))
     lost = f", {tally.no_answer} without answer" if tally.no_answer else ""
     text = (
-        f"{name:<22} {count:>7} {rate:>8.1f} {percentile(tally.latencies, 50):>8.1f} "
+        f"{name:<30} {count:>8} {rate:>8.1f} {percentile(tally.latencies, 50):>8.1f} "
         f"{percentile(tally.latencies, 99):>8.1f}   {statuses}{lost}"
     )
     return text, rate
@@ -148,7 +153,7 @@ def main(argv: list[str]) -> int:
         url = args.database_url or f"sqlite:///{Path(scratch) / 'load.db'}"
         book = prepare_book(url, loans=8, clerks=args.users)
         print(f"database {book.url.split('?')[0]}, {args.users} users, {args.seconds:g} s each\n")
-        print(f"{'server':<22} {'requests':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}   statuses")
+        print(f"{'server':<30} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}   statuses")
         if args.url:
             where = urlsplit(args.url)
             tally, elapsed = load(
@@ -161,19 +166,28 @@ def main(argv: list[str]) -> int:
             print(row(args.url, tally, elapsed)[0])
             failures = verdicts([tally], book)
         else:
-            rates, tallies = {}, []
-            for kind, workers, name in (
-                ("dev", 1, "flask run (dev)"),
-                ("gunicorn", args.workers, f"gunicorn, {args.workers} workers"),
-            ):
-                server = Server(url, Path(scratch) / f"{kind}.log", kind=kind, workers=workers)
-                with server.running():
-                    tally, elapsed = load(
-                        server.port, book, users=args.users, seconds=args.seconds, host="127.0.0.1"
-                    )
-                text, rates[kind] = row(name, tally, elapsed)
+            names = {"dev": "flask run (dev)", "gunicorn": f"gunicorn {args.workers} workers"}
+            servers = {kind: Tally() for kind in names}
+            seconds = dict.fromkeys(servers, 0.0)
+            # Alternate the servers round by round, so that a change in the machine's
+            # load (other users, a growing book) falls on both alike.
+            for round_no in range(1, args.rounds + 1):
+                for kind in servers:
+                    workers = args.workers if kind == "gunicorn" else 1
+                    log = Path(scratch) / f"{kind}-{round_no}.log"
+                    with Server(url, log, kind=kind, workers=workers).running() as server:
+                        tally, elapsed = load(
+                            server.port, book, users=args.users, seconds=args.seconds, host=HOST
+                        )
+                    print(row(f"{names[kind]}, round {round_no}", tally, elapsed)[0])
+                    servers[kind].merge(tally)
+                    seconds[kind] += elapsed
+            print()
+            rates = {}
+            for kind, tally in servers.items():
+                text, rates[kind] = row(f"{names[kind]}, all", tally, seconds[kind])
                 print(text)
-                tallies.append(tally)
+            tallies = list(servers.values())
             ratio = rates["gunicorn"] / rates["dev"] if rates["dev"] else 0.0
             print(f"\ngunicorn / dev requests/s: {ratio:.2f} (target >= {args.target:g})")
             failures = verdicts(tallies, book)
