@@ -5,9 +5,9 @@ time; the master respawns a worker that dies. The master loads the app once
 (``preload_app``), so a respawned worker serves within milliseconds instead
 of importing everything again; each worker then drops the pool it inherited
 (`post_fork`), so no database connection is ever shared across a fork.
-Several workers on one SQLite file are safe because every
-write takes the write lock up front (``BEGIN IMMEDIATE`` with a busy
-timeout) and a write that still finds the database busy reruns whole
+Several workers on one SQLite file are safe because every write takes the
+write lock up front (``BEGIN IMMEDIATE`` with a busy timeout) and a write
+that still finds the database busy reruns whole
 (`ledger.db.run_in_transaction`).
 
 Environment: ``HOST`` and ``PORT`` (where to listen, default
@@ -28,6 +28,10 @@ graceful_timeout = 30
 #: Access log to stdout, errors (and the incident ids of 500s) to stderr.
 accesslog = "-"
 errorlog = "-"
+#: No runtime control socket: its default path ($HOME/.gunicorn/gunicorn.ctl) is
+#: one per user, so two servers on one machine (a test beside `make run`) would
+#: take it from each other; WORKERS and a restart do what it offers.
+control_socket_disable = True
 
 
 def post_fork(server, worker):
