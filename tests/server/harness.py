@@ -472,6 +472,7 @@ class Crowd:
                     "writes": writes,
                 },
                 name=f"clerk-{i}",
+                daemon=True,  # a failed test must not wait for its clerks to give up
             )
             for i, clerk in enumerate(self.clerks)
         ]
