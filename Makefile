@@ -31,7 +31,15 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt $(VENV)/.run-insta
 run: system-run $(VENV)/.run-installed
 	$(PY) -m flask --app wsgi init-db
 	$(PY) -m flask --app wsgi demo --if-empty
-	$(PY) -m flask --app wsgi run --host $(HOST) --port $(PORT)
+	HOST=$(HOST) PORT=$(PORT) $(PY) -m gunicorn --config gunicorn.conf.py wsgi:app
+
+## The same, served by Flask's development server with the reloader and debugger
+## (one process; never in production).
+.PHONY: dev
+dev: $(VENV)/.run-installed
+	$(PY) -m flask --app wsgi init-db
+	$(PY) -m flask --app wsgi demo --if-empty
+	$(PY) -m flask --app wsgi run --debug --host $(HOST) --port $(PORT)
 
 ## Set up and run the whole suite (SQLite; set LEDGER_TEST_DATABASE_URL for PostgreSQL).
 test: system-test $(VENV)/.dev-installed

@@ -29,10 +29,12 @@ from flask import current_app, g, request, session
 from flask_smorest.utils import deepupdate
 
 from api import get_db
+from api.audit import client_addr
 from ledger.actors import Actor, Role, confine_fund, confine_township, township_filter
 from ledger.clock import utcnow
+from ledger.db import run_in_transaction
 from ledger.errors import AuthenticationRequired, InvalidToken, RoleNotPermitted
-from ledger.services.users import ResolvedToken, resolve_token, touch_token
+from ledger.services.users import ResolvedToken, check_password, resolve_token, touch_token
 
 __all__ = [
     "BEARER_SCHEME",
@@ -43,6 +45,7 @@ __all__ = [
     "current_token",
     "require",
     "township_filter",
+    "verify_login",
 ]
 
 #: The name of the security scheme in the OpenAPI document.
@@ -97,10 +100,31 @@ def authenticate_token(token: str) -> Actor:
     if resolved is None:
         raise InvalidToken("令牌无效、已过期或已被撤销", "the token is invalid, expired or revoked")
     if resolved.last_used_at is None or now - resolved.last_used_at >= TOUCH_INTERVAL:
-        with db.uow() as uow:
-            touch_token(uow, resolved.token_id, now=now, interval=TOUCH_INTERVAL)
+        run_in_transaction(
+            db, lambda uow: touch_token(uow, resolved.token_id, now=now, interval=TOUCH_INTERVAL)
+        )
     g.actor, g.token = resolved.actor, resolved
     return resolved.actor
+
+
+def verify_login(username: str, password: str) -> Actor:
+    """Who logs in with this password, or raise (401, or 429 after too many failures).
+
+    Its own transaction, rerun when the database is busy: a failure is
+    recorded for the rate limit although the request then fails.
+    """
+    config = current_app.config
+    return run_in_transaction(
+        get_db(),
+        lambda uow: check_password(
+            uow,
+            username=username,
+            password=password,
+            client=client_addr(),
+            max_failures=config["LOGIN_MAX_FAILURES"],
+            window=timedelta(seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"]),
+        ),
+    )
 
 
 def current_actor() -> Actor:

@@ -9,13 +9,11 @@ from flask import current_app
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from api import get_db
-from api.audit import client_addr
-from api.auth import current_token, require
+from api.auth import current_token, require, verify_login
 from api.pagination import Blueprint
 from api.writes import commit_write
 from ledger.actors import ROLES
-from ledger.services.users import check_password, issue_token, revoke_token
+from ledger.services.users import issue_token, revoke_token
 
 blp = Blueprint(
     "auth", __name__, url_prefix="/api/v1/auth", description="Tokens and identity 令牌与身份"
@@ -55,17 +53,8 @@ class Tokens(MethodView):
         Failed logins are counted per username and client address; too many
         in a short while are refused with 429 and a Retry-After header.
         """
-        config = current_app.config
-        with get_db().uow() as uow:  # its own transaction: a failure must be recorded
-            actor = check_password(
-                uow,
-                username=credentials["username"],
-                password=credentials["password"],
-                client=client_addr(),
-                max_failures=config["LOGIN_MAX_FAILURES"],
-                window=timedelta(seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"]),
-            )
-        ttl = timedelta(seconds=config["TOKEN_TTL_SECONDS"])
+        actor = verify_login(credentials["username"], credentials["password"])
+        ttl = timedelta(seconds=current_app.config["TOKEN_TTL_SECONDS"])
         return commit_write(
             lambda uow: issue_token(uow, actor, ttl=ttl),
             schema=TokenSchema(),

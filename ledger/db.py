@@ -8,7 +8,8 @@ survives a power cut), foreign keys on, and every write transaction starts
 with `BEGIN IMMEDIATE` so that two writers queue for the lock up front instead
 of deadlocking half-way. A `UnitOfWork` rolls back unless it was committed;
 `run_in_transaction` reruns a whole use case when the database asks for it
-(serialization failure, deadlock, SQLite busy).
+(serialization failure, deadlock, SQLite busy) or when the connection was cut
+before the commit was sent (the server then rolled everything back).
 """
 
 from __future__ import annotations
@@ -142,6 +143,7 @@ class UnitOfWork:
                 options["isolation_level"] = "REPEATABLE READ"
             self.session.connection(execution_options=options)
         self.committed = False
+        self.commit_sent = False
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -152,6 +154,10 @@ class UnitOfWork:
             self.session.close()
 
     def commit(self) -> None:
+        # Statements first: a connection lost while they run has committed nothing.
+        # From the COMMIT on, a lost connection leaves the outcome unknown.
+        self.session.flush()
+        self.commit_sent = True
         self.session.commit()
         self.committed = True
 
@@ -183,6 +189,7 @@ class Database:
 
 
 T = TypeVar("T")
+U = TypeVar("U", bound=UnitOfWork)
 
 #: SQLSTATEs after which PostgreSQL expects the client to rerun the transaction.
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
@@ -191,6 +198,7 @@ RETRYABLE_CONSTRAINTS = (
     "uq_journal_fund_id_voucher_no",
     "uq_account_chart_id_subkey",
     "uq_loan_batch_id_township_id_seq",
+    "uq_idempotency_record_actor_key",
 )
 
 
@@ -207,18 +215,35 @@ def is_retryable(error: DBAPIError) -> bool:
     )
 
 
+def should_rerun(error: DBAPIError, uow: UnitOfWork) -> bool:
+    """True when `uow`'s work may run again from scratch after `error`.
+
+    Besides `is_retryable`: a connection cut before the COMMIT was sent (the
+    server restarted, an administrator ended the session) rolled the whole
+    transaction back, so running it again cannot post twice. A connection
+    cut during the COMMIT is not rerun: it may have committed.
+    """
+    return is_retryable(error) or (error.connection_invalidated and not uow.commit_sent)
+
+
+def rerun_until_done(open_uow: Callable[[], U], work: Callable[[U], T], *, attempts: int) -> T:
+    """Run `work` in a fresh unit of work from `open_uow`; rerun it while `should_rerun`."""
+    for attempt in range(1, attempts + 1):
+        uow = open_uow()
+        try:
+            with uow:
+                return work(uow)
+        except DBAPIError as error:
+            if attempt == attempts or not should_rerun(error, uow):
+                raise
+        time.sleep(random.uniform(0, 0.005 * 2 ** min(attempt, 6)))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def run_in_transaction(db: Database, work: Callable[[UnitOfWork], T], *, attempts: int = 10) -> T:
     """Run `work(uow)` and rerun it from scratch on a retryable database error.
 
     `work` commits its unit of work itself; whatever it did not commit is
     rolled back before the next attempt.
     """
-    for attempt in range(1, attempts + 1):
-        try:
-            with db.uow() as uow:
-                return work(uow)
-        except DBAPIError as error:
-            if attempt == attempts or not is_retryable(error):
-                raise
-        time.sleep(random.uniform(0, 0.005 * 2 ** min(attempt, 6)))
-    raise AssertionError("unreachable")  # pragma: no cover
+    return rerun_until_done(db.uow, work, attempts=attempts)

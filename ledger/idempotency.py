@@ -35,11 +35,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ledger.audit import canonical_json
 from ledger.clock import as_utc, utcnow
-from ledger.db import Database, UnitOfWork, is_retryable
+from ledger.db import Database, UnitOfWork, run_in_transaction
 from ledger.errors import IdempotencyKeyReused, InvalidField, RequestInFlight
 from ledger.models import IdempotencyRecord, IdempotencyStatus
 from ledger.transactions import DeferredUnitOfWork, run_deferred
@@ -106,23 +105,24 @@ def claim(
     fingerprint: str,
     now: datetime | None = None,
     in_flight_timeout: timedelta = IN_FLIGHT_TIMEOUT,
-    attempts: int = 5,
 ) -> Claim | StoredResponse:
     """Claim `key` for this request, or return the stored answer, or refuse (422/409)."""
     validate_key(key)
-    for attempt in range(1, attempts + 1):
-        try:
-            with db.uow() as uow:
-                when = as_utc(now) if now else utcnow()
-                return _claim(uow, actor, key, method, path, fingerprint, when, in_flight_timeout)
-        except IntegrityError:
-            # Lost the race to insert the same key: look again, it is now in flight.
-            if attempt == attempts:
-                raise
-        except DBAPIError as error:
-            if attempt == attempts or not is_retryable(error):
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+    # A lost race to insert the same key is retryable (`RETRYABLE_CONSTRAINTS`):
+    # the next attempt finds the winner's claim in flight.
+    return run_in_transaction(
+        db,
+        lambda uow: _claim(
+            uow,
+            actor,
+            key,
+            method,
+            path,
+            fingerprint,
+            as_utc(now) if now else utcnow(),
+            in_flight_timeout,
+        ),
+    )
 
 
 def _claim(
@@ -205,7 +205,8 @@ def complete(
 
 def release(db: Database, held: Claim) -> None:
     """Give the key back after a failed request, so the client may retry with it."""
-    with db.uow() as uow:
+
+    def give_back(uow: UnitOfWork) -> None:
         uow.session.execute(
             delete(IdempotencyRecord).where(
                 IdempotencyRecord.id == held.record_id,
@@ -214,6 +215,8 @@ def release(db: Database, held: Claim) -> None:
             )
         )
         uow.commit()
+
+    run_in_transaction(db, give_back)
 
 
 def idempotent(

@@ -15,15 +15,12 @@ not commit what the service chose not to.
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledger.db import Database, UnitOfWork, is_retryable
+from ledger.db import Database, UnitOfWork, rerun_until_done
 
 T = TypeVar("T")
 
@@ -59,15 +56,8 @@ def run_deferred(db: Database, work: Callable[[DeferredUnitOfWork], T], *, attem
 
     `work` calls the service (which "commits"), adds its audit record and
     whatever else belongs in the transaction, and calls ``uow.seal()``. As
-    with `ledger.db.run_in_transaction`, a serialization failure, deadlock or
-    busy database reruns the whole of `work` from scratch.
+    with `ledger.db.run_in_transaction`, a serialization failure, deadlock,
+    busy database or connection lost before the commit reruns the whole of
+    `work` from scratch.
     """
-    for attempt in range(1, attempts + 1):
-        try:
-            with DeferredUnitOfWork(db.sessions) as uow:
-                return work(uow)
-        except DBAPIError as error:
-            if attempt == attempts or not is_retryable(error):
-                raise
-        time.sleep(random.uniform(0, 0.005 * 2 ** min(attempt, 6)))
-    raise AssertionError("unreachable")  # pragma: no cover
+    return rerun_until_done(lambda: DeferredUnitOfWork(db.sessions), work, attempts=attempts)
