@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 import ledger.db
 from tests.api.conftest import PASSWORD, bearer
 from tests.factories import make_programme
+from tests.web.conftest import Browser
 
 HOLD_SECONDS = 0.3
 
@@ -103,3 +104,12 @@ def test_an_idempotent_repayment_waits_for_the_lock_and_posts_once(
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.get_json()["voucher"] == first.get_json()["voucher"]
     assert first.get_json()["amount"] == "12.34"
+
+
+def test_the_login_page_waits_for_the_lock_too(busy_app, make_user, database_url):
+    name = make_user("clerk")
+    browser = Browser(busy_app, fund="")
+    browser.get("/login")  # the form's CSRF value (the session cookie holds its twin)
+    with write_lock_held(database_url):
+        signed_in = browser.login(name, PASSWORD)
+    assert signed_in.status_code == 303, signed_in.get_data(as_text=True)

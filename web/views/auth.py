@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app, g, redirect, render_template, request, session, url_for
+from flask import g, redirect, render_template, request, session, url_for
 
 from api import get_db
-from api.audit import client_addr
+from api.auth import verify_login
 from api.problems import status_for
 from api.writes import commit_write
 from ledger import listings
 from ledger.actors import Role
 from ledger.errors import LedgerError
-from ledger.services.users import check_password, revoke_token
+from ledger.services.users import revoke_token
 from web.blueprint import bp, home_of, page
 from web.forms import FORM, FormState, blank
 from web.responses import error_page
@@ -74,17 +73,8 @@ def login() -> Any:
     check_csrf()
     username = request.form.get("username", "").strip()
     form = FormState(values={"username": username})
-    config = current_app.config
-    try:
-        with get_db().uow() as uow:  # its own transaction: a failure must be recorded
-            actor = check_password(
-                uow,
-                username=username,
-                password=request.form.get("password", ""),
-                client=client_addr(),
-                max_failures=config["LOGIN_MAX_FAILURES"],
-                window=timedelta(seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"]),
-            )
+    try:  # the API's login check: its own transaction, rerun while SQLite is busy
+        actor = verify_login(username, request.form.get("password", ""))
     except LedgerError as error:
         form.error(FORM, error.detail_zh)
         page_ = render_template("web/login.html", title="登录", form=form, next=next_page)
