@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test lint bench clean system-run system-test
+.PHONY: run dev test lint bench clean system-run system-test
 
 ## The Debian packages (font, Chromium, PostgreSQL tools): installed when root with apt,
 ## otherwise the command stops here with the one line to run.
@@ -27,18 +27,20 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt $(VENV)/.run-insta
 	@touch $@
 
 ## Set up, create/migrate instance/ledger.db (or DATABASE_URL), load the demo programme
-## into an empty database (printing its logins), and serve on 127.0.0.1:5000.
+## into an empty database (printing its logins), check what the PDFs need, and serve on
+## 127.0.0.1:5000 with gunicorn (WORKERS processes, default 2; gunicorn.conf.py).
 run: system-run $(VENV)/.run-installed
 	$(PY) -m flask --app wsgi init-db
 	$(PY) -m flask --app wsgi demo --if-empty
+	$(PY) -m flask --app wsgi check
 	HOST=$(HOST) PORT=$(PORT) $(PY) -m gunicorn --config gunicorn.conf.py wsgi:app
 
 ## The same, served by Flask's development server with the reloader and debugger
 ## (one process; never in production).
-.PHONY: dev
-dev: $(VENV)/.run-installed
+dev: system-run $(VENV)/.run-installed
 	$(PY) -m flask --app wsgi init-db
 	$(PY) -m flask --app wsgi demo --if-empty
+	$(PY) -m flask --app wsgi check
 	$(PY) -m flask --app wsgi run --debug --host $(HOST) --port $(PORT)
 
 ## Set up and run the whole suite (SQLite; set LEDGER_TEST_DATABASE_URL for PostgreSQL).
