@@ -16,7 +16,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from sqlalchemy import select
 
-from ledger import rules, validate
+from ledger import dates, rules, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import InvalidField, InvalidTransition, NotOverdue, NotPermitted, OverLimit
@@ -121,7 +121,7 @@ def call_guarantee(
         part = min(cap, left)
         session.add(
             DeductionPlan(
-                call_id=call.id, seq=seq, due_month=f"{add_months(on, seq):%Y-%m}", amount=part
+                call_id=call.id, seq=seq, due_month=dates.month_of(add_months(on, seq)), amount=part
             )
         )
         left -= part
