@@ -157,7 +157,7 @@ class TrialBalanceUnbalanced(Conflict):
     title_en = "Trial balance does not balance"
 
 
-class DateOutOfOrder(RuleViolated):
+class DateOutOfOrder(InvalidField):
     """A business date is before the event it follows (a repayment before its disbursement)."""
 
     code = "date-out-of-order"
@@ -165,7 +165,7 @@ class DateOutOfOrder(RuleViolated):
     title_en = "Date before the event it follows"
 
 
-class DateInFuture(RuleViolated):
+class DateInFuture(InvalidField):
     """A business date is after the service's today."""
 
     code = "date-in-future"

@@ -19,7 +19,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ledger import validate
+from ledger import dates, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import DuplicateKey, InvalidField, RecordNotFound
@@ -81,7 +81,7 @@ def record_disaster(
             field="code",
         )
     name = validate.text(name, "name", max_length=100)
-    occurred_on = validate.day(occurred_on, "occurred_on")
+    occurred_on = dates.business_day(occurred_on, "occurred_on", dates.DISASTER)
     kind = validate.text(kind, "kind", max_length=32)
     if (
         not isinstance(townships, list | tuple)
@@ -214,13 +214,13 @@ def propose_for_disaster(
             f"action must be one of {', '.join(ACTIONS)}",
             field="action",
         )
-    on = validate.day(on, "date")
-    if on < event.occurred_on:
-        raise InvalidField(
-            f"申请日期 {on} 早于灾害发生日期 {event.occurred_on}",
-            f"the date {on} is before the disaster ({event.occurred_on})",
-            field="date",
-        )
+    on = dates.not_before(
+        dates.business_day(on, "date", dates.PROPOSAL),
+        event.occurred_on,
+        "date",
+        dates.PROPOSAL,
+        dates.DISASTER,
+    )
     reason = validate.text(reason, "reason", max_length=500)
     limits = lookup.settings(session, fund.id)
     if action == "write_off" and write_off_share not in SHARES:
@@ -307,6 +307,7 @@ def propose_for_disaster(
                 [(add_months(on, extension_months), outstanding)],
                 principal=outstanding,
                 starts=on,
+                starts_as=dates.PROPOSAL,
                 max_term_months=limits.max_term_months,
             )
             created.append(

@@ -606,6 +606,7 @@ def post_reversal(
         )
     session = uow.session
     original = reversible(session, fund_id, voucher)
+    dates.not_before(posted_on, original.posted_on, "date", dates.REVERSAL, dates.ORIGINAL)
     draft = red_ink(
         draft_of(session, original), voucher, posted_on, memo=f"冲销 {voucher}:{reason.strip()}"
     )
