@@ -34,7 +34,10 @@ OPENED_ON = date(2000, 1, 1)
 
 
 def make_fund(
-    db: Database, code: str | None = None, name: str = "测试周转金", opened_on: date = OPENED_ON
+    db: Database,
+    code: str | None = None,
+    name: str = "测试周转金",
+    opened_on: date | None = OPENED_ON,
 ) -> Fund:
     code = code or f"F{next(_codes)}-{uuid.uuid4().hex[:6]}"
     with db.uow() as uow:

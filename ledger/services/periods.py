@@ -18,6 +18,7 @@ import re
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from ledger.db import UnitOfWork, upsert
 from ledger.errors import (
@@ -43,9 +44,9 @@ def check_period(text: str) -> str:
     return text
 
 
-def latest_closed(uow: UnitOfWork, fund_id: int) -> str | None:
+def latest_closed(session: Session, fund_id: int) -> str | None:
     """The latest closed month: it and every month before it count as closed."""
-    return uow.session.scalar(
+    return session.scalar(
         select(func.max(Period.period)).where(Period.fund_id == fund_id, Period.closed.is_(True))
     )
 
@@ -69,7 +70,7 @@ def close_period(uow: UnitOfWork, fund_id: int, period: str, *, actor: str) -> P
     _lock_month(uow, fund_id, period)
     session = uow.session
     row = session.get(Period, (fund_id, period))
-    latest = latest_closed(uow, fund_id)
+    latest = latest_closed(session, fund_id)
     if latest is not None and period <= latest:
         raise PeriodClosed(
             f"会计期间 {period} 已结账(已结账至 {latest})",
@@ -107,7 +108,7 @@ def reopen_period(uow: UnitOfWork, fund_id: int, period: str, *, actor: str, rea
         raise PeriodNotClosed(
             f"会计期间 {period} 未结账", f"period {period} is not closed", field="period"
         )
-    latest = latest_closed(uow, fund_id)
+    latest = latest_closed(uow.session, fund_id)
     if latest != period:
         raise PeriodClosed(
             f"{latest} 仍已结账,须先反结账 {latest},才能反结账 {period}",
