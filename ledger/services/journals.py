@@ -288,13 +288,13 @@ def _check_dates(
     opened_on, latest_closed = conn.execute(sql.fund_dates, {"fund_id": fund_id}).one()
     for draft in drafts:
         dates.not_in_future(draft.posted_on, "date", dates.POSTING)
-        dates.not_before(draft.posted_on, opened_on, "date", dates.POSTING, dates.FUND_START)
         if latest_closed is not None and draft.period <= latest_closed:
             raise PeriodClosed(
                 f"会计期间 {draft.period} 已结账(已结账至 {latest_closed}),不能记账",
                 f"period {draft.period} is closed (the books are closed up to {latest_closed})",
                 field="posted_on",
             )
+        dates.not_before(draft.posted_on, opened_on, "date", dates.POSTING, dates.FUND_START)
     if opened_on is None:
         first = min(draft.posted_on for draft in drafts)
         conn.execute(sql.set_opened_on, {"fund_id": fund_id, "opened_on": first})

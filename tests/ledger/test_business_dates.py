@@ -69,7 +69,7 @@ def refusal(
     """The error a step dated `day` following an event on `after` must meet, if any.
 
     In the order the code checks: the service's own date rules, then its
-    business rules (`ready`), then posting's fund start and closed months.
+    business rules (`ready`), then posting's closed months and fund start.
     """
     if day > TODAY:
         return errors.DateInFuture
@@ -77,10 +77,10 @@ def refusal(
         return errors.DateOutOfOrder
     if ready is not None and day < ready:
         return unready
-    if day < OPENED:
-        return errors.DateOutOfOrder
     if money and closed is not None and dates.month_of(day) <= closed:
         return errors.PeriodClosed
+    if day < OPENED:
+        return errors.DateOutOfOrder
     return None
 
 
