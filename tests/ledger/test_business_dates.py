@@ -629,3 +629,30 @@ def test_the_service_clock_follows_china_unless_fixed(set_today):
     assert dates.today() == datetime.now(dates.CST).date()
     set_today(date(2008, 2, 29))
     assert dates.today() == date(2008, 2, 29)
+
+
+def test_the_migration_starts_existing_funds_on_their_first_journal(tmp_path):
+    """Down to 0004 and up again: a fund's start comes back as its first journal's date."""
+    from alembic import command
+    from sqlalchemy.orm import sessionmaker
+
+    from ledger.db import make_engine
+    from ledger.schema import alembic_config, upgrade
+    from tests.conftest import isolated_url
+
+    with isolated_url(tmp_path) as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        db = Database(engine, sessionmaker(engine, expire_on_commit=False))
+        old, empty = make_fund(db, "OLD", opened_on=None), make_fund(db, "EMPTY", opened_on=None)
+        for on in (date(2007, 2, 9), date(2007, 3, 5)):
+            record_journal_on(db, old, on)
+        config = alembic_config(engine)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0004")
+        upgrade(engine)
+        with db.read() as session:
+            assert session.get(Fund, old.id).opened_on == date(2007, 2, 9)
+            assert session.get(Fund, empty.id).opened_on is None
+        engine.dispose()
