@@ -46,6 +46,8 @@ FUND = "PPM2007"
 FUND_NAME = "农村贫困党员脱贫工程专项扶持资金"
 #: The programme was set up (立项) before its first appropriation arrived.
 OPENED_ON = date(2007, 2, 1)
+#: The county's loss assessment after each disaster (核灾), before the write-off proposals.
+ASSESSED = {"0708": date(2007, 8, 20), "0813": date(2007, 8, 28)}
 COUNTY = "341525"
 SEED = 2007
 CLERK = Actor("clerk", "clerk")
@@ -439,6 +441,7 @@ def _disasters(
             loan=no,
             assessed_loss=str(loss),
             inspector="县农委 核灾组",
+            assessed_on=ASSESSED[code],
         )
     ld.run(
         disasters.propose_for_disaster,

@@ -140,8 +140,12 @@ def record_loss(
     loan: str,
     assessed_loss: object,
     inspector: str,
+    assessed_on: date | None = None,
 ) -> LossReport:
-    """Record the assessed loss (损失核定) of one loan's project in a disaster."""
+    """Record the assessed loss (损失核定) of one loan's project in a disaster.
+
+    `assessed_on` (today when not given) may not precede the disaster.
+    """
     session = uow.session
     fund = lookup.fund(session, fund_code)
     require_role(actor, PROPOSER_ROLES, "登记灾害损失", "record a loss")
@@ -149,6 +153,15 @@ def record_loss(
     the_loan = lookup.loan(session, fund.id, loan, actor)
     loss = validate.amount(assessed_loss, "assessed_loss", allow_zero=True)
     inspector = validate.text(inspector, "inspector", max_length=50)
+    assessed_on = dates.not_before(
+        dates.business_day(
+            dates.today() if assessed_on is None else assessed_on, "assessed_on", dates.LOSS_REPORT
+        ),
+        event.occurred_on,
+        "assessed_on",
+        dates.LOSS_REPORT,
+        dates.DISASTER,
+    )
     require_status(the_loan, LENT, "登记灾害损失", "record a disaster loss")
     if not struck(session, event.id, the_loan.township_id):
         raise InvalidField(
@@ -172,6 +185,7 @@ def record_loss(
         assessed_loss=loss,
         inspector=inspector,
         recorded_by=actor.username,
+        assessed_on=assessed_on,
     )
     session.add(report)
     uow.commit()

@@ -27,7 +27,7 @@ from ledger.loanbook import figures
 from ledger.models import Fund, Journal, LoanEvent
 from ledger.queries import month_end, trial_balance
 from ledger.schedule import check_schedule
-from ledger.services import funding, guarantees, loans, periods, proposals, setup
+from ledger.services import disasters, funding, guarantees, loans, periods, proposals, setup
 from ledger.services.journals import record_journal, reverse_journal, voucher_number
 from tests.conftest import rolled_back
 from tests.factories import (
@@ -656,3 +656,40 @@ def test_the_migration_starts_existing_funds_on_their_first_journal(tmp_path):
             assert session.get(Fund, old.id).opened_on == date(2007, 2, 9)
             assert session.get(Fund, empty.id).opened_on is None
         engine.dispose()
+
+
+def test_a_loss_is_assessed_after_its_disaster_and_not_after_today(db):
+    prog = make_programme(db)
+    no = make_loan(db, prog).registration_no
+    with db.uow() as uow:
+        disasters.record_disaster(
+            uow,
+            CLERK_ACTOR,
+            prog.code,
+            code="0708",
+            name="7·8风雹灾",
+            occurred_on=date(2007, 7, 8),
+            kind="hail",
+            townships=[prog.townships[0]],
+        )
+
+    def assess(on):
+        with db.uow() as uow:
+            return disasters.record_loss(
+                uow,
+                CLERK_ACTOR,
+                prog.code,
+                "0708",
+                loan=no,
+                assessed_loss="500.00",
+                inspector="县农委 刘工",
+                assessed_on=on,
+            )
+
+    with pytest.raises(errors.DateOutOfOrder) as info:
+        assess(date(2007, 7, 7))
+    assert info.value.detail_zh == "损失核定日 2007-07-07 早于灾害发生日 2007-07-08"
+    assert info.value.field == "assessed_on"
+    with pytest.raises(errors.DateInFuture):
+        assess(date(2010, 1, 1))
+    assert assess(None).assessed_on == TODAY
