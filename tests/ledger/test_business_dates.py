@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from ledger import dates, errors
 from ledger.db import Database
 from ledger.loanbook import figures
-from ledger.models import Fund, Journal, LoanEvent
+from ledger.models import Disaster, Fund, Journal, LoanEvent, LossReport
 from ledger.queries import month_end, trial_balance
 from ledger.schedule import check_schedule
 from ledger.services import disasters, funding, guarantees, loans, periods, proposals, setup
@@ -65,11 +65,13 @@ def refusal(
     closed: str | None,
     ready: date | None = None,
     unready: type[errors.LedgerError] | None = None,
+    started: bool = True,
 ) -> type[errors.LedgerError] | None:
     """The error a step dated `day` following an event on `after` must meet, if any.
 
     In the order the code checks: the service's own date rules, then its
-    business rules (`ready`), then posting's closed months and fund start.
+    business rules (`ready`), then posting's closed months and fund start
+    (which a disaster and its loss report ignore: the fund does not cause them).
     """
     if day > TODAY:
         return errors.DateInFuture
@@ -79,7 +81,7 @@ def refusal(
         return unready
     if money and closed is not None and dates.month_of(day) <= closed:
         return errors.PeriodClosed
-    if day < OPENED:
+    if started and day < OPENED:
         return errors.DateOutOfOrder
     return None
 
@@ -104,13 +106,15 @@ class Life:
         with self.db.uow() as uow:
             return service(uow, *args, **kwargs)
 
-    def state(self) -> tuple[int, int]:
+    def state(self) -> tuple[int, ...]:
         with self.db.read() as session:
             return (
                 session.scalar(
                     select(func.count(Journal.id)).where(Journal.fund_id == self.fund.id)
                 ),
                 session.scalar(select(func.count(LoanEvent.id))),
+                session.scalar(select(func.count(Disaster.id))),
+                session.scalar(select(func.count(LossReport.id))),
             )
 
     def step(
@@ -122,6 +126,7 @@ class Life:
         money: bool,
         ready: date | None = None,
         unready: type[errors.LedgerError] | None = None,
+        started: bool = True,
     ) -> object:
         """Take step `name` on a drawn date; if refused, check why, then take it on a good one.
 
@@ -133,7 +138,13 @@ class Life:
         base = earlier or OPENED
         day = base + timedelta(days=self.draw(st.integers(-90, 150), label=name))
         expected = refusal(
-            day, earlier, money=money, closed=self.closed, ready=ready, unready=unready
+            day,
+            earlier,
+            money=money,
+            closed=self.closed,
+            ready=ready,
+            unready=unready,
+            started=started,
         )
         if expected is not None:
             before = self.state()
@@ -288,6 +299,38 @@ def live(life: Life, household: int) -> None:
         money=True,
     )
     step(
+        "disaster",
+        None,
+        lambda on: run(
+            disasters.record_disaster,
+            CLERK_ACTOR,
+            code,
+            code="0708",
+            name="7·8风雹灾",
+            occurred_on=on,
+            kind="hail",
+            townships=[TOWN],
+        ),
+        money=False,
+        started=False,
+    )
+    step(
+        "loss report",
+        "disaster",
+        lambda on: run(
+            disasters.record_loss,
+            CLERK_ACTOR,
+            code,
+            "0708",
+            loan=no,
+            assessed_loss="500.00",
+            inspector="县农委 刘工",
+            assessed_on=on,
+        ),
+        money=False,
+        started=False,
+    )
+    step(
         "guarantee call",
         "disbursement",
         lambda on: run(guarantees.call_guarantee, APPROVER, code, no, on=on, amount="100.00"),
@@ -369,7 +412,7 @@ def test_each_step_is_accepted_exactly_when_its_date_keeps_the_order(engine, dat
         except Beyond as beyond:
             event(f"ran past today at the {beyond}")
             return
-        event(f"{life.refused} of 14 dates refused")
+        event(f"{life.refused} of 16 dates refused")
         with db.read() as session:
             numbers = figures(session, fund.id)
         [loan] = numbers.values()
