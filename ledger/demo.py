@@ -44,6 +44,10 @@ from ledger.services.users import create_user
 
 FUND = "PPM2007"
 FUND_NAME = "农村贫困党员脱贫工程专项扶持资金"
+#: The programme was set up (立项) before its first appropriation arrived.
+OPENED_ON = date(2007, 2, 1)
+#: The county's loss assessment after each disaster (核灾), before the write-off proposals.
+ASSESSED = {"0708": date(2007, 8, 20), "0813": date(2007, 8, 28)}
 COUNTY = "341525"
 SEED = 2007
 CLERK = Actor("clerk", "clerk")
@@ -204,7 +208,7 @@ def _demo_user(ld: _Loader, username: str, role: str, township: str | None) -> s
 
 
 def _load(ld: _Loader) -> DemoSummary:
-    ld.run(open_fund, actor=CLERK.username, code=FUND, name=FUND_NAME)
+    ld.run(open_fund, actor=CLERK.username, code=FUND, name=FUND_NAME, opened_on=OPENED_ON)
     for on, amount, source in (
         (date(2007, 3, 1), "400000.00", "county"),
         (date(2007, 3, 5), "300000.00", "city"),
@@ -437,6 +441,7 @@ def _disasters(
             loan=no,
             assessed_loss=str(loss),
             inspector="县农委 核灾组",
+            assessed_on=ASSESSED[code],
         )
     ld.run(
         disasters.propose_for_disaster,

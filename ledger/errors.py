@@ -157,6 +157,22 @@ class TrialBalanceUnbalanced(Conflict):
     title_en = "Trial balance does not balance"
 
 
+class DateOutOfOrder(InvalidField):
+    """A business date is before the event it follows (a repayment before its disbursement)."""
+
+    code = "date-out-of-order"
+    title_zh = "日期早于前序业务"
+    title_en = "Date before the event it follows"
+
+
+class DateInFuture(InvalidField):
+    """A business date is after the service's today."""
+
+    code = "date-in-future"
+    title_zh = "日期晚于今天"
+    title_en = "Date in the future"
+
+
 # --- the programme (loans, townships, proposals) --------------------------
 
 

@@ -19,6 +19,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from ledger.dates import month_of
 from ledger.errors import EmptyJournal, InvalidAmount, InvalidField, UnbalancedJournal
 from ledger.money import cny
 
@@ -152,7 +153,7 @@ class JournalDraft:
 
     @property
     def period(self) -> str:
-        return f"{self.posted_on:%Y-%m}"
+        return month_of(self.posted_on)
 
     def accounts(self) -> list[AccountRef]:
         """The distinct accounts touched, in the fixed (sorted) locking order."""

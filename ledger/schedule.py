@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from ledger.dates import Step
 from ledger.errors import InvalidAmount, InvalidField, ScheduleMismatch
 from ledger.money import cny, split
 
@@ -95,11 +96,17 @@ def check_schedule(
     *,
     principal: Decimal,
     starts: date,
+    starts_as: Step,
     max_term_months: int,
 ) -> tuple[Instalment, ...]:
-    """Validate a proposed schedule: exact amounts, increasing dates, within term, sums exactly."""
+    """Validate a proposed schedule: exact amounts, increasing dates, within term, sums exactly.
+
+    `starts_as` names the date the schedule starts from (the approval date,
+    ...), so a clerk entering past records who gave today's date by mistake
+    reads which date the first due date had to follow.
+    """
     instalments = []
-    previous = starts
+    previous, previous_zh, previous_en = starts, starts_as.zh, f"the {starts_as.en}"
     for index, (due, raw) in enumerate(items):
         where = f"schedule[{index}]"
         if not isinstance(due, date):
@@ -116,12 +123,12 @@ def check_schedule(
             )
         if due <= previous:
             raise ScheduleMismatch(
-                "到期日必须晚于起始日且逐期递增",
-                "due dates must be after the start and increase",
+                f"到期日 {due} 须晚于{previous_zh} {previous}",
+                f"due date {due} must be after {previous_en} {previous}",
                 field=f"{where}.due_date",
             )
         instalments.append(Instalment(index + 1, due, amount))
-        previous = due
+        previous, previous_zh, previous_en = due, "上一期到期日", "the previous due date"
     if not 1 <= len(instalments) <= MAX_INSTALMENTS:
         raise ScheduleMismatch(
             f"还款计划应有 1–{MAX_INSTALMENTS} 期",

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
@@ -103,3 +104,12 @@ def make_app(database_url: str) -> Iterator:
     yield factory
     for app in apps:
         app.extensions["ledger_db"].engine.dispose()
+
+
+@pytest.fixture
+def set_today() -> Iterator[Callable[[date | None], None]]:
+    """Fix the service's today (`ledger.dates.today`) for one test; the clock again after."""
+    from ledger import dates
+
+    yield dates.set_today
+    dates.set_today(None)

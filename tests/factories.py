@@ -29,10 +29,19 @@ def loan(no: str) -> AccountRef:
     return AccountRef(LOANS, no)
 
 
-def make_fund(db: Database, code: str | None = None, name: str = "测试周转金") -> Fund:
+#: Test funds start early enough for any date a test books.
+OPENED_ON = date(2000, 1, 1)
+
+
+def make_fund(
+    db: Database,
+    code: str | None = None,
+    name: str = "测试周转金",
+    opened_on: date | None = OPENED_ON,
+) -> Fund:
     code = code or f"F{next(_codes)}-{uuid.uuid4().hex[:6]}"
     with db.uow() as uow:
-        return open_fund(uow, actor=CLERK, code=code, name=name)
+        return open_fund(uow, actor=CLERK, code=code, name=name, opened_on=opened_on)
 
 
 def transfer(

@@ -49,3 +49,6 @@ class LossReport(Base):
     assessed_loss: Mapped[Decimal] = mapped_column(Fen)
     inspector: Mapped[str] = mapped_column(String(50))
     recorded_by: Mapped[str] = mapped_column(String(64))
+    #: The day the loss was assessed (核定日), never before the disaster; unknown
+    #: (NULL) for reports recorded before the ledger kept it.
+    assessed_on: Mapped[date | None] = mapped_column(Date)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, func
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger.db import Base, Fen
@@ -29,6 +29,9 @@ class Fund(Base):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.current_timestamp()
     )
+    #: The fund's start (启用日): nothing is posted before it. Unset until given
+    #: or until the first journal (its first appropriation) sets it to its date.
+    opened_on: Mapped[date | None] = mapped_column(Date)
 
 
 class FundSettings(Base):

@@ -19,7 +19,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ledger import validate
+from ledger import dates, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import DuplicateKey, InvalidField, RecordNotFound
@@ -81,7 +81,7 @@ def record_disaster(
             field="code",
         )
     name = validate.text(name, "name", max_length=100)
-    occurred_on = validate.day(occurred_on, "occurred_on")
+    occurred_on = dates.business_day(occurred_on, "occurred_on", dates.DISASTER)
     kind = validate.text(kind, "kind", max_length=32)
     if (
         not isinstance(townships, list | tuple)
@@ -140,8 +140,12 @@ def record_loss(
     loan: str,
     assessed_loss: object,
     inspector: str,
+    assessed_on: date | None = None,
 ) -> LossReport:
-    """Record the assessed loss (损失核定) of one loan's project in a disaster."""
+    """Record the assessed loss (损失核定) of one loan's project in a disaster.
+
+    `assessed_on` (today when not given) may not precede the disaster.
+    """
     session = uow.session
     fund = lookup.fund(session, fund_code)
     require_role(actor, PROPOSER_ROLES, "登记灾害损失", "record a loss")
@@ -149,6 +153,15 @@ def record_loss(
     the_loan = lookup.loan(session, fund.id, loan, actor)
     loss = validate.amount(assessed_loss, "assessed_loss", allow_zero=True)
     inspector = validate.text(inspector, "inspector", max_length=50)
+    assessed_on = dates.not_before(
+        dates.business_day(
+            dates.today() if assessed_on is None else assessed_on, "assessed_on", dates.LOSS_REPORT
+        ),
+        event.occurred_on,
+        "assessed_on",
+        dates.LOSS_REPORT,
+        dates.DISASTER,
+    )
     require_status(the_loan, LENT, "登记灾害损失", "record a disaster loss")
     if not struck(session, event.id, the_loan.township_id):
         raise InvalidField(
@@ -172,6 +185,7 @@ def record_loss(
         assessed_loss=loss,
         inspector=inspector,
         recorded_by=actor.username,
+        assessed_on=assessed_on,
     )
     session.add(report)
     uow.commit()
@@ -214,13 +228,13 @@ def propose_for_disaster(
             f"action must be one of {', '.join(ACTIONS)}",
             field="action",
         )
-    on = validate.day(on, "date")
-    if on < event.occurred_on:
-        raise InvalidField(
-            f"申请日期 {on} 早于灾害发生日期 {event.occurred_on}",
-            f"the date {on} is before the disaster ({event.occurred_on})",
-            field="date",
-        )
+    on = dates.not_before(
+        dates.business_day(on, "date", dates.PROPOSAL),
+        event.occurred_on,
+        "date",
+        dates.PROPOSAL,
+        dates.DISASTER,
+    )
     reason = validate.text(reason, "reason", max_length=500)
     limits = lookup.settings(session, fund.id)
     if action == "write_off" and write_off_share not in SHARES:
@@ -307,6 +321,7 @@ def propose_for_disaster(
                 [(add_months(on, extension_months), outstanding)],
                 principal=outstanding,
                 starts=on,
+                starts_as=dates.PROPOSAL,
                 max_term_months=limits.max_term_months,
             )
             created.append(

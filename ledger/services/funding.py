@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from ledger import rules, validate
+from sqlalchemy import func, select
+
+from ledger import dates, rules, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import InsufficientFunds, InvalidField
-from ledger.models import Batch
+from ledger.models import Account, AccountDailyTotal, Batch
 from ledger.posting import AccountRef
 from ledger.queries import balance
 from ledger.services import lookup
@@ -49,6 +51,20 @@ def _cash(uow: UnitOfWork, fund_id: int, ref: AccountRef) -> Decimal:
     return balance(uow.session, fund_id, ref).balance
 
 
+def _first_receipt(uow: UnitOfWork, fund_id: int, ref: AccountRef) -> date | None:
+    """The first day money reached `ref` (a township's funds): nothing goes back before it."""
+    return uow.session.scalar(
+        select(func.min(AccountDailyTotal.day))
+        .join(Account, Account.id == AccountDailyTotal.account_id)
+        .where(
+            Account.fund_id == fund_id,
+            Account.code == ref.code,
+            Account.subkey == ref.key,
+            AccountDailyTotal.debit > 0,
+        )
+    )
+
+
 def record_appropriation(
     uow: UnitOfWork,
     actor: Actor,
@@ -62,7 +78,7 @@ def record_appropriation(
 ) -> Movement:
     """Money received into the special account as fund capital from `source` (county, city ...)."""
     fund = lookup.fund(uow.session, fund_code)
-    on = validate.day(on, "date")
+    on = dates.business_day(on, "date", dates.APPROPRIATION)
     value = validate.amount(amount, "amount")
     source = _source(source)
     memo = validate.text(memo, "memo", max_length=500, required=False) or f"拨入 {source}"
@@ -92,7 +108,7 @@ def record_allocation(
     """Send money from the special account to a township finance office."""
     session = uow.session
     fund = lookup.fund(session, fund_code)
-    on = validate.day(on, "date")
+    on = dates.business_day(on, "date", dates.ALLOCATION)
     value = validate.amount(amount, "amount")
     town = lookup.township(session, fund.id, township, actor, "township")
     batch_code = lookup.by_code(session, Batch, fund.id, batch, "batch").code if batch else None
@@ -133,9 +149,11 @@ def record_remittance(
     """A township sends collected money back to the special account."""
     session = uow.session
     fund = lookup.fund(session, fund_code)
-    on = validate.day(on, "date")
+    on = dates.business_day(on, "date", dates.REMITTANCE)
     value = validate.amount(amount, "amount")
     town = lookup.township(session, fund.id, township, actor, "township")
+    received = _first_receipt(uow, fund.id, rules.township_funds(town.code))
+    dates.not_before(on, received, "date", dates.REMITTANCE, dates.FIRST_ALLOCATION)
     held = _cash(uow, fund.id, rules.township_funds(town.code))
     if value > held:
         raise InsufficientFunds(

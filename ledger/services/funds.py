@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from sqlalchemy import select
 
+from ledger import dates
 from ledger.chart import STANDARD_CHART
 from ledger.db import UnitOfWork
 from ledger.errors import DuplicateKey, FundNotFound, InvalidField
@@ -14,8 +16,14 @@ from ledger.models import Account, AccountKind, ChartAccount, Fund, FundSettings
 FUND_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
-def open_fund(uow: UnitOfWork, *, actor: str, code: str, name: str) -> Fund:
-    """Create a fund with the standard chart (SPEC §4) and commit."""
+def open_fund(
+    uow: UnitOfWork, *, actor: str, code: str, name: str, opened_on: date | None = None
+) -> Fund:
+    """Create a fund with the standard chart (SPEC §4) and commit.
+
+    `opened_on` is the fund's start (启用日); without it the fund starts on
+    the date of its first journal, its first appropriation.
+    """
     if not isinstance(code, str) or not FUND_CODE.match(code):
         raise InvalidField(
             "基金代码只能包含字母、数字、- 和 _,长度 1–32",
@@ -26,12 +34,14 @@ def open_fund(uow: UnitOfWork, *, actor: str, code: str, name: str) -> Fund:
         raise InvalidField(
             "基金名称不能为空且不超过 200 字", "name must be 1-200 characters", field="name"
         )
+    if opened_on is not None:
+        opened_on = dates.business_day(opened_on, "opened_on", dates.FUND_START)
     session = uow.session
     if session.scalar(select(Fund.id).where(Fund.code == code)) is not None:
         raise DuplicateKey(
             f"基金代码 {code} 已存在", f"fund code {code} already exists", field="code"
         )
-    fund = Fund(code=code, name=name.strip(), created_by=actor)
+    fund = Fund(code=code, name=name.strip(), created_by=actor, opened_on=opened_on)
     session.add(fund)
     session.flush()  # the chart rows need the fund id
     session.add(FundSettings(fund_id=fund.id))

@@ -14,9 +14,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from ledger import rules, validate
+from ledger import dates, rules, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import InvalidField, InvalidTransition, NotOverdue, NotPermitted, OverLimit
@@ -67,7 +67,9 @@ def call_guarantee(
     if actor.role != "approver":
         raise NotPermitted("只有审批人可以启动担保代偿", "only an approver may call a guarantee")
     session = uow.session
-    fund, loan, on, value = money_step(uow, actor, fund_code, registration_no, on, amount)
+    fund, loan, on, value = money_step(
+        uow, actor, fund_code, registration_no, on, amount, dates.GUARANTEE_CALL, "disbursed"
+    )
     require_status(loan, [LoanStatus.DISBURSED], "启动担保代偿", "call the guarantee")
     figures = loan_figures(session, loan, as_of=on)
     schedule = schedules(session, [loan.id], as_of=on).get(loan.id)
@@ -121,7 +123,7 @@ def call_guarantee(
         part = min(cap, left)
         session.add(
             DeductionPlan(
-                call_id=call.id, seq=seq, due_month=f"{add_months(on, seq):%Y-%m}", amount=part
+                call_id=call.id, seq=seq, due_month=dates.month_of(add_months(on, seq)), amount=part
             )
         )
         left -= part
@@ -155,7 +157,16 @@ def record_salary_deduction(
     session = uow.session
     fund = lookup.fund(session, fund_code)
     liaison = lookup.by_id(session, Liaison, fund.id, liaison_id, actor, "liaison")
-    on = validate.day(on, "date")
+    first_call = session.scalar(
+        select(func.min(GuaranteeCall.called_on)).where(GuaranteeCall.liaison_id == liaison.id)
+    )
+    on = dates.not_before(
+        dates.business_day(on, "date", dates.SALARY_DEDUCTION),
+        first_call,
+        "date",
+        dates.SALARY_DEDUCTION,
+        dates.GUARANTEE_CALL,
+    )
     value = validate.amount(amount, "amount")
     owed = balance(session, fund.id, rules.liaison_receivable(liaison.id)).balance
     if value > owed:
@@ -216,7 +227,7 @@ def change_liaison(
     session = uow.session
     fund = lookup.fund(session, fund_code)
     loan = lookup.loan(session, fund.id, registration_no, actor, lock=True)
-    effective_on = validate.day(effective_on, "effective_on")
+    effective_on = dates.business_day(effective_on, "effective_on", dates.LIAISON_CHANGE)
     reason = validate.text(reason, "reason", max_length=500)
     successor = lookup.by_id(session, Liaison, fund.id, liaison, actor, "liaison")
     require_status(

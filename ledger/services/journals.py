@@ -3,11 +3,16 @@
 `post_many` is the one way journals reach the database. Within the caller's
 transaction it:
 
-1. locks the touched accounts in a fixed order (by id; ``FOR UPDATE`` on
+1. reads the fund's start and its latest closed month under a share lock on
+   the fund row (a month close takes it exclusively), and refuses a date
+   before the start, after today, or in or before the latest closed month:
+   every month up to the latest closed one counts as closed, so a date
+   slipped before the first closed month cannot change a closed balance;
+   the first journal of a fund without a start date sets it;
+2. locks the touched accounts in a fixed order (by id; ``FOR UPDATE`` on
    PostgreSQL, the ``BEGIN IMMEDIATE`` write lock on SQLite), opening missing
-   sub-accounts on the way;
-2. takes the voucher counters of the months involved (the same lock a month
-   close takes) and refuses a closed month;
+   sub-accounts on the way, and takes the voucher counters of the months
+   involved;
 3. applies the drafts in order, refusing any that would take a guarded asset
    account below zero, even for a moment inside a batch;
 4. writes journals, entries, running balances and daily totals with one
@@ -27,12 +32,13 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, tuple_, update
+from sqlalchemy import Connection, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ledger import dates
 from ledger.db import UnitOfWork
 from ledger.errors import (
     AlreadyReversed,
@@ -50,6 +56,7 @@ from ledger.models import (
     ChartAccount,
     ChartDailyTotal,
     Entry,
+    Fund,
     Journal,
     Period,
     SubLedger,
@@ -77,7 +84,8 @@ class _Statements:
     chart_lines: Any
     open_subaccounts: Any
     reserve_vouchers: Any
-    closed_periods: Any
+    fund_dates: Any
+    set_opened_on: Any
     insert_journals: Any
     insert_journals_plain: Any
     journal_ids: Any
@@ -144,12 +152,20 @@ def _statements(dialect: str) -> _Statements:
             index_elements=["chart_id", "subkey"]
         ),
         reserve_vouchers=reserve,
-        closed_periods=(
-            select(Period.period).where(
-                Period.fund_id == bindparam("fund_id"),
-                Period.period.in_(bindparam("periods", expanding=True)),
-                Period.closed.is_(True),
+        fund_dates=(
+            select(
+                Fund.opened_on,
+                select(func.max(Period.period))
+                .where(Period.fund_id == Fund.id, Period.closed.is_(True))
+                .scalar_subquery(),
             )
+            .where(Fund.id == bindparam("fund_id"))
+            .with_for_update(read=True, of=Fund)
+        ),
+        set_opened_on=(
+            update(Fund)
+            .where(Fund.id == bindparam("fund_id"), Fund.opened_on.is_(None))
+            .values(opened_on=bindparam("opened_on"))
         ),
         insert_journals=insert(journals).returning(journals.c.id, sort_by_parameter_order=True),
         insert_journals_plain=insert(journals),
@@ -177,7 +193,7 @@ def _statements(dialect: str) -> _Statements:
 
 def voucher_number(posted_on: date, seq: int) -> str:
     """``记-YYYY-MM-NNNN``: the series of the business month."""
-    return f"记-{posted_on:%Y-%m}-{seq:04d}"
+    return f"记-{dates.month_of(posted_on)}-{seq:04d}"
 
 
 def post(
@@ -218,6 +234,7 @@ def post_many(
     session = uow.session
     conn = session.connection()
     sql = _statements(conn.dialect.name)
+    _check_dates(conn, sql, fund_id, drafts)
     refs = sorted({ref for draft in drafts for ref in draft.accounts()})
     accounts = _lock_accounts(session, sql, fund_id, refs)
     next_seq = _reserve_vouchers(conn, sql, fund_id, Counter(d.period for d in drafts))
@@ -262,6 +279,25 @@ def post_many(
         PostedJournal(journal_id, voucher, draft.posted_on, draft.kind, draft.reverses)
         for journal_id, voucher, draft in zip(ids, vouchers, drafts, strict=True)
     ]
+
+
+def _check_dates(
+    conn: Connection, sql: _Statements, fund_id: int, drafts: Sequence[JournalDraft]
+) -> None:
+    """Refuse a draft dated in the future, before the fund's start or in a closed month."""
+    opened_on, latest_closed = conn.execute(sql.fund_dates, {"fund_id": fund_id}).one()
+    for draft in drafts:
+        dates.not_in_future(draft.posted_on, "date", dates.POSTING)
+        if latest_closed is not None and draft.period <= latest_closed:
+            raise PeriodClosed(
+                f"会计期间 {draft.period} 已结账(已结账至 {latest_closed}),不能记账",
+                f"period {draft.period} is closed (the books are closed up to {latest_closed})",
+                field="posted_on",
+            )
+        dates.not_before(draft.posted_on, opened_on, "date", dates.POSTING, dates.FUND_START)
+    if opened_on is None:
+        first = min(draft.posted_on for draft in drafts)
+        conn.execute(sql.set_opened_on, {"fund_id": fund_id, "opened_on": first})
 
 
 def _insert_journals(
@@ -363,17 +399,6 @@ def _reserve_vouchers(
         + 1
         for period in sorted(counts)
     }
-    closed = (
-        conn.execute(sql.closed_periods, {"fund_id": fund_id, "periods": sorted(counts)})
-        .scalars()
-        .all()
-    )
-    if closed:
-        raise PeriodClosed(
-            f"会计期间 {closed[0]} 已结账,不能记账",
-            f"period {closed[0]} is closed",
-            field="posted_on",
-        )
     return first
 
 
@@ -581,6 +606,7 @@ def post_reversal(
         )
     session = uow.session
     original = reversible(session, fund_id, voucher)
+    dates.not_before(posted_on, original.posted_on, "date", dates.REVERSAL, dates.ORIGINAL)
     draft = red_ink(
         draft_of(session, original), voucher, posted_on, memo=f"冲销 {voucher}:{reason.strip()}"
     )

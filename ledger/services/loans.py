@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from ledger import rules, validate
+from ledger import dates, rules, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import (
@@ -84,6 +84,35 @@ def record_event(
     )
 
 
+#: How a message names the date of each loan event a later step must not precede.
+_EVENT_DATES = {
+    "registered": dates.REGISTRATION,
+    "verified": dates.VERIFICATION,
+    "approved": dates.APPROVAL,
+    "contracted": dates.CONTRACT,
+    "disbursed": dates.DISBURSEMENT,
+    "write_off_approved": dates.WRITE_OFF,
+}
+
+
+def dated_after(
+    uow: UnitOfWork, loan: Loan, value: object, field: str, step: dates.Step, action: str
+) -> date:
+    """`value` as the date of `step`: not in the future, nor before the loan's first `action`.
+
+    The loan's history holds the date of every lifecycle event, so the order
+    registration ≤ verification ≤ approval ≤ contract ≤ disbursement ≤
+    repayment is read from it rather than kept twice.
+    """
+    day = dates.business_day(value, field, step)
+    earlier = uow.session.scalar(
+        select(func.min(LoanEvent.on)).where(
+            LoanEvent.loan_id == loan.id, LoanEvent.action == action
+        )
+    )
+    return dates.not_before(day, earlier, field, step, _EVENT_DATES[action])
+
+
 def require_status(loan: Loan, allowed: Iterable[LoanStatus], action_zh: str, action: str) -> None:
     allowed = tuple(allowed)
     if loan.status not in allowed:
@@ -127,7 +156,13 @@ def register_loan(
     kind = lookup.by_code(session, ProjectType, fund.id, project_type, "project_type")
     project = validate.text(project, "project", max_length=200)
     requested = validate.amount(requested_amount, "requested_amount")
-    on = validate.day(on, "date")
+    on = dates.not_before(
+        dates.business_day(on, "date", dates.REGISTRATION),
+        fund.opened_on,
+        "date",
+        dates.REGISTRATION,
+        dates.FUND_START,
+    )
     town = session.get_one(Township, person.township_id)
     open_loan = session.scalar(
         select(Loan.registration_no)
@@ -202,7 +237,7 @@ def verify_loan(
     """Record the household visit (核查); ineligible households are rejected with a reason."""
     fund = lookup.fund(uow.session, fund_code)
     loan = lookup.loan(uow.session, fund.id, registration_no, actor, lock=True)
-    visited_on = validate.day(visited_on, "visited_on")
+    visited_on = dated_after(uow, loan, visited_on, "visited_on", dates.VERIFICATION, "registered")
     visitor = validate.text(visitor, "visitor", max_length=50)
     eligible = validate.flag(eligible, "eligible")
     reason = validate.text(reason, "reason", max_length=500, required=not eligible)
@@ -237,7 +272,7 @@ def approve_loan(
     session = uow.session
     fund = lookup.fund(session, fund_code)
     loan = lookup.loan(session, fund.id, registration_no, actor, lock=True)
-    on = validate.day(on, "date")
+    on = dated_after(uow, loan, on, "date", dates.APPROVAL, "verified")
     amount = validate.amount(approved_amount, "approved_amount")
     require_status(loan, [LoanStatus.VERIFIED], "审定", "approve")
     limits = lookup.settings(session, fund.id)
@@ -258,7 +293,11 @@ def approve_loan(
                 field="approved_amount",
             )
     dues = check_schedule(
-        schedule, principal=amount, starts=on, max_term_months=limits.max_term_months
+        schedule,
+        principal=amount,
+        starts=on,
+        starts_as=dates.APPROVAL,
+        max_term_months=limits.max_term_months,
     )
     loan.approved_amount = amount
     session.add(
@@ -308,7 +347,7 @@ def sign_contract(
     iou_no = _number(iou_no, "iou_no")
     person = lookup.by_id(session, Liaison, fund.id, liaison, actor, "liaison")
     technical_lead = validate.text(technical_lead, "technical_lead", max_length=50)
-    signed_on = validate.day(signed_on, "signed_on")
+    signed_on = dated_after(uow, loan, signed_on, "signed_on", dates.CONTRACT, "approved")
     require_status(loan, [LoanStatus.APPROVED], "签订合同", "sign the contract")
     if person.township_id != loan.township_id:
         raise InvalidField(
@@ -360,11 +399,17 @@ def money_step(
     registration_no: str,
     on: object,
     amount: object,
+    step: dates.Step,
+    follows: str,
 ) -> tuple[Fund, Loan, date, Decimal]:
-    """How every money-moving loan step starts: the fund, the locked loan, a date, an amount."""
+    """How every money-moving loan step starts: the fund, the locked loan, a date, an amount.
+
+    The date is that of `step`, which may not precede the loan's `follows` event.
+    """
     fund = lookup.fund(uow.session, fund_code)
     loan = lookup.loan(uow.session, fund.id, registration_no, actor, lock=True)
-    return fund, loan, validate.day(on, "date"), validate.amount(amount, "amount")
+    day = dated_after(uow, loan, on, "date", step, follows)
+    return fund, loan, day, validate.amount(amount, "amount")
 
 
 def disburse_loan(
@@ -379,7 +424,9 @@ def disburse_loan(
 ) -> PostedJournal:
     """Pay the household from its township's funds (发放)."""
     session = uow.session
-    fund, loan, on, value = money_step(uow, actor, fund_code, registration_no, on, amount)
+    fund, loan, on, value = money_step(
+        uow, actor, fund_code, registration_no, on, amount, dates.DISBURSEMENT, "contracted"
+    )
     require_status(loan, [LoanStatus.CONTRACTED, LoanStatus.DISBURSED], "发放", "disburse")
     problems = three_line_problems(loan)
     if problems:
@@ -436,7 +483,9 @@ def repay_loan(
 ) -> PostedJournal:
     """A repayment collected by the township (收回), settling the oldest instalment first."""
     session = uow.session
-    fund, loan, on, value = money_step(uow, actor, fund_code, registration_no, on, amount)
+    fund, loan, on, value = money_step(
+        uow, actor, fund_code, registration_no, on, amount, dates.REPAYMENT, "disbursed"
+    )
     require_status(loan, [LoanStatus.DISBURSED], "还款", "take a repayment")
     disbursed, outstanding = disbursed_and_outstanding(session, loan)
     if value > outstanding:

@@ -2,9 +2,14 @@
 
 Closing a month checks that its journals balance and that the trial balance
 up to its last day balances, then locks the month: `post()` refuses any
-journal dated in it. Reopening is a separate action with a reason, by
-someone other than whoever closed the month (四眼原则, SPEC §2); which roles
-may reopen is decided by the caller (the API requires an approver).
+journal dated in it or before it (every month up to the latest closed one
+counts as closed). So months reopen from the latest backwards: reopening an
+earlier month while a later one stays closed would open nothing. Closing
+and reopening hold the fund row exclusively, the row every posting
+shares, so a posting never slips past a close under way. Reopening is a
+separate action with a reason, by someone other than whoever closed the
+month (四眼原则, SPEC §2); which roles may reopen is decided by the caller
+(the API requires an approver).
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from ledger.db import UnitOfWork, upsert
 from ledger.errors import (
@@ -22,7 +28,7 @@ from ledger.errors import (
     PeriodNotClosed,
     TrialBalanceUnbalanced,
 )
-from ledger.models import Entry, Journal, Period, VoucherCounter
+from ledger.models import Entry, Fund, Journal, Period, VoucherCounter
 from ledger.queries import month_end, side_sum, trial_balance
 
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -38,8 +44,16 @@ def check_period(text: str) -> str:
     return text
 
 
+def latest_closed(session: Session, fund_id: int) -> str | None:
+    """The latest closed month: it and every month before it count as closed."""
+    return session.scalar(
+        select(func.max(Period.period)).where(Period.fund_id == fund_id, Period.closed.is_(True))
+    )
+
+
 def _lock_month(uow: UnitOfWork, fund_id: int, period: str) -> None:
-    """Take the month's voucher-counter row lock, the one every posting takes."""
+    """Take the fund row exclusively and the month's voucher-counter row lock."""
+    uow.session.execute(select(Fund.id).where(Fund.id == fund_id).with_for_update())
     table = VoucherCounter.__table__
     stmt = upsert(uow.session, table).values(fund_id=fund_id, period=period, last_seq=0)
     uow.session.execute(
@@ -56,9 +70,12 @@ def close_period(uow: UnitOfWork, fund_id: int, period: str, *, actor: str) -> P
     _lock_month(uow, fund_id, period)
     session = uow.session
     row = session.get(Period, (fund_id, period))
-    if row is not None and row.closed:
+    latest = latest_closed(session, fund_id)
+    if latest is not None and period <= latest:
         raise PeriodClosed(
-            f"会计期间 {period} 已结账", f"period {period} is already closed", field="period"
+            f"会计期间 {period} 已结账(已结账至 {latest})",
+            f"period {period} is already closed (the books are closed up to {latest})",
+            field="period",
         )
     month_debit, month_credit = session.execute(
         select(side_sum(Entry.side, Entry.amount, "D"), side_sum(Entry.side, Entry.amount, "C"))
@@ -90,6 +107,13 @@ def reopen_period(uow: UnitOfWork, fund_id: int, period: str, *, actor: str, rea
     if row is None or not row.closed:
         raise PeriodNotClosed(
             f"会计期间 {period} 未结账", f"period {period} is not closed", field="period"
+        )
+    latest = latest_closed(uow.session, fund_id)
+    if latest != period:
+        raise PeriodClosed(
+            f"{latest} 仍已结账,须先反结账 {latest},才能反结账 {period}",
+            f"{latest} is still closed; reopen it before {period}",
+            field="period",
         )
     if row.closed_by == actor:
         raise MakerIsChecker(

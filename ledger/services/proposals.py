@@ -39,7 +39,7 @@ from typing import TypeVar
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from ledger import chart, rules, validate
+from ledger import chart, dates, rules, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import (
@@ -77,7 +77,7 @@ from ledger.schedule import Instalment as Due
 from ledger.schedule import check_schedule
 from ledger.services import lookup
 from ledger.services.journals import PostedJournal, post, post_many
-from ledger.services.loans import record_event, require_status
+from ledger.services.loans import dated_after, record_event, require_status
 
 ZERO = Decimal("0.00")
 
@@ -159,12 +159,7 @@ def _disaster(
             f"loan {loan.registration_no} is not in a township struck by {event.code}",
             field="disaster",
         )
-    if on < event.occurred_on:
-        raise InvalidField(
-            f"申请日期 {on} 早于灾害发生日期 {event.occurred_on}",
-            f"the date {on} is before the disaster ({event.occurred_on})",
-            field="date",
-        )
+    dates.not_before(on, event.occurred_on, "date", dates.PROPOSAL, dates.DISASTER)
     return event
 
 
@@ -174,7 +169,7 @@ def _decision(
     """Validate a decision: a rejection needs a note, an approval may need a document number."""
     approve = validate.flag(approve, "approve")
     note = validate.text(note, "note", max_length=500, required=not approve)
-    on = validate.day(on, "date")
+    on = dates.business_day(on, "date", dates.DECISION)
     document = validate.text(
         document_no, "document_no", max_length=64, required=approve and needs_document
     )
@@ -249,12 +244,7 @@ def _check_decidable(actor: Actor, row: Proposal, on: date) -> None:
             f"{en} {row.id} was already {row.status.value} by {row.decided_by} on {row.decided_on}",
             field=field,
         )
-    if on < row.proposed_on:
-        raise InvalidField(
-            f"审批日期 {on} 早于申请日期 {row.proposed_on}",
-            f"the decision date {on} is before the proposal ({row.proposed_on})",
-            field="date",
-        )
+    dates.not_before(on, row.proposed_on, "date", dates.DECISION, dates.PROPOSAL)
 
 
 def _decide(row: Proposal, actor: Actor, approve: bool, note: str, on: date) -> None:
@@ -452,7 +442,7 @@ def propose_write_off(
     kind = _ground(ground)
     reason = validate.text(reason, "reason", max_length=500, required=kind is WriteOffGround.OTHER)
     evidence = validate.text(evidence, "evidence", max_length=500, required=False)
-    on = validate.day(on, "date")
+    on = dated_after(uow, the_loan, on, "date", dates.PROPOSAL, "disbursed")
     event = _disaster(
         session, fund.id, the_loan, disaster, on, required=kind is WriteOffGround.DISASTER
     )
@@ -693,7 +683,7 @@ def propose_extension(
     require_role(actor, PROPOSER_ROLES, "提出展期申请", "propose an extension")
     the_loan = lookup.loan(session, fund.id, loan, actor, lock=True)
     reason = validate.text(reason, "reason", max_length=500)
-    on = validate.day(on, "date")
+    on = dated_after(uow, the_loan, on, "date", dates.PROPOSAL, "disbursed")
     items = _schedule_items(schedule)
     event = _disaster(session, fund.id, the_loan, disaster, on, required=False)
     require_status(the_loan, [LoanStatus.DISBURSED], "申请展期", "propose an extension")
@@ -703,6 +693,7 @@ def propose_extension(
         items,
         principal=loan_figures(session, the_loan).outstanding,
         starts=on,
+        starts_as=dates.PROPOSAL,
         max_term_months=limits.max_term_months,
     )
     row = new_extension(
@@ -743,6 +734,7 @@ def decide_extension(
             _stored_schedule(row),
             principal=now.outstanding,
             starts=on,
+            starts_as=dates.DECISION,
             max_term_months=limits.max_term_months,
         )
     except ScheduleMismatch as error:
@@ -821,7 +813,7 @@ def propose_project_change(
     kind = lookup.by_code(session, ProjectType, fund.id, project_type, "project_type")
     project = validate.text(project, "project", max_length=200)
     reason = validate.text(reason, "reason", max_length=500)
-    on = validate.day(on, "date")
+    on = dated_after(uow, the_loan, on, "date", dates.PROPOSAL, "registered")
     require_status(the_loan, CHANGEABLE, "变更项目", "change the project")
     if kind.id == the_loan.project_type_id and project == the_loan.project:
         raise InvalidField("项目没有变化", "the project is unchanged", field="project")
@@ -911,7 +903,7 @@ def record_recovery(
     fund = lookup.fund(session, fund_code)
     require_role(actor, RECOVERY_ROLES, "登记核销收回", "record a recovery")
     loan = lookup.loan(session, fund.id, loan_no, actor, lock=True)
-    on = validate.day(on, "date")
+    on = dated_after(uow, loan, on, "date", dates.RECOVERY, "write_off_approved")
     value = validate.amount(amount, "amount")
     approved = session.scalar(
         select(func.count(WriteOff.id)).where(

@@ -14,7 +14,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ledger import validate
+from ledger import dates, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import ProposalPending
@@ -41,8 +41,14 @@ def propose_reversal(
     fund = lookup.fund(session, fund_code)
     require_role(actor, PROPOSER_ROLES, "申请冲销", "propose a reversal")
     reason = validate.text(reason, "reason", max_length=500)
-    on = validate.day(on, "date")
     original = reversible(session, fund.id, voucher)
+    on = dates.not_before(
+        dates.business_day(on, "date", dates.PROPOSAL),
+        original.posted_on,
+        "date",
+        dates.PROPOSAL,
+        dates.ORIGINAL,
+    )
     pending = session.scalar(
         select(Reversal.id).where(
             Reversal.journal_id == original.id, Reversal.status == ProposalStatus.PROPOSED

@@ -342,7 +342,9 @@ def prepare_book(path: Path) -> tuple[str, int]:
         migrate(engine)
         db = Database(engine, sessionmaker(engine, expire_on_commit=False))
         with db.uow() as uow:
-            fund = open_fund(uow, actor=ACTOR, code="CRASH", name="崩溃测试周转金")
+            fund = open_fund(
+                uow, actor=ACTOR, code="CRASH", name="崩溃测试周转金", opened_on=date(2007, 1, 1)
+            )
         return url, fund.id
     finally:
         engine.dispose()

@@ -1,8 +1,11 @@
 """A hypothesis state machine over the fund programme.
 
 Steps: allocate, remit, lend (register → disburse), repay, call a guarantee,
-deduct salary, reverse a journal, propose and decide write-offs. A plain
-Python model follows along; after every step the invariants hold:
+deduct salary, reverse a journal, propose and decide write-offs. Each step
+draws its date around the service's today (which the machine moves on): a
+date after today, or before the event the step follows, must be refused and
+change nothing. A plain Python model follows along; after every step the
+invariants hold:
 
 - the trial balance balances, and every balance equals the sum of its entries;
 - every loan's outstanding = disbursed − repaid − called − written off ≥ 0;
@@ -18,12 +21,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from sqlalchemy import select
 
-from ledger import errors
+from ledger import dates, errors
 from ledger.actors import Actor
 from ledger.fundbook import fund_summary
 from ledger.loanbook import figures
@@ -39,6 +42,11 @@ D = Decimal
 #: An approver may propose too, and then must leave the decision to another.
 PROPOSER = Actor("approver-2", "approver")
 amounts = st.integers(min_value=1, max_value=400_000).map(lambda fen: D(fen) / 100)
+#: A step's date, in days from the service's today: mostly past, sometimes future.
+offsets = st.integers(min_value=-45, max_value=2)
+#: make_programme's first allocations and make_loan's disbursements.
+ALLOCATED = date(2007, 4, 1)
+DISBURSED = date(2007, 4, 10)
 
 
 @pytest.mark.slow
@@ -50,16 +58,23 @@ def test_programme_state_machine(engine):
             self.db = self.context.__enter__()
             self.prog = make_programme(self.db, capital="60000.00", allocate="10000.00")
             self.today = date(2007, 5, 1)
+            dates.set_today(self.today)
             self.special = D("40000.00")
             self.cash = {t: D("10000.00") for t in self.prog.townships}
             self.owed: dict[str, D] = {}  # loan no -> outstanding
             self.town_of: dict[str, str] = {}
             self.receivable: dict[int, D] = defaultdict(D)
             self.written_off = D("0.00")
-            self.reversible: list[tuple[str, str, str, D]] = []  # voucher, kind, key, amount
-            self.pending: list[int] = []
+            self.first_call: dict[int, date] = {}
+            # Money into each township's account by day: a remittance may not precede the
+            # first day it was positive (a red-ink reversal the same day takes it back).
+            self.received = {t: defaultdict(D, {ALLOCATED: D("10000.00")}) for t in self.cash}
+            # voucher, kind, key, amount, date
+            self.reversible: list[tuple[str, str, str, D, date]] = []
+            self.pending: list[tuple[int, date]] = []
 
         def teardown(self):
+            dates.set_today(None)
             if hasattr(self, "context"):
                 self.context.__exit__(None, None, None)
 
@@ -67,41 +82,53 @@ def test_programme_state_machine(engine):
             with self.db.uow() as uow:
                 return service(uow, *args, **kwargs)
 
+        def refused(self, on, after, service, *args, **kwargs):
+            """True when `on` is after today or before `after`, and the service refused it."""
+            if on > self.today:
+                expected = errors.DateInFuture
+            elif after is not None and on < after:
+                expected = errors.DateOutOfOrder
+            else:
+                return False
+            event(f"{service.__name__}: {expected.__name__}")
+            with pytest.raises(expected) as info:
+                self.run(service, *args, on=on, **kwargs)
+            assert str(on) in info.value.detail_zh and str(on) in info.value.detail_en
+            return True
+
+        def day(self, offset):
+            return self.today + timedelta(days=offset)
+
         @rule(days=st.integers(min_value=1, max_value=90))
         def time_passes(self, days):
             self.today += timedelta(days=days)
+            dates.set_today(self.today)
 
-        @rule(index=st.integers(0, 1), amount=amounts)
-        def allocate(self, index, amount):
-            town = self.prog.townships[index]
+        @rule(index=st.integers(0, 1), amount=amounts, offset=offsets)
+        def allocate(self, index, amount, offset):
+            town, on = self.prog.townships[index], self.day(offset)
+            args = (funding.record_allocation, CLERK_ACTOR, self.prog.code)
+            if self.refused(on, None, *args, township=town, amount=amount):
+                return
             try:
-                moved = self.run(
-                    funding.record_allocation,
-                    CLERK_ACTOR,
-                    self.prog.code,
-                    on=self.today,
-                    township=town,
-                    amount=amount,
-                )
+                moved = self.run(*args, on=on, township=town, amount=amount)
             except errors.InsufficientFunds:
                 assert amount > self.special
                 return
             self.special -= amount
             self.cash[town] += amount
-            self.reversible.append((moved.voucher, "allocation", town, amount))
+            self.reversible.append((moved.voucher, "allocation", town, amount, on))
+            self.received[town][on] += amount
 
-        @rule(index=st.integers(0, 1), amount=amounts)
-        def remit(self, index, amount):
-            town = self.prog.townships[index]
+        @rule(index=st.integers(0, 1), amount=amounts, offset=offsets)
+        def remit(self, index, amount, offset):
+            town, on = self.prog.townships[index], self.day(offset)
+            args = (funding.record_remittance, CLERK_ACTOR, self.prog.code)
+            first = min(day for day, money in self.received[town].items() if money > 0)
+            if self.refused(on, first, *args, township=town, amount=amount):
+                return
             try:
-                self.run(
-                    funding.record_remittance,
-                    CLERK_ACTOR,
-                    self.prog.code,
-                    on=self.today,
-                    township=town,
-                    amount=amount,
-                )
+                self.run(*args, on=on, township=town, amount=amount)
             except errors.InsufficientFunds:
                 assert amount > self.cash[town]
                 return
@@ -121,13 +148,14 @@ def test_programme_state_machine(engine):
             self.cash[town] -= amount
 
         @precondition(lambda self: self.owed)
-        @rule(data=st.data(), amount=amounts)
-        def repay(self, data, amount):
-            no = data.draw(st.sampled_from(sorted(self.owed)))
+        @rule(data=st.data(), amount=amounts, offset=offsets)
+        def repay(self, data, amount, offset):
+            no, on = data.draw(st.sampled_from(sorted(self.owed))), self.day(offset)
+            args = (loans.repay_loan, CLERK_ACTOR, self.prog.code, no)
+            if self.refused(on, DISBURSED, *args, amount=amount):
+                return
             try:
-                posted = self.run(
-                    loans.repay_loan, CLERK_ACTOR, self.prog.code, no, on=self.today, amount=amount
-                )
+                posted = self.run(*args, on=on, amount=amount)
             except errors.Overpayment:
                 assert amount > self.owed[no]
                 return
@@ -136,51 +164,58 @@ def test_programme_state_machine(engine):
                 return
             self.owed[no] -= amount
             self.cash[self.town_of[no]] += amount
-            self.reversible.append((posted.voucher, "repayment", no, amount))
+            self.reversible.append((posted.voucher, "repayment", no, amount, on))
+            self.received[self.town_of[no]][on] += amount
 
         @precondition(lambda self: self.owed)
-        @rule(data=st.data())
-        def call_guarantee(self, data):
-            no = data.draw(st.sampled_from(sorted(self.owed)))
+        @rule(data=st.data(), offset=offsets)
+        def call_guarantee(self, data, offset):
+            no, on = data.draw(st.sampled_from(sorted(self.owed))), self.day(offset)
             amount = min(self.owed[no], D("500.00"))
+            args = (guarantees.call_guarantee, APPROVER, self.prog.code, no)
+            if self.refused(on, DISBURSED, *args, amount=amount):
+                return
             try:
-                call = self.run(
-                    guarantees.call_guarantee,
-                    APPROVER,
-                    self.prog.code,
-                    no,
-                    on=self.today,
-                    amount=amount,
-                )
+                call = self.run(*args, on=on, amount=amount)
             except (errors.NotOverdue, errors.InvalidTransition, errors.InvalidAmount):
                 return
             self.owed[no] -= amount
             self.receivable[call.liaison_id] += amount
+            self.first_call.setdefault(call.liaison_id, on)
 
         @precondition(lambda self: any(self.receivable.values()))
-        @rule()
-        def deduct(self):
+        @rule(offset=offsets)
+        def deduct(self, offset):
             liaison = next(k for k, v in sorted(self.receivable.items()) if v > 0)
-            amount = min(self.receivable[liaison], D("100.00"))
+            amount, on = min(self.receivable[liaison], D("100.00")), self.day(offset)
+            args = (guarantees.record_salary_deduction, CLERK_ACTOR, self.prog.code, liaison)
+            if self.refused(on, self.first_call[liaison], *args, amount=amount):
+                return
             try:
-                self.run(
-                    guarantees.record_salary_deduction,
-                    CLERK_ACTOR,
-                    self.prog.code,
-                    liaison,
-                    on=self.today,
-                    amount=amount,
-                )
+                self.run(*args, on=on, amount=amount)
             except errors.OverLimit:
                 return  # this month's cap is used up
             self.receivable[liaison] -= amount
             self.special += amount
 
         @precondition(lambda self: self.reversible)
-        @rule(data=st.data())
-        def reverse(self, data):
-            voucher, kind, key, amount = data.draw(st.sampled_from(self.reversible))
-            self.reversible.remove((voucher, kind, key, amount))
+        @rule(data=st.data(), offset=offsets)
+        def reverse(self, data, offset):
+            voucher, kind, key, amount, posted_on = data.draw(st.sampled_from(self.reversible))
+            on = self.day(offset)
+            if on > self.today or on < posted_on:
+                expected = errors.DateInFuture if on > self.today else errors.DateOutOfOrder
+                with pytest.raises(expected):
+                    self.run(
+                        reverse_journal,
+                        self.prog.fund.id,
+                        voucher,
+                        actor="clerk-test",
+                        reason="录入错误",
+                        posted_on=on,
+                    )
+                return
+            self.reversible.remove((voucher, kind, key, amount, posted_on))
             try:
                 self.run(
                     reverse_journal,
@@ -188,42 +223,49 @@ def test_programme_state_machine(engine):
                     voucher,
                     actor="clerk-test",
                     reason="录入错误",
-                    posted_on=self.today,
+                    posted_on=on,
                 )
             except errors.InsufficientBalance:
                 return  # the money has moved on: the reversal would overdraw
+            town = key if kind == "allocation" else self.town_of[key]
             if kind == "allocation":
                 self.special += amount
-                self.cash[key] -= amount
             else:
                 self.owed[key] += amount
-                self.cash[self.town_of[key]] -= amount
+            self.cash[town] -= amount
+            self.received[town][on] -= amount
 
         @precondition(lambda self: self.owed)
-        @rule(data=st.data(), share=st.integers(1, 100))
-        def propose_write_off(self, data, share):
-            no = data.draw(st.sampled_from(sorted(self.owed)))
+        @rule(data=st.data(), share=st.integers(1, 100), offset=offsets)
+        def propose_write_off(self, data, share, offset):
+            no, on = data.draw(st.sampled_from(sorted(self.owed))), self.day(offset)
             amount = (self.owed[no] * share / 100).quantize(D("0.01"))
+            args = (proposals.propose_write_off, PROPOSER, self.prog.code)
+            details = {
+                "loan": no,
+                "amount": amount,
+                "ground": "death",
+                "reason": "借款人死亡",
+                "evidence": "死亡证明",
+            }
+            if self.refused(on, DISBURSED, *args, **details):
+                return
             try:
-                row = self.run(
-                    proposals.propose_write_off,
-                    PROPOSER,
-                    self.prog.code,
-                    loan=no,
-                    amount=amount,
-                    ground="death",
-                    reason="借款人死亡",
-                    evidence="死亡证明",
-                    on=self.today,
-                )
+                row = self.run(*args, on=on, **details)
             except (errors.OverLimit, errors.InvalidTransition, errors.InvalidAmount):
                 return
-            self.pending.append(row.id)
+            self.pending.append((row.id, on))
 
         @precondition(lambda self: self.pending)
-        @rule(approve=st.booleans())
-        def decide_write_off(self, approve):
-            proposal = self.pending.pop(0)
+        @rule(approve=st.booleans(), offset=offsets)
+        def decide_write_off(self, approve, offset):
+            proposal, proposed_on = self.pending[0]
+            on = self.day(offset)
+            args = (proposals.decide_write_off, APPROVER, self.prog.code, proposal)
+            decision = {"approve": approve, "note": "审定", "document_no": "霍脱贫〔2008〕1号"}
+            if self.refused(on, proposed_on, *args, **decision):
+                return  # still pending
+            self.pending.pop(0)
             with pytest.raises(errors.MakerIsChecker):
                 self.run(
                     proposals.decide_write_off,
@@ -236,16 +278,7 @@ def test_programme_state_machine(engine):
                     document_no="x",
                 )
             try:
-                row = self.run(
-                    proposals.decide_write_off,
-                    APPROVER,
-                    self.prog.code,
-                    proposal,
-                    approve=approve,
-                    note="审定",
-                    on=self.today,
-                    document_no="霍脱贫〔2008〕1号",
-                )
+                row = self.run(*args, on=on, **decision)
             except errors.OverLimit:
                 return  # repaid meanwhile: the proposal no longer fits
             if approve:

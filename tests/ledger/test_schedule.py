@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ledger import errors
+from ledger.dates import APPROVAL
 from ledger.schedule import add_months, aging_bucket, check_schedule, make_schedule, overdue
 
 D = Decimal
@@ -41,7 +42,11 @@ def test_make_schedule_refuses_instalments_smaller_than_a_fen():
 def test_check_schedule_accepts_a_fitting_schedule():
     items = [(date(2008, 4, 1), "500.00"), (date(2009, 4, 1), "500.00")]
     result = check_schedule(
-        items, principal=D("1000.00"), starts=date(2007, 4, 1), max_term_months=36
+        items,
+        principal=D("1000.00"),
+        starts=date(2007, 4, 1),
+        starts_as=APPROVAL,
+        max_term_months=36,
     )
     assert [i.seq for i in result] == [1, 2]
 
@@ -61,7 +66,13 @@ def test_check_schedule_accepts_a_fitting_schedule():
 )
 def test_check_schedule_refusals(items, field):
     with pytest.raises(errors.LedgerError) as info:
-        check_schedule(items, principal=D("1000.00"), starts=date(2007, 4, 1), max_term_months=36)
+        check_schedule(
+            items,
+            principal=D("1000.00"),
+            starts=date(2007, 4, 1),
+            starts_as=APPROVAL,
+            max_term_months=36,
+        )
     assert info.value.field == field
 
 

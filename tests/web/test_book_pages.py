@@ -215,7 +215,7 @@ def test_a_liaison_page_shows_what_they_answer_for(browser):
     assert clerk.get(clerk.f("liaisons/2147483647")).status_code == 404
 
 
-def test_extension_project_change_and_liaison_change_from_the_loan_page(browser, demo):
+def test_extension_project_change_and_liaison_change_from_the_loan_page(browser, demo, set_today):
     clerk, approver = browser("clerk"), browser("approver")
     no = lend(clerk, amount="1800.00")
     extended = clerk.post(
@@ -243,6 +243,7 @@ def test_extension_project_change_and_liaison_change_from_the_loan_page(browser,
     options = re.findall(
         r'<option value="(\d+)"', page[page.index('id="liaison-change-liaison"') :]
     )
+    set_today(date.fromisoformat(TOMORROW))  # a handover takes effect after the signing day
     handed = clerk.post(
         clerk.f(f"loans/{no}/liaison-change"),
         {"liaison": options[-1], "effective_on": TOMORROW, "reason": "原联系人调离"},
