@@ -23,14 +23,15 @@ from decimal import Decimal
 
 from sqlalchemy import func, insert, select
 
-from ledger import validate
+from ledger import dates, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
-from ledger.errors import LedgerError, RowError, RowsRefused, SheetRefused
+from ledger.errors import DateOutOfOrder, LedgerError, RowError, RowsRefused, SheetRefused
 from ledger.identifiers import check_id_number, check_mobile
 from ledger.models import (
     OPEN_STATUSES,
     Batch,
+    Fund,
     Household,
     Loan,
     LoanEvent,
@@ -218,6 +219,7 @@ class _Context:
     open_loans: set[tuple[int, str]]  #: (batch id, id number) with an open loan
     numbers: set[str]  #: registration and application numbers in use
     next_seq: dict[tuple[int, int], int]  #: (batch id, township id) → next sequence number
+    opened_on: date | None  #: the fund's start: nothing is registered before it
 
     @classmethod
     def load(cls, session, fund_id: int) -> _Context:
@@ -260,6 +262,7 @@ class _Context:
             },
             open_loans={(batch, number) for batch, number in open_loans},
             numbers={n for pair in numbers for n in pair},
+            opened_on=session.scalar(select(Fund.opened_on).where(Fund.id == fund_id)),
             next_seq={(b, t): (s or 0) + 1 for b, t, s in seqs},
         )
 
@@ -369,6 +372,10 @@ def _check_against_fund(
         ctx.numbers.add(given)  # type: ignore[arg-type]
     if values["on"] > today:  # type: ignore[operator]
         refuse("on", "登记日期不能晚于今天", "the registration date is in the future")
+    try:  # the same rule as one registration's: not before the fund started
+        dates.not_before(values["on"], ctx.opened_on, "on", dates.REGISTRATION, dates.FUND_START)  # type: ignore[arg-type]
+    except DateOutOfOrder as refusal:
+        refuse("on", refusal.detail_zh, refusal.detail_en)
 
 
 def _text(max_length: int) -> Callable[[object], str]:

@@ -94,6 +94,17 @@ def test_three_bad_rows_among_a_thousand_import_nothing(db, fund):
     assert counts(db, fund) == before
 
 
+def test_a_registration_before_the_fund_started_is_refused_naming_both_dates(db, fund):
+    rows = [person(1, 登记日期="1999-12-31"), person(2, 登记日期="2000-01-01")]
+    with pytest.raises(RowsRefused) as refused:
+        run(db, fund, xlsx(rows))
+    (error,) = refused.value.rows
+    assert (error.row, error.column) == (2, "登记日期")
+    assert "1999-12-31" in error.detail_zh and "2000-01-01" in error.detail_zh
+    assert "1999-12-31" in error.detail_en and "2000-01-01" in error.detail_en
+    assert counts(db, fund) == (0, 0, 0)
+
+
 def test_every_kind_of_bad_cell_is_named(db, fund):
     twin = person(1)
     rows = [
