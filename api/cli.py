@@ -6,7 +6,6 @@ import getpass
 import sys
 import uuid
 from collections.abc import Mapping
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from api import get_db
+from ledger import dates
 from ledger.actors import ROLES, Actor, Role
 from ledger.audit import append_audit, verify
 from ledger.backup import BackupFailed, backup
@@ -235,7 +235,7 @@ def import_registrations_command(fund_code: str, path: Path) -> None:
             f"fund:{fund_code}/imports/registrations",
             {"file": path.name, "bytes": len(data)},
             lambda uow: import_registrations(
-                uow, cli_actor_as("clerk"), fund_code, data, today=date.today(), progress=progress
+                uow, cli_actor_as("clerk"), fund_code, data, today=dates.today(), progress=progress
             ),
         )
     except RowsRefused as refused:

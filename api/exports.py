@@ -9,7 +9,6 @@ county's.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from flask import Response
@@ -23,7 +22,7 @@ from api.schemas.books import JournalFilter, TrialBalanceQuery
 from api.schemas.common import AsOfQuery
 from api.schemas.overview import YearQuery
 from api.scope import COUNTY_READERS, READERS, in_fund
-from ledger import listings
+from ledger import dates, listings
 from ledger.fundbook import aging, loan_rows, recovery_table
 from sheets import tables
 
@@ -100,7 +99,7 @@ class Aging(MethodView):
     @blp.doc(**file_doc(XLSX))
     def get(self, query: dict[str, Any], f: str) -> Response:
         """Loans by aging bucket (账龄分析表); a township's own"""
-        day = query.get("as_of") or date.today()
+        day = query.get("as_of") or dates.today()
         return xlsx(
             f,
             f"aging-{day}",

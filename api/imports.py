@@ -8,7 +8,6 @@ before it is read. The template is for anyone who fills the sheets in.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Response
@@ -21,6 +20,7 @@ from api.downloads import XLSX, download, file_doc
 from api.scope import READERS, in_fund
 from api.uploads import MULTIPART, UploadBlueprint
 from api.writes import accepts_idempotency_key, commit_write
+from ledger import dates
 from ledger.registration_import import import_registrations
 from sheets.template import registration_template
 
@@ -55,7 +55,7 @@ class Registrations(MethodView):
         """Import a registration sheet: households and applications, all or none (导入登记表)"""
         data = upload["file"].read()
         return commit_write(
-            lambda uow: import_registrations(uow, current_actor(), f, data, today=date.today()),
+            lambda uow: import_registrations(uow, current_actor(), f, data, today=dates.today()),
             schema=ImportResultOut(),
             target=f"fund:{f}/imports/registrations",
             details={"file": upload["file"].filename, "bytes": len(data)},

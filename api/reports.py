@@ -30,7 +30,7 @@ from api.schemas.reports import (
     VouchersPdfQuery,
 )
 from api.scope import COUNTY_READERS, READERS, in_fund
-from ledger import reportdata
+from ledger import dates, reportdata
 from reports.aging import render_aging
 from reports.disaster_form import render_disaster_form
 from reports.fonts import register_cjk_font
@@ -67,7 +67,7 @@ def pdf(gather: Callable[[Any], Any], render: Callable[..., bytes], name: str, z
 
 
 def _stamp(day: date | None) -> str:
-    return (day or date.today()).isoformat()
+    return (day or dates.today()).isoformat()
 
 
 @blp.route("/fund-statement.pdf")

@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ledger import chart
+from ledger import chart, dates
 from ledger.actors import Actor
 from ledger.loanbook import (
     InstalmentSettlement,
@@ -181,7 +181,7 @@ def loan_rows(
     plans = schedules(session, ids, as_of=as_of)
     pending = pending_write_offs(session, fund_id, as_of)
     liaisons = current_liaisons(session, ids, as_of)
-    day = as_of or date.today()
+    day = as_of or dates.today()
     out = []
     for loan_id, no, status, name, id_number, village, town, town_name, *rest in rows:
         batch_code, kind, project, approved = rest
@@ -279,7 +279,7 @@ def loan_view(
     instalments: tuple[InstalmentSettlement, ...] = ()
     if plan is not None:
         paid = settlements(session, loan, as_of)
-        instalments = settle_by_kind(plan, paid, as_of or date.today())
+        instalments = settle_by_kind(plan, paid, as_of or dates.today())
     assignments = session.execute(
         select(LiaisonAssignment, Liaison.name)
         .join(Liaison, Liaison.id == LiaisonAssignment.liaison_id)

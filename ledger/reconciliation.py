@@ -28,7 +28,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger import chart
+from ledger import chart, dates
 from ledger.actors import Actor
 from ledger.errors import LedgerError, RowError, RowsRefused, SheetRefused
 from ledger.models import Account, Entry, Journal
@@ -348,7 +348,7 @@ def reconcile_township(
     fund_id, header = fund_of(session, fund_code, actor)
     town = lookup.township(session, fund_id, township, actor, "township")
     theirs = read_township_book(data)
-    day = to or date.today()
+    day = to or dates.today()
     outside = [x.row for x in theirs if x.on > day or (from_ is not None and x.on < from_)]
     if outside:
         raise RowsRefused(

@@ -29,7 +29,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from ledger import chart
+from ledger import chart, dates
 from ledger.actors import Actor, confine_fund
 from ledger.audit import chain_head
 from ledger.errors import FundNotFound, InvalidField, RoleNotAllowed, UnknownAccount
@@ -245,7 +245,7 @@ def fund_statement(
     county_wide(actor, "周转金运行情况报告", "fund statement")
     check_dates(from_, to)
     fund_id, header = fund_of(session, fund_code, actor)
-    day = to or date.today()
+    day = to or dates.today()
     seq, digest = chain_head(session)
     towns = select(Township.code, Township.name).where(Township.fund_id == fund_id)
     # "Now" is the end of today, as the heading prints it, for every figure.
@@ -343,7 +343,7 @@ def township_statement(
         town.code,
         town.name,
         from_,
-        to or date.today(),
+        to or dates.today(),
         opening,
         lines,
         debit,
@@ -390,7 +390,7 @@ def loan_statement(
     if view.row.liaison_id is not None:
         liaison = session.scalar(select(Liaison.name).where(Liaison.id == view.row.liaison_id))
     return LoanStatementData(
-        header, as_of or date.today(), view, kind.name, liaison, opening, movements
+        header, as_of or dates.today(), view, kind.name, liaison, opening, movements
     )
 
 
@@ -517,7 +517,7 @@ def liaison_statement(
     town = session.get_one(Township, person.township_id)
     return LiaisonStatementData(
         header,
-        as_of or date.today(),
+        as_of or dates.today(),
         exposure,
         town.name,
         person.phone,
@@ -762,7 +762,7 @@ def trial_balance_sheet(
     check_dates(from_, to)
     fund_id, header = fund_of(session, fund_code, actor)
     return TrialBalanceData(
-        header, from_, to or date.today(), trial_balance(session, fund_id, as_of=to, from_=from_)
+        header, from_, to or dates.today(), trial_balance(session, fund_id, as_of=to, from_=from_)
     )
 
 
@@ -868,7 +868,7 @@ def subledger_listing(
         line.kind.debit_normal,
         line.subledger.value,
         from_,
-        to or date.today(),
+        to or dates.today(),
         tuple(rows),
         sum((r.opening for r in rows), ZERO),
         sum((r.debit for r in rows), ZERO),
@@ -905,7 +905,7 @@ def aging_report(
         township = actor.township_code  # their own township's report, titled as such
     if township is not None:
         name = lookup.township(session, fund_id, township, actor, "township").name
-    report = aging(session, fund_id, actor, as_of or date.today(), township=township)
+    report = aging(session, fund_id, actor, as_of or dates.today(), township=township)
     ids = {r.liaison_id for r in report.loans if r.liaison_id is not None}
     liaisons = (
         dict(session.execute(select(Liaison.id, Liaison.name).where(Liaison.id.in_(ids))).all())

@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 from api.fields import Amount, Date, decimal_text
 from api.schemas.loans import LoanSummaryOut
 from api.schemas.setup import TOWNSHIP_CODE
+from ledger import dates
 
 
 class GroupOut(Schema):
@@ -76,7 +77,7 @@ class AgingOut(Schema):
 
 class YearQuery(Schema):
     year = fields.Integer(
-        load_default=lambda: dt.date.today().year,
+        load_default=lambda: dates.today().year,
         validate=validate.Range(min=1949, max=9999),
     )
 

@@ -15,7 +15,7 @@ from api.downloads import download
 from api.fields import Date
 from api.schemas.books import ReopenIn
 from api.schemas.proposals import ReversalIn
-from ledger import listings
+from ledger import dates, listings
 from ledger.services.periods import PERIOD, close_period, reopen_period
 from ledger.services.reversals import propose_reversal
 from reports.labels import KIND
@@ -65,7 +65,7 @@ def _voucher_page(f: str, voucher: str, form: FormState | None = None) -> Any:
         title=f"凭证 {voucher}",
         fund=f,
         journal=view,
-        form=form or blank(date=date.today().isoformat()),
+        form=form or blank(date=dates.today().isoformat()),
     )
 
 
@@ -111,7 +111,7 @@ class CloseForm(Schema):
 def _periods_page(f: str, forms: dict[str, FormState] | None = None) -> Any:
     with get_db().read() as session:
         rows = list(session.execute(listings.periods(session, g.actor, f)))
-    last_month = date.today().replace(day=1).toordinal() - 1
+    last_month = dates.today().replace(day=1).toordinal() - 1
     states = {
         "close": blank(period=date.fromordinal(last_month).strftime("%Y-%m")),
         "reopen": blank(),

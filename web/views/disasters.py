@@ -3,7 +3,6 @@ extension for every loan it struck."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import abort, g, render_template, request, url_for
@@ -12,7 +11,7 @@ from api import get_db
 from api.auth import check_role
 from api.downloads import download
 from api.schemas.disasters import DisasterExtensionsIn, DisasterIn, DisasterWriteOffsIn, LossIn
-from ledger import listings
+from ledger import dates, listings
 from ledger.services import disasters as service
 from reports.labels import DISASTER_KIND
 from sheets import lists
@@ -30,7 +29,7 @@ def _list_page(f: str, form: FormState | None = None) -> Any:
         title="灾害",
         fund=f,
         events=events,
-        form=form or blank(date=date.today().isoformat(), townships=[]),
+        form=form or blank(date=dates.today().isoformat(), townships=[]),
         **choices(f),
         kinds=list(DISASTER_KIND.items()),
     )
@@ -70,7 +69,7 @@ def _disaster_page(f: str, code: str, forms: dict[str, FormState] | None = None)
     with get_db().read() as session:
         event = listings.disaster(session, actor, f, code)
         write_offs = list(session.execute(listings.write_offs(session, actor, f, disaster=code)))
-    today = date.today().isoformat()
+    today = dates.today().isoformat()
     states = {
         "loss": blank(),
         "write-offs": blank(date=today, share="full"),

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
 from typing import Any
 
 from flask import abort, g, render_template, url_for
@@ -31,7 +30,7 @@ from api.schemas.loans import (
     VerificationIn,
 )
 from api.schemas.proposals import ProjectChangeIn, WriteOffIn
-from ledger import listings
+from ledger import dates, listings
 from ledger.schedule import MAX_INSTALMENTS, make_schedule
 from ledger.services import guarantees, loans, proposals
 from reports.labels import GROUND as GROUND_LABELS
@@ -267,7 +266,7 @@ def _filtered(session: Any, f: str, query: dict[str, Any]) -> list[Any]:
         township=query.get("township"),
         status=query.get("status"),
         batch=query.get("batch"),
-        overdue_on=date.today() if query.get("overdue") else None,
+        overdue_on=dates.today() if query.get("overdue") else None,
         search=query.get("q"),
     )
 
@@ -288,7 +287,7 @@ def _loan_page(f: str, no: str, forms: dict[str, FormState] | None = None) -> An
             if names & {"contract", "liaison-change"}
             else []
         )
-    today = date.today().isoformat()
+    today = dates.today().isoformat()
     states = {action.name: blank(**_suggested(action.name, detail, today)) for action in offered}
     states.update(forms or {})
     prefixed(states)
@@ -323,8 +322,8 @@ def _suggested(action: str, detail: Any, today: str) -> dict[str, Any]:
         return {"date": today, "amount": detail.outstanding}
     if action == "extension":
         return {"date": today, "count": 1, "every_months": 12}
-    if action == "liaison-change":  # the current liaison answers until the day before
-        return {"effective_on": (date.today() + timedelta(days=1)).isoformat()}
+    if action == "liaison-change":  # effective today: the current liaison answered until now
+        return {"effective_on": today}
     return {"date": today}
 
 

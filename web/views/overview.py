@@ -16,7 +16,7 @@ from flask import g, render_template
 
 from api import get_db
 from api.schemas.common import AsOfQuery
-from ledger import listings
+from ledger import dates, listings
 from web.blueprint import COUNTY, EVERYONE, bp, page
 from web.forms import FormState, search_form
 from web.views.proposals import pending
@@ -42,7 +42,7 @@ def as_of_form() -> tuple[date | None, FormState]:
     query, form = search_form(AsOfQuery(), {})
     as_of = query.get("as_of")
     if not form.refused:
-        form.values = {"as_of": (as_of or date.today()).isoformat()}
+        form.values = {"as_of": (as_of or dates.today()).isoformat()}
     return as_of, form
 
 
@@ -112,5 +112,5 @@ def _bar(amount: Decimal, largest: Decimal) -> Decimal:
 @page(*EVERYONE)
 def statements(f: str) -> Any:
     return render_template(
-        "web/statements.html", title="报表下载", fund=f, today=date.today().isoformat()
+        "web/statements.html", title="报表下载", fund=f, today=dates.today().isoformat()
     )

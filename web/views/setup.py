@@ -3,7 +3,6 @@ liaisons, and the registration-sheet import."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import abort, g, redirect, render_template, request, url_for
@@ -15,7 +14,7 @@ from api.schemas.loans import LoanIn, MoneyIn
 from api.schemas.money import AllocationIn, RemittanceIn
 from api.schemas.setup import HouseholdIn
 from api.writes import commit_write
-from ledger import listings
+from ledger import dates, listings
 from ledger.db import MAX_RECORD_ID
 from ledger.errors import NotFound, RowsRefused, SheetRefused
 from ledger.money import fmt
@@ -74,7 +73,7 @@ def new_loan(f: str) -> Any:
         done=lambda loan: url_for("web.loan", f=f, no=loan.registration_no),
         notice=lambda loan: f"借款申请已登记,登记编号 {loan.registration_no}",
         target=lambda loan: f"fund:{f}/loan:{loan.registration_no}",
-        suggested={"household": household, "date": date.today().isoformat()},
+        suggested={"household": household, "date": dates.today().isoformat()},
     )
 
 
@@ -100,7 +99,7 @@ def _household(f: str, record: str, id_number: str) -> tuple[Any, str | None]:
 @bp.route("/f/<f>/money", methods=["GET"])
 @page("clerk", "township")
 def money(f: str, forms: dict[str, FormState] | None = None) -> Any:
-    today = date.today().isoformat()
+    today = dates.today().isoformat()
     own = g.actor.township_code or ""
     states = {
         "allocation": blank(date=today),
@@ -159,7 +158,7 @@ def _liaison_page(f: str, id: int, form: FormState | None = None) -> Any:
         title=f"联系人 {exposure.name}",
         fund=f,
         person=exposure,
-        form=form or blank(date=date.today().isoformat(), amount=exposure.owed or ""),
+        form=form or blank(date=dates.today().isoformat(), amount=exposure.owed or ""),
     )
 
 
@@ -196,7 +195,7 @@ def registration_import(f: str) -> Any:
             try:
                 response = commit_write(
                     lambda uow: _imported(
-                        import_registrations(uow, g.actor, f, data, today=date.today())
+                        import_registrations(uow, g.actor, f, data, today=dates.today())
                     ),
                     target=f"fund:{f}/imports/registrations",
                     details={"file": upload.filename, "bytes": len(data)},
