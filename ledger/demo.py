@@ -40,7 +40,7 @@ from ledger.schedule import Instalment, make_schedule
 from ledger.services import disasters, funding, guarantees, loans, proposals, setup
 from ledger.services.funds import open_fund
 from ledger.services.periods import close_period
-from ledger.services.users import create_user
+from ledger.services.users import FUND_BOUND_ROLES, create_user
 
 FUND = "PPM2007"
 FUND_NAME = "农村贫困党员脱贫工程专项扶持资金"
@@ -202,7 +202,7 @@ def _demo_user(ld: _Loader, username: str, role: str, township: str | None) -> s
         password=password,
         role=role,
         township_code=township,
-        fund_code=None,
+        fund_code=FUND if role in FUND_BOUND_ROLES else None,
     )
     return password
 

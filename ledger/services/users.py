@@ -123,8 +123,9 @@ FUND_BOUND_ROLES = frozenset({Role.CLERK, Role.TOWNSHIP})
 def require_fund_grant(role: str, fund_code: str | None) -> None:
     """Refuse a clerk or township officer who is granted no fund.
 
-    ``create-user`` calls it before asking for the password. `create_user`
-    itself does not: the demo's users and the tests' span every fund.
+    ``create-user`` calls it before asking for the password, and the demo
+    grants its clerk and township officer the demo fund. `create_user` itself
+    does not: the tests' shared users span every fund.
     """
     if role in FUND_BOUND_ROLES and not fund_code:
         raise InvalidField(

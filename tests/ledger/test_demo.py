@@ -22,6 +22,7 @@ from ledger.models import (
     Disaster,
     LossReport,
     ProposalStatus,
+    User,
     WriteOff,
 )
 from ledger.queries import balance_mismatches, trial_balance
@@ -53,6 +54,19 @@ def test_demo_refuses_a_non_empty_database(demo):
     assert "empty" in info.value.detail_en
 
 
+def test_the_clerk_and_the_township_officer_are_granted_the_demo_fund(demo):
+    db, _ = demo
+    with db.read() as session:
+        grants = dict(session.execute(select(User.username, User.fund_code)).all())
+    assert grants == {
+        "clerk": FUND,
+        "hengshan": FUND,
+        "approver": None,
+        "leader": None,
+        "admin": None,
+    }
+
+
 def test_book_balances(demo):
     db, fund_id = demo
     with db.read() as session:
@@ -71,8 +85,11 @@ def test_fund_shape_matches_the_county_report(demo):
         assert summary.households_served == 503
         positions = township_positions(session, fund_id, CLERK, as_of=date(2007, 4, 30))
         # Batch 1's disbursements total exactly what was allocated.
-        assert sum(p.allocated for p in positions) == sum(p.disbursed for p in positions) == \
-            D("1000000.00")
+        assert (
+            sum(p.allocated for p in positions)
+            == sum(p.disbursed for p in positions)
+            == D("1000000.00")
+        )
         assert all(p.balanced for p in positions)
         losses = session.execute(
             select(func.count(LossReport.id), func.count(func.distinct(LossReport.loan_id)))
@@ -87,19 +104,30 @@ def test_write_offs_and_revolving(demo):
     db, fund_id = demo
     with db.read() as session:
         summary = fund_summary(session, fund_id, CLERK)
-        approved = session.scalars(select(WriteOff.amount).where(
-            WriteOff.status == ProposalStatus.APPROVED)).all()
+        approved = session.scalars(
+            select(WriteOff.amount).where(WriteOff.status == ProposalStatus.APPROVED)
+        ).all()
         assert summary.written_off == sum(approved, D("0.00")) > 0
-        assert session.scalar(select(func.count(WriteOff.id)).where(
-            WriteOff.status == ProposalStatus.REJECTED)) == 1
+        assert (
+            session.scalar(
+                select(func.count(WriteOff.id)).where(WriteOff.status == ProposalStatus.REJECTED)
+            )
+            == 1
+        )
         # Batch 2 was lent from recovered money, so cumulative lending exceeds capital.
         assert summary.disbursed_to_date > summary.capital
         assert summary.turnover > 1
-        assert (summary.special_cash + summary.township_cash + summary.outstanding
-                + summary.liaison_receivable + summary.written_off) == summary.capital
+        assert (
+            summary.special_cash
+            + summary.township_cash
+            + summary.outstanding
+            + summary.liaison_receivable
+            + summary.written_off
+        ) == summary.capital
         table = recovery_table(session, fund_id, CLERK, 2008)
-        assert table.total.closing == (table.total.opening + table.total.lent
-                                       - table.total.written_off - table.total.recovered)
+        assert table.total.closing == (
+            table.total.opening + table.total.lent - table.total.written_off - table.total.recovered
+        )
         report = aging(session, fund_id, CLERK, date(2008, 12, 31))
         assert report.loans and sum(b.loans for b in report.buckets) == len(report.loans)
 
@@ -109,11 +137,18 @@ def test_cash_never_goes_negative_on_any_day(demo):
     db, fund_id = demo
     with db.read() as session:
         rows = session.execute(
-            select(Account.code, Account.subkey, AccountDailyTotal.day,
-                   AccountDailyTotal.debit, AccountDailyTotal.credit)
+            select(
+                Account.code,
+                Account.subkey,
+                AccountDailyTotal.day,
+                AccountDailyTotal.debit,
+                AccountDailyTotal.credit,
+            )
             .join(AccountDailyTotal, AccountDailyTotal.account_id == Account.id)
-            .where(Account.fund_id == fund_id,
-                   Account.code.in_([chart.SPECIAL_ACCOUNT, chart.TOWNSHIP_FUNDS]))
+            .where(
+                Account.fund_id == fund_id,
+                Account.code.in_([chart.SPECIAL_ACCOUNT, chart.TOWNSHIP_FUNDS]),
+            )
             .order_by(Account.id, AccountDailyTotal.day)
         ).all()
     running: dict[tuple[str, str], Decimal] = {}
