@@ -46,6 +46,7 @@ dev: system-run $(VENV)/.run-installed
 ## Set up and run the whole suite (SQLite; set LEDGER_TEST_DATABASE_URL for PostgreSQL).
 test: system-test $(VENV)/.dev-installed
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m pytest
 
 lint: $(VENV)/.dev-installed

@@ -121,9 +121,7 @@ class ChartDailyTotal(Base):
     """Turnover of one chart line (all its sub-accounts) on one business day."""
 
     __tablename__ = "chart_daily_total"
-    __table_args__ = (
-        Index("ix_chart_daily_total_covering", "chart_id", "day", "debit", "credit"),
-    )
+    __table_args__ = (Index("ix_chart_daily_total_covering", "chart_id", "day", "debit", "credit"),)
 
     chart_id: Mapped[int] = mapped_column(ForeignKey("chart_account.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
