@@ -22,11 +22,20 @@ def text(value: object, field: str, *, max_length: int = 200, required: bool = T
             f"{field} must be at most {max_length} characters",
             field=field,
         )
-    if any(ord(ch) < 32 for ch in cleaned):
+    if any(_unstorable(ch) for ch in cleaned):
         raise InvalidField(
-            f"{field} 含有控制字符", f"{field} contains control characters", field=field
+            f"{field} 含有控制字符或无法保存的字符",
+            f"{field} contains control characters or characters that cannot be stored",
+            field=field,
         )
     return cleaned
+
+
+def _unstorable(ch: str) -> bool:
+    """A control character, or one that XML (so XLSX) cannot carry: a lone surrogate,
+    U+FFFE or U+FFFF. Text that passes is written back exactly by every export."""
+    code = ord(ch)
+    return code < 32 or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF)
 
 
 def amount(value: object, field: str, *, allow_zero: bool = False) -> Decimal:

@@ -11,10 +11,13 @@ import re
 import zipfile
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from ledger import validate
+from ledger.errors import InvalidField
 from sheets.tables import Col, Sheet, table_xlsx, workbook_xlsx
 
 #: OWASP's formula triggers (CSV injection), and Excel's error values.
@@ -72,3 +75,20 @@ def test_any_typed_text_reads_back_exactly(cells):
     data = table_xlsx("表", COLS[:1], [(v,) for v in values], totals=False)
     assert formulas(data) == []
     assert texts(data)[1:] == values
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(min_size=1, max_size=20))
+def test_whatever_the_input_rules_accept_an_export_reads_back_exactly(typed_text):
+    try:
+        value = validate.text(typed_text, "name")
+    except InvalidField:
+        return
+    data = table_xlsx("表", COLS[:1], [(value,)], totals=False)
+    assert texts(data)[1:] == [value.replace("\r", "\n")]
+
+
+@pytest.mark.parametrize("bad", ["\uffff", "a\ufffeb", "\ud800", "a\x85b"])
+def test_text_an_xlsx_cannot_hold_is_refused_on_input(bad):
+    with pytest.raises(InvalidField, match="name"):
+        validate.text(bad, "name")
