@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from ledger.clock import utcnow
 from ledger.errors import IdempotencyKeyReused, InvalidField, RuleViolated
@@ -163,6 +164,24 @@ def test_a_leftover_in_flight_row_of_another_request_is_still_refused(db):
         run(db, refused, key="k6")
     [record] = records(db, "k6")
     assert record.status is IdempotencyStatus.IN_FLIGHT
+
+
+def test_a_write_commits_once_and_a_replay_not_at_all(committed_db):
+    """One commit (one fsync on SQLite) per idempotent write: the key rides in its transaction."""
+    commits: list[object] = []
+
+    def count(connection: object) -> None:
+        commits.append(connection)
+
+    key = f"once-{uuid.uuid4().hex}"
+    event.listen(committed_db.engine, "commit", count)
+    try:
+        run(committed_db, answers('{"n":7}'), key=key)
+        assert len(commits) == 1
+        assert run(committed_db, refused, key=key).replayed is True
+        assert len(commits) == 1
+    finally:
+        event.remove(committed_db.engine, "commit", count)
 
 
 @pytest.mark.parametrize("key", ["", "with space", "k" * 256])
