@@ -3,8 +3,9 @@
 A client sends an ``Idempotency-Key`` with a money-moving request. The key's
 record, the business write and the stored response (status ``done``) commit
 together in one transaction; an ``in_flight`` row is only ever seen inside
-that transaction, or left behind by the former two-step design. The request's hash tells a
-true retry from a different request that reuses the key (SPEC §11).
+that transaction, or left behind by the former two-step design. The
+request's hash tells a true retry from a different request that reuses the
+key (SPEC §11).
 """
 
 from __future__ import annotations
