@@ -61,8 +61,8 @@ class IdempotencyKeyHeader(Schema):
         metadata={
             "description": "同一键同一请求只执行一次,重发得到第一次的响应 / "
             "the same key and request run once; a retry gets the first response "
-            f"(with {REPLAYED_HEADER}: true); another request with the key is 422, "
-            "one still in flight 409"
+            f"(with {REPLAYED_HEADER}: true; one sent while the first is running waits "
+            "for it); another request with the key is 422"
         },
     )
 

@@ -332,14 +332,6 @@ class IdempotencyKeyReused(RuleViolated):
     title_en = "Idempotency key reused with a different request"
 
 
-class RequestInFlight(Conflict):
-    """A request with the same Idempotency-Key is still being processed."""
-
-    code = "request-in-flight"
-    title_zh = "相同请求正在处理中"
-    title_en = "Request with this idempotency key in flight"
-
-
 # --- spreadsheets ---------------------------------------------------------
 
 

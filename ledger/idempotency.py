@@ -1,32 +1,27 @@
 """Idempotent requests: the same key and body get the first answer, once (SPEC §11).
 
 A client that did not hear the answer to a money-moving request sends it
-again with the same ``Idempotency-Key``. Three rules:
+again with the same ``Idempotency-Key``. Two rules:
 
 - same key, same request (method, path and body, compared by hash): the
   stored first response is returned again and nothing is written;
-- same key, another request: `IdempotencyKeyReused` (422);
-- same key while the first is still running: `RequestInFlight` (409).
+- same key, another request: `IdempotencyKeyReused` (422).
 
-`idempotent` works in two transactions. The first *claims* the key (an
-``in_flight`` row, committed at once, so a duplicate arriving meanwhile sees
-it). The second is the request's own sealed transaction
-(``ledger.transactions``): the business write, its audit record and the
-stored response (status ``done``) commit together, so a stored answer
-always means a committed write and vice versa. A request that fails gives
-its claim back, so the client may try again with the same key.
-
-A claim left behind by a crashed process goes stale after
-`IN_FLIGHT_TIMEOUT` and may be taken over; each claim carries a random
-token, and only its holder can complete it, so a slow first request that
-lost its claim rolls back instead of writing twice. Keys are kept at least
-`RETENTION` (30 days); `purge` removes older ones.
+`idempotent` runs in ONE transaction, the request's sealed one
+(``ledger.transactions``): it inserts the key's record, runs the work, and
+stores the response (status ``done``), so the key, the business write, its
+audit record and the answer commit together or not at all. A duplicate
+arriving meanwhile waits for the first: on SQLite behind its BEGIN
+IMMEDIATE, on PostgreSQL on the key's unique index, whose violation reruns
+the duplicate (`ledger.db.RETRYABLE_CONSTRAINTS`), which then finds the
+answer. A failed request, or a process killed mid-request, leaves no record,
+so the retry simply runs. Keys are kept at least `RETENTION` (30 days);
+`purge` removes older ones.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 import secrets
 from collections.abc import Callable
@@ -34,21 +29,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 
 from ledger.audit import canonical_json
 from ledger.clock import as_utc, utcnow
-from ledger.db import Database, UnitOfWork, run_in_transaction
-from ledger.errors import IdempotencyKeyReused, InvalidField, RequestInFlight
+from ledger.db import Database, UnitOfWork
+from ledger.errors import IdempotencyKeyReused, InvalidField
 from ledger.models import IdempotencyRecord, IdempotencyStatus
 from ledger.transactions import DeferredUnitOfWork, run_deferred
-
-log = logging.getLogger(__name__)
 
 MAX_KEY_LENGTH = 255
 #: Visible ASCII only: no spaces, control characters or look-alikes in a key.
 KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,255}")
-IN_FLIGHT_TIMEOUT = timedelta(minutes=5)
 RETENTION = timedelta(days=30)
 
 
@@ -60,14 +52,6 @@ class StoredResponse:
     #: The JSON text of the body, or None for an empty body (204).
     body: str | None
     replayed: bool
-
-
-@dataclass(frozen=True)
-class Claim:
-    """This request holds the key until it completes or releases it."""
-
-    record_id: int
-    token: str
 
 
 def validate_key(key: str) -> str:
@@ -95,130 +79,6 @@ def request_fingerprint(method: str, path: str, body: Any) -> str:
     return digest.hexdigest()
 
 
-def claim(
-    db: Database,
-    *,
-    actor: str,
-    key: str,
-    method: str,
-    path: str,
-    fingerprint: str,
-    now: datetime | None = None,
-    in_flight_timeout: timedelta = IN_FLIGHT_TIMEOUT,
-) -> Claim | StoredResponse:
-    """Claim `key` for this request, or return the stored answer, or refuse (422/409)."""
-    validate_key(key)
-    # A lost race to insert the same key is retryable (`RETRYABLE_CONSTRAINTS`):
-    # the next attempt finds the winner's claim in flight.
-    return run_in_transaction(
-        db,
-        lambda uow: _claim(
-            uow,
-            actor,
-            key,
-            method,
-            path,
-            fingerprint,
-            as_utc(now) if now else utcnow(),
-            in_flight_timeout,
-        ),
-    )
-
-
-def _claim(
-    uow: UnitOfWork,
-    actor: str,
-    key: str,
-    method: str,
-    path: str,
-    fingerprint: str,
-    now: datetime,
-    in_flight_timeout: timedelta,
-) -> Claim | StoredResponse:
-    session = uow.session
-    record = session.scalar(
-        select(IdempotencyRecord)
-        .where(IdempotencyRecord.actor == actor, IdempotencyRecord.key == key)
-        .with_for_update()
-    )
-    token = secrets.token_hex(16)
-    if record is None:
-        record = IdempotencyRecord(
-            actor=actor,
-            key=key,
-            method=method.upper()[:8],
-            path=path[:512],
-            request_hash=fingerprint,
-            status=IdempotencyStatus.IN_FLIGHT,
-            claim=token,
-            created_at=now,
-        )
-        session.add(record)
-        uow.commit()
-        return Claim(record.id, token)
-    if record.request_hash != fingerprint:
-        raise IdempotencyKeyReused(
-            f"幂等键 {key} 已用于另一请求({record.method} {record.path}),请换一个键",
-            f"idempotency key {key} was used for another request "
-            f"({record.method} {record.path}); use a new key",
-            field="Idempotency-Key",
-        )
-    if record.status is IdempotencyStatus.DONE:
-        assert record.response_status is not None
-        return StoredResponse(record.response_status, record.response_body, replayed=True)
-    if now - as_utc(record.created_at) < in_flight_timeout:
-        raise RequestInFlight(
-            f"使用幂等键 {key} 的请求正在处理,请稍后重试",
-            f"a request with idempotency key {key} is still in flight; retry later",
-            field="Idempotency-Key",
-        )
-    # The claim is stale (its process died): take it over.
-    log.warning("taking over stale idempotency claim %s for %s", key, actor)
-    record.claim, record.created_at = token, now
-    uow.commit()
-    return Claim(record.id, token)
-
-
-def complete(
-    uow: UnitOfWork, held: Claim, *, status: int, body: str | None, now: datetime | None = None
-) -> None:
-    """Store the response in the caller's transaction; refuse if the claim was taken over."""
-    result = uow.session.execute(
-        update(IdempotencyRecord)
-        .where(
-            IdempotencyRecord.id == held.record_id,
-            IdempotencyRecord.claim == held.token,
-            IdempotencyRecord.status == IdempotencyStatus.IN_FLIGHT,
-        )
-        .values(
-            status=IdempotencyStatus.DONE,
-            response_status=status,
-            response_body=body,
-            completed_at=now or utcnow(),
-        )
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise RequestInFlight(
-            "该幂等键已被另一请求接管", "the idempotency key was taken over by another request"
-        )
-
-
-def release(db: Database, held: Claim) -> None:
-    """Give the key back after a failed request, so the client may retry with it."""
-
-    def give_back(uow: UnitOfWork) -> None:
-        uow.session.execute(
-            delete(IdempotencyRecord).where(
-                IdempotencyRecord.id == held.record_id,
-                IdempotencyRecord.claim == held.token,
-                IdempotencyRecord.status == IdempotencyStatus.IN_FLIGHT,
-            )
-        )
-        uow.commit()
-
-    run_in_transaction(db, give_back)
-
-
 def idempotent(
     db: Database,
     *,
@@ -230,42 +90,76 @@ def idempotent(
     work: Callable[[DeferredUnitOfWork], tuple[int, str | None]],
     now: datetime | None = None,
 ) -> StoredResponse:
-    """Run `work` once per key: claim, then write and store the answer in one transaction.
+    """Run `work` once per key: the key, the writes and the answer in one transaction.
 
     `work(uow)` does the request's writes (the service "commits" a deferred
     unit of work) and returns ``(status, body_json)``; it does not seal. It
     may be rerun on a serialization failure. If it raises, or writes nothing,
-    the claim is released.
+    the transaction rolls back with the key's record, so the key is free again.
     """
-    held = claim(
-        db, actor=actor, key=key, method=method, path=path, fingerprint=fingerprint, now=now
-    )
-    if isinstance(held, StoredResponse):
-        return held
+    validate_key(key)
+    created_at = as_utc(now) if now else utcnow()
 
-    def transaction(uow: DeferredUnitOfWork) -> tuple[StoredResponse, bool]:
+    def transaction(uow: DeferredUnitOfWork) -> StoredResponse:
+        record = _record(uow, actor, key, method, path, fingerprint, created_at)
+        if record.status is IdempotencyStatus.DONE:
+            assert record.response_status is not None
+            return StoredResponse(record.response_status, record.response_body, replayed=True)
         status, body = work(uow)
-        if not uow.commit_requested:
-            return StoredResponse(status, body, replayed=False), False
-        complete(uow, held, status=status, body=body)
-        uow.seal()
-        return StoredResponse(status, body, replayed=False), True
+        if uow.commit_requested:
+            record.status = IdempotencyStatus.DONE
+            record.response_status, record.response_body = status, body
+            record.completed_at = utcnow()
+            uow.seal()
+        return StoredResponse(status, body, replayed=False)
 
-    try:
-        response, stored = run_deferred(db, transaction)
-    except BaseException:
-        _release_quietly(db, held)
-        raise
-    if not stored:
-        _release_quietly(db, held)
-    return response
+    return run_deferred(db, transaction)
 
 
-def _release_quietly(db: Database, held: Claim) -> None:
-    try:
-        release(db, held)
-    except Exception:  # the request's own error matters more; the claim goes stale
-        log.exception("could not release idempotency claim %s", held.record_id)
+def _record(
+    uow: UnitOfWork,
+    actor: str,
+    key: str,
+    method: str,
+    path: str,
+    fingerprint: str,
+    now: datetime,
+) -> IdempotencyRecord:
+    """The key's record: found (done, or left in flight by a dead process) or inserted."""
+    session = uow.session
+    # FOR UPDATE: on PostgreSQL a second taker of a leftover in-flight row waits
+    # here for the first, then sees its answer.
+    record = session.scalar(
+        select(IdempotencyRecord)
+        .where(IdempotencyRecord.actor == actor, IdempotencyRecord.key == key)
+        .with_for_update()
+    )
+    if record is None:
+        record = IdempotencyRecord(
+            actor=actor,
+            key=key,
+            method=method.upper()[:8],
+            path=path[:512],
+            request_hash=fingerprint,
+            status=IdempotencyStatus.IN_FLIGHT,
+            claim=secrets.token_hex(16),  # a required column of the former two-step design
+            created_at=now,
+        )
+        session.add(record)
+        # Now, not at the seal: a concurrent request with the key waits here
+        # for ours to end, and its lost race is rerun (RETRYABLE_CONSTRAINTS).
+        session.flush()
+        return record
+    if record.request_hash != fingerprint:
+        raise IdempotencyKeyReused(
+            f"幂等键 {key} 已用于另一请求({record.method} {record.path}),请换一个键",
+            f"idempotency key {key} was used for another request "
+            f"({record.method} {record.path}); use a new key",
+            field="Idempotency-Key",
+        )
+    # A committed in-flight row can only be a leftover of a process that died
+    # under the former two-transaction design: this request takes it over.
+    return record
 
 
 def purge(uow: UnitOfWork, *, now: datetime | None = None, keep: timedelta = RETENTION) -> int:

@@ -15,7 +15,6 @@ values the user typed still in the inputs.
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -27,13 +26,11 @@ from marshmallow import fields as mfields
 
 from api.problems import field_errors
 from api.writes import commit_write
-from ledger.errors import IdempotencyKeyReused, LedgerError, NotFound, RequestInFlight
+from ledger.errors import IdempotencyKeyReused, LedgerError, NotFound
 from ledger.transactions import DeferredUnitOfWork
 from web.session import CSRF_FIELD, flash
 
 KEY_FIELD = "idempotency_key"
-#: A second click that arrives while the first is still being written waits this long.
-IN_FLIGHT_WAIT_SECONDS = 5.0
 #: Where a refusal that names no field (or a field the form lacks) is shown.
 FORM = "_form"
 RESENT = "这张表单已经提交过(可能用了浏览器的“后退”)。请核对下面的内容,确认无误后再提交一次。"
@@ -164,7 +161,8 @@ def submit(
         }
 
     try:
-        response = _write(transaction, key)
+        # A second click waits for the first's transaction, then gets its answer.
+        response = commit_write(transaction, target=lambda answer: answer["target"], key=key)
     except IdempotencyKeyReused:
         # The form was sent before with other values (back button, edit, send):
         # it is redrawn with a fresh key, so the next send is a new request.
@@ -189,17 +187,6 @@ def _input_name(schema: Schema, typed: Mapping[str, str], name: str | None) -> s
     if declared is not None:
         return declared.data_key or name
     return name if name in typed else None
-
-
-def _write(transaction: Callable[..., Any], key: str) -> Response:
-    deadline = time.monotonic() + IN_FLIGHT_WAIT_SECONDS
-    while True:
-        try:
-            return commit_write(transaction, target=lambda answer: answer["target"], key=key)
-        except RequestInFlight:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)  # the first click is still writing: wait for its answer
 
 
 def _refused(redraw: Callable[[FormState], Any], state: FormState) -> Any:

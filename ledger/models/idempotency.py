@@ -1,10 +1,11 @@
 """Idempotency keys (幂等键): a retried request gets the first answer, not a second posting.
 
-A client sends an ``Idempotency-Key`` with a money-moving request. The key is
-claimed first (status ``in_flight``, committed at once so a duplicate sent
-meanwhile sees it), then the business write and the stored response (status
-``done``) commit together in one transaction. The request's hash tells a
-true retry from a different request that reuses the key (SPEC §11).
+A client sends an ``Idempotency-Key`` with a money-moving request. The key's
+record, the business write and the stored response (status ``done``) commit
+together in one transaction; an ``in_flight`` row is only ever seen inside
+that transaction, or left behind by the former two-step design. The
+request's hash tells a true retry from a different request that reuses the
+key (SPEC §11).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class IdempotencyRecord(Base):
     status: Mapped[IdempotencyStatus] = mapped_column(
         enum_column(IdempotencyStatus, "idempotency_status")
     )
-    #: Random per claim: only the request that holds the claim may complete it.
+    #: Random per record; it served the former two-step claim and is kept unused.
     claim: Mapped[str] = mapped_column(String(32))
     response_status: Mapped[int | None] = mapped_column(Integer)
     #: The JSON text of the first response, replayed byte for byte.

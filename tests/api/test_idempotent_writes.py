@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import threading
 import uuid
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from ledger.models import AuditRecord
+from ledger.errors import RuleViolated
+from ledger.models import AuditRecord, IdempotencyRecord
+from ledger.services import loans
 from tests.api.conftest import assert_problem
 from tests.api.programme import TOWN_A, County, World
 
@@ -138,8 +141,71 @@ def test_ten_identical_repayments_at_once_post_once(api_app, county, world):
     for thread in threads:
         thread.join()
     assert journals(county, world) == before + 1
-    assert {r.status_code for r in answers} <= {201, 409}
-    created = {r.get_data() for r in answers if r.status_code == 201}
-    assert len(created) == 1  # every 201 is the one answer, replayed
-    for busy in (r for r in answers if r.status_code == 409):
-        assert busy.get_json()["code"] == "request-in-flight"
+    assert [r.status_code for r in answers] == [201] * 10
+    assert len({r.get_data() for r in answers}) == 1  # the one answer, replayed
+    assert sum("Idempotent-Replayed" not in r.headers for r in answers) == 1
+
+
+def test_a_duplicate_waits_for_the_first_and_replays_its_voucher(
+    api_app, county, world, monkeypatch
+):
+    """The second request blocks on the first's transaction (the key is in it), then replays."""
+    url = f"{world.f}/loans/{world.loan_b}/repayments"
+    body, key = {"date": "2008-01-09", "amount": "4.00"}, uuid.uuid4().hex
+    headers = county.headers("township_b", key)
+    before = journals(county, world)
+    inside, release = threading.Event(), threading.Event()
+    repay = loans.repay_loan
+    calls: list[str] = []
+
+    def held_repay(*args, **kwargs):
+        calls.append(threading.current_thread().name)
+        inside.set()
+        assert release.wait(10)
+        return repay(*args, **kwargs)
+
+    monkeypatch.setattr(loans, "repay_loan", held_repay)
+    answers: dict[str, Any] = {}
+
+    def send(name: str) -> None:
+        answers[name] = api_app.test_client().post(url, json=body, headers=headers)
+
+    first = threading.Thread(target=send, args=("first",), name="first")
+    second = threading.Thread(target=send, args=("second",), name="second")
+    first.start()
+    assert inside.wait(10)  # the first holds its transaction, key inserted
+    second.start()
+    second.join(0.5)
+    assert second.is_alive()  # it waits for the first's transaction
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert calls == ["first"]  # the second never ran the repayment: it replayed
+    assert answers["first"].status_code == answers["second"].status_code == 201
+    assert "Idempotent-Replayed" not in answers["first"].headers
+    assert answers["second"].headers["Idempotent-Replayed"] == "true"
+    assert answers["second"].get_json()["voucher"] == answers["first"].get_json()["voucher"]
+    assert journals(county, world) == before + 1
+
+
+def test_a_request_that_fails_leaves_its_key_free(api_app, county, world, monkeypatch):
+    """No record survives a failed write: the retry with the same key runs and posts."""
+    url = f"{world.f}/loans/{world.loan_b}/repayments"
+    body, key = {"date": "2008-01-10", "amount": "5.00"}, uuid.uuid4().hex
+    before = journals(county, world)
+    repay = loans.repay_loan
+
+    def repays_then_fails(*args, **kwargs):
+        repay(*args, **kwargs)  # the journal is written, then the request fails
+        raise RuleViolated("暂时失败", "failed for now")
+
+    monkeypatch.setattr(loans, "repay_loan", repays_then_fails)
+    county.post("township_b", url, body, status=422, key=key)
+    assert journals(county, world) == before
+    with api_app.extensions["ledger_db"].read() as session:
+        assert session.scalar(select(func.count()).where(IdempotencyRecord.key == key)) == 0
+    monkeypatch.setattr(loans, "repay_loan", repay)
+    retried = county.post("township_b", url, body, key=key)
+    assert "Idempotent-Replayed" not in retried.headers
+    assert retried.get_json()["amount"] == "5.00"
+    assert journals(county, world) == before + 1

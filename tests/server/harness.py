@@ -38,7 +38,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
@@ -107,8 +107,9 @@ def book_report(book: Book, acknowledged: Iterable[str]) -> BookReport:
     Beyond `book_problems` (every journal balances, balances equal their
     entries, vouchers gapless, every acknowledged voucher present): each
     repayment journal is the stored answer of exactly one idempotency key,
-    so a retried request was never posted twice, and no key's answer names
-    a voucher that is not in the book.
+    so a retried request was never posted twice, no key's answer names
+    a voucher that is not in the book, and no key was left in flight (its
+    record commits only with its answer).
     """
     engine = make_engine(book.url)
     try:
@@ -132,6 +133,14 @@ def book_report(book: Book, acknowledged: Iterable[str]) -> BookReport:
                     )
                 )
             )
+            in_flight = session.scalar(
+                select(func.count()).where(
+                    IdempotencyRecord.status == IdempotencyStatus.IN_FLIGHT,
+                    IdempotencyRecord.actor.in_(book.clerks),
+                )
+            )
+            if in_flight:
+                problems.append(f"{in_flight} idempotency keys left in flight")
             if repaid != answers:
                 problems.append(
                     f"repayment journals and stored answers differ: only in the book "
@@ -423,11 +432,6 @@ class Clerk:
                 self.tally.repaid[no] += Decimal(answer["amount"])
                 if answer["amount"] != amount:
                     self.tally.problems.append(f"{key}: asked {amount}, answered {answer}")
-            elif status == 409 and answer.get("code") == "request-in-flight":
-                # The first attempt's claim outlived its killed worker: the outcome is
-                # known only when the claim goes stale; `book_report` checks that such a
-                # key posted nothing.
-                self.tally.unresolved += 1
             else:
                 self.tally.problems.append(f"POST {path} [{key}]: {status} {answer}")
             return
