@@ -12,7 +12,7 @@ run and on the same database, serves it with Flask's development server
 processes, ``gunicorn.conf.py``), alternately for ``--rounds``, and loads
 each for ``--seconds`` a round: every
 user is a thread of a plain HTTP client that posts a repayment (with an
-``Idempotency-Key``; 70 %) or reads a loan (30 %), one request after the
+``Idempotency-Key``; 70 %, ``--writes``) or reads a loan (30 %), one request after the
 other. With ``--url`` it loads a server already running on
 ``--database-url`` instead (no comparison).
 
@@ -70,7 +70,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--target", type=float, default=TARGET_RATIO, help="gunicorn/dev requests/s (1.5)"
     )
+    parser.add_argument(
+        "--writes",
+        type=float,
+        default=WRITE_SHARE,
+        help=f"share of requests that post a repayment, the rest read a loan ({WRITE_SHARE})",
+    )
     args = parser.parse_args(argv)
+    if not 0 < args.writes <= 1:
+        parser.error("--writes is a share above 0 and at most 1")
     if args.users < 1 or args.seconds <= 0 or args.workers < 1 or args.rounds < 1:
         parser.error("need --users, --workers, --rounds >= 1 and --seconds > 0")
     if args.url and not args.database_url:
@@ -99,7 +107,9 @@ def percentile(values: list[float], p: int) -> float:
     return statistics.quantiles(values, n=100)[p - 1] * 1000
 
 
-def load(port: int, book: Book, *, users: int, seconds: float, host: str) -> tuple[Tally, float]:
+def load(
+    port: int, book: Book, *, users: int, seconds: float, writes: float, host: str
+) -> tuple[Tally, float]:
     """Warm the server up briefly, then run every clerk for `seconds`.
 
     The warm-up's answers are not timed, but its acknowledgements and
@@ -108,7 +118,7 @@ def load(port: int, book: Book, *, users: int, seconds: float, host: str) -> tup
     warm, _ = Crowd(port, book, host=host).start(requests=5, seconds=10).join()
     tally, elapsed = (
         Crowd(port, book, seed=users, host=host)
-        .start(requests=10**9, seconds=seconds, writes=WRITE_SHARE)
+        .start(requests=10**9, seconds=seconds, writes=writes)
         .join()
     )
     tally.acknowledged += warm.acknowledged
@@ -152,7 +162,10 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="http-load-") as scratch:
         url = args.database_url or f"sqlite:///{Path(scratch) / 'load.db'}"
         book = prepare_book(url, loans=8, clerks=args.users)
-        print(f"database {book.url.split('?')[0]}, {args.users} users, {args.seconds:g} s each\n")
+        print(
+            f"database {book.url.split('?')[0]}, {args.users} users, {args.seconds:g} s each, "
+            f"{args.writes:.0%} writes\n"
+        )
         print(f"{'server':<30} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}   statuses")
         if args.url:
             where = urlsplit(args.url)
@@ -161,6 +174,7 @@ def main(argv: list[str]) -> int:
                 book,
                 users=args.users,
                 seconds=args.seconds,
+                writes=args.writes,
                 host=where.hostname or "127.0.0.1",
             )
             print(row(args.url, tally, elapsed)[0])
@@ -177,7 +191,12 @@ def main(argv: list[str]) -> int:
                     log = Path(scratch) / f"{kind}-{round_no}.log"
                     with Server(url, log, kind=kind, workers=workers).running() as server:
                         tally, elapsed = load(
-                            server.port, book, users=args.users, seconds=args.seconds, host=HOST
+                            server.port,
+                            book,
+                            users=args.users,
+                            seconds=args.seconds,
+                            writes=args.writes,
+                            host=HOST,
                         )
                     print(row(f"{names[kind]}, round {round_no}", tally, elapsed)[0])
                     servers[kind].merge(tally)
