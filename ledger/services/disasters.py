@@ -15,20 +15,24 @@ lot) or `decide_extension`.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from ledger import dates, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
-from ledger.errors import DuplicateKey, InvalidField, RecordNotFound
+from ledger.errors import DateOutOfOrder, DuplicateKey, InvalidField, RecordNotFound
 from ledger.loanbook import LoanFigures, figures
 from ledger.models import (
     Disaster,
     DisasterTownship,
     Extension,
     Loan,
+    LoanEvent,
     LoanStatus,
     LossReport,
     ProposalStatus,
@@ -192,6 +196,33 @@ def record_loss(
     return report
 
 
+def _not_before_disbursement(session: Session, on: date, affected: Sequence[Any]) -> None:
+    """Refuse a batch dated before any affected loan's disbursement, naming the loan.
+
+    One loan's proposal is held to its own disbursement (`dated_after`); the
+    batch is held to each of its loans' in one query.
+    """
+    disbursed = dict(
+        session.execute(
+            select(LoanEvent.loan_id, func.min(LoanEvent.on))
+            .where(
+                LoanEvent.loan_id.in_([loan.id for loan, _ in affected]),
+                LoanEvent.action == "disbursed",
+            )
+            .group_by(LoanEvent.loan_id)
+        ).all()
+    )
+    for loan, _ in affected:
+        try:
+            dates.not_before(on, disbursed.get(loan.id), "date", dates.PROPOSAL, dates.DISBURSEMENT)
+        except DateOutOfOrder as refusal:
+            raise DateOutOfOrder(
+                f"借款 {loan.registration_no}:{refusal.detail_zh}",
+                f"loan {loan.registration_no}: {refusal.detail_en}",
+                field="date",
+            ) from None
+
+
 def propose_for_disaster(
     uow: UnitOfWork,
     actor: Actor,
@@ -266,6 +297,7 @@ def propose_for_disaster(
         .with_for_update(of=Loan)
     ).all()
     loan_ids = [loan.id for loan, _ in affected]
+    _not_before_disbursement(session, on, affected)
     busy: set[int] = set()
     for model in (WriteOff, Extension):
         busy.update(

@@ -253,6 +253,31 @@ def test_batch_proposal_refusals_name_the_field(db, changes, field):
     assert raised.field == field
 
 
+def test_a_batch_dated_before_a_loans_disbursement_is_refused_naming_the_loan(db):
+    prog = make_programme(db)
+    loan = make_loan(db, prog)  # disbursed on 2007-04-10
+    record(db, prog, occurred_on=date(2007, 4, 6))
+    loss(db, prog, "0708", loan, "100.00")
+    raised = refused(
+        db,
+        errors.DateOutOfOrder,
+        lambda uow: disasters.propose_for_disaster(
+            uow,
+            CLERK_ACTOR,
+            prog.code,
+            "0708",
+            action="write_off",
+            on=date(2007, 4, 9),
+            reason="灾后核销",
+        ),
+    )
+    assert raised.field == "date"
+    assert loan.registration_no in raised.detail_zh and loan.registration_no in raised.detail_en
+    assert "2007-04-09" in raised.detail_zh and "2007-04-10" in raised.detail_zh
+    (proposed,) = propose_all(db, prog, "0708", "write_off", date(2007, 4, 10))
+    assert proposed.amount == D("3000.00")
+
+
 # --- the report's scenario ------------------------------------------------
 
 
