@@ -10,9 +10,9 @@ from flask import abort, g, render_template, url_for
 from marshmallow import Schema, fields, validate
 
 from ledger import dates, listings
+from ledger.labels import KIND
 from ledger.services.periods import PERIOD, close_period, reopen_period
 from ledger.services.reversals import propose_reversal
-from reports.labels import KIND
 from sheets import lists
 from shell.auth import check_role
 from shell.db import get_db

@@ -8,8 +8,8 @@ from typing import Any
 from flask import abort, g, render_template, request, url_for
 
 from ledger import dates, listings
+from ledger.labels import DISASTER_KIND
 from ledger.services import disasters as service
-from reports.labels import DISASTER_KIND
 from sheets import lists
 from shell.auth import check_role
 from shell.db import get_db

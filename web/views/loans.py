@@ -17,10 +17,10 @@ from flask import abort, g, render_template, url_for
 from marshmallow import Schema, fields, validate
 
 from ledger import dates, listings
+from ledger.labels import GROUND as GROUND_LABELS
+from ledger.labels import STATUS as STATUS_LABELS
 from ledger.schedule import MAX_INSTALMENTS, make_schedule
 from ledger.services import guarantees, loans, proposals
-from reports.labels import GROUND as GROUND_LABELS
-from reports.labels import STATUS as STATUS_LABELS
 from sheets import tables
 from shell.auth import check_role
 from shell.db import get_db
