@@ -28,6 +28,9 @@ from shell.fields import Amount, Date
 
 
 class TownshipBookForm(Schema):
+    """The period a township's uploaded book covers and its opening (the API's multipart
+    fields and the page's form alike)."""
+
     from_ = Date(data_key="from", metadata={"description": "对账期间起 / period from"})
     to = Date(metadata={"description": "对账期间止(缺省今天)/ period to (default: today)"})
     opening = Amount(
