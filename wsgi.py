@@ -1,5 +1,5 @@
 """WSGI entry point: ``flask --app wsgi run`` or any WSGI server."""
 
-from api import create_app
+from shell.app import create_app
 
 app = create_app()

@@ -13,7 +13,6 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from api import get_db
 from ledger import dates
 from ledger.actors import ROLES, Actor, Role
 from ledger.audit import append_audit, verify
@@ -28,6 +27,7 @@ from ledger.services.users import create_user, disable_user, require_fund_grant
 from ledger.tables import MAX_BYTES
 from ledger.transactions import DeferredUnitOfWork, run_deferred
 from reports.fonts import CJKFontMissing, register_cjk_font
+from shell.db import get_db
 
 
 def register(app: Flask) -> None:

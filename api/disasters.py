@@ -12,10 +12,13 @@ from typing import Any
 
 from flask.views import MethodView
 
-from api import get_db
-from api.auth import current_actor
 from api.pagination import Blueprint, Page
-from api.schemas.disasters import (
+from api.scope import COUNTY_READERS, PROPOSERS, in_fund
+from ledger import listings
+from ledger.services import disasters
+from shell.auth import current_actor
+from shell.db import get_db
+from shell.schemas.disasters import (
     DisasterExtensionsIn,
     DisasterIn,
     DisasterOut,
@@ -23,11 +26,8 @@ from api.schemas.disasters import (
     LossIn,
     LossOut,
 )
-from api.schemas.proposals import ExtensionOut, WriteOffOut
-from api.scope import COUNTY_READERS, PROPOSERS, in_fund
-from api.writes import accepts_idempotency_key, commit_write
-from ledger import listings
-from ledger.services import disasters
+from shell.schemas.proposals import ExtensionOut, WriteOffOut
+from shell.writes import accepts_idempotency_key, commit_write
 
 blp = Blueprint(
     "disasters",

@@ -14,17 +14,17 @@ from typing import Any
 from flask import Response
 from flask.views import MethodView
 
-from api import get_db
-from api.auth import current_actor
-from api.downloads import XLSX, download, file_doc
 from api.pagination import Blueprint
-from api.schemas.books import JournalFilter, TrialBalanceQuery
-from api.schemas.common import AsOfQuery
-from api.schemas.overview import YearQuery
 from api.scope import COUNTY_READERS, READERS, in_fund
 from ledger import dates, listings
 from ledger.fundbook import aging, loan_rows, recovery_table
 from sheets import tables
+from shell.auth import current_actor
+from shell.db import get_db
+from shell.downloads import XLSX, download, file_doc
+from shell.schemas.books import JournalFilter, TrialBalanceQuery
+from shell.schemas.common import AsOfQuery
+from shell.schemas.overview import YearQuery
 
 blp = Blueprint(
     "exports",

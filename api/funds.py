@@ -6,15 +6,15 @@ from typing import Any
 
 from flask.views import MethodView
 
-from api import get_db
-from api.auth import current_actor, require
 from api.pagination import Blueprint, paginate_select
-from api.schemas.funds import FundIn, FundOut, SettingsIn, SettingsOut
 from api.scope import COUNTY_READERS, in_fund
-from api.writes import accepts_idempotency_key, commit_write
 from ledger import listings
 from ledger.services.funds import open_fund
 from ledger.services.setup import update_settings
+from shell.auth import current_actor, require
+from shell.db import get_db
+from shell.schemas.funds import FundIn, FundOut, SettingsIn, SettingsOut
+from shell.writes import accepts_idempotency_key, commit_write
 
 blp = Blueprint(
     "funds", __name__, url_prefix="/api/v1/funds", description="Funds and their limits 基金"

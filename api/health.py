@@ -9,8 +9,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import text
 
-from api import get_db
 from reports.fonts import CJKFontMissing, register_cjk_font
+from shell.db import get_db
 
 blp = Blueprint("health", __name__, url_prefix="/api/v1/health", description="Service health")
 

@@ -6,14 +6,14 @@ from typing import Any
 
 from flask.views import MethodView
 
-from api import get_db
-from api.auth import current_actor
 from api.pagination import Blueprint, paginate_select
-from api.schemas.setup import HouseholdFilter, HouseholdIn, HouseholdOut
 from api.scope import READERS, in_fund
-from api.writes import accepts_idempotency_key, commit_write
 from ledger import listings
 from ledger.services.setup import add_household
+from shell.auth import current_actor
+from shell.db import get_db
+from shell.schemas.setup import HouseholdFilter, HouseholdIn, HouseholdOut
+from shell.writes import accepts_idempotency_key, commit_write
 
 blp = Blueprint(
     "households",

@@ -15,14 +15,14 @@ from flask.views import MethodView
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 
-from api.auth import current_actor
-from api.downloads import XLSX, download, file_doc
 from api.scope import READERS, in_fund
 from api.uploads import MULTIPART, UploadBlueprint
-from api.writes import accepts_idempotency_key, commit_write
 from ledger import dates
 from ledger.registration_import import import_registrations
 from sheets.template import registration_template
+from shell.auth import current_actor
+from shell.downloads import XLSX, download, file_doc
+from shell.writes import accepts_idempotency_key, commit_write
 
 blp = UploadBlueprint(
     "imports",

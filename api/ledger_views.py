@@ -12,10 +12,14 @@ from typing import Any
 
 from flask.views import MethodView
 
-from api import get_db
-from api.auth import current_actor
 from api.pagination import Blueprint, paginate_select
-from api.schemas.books import (
+from api.scope import COUNTY_READERS, PROPOSERS, in_fund
+from ledger import listings
+from ledger.services.periods import close_period, reopen_period
+from ledger.services.reversals import propose_reversal
+from shell.auth import current_actor
+from shell.db import get_db
+from shell.schemas.books import (
     ChartLineOut,
     JournalFilter,
     JournalOut,
@@ -24,13 +28,9 @@ from api.schemas.books import (
     TrialBalanceOut,
     TrialBalanceQuery,
 )
-from api.schemas.common import AsOfQuery
-from api.schemas.proposals import ReversalIn, ReversalOut
-from api.scope import COUNTY_READERS, PROPOSERS, in_fund
-from api.writes import accepts_idempotency_key, commit_write
-from ledger import listings
-from ledger.services.periods import close_period, reopen_period
-from ledger.services.reversals import propose_reversal
+from shell.schemas.common import AsOfQuery
+from shell.schemas.proposals import ReversalIn, ReversalOut
+from shell.writes import accepts_idempotency_key, commit_write
 
 blp = Blueprint(
     "books",

@@ -6,17 +6,17 @@ from typing import Any
 
 from flask.views import MethodView
 
-from api import get_db
-from api.auth import current_actor
 from api.pagination import Blueprint, paginate_select
-from api.schemas.common import AsOfQuery
-from api.schemas.loans import MoneyIn, SalaryDeductionOut
-from api.schemas.setup import LiaisonExposureOut, LiaisonIn, LiaisonOut, TownshipFilter
 from api.scope import READERS, in_fund
-from api.writes import accepts_idempotency_key, commit_write
 from ledger import listings
 from ledger.services.guarantees import record_salary_deduction
 from ledger.services.setup import add_liaison
+from shell.auth import current_actor
+from shell.db import get_db
+from shell.schemas.common import AsOfQuery
+from shell.schemas.loans import MoneyIn, SalaryDeductionOut
+from shell.schemas.setup import LiaisonExposureOut, LiaisonIn, LiaisonOut, TownshipFilter
+from shell.writes import accepts_idempotency_key, commit_write
 
 blp = Blueprint(
     "liaisons",

@@ -14,10 +14,13 @@ from typing import Any
 
 from flask.views import MethodView
 
-from api import get_db
-from api.auth import current_actor
 from api.pagination import Blueprint, Page
-from api.schemas.loans import (
+from api.scope import COLLECTORS, READERS, in_fund
+from ledger import listings
+from ledger.services import guarantees, loans, proposals
+from shell.auth import current_actor
+from shell.db import get_db
+from shell.schemas.loans import (
     ApprovalIn,
     ContractIn,
     GuaranteeCallOut,
@@ -32,10 +35,7 @@ from api.schemas.loans import (
     MoneyIn,
     VerificationIn,
 )
-from api.scope import COLLECTORS, READERS, in_fund
-from api.writes import accepts_idempotency_key, commit_write
-from ledger import listings
-from ledger.services import guarantees, loans, proposals
+from shell.writes import accepts_idempotency_key, commit_write
 
 blp = Blueprint(
     "loans",

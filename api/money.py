@@ -9,12 +9,12 @@ from typing import Any
 
 from flask.views import MethodView
 
-from api.auth import current_actor
 from api.pagination import Blueprint
-from api.schemas.money import AllocationIn, AppropriationIn, MovementOut, RemittanceIn
 from api.scope import COLLECTORS, in_fund
-from api.writes import accepts_idempotency_key, commit_write
 from ledger.services.funding import record_allocation, record_appropriation, record_remittance
+from shell.auth import current_actor
+from shell.schemas.money import AllocationIn, AppropriationIn, MovementOut, RemittanceIn
+from shell.writes import accepts_idempotency_key, commit_write
 
 blp = Blueprint(
     "money",

@@ -1,9 +1,9 @@
 """The flask-smorest `Api`, adapted: problem+json errors, bearer security, X-Total-Count.
 
-`LedgerApi` registers ``api.problems``' error handlers instead of
+`LedgerApi` registers ``shell.problems``' error handlers instead of
 flask-smorest's, documents every error response as ``application/problem+json``
 with `ProblemSchema`, declares the ``bearerAuth`` security scheme that
-``api.auth.require`` refers to, and the ``X-Total-Count`` header that
+``shell.auth.require`` refers to, and the ``X-Total-Count`` header that
 ``api.pagination.Blueprint`` refers to.
 """
 
@@ -15,9 +15,9 @@ from typing import Any
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
-from api.auth import BEARER_SCHEME, SECURITY_SCHEME
 from api.pagination import TOTAL_COUNT_COMPONENT, TOTAL_COUNT_DOC
-from api.problems import PROBLEM_MIMETYPE, ProblemSchema, register_error_handlers
+from shell.auth import BEARER_SCHEME, SECURITY_SCHEME
+from shell.problems import PROBLEM_MIMETYPE, ProblemSchema, register_error_handlers
 
 
 class LedgerApi(Api):

@@ -12,20 +12,20 @@ from typing import Any
 
 from flask.views import MethodView
 
-from api import get_db
-from api.auth import current_actor
 from api.pagination import Blueprint, Page
-from api.schemas.common import AsOfQuery
-from api.schemas.loans import ThreeLineIssueOut
-from api.schemas.overview import (
+from api.scope import COUNTY_READERS, READERS, in_fund
+from ledger import listings
+from shell.auth import current_actor
+from shell.db import get_db
+from shell.schemas.common import AsOfQuery
+from shell.schemas.loans import ThreeLineIssueOut
+from shell.schemas.overview import (
     AgingOut,
     AgingQuery,
     FundSummaryOut,
     RecoveryTableOut,
     YearQuery,
 )
-from api.scope import COUNTY_READERS, READERS, in_fund
-from ledger import listings
 
 blp = Blueprint(
     "overview",

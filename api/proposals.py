@@ -16,10 +16,13 @@ from typing import Any
 
 from flask.views import MethodView
 
-from api import get_db
-from api.auth import current_actor
 from api.pagination import Blueprint, paginate_select
-from api.schemas.proposals import (
+from api.scope import COUNTY_READERS, PROPOSERS, in_fund
+from ledger import listings
+from ledger.services import proposals, reversals
+from shell.auth import current_actor
+from shell.db import get_db
+from shell.schemas.proposals import (
     DecisionIn,
     ExtensionIn,
     ExtensionOut,
@@ -34,10 +37,7 @@ from api.schemas.proposals import (
     WriteOffIn,
     WriteOffOut,
 )
-from api.scope import COUNTY_READERS, PROPOSERS, in_fund
-from api.writes import accepts_idempotency_key, commit_write
-from ledger import listings
-from ledger.services import proposals, reversals
+from shell.writes import accepts_idempotency_key, commit_write
 
 blp = Blueprint(
     "proposals",

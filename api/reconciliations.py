@@ -1,7 +1,7 @@
 """Township and bank reconciliation 对账: upload a book, get the matching (never posts).
 
-Nothing is posted, but an upload is recorded in the audit log like every
-write: who sent which file (its name, size and SHA-256) to reconcile what.
+Nothing is posted, but an upload is recorded in the audit log
+(``shell.reconciliation``, which the township page shares).
 
 A township officer (or the clerk) uploads the township's own book of
 movements and gets it matched with the county's sub-account of that
@@ -14,28 +14,22 @@ period with the line-by-line check against its book as the last section.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from flask import request
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from api import get_db
-from api.audit import audit_request
-from api.auth import current_actor
-from api.downloads import PDF, XLSX, download, file_doc
-from api.fields import Amount, Date
 from api.imports import SheetUpload
 from api.scope import in_fund
 from api.uploads import MULTIPART, UploadBlueprint
-from ledger.reconciliation import reconcile_bank, reconcile_township
-from ledger.reportdata import township_statement
-from ledger.transactions import DeferredUnitOfWork, run_deferred
-from reports.fonts import register_cjk_font
+from ledger.reconciliation import reconcile_bank
 from reports.reconciliation import render_bank_reconciliation
-from reports.township_statement import render_township_statement
-from sheets.reconciliation import bank_reconciliation_xlsx, township_reconciliation_xlsx
+from sheets.reconciliation import bank_reconciliation_xlsx
+from shell.auth import current_actor
+from shell.db import get_db
+from shell.downloads import PDF, XLSX, file_doc
+from shell.fields import Amount, Date
+from shell.reconciliation import TownshipBookForm, answer, audit_upload, township_reconciliation
 
 blp = UploadBlueprint(
     "reconciliations",
@@ -43,15 +37,6 @@ blp = UploadBlueprint(
     url_prefix="/api/v1/funds/<f>/reconciliations",
     description="Township and bank reconciliation 对账 (never posts; audited)",
 )
-
-
-class TownshipBookForm(Schema):
-    from_ = Date(data_key="from", metadata={"description": "对账期间起 / period from"})
-    to = Date(metadata={"description": "对账期间止(缺省今天)/ period to (default: today)"})
-    opening = Amount(
-        allow_negative=False,
-        metadata={"description": "乡镇账期初余额(缺省同县账)/ the township book's opening"},
-    )
 
 
 class TownshipBookUpload(SheetUpload, TownshipBookForm):
@@ -117,60 +102,6 @@ class FormatQuery(Schema):
 
 
 ALSO = file_doc(XLSX, PDF)
-
-
-def answer(result: Any, kind: str, name: str, zh: str, as_xlsx: Any, as_pdf: Any) -> Any:
-    """The result as JSON (dumped by the view's schema), or as an XLSX or PDF download
-    named `name` (Chinese: `zh`)."""
-    if kind == "json":
-        return result
-    if kind == "pdf":
-        register_cjk_font()  # without the font: a 503 naming the package, not a 500
-    body = as_xlsx(result) if kind == "xlsx" else as_pdf(result)
-    return download(body, f"{name}.{kind}", zh=f"{zh}.{kind}")
-
-
-def audit_upload(target: str, data: bytes, **details: Any) -> None:
-    """Record this upload in the audit log, in a transaction of its own.
-
-    Called once the answer is ready: a refused file (or a PDF that cannot be
-    rendered) changes nothing, the audit log included. Both shells upload the
-    file as ``file``.
-    """
-    actor = current_actor()
-    upload = request.files.get("file")
-    described = {
-        "file": upload.filename if upload else None,
-        "bytes": len(data),
-        "sha256": hashlib.sha256(data).hexdigest(),
-        **details,
-    }
-
-    def record(uow: DeferredUnitOfWork) -> None:
-        audit_request(uow, actor=actor, target=target, details=described, include_body=False)
-        uow.commit()
-        uow.seal()
-
-    run_deferred(get_db(), record)
-
-
-def township_reconciliation(f: str, t: str, data: bytes, form: dict[str, Any], kind: str) -> Any:
-    """Reconcile township `t`'s uploaded book; the result, or its XLSX or PDF download."""
-    actor = current_actor()
-    with get_db().read() as session:
-        result = reconcile_township(session, f, t, actor, data, **form)
-        period = {"from_": form.get("from_"), "to": result.to}
-        statement = township_statement(session, f, t, actor, **period)
-    response = answer(
-        result,
-        kind,
-        f"{f}-{t}-reconciliation-{result.to}",
-        f"{f}-{t}-乡镇对账-{result.to}",
-        township_reconciliation_xlsx,
-        lambda checked: render_township_statement(statement, checked=checked),
-    )
-    audit_upload(f"fund:{f}/township:{t}", data, township=t, to=str(result.to))
-    return response
 
 
 @blp.route("/townships/<t>")

@@ -18,17 +18,7 @@ from typing import Any
 from flask import Response
 from flask.views import MethodView
 
-from api import get_db
-from api.auth import current_actor
-from api.downloads import PDF, download, file_doc
 from api.pagination import Blueprint
-from api.schemas.reports import (
-    AgingPdfQuery,
-    AsOfPdfQuery,
-    PeriodQuery,
-    TrialBalancePdfQuery,
-    VouchersPdfQuery,
-)
 from api.scope import COUNTY_READERS, READERS, in_fund
 from ledger import dates, reportdata
 from reports.aging import render_aging
@@ -41,6 +31,16 @@ from reports.subledger import render_subledger
 from reports.township_statement import render_township_statement
 from reports.trial_balance import render_trial_balance
 from reports.voucher import render_vouchers
+from shell.auth import current_actor
+from shell.db import get_db
+from shell.downloads import PDF, download, file_doc
+from shell.schemas.reports import (
+    AgingPdfQuery,
+    AsOfPdfQuery,
+    PeriodQuery,
+    TrialBalancePdfQuery,
+    VouchersPdfQuery,
+)
 
 blp = Blueprint(
     "reports",

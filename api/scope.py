@@ -25,9 +25,9 @@ from typing import Any, TypeVar
 from flask import current_app
 from flask_smorest.utils import deepupdate
 
-from api import get_db
-from api.auth import current_actor, require
 from ledger import listings
+from shell.auth import current_actor, require
+from shell.db import get_db
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -19,7 +19,7 @@ from flask_smorest import abort
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
-from api.fields import Message
+from shell.fields import Message
 
 
 class BodyRefused(json.JSONDecodeError):

@@ -9,11 +9,11 @@ from flask import current_app
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from api.auth import current_token, require, verify_login
 from api.pagination import Blueprint
-from api.writes import commit_write
 from ledger.actors import ROLES
 from ledger.services.users import issue_token, revoke_token
+from shell.auth import current_token, require, verify_login
+from shell.writes import commit_write
 
 blp = Blueprint(
     "auth", __name__, url_prefix="/api/v1/auth", description="Tokens and identity 令牌与身份"

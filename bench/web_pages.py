@@ -30,11 +30,11 @@ if str(ROOT) not in sys.path:
 
 from argon2 import PasswordHasher  # noqa: E402
 
-from api import create_app  # noqa: E402
 from bench.report_fund_statement import build_synthetic  # noqa: E402
 from ledger.db import Database  # noqa: E402
 from ledger.schema import upgrade  # noqa: E402
 from ledger.services import users  # noqa: E402
+from shell.app import create_app  # noqa: E402
 
 TARGET_SECONDS = 2.0
 PASSWORD = "bench password"

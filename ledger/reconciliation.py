@@ -89,6 +89,16 @@ class Matching:
     only_other: list[Line] = field(default_factory=list)
 
 
+def verdict_rows(m: Matching) -> list[tuple[str, Line | None, Line | None]]:
+    """Every line of both books with its verdict, in the order a clerk checks them."""
+    return [
+        *(("相符", p.county, p.other) for p in m.matched),
+        *(("金额不符", p.county, p.other) for p in m.amount_differences),
+        *(("仅县账有", x, None) for x in m.only_county),
+        *(("仅对方有", None, x) for x in m.only_other),
+    ]
+
+
 def _take(pool: list[Line], test: Callable[[Line], bool]) -> Line | None:
     for index, line in enumerate(pool):
         if test(line):

@@ -12,9 +12,9 @@ from decimal import Decimal
 
 from reportlab.platypus import Flowable
 
+from ledger.labels import BUCKET, label
 from ledger.reportdata import AgingData
 from reports import layout
-from reports.labels import BUCKET, label
 from reports.layout import Col, money, percent
 
 TITLE = "账龄分析表"

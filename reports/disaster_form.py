@@ -14,9 +14,9 @@ from decimal import Decimal
 
 from reportlab.platypus import Flowable
 
+from ledger.labels import DISASTER_KIND, GROUND, PROPOSAL, label
 from ledger.reportdata import DisasterFormData, DisasterLoanLine
 from reports import layout
-from reports.labels import DISASTER_KIND, GROUND, PROPOSAL, label
 from reports.layout import WIDE, Col, money, money_or_blank
 
 TITLE = "灾害核销审批表"

@@ -19,9 +19,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from ledger.fundbook import GroupFigures, RecoveryRow
+from ledger.labels import BUCKET, SOURCE, label
 from ledger.reportdata import FundStatementData
 from reports import layout
-from reports.labels import BUCKET, SOURCE, label
 from reports.layout import FONT, WIDE, WIDTH, Col, money, percent
 
 TITLE = "周转金运行情况报告"

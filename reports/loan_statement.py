@@ -13,9 +13,9 @@ from decimal import Decimal
 
 from reportlab.platypus import Flowable
 
+from ledger.labels import ACTION, KIND, STATUS, label
 from ledger.reportdata import LoanStatementData
 from reports import layout
-from reports.labels import ACTION, KIND, STATUS, label
 from reports.layout import Col, money, money_or_blank
 
 TITLE = "借款人对账单"

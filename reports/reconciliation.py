@@ -12,9 +12,14 @@ from datetime import datetime
 
 from reportlab.platypus import Flowable
 
-from ledger.reconciliation import BankReconciliation, Line, Matching, TownshipReconciliation
+from ledger.labels import kind_label
+from ledger.reconciliation import (
+    BankReconciliation,
+    Line,
+    TownshipReconciliation,
+    verdict_rows,
+)
 from reports import layout
-from reports.labels import KIND, label
 from reports.layout import Col, money
 
 LINE_COLS = [
@@ -26,23 +31,6 @@ LINE_COLS = [
     Col("对方金额", 22, "R"),
     Col("对方行号", 12, "C"),
 ]
-
-DIRECTION = {"in": "收", "out": "付"}
-
-
-def verdict_rows(m: Matching) -> list[tuple[str, Line | None, Line | None]]:
-    """Every line of both books with its verdict, in the order a clerk checks them."""
-    return [
-        *(("相符", p.county, p.other) for p in m.matched),
-        *(("金额不符", p.county, p.other) for p in m.amount_differences),
-        *(("仅县账有", x, None) for x in m.only_county),
-        *(("仅对方有", None, x) for x in m.only_other),
-    ]
-
-
-def kind_label(kind: str) -> str:
-    """A township movement's kind, or a bank line's direction, in Chinese."""
-    return label(KIND, kind) if kind in KIND else DIRECTION.get(kind, kind)
 
 
 def _line_row(verdict: str, ours: Line | None, theirs: Line | None) -> list[str]:

@@ -12,9 +12,9 @@ from datetime import datetime
 
 from reportlab.platypus import Flowable
 
+from ledger.labels import SOURCE, label
 from ledger.reportdata import SubledgerData
 from reports import layout
-from reports.labels import SOURCE, label
 from reports.layout import Col, money, money_or_blank
 
 TITLE = "明细账余额表"

@@ -15,10 +15,10 @@ from decimal import Decimal
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
+from ledger.labels import KIND, label
 from ledger.reconciliation import TownshipReconciliation
 from ledger.reportdata import TownshipStatementData
 from reports import layout
-from reports.labels import KIND, label
 from reports.layout import Col, money, money_or_blank
 from reports.reconciliation import township_check
 

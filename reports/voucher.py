@@ -15,9 +15,9 @@ from decimal import Decimal
 from reportlab.platypus import Flowable, KeepTogether
 from reportlab.platypus.flowables import HRFlowable
 
+from ledger.labels import KIND, SOURCE, label
 from ledger.reportdata import VoucherData, VoucherPrint
 from reports import layout
-from reports.labels import KIND, SOURCE, label
 from reports.layout import RED, Col, money_or_blank
 
 TITLE = "记账凭证"

@@ -6,8 +6,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ledger.fundbook import LiaisonExposure
+from ledger.labels import DISASTER_KIND, PROPOSAL, label
 from ledger.listings import DisasterRow
-from reports.labels import DISASTER_KIND, PROPOSAL, label
 from sheets.tables import Col, Sheet, table_xlsx, workbook_xlsx
 
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from ledger.reconciliation import BankReconciliation, Matching, TownshipReconciliation
-from reports.reconciliation import kind_label, verdict_rows
+from ledger.labels import kind_label
+from ledger.reconciliation import (
+    BankReconciliation,
+    Matching,
+    TownshipReconciliation,
+    verdict_rows,
+)
 from sheets.tables import Col, Sheet, workbook_xlsx
 
 LINE_COLS = (

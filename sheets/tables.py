@@ -22,8 +22,8 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ledger.fundbook import Aging, LoanRow, RecoveryTable
+from ledger.labels import BUCKET, KIND, STATUS, label
 from ledger.queries import JournalView, TrialBalance
-from reports.labels import BUCKET, KIND, STATUS, label
 
 MONEY = "#,##0.00"
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")

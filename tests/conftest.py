@@ -92,7 +92,7 @@ def committed_db(engine: Engine) -> Database:
 @pytest.fixture
 def make_app(database_url: str) -> Iterator:
     """Build Flask apps on the test database (or another URL); dispose their engines after."""
-    from api import create_app
+    from shell.app import create_app
 
     apps = []
 

@@ -1,6 +1,6 @@
 """The web pages: Chinese, server-rendered, on the same services and queries as the API.
 
-No business rule lives here: views parse with the API's schemas, call the
+No business rule lives here: views parse with the shared schemas (``shell.schemas``), call the
 same ``ledger`` services through the same audited write path, read with the
 same ``ledger.listings`` queries, and link the API's PDF and XLSX downloads
 (which accept the signed-in session's cookie for GETs). Every page is sent

@@ -16,10 +16,10 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, redirect, request, url_for
 
-from api import get_db
-from api.auth import check_role
 from ledger import listings
 from ledger.actors import Actor, Role
+from shell.auth import check_role
+from shell.db import get_db
 from web.session import check_csrf, signed_in_actor
 
 F = TypeVar("F", bound=Callable[..., Any])

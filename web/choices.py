@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import g
 
-from api import get_db
 from ledger import listings
+from shell.db import get_db
 
 
 def choices(f: str) -> dict[str, list[tuple[str, str]]]:

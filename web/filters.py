@@ -8,11 +8,10 @@ from typing import Any
 
 from flask import Flask, g, request
 
-from api import get_db
-from ledger import listings
+from ledger import labels, listings
 from ledger.errors import NotFound
 from ledger.money import fmt
-from reports import labels
+from shell.db import get_db
 from web.session import csrf_token, notices
 
 ROLE = {

@@ -1,8 +1,8 @@
-"""Forms: parse with the API's own schemas, write through the API's audited path.
+"""Forms: parse with the shared input schemas, write through the shared audited path.
 
 A page's form is parsed by the same marshmallow schema the API uses for that
 operation (so a rule lives in one place), and the write goes through
-``api.writes.commit_write``: one transaction with its audit record, made
+``shell.writes.commit_write``: one transaction with its audit record, made
 idempotent by the form's hidden ``idempotency_key`` (a fresh one each time
 the form is drawn), so a double click posts once and the second click lands
 on the same result page.
@@ -24,10 +24,10 @@ from flask import Response, abort, redirect, request
 from marshmallow import Schema, ValidationError
 from marshmallow import fields as mfields
 
-from api.problems import field_errors
-from api.writes import commit_write
 from ledger.errors import IdempotencyKeyReused, LedgerError, NotFound
 from ledger.transactions import DeferredUnitOfWork
+from shell.problems import field_errors
+from shell.writes import commit_write
 from web.session import CSRF_FIELD, flash
 
 KEY_FIELD = "idempotency_key"

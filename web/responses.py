@@ -13,9 +13,9 @@ from typing import Any
 from flask import Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from api.problems import log_incident, status_for
 from ledger.errors import LedgerError
 from reports.fonts import CJKFontMissing
+from shell.problems import log_incident, status_for
 from web.blueprint import bp
 
 CSP = (

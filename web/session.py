@@ -21,10 +21,10 @@ from datetime import timedelta
 
 from flask import abort, current_app, g, request, session
 
-from api.auth import authenticate_token
 from ledger.actors import Actor
 from ledger.errors import Unauthenticated
 from ledger.services.users import issue_token
+from shell.auth import authenticate_token
 
 CSRF_FIELD = "csrf_token"
 

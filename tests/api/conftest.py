@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterator
 import pytest
 from argon2 import PasswordHasher
 
-from api import create_app
 from ledger.db import Database
 from ledger.schema import upgrade as migrate
 from ledger.services import users
+from shell.app import create_app
 from tests.api import probes
 from tests.api.programme import TOWN_A, TOWN_B, County, build_world
 from tests.conftest import isolated_url

@@ -14,11 +14,7 @@ from flask_smorest import Page
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from api import get_db
-from api.auth import confine_township, current_actor, require
-from api.fields import Amount, Date
 from api.pagination import Blueprint, paginate_select
-from api.writes import accepts_idempotency_key, commit_write
 from ledger.errors import (
     Conflict,
     NotFound,
@@ -28,6 +24,10 @@ from ledger.errors import (
 )
 from ledger.models import User
 from ledger.services.users import create_user
+from shell.auth import confine_township, current_actor, require
+from shell.db import get_db
+from shell.fields import Amount, Date
+from shell.writes import accepts_idempotency_key, commit_write
 
 blp = Blueprint("probes", __name__, url_prefix="/test", description="test only")
 

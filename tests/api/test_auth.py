@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from api import trusted_proxies
 from ledger.audit import chain_head
 from ledger.clock import utcnow
 from ledger.models import ApiToken, AuditRecord
 from ledger.services import users
+from shell.app import trusted_proxies
 from tests.api.conftest import PASSWORD, assert_problem, bearer, login
 
 TOKENS = "/api/v1/auth/tokens"

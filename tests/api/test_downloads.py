@@ -15,8 +15,8 @@ from urllib.parse import unquote
 
 import pytest
 
-from api.downloads import ascii_name, content_disposition
 from reports.fonts import ENV
+from shell.downloads import ascii_name, content_disposition
 from tests.api.conftest import assert_problem
 from tests.api.programme import County, World
 from tests.api.test_authorization import concrete

@@ -47,7 +47,7 @@ def test_domain_problems_carry_chinese_and_english(probe_app):
 
 def test_an_unexpected_error_is_a_500_with_an_incident_and_no_details(probe_app, caplog):
     client = probe_app.test_client()
-    with caplog.at_level(logging.ERROR, logger="api.problems"):
+    with caplog.at_level(logging.ERROR, logger="shell.problems"):
         response = client.get("/test/errors/boom")
     body = assert_problem(response, 500, "internal-error")
     assert re.fullmatch(r"[0-9a-f]{32}", body["incident"])

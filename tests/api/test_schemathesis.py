@@ -40,7 +40,7 @@ CHECKS = [
 
 def _document_app():
     """An app whose only use is to serve the document (it never touches its database)."""
-    from api import create_app
+    from shell.app import create_app
 
     return create_app({"DATABASE_URL": "sqlite://"})
 

@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from ledger.labels import GROUND
 from ledger.models import Disaster, LossReport, ProposalStatus, WriteOff
 from ledger.money import daxie, fmt
 from ledger.reportdata import disaster_form
 from reports.disaster_form import render_disaster_form
-from reports.labels import GROUND
 from tests.reports import pdf
 from tests.reports.conftest import CLERK, GENERATED
 

@@ -20,12 +20,12 @@ from urllib.parse import urlencode
 import pytest
 from argon2 import PasswordHasher
 
-from api import create_app
 from ledger.actors import Actor, Role
 from ledger.db import Database
 from ledger.demo import load_demo
 from ledger.schema import upgrade as migrate
 from ledger.services import funding, users
+from shell.app import create_app
 from tests.conftest import isolated_url
 
 CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)

@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
-from api import create_app
 from ledger.db import Database
 from ledger.money import cny
 from ledger.schema import upgrade as migrate
 from ledger.services import disasters, loans, proposals, users
+from shell.app import create_app
 from tests.conftest import isolated_url
 from tests.factories import APPROVER, CLERK_ACTOR, make_loan, make_programme
 from tests.web.conftest import CHEAP, Browser

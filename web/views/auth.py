@@ -8,14 +8,14 @@ from urllib.parse import unquote, urlsplit
 
 from flask import g, redirect, render_template, request, session, url_for
 
-from api import get_db
-from api.auth import verify_login
-from api.problems import status_for
-from api.writes import commit_write
 from ledger import listings
 from ledger.actors import Role
 from ledger.errors import LedgerError
 from ledger.services.users import revoke_token
+from shell.auth import verify_login
+from shell.db import get_db
+from shell.problems import status_for
+from shell.writes import commit_write
 from web.blueprint import bp, home_of, page
 from web.forms import FORM, FormState, blank
 from web.responses import error_page

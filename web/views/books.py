@@ -9,17 +9,17 @@ from typing import Any
 from flask import abort, g, render_template, url_for
 from marshmallow import Schema, fields, validate
 
-from api import get_db
-from api.auth import check_role
-from api.downloads import download
-from api.fields import Date
-from api.schemas.books import ReopenIn
-from api.schemas.proposals import ReversalIn
 from ledger import dates, listings
+from ledger.labels import KIND
 from ledger.services.periods import PERIOD, close_period, reopen_period
 from ledger.services.reversals import propose_reversal
-from reports.labels import KIND
 from sheets import lists
+from shell.auth import check_role
+from shell.db import get_db
+from shell.downloads import download
+from shell.fields import Date
+from shell.schemas.books import ReopenIn
+from shell.schemas.proposals import ReversalIn
 from web.blueprint import COUNTY, bp, page
 from web.forms import FormState, blank, prefixed, search_form, submit
 from web.pagination import PER_PAGE, Listing

@@ -7,14 +7,14 @@ from typing import Any
 
 from flask import abort, g, render_template, request, url_for
 
-from api import get_db
-from api.auth import check_role
-from api.downloads import download
-from api.schemas.disasters import DisasterExtensionsIn, DisasterIn, DisasterWriteOffsIn, LossIn
 from ledger import dates, listings
+from ledger.labels import DISASTER_KIND
 from ledger.services import disasters as service
-from reports.labels import DISASTER_KIND
 from sheets import lists
+from shell.auth import check_role
+from shell.db import get_db
+from shell.downloads import download
+from shell.schemas.disasters import DisasterExtensionsIn, DisasterIn, DisasterWriteOffsIn, LossIn
 from web.blueprint import COUNTY, bp, page
 from web.choices import choices
 from web.forms import FormState, blank, prefixed, submit, submitted_values

@@ -16,12 +16,18 @@ from typing import Any
 from flask import abort, g, render_template, url_for
 from marshmallow import Schema, fields, validate
 
-from api import get_db
-from api.auth import check_role
-from api.downloads import download
-from api.fields import Amount
-from api.schemas.common import business_date, text
-from api.schemas.loans import (
+from ledger import dates, listings
+from ledger.labels import GROUND as GROUND_LABELS
+from ledger.labels import STATUS as STATUS_LABELS
+from ledger.schedule import MAX_INSTALMENTS, make_schedule
+from ledger.services import guarantees, loans, proposals
+from sheets import tables
+from shell.auth import check_role
+from shell.db import get_db
+from shell.downloads import download
+from shell.fields import Amount
+from shell.schemas.common import business_date, text
+from shell.schemas.loans import (
     STATUSES,
     ContractIn,
     LiaisonChangeIn,
@@ -29,13 +35,7 @@ from api.schemas.loans import (
     MoneyIn,
     VerificationIn,
 )
-from api.schemas.proposals import ProjectChangeIn, WriteOffIn
-from ledger import dates, listings
-from ledger.schedule import MAX_INSTALMENTS, make_schedule
-from ledger.services import guarantees, loans, proposals
-from reports.labels import GROUND as GROUND_LABELS
-from reports.labels import STATUS as STATUS_LABELS
-from sheets import tables
+from shell.schemas.proposals import ProjectChangeIn, WriteOffIn
 from web.blueprint import EVERYONE, bp, page
 from web.choices import choices
 from web.forms import FormState, blank, prefixed, search_form, submit

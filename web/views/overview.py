@@ -14,9 +14,9 @@ from typing import Any
 
 from flask import g, render_template
 
-from api import get_db
-from api.schemas.common import AsOfQuery
 from ledger import dates, listings
+from shell.db import get_db
+from shell.schemas.common import AsOfQuery
 from web.blueprint import COUNTY, EVERYONE, bp, page
 from web.forms import FormState, search_form
 from web.views.proposals import pending

@@ -11,12 +11,12 @@ from typing import Any
 from flask import abort, g, render_template, url_for
 from marshmallow import Schema
 
-from api import get_db
-from api.downloads import download
-from api.schemas.proposals import DecisionIn, WriteOffDecisionIn
 from ledger import listings
 from ledger.services import proposals, reversals
 from sheets import lists
+from shell.db import get_db
+from shell.downloads import download
+from shell.schemas.proposals import DecisionIn, WriteOffDecisionIn
 from web.blueprint import COUNTY, bp, page
 from web.forms import FormState, blank, prefixed, submit
 

@@ -7,13 +7,6 @@ from typing import Any
 
 from flask import abort, g, redirect, render_template, request, url_for
 
-from api import get_db
-from api.auth import check_role
-from api.downloads import download
-from api.schemas.loans import LoanIn, MoneyIn
-from api.schemas.money import AllocationIn, RemittanceIn
-from api.schemas.setup import HouseholdIn
-from api.writes import commit_write
 from ledger import dates, listings
 from ledger.db import MAX_RECORD_ID
 from ledger.errors import NotFound, RowsRefused, SheetRefused
@@ -22,6 +15,13 @@ from ledger.registration_import import import_registrations
 from ledger.services import funding, loans, setup
 from ledger.services.guarantees import record_salary_deduction
 from sheets import lists
+from shell.auth import check_role
+from shell.db import get_db
+from shell.downloads import download
+from shell.schemas.loans import LoanIn, MoneyIn
+from shell.schemas.money import AllocationIn, RemittanceIn
+from shell.schemas.setup import HouseholdIn
+from shell.writes import commit_write
 from web.blueprint import COUNTY, bp, page
 from web.choices import choices
 from web.forms import FORM, FormState, blank, form_page, prefixed, submit

@@ -7,8 +7,8 @@ from typing import Any
 from flask import g, render_template, request
 from marshmallow import ValidationError
 
-from api.reconciliations import TownshipBookForm, township_reconciliation
 from ledger.errors import LedgerError
+from shell.reconciliation import TownshipBookForm, township_reconciliation
 from web.blueprint import bp, page
 from web.choices import choices
 from web.forms import FORM, blank, parse, submitted_values

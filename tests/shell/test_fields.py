@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from marshmallow import Schema, ValidationError
 
-from api.fields import Amount, Date
-from api.problems import field_errors, message_zh
+from shell.fields import Amount, Date
+from shell.problems import field_errors, message_zh
 
 
 class Payment(Schema):

@@ -2,7 +2,7 @@
 
 Every request gets a request id (the client's ``X-Request-Id`` when it is a
 sane token, else a new one), echoed in the response. A write handler goes
-through ``api.writes.commit_write``, which calls `audit_request` inside the
+through ``shell.writes.commit_write``, which calls `audit_request` inside the
 write's own transaction, so a write and its audit record commit together or
 not at all (a refused request leaves the audit head where it was).
 
@@ -21,11 +21,11 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
-from api.problems import problem
 from ledger.actors import Actor
 from ledger.audit import append_audit
 from ledger.db import UnitOfWork
 from ledger.models import AuditRecord
+from shell.problems import problem
 
 log = logging.getLogger(__name__)
 

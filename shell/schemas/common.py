@@ -7,8 +7,8 @@ from typing import Any
 
 from marshmallow import Schema, fields, post_load, validate
 
-from api.fields import Amount, Date, invalid
 from ledger.db import MAX_RECORD_ID
+from shell.fields import Amount, Date, invalid
 
 #: Most instalments a schedule may have (the domain refuses more too).
 MAX_INSTALMENTS = 120

@@ -6,8 +6,8 @@ import re
 
 from marshmallow import Schema, fields
 
-from api.fields import Date, invalid
-from api.schemas.setup import TOWNSHIP_CODE
+from shell.fields import Date, invalid
+from shell.schemas.setup import TOWNSHIP_CODE
 
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 

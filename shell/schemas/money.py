@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from api.fields import Amount, Date
-from api.schemas.common import business_date, text
-from api.schemas.setup import TOWNSHIP_CODE
+from shell.fields import Amount, Date
+from shell.schemas.common import business_date, text
+from shell.schemas.setup import TOWNSHIP_CODE
 
 
 class AppropriationIn(Schema):

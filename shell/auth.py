@@ -28,13 +28,13 @@ from typing import Any, TypeVar
 from flask import current_app, g, request, session
 from flask_smorest.utils import deepupdate
 
-from api import get_db
-from api.audit import client_addr
 from ledger.actors import Actor, Role, confine_fund, confine_township, township_filter
 from ledger.clock import utcnow
 from ledger.db import run_in_transaction
 from ledger.errors import AuthenticationRequired, InvalidToken, RoleNotPermitted
 from ledger.services.users import ResolvedToken, check_password, resolve_token, touch_token
+from shell.audit import client_addr
+from shell.db import get_db
 
 __all__ = [
     "BEARER_SCHEME",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.fields import Amount, Date
-from api.schemas.common import (
+from ledger.loanbook import INSTALMENT_STATES
+from ledger.models import LoanStatus
+from shell.fields import Amount, Date
+from shell.schemas.common import (
     BilingualOut,
     StrictBoolean,
     business_date,
@@ -13,9 +15,7 @@ from api.schemas.common import (
     schedule_in,
     text,
 )
-from api.schemas.setup import TOWNSHIP_CODE
-from ledger.loanbook import INSTALMENT_STATES
-from ledger.models import LoanStatus
+from shell.schemas.setup import TOWNSHIP_CODE
 
 NUMBER = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 STATUSES = [status.value for status in LoanStatus]

@@ -6,8 +6,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from api.fields import Amount, decimal_text
-from api.schemas.common import text
+from shell.fields import Amount, decimal_text
+from shell.schemas.common import text
 
 RATE = r"^[0-9](\.[0-9]{1,4})?$"
 

@@ -10,7 +10,7 @@ leading ``-``, spaces, and more than two decimals: nothing is rounded.
 exist (2月30日).
 
 Error messages are `Message` strings: English text that also carries its
-Chinese, which ``api.problems`` puts in ``message_zh``.
+Chinese, which ``shell.problems`` puts in ``message_zh``.
 """
 
 from __future__ import annotations

@@ -6,10 +6,10 @@ import datetime as dt
 
 from marshmallow import Schema, fields, validate
 
-from api.fields import Amount, Date, decimal_text
-from api.schemas.loans import LoanSummaryOut
-from api.schemas.setup import TOWNSHIP_CODE
 from ledger import dates
+from shell.fields import Amount, Date, decimal_text
+from shell.schemas.loans import LoanSummaryOut
+from shell.schemas.setup import TOWNSHIP_CODE
 
 
 class GroupOut(Schema):

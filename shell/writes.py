@@ -38,12 +38,12 @@ from typing import Any, TypeVar
 from flask import Response, current_app, g, request
 from marshmallow import Schema, fields, validate
 
-from api import get_db
-from api.audit import audit_request
-from api.auth import current_actor
 from ledger.actors import Actor
 from ledger.idempotency import idempotent, request_fingerprint, validate_key
 from ledger.transactions import DeferredUnitOfWork, run_deferred
+from shell.audit import audit_request
+from shell.auth import current_actor
+from shell.db import get_db
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.fields import Amount, Date
-from api.schemas.common import business_date, text
+from shell.fields import Amount, Date
+from shell.schemas.common import business_date, text
 
 
 class DisasterIn(Schema):

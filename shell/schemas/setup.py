@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.fields import Amount
-from api.schemas.common import StrictBoolean, text
+from shell.fields import Amount
+from shell.schemas.common import StrictBoolean, text
 
 TOWNSHIP_CODE = validate.Regexp(r"^[0-9]{9}$", error="Township codes are 9 digits.")
 

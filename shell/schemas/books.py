@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from api.fields import Amount, Date
-from api.schemas.common import text
+from shell.fields import Amount, Date
+from shell.schemas.common import text
 
 
 class SubAccountOut(Schema):

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.fields import Amount, Date
-from api.schemas.common import (
+from ledger.models import ProposalStatus, WriteOffGround
+from shell.fields import Amount, Date
+from shell.schemas.common import (
     StoredInstalmentOut,
     StrictBoolean,
     business_date,
     schedule_in,
     text,
 )
-from ledger.models import ProposalStatus, WriteOffGround
 
 GROUNDS = [ground.value for ground in WriteOffGround]
 STATUSES = [status.value for status in ProposalStatus]

@@ -1,4 +1,8 @@
-"""Chinese labels for the codes the ledger stores (journal kinds, statuses, grounds ...)."""
+"""Chinese labels for the codes the ledger stores (journal kinds, statuses, grounds ...).
+
+Domain vocabulary: the pages, the PDFs and the spreadsheets name a code the
+same way because they all read it here.
+"""
 
 from __future__ import annotations
 
@@ -91,6 +95,9 @@ ACTION = {
     "recovered": "核销收回",
 }
 
+#: A bank statement line's direction.
+DIRECTION = {"in": "收", "out": "付"}
+
 #: Aging bucket labels.
 BUCKET = {
     "1-30": "1–30 天",
@@ -106,3 +113,8 @@ def label(mapping: Mapping[str, str], code: str | None) -> str:
     if code is None:
         return ""
     return mapping.get(code, code)
+
+
+def kind_label(kind: str) -> str:
+    """A township movement's kind, or a bank line's direction, in Chinese."""
+    return label(KIND, kind) if kind in KIND else DIRECTION.get(kind, kind)
