@@ -28,19 +28,23 @@ def money(value: Decimal | None) -> str:
     return "" if value is None else fmt(value)
 
 
-def _names() -> tuple[dict[str, str], dict[str, str]]:
-    """The page's fund's township and project-type names by code, read once per request."""
+def _names() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """The page's fund's township, project-type and batch names by code, read once per request."""
     if "names" not in g:
         towns: dict[str, str] = {}
         kinds: dict[str, str] = {}
+        batches: dict[str, str] = {}
         fund = (request.view_args or {}).get("f")
         if fund is not None and g.get("actor") is not None:
             with get_db().read() as session, suppress(NotFound):  # its own 404 page
-                for row in session.execute(listings.townships(session, g.actor, fund)):
-                    towns[row.code] = row.name
-                for row in session.execute(listings.project_types(session, g.actor, fund)):
-                    kinds[row.code] = row.name
-        g.names = (towns, kinds)
+                for names, read in (
+                    (towns, listings.townships),
+                    (kinds, listings.project_types),
+                    (batches, listings.batches),
+                ):
+                    for row in session.execute(read(session, g.actor, fund)):
+                        names[row.code] = row.name
+        g.names = (towns, kinds, batches)
     return g.names  # type: ignore[no-any-return]
 
 
@@ -54,10 +58,16 @@ def project_type(code: str | None) -> str:
     return labels.label(_names()[1], code)
 
 
+def batch(code: str | None) -> str:
+    """A batch by its name (第一批(2007)), not its code (1)."""
+    return labels.label(_names()[2], code)
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(money, "money")
     app.add_template_filter(town, "town")
     app.add_template_filter(project_type, "project_type")
+    app.add_template_filter(batch, "batch_name")
     for name, mapping in (
         ("status", labels.STATUS),
         ("kind", labels.KIND),

@@ -195,10 +195,12 @@ def test_the_schedule_shows_repaid_and_written_off_apart(county):
 # --- names where a person reads them ----------------------------------------------------
 
 
-def test_pages_name_project_types_and_townships(county):
+def test_pages_name_project_types_batches_and_townships(county):
     clerk = county.browser("clerk")
     loan = text(clerk, f"loans/{county.loan_a}")
     assert "<dd>养猪 · 养猪 10 头</dd>" in loan and "pig ·" not in loan
+    assert "<dt>批次</dt><dd>第一批</dd>" in loan
+    assert "<td>第一批</td>" in text(clerk, "loans")
     assert row_starting(text(clerk, "disasters"), "0708")[4] == "衡山镇"
     assert "<dt>受灾乡镇</dt><dd>衡山镇</dd>" in text(clerk, "disasters/0708")
     people = text(clerk, "liaisons")
