@@ -37,6 +37,7 @@ from api import (
 from api.openapi import LedgerApi
 from ledger.config import INSTANCE_DIR, database_url
 from ledger.db import MAX_RECORD_ID, Database
+from ledger.tables import Limits
 from shell import audit
 
 
@@ -65,6 +66,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SECURE=os.environ.get("LEDGER_INSECURE_COOKIE") != "1",
         TRUSTED_PROXIES=trusted_proxies(os.environ.get("LEDGER_TRUSTED_PROXIES", "0")),
     )
+    Limits.from_env()  # a wrong upload limit stops the start, not the first clerk's upload
     if test_config:
         app.config.update(test_config)
     if app.config["TRUSTED_PROXIES"]:

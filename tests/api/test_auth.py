@@ -12,7 +12,7 @@ from ledger.audit import chain_head
 from ledger.clock import utcnow
 from ledger.models import ApiToken, AuditRecord
 from ledger.services import users
-from shell.app import trusted_proxies
+from shell.app import create_app, trusted_proxies
 from tests.api.conftest import PASSWORD, assert_problem, bearer, login
 
 TOKENS = "/api/v1/auth/tokens"
@@ -319,3 +319,9 @@ def test_the_number_of_trusted_proxies_is_a_whole_number():
     for bad in ("", "two", "-1", "1.5"):
         with pytest.raises(ValueError, match="LEDGER_TRUSTED_PROXIES"):
             trusted_proxies(bad)
+
+
+def test_a_wrong_upload_limit_stops_the_start(monkeypatch):
+    monkeypatch.setenv("LEDGER_UPLOAD_MAX_RATIO", "lots")
+    with pytest.raises(ValueError, match="LEDGER_UPLOAD_MAX_RATIO"):
+        create_app({"DATABASE_URL": "sqlite://"})
