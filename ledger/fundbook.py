@@ -280,14 +280,18 @@ def loan_view(
     if plan is not None:
         paid = settlements(session, loan, as_of)
         instalments = settle_by_kind(plan, paid, as_of or dates.today())
+    # As of a past date the page shows the loan as it stood then: later history is not yet.
+    day = as_of or date.max
     assignments = session.execute(
         select(LiaisonAssignment, Liaison.name)
         .join(Liaison, Liaison.id == LiaisonAssignment.liaison_id)
-        .where(LiaisonAssignment.loan_id == loan.id)
+        .where(LiaisonAssignment.loan_id == loan.id, LiaisonAssignment.effective_on <= day)
         .order_by(LiaisonAssignment.effective_on)
     ).all()
     events = session.scalars(
-        select(LoanEvent).where(LoanEvent.loan_id == loan.id).order_by(LoanEvent.on, LoanEvent.id)
+        select(LoanEvent)
+        .where(LoanEvent.loan_id == loan.id, LoanEvent.on <= day)
+        .order_by(LoanEvent.on, LoanEvent.id)
     ).all()
     return LoanView(
         row,

@@ -243,6 +243,11 @@ def test_the_schedule_tells_repaid_from_written_off(db):
             ("partly_settled", D("500.00"), D("0.00"), "部分已还"),
             ("not_due", D("0.00"), D("0.00"), "未到期"),
         ]
+        # Its history stops at that date too: the 2008-06 write-off is not yet.
+        assert [e.on for e in view.history if e.on > date(2008, 4, 2)]
+        assert [e.on for e in earlier.history] == [
+            e.on for e in view.history if e.on <= date(2008, 4, 2)
+        ]
 
 
 def test_overdue_and_partly_repaid_instalments(db):
