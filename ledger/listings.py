@@ -131,7 +131,9 @@ def check_visible(
 
 def funds(actor: Actor) -> Select[Any]:
     """Every fund the actor is granted, by code."""
-    query = select(Fund.code, Fund.name, Fund.created_by, Fund.created_at).order_by(Fund.code)
+    query = select(Fund.code, Fund.name, Fund.opened_on, Fund.created_by, Fund.created_at).order_by(
+        Fund.code
+    )
     if actor.fund_code is not None:
         query = query.where(Fund.code == actor.fund_code)
     return query

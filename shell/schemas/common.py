@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, post_load, validate
 
+from ledger import dates
 from ledger.db import MAX_RECORD_ID
 from shell.fields import Amount, Date, invalid
 
@@ -40,7 +41,7 @@ def ident(**kwargs: Any) -> fields.Integer:
 def business_date(*, required: bool = False, **kwargs: Any) -> Date:
     """``date`` in the body, ``on`` for the service; today when optional and not given."""
     description = "业务日期 / business date" + ("" if required else " (default: today)")
-    extra: dict[str, Any] = {} if required else {"load_default": dt.date.today}
+    extra: dict[str, Any] = {} if required else {"load_default": dates.today}
     return Date(
         data_key="date",
         required=required,

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from shell.fields import Amount, decimal_text
+from shell.fields import Amount, Date, decimal_text
 from shell.schemas.common import text
 
 RATE = r"^[0-9](\.[0-9]{1,4})?$"
@@ -15,11 +15,18 @@ RATE = r"^[0-9](\.[0-9]{1,4})?$"
 class FundIn(Schema):
     code = text(32, metadata={"example": "PPM2007"})
     name = text(200, metadata={"example": "农村贫困党员脱贫工程周转金"})
+    opened_on = Date(
+        metadata={
+            "description": "启用日:此前不得记账 / the fund's start: nothing is dated before it "
+            "(default: the date of its first journal)"
+        }
+    )
 
 
 class FundOut(Schema):
     code = fields.String(required=True)
     name = fields.String(required=True)
+    opened_on = fields.Date(allow_none=True)
     created_by = fields.String()
     created_at = fields.DateTime()
 

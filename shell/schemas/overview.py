@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from marshmallow import Schema, fields, validate
 
 from ledger import dates
@@ -54,7 +52,7 @@ class FundSummaryOut(Schema):
 
 
 class AgingQuery(Schema):
-    as_of = Date(load_default=dt.date.today, metadata={"description": "default: today"})
+    as_of = Date(load_default=dates.today, metadata={"description": "default: today"})
     township = fields.String(validate=TOWNSHIP_CODE)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from tests.api.conftest import assert_problem, bearer, enlist
 from tests.api.programme import County, World, new_fund
 
@@ -82,3 +84,28 @@ def test_a_user_granted_one_fund_sees_no_other(county: County, world: World, pro
     _, admin = enlist(programme_db, "admin", fund=other)
     listed = county.client.get("/api/v1/funds", headers=bearer(admin)).get_json()
     assert [fund["code"] for fund in listed] == [other]
+
+
+def test_a_fund_opened_on_a_date_refuses_money_dated_before_it(county: County):
+    code = f"O{uuid.uuid4().hex[:10]}"
+    opened = county.post(
+        "admin",
+        "/api/v1/funds",
+        {"code": code, "name": "二〇〇七年基金", "opened_on": "2007-03-01"},
+    )
+    assert opened.get_json()["opened_on"] == "2007-03-01"
+    f = f"/api/v1/funds/{code}"
+    money = {"amount": "100.00", "source": "county"}
+    early = county.post(
+        "clerk", f"{f}/appropriations", {**money, "date": "2007-02-28"}, status=None
+    )
+    problem = assert_problem(early, 422, "date-out-of-order")
+    assert "2007-02-28" in problem["detail"] and "2007-03-01" in problem["detail"]
+    county.post("clerk", f"{f}/appropriations", {**money, "date": "2007-03-01"})
+    future = county.post(
+        "admin",
+        "/api/v1/funds",
+        {"code": f"{code}x", "name": "x", "opened_on": "2999-01-01"},
+        status=None,
+    )
+    assert assert_problem(future, 422, "date-in-future")["errors"][0]["field"] == "opened_on"
