@@ -624,6 +624,7 @@ class LossRow:
     township: str
     assessed_loss: Decimal
     inspector: str
+    assessed_on: date
     recorded_by: str
 
 
@@ -638,6 +639,7 @@ def loss(session: Session, report: LossReport) -> LossRow:
         town.code,
         report.assessed_loss,
         report.inspector,
+        report.assessed_on,
         report.recorded_by,
     )
 

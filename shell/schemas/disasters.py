@@ -33,6 +33,12 @@ class LossIn(Schema):
     loan = text(40, metadata={"description": "登记编号 / registration number"})
     assessed_loss = Amount(required=True, allow_negative=False)
     inspector = text(50)
+    assessed_on = Date(
+        metadata={
+            "description": "核定日期,不早于灾害发生日 / the day it was assessed, "
+            "not before the disaster (default: today)"
+        }
+    )
 
 
 class LossOut(Schema):
@@ -42,6 +48,7 @@ class LossOut(Schema):
     township = fields.String()
     assessed_loss = Amount()
     inspector = fields.String()
+    assessed_on = fields.Date()
     recorded_by = fields.String()
 
 

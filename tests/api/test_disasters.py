@@ -76,15 +76,18 @@ def test_proposals_for_every_loan_struck(county: County, world: World):
             "townships": [TOWN_B],
         },
     )
-    loss = county.create(
-        "clerk",
-        f"{url}/0813/losses",
-        {"loan": world.loan_b, "assessed_loss": "800.00", "inspector": "县水利局 陈"},
+    reported = {"loan": world.loan_b, "assessed_loss": "800.00", "inspector": "县水利局 陈"}
+    early = county.post(
+        "clerk", f"{url}/0813/losses", {**reported, "assessed_on": "2008-08-12"}, status=None
     )
-    assert (loss["disaster"], loss["township"], loss["assessed_loss"]) == (
+    problem = assert_problem(early, 422, "date-out-of-order")
+    assert "2008-08-12" in problem["detail"] and "2008-08-13" in problem["detail"]
+    loss = county.create("clerk", f"{url}/0813/losses", {**reported, "assessed_on": "2008-08-15"})
+    assert (loss["disaster"], loss["township"], loss["assessed_loss"], loss["assessed_on"]) == (
         "0813",
         TOWN_B,
         "800.00",
+        "2008-08-15",
     )
     [proposal] = county.create(
         "clerk",

@@ -12,7 +12,6 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -20,6 +19,7 @@ from urllib.parse import urlencode
 import pytest
 from argon2 import PasswordHasher
 
+from ledger import dates
 from ledger.actors import Actor, Role
 from ledger.db import Database
 from ledger.demo import load_demo
@@ -67,7 +67,7 @@ def _fund_townships(db: Database, fund: str) -> None:
     with db.uow() as uow:
         for town in LENDING_TOWNS:
             funding.record_allocation(
-                uow, clerk, fund, on=date.today(), township=town, amount=Decimal("150000.00")
+                uow, clerk, fund, on=dates.today(), township=town, amount=Decimal("150000.00")
             )
 
 

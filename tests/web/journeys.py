@@ -6,6 +6,7 @@ import re
 from datetime import date
 from typing import Any
 
+from ledger import dates
 from tests.factories import make_id_number
 from tests.web.conftest import LENDING_TOWNS
 
@@ -55,7 +56,7 @@ def step(clerk: Any, no: str, action: str, data: dict[str, str]) -> Any:
 
 def lend(clerk: Any, township: str = HENGSHAN, amount: str = "3000.00") -> str:
     """A new household and loan, taken through to disbursement; its registration number."""
-    today = date.today()
+    today = dates.today()
     no = register_loan(clerk, register_household(clerk, township), amount)
     step(
         clerk,

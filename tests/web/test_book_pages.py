@@ -10,14 +10,15 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
+from ledger import dates
 from ledger.models import AuditRecord, Disaster, Journal, LossReport, Reversal, WriteOff
 from reports.fonts import ENV
 from tests.sheets.files import person, table_csv, xlsx
 from tests.web.journeys import HENGSHAN, OTHER_TOWN, lend
 from tests.web.test_pages import count, error_beside
 
-TODAY = date.today().isoformat()
-TOMORROW = (date.today() + timedelta(days=1)).isoformat()
+TODAY = dates.today().isoformat()
+TOMORROW = (dates.today() + timedelta(days=1)).isoformat()
 
 
 def upload(user, path: str, data: bytes, name: str, **form: str):
@@ -91,6 +92,13 @@ def test_a_disaster_its_losses_and_the_batch_write_off(browser, demo):
     )
     assert wrong.status_code == 422
     assert "受灾乡镇" in error_beside(wrong.get_data(as_text=True), "loss-loan")
+    before = (dates.today() - timedelta(days=1)).isoformat()
+    early = clerk.post(
+        clerk.f("disasters/W2611/loss"),
+        {"loan": struck, "assessed_loss": "5.00", "inspector": "王核定", "assessed_on": before},
+    )
+    assert early.status_code == 422
+    assert before in error_beside(early.get_data(as_text=True), "loss-assessed_on")
     assert count(demo, LossReport) >= 1
 
     proposed = clerk.post(
@@ -221,7 +229,7 @@ def test_extension_project_change_and_liaison_change_from_the_loan_page(browser,
     extended = clerk.post(
         clerk.f(f"loans/{no}/extension"),
         {
-            "first_due": f"{date.today().year + 1}-06-30",
+            "first_due": f"{dates.today().year + 1}-06-30",
             "count": "3",
             "every_months": "6",
             "reason": "灾后恢复",

@@ -14,13 +14,13 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
+from ledger import dates
 from tests.factories import make_id_number
 from tests.web.conftest import Browser
 from tests.web.journeys import HENGSHAN, OTHER_TOWN, lend
@@ -28,7 +28,7 @@ from tests.web.journeys import HENGSHAN, OTHER_TOWN, lend
 CHROMIUM = Path("/usr/bin/chromium")
 
 
-TODAY = date.today().isoformat()
+TODAY = dates.today().isoformat()
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +107,7 @@ def test_a_clerk_registers_a_household_and_takes_a_loan_to_disbursement(sign_in,
     page.get_by_role("button", name="入户核查").click()
     expect(page.locator("h1")).to_contain_text("已核查")
 
-    page.get_by_label("第一期到期日").fill(f"{date.today().year + 1}-11-30")
+    page.get_by_label("第一期到期日").fill(f"{dates.today().year + 1}-11-30")
     page.get_by_role("button", name="审定").click()
     expect(page.locator("h1")).to_contain_text("已审定")
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-
+from ledger import dates
 from ledger.models import Journal
 from tests.web.journeys import lend
 from tests.web.test_pages import count, error_beside
@@ -11,7 +10,7 @@ from tests.web.test_pages import count, error_beside
 
 def test_a_repayment_form_dated_wrong_shows_both_dates_beside_the_date(browser, demo, set_today):
     clerk = browser("clerk")
-    disbursed = date.today()  # the journey disburses on today's date
+    disbursed = dates.today()  # the journey disburses on today's date
     no = lend(clerk)
     set_today(disbursed)
     journals = count(demo, Journal)

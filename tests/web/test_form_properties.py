@@ -4,17 +4,17 @@ amount or not at all, and a refusal is shown beside the amount."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ledger import dates
 from ledger.models import Journal
 from tests.web.journeys import lend
 from tests.web.test_pages import count
 
-TODAY = date.today().isoformat()
+TODAY = dates.today().isoformat()
 OUTSTANDING = re.compile(r'id="outstanding">([0-9,.-]+)<')
 #: What a clerk may type: yuan with at most two decimals (no signs, exponents or separators).
 PLAIN = re.compile(r"[0-9]+(\.[0-9]{1,2})?")

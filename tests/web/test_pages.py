@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal
 from urllib.parse import quote
 
 import pytest
 from sqlalchemy import func, select
 
+from ledger import dates
 from ledger.db import Database
 from ledger.models import AuditRecord, Journal, WriteOff
 from ledger.services import users
 from tests.web.conftest import Browser
 from tests.web.journeys import HENGSHAN, OTHER_TOWN, lend, step
 
-TODAY = date.today().isoformat()
+TODAY = dates.today().isoformat()
 
 
 def count(demo, model, *where) -> int:

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from ledger import dates
 from ledger.db import Database
 from ledger.money import cny
 from ledger.schema import upgrade as migrate
@@ -240,7 +241,7 @@ def test_every_figure_is_as_of_the_date(county, who, path):
     """Before 2009-06-01, loan B owed 500 more and 衡山镇 held 500 less cash."""
     user = county.browser(who)
     today, before = text(user, path), text(user, path, as_of="2009-05-31")
-    assert f'value="{date.today().isoformat()}"' in today and 'value="2009-05-31"' in before
+    assert f'value="{dates.today().isoformat()}"' in today and 'value="2009-05-31"' in before
     now, then = kpis(today), kpis(before)
     assert then["借款余额"] - now["借款余额"] == Decimal("500.00")
     assert now[CAPACITY] - then[CAPACITY] == Decimal("500.00")

@@ -71,7 +71,7 @@ def _disaster_page(f: str, code: str, forms: dict[str, FormState] | None = None)
         write_offs = list(session.execute(listings.write_offs(session, actor, f, disaster=code)))
     today = dates.today().isoformat()
     states = {
-        "loss": blank(),
+        "loss": blank(assessed_on=today),
         "write-offs": blank(date=today, share="full"),
         "extensions": blank(date=today, months=12),
         **(forms or {}),
