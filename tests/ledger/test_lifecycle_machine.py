@@ -29,10 +29,10 @@ from sqlalchemy import select
 from ledger import dates, errors
 from ledger.actors import Actor
 from ledger.fundbook import fund_summary
+from ledger.journal_templates import SPECIAL, liaison_receivable, township_funds
 from ledger.loanbook import figures
 from ledger.models import Journal, Loan
 from ledger.queries import balance, balance_mismatches, trial_balance
-from ledger.rules import SPECIAL, liaison_receivable, township_funds
 from ledger.services import funding, guarantees, loans, proposals
 from ledger.services.journals import reverse_journal
 from tests.conftest import rolled_back
