@@ -37,7 +37,7 @@ from api import (
 from api.openapi import LedgerApi
 from ledger.config import INSTANCE_DIR, database_url
 from ledger.db import MAX_RECORD_ID, Database
-from ledger.tables import Limits
+from ledger.uploads import Limits
 from shell import audit
 
 
