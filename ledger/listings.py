@@ -842,11 +842,6 @@ def journal(session: Session, actor: Actor, fund_code: str, voucher: str) -> Jou
     return journal_view(session, fund_id(session, actor, fund_code), voucher)
 
 
-def journal_of(session: Session, fund_code: str, posted: PostedJournal) -> JournalView:
-    """The journal a service just posted (a red-ink reversal, say)."""
-    return journal_view(session, lookup.fund(session, fund_code).id, posted.voucher)
-
-
 def journals(
     session: Session,
     actor: Actor,

@@ -307,13 +307,6 @@ def list_extensions(
     return _listed(session, Extension, fund_id, status, disaster_id)
 
 
-def list_project_changes(
-    session: Session, fund_id: int, *, status: ProposalStatus | None = None
-) -> list[ProjectChange]:
-    """A fund's project-change proposals, oldest first (all, or those in `status`)."""
-    return _listed(session, ProjectChange, fund_id, status)
-
-
 # --- write-offs (核销) -----------------------------------------------------
 
 
