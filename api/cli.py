@@ -24,8 +24,8 @@ from ledger.models import AuditRecord
 from ledger.registration_import import import_registrations
 from ledger.schema import upgrade
 from ledger.services.users import create_user, disable_user, require_fund_grant
-from ledger.tables import MAX_BYTES
 from ledger.transactions import DeferredUnitOfWork, run_deferred
+from ledger.uploads import MAX_BYTES
 from reports.fonts import CJKFontMissing, register_cjk_font
 from shell.db import get_db
 

@@ -14,9 +14,9 @@ in production):
   Reference data (fund, townships, liaisons, project types, batches,
   appropriations) goes through the services; households, loans, schedules
   and liaison assignments are bulk-inserted rows; every money movement is a
-  `rules.*` draft posted with `post_many` in chunks of 2,000, so the book,
-  its running balances and its daily totals are exactly what the services
-  would have written. Building 10,000 loans takes well under a minute.
+  `journal_templates.*` draft posted with `post_many` in chunks of 2,000, so
+  the book, its running balances and its daily totals are exactly what the
+  services would have written. Building 10,000 loans takes well under a minute.
 
 Each fund's statement (2009-01-01 to 2009-12-31) is measured in a fresh
 interpreter, so the figures are those of a server process asked for its
@@ -58,7 +58,7 @@ if str(ROOT) not in sys.path:
 from pypdf import PdfReader  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
-from ledger import rules  # noqa: E402
+from ledger import journal_templates  # noqa: E402
 from ledger.actors import Actor  # noqa: E402
 from ledger.db import Database  # noqa: E402
 from ledger.identifiers import id_check_char  # noqa: E402
@@ -260,11 +260,11 @@ def build_synthetic(db: Database, loans: int, *, code: str = "SYN", seed: int = 
             if b == batch:
                 lent[town] += amount
         drafts += [
-            rules.allocation(date(year, 4, 15), town, lent[town], f"拨付 第 {batch} 批")
+            journal_templates.allocation(date(year, 4, 15), town, lent[town], f"拨付 第 {batch} 批")
             for town in towns
         ]
         drafts += [
-            rules.disbursement(date(year, 4, 20 + n % 10), no, town, amount)
+            journal_templates.disbursement(date(year, 4, 20 + n % 10), no, town, amount)
             for n, (no, b, town, _, amount) in enumerate(plan)
             if b == batch
         ]
@@ -273,7 +273,9 @@ def build_synthetic(db: Database, loans: int, *, code: str = "SYN", seed: int = 
     for (no, _, town, _, amount), due, loan_id in zip(plan, dues, loan_ids, strict=True):
         habit = rng.random()
         if habit < 0.02 and no.startswith("1-"):  # the disaster: written off whole
-            drafts.append(rules.write_off(date(2007, 9, 28), no, amount, "0708", f"核销 {no}"))
+            drafts.append(
+                journal_templates.write_off(date(2007, 9, 28), no, amount, "0708", f"核销 {no}")
+            )
             write_offs.append((loan_id, amount))
             continue
         for due_on, part in due:
@@ -282,11 +284,11 @@ def build_synthetic(db: Database, loans: int, *, code: str = "SYN", seed: int = 
             late = timedelta(days=rng.randrange(-40, 5) if habit > 0.25 else rng.randrange(20, 120))
             paid = part if habit > 0.15 else (part / 2).quantize(Decimal("0.01"))
             on = min(due_on + late, until)
-            drafts.append(rules.repayment(on, no, town, paid))
+            drafts.append(journal_templates.repayment(on, no, town, paid))
             if on <= date(2008, 12, 20):
                 collected[town] += paid
     drafts += [
-        rules.remittance(date(2008, 12, 25), town, collected[town], "上缴")
+        journal_templates.remittance(date(2008, 12, 25), town, collected[town], "上缴")
         for town in towns
         if collected[town] > 0
     ]

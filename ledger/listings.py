@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
-from ledger import rules
+from ledger import journal_templates
 from ledger.actors import SYSTEM, Actor, confine_fund, township_filter
 from ledger.errors import FundNotFound, RecordNotFound
 from ledger.fundbook import (
@@ -537,7 +537,9 @@ def salary_deduction(session: Session, fund_code: str, posted: PostedJournal) ->
             SalaryDeduction.fund_id == the_fund.id, SalaryDeduction.voucher == posted.voucher
         )
     ).one()
-    owed = balance(session, the_fund.id, rules.liaison_receivable(row.liaison_id)).balance
+    owed = balance(
+        session, the_fund.id, journal_templates.liaison_receivable(row.liaison_id)
+    ).balance
     return SalaryDeductionRow(
         row.voucher, row.liaison_id, row.received_on, row.amount, row.recorded_by, owed
     )
@@ -842,11 +844,6 @@ def reversal(session: Session, row: Reversal) -> Any:
 
 def journal(session: Session, actor: Actor, fund_code: str, voucher: str) -> JournalView:
     return journal_view(session, fund_id(session, actor, fund_code), voucher)
-
-
-def journal_of(session: Session, fund_code: str, posted: PostedJournal) -> JournalView:
-    """The journal a service just posted (a red-ink reversal, say)."""
-    return journal_view(session, lookup.fund(session, fund_code).id, posted.voucher)
 
 
 def journals(

@@ -1,6 +1,6 @@
 """Reconciling the county's book with a township's book and with the bank (对账).
 
-Both are read-only: an uploaded book is read (`ledger.tables`), every row
+Both are read-only: an uploaded book is read (`ledger.uploads`), every row
 checked (all bad cells reported, as for the registration import), and
 matched line by line against the county's entries. Nothing is posted.
 
@@ -35,7 +35,7 @@ from ledger.models import Account, Entry, Journal
 from ledger.registration_import import sheet_amount, sheet_date
 from ledger.reportdata import FundHeader, check_dates, county_wide, fund_of
 from ledger.services import lookup
-from ledger.tables import header_name, read_table
+from ledger.uploads import header_name, read_table
 
 ZERO = Decimal("0.00")
 

@@ -43,7 +43,7 @@ from ledger.money import cny, fmt
 from ledger.services import lookup
 from ledger.services.loans import NUMBER
 from ledger.services.proposals import require_role
-from ledger.tables import Cell, Row, header_name, read_table
+from ledger.uploads import Cell, Row, header_name, read_table
 
 #: Who may import registration sheets (SPEC §9: the county clerk).
 IMPORT_ROLES = frozenset({"clerk"})

@@ -249,10 +249,6 @@ def landscape_pages() -> list[Flowable]:
     return [NextPageTemplate("landscape"), PageBreak()]
 
 
-def portrait_pages() -> list[Flowable]:
-    return [NextPageTemplate("portrait"), PageBreak()]
-
-
 def build(h: Heading, story: Iterable[Flowable], *, wide: bool = False) -> bytes:
     """Lay out `story` on A4 pages (landscape when `wide`) and return the PDF."""
     _font()

@@ -17,6 +17,7 @@ from api import (
     disasters,
     docs,
     exports,
+    funding,
     funds,
     health,
     households,
@@ -24,7 +25,6 @@ from api import (
     ledger_views,
     liaisons,
     loans,
-    money,
     overview,
     project_types,
     proposals,
@@ -37,7 +37,7 @@ from api import (
 from api.openapi import LedgerApi
 from ledger.config import INSTANCE_DIR, database_url
 from ledger.db import MAX_RECORD_ID, Database
-from ledger.tables import Limits
+from ledger.uploads import Limits
 from shell import audit
 
 
@@ -90,7 +90,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         batches,
         liaisons,
         households,
-        money,
+        funding,
         loans,
         proposals,
         disasters,

@@ -225,3 +225,20 @@ def make_loan(
                     uow, CLERK_ACTOR, prog.code, no, on=date(2007, 4, 10), amount=amount
                 )
     return loan
+
+
+from ledger.db import UnitOfWork  # noqa: E402
+from ledger.services import reversals  # noqa: E402
+
+
+def reverse(
+    uow: UnitOfWork, fund_code: str, voucher: str, *, on: date, reason: str = "录入错误"
+) -> str:
+    """Reverse `voucher` in red ink the one way the product does: proposed, then approved.
+
+    A clerk proposes and an approver approves, both on `on`; returns the red voucher.
+    """
+    row = reversals.propose_reversal(uow, CLERK_ACTOR, fund_code, voucher, reason=reason, on=on)
+    return reversals.decide_reversal(
+        uow, APPROVER, fund_code, row.id, approve=True, note="", on=on
+    ).voucher

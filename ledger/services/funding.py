@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from ledger import dates, rules, validate
+from ledger import dates, journal_templates, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import InsufficientFunds, InvalidField
@@ -85,7 +85,7 @@ def record_appropriation(
     posted = post(
         uow,
         fund.id,
-        rules.appropriation(on, value, source, memo),
+        journal_templates.appropriation(on, value, source, memo),
         actor=actor.username,
         idempotency_key=idempotency_key,
     )
@@ -112,7 +112,7 @@ def record_allocation(
     value = validate.amount(amount, "amount")
     town = lookup.township(session, fund.id, township, actor, "township")
     batch_code = lookup.by_code(session, Batch, fund.id, batch, "batch").code if batch else None
-    cash = _cash(uow, fund.id, rules.SPECIAL)
+    cash = _cash(uow, fund.id, journal_templates.SPECIAL)
     if value > cash:
         raise InsufficientFunds(
             f"专户存款余额 {cash} 不足以拨付 {value}",
@@ -125,7 +125,7 @@ def record_allocation(
     posted = post(
         uow,
         fund.id,
-        rules.allocation(on, town.code, value, memo),
+        journal_templates.allocation(on, town.code, value, memo),
         actor=actor.username,
         idempotency_key=idempotency_key,
     )
@@ -152,9 +152,9 @@ def record_remittance(
     on = dates.business_day(on, "date", dates.REMITTANCE)
     value = validate.amount(amount, "amount")
     town = lookup.township(session, fund.id, township, actor, "township")
-    received = _first_receipt(uow, fund.id, rules.township_funds(town.code))
+    received = _first_receipt(uow, fund.id, journal_templates.township_funds(town.code))
     dates.not_before(on, received, "date", dates.REMITTANCE, dates.FIRST_ALLOCATION)
-    held = _cash(uow, fund.id, rules.township_funds(town.code))
+    held = _cash(uow, fund.id, journal_templates.township_funds(town.code))
     if value > held:
         raise InsufficientFunds(
             f"{town.name} 持有周转金 {held},不足以上缴 {value}",
@@ -165,7 +165,7 @@ def record_remittance(
     posted = post(
         uow,
         fund.id,
-        rules.remittance(on, town.code, value, memo),
+        journal_templates.remittance(on, town.code, value, memo),
         actor=actor.username,
         idempotency_key=idempotency_key,
     )

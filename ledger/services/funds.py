@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ledger import dates
 from ledger.chart import STANDARD_CHART
 from ledger.db import UnitOfWork
-from ledger.errors import DuplicateKey, FundNotFound, InvalidField
+from ledger.errors import DuplicateKey, InvalidField
 from ledger.models import Account, AccountKind, ChartAccount, Fund, FundSettings, SubLedger
 
 FUND_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -68,11 +68,4 @@ def open_fund(
                 )
             )
     uow.commit()
-    return fund
-
-
-def get_fund(uow: UnitOfWork, code: str) -> Fund:
-    fund = uow.session.scalar(select(Fund).where(Fund.code == code))
-    if fund is None:
-        raise FundNotFound(f"基金 {code} 不存在", f"fund {code} does not exist", field="fund")
     return fund

@@ -16,7 +16,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from sqlalchemy import func, select
 
-from ledger import dates, rules, validate
+from ledger import dates, journal_templates, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import InvalidField, InvalidTransition, NotOverdue, NotPermitted, OverLimit
@@ -101,7 +101,7 @@ def call_guarantee(
     posted = post(
         uow,
         fund.id,
-        rules.guarantee_call(on, loan.registration_no, liaison.id, value),
+        journal_templates.guarantee_call(on, loan.registration_no, liaison.id, value),
         actor=actor.username,
         idempotency_key=idempotency_key,
     )
@@ -168,7 +168,7 @@ def record_salary_deduction(
         dates.GUARANTEE_CALL,
     )
     value = validate.amount(amount, "amount")
-    owed = balance(session, fund.id, rules.liaison_receivable(liaison.id)).balance
+    owed = balance(session, fund.id, journal_templates.liaison_receivable(liaison.id)).balance
     if value > owed:
         raise OverLimit(
             f"扣款 {fmt(value)} 超过联系人 {liaison.name} 尚欠代偿款 {fmt(owed)}",
@@ -195,7 +195,7 @@ def record_salary_deduction(
     posted = post(
         uow,
         fund.id,
-        rules.salary_deduction(on, liaison.id, value),
+        journal_templates.salary_deduction(on, liaison.id, value),
         actor=actor.username,
         idempotency_key=idempotency_key,
     )

@@ -570,21 +570,6 @@ def reversible(session: Session, fund_id: int, voucher: str) -> Journal:
     return original
 
 
-def reverse_journal(
-    uow: UnitOfWork,
-    fund_id: int,
-    voucher: str,
-    *,
-    actor: str,
-    reason: str,
-    posted_on: date,
-) -> PostedJournal:
-    """Post the red-ink reversal of `voucher` (`post_reversal`) and commit."""
-    posted = post_reversal(uow, fund_id, voucher, actor=actor, reason=reason, posted_on=posted_on)
-    uow.commit()
-    return posted
-
-
 def post_reversal(
     uow: UnitOfWork,
     fund_id: int,

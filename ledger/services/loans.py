@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from ledger import dates, rules, validate
+from ledger import dates, journal_templates, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import (
@@ -443,7 +443,7 @@ def disburse_loan(
             field="amount",
         )
     town = session.get_one(Township, loan.township_id)
-    held = balance(session, fund.id, rules.township_funds(town.code)).balance
+    held = balance(session, fund.id, journal_templates.township_funds(town.code)).balance
     if value > held:
         raise InsufficientFunds(
             f"{town.name} 持有周转金 {fmt(held)},不足以发放 {fmt(value)}",
@@ -453,7 +453,7 @@ def disburse_loan(
     posted = post(
         uow,
         fund.id,
-        rules.disbursement(on, loan.registration_no, town.code, value),
+        journal_templates.disbursement(on, loan.registration_no, town.code, value),
         actor=actor.username,
         idempotency_key=idempotency_key,
     )
@@ -498,7 +498,7 @@ def repay_loan(
     posted = post(
         uow,
         fund.id,
-        rules.repayment(on, loan.registration_no, town.code, value),
+        journal_templates.repayment(on, loan.registration_no, town.code, value),
         actor=actor.username,
         idempotency_key=idempotency_key,
     )

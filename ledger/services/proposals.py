@@ -39,7 +39,7 @@ from typing import TypeVar
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from ledger import chart, dates, rules, validate
+from ledger import chart, dates, journal_templates, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import (
@@ -307,13 +307,6 @@ def list_extensions(
     return _listed(session, Extension, fund_id, status, disaster_id)
 
 
-def list_project_changes(
-    session: Session, fund_id: int, *, status: ProposalStatus | None = None
-) -> list[ProjectChange]:
-    """A fund's project-change proposals, oldest first (all, or those in `status`)."""
-    return _listed(session, ProjectChange, fund_id, status)
-
-
 # --- write-offs (核销) -----------------------------------------------------
 
 
@@ -514,7 +507,7 @@ def _decide_write_offs(
             _over_outstanding(loan, row.amount, left[loan.id], ZERO)
             left[loan.id] -= row.amount
             drafts.append(
-                rules.write_off(
+                journal_templates.write_off(
                     on,
                     loan.registration_no,
                     row.amount,
@@ -937,7 +930,7 @@ def record_recovery(
     posted = post(
         uow,
         fund.id,
-        rules.recovery(on, loan.registration_no, town.code, value),
+        journal_templates.recovery(on, loan.registration_no, town.code, value),
         actor=actor.username,
         idempotency_key=idempotency_key,
     )

@@ -19,7 +19,7 @@ import pytest
 
 from ledger.reconciliation import MAX_COLUMNS as BOOK_COLUMNS
 from ledger.registration_import import MAX_COLUMNS as SHEET_COLUMNS
-from ledger.tables import Limits
+from ledger.uploads import Limits
 from tests.api.conftest import assert_problem
 from tests.api.programme import TOWN_A, County, World
 from tests.api.test_bad_input import audit_head

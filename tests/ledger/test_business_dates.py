@@ -28,7 +28,7 @@ from ledger.models import Disaster, Fund, Journal, LoanEvent, LossReport
 from ledger.queries import month_end, trial_balance
 from ledger.schedule import check_schedule
 from ledger.services import disasters, funding, guarantees, loans, periods, proposals, setup
-from ledger.services.journals import record_journal, reverse_journal, voucher_number
+from ledger.services.journals import record_journal, voucher_number
 from tests.conftest import rolled_back
 from tests.factories import (
     APPROVER,
@@ -40,6 +40,7 @@ from tests.factories import (
     make_id_number,
     make_loan,
     make_programme,
+    reverse,
     transfer,
 )
 
@@ -536,9 +537,7 @@ def _money_step(uow, prog, kind, on, repaid, contracted, vouchers) -> str:
             uow, APPROVER, code, row.id, approve=True, note="", on=on, document_no="1号"
         ).voucher
     if kind == "reversal":
-        return reverse_journal(
-            uow, prog.fund.id, vouchers[-1], actor=CLERK, reason="录错", posted_on=on
-        ).voucher
+        return reverse(uow, code, vouchers[-1], on=on, reason="录错")
     return record_journal(
         uow, prog.fund.id, transfer(on, SPECIAL, COUNTY, "1.00"), actor=CLERK
     ).voucher

@@ -21,14 +21,17 @@ from functools import partial
 import pytest
 from sqlalchemy import select
 
+from ledger.actors import Actor
 from ledger.db import Database, UnitOfWork, run_in_transaction
 from ledger.errors import AlreadyReversed, InsufficientBalance
-from ledger.models import Journal
+from ledger.models import Fund, Journal, ProposalStatus, Reversal
 from ledger.posting import JournalDraft
 from ledger.queries import balance, trial_balance
-from ledger.services.journals import PostedJournal, post_many, reverse_journal
+from ledger.services.journals import PostedJournal, post_many
+from ledger.services.reversals import decide_reversal, propose_reversal
 from tests.factories import (
     CLERK,
+    CLERK_ACTOR,
     COUNTY,
     SPECIAL,
     appropriate,
@@ -162,18 +165,43 @@ def test_concurrent_transfers_keep_the_book_whole(committed_db):
         assert totals.balanced and totals.debit == totals.credit
 
 
-def clerk(
-    db: Database, fund_id: int, voucher: str, start: threading.Barrier, name: str
-) -> PostedJournal | AlreadyReversed:
-    """Press "reverse" on `voucher` at the same moment as the other clerk."""
+def two_proposals(db: Database, fund: Fund, voucher: str) -> list[int]:
+    """Two pending reversal proposals for `voucher`, as two clerks proposing at once leave.
+
+    Each clerk's check for a pending proposal can pass before the other's row
+    is committed; the second row is written directly to stand for that race.
+    """
+    with db.uow() as uow:
+        first = propose_reversal(
+            uow, CLERK_ACTOR, fund.code, voucher, reason="录入错误", on=date(2007, 4, 2)
+        )
+        second = Reversal(
+            fund_id=first.fund_id,
+            journal_id=first.journal_id,
+            status=ProposalStatus.PROPOSED,
+            reason=first.reason,
+            proposed_by="clerk-2",
+            proposed_on=first.proposed_on,
+        )
+        uow.session.add(second)
+        uow.commit()
+        return [first.id, second.id]
+
+
+def approver(
+    db: Database, fund_code: str, start: threading.Barrier, proposal: tuple[str, int]
+) -> Reversal | AlreadyReversed:
+    """Approve one of the two proposals at the same moment as the other approver."""
+    name, reversal_id = proposal
     start.wait(timeout=10)
     work = partial(
-        reverse_journal,
-        fund_id=fund_id,
-        voucher=voucher,
-        actor=name,
-        reason="录入错误",
-        posted_on=date(2007, 4, 3),
+        decide_reversal,
+        actor=Actor(name, "approver"),
+        fund_code=fund_code,
+        reversal_id=reversal_id,
+        approve=True,
+        note="",
+        on=date(2007, 4, 3),
     )
     try:
         return run_in_transaction(db, work)
@@ -182,7 +210,7 @@ def clerk(
 
 
 @pytest.mark.parametrize("overdraws", [False, True])
-def test_two_clerks_reversing_one_journal_get_one_reversal(committed_db, overdraws):
+def test_two_approvers_reversing_one_journal_get_one_reversal(committed_db, overdraws):
     db = committed_db
     fund = make_fund(db)
     appropriate(db, fund, "1000.00")
@@ -195,16 +223,17 @@ def test_two_clerks_reversing_one_journal_get_one_reversal(committed_db, overdra
             )
         else:
             # Reversing this twice would still leave 1001 positive: only the unique
-            # reversal rule, not the balance guard, can refuse the second clerk.
+            # reversal rule, not the balance guard, can refuse the second approver.
             original = appropriate(db, fund, "10.00", on=date(2007, 4, 2))
-        press = partial(clerk, db, fund.id, original.voucher, threading.Barrier(2))
+        ids = two_proposals(db, fund, original.voucher)
+        press = partial(approver, db, fund.code, threading.Barrier(2))
         with ThreadPoolExecutor(max_workers=2) as pool:
-            outcomes = list(pool.map(press, ["clerk-1", "clerk-2"]))
+            outcomes = list(pool.map(press, zip(["approver-1", "approver-2"], ids, strict=True)))
 
-        reversals = [o for o in outcomes if isinstance(o, PostedJournal)]
+        reversals = [o for o in outcomes if isinstance(o, Reversal)]
         refusals = [o for o in outcomes if isinstance(o, AlreadyReversed)]
         assert (len(reversals), len(refusals)) == (1, 1), (attempt, outcomes)
-        assert reversals[0].reverses == original.voucher
+        assert reversals[0].journal_id == original.id
         with db.read() as session:
             reversed_by = session.scalars(
                 select(Journal.voucher_no).where(Journal.reverses_id == original.id)

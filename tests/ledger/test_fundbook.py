@@ -23,8 +23,7 @@ from ledger.loanbook import Schedule, settle_by_kind
 from ledger.schedule import Instalment as Due
 from ledger.schedule import settle
 from ledger.services import funding, guarantees, loans, proposals
-from ledger.services.journals import reverse_journal
-from tests.factories import APPROVER, CLERK, CLERK_ACTOR, make_loan, make_programme
+from tests.factories import APPROVER, CLERK_ACTOR, make_loan, make_programme, reverse
 
 D = Decimal
 
@@ -302,14 +301,7 @@ def test_a_reversed_repayment_settles_no_instalment(db):
             uow, CLERK_ACTOR, prog.code, loan.registration_no, on=date(2008, 4, 1), amount="500.00"
         )
     with db.uow() as uow:
-        reverse_journal(
-            uow,
-            prog.fund.id,
-            wrong.voucher,
-            actor=CLERK,
-            reason="重复录入",
-            posted_on=date(2008, 8, 1),
-        )
+        reverse(uow, prog.code, wrong.voucher, on=date(2008, 8, 1), reason="重复录入")
     write_off(db, prog, loan, "1000.00", proposed_on=date(2008, 5, 1), decided_on=date(2008, 6, 1))
     with db.read() as session:
         view = loan_view(session, prog.fund.id, loan.registration_no, CLERK_ACTOR)

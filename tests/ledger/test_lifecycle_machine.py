@@ -29,14 +29,13 @@ from sqlalchemy import select
 from ledger import dates, errors
 from ledger.actors import Actor
 from ledger.fundbook import fund_summary
+from ledger.journal_templates import SPECIAL, liaison_receivable, township_funds
 from ledger.loanbook import figures
 from ledger.models import Journal, Loan
 from ledger.queries import balance, balance_mismatches, trial_balance
-from ledger.rules import SPECIAL, liaison_receivable, township_funds
 from ledger.services import funding, guarantees, loans, proposals
-from ledger.services.journals import reverse_journal
 from tests.conftest import rolled_back
-from tests.factories import APPROVER, CLERK_ACTOR, make_loan, make_programme
+from tests.factories import APPROVER, CLERK_ACTOR, make_loan, make_programme, reverse
 
 D = Decimal
 #: An approver may propose too, and then must leave the decision to another.
@@ -206,25 +205,11 @@ def test_programme_state_machine(engine):
             if on > self.today or on < posted_on:
                 expected = errors.DateInFuture if on > self.today else errors.DateOutOfOrder
                 with pytest.raises(expected):
-                    self.run(
-                        reverse_journal,
-                        self.prog.fund.id,
-                        voucher,
-                        actor="clerk-test",
-                        reason="录入错误",
-                        posted_on=on,
-                    )
+                    self.run(reverse, self.prog.code, voucher, on=on)
                 return
             self.reversible.remove((voucher, kind, key, amount, posted_on))
             try:
-                self.run(
-                    reverse_journal,
-                    self.prog.fund.id,
-                    voucher,
-                    actor="clerk-test",
-                    reason="录入错误",
-                    posted_on=on,
-                )
+                self.run(reverse, self.prog.code, voucher, on=on)
             except errors.InsufficientBalance:
                 return  # the money has moved on: the reversal would overdraw
             town = key if kind == "allocation" else self.town_of[key]

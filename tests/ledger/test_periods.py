@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from ledger import errors
-from ledger.services.journals import reverse_journal
 from ledger.services.periods import close_period, reopen_period
-from tests.factories import CLERK, appropriate, make_fund
+from ledger.services.reversals import decide_reversal, propose_reversal
+from tests.factories import APPROVER, CLERK, CLERK_ACTOR, appropriate, make_fund
 
 
 def close(db, fund, period):
@@ -46,13 +46,17 @@ def test_reversal_into_a_closed_month_is_refused(db):
     fund = make_fund(db)
     posted = appropriate(db, fund, "10.00", on=date(2007, 4, 1))
     close(db, fund, "2007-04")
+    with db.uow() as uow:
+        row = propose_reversal(
+            uow, CLERK_ACTOR, fund.code, posted.voucher, reason="x", on=date(2007, 4, 2)
+        )
     with db.uow() as uow, pytest.raises(errors.PeriodClosed):
-        reverse_journal(
-            uow, fund.id, posted.voucher, actor=CLERK, reason="x", posted_on=date(2007, 4, 2)
+        decide_reversal(
+            uow, APPROVER, fund.code, row.id, approve=True, note="", on=date(2007, 4, 2)
         )
     with db.uow() as uow:  # the correction goes into the open month instead
-        red = reverse_journal(
-            uow, fund.id, posted.voucher, actor=CLERK, reason="x", posted_on=date(2007, 5, 2)
+        red = decide_reversal(
+            uow, APPROVER, fund.code, row.id, approve=True, note="", on=date(2007, 5, 2)
         )
     assert red.voucher == "记-2007-05-0001"
 

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from ledger import errors
 from ledger.posting import DEBIT, AccountRef, Line, journal, red_ink
 from ledger.queries import balance, balance_mismatches, trial_balance
-from ledger.services.journals import record_journal, reverse_journal
+from ledger.services.journals import record_journal
 from tests.conftest import rolled_back
-from tests.factories import CLERK, COUNTY, SPECIAL, make_fund
+from tests.factories import CLERK, COUNTY, SPECIAL, make_fund, reverse
 
 ACCOUNTS = [
     SPECIAL,
@@ -103,14 +103,7 @@ def test_reversal_and_original_net_to_zero_on_every_account(engine, batch, data)
                 posted.append(record_journal(uow, fund.id, draft, actor=CLERK))
         for item in data.draw(st.permutations(posted)):
             with db.uow() as uow:
-                reverse_journal(
-                    uow,
-                    fund.id,
-                    item.voucher,
-                    actor=CLERK,
-                    reason="test",
-                    posted_on=date(2007, 6, 1),
-                )
+                reverse(uow, fund.code, item.voucher, on=date(2007, 6, 1), reason="test")
         with db.read() as session:
             for ref in ACCOUNTS:
                 after = balance(session, fund.id, ref)

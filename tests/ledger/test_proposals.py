@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from ledger import errors
 from ledger.actors import Actor
 from ledger.chart import DISASTER_WRITE_OFFS, OTHER_WRITE_OFFS, RECOVERIES
+from ledger.journal_templates import loan_account, township_funds
 from ledger.loanbook import loan_figures, schedules
 from ledger.models import (
     Entry,
@@ -32,7 +33,6 @@ from ledger.models import (
 )
 from ledger.posting import AccountRef
 from ledger.queries import balance, trial_balance
-from ledger.rules import loan_account, township_funds
 from ledger.services import disasters, loans, proposals, setup
 from tests.factories import APPROVER, CLERK_ACTOR, make_loan, make_programme
 

@@ -21,7 +21,7 @@ from tests.factories import make_fund
 ROOT = Path(__file__).resolve().parents[2]
 #: What a report module may not import: web code, the database, services that write.
 FORBIDDEN = ("flask", "flask_smorest", "werkzeug", "marshmallow", "api", "sqlalchemy")
-FORBIDDEN_LEDGER = ("ledger.services", "ledger.db", "ledger.posting", "ledger.rules")
+FORBIDDEN_LEDGER = ("ledger.services", "ledger.db", "ledger.posting", "ledger.journal_templates")
 WRITES = {"add", "add_all", "flush", "commit", "delete", "merge", "bulk_save_objects"}
 
 

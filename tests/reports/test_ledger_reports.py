@@ -9,12 +9,11 @@ import pytest
 
 from ledger.money import daxie, fmt
 from ledger.reportdata import aging_report, subledger_listing, trial_balance_sheet, voucher_prints
-from ledger.services.journals import reverse_journal
 from reports.aging import render_aging
 from reports.subledger import render_subledger
 from reports.trial_balance import render_trial_balance
 from reports.voucher import render_vouchers
-from tests.factories import CLERK, appropriate, make_fund
+from tests.factories import appropriate, make_fund, reverse
 from tests.reports import pdf
 from tests.reports.conftest import CLERK as CLERK_ACTOR
 from tests.reports.conftest import GENERATED
@@ -95,25 +94,18 @@ def test_voucher_and_its_red_ink_reversal(db):
     fund = make_fund(db)
     original = appropriate(db, fund, "1409.50", on=date(2007, 4, 1))
     with db.uow() as uow:
-        reversal = reverse_journal(
-            uow,
-            fund.id,
-            original.voucher,
-            actor=CLERK,
-            reason="金额录错",
-            posted_on=date(2007, 4, 2),
-        )
+        reversal = reverse(uow, fund.code, original.voucher, on=date(2007, 4, 2), reason="金额录错")
     with db.read() as session:
         data = voucher_prints(
-            session, fund.code, CLERK_ACTOR, vouchers=[original.voucher, reversal.voucher]
+            session, fund.code, CLERK_ACTOR, vouchers=[original.voucher, reversal]
         )
         month = voucher_prints(session, fund.code, CLERK_ACTOR, period="2007-04")
-    assert [v.view.voucher for v in month.vouchers] == [original.voucher, reversal.voucher]
+    assert [v.view.voucher for v in month.vouchers] == [original.voucher, reversal]
     document = render_vouchers(data, generated_at=GENERATED)
     text, flat = pdf.text(document), pdf.squeezed(document)
     assert "记账凭证(红字冲销)" in flat
     assert f"冲销{original.voucher}号凭证" in flat
-    assert f"本凭证已被{reversal.voucher}号凭证红字冲销" in flat
+    assert f"本凭证已被{reversal}号凭证红字冲销" in flat
     assert "1,409.50" in text and "-1,409.50" in text
     assert "人民币壹仟肆佰零玖元伍角整" in flat and "人民币负壹仟肆佰零玖元伍角整" in flat
     assert "1001专户存款" in flat and "3001周转金基金" in flat and "县级财政" in flat

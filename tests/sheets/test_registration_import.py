@@ -16,7 +16,7 @@ from ledger.actors import Actor
 from ledger.errors import RoleNotAllowed, RowsRefused, SheetRefused
 from ledger.models import Fund, Household, Loan, LoanEvent
 from ledger.registration_import import BY_NAME, COLUMNS, import_registrations
-from ledger.tables import MAX_BYTES, header_name
+from ledger.uploads import MAX_BYTES, header_name
 from sheets.template import registration_template
 from tests.factories import CLERK_ACTOR, make_programme
 from tests.sheets.files import HEADER, csv_bytes, person, table_csv, xlsx

@@ -1,4 +1,4 @@
-"""Posting rules (SPEC §4): each business event as its balanced journal draft.
+"""Journal templates, one per business event (SPEC §4 posting rules): each a balanced draft.
 
 | event                                   | debit           | credit          |
 |-----------------------------------------|-----------------|-----------------|

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.errors import SheetRefused, SheetTooLarge
-from ledger.tables import MAX_ROWS, Limits, read_table
+from ledger.uploads import MAX_ROWS, Limits, read_table
 from tests.sheets.files import (
     padded_xlsx,
     strings_bomb_xlsx,

@@ -17,7 +17,7 @@ from shell.schemas.money import AllocationIn, AppropriationIn, MovementOut, Remi
 from shell.writes import accepts_idempotency_key, commit_write
 
 blp = Blueprint(
-    "money",
+    "money",  # the published OpenAPI tag and endpoint names, unchanged by the module name
     __name__,
     url_prefix="/api/v1/funds/<f>",
     description="Money in and down 拨入、拨付、上缴",
