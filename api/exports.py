@@ -17,7 +17,7 @@ from flask.views import MethodView
 from api.pagination import Blueprint
 from api.scope import COUNTY_READERS, READERS, in_fund
 from ledger import dates, listings
-from ledger.fundbook import aging, loan_rows, recovery_table
+from ledger.read.fund import aging, loan_rows, recovery_table
 from sheets import tables
 from shell.auth import current_actor
 from shell.db import get_db

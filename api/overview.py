@@ -1,6 +1,6 @@
 """The programme at a glance: fund summary, aging, recovery table, three-line report.
 
-Computed by `ledger.fundbook` from the ledger and the schedules, so these
+Computed by `ledger.read.fund` from the ledger and the schedules, so these
 figures are the ones the PDF statements print. A township officer gets their
 own township's aging, recovery table and three-line report; the fund
 summary (capital, the special account) is the county's.

@@ -71,7 +71,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from ledger.db import Database, make_engine, run_in_transaction  # noqa: E402
 from ledger.money import from_fen  # noqa: E402
 from ledger.posting import AccountRef, JournalDraft, credit, debit, journal  # noqa: E402
-from ledger.queries import balance, trial_balance  # noqa: E402
+from ledger.read.books import balance, trial_balance  # noqa: E402
 from ledger.services.funds import open_fund  # noqa: E402
 from ledger.services.journals import post_many, record_journal  # noqa: E402
 

@@ -32,10 +32,10 @@ from ledger.actors import Actor
 from ledger.audit import append_audit
 from ledger.db import Database
 from ledger.errors import Conflict
-from ledger.fundbook import loan_rows, township_positions
 from ledger.identifiers import id_check_char
 from ledger.models import Extension, Fund, Household, Journal, Loan, Township, WriteOff
 from ledger.money import split
+from ledger.read.fund import loan_rows, township_positions
 from ledger.schedule import Instalment, make_schedule
 from ledger.services import disasters, funding, guarantees, loans, proposals, setup
 from ledger.services.funds import open_fund

@@ -1,4 +1,4 @@
-"""Reads the HTTP shell needs beyond `ledger.queries` and `ledger.fundbook`.
+"""Reads the HTTP shell needs beyond `ledger.read.books` and `ledger.read.fund`.
 
 Three kinds of function live here, none of which writes:
 
@@ -34,25 +34,6 @@ from sqlalchemy.orm import Session, aliased
 from ledger import journal_templates
 from ledger.actors import SYSTEM, Actor, confine_fund, township_filter
 from ledger.errors import FundNotFound, RecordNotFound
-from ledger.fundbook import (
-    Aging,
-    FundSummary,
-    LiaisonExposure,
-    LoanRow,
-    LoanView,
-    RecoveryTable,
-    ThreeLineIssue,
-    TownshipPosition,
-    aging,
-    fund_summary,
-    liaison_exposures,
-    loan_rows,
-    loan_view,
-    recovery_table,
-    three_line_report,
-    township_positions,
-)
-from ledger.loanbook import loan_figures
 from ledger.models import (
     Account,
     Batch,
@@ -82,7 +63,7 @@ from ledger.models import (
     WriteOff,
 )
 from ledger.posting import AccountRef
-from ledger.queries import (
+from ledger.read.books import (
     ZERO,
     JournalLine,
     JournalView,
@@ -92,6 +73,25 @@ from ledger.queries import (
     journal_view,
     subaccount_balances,
     trial_balance,
+)
+from ledger.read.figures import loan_figures
+from ledger.read.fund import (
+    Aging,
+    FundSummary,
+    LiaisonExposure,
+    LoanRow,
+    LoanView,
+    RecoveryTable,
+    ThreeLineIssue,
+    TownshipPosition,
+    aging,
+    fund_summary,
+    liaison_exposures,
+    loan_rows,
+    loan_view,
+    recovery_table,
+    three_line_report,
+    township_positions,
 )
 from ledger.services import lookup
 from ledger.services.journals import PostedJournal
@@ -285,7 +285,7 @@ class LoanItem(LoanRow):
 
 @dataclass(frozen=True)
 class LoanDetail(LoanItem):
-    """Everything about one loan (`ledger.fundbook.LoanView`, flattened)."""
+    """Everything about one loan (`ledger.read.fund.LoanView`, flattened)."""
 
     requested: Decimal = ZERO
     application_no: str = ""

@@ -7,7 +7,7 @@ guarantee statement (联系人担保责任单), a disaster's write-off approval 
 (灾害核销审批表), the trial balance (试算平衡表), a sub-ledger listing
 (明细账余额表), the aging report (账龄分析表) and voucher prints (记账凭证).
 
-Every figure comes from the read side (`ledger.queries`, `ledger.fundbook`),
+Every figure comes from the read side (`ledger.read.books`, `ledger.read.fund`),
 so a PDF prints what the API answers; what this module adds are the names a
 printed page needs (township, household, liaison and disaster names for
 sub-account keys) and the period movements of the fund by event kind. It
@@ -33,22 +33,6 @@ from ledger import chart, dates
 from ledger.actors import Actor, confine_fund
 from ledger.audit import chain_head
 from ledger.errors import FundNotFound, InvalidField, RoleNotAllowed, UnknownAccount
-from ledger.fundbook import (
-    Aging,
-    FundSummary,
-    LiaisonExposure,
-    LoanRow,
-    LoanView,
-    RecoveryTable,
-    TownshipPosition,
-    aging,
-    fund_summary,
-    liaison_exposures,
-    loan_rows,
-    loan_view,
-    recovery_table,
-    township_positions,
-)
 from ledger.models import (
     Account,
     ChartAccount,
@@ -72,7 +56,7 @@ from ledger.models import (
     WriteOff,
 )
 from ledger.posting import AccountRef
-from ledger.queries import (
+from ledger.read.books import (
     MAX_PAGE,
     JournalView,
     StatementLine,
@@ -82,6 +66,22 @@ from ledger.queries import (
     journal_view,
     subaccount_balances,
     trial_balance,
+)
+from ledger.read.fund import (
+    Aging,
+    FundSummary,
+    LiaisonExposure,
+    LoanRow,
+    LoanView,
+    RecoveryTable,
+    TownshipPosition,
+    aging,
+    fund_summary,
+    liaison_exposures,
+    loan_rows,
+    loan_view,
+    recovery_table,
+    township_positions,
 )
 from ledger.services import lookup
 
@@ -163,7 +163,7 @@ def period_flows(
 
     One aggregate over the period's entries; a red-ink reversal counts under
     the kind of the journal it reverses, with its negative amount, as in
-    `ledger.queries.turnover_by_kind`.
+    `ledger.read.books.turnover_by_kind`.
     """
     original = aliased(Journal)
     kind = func.coalesce(original.kind, Journal.kind)

@@ -18,8 +18,8 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
-from ledger.fundbook import GroupFigures, RecoveryRow
 from ledger.labels import BUCKET, SOURCE, label
+from ledger.read.fund import GroupFigures, RecoveryRow
 from ledger.reportdata import FundStatementData
 from reports import layout
 from reports.layout import FONT, WIDE, WIDTH, Col, money, percent

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from reportlab.platypus import Flowable
 
-from ledger.queries import TrialBalanceRow
+from ledger.read.books import TrialBalanceRow
 from ledger.reportdata import TrialBalanceData
 from reports import layout
 from reports.layout import Col, money_or_blank

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ledger.fundbook import LiaisonExposure
 from ledger.labels import DISASTER_KIND, PROPOSAL, label
 from ledger.listings import DisasterRow
+from ledger.read.fund import LiaisonExposure
 from sheets.tables import Col, Sheet, table_xlsx, workbook_xlsx
 
 

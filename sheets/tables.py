@@ -21,9 +21,9 @@ from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ledger.fundbook import Aging, LoanRow, RecoveryTable
 from ledger.labels import BUCKET, KIND, STATUS, label
-from ledger.queries import JournalView, TrialBalance
+from ledger.read.books import JournalView, TrialBalance
+from ledger.read.fund import Aging, LoanRow, RecoveryTable
 
 MONEY = "#,##0.00"
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")

@@ -26,7 +26,6 @@ from ledger import dates, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import DateOutOfOrder, DuplicateKey, InvalidField, RecordNotFound
-from ledger.loanbook import LoanFigures, figures
 from ledger.models import (
     Disaster,
     DisasterTownship,
@@ -41,7 +40,8 @@ from ledger.models import (
     WriteOffGround,
 )
 from ledger.money import fmt
-from ledger.queries import fen_sum
+from ledger.read.books import fen_sum
+from ledger.read.figures import LoanFigures, figures
 from ledger.schedule import add_months, check_schedule
 from ledger.services import lookup
 from ledger.services.loans import require_status

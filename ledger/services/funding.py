@@ -21,7 +21,7 @@ from ledger.db import UnitOfWork
 from ledger.errors import InsufficientFunds, InvalidField
 from ledger.models import Account, AccountDailyTotal, Batch
 from ledger.posting import AccountRef
-from ledger.queries import balance
+from ledger.read.books import balance
 from ledger.services import lookup
 from ledger.services.journals import post
 

@@ -20,7 +20,6 @@ from ledger import dates, journal_templates, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import InvalidField, InvalidTransition, NotOverdue, NotPermitted, OverLimit
-from ledger.loanbook import disbursed_and_outstanding, loan_figures, schedules
 from ledger.models import (
     DeductionPlan,
     GuaranteeCall,
@@ -31,7 +30,8 @@ from ledger.models import (
     SalaryDeduction,
 )
 from ledger.money import FEN, fmt
-from ledger.queries import balance, fen_sum
+from ledger.read.books import balance, fen_sum
+from ledger.read.figures import disbursed_and_outstanding, loan_figures, schedules
 from ledger.schedule import add_months
 from ledger.services import lookup
 from ledger.services.journals import PostedJournal, post

@@ -29,7 +29,6 @@ from ledger.errors import (
     Overpayment,
     ThreeLinesNotOne,
 )
-from ledger.loanbook import disbursed_and_outstanding
 from ledger.models import (
     OPEN_STATUSES,
     Batch,
@@ -46,7 +45,8 @@ from ledger.models import (
     Township,
 )
 from ledger.money import fmt
-from ledger.queries import balance
+from ledger.read.books import balance
+from ledger.read.figures import disbursed_and_outstanding
 from ledger.schedule import check_schedule
 from ledger.services import lookup
 from ledger.services.journals import PostedJournal, post

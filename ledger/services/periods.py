@@ -29,7 +29,7 @@ from ledger.errors import (
     TrialBalanceUnbalanced,
 )
 from ledger.models import Entry, Fund, Journal, Period, VoucherCounter
-from ledger.queries import month_end, side_sum, trial_balance
+from ledger.read.books import month_end, side_sum, trial_balance
 
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 

@@ -17,7 +17,7 @@ against the loan as it is then (a repayment may have come in meanwhile):
   1011 township / 4002 loan. Rejection returns the amount to outstanding.
 - An approved extension adds a schedule version, effective from the approval
   date, covering the outstanding at that date; overdue days then count from
-  its due dates (`ledger.loanbook.Schedule.overdue`). The loan stays
+  its due dates (`ledger.read.figures.Schedule.overdue`). The loan stays
   ``disbursed`` and its history says ``extended``, so the risk stays visible.
 - An approved project change moves the loan to another project type, never
   one whose borrowing standard (借款标准) is below the approved amount.
@@ -52,7 +52,6 @@ from ledger.errors import (
     RoleNotAllowed,
     ScheduleMismatch,
 )
-from ledger.loanbook import LoanFigures, figures, loan_figures
 from ledger.models import (
     Disaster,
     DisasterTownship,
@@ -72,7 +71,8 @@ from ledger.models import (
 )
 from ledger.money import fmt
 from ledger.posting import AccountRef
-from ledger.queries import balance, fen_sum
+from ledger.read.books import balance, fen_sum
+from ledger.read.figures import LoanFigures, figures, loan_figures
 from ledger.schedule import Instalment as Due
 from ledger.schedule import check_schedule
 from ledger.services import lookup

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ledger.loanbook import INSTALMENT_STATES
 from ledger.models import LoanStatus
+from ledger.read.figures import INSTALMENT_STATES
 from shell.fields import Amount, Date
 from shell.schemas.common import (
     BilingualOut,

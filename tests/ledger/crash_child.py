@@ -53,7 +53,7 @@ from ledger.models import (
     VoucherCounter,
 )
 from ledger.posting import AccountRef, JournalDraft, credit, debit, journal
-from ledger.queries import balance_mismatches, trial_balance
+from ledger.read.books import balance_mismatches, trial_balance
 from ledger.services.journals import post_many, voucher_number
 
 ROOT = Path(__file__).resolve().parents[2]

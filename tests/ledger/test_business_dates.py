@@ -23,9 +23,9 @@ from sqlalchemy import func, select
 
 from ledger import dates, errors
 from ledger.db import Database
-from ledger.loanbook import figures
 from ledger.models import Disaster, Fund, Journal, LoanEvent, LossReport
-from ledger.queries import month_end, trial_balance
+from ledger.read.books import month_end, trial_balance
+from ledger.read.figures import figures
 from ledger.schedule import check_schedule
 from ledger.services import disasters, funding, guarantees, loans, periods, proposals, setup
 from ledger.services.journals import record_journal, voucher_number

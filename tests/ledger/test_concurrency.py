@@ -26,7 +26,7 @@ from ledger.db import Database, UnitOfWork, run_in_transaction
 from ledger.errors import AlreadyReversed, InsufficientBalance
 from ledger.models import Fund, Journal, ProposalStatus, Reversal
 from ledger.posting import JournalDraft
-from ledger.queries import balance, trial_balance
+from ledger.read.books import balance, trial_balance
 from ledger.services.journals import PostedJournal, post_many
 from ledger.services.reversals import decide_reversal, propose_reversal
 from tests.factories import (

@@ -14,7 +14,6 @@ from ledger.actors import Actor
 from ledger.audit import verify
 from ledger.db import Database
 from ledger.demo import FUND, DemoRefused, load_demo
-from ledger.fundbook import aging, fund_summary, recovery_table, township_positions
 from ledger.models import (
     Account,
     AccountDailyTotal,
@@ -25,7 +24,8 @@ from ledger.models import (
     User,
     WriteOff,
 )
-from ledger.queries import balance_mismatches, trial_balance
+from ledger.read.books import balance_mismatches, trial_balance
+from ledger.read.fund import aging, fund_summary, recovery_table, township_positions
 from ledger.schema import upgrade
 from ledger.services import lookup
 from tests.conftest import isolated_url

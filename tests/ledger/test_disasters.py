@@ -15,7 +15,6 @@ from sqlalchemy import event, func, select
 from ledger import errors
 from ledger.actors import Actor
 from ledger.chart import DISASTER_WRITE_OFFS, LOANS
-from ledger.loanbook import figures, loan_figures, schedules
 from ledger.models import (
     Disaster,
     DisasterTownship,
@@ -31,7 +30,8 @@ from ledger.models import (
     WriteOffGround,
 )
 from ledger.posting import AccountRef
-from ledger.queries import balance, fen_sum, trial_balance
+from ledger.read.books import balance, fen_sum, trial_balance
+from ledger.read.figures import figures, loan_figures, schedules
 from ledger.services import disasters, loans, proposals
 from tests.factories import APPROVER, CLERK_ACTOR, make_loan, make_programme
 

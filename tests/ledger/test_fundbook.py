@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ledger.actors import Actor
-from ledger.fundbook import (
+from ledger.read.figures import Schedule, settle_by_kind
+from ledger.read.fund import (
     aging,
     fund_summary,
     liaison_exposures,
@@ -19,7 +20,6 @@ from ledger.fundbook import (
     three_line_report,
     township_positions,
 )
-from ledger.loanbook import Schedule, settle_by_kind
 from ledger.schedule import Instalment as Due
 from ledger.schedule import settle
 from ledger.services import funding, guarantees, loans, proposals

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from ledger import errors
 from ledger.journal_templates import SPECIAL, liaison_receivable, loan_account
-from ledger.loanbook import loan_figures
 from ledger.models import DeductionPlan, LiaisonAssignment, LoanStatus
-from ledger.queries import balance
+from ledger.read.books import balance
+from ledger.read.figures import loan_figures
 from ledger.services import guarantees, setup
 from tests.factories import APPROVER, CLERK_ACTOR, make_loan, make_programme
 from tests.ledger.test_loans import refused

@@ -28,11 +28,11 @@ from sqlalchemy import select
 
 from ledger import dates, errors
 from ledger.actors import Actor
-from ledger.fundbook import fund_summary
 from ledger.journal_templates import SPECIAL, liaison_receivable, township_funds
-from ledger.loanbook import figures
 from ledger.models import Journal, Loan
-from ledger.queries import balance, balance_mismatches, trial_balance
+from ledger.read.books import balance, balance_mismatches, trial_balance
+from ledger.read.figures import figures
+from ledger.read.fund import fund_summary
 from ledger.services import funding, guarantees, loans, proposals
 from tests.conftest import rolled_back
 from tests.factories import APPROVER, CLERK_ACTOR, make_loan, make_programme, reverse

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from ledger import errors
 from ledger.actors import Actor
 from ledger.journal_templates import loan_account, township_funds
-from ledger.loanbook import loan_figures, schedules
 from ledger.models import Entry, Journal, Loan, LoanEvent, LoanStatus
-from ledger.queries import balance
+from ledger.read.books import balance
+from ledger.read.figures import loan_figures, schedules
 from ledger.services import loans
 from tests.factories import CLERK_ACTOR, make_household, make_loan, make_programme
 

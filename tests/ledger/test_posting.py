@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from ledger import errors
 from ledger.models import Entry, Journal
 from ledger.posting import AccountRef, JournalDraft, Line, credit, debit, journal
-from ledger.queries import balance, balance_mismatches, trial_balance
+from ledger.read.books import balance, balance_mismatches, trial_balance
 from ledger.services.journals import post_many
 from tests.factories import (
     CLERK,

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from ledger import errors
 from ledger.posting import DEBIT, AccountRef, Line, journal, red_ink
-from ledger.queries import balance, balance_mismatches, trial_balance
+from ledger.read.books import balance, balance_mismatches, trial_balance
 from ledger.services.journals import record_journal
 from tests.conftest import rolled_back
 from tests.factories import CLERK, COUNTY, SPECIAL, make_fund, reverse

@@ -14,7 +14,6 @@ from ledger import errors
 from ledger.actors import Actor
 from ledger.chart import DISASTER_WRITE_OFFS, OTHER_WRITE_OFFS, RECOVERIES
 from ledger.journal_templates import loan_account, township_funds
-from ledger.loanbook import loan_figures, schedules
 from ledger.models import (
     Entry,
     Extension,
@@ -32,7 +31,8 @@ from ledger.models import (
     WriteOffGround,
 )
 from ledger.posting import AccountRef
-from ledger.queries import balance, trial_balance
+from ledger.read.books import balance, trial_balance
+from ledger.read.figures import loan_figures, schedules
 from ledger.services import disasters, loans, proposals, setup
 from tests.factories import APPROVER, CLERK_ACTOR, make_loan, make_programme
 

@@ -9,7 +9,7 @@ import pytest
 
 from ledger import errors
 from ledger.posting import AccountRef
-from ledger.queries import account_statement, balance
+from ledger.read.books import account_statement, balance
 from tests.factories import SPECIAL, appropriate, make_fund, post_draft, township, transfer
 
 D = Decimal

@@ -10,7 +10,7 @@ import pytest
 from ledger import errors
 from ledger.actors import Actor
 from ledger.journal_templates import SPECIAL, capital, township_funds
-from ledger.queries import balance
+from ledger.read.books import balance
 from ledger.services import funding, setup
 from tests.factories import CLERK_ACTOR, make_fund, make_id_number, make_programme
 

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from ledger import chart
-from ledger.fundbook import RECOVERY_FIELDS, recovery_table
 from ledger.money import daxie, fmt
-from ledger.queries import trial_balance
+from ledger.read.books import trial_balance
+from ledger.read.fund import RECOVERY_FIELDS, recovery_table
 from ledger.reportdata import fund_statement, recovery_year
 from reports.fund_statement import render_fund_statement
 from tests.reports import pdf

@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 
 from ledger.actors import Actor
 from ledger.errors import NotFound
-from ledger.fundbook import liaison_exposures
 from ledger.models import GuaranteeCall, Liaison, LiaisonAssignment, Township
 from ledger.money import daxie, fmt
+from ledger.read.fund import liaison_exposures
 from ledger.reportdata import liaison_statement
 from reports.liaison_statement import render_liaison_statement
 from tests.reports import pdf

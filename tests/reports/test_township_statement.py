@@ -8,10 +8,10 @@ import pytest
 
 from ledger.actors import Actor
 from ledger.errors import NotFound
-from ledger.fundbook import township_positions
 from ledger.journal_templates import township_funds
 from ledger.money import daxie, fmt
-from ledger.queries import balance
+from ledger.read.books import balance
+from ledger.read.fund import township_positions
 from ledger.reportdata import township_statement
 from reports.township_statement import render_township_statement
 from tests.reports import pdf

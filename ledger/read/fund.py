@@ -29,15 +29,6 @@ from sqlalchemy.orm import Session
 
 from ledger import chart, dates
 from ledger.actors import Actor
-from ledger.loanbook import (
-    InstalmentSettlement,
-    LoanFigures,
-    Schedule,
-    figures,
-    schedules,
-    settle_by_kind,
-    settlements,
-)
 from ledger.models import (
     Batch,
     GuaranteeCall,
@@ -51,7 +42,16 @@ from ledger.models import (
     SalaryDeduction,
     Township,
 )
-from ledger.queries import fen_sum, subaccount_balances, turnover_by_kind
+from ledger.read.books import fen_sum, subaccount_balances, turnover_by_kind
+from ledger.read.figures import (
+    InstalmentSettlement,
+    LoanFigures,
+    Schedule,
+    figures,
+    schedules,
+    settle_by_kind,
+    settlements,
+)
 from ledger.schedule import AGING_BUCKETS, aging_bucket, settle
 from ledger.services import lookup
 from ledger.services.proposals import pending_write_offs

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ledger.chart import LOANS
 from ledger.models import Account, Entry, Instalment, Journal, Loan, ScheduleVersion
-from ledger.queries import fen_sum, turnover_by_kind
+from ledger.read.books import fen_sum, turnover_by_kind
 from ledger.schedule import Instalment as Due
 from ledger.schedule import overdue
 
