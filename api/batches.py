@@ -8,7 +8,7 @@ from flask.views import MethodView
 
 from api.pagination import Blueprint, paginate_select
 from api.scope import READERS, in_fund
-from ledger import listings
+from ledger.read import setup
 from ledger.services.setup import add_batch
 from shell.auth import current_actor
 from shell.db import get_db
@@ -28,7 +28,7 @@ class Batches(MethodView):
     def get(self, f: str, pagination_parameters: Any) -> Any:
         """List the lending batches (批次)"""
         with get_db().read() as session:
-            stmt = listings.batches(session, current_actor(), f)
+            stmt = setup.batches(session, current_actor(), f)
             return paginate_select(session, stmt, pagination_parameters)
 
     @in_fund("clerk")

@@ -14,7 +14,8 @@ from flask.views import MethodView
 
 from api.pagination import Blueprint, Page
 from api.scope import COUNTY_READERS, PROPOSERS, in_fund
-from ledger import listings
+from ledger.read import disasters as disaster_reads
+from ledger.read import proposals
 from ledger.services import disasters
 from shell.auth import current_actor
 from shell.db import get_db
@@ -45,7 +46,7 @@ class Disasters(MethodView):
     def get(self, f: str) -> Any:
         """List the disasters with the townships they struck (灾害列表)"""
         with get_db().read() as session:
-            return listings.disasters(session, current_actor(), f)
+            return disaster_reads.disasters(session, current_actor(), f)
 
     @in_fund("clerk")
     @accepts_idempotency_key
@@ -55,7 +56,7 @@ class Disasters(MethodView):
         """Record a disaster and the townships it struck (登记灾害)"""
         actor = current_actor()
         return commit_write(
-            lambda uow: listings.disaster_of(
+            lambda uow: disaster_reads.disaster_of(
                 uow.session, disasters.record_disaster(uow, actor, f, **data)
             ),
             schema=DisasterOut(),
@@ -70,7 +71,7 @@ class Disaster(MethodView):
     def get(self, f: str, code: str) -> Any:
         """One disaster (灾害)"""
         with get_db().read() as session:
-            return listings.disaster(session, current_actor(), f, code)
+            return disaster_reads.disaster(session, current_actor(), f, code)
 
 
 @blp.route("/<code>/losses")
@@ -83,7 +84,7 @@ class Losses(MethodView):
         """Record the assessed loss of one loan's project in the disaster (损失核定)"""
         actor = current_actor()
         return commit_write(
-            lambda uow: listings.loss(
+            lambda uow: disaster_reads.loss(
                 uow.session, disasters.record_loss(uow, actor, f, code, **data)
             ),
             schema=LossOut(),
@@ -101,7 +102,7 @@ class DisasterWriteOffs(MethodView):
         """Propose a write-off for every loan with a loss in the disaster (批量申请灾害核销)"""
         actor = current_actor()
         return commit_write(
-            lambda uow: listings.write_off_list(
+            lambda uow: proposals.write_off_list(
                 uow.session,
                 disasters.propose_for_disaster(uow, actor, f, code, action="write_off", **data),
             ),
@@ -120,7 +121,7 @@ class DisasterExtensions(MethodView):
         """Propose an extension for every loan with a loss in the disaster (批量申请展期)"""
         actor = current_actor()
         return commit_write(
-            lambda uow: listings.extension_list(
+            lambda uow: proposals.extension_list(
                 uow.session,
                 disasters.propose_for_disaster(uow, actor, f, code, action="extension", **data),
             ),

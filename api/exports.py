@@ -16,8 +16,10 @@ from flask.views import MethodView
 
 from api.pagination import Blueprint
 from api.scope import COUNTY_READERS, READERS, in_fund
-from ledger import dates, listings
-from ledger.read.fund import aging, loan_rows, recovery_table
+from ledger import dates
+from ledger.read import access, books, journals
+from ledger.read.fund import aging, recovery_table
+from ledger.read.loans import loan_rows
 from sheets import tables
 from shell.auth import current_actor
 from shell.db import get_db
@@ -37,7 +39,7 @@ blp = Blueprint(
 def xlsx(f: str, name: str, zh: str, build: Callable[[Any, int], bytes]) -> Response:
     """Build the workbook from one read session; answer it as `f-name.xlsx` (Chinese `f-zh`)."""
     with get_db().read() as session:
-        body = build(session, listings.fund_id(session, current_actor(), f))
+        body = build(session, access.fund_id(session, current_actor(), f))
     return download(body, f"{f}-{name}.xlsx", zh=f"{f}-{zh}.xlsx")
 
 
@@ -70,7 +72,7 @@ class Journals(MethodView):
             "journals",
             "记账凭证",
             lambda s, _: tables.journals_xlsx(
-                listings.journals(s, current_actor(), f, limit=None, **query)[1]
+                journals.journals(s, current_actor(), f, limit=None, **query)[1]
             ),
         )
 
@@ -87,7 +89,7 @@ class TrialBalance(MethodView):
             "trial-balance",
             "试算平衡表",
             lambda s, _: tables.trial_balance_xlsx(
-                listings.trial_balance_of(s, current_actor(), f, **query)
+                books.trial_balance_of(s, current_actor(), f, **query)
             ),
         )
 
@@ -104,7 +106,7 @@ class Aging(MethodView):
             f,
             f"aging-{day}",
             f"账龄分析表-{day}",
-            lambda s, fund_id: tables.aging_xlsx(aging(s, fund_id, current_actor(), day)),
+            lambda s, _: tables.aging_xlsx(aging(s, current_actor(), f, as_of=day)),
         )
 
 

@@ -8,7 +8,7 @@ from flask.views import MethodView
 
 from api.pagination import Blueprint, paginate_select
 from api.scope import COUNTY_READERS, in_fund
-from ledger import listings
+from ledger.read import setup
 from ledger.services.funds import open_fund
 from ledger.services.setup import update_settings
 from shell.auth import current_actor, require
@@ -29,7 +29,7 @@ class Funds(MethodView):
     def get(self, pagination_parameters: Any) -> Any:
         """List the funds (基金列表)"""
         with get_db().read() as session:
-            return paginate_select(session, listings.funds(current_actor()), pagination_parameters)
+            return paginate_select(session, setup.funds(current_actor()), pagination_parameters)
 
     @require("admin")
     @accepts_idempotency_key
@@ -39,9 +39,7 @@ class Funds(MethodView):
         """Open a fund with the standard chart of accounts (开设基金)"""
         actor = current_actor()
         return commit_write(
-            lambda uow: listings.fund_row(
-                uow.session, open_fund(uow, actor=actor.username, **data)
-            ),
+            lambda uow: setup.fund_row(uow.session, open_fund(uow, actor=actor.username, **data)),
             schema=FundOut(),
             target=f"fund:{data['code']}",
         )
@@ -54,7 +52,7 @@ class Settings(MethodView):
     def get(self, f: str) -> Any:
         """The fund's limits: maximum loan and term, deduction cap, fee rate (限额)"""
         with get_db().read() as session:
-            return listings.limits(session, current_actor(), f)
+            return setup.limits(session, current_actor(), f)
 
     @in_fund("admin")
     @blp.arguments(SettingsIn)
@@ -63,7 +61,7 @@ class Settings(MethodView):
         """Change some of the fund's limits (修改限额)"""
         actor = current_actor()
         return commit_write(
-            lambda uow: listings.limits_of(update_settings(uow, actor, f, **data)),
+            lambda uow: setup.limits_of(update_settings(uow, actor, f, **data)),
             schema=SettingsOut(),
             status=200,
             target=f"fund:{f}/settings",

@@ -8,7 +8,7 @@ from flask.views import MethodView
 
 from api.pagination import Blueprint, paginate_select
 from api.scope import READERS, in_fund
-from ledger import listings
+from ledger.read import setup
 from ledger.services.setup import add_household
 from shell.auth import current_actor
 from shell.db import get_db
@@ -32,7 +32,7 @@ class Households(MethodView):
     def get(self, query: dict[str, Any], f: str, pagination_parameters: Any) -> Any:
         """List the households (农户列表)"""
         with get_db().read() as session:
-            stmt = listings.households(session, current_actor(), f, **query)
+            stmt = setup.households(session, current_actor(), f, **query)
             return paginate_select(session, stmt, pagination_parameters)
 
     @in_fund("clerk")
@@ -43,7 +43,7 @@ class Households(MethodView):
         """Register a household; the ID number is checked per GB 11643 (登记农户)"""
         actor = current_actor()
         return commit_write(
-            lambda uow: listings.household_row(uow.session, add_household(uow, actor, f, **data)),
+            lambda uow: setup.household_row(uow.session, add_household(uow, actor, f, **data)),
             schema=HouseholdOut(),
             target=lambda row: f"fund:{f}/household:{row.id}",
         )
@@ -56,4 +56,4 @@ class Household(MethodView):
     def get(self, f: str, id: int) -> Any:
         """One household (农户)"""
         with get_db().read() as session:
-            return listings.household(session, current_actor(), f, id)
+            return setup.household(session, current_actor(), f, id)

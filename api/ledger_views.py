@@ -14,7 +14,7 @@ from flask.views import MethodView
 
 from api.pagination import Blueprint, paginate_select
 from api.scope import COUNTY_READERS, PROPOSERS, in_fund
-from ledger import listings
+from ledger.read import access, books, journals, proposals
 from ledger.services.periods import close_period, reopen_period
 from ledger.services.reversals import propose_reversal
 from shell.auth import current_actor
@@ -48,7 +48,7 @@ class Accounts(MethodView):
     def get(self, query: dict[str, Any], f: str) -> Any:
         """The chart of accounts with turnover, balances and sub-accounts (科目余额)"""
         with get_db().read() as session:
-            return listings.accounts(session, current_actor(), f, **query)
+            return books.accounts(session, current_actor(), f, **query)
 
 
 @blp.route("/trial-balance")
@@ -59,7 +59,7 @@ class TrialBalance(MethodView):
     def get(self, query: dict[str, Any], f: str) -> Any:
         """Turnover from `from` to `as_of` and balances per account; totals equal (试算平衡表)"""
         with get_db().read() as session:
-            return listings.trial_balance_of(session, current_actor(), f, **query)
+            return books.trial_balance_of(session, current_actor(), f, **query)
 
 
 @blp.route("/journals")
@@ -71,7 +71,7 @@ class Journals(MethodView):
     def get(self, query: dict[str, Any], f: str, pagination_parameters: Any) -> Any:
         """Journals in voucher order, with their entries (记账凭证)"""
         with get_db().read() as session:
-            total, page = listings.journals(
+            total, page = journals.journals(
                 session,
                 current_actor(),
                 f,
@@ -90,7 +90,7 @@ class Journal(MethodView):
     def get(self, f: str, voucher: str) -> Any:
         """One journal with its entries; ``account`` carries the sub-ledger key (凭证)"""
         with get_db().read() as session:
-            return listings.journal(session, current_actor(), f, voucher)
+            return journals.journal(session, current_actor(), f, voucher)
 
 
 @blp.route("/journals/<voucher>/reversal")
@@ -103,7 +103,7 @@ class Reversal(MethodView):
         """Propose the red-ink reversal of a journal; an approver decides it (冲销申请)"""
         actor = current_actor()
         return commit_write(
-            lambda uow: listings.reversal(
+            lambda uow: proposals.reversal(
                 uow.session, propose_reversal(uow, actor, f, voucher, **data)
             ),
             schema=ReversalOut(),
@@ -119,7 +119,7 @@ class Periods(MethodView):
     def get(self, f: str, pagination_parameters: Any) -> Any:
         """Months that were closed (and perhaps reopened) (会计期间)"""
         with get_db().read() as session:
-            stmt = listings.periods(session, current_actor(), f)
+            stmt = books.periods(session, current_actor(), f)
             return paginate_select(session, stmt, pagination_parameters)
 
 
@@ -133,7 +133,7 @@ class Close(MethodView):
         actor = current_actor()
         return commit_write(
             lambda uow: close_period(
-                uow, listings.fund_id(uow.session, actor, f), period, actor=actor.username
+                uow, access.fund_id(uow.session, actor, f), period, actor=actor.username
             ),
             schema=PeriodOut(),
             target=f"fund:{f}/period:{period}",
@@ -151,7 +151,7 @@ class Reopen(MethodView):
         actor = current_actor()
         return commit_write(
             lambda uow: reopen_period(
-                uow, listings.fund_id(uow.session, actor, f), period, actor=actor.username, **data
+                uow, access.fund_id(uow.session, actor, f), period, actor=actor.username, **data
             ),
             schema=PeriodOut(),
             target=f"fund:{f}/period:{period}",

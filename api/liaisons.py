@@ -8,7 +8,7 @@ from flask.views import MethodView
 
 from api.pagination import Blueprint, paginate_select
 from api.scope import READERS, in_fund
-from ledger import listings
+from ledger.read import guarantees, setup
 from ledger.services.guarantees import record_salary_deduction
 from ledger.services.setup import add_liaison
 from shell.auth import current_actor
@@ -35,7 +35,7 @@ class Liaisons(MethodView):
     def get(self, query: dict[str, Any], f: str, pagination_parameters: Any) -> Any:
         """List the liaisons (联系人列表)"""
         with get_db().read() as session:
-            stmt = listings.liaisons(session, current_actor(), f, **query)
+            stmt = setup.liaisons(session, current_actor(), f, **query)
             return paginate_select(session, stmt, pagination_parameters)
 
     @in_fund("clerk")
@@ -46,7 +46,7 @@ class Liaisons(MethodView):
         """Register a liaison with the monthly salary that guarantees their loans (登记联系人)"""
         actor = current_actor()
         return commit_write(
-            lambda uow: listings.liaison_row(uow.session, add_liaison(uow, actor, f, **data)),
+            lambda uow: setup.liaison_row(uow.session, add_liaison(uow, actor, f, **data)),
             schema=LiaisonOut(),
             target=lambda row: f"fund:{f}/liaison:{row.id}",
         )
@@ -60,7 +60,7 @@ class Liaison(MethodView):
     def get(self, query: dict[str, Any], f: str, id: int) -> Any:
         """A liaison's exposure: the loans they answer for, called and deducted (担保责任)"""
         with get_db().read() as session:
-            return listings.liaison_exposure(session, current_actor(), f, id, **query)
+            return guarantees.liaison_exposure(session, current_actor(), f, id, **query)
 
 
 @blp.route("/<int:id>/salary-deductions")
@@ -73,7 +73,7 @@ class SalaryDeductions(MethodView):
         """Record a deduction received from the liaison's salary (工资代扣)"""
         actor = current_actor()
         return commit_write(
-            lambda uow: listings.salary_deduction(
+            lambda uow: guarantees.salary_deduction(
                 uow.session, f, record_salary_deduction(uow, actor, f, id, **data)
             ),
             schema=SalaryDeductionOut(),

@@ -16,7 +16,8 @@ from flask.views import MethodView
 
 from api.pagination import Blueprint, Page
 from api.scope import COLLECTORS, READERS, in_fund
-from ledger import listings
+from ledger.read import guarantees as guarantee_reads
+from ledger.read import loans as loan_reads
 from ledger.services import guarantees, loans, proposals
 from shell.auth import current_actor
 from shell.db import get_db
@@ -58,7 +59,7 @@ class Loans(MethodView):
     def get(self, query: dict[str, Any], f: str) -> Any:
         """List loans, filtered by township, status, batch, or overdue on a day (借款列表)"""
         with get_db().read() as session:
-            return listings.loans(session, current_actor(), f, **query)
+            return loan_reads.loans(session, current_actor(), f, **query)
 
     @in_fund("clerk")
     @accepts_idempotency_key
@@ -68,7 +69,7 @@ class Loans(MethodView):
         """Register a loan application; the registration number is assigned unless given (登记)"""
         actor = current_actor()
         return commit_write(
-            lambda uow: listings.loan_of(
+            lambda uow: loan_reads.loan_of(
                 uow.session, actor, loans.register_loan(uow, actor, f, **data)
             ),
             schema=LoanOut(),
@@ -84,7 +85,7 @@ class Loan(MethodView):
     def get(self, query: dict[str, Any], f: str, no: str) -> Any:
         """One loan: status, numbers, amounts, schedule, liaisons, history (借款详情)"""
         with get_db().read() as session:
-            return listings.loan(session, current_actor(), f, no, **query)
+            return loan_reads.loan(session, current_actor(), f, no, **query)
 
 
 @blp.route("/<no>/verification")
@@ -97,7 +98,7 @@ class Verification(MethodView):
         """Record the household visit; an ineligible household is rejected with a reason (核查)"""
         actor = current_actor()
         return commit_write(
-            lambda uow: listings.loan_of(
+            lambda uow: loan_reads.loan_of(
                 uow.session, actor, loans.verify_loan(uow, actor, f, no, **data)
             ),
             schema=LoanOut(),
@@ -115,7 +116,7 @@ class Approval(MethodView):
         """Approve an amount within the borrowing standard, with its schedule (审定)"""
         actor = current_actor()
         return commit_write(
-            lambda uow: listings.loan_of(
+            lambda uow: loan_reads.loan_of(
                 uow.session, actor, loans.approve_loan(uow, actor, f, no, **data)
             ),
             schema=LoanOut(),
@@ -138,7 +139,7 @@ class Contract(MethodView):
         """
         actor = current_actor()
         return commit_write(
-            lambda uow: listings.loan_of(
+            lambda uow: loan_reads.loan_of(
                 uow.session, actor, loans.sign_contract(uow, actor, f, no, **data)
             ),
             schema=LoanOut(),
@@ -156,7 +157,7 @@ class Disbursements(MethodView):
         """Pay the household from its township's funds (发放)"""
         actor = current_actor()
         return commit_write(
-            lambda uow: listings.loan_movement(
+            lambda uow: loan_reads.loan_movement(
                 uow.session, actor, f, no, loans.disburse_loan(uow, actor, f, no, **data)
             ),
             schema=LoanMovementOut(),
@@ -174,7 +175,7 @@ class Repayments(MethodView):
         """A repayment collected by the township, oldest instalment first (收回)"""
         actor = current_actor()
         return commit_write(
-            lambda uow: listings.loan_movement(
+            lambda uow: loan_reads.loan_movement(
                 uow.session, actor, f, no, loans.repay_loan(uow, actor, f, no, **data)
             ),
             schema=LoanMovementOut(),
@@ -192,7 +193,7 @@ class Recoveries(MethodView):
         """Money later collected on a written-off loan (核销收回, 账销案存)"""
         actor = current_actor()
         return commit_write(
-            lambda uow: listings.loan_movement(
+            lambda uow: loan_reads.loan_movement(
                 uow.session, actor, f, no, proposals.record_recovery(uow, actor, f, no, **data)
             ),
             schema=LoanMovementOut(),
@@ -210,7 +211,7 @@ class LiaisonChanges(MethodView):
         """Hand the loan to a new liaison from a date; both stay on the history (联系人变更)"""
         actor = current_actor()
         return commit_write(
-            lambda uow: listings.assignment(
+            lambda uow: loan_reads.assignment(
                 uow.session, guarantees.change_liaison(uow, actor, f, no, **data)
             ),
             schema=LiaisonChangeOut(),
@@ -232,7 +233,7 @@ class GuaranteeCalls(MethodView):
         """
         actor = current_actor()
         return commit_write(
-            lambda uow: listings.guarantee_call(
+            lambda uow: guarantee_reads.guarantee_call(
                 uow.session, guarantees.call_guarantee(uow, actor, f, no, **data)
             ),
             schema=GuaranteeCallOut(),

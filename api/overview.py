@@ -14,7 +14,7 @@ from flask.views import MethodView
 
 from api.pagination import Blueprint, Page
 from api.scope import COUNTY_READERS, READERS, in_fund
-from ledger import listings
+from ledger.read import fund, loans
 from shell.auth import current_actor
 from shell.db import get_db
 from shell.schemas.common import AsOfQuery
@@ -43,7 +43,7 @@ class Summary(MethodView):
     def get(self, query: dict[str, Any], f: str) -> Any:
         """Capital, cash, loans, risk, turnover and re-lending capacity (基金概况)"""
         with get_db().read() as session:
-            return listings.summary(session, current_actor(), f, **query)
+            return fund.summary(session, current_actor(), f, **query)
 
 
 @blp.route("/aging")
@@ -54,7 +54,7 @@ class AgingReport(MethodView):
     def get(self, query: dict[str, Any], f: str) -> Any:
         """Overdue loans by days overdue: 1–30, 31–90, 91–180, 181–365, 365+ (账龄)"""
         with get_db().read() as session:
-            return listings.aging_of(session, current_actor(), f, **query)
+            return fund.aging(session, current_actor(), f, **query)
 
 
 @blp.route("/recovery-table")
@@ -65,7 +65,7 @@ class Recovery(MethodView):
     def get(self, query: dict[str, Any], f: str) -> Any:
         """The fund recovery table for a year, by township (周转金回收情况表)"""
         with get_db().read() as session:
-            return listings.recovery(session, current_actor(), f, **query)
+            return fund.recovery(session, current_actor(), f, **query)
 
 
 @blp.route("/three-line-report")
@@ -76,4 +76,4 @@ class ThreeLines(MethodView):
     def get(self, f: str) -> Any:
         """Loans whose application, contract and IOU numbers are not one, and why (三线合一)"""
         with get_db().read() as session:
-            return listings.three_lines(session, current_actor(), f)
+            return loans.three_lines(session, current_actor(), f)

@@ -18,7 +18,7 @@ from flask.views import MethodView
 
 from api.pagination import Blueprint, paginate_select
 from api.scope import COUNTY_READERS, PROPOSERS, in_fund
-from ledger import listings
+from ledger.read import proposals as proposal_reads
 from ledger.services import proposals, reversals
 from shell.auth import current_actor
 from shell.db import get_db
@@ -59,7 +59,7 @@ class WriteOffs(MethodView):
     def get(self, query: dict[str, Any], f: str, pagination_parameters: Any) -> Any:
         """List write-off proposals and their decisions (核销登记簿)"""
         with get_db().read() as session:
-            stmt = listings.write_offs(session, current_actor(), f, **query)
+            stmt = proposal_reads.write_offs(session, current_actor(), f, **query)
             return paginate_select(session, stmt, pagination_parameters)
 
     @in_fund(*PROPOSERS)
@@ -70,7 +70,7 @@ class WriteOffs(MethodView):
         """Propose writing off (part of) a loan; it is pending (待处理) until decided (申请核销)"""
         actor = current_actor()
         return commit_write(
-            lambda uow: listings.write_off(
+            lambda uow: proposal_reads.write_off(
                 uow.session, proposals.propose_write_off(uow, actor, f, **data)
             ),
             schema=WriteOffOut(),
@@ -88,7 +88,7 @@ class WriteOffDecision(MethodView):
         """Approve (posts the write-off) or reject a write-off (审批核销)"""
         actor = current_actor()
         return commit_write(
-            lambda uow: listings.write_off(
+            lambda uow: proposal_reads.write_off(
                 uow.session, proposals.decide_write_off(uow, actor, f, id, **data)
             ),
             schema=WriteOffOut(),
@@ -107,7 +107,7 @@ class WriteOffDecisions(MethodView):
         actor = current_actor()
         ids = data.pop("ids")
         return commit_write(
-            lambda uow: listings.write_off_list(
+            lambda uow: proposal_reads.write_off_list(
                 uow.session, proposals.decide_many(uow, actor, f, ids, **data)
             ),
             schema=WriteOffOut(many=True),
@@ -127,7 +127,7 @@ class Extensions(MethodView):
     def get(self, query: dict[str, Any], f: str, pagination_parameters: Any) -> Any:
         """List extension proposals and their decisions (展期申请)"""
         with get_db().read() as session:
-            stmt = listings.extensions(session, current_actor(), f, **query)
+            stmt = proposal_reads.extensions(session, current_actor(), f, **query)
             return paginate_select(session, stmt, pagination_parameters)
 
     @in_fund(*PROPOSERS)
@@ -138,7 +138,7 @@ class Extensions(MethodView):
         """Propose a new schedule for the whole outstanding of a loan (申请展期)"""
         actor = current_actor()
         return commit_write(
-            lambda uow: listings.extension(
+            lambda uow: proposal_reads.extension(
                 uow.session, proposals.propose_extension(uow, actor, f, **data)
             ),
             schema=ExtensionOut(),
@@ -156,7 +156,7 @@ class ExtensionDecision(MethodView):
         """Approve (a new schedule version from the decision date) or reject (审批展期)"""
         actor = current_actor()
         return commit_write(
-            lambda uow: listings.extension(
+            lambda uow: proposal_reads.extension(
                 uow.session, proposals.decide_extension(uow, actor, f, id, **data)
             ),
             schema=ExtensionOut(),
@@ -176,7 +176,7 @@ class ProjectChanges(MethodView):
     def get(self, query: dict[str, Any], f: str, pagination_parameters: Any) -> Any:
         """List project-change proposals and their decisions (项目变更)"""
         with get_db().read() as session:
-            stmt = listings.project_changes(session, current_actor(), f, **query)
+            stmt = proposal_reads.project_changes(session, current_actor(), f, **query)
             return paginate_select(session, stmt, pagination_parameters)
 
     @in_fund(*PROPOSERS)
@@ -187,7 +187,7 @@ class ProjectChanges(MethodView):
         """Propose another project (type and description) for a loan (申请项目变更)"""
         actor = current_actor()
         return commit_write(
-            lambda uow: listings.project_change(
+            lambda uow: proposal_reads.project_change(
                 uow.session, proposals.propose_project_change(uow, actor, f, **data)
             ),
             schema=ProjectChangeOut(),
@@ -205,7 +205,7 @@ class ProjectChangeDecision(MethodView):
         """Approve (the loan takes the new project) or reject a project change (审批项目变更)"""
         actor = current_actor()
         return commit_write(
-            lambda uow: listings.project_change(
+            lambda uow: proposal_reads.project_change(
                 uow.session, proposals.decide_project_change(uow, actor, f, id, **data)
             ),
             schema=ProjectChangeOut(),
@@ -225,7 +225,7 @@ class Reversals(MethodView):
     def get(self, query: dict[str, Any], f: str, pagination_parameters: Any) -> Any:
         """List reversal proposals and their decisions (冲销申请); propose one on the journal"""
         with get_db().read() as session:
-            stmt = listings.reversals(session, current_actor(), f, **query)
+            stmt = proposal_reads.reversals(session, current_actor(), f, **query)
             return paginate_select(session, stmt, pagination_parameters)
 
 
@@ -239,7 +239,7 @@ class ReversalDecision(MethodView):
         """Approve (posts the red-ink journal, dated the decision) or reject (审批冲销)"""
         actor = current_actor()
         return commit_write(
-            lambda uow: listings.reversal(
+            lambda uow: proposal_reads.reversal(
                 uow.session, reversals.decide_reversal(uow, actor, f, id, **data)
             ),
             schema=ReversalOut(),

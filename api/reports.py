@@ -1,6 +1,6 @@
 """The printed reports (SPEC §6) as PDF downloads: statements, forms, books.
 
-Each handler gathers the report's figures read-only with `ledger.reportdata`
+Each handler gathers the report's figures read-only with `ledger.read`
 in one read session and renders them with `reports` outside it. Who may
 read what is the gatherer's business as much as the decorator's: another
 township's statement, loan or liaison is a 404 (the gatherer looks the
@@ -20,7 +20,8 @@ from flask.views import MethodView
 
 from api.pagination import Blueprint
 from api.scope import COUNTY_READERS, READERS, in_fund
-from ledger import dates, reportdata
+from ledger import dates
+from ledger.read import books, disasters, fund, guarantees, journals, loans
 from reports.aging import render_aging
 from reports.disaster_form import render_disaster_form
 from reports.fonts import register_cjk_font
@@ -78,7 +79,7 @@ class FundStatement(MethodView):
     def get(self, query: dict[str, Any], f: str) -> Response:
         """周转金运行情况报告: the leaders' fund statement for a period or as of a past date"""
         return pdf(
-            lambda s: reportdata.fund_statement(s, f, current_actor(), **query),
+            lambda s: fund.fund_statement(s, current_actor(), f, **query),
             render_fund_statement,
             f"{f}-fund-statement-{_stamp(query.get('to'))}",
             f"{f}-周转金运行情况报告-{_stamp(query.get('to'))}",
@@ -93,7 +94,7 @@ class TownshipStatement(MethodView):
     def get(self, query: dict[str, Any], f: str, t: str) -> Response:
         """乡镇对账单: the county's view of one township's account, with signature lines"""
         return pdf(
-            lambda s: reportdata.township_statement(s, f, t, current_actor(), **query),
+            lambda s: fund.township_statement(s, current_actor(), f, t, **query),
             render_township_statement,
             f"{f}-{t}-reconciliation-{_stamp(query.get('to'))}",
             f"{f}-{t}-乡镇对账单-{_stamp(query.get('to'))}",
@@ -108,7 +109,7 @@ class LoanStatement(MethodView):
     def get(self, query: dict[str, Any], f: str, no: str) -> Response:
         """借款人对账单: a household's loan, schedule, movements and outstanding"""
         return pdf(
-            lambda s: reportdata.loan_statement(s, f, no, current_actor(), **query),
+            lambda s: loans.loan_statement(s, current_actor(), f, no, **query),
             render_loan_statement,
             f"{f}-loan-{no}",
             f"{f}-借款人对账单-{no}",
@@ -123,7 +124,7 @@ class LiaisonStatement(MethodView):
     def get(self, query: dict[str, Any], f: str, id: int) -> Response:
         """联系人担保责任单: the loans a liaison answers for, calls, deductions, handovers"""
         return pdf(
-            lambda s: reportdata.liaison_statement(s, f, id, current_actor(), **query),
+            lambda s: guarantees.liaison_statement(s, current_actor(), f, id, **query),
             render_liaison_statement,
             f"{f}-liaison-{id}",
             f"{f}-联系人担保责任单-{id}",
@@ -137,7 +138,7 @@ class DisasterForm(MethodView):
     def get(self, f: str, code: str) -> Response:
         """灾害核销审批表: a disaster's losses, write-off proposals and decisions"""
         return pdf(
-            lambda s: reportdata.disaster_form(s, f, code, current_actor()),
+            lambda s: disasters.disaster_form(s, current_actor(), f, code),
             render_disaster_form,
             f"{f}-disaster-{code}",
             f"{f}-灾害核销审批表-{code}",
@@ -153,7 +154,7 @@ class TrialBalance(MethodView):
         """试算平衡表: opening, turnover from `from` and balance at `as_of` per account"""
         as_of = query.pop("as_of", None)
         return pdf(
-            lambda s: reportdata.trial_balance_sheet(s, f, current_actor(), to=as_of, **query),
+            lambda s: books.trial_balance_of(s, current_actor(), f, as_of=as_of, **query),
             render_trial_balance,
             f"{f}-trial-balance-{_stamp(as_of)}",
             f"{f}-试算平衡表-{_stamp(as_of)}",
@@ -168,7 +169,7 @@ class Subledger(MethodView):
     def get(self, query: dict[str, Any], f: str, account: str) -> Response:
         """明细账余额表: every sub-account of one chart line with its period and balances"""
         return pdf(
-            lambda s: reportdata.subledger_listing(s, f, account, current_actor(), **query),
+            lambda s: books.subledger_listing(s, current_actor(), f, account, **query),
             render_subledger,
             f"{f}-subledger-{account}-{_stamp(query.get('to'))}",
             f"{f}-明细账-{account}-{_stamp(query.get('to'))}",
@@ -183,7 +184,7 @@ class Aging(MethodView):
     def get(self, query: dict[str, Any], f: str) -> Response:
         """账龄分析表: overdue loans by bucket, fund-wide or one township (a township's own)"""
         return pdf(
-            lambda s: reportdata.aging_report(s, f, current_actor(), **query),
+            lambda s: fund.aging(s, current_actor(), f, **query),
             render_aging,
             f"{f}-aging-{_stamp(query.get('as_of'))}",
             f"{f}-账龄分析表-{_stamp(query.get('as_of'))}",
@@ -198,7 +199,7 @@ class Vouchers(MethodView):
     def get(self, query: dict[str, Any], f: str) -> Response:
         """记账凭证: every voucher of a month, red-ink reversals in red"""
         return pdf(
-            lambda s: reportdata.voucher_prints(s, f, current_actor(), **query),
+            lambda s: journals.voucher_prints(s, current_actor(), f, **query),
             render_vouchers,
             f"{f}-vouchers-{query['period']}",
             f"{f}-记账凭证-{query['period']}",
@@ -212,7 +213,7 @@ class Voucher(MethodView):
     def get(self, f: str, voucher: str) -> Response:
         """记账凭证: one voucher as printed"""
         return pdf(
-            lambda s: reportdata.voucher_prints(s, f, current_actor(), vouchers=[voucher]),
+            lambda s: journals.voucher_prints(s, current_actor(), f, vouchers=[voucher]),
             render_vouchers,
             f"{f}-voucher-{voucher}",
             f"{f}-记账凭证-{voucher}",

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from flask import current_app
 from flask_smorest.utils import deepupdate
 
-from ledger import listings
+from ledger.read import access
 from shell.auth import current_actor, require
 from shell.db import get_db
 
@@ -51,7 +51,7 @@ def in_fund(*roles: str, loan: bool = False, township: bool = False) -> Callable
         def checked(*args: Any, **kwargs: Any) -> Any:
             actor = current_actor()
             with get_db().read() as session:
-                listings.check_visible(
+                access.check_visible(
                     session,
                     actor,
                     kwargs["f"],

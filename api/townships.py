@@ -8,7 +8,7 @@ from flask.views import MethodView
 
 from api.pagination import Blueprint, paginate_select
 from api.scope import READERS, in_fund
-from ledger import listings
+from ledger.read import fund, setup
 from ledger.services.setup import add_township
 from shell.auth import current_actor
 from shell.db import get_db
@@ -33,7 +33,7 @@ class Townships(MethodView):
     def get(self, query: dict[str, Any], f: str, pagination_parameters: Any) -> Any:
         """List the fund's townships (乡镇列表)"""
         with get_db().read() as session:
-            stmt = listings.townships(session, current_actor(), f, **query)
+            stmt = setup.townships(session, current_actor(), f, **query)
             return paginate_select(session, stmt, pagination_parameters)
 
     @in_fund("clerk")
@@ -58,4 +58,4 @@ class Position(MethodView):
     def get(self, query: dict[str, Any], f: str, t: str) -> Any:
         """A township's account with the county and the township check (乡镇往来)"""
         with get_db().read() as session:
-            return listings.township_position(session, current_actor(), f, t, **query)
+            return fund.township_position(session, current_actor(), f, t, **query)

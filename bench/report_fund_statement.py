@@ -21,7 +21,7 @@ in production):
 Each fund's statement (2009-01-01 to 2009-12-31) is measured in a fresh
 interpreter, so the figures are those of a server process asked for its
 first statement: the time to parse the CJK font (once per process, about
-half a second), `ledger.reportdata.fund_statement` (the queries) and
+half a second), `ledger.read.fund.fund_statement` (the queries) and
 `reports.fund_statement.render_fund_statement` (the PDF), cold and then the
 median of three warm runs; the tracemalloc peak of one gather + render; and
 the process's maximum resident set size (getrusage, imports included, taken
@@ -80,7 +80,7 @@ from ledger.models import (  # noqa: E402
 )
 from ledger.money import split  # noqa: E402
 from ledger.posting import JournalDraft  # noqa: E402
-from ledger.reportdata import fund_statement  # noqa: E402
+from ledger.read.fund import fund_statement  # noqa: E402
 from ledger.schema import upgrade  # noqa: E402
 from ledger.services import funding, setup  # noqa: E402
 from ledger.services.funds import open_fund  # noqa: E402
@@ -346,7 +346,7 @@ def measure(url: str, code: str, to: date) -> dict[str, Any]:
 
     def gather() -> Any:
         with db.read() as session:
-            return fund_statement(session, code, CLERK, from_=frm, to=to)
+            return fund_statement(session, CLERK, code, from_=frm, to=to)
 
     _, font_s = _timed(register_cjk_font)
     data, gather_cold = _timed(gather)
@@ -433,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
         missed |= r["cold_s"] > TARGET_SECONDS or r["maxrss_mb"] > TARGET_MB
     print(
         "\nStatement for 2009-01-01 to 2009-12-31, SQLite, one fresh process per fund. "
-        "font = parsing the CJK font (once per process); gather = ledger.reportdata."
+        "font = parsing the CJK font (once per process); gather = ledger.read.fund."
         "fund_statement (the queries); render = reports.fund_statement (the PDF); cold = "
         "font + gather + render of the first statement; warm = median gather + render of the "
         "next three; peak MB = tracemalloc peak of one gather + render; maxrss = the measuring "

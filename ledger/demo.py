@@ -35,7 +35,8 @@ from ledger.errors import Conflict
 from ledger.identifiers import id_check_char
 from ledger.models import Extension, Fund, Household, Journal, Loan, Township, WriteOff
 from ledger.money import split
-from ledger.read.fund import loan_rows, township_positions
+from ledger.read.fund import township_positions
+from ledger.read.loans import loan_rows
 from ledger.schedule import Instalment, make_schedule
 from ledger.services import disasters, funding, guarantees, loans, proposals, setup
 from ledger.services.funds import open_fund

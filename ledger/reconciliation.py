@@ -32,8 +32,10 @@ from ledger import chart, dates
 from ledger.actors import Actor
 from ledger.errors import LedgerError, RowError, RowsRefused, SheetRefused
 from ledger.models import Account, Entry, Journal
+from ledger.read.access import FundHeader, county_wide
+from ledger.read.access import fund as gate
+from ledger.read.books import check_dates
 from ledger.registration_import import sheet_amount, sheet_date
-from ledger.reportdata import FundHeader, check_dates, county_wide, fund_of
 from ledger.services import lookup
 from ledger.uploads import header_name, read_table
 
@@ -355,7 +357,8 @@ def reconcile_township(
 ) -> TownshipReconciliation:
     """Match the township's uploaded book with 1011/<township> for the period."""
     check_dates(from_, to)
-    fund_id, header = fund_of(session, fund_code, actor)
+    header = gate(session, actor, fund_code)
+    fund_id = header.id
     town = lookup.township(session, fund_id, township, actor, "township")
     theirs = read_township_book(data)
     day = to or dates.today()
@@ -429,7 +432,8 @@ def reconcile_bank(
 ) -> BankReconciliation:
     """The 银行存款余额调节表 of the special account for the statement's dates."""
     county_wide(actor, "银行对账", "bank reconciliation")
-    fund_id, header = fund_of(session, fund_code, actor)
+    header = gate(session, actor, fund_code)
+    fund_id = header.id
     theirs, statement_balance = read_bank_statement(data)
     first, last = min(x.on for x in theirs), max(x.on for x in theirs)
     opening, ours = county_lines(session, fund_id, chart.SPECIAL_ACCOUNT, "", first, last)

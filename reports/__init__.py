@@ -2,18 +2,19 @@
 
 Each report is one module with one public function, ``render_<name>(data,
 *, generated_at=None) -> bytes``, whose `data` is the frozen value gathered
-read-only by the matching function of `ledger.reportdata` (called inside a
+read-only by the matching function of `ledger.read` (called inside a
 ``db.read()`` session). Reports never touch the database.
 
-- 周转金运行情况报告: ``fund_statement`` → ``fund_statement.render_fund_statement``
-- 乡镇周转金对账单: ``township_statement`` → ``township_statement.render_township_statement``
-- 借款人对账单: ``loan_statement`` → ``loan_statement.render_loan_statement``
-- 联系人担保责任单: ``liaison_statement`` → ``liaison_statement.render_liaison_statement``
-- 灾害核销审批表: ``disaster_form`` → ``disaster_form.render_disaster_form``
-- 试算平衡表: ``trial_balance_sheet`` → ``trial_balance.render_trial_balance``
-- 明细账余额表: ``subledger_listing`` → ``subledger.render_subledger``
-- 账龄分析表: ``aging_report`` → ``aging.render_aging``
-- 记账凭证: ``voucher_prints`` → ``voucher.render_vouchers``
+- 周转金运行情况报告: ``fund.fund_statement`` → ``fund_statement.render_fund_statement``
+- 乡镇周转金对账单: ``fund.township_statement`` → ``township_statement.render_township_statement``
+- 借款人对账单: ``loans.loan_statement`` → ``loan_statement.render_loan_statement``
+- 联系人担保责任单: ``guarantees.liaison_statement``
+  → ``liaison_statement.render_liaison_statement``
+- 灾害核销审批表: ``disasters.disaster_form`` → ``disaster_form.render_disaster_form``
+- 试算平衡表: ``books.trial_balance_of`` → ``trial_balance.render_trial_balance``
+- 明细账余额表: ``books.subledger_listing`` → ``subledger.render_subledger``
+- 账龄分析表: ``fund.aging`` → ``aging.render_aging``
+- 记账凭证: ``journals.voucher_prints`` → ``voucher.render_vouchers``
 
 `reports.layout` is the page (title, fund, period, generated-at, "第 N 页 /
 共 M 页") and the table, fact and signature pieces; `reports.fonts` finds and

@@ -13,7 +13,7 @@ from decimal import Decimal
 from reportlab.platypus import Flowable
 
 from ledger.labels import BUCKET, label
-from ledger.reportdata import AgingData
+from ledger.read.fund import Aging
 from reports import layout
 from reports.layout import Col, money, percent
 
@@ -33,9 +33,9 @@ DETAIL_COLS = [
 ]
 
 
-def render_aging(data: AgingData, *, generated_at: datetime | None = None) -> bytes:
-    """The aging report PDF (from `ledger.reportdata.aging_report`)."""
-    a = data.aging
+def render_aging(data: Aging, *, generated_at: datetime | None = None) -> bytes:
+    """The aging report PDF (from `ledger.read.fund.aging`)."""
+    a = data
     subject = f"{data.township_name}({data.township})" if data.township else "全部乡镇"
     h = layout.Heading(
         TITLE,

@@ -15,7 +15,7 @@ from decimal import Decimal
 from reportlab.platypus import Flowable
 
 from ledger.labels import DISASTER_KIND, GROUND, PROPOSAL, label
-from ledger.reportdata import DisasterFormData, DisasterLoanLine
+from ledger.read.disasters import DisasterFormData, DisasterLoanLine
 from reports import layout
 from reports.layout import WIDE, Col, money, money_or_blank
 
@@ -24,7 +24,7 @@ ZERO = Decimal("0.00")
 
 
 def render_disaster_form(data: DisasterFormData, *, generated_at: datetime | None = None) -> bytes:
-    """The disaster write-off approval form PDF (from `ledger.reportdata.disaster_form`)."""
+    """The disaster write-off approval form PDF (from `ledger.disasters.disaster_form`)."""
     h = layout.Heading(
         TITLE,
         layout.fund_label(data.fund.name, data.fund.code),

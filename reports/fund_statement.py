@@ -19,8 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from ledger.labels import BUCKET, SOURCE, label
-from ledger.read.fund import GroupFigures, RecoveryRow
-from ledger.reportdata import FundStatementData
+from ledger.read.fund import FundStatementData, GroupFigures, RecoveryRow
 from reports import layout
 from reports.layout import FONT, WIDE, WIDTH, Col, money, percent
 
@@ -33,7 +32,7 @@ OVERDUE_FILL = colors.HexColor("#C0504D")
 def render_fund_statement(
     data: FundStatementData, *, generated_at: datetime | None = None
 ) -> bytes:
-    """The fund statement PDF for `data` (from `ledger.reportdata.fund_statement`)."""
+    """The fund statement PDF for `data` (from `ledger.fund.fund_statement`)."""
     h = layout.Heading(
         TITLE,
         layout.fund_label(data.fund.name, data.fund.code),

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from reportlab.platypus import Flowable
 
-from ledger.reportdata import LiaisonStatementData
+from ledger.read.guarantees import LiaisonStatementData
 from reports import layout
 from reports.layout import Col, money
 
@@ -24,7 +24,7 @@ ZERO = Decimal("0.00")
 def render_liaison_statement(
     data: LiaisonStatementData, *, generated_at: datetime | None = None
 ) -> bytes:
-    """The liaison guarantee statement PDF (from `ledger.reportdata.liaison_statement`)."""
+    """The liaison guarantee statement PDF (from `ledger.guarantees.liaison_statement`)."""
     e = data.exposure
     h = layout.Heading(
         TITLE,
@@ -172,10 +172,7 @@ def _calls(data: LiaisonStatementData) -> list[Flowable]:
                         Col("代扣月份", 18, "C"),
                         Col("计划代扣", 20, "R"),
                     ],
-                    [
-                        [c.registration_no, str(p.seq), p.due_month, money(p.amount)]
-                        for c, p in plans
-                    ],
+                    [[c.registration_no, str(p.seq), p.month, money(p.amount)] for c, p in plans],
                     total=["合计", "", "", money(sum((p.amount for _, p in plans), ZERO))],
                     width=layout.WIDTH * 0.7,
                 ),

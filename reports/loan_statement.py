@@ -14,7 +14,7 @@ from decimal import Decimal
 from reportlab.platypus import Flowable
 
 from ledger.labels import ACTION, KIND, STATUS, label
-from ledger.reportdata import LoanStatementData
+from ledger.read.loans import LoanStatementData
 from reports import layout
 from reports.layout import Col, money, money_or_blank
 
@@ -27,7 +27,7 @@ ZERO = Decimal("0.00")
 def render_loan_statement(
     data: LoanStatementData, *, generated_at: datetime | None = None
 ) -> bytes:
-    """The household loan statement PDF (from `ledger.reportdata.loan_statement`)."""
+    """The household loan statement PDF (from `ledger.loans.loan_statement`)."""
     v = data.view
     r = v.row
     h = layout.Heading(

@@ -13,7 +13,7 @@ from datetime import datetime
 from reportlab.platypus import Flowable
 
 from ledger.labels import SOURCE, label
-from ledger.reportdata import SubledgerData
+from ledger.read.books import SubledgerData
 from reports import layout
 from reports.layout import Col, money, money_or_blank
 
@@ -30,7 +30,7 @@ KEY_TITLE = {
 
 
 def render_subledger(data: SubledgerData, *, generated_at: datetime | None = None) -> bytes:
-    """The sub-ledger listing PDF (from `ledger.reportdata.subledger_listing`)."""
+    """The sub-ledger listing PDF (from `ledger.books.subledger_listing`)."""
     h = layout.Heading(
         TITLE,
         layout.fund_label(data.fund.name, data.fund.code),

@@ -16,8 +16,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from ledger.labels import KIND, label
+from ledger.read.fund import TownshipStatementData
 from ledger.reconciliation import TownshipReconciliation
-from ledger.reportdata import TownshipStatementData
 from reports import layout
 from reports.layout import Col, money, money_or_blank
 from reports.reconciliation import township_check
@@ -42,7 +42,7 @@ def render_township_statement(
     generated_at: datetime | None = None,
     checked: TownshipReconciliation | None = None,
 ) -> bytes:
-    """The reconciliation statement PDF (from `ledger.reportdata.township_statement`);
+    """The reconciliation statement PDF (from `ledger.fund.township_statement`);
     `checked`: the township's uploaded book matched with it, printed as the last section."""
     subject = f"{data.name}({data.township})"
     h = layout.Heading(

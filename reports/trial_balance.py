@@ -13,8 +13,8 @@ from decimal import Decimal
 
 from reportlab.platypus import Flowable
 
-from ledger.read.books import TrialBalanceRow
-from ledger.reportdata import TrialBalanceData
+from ledger.dates import today
+from ledger.read.books import TrialBalance, TrialBalanceRow
 from reports import layout
 from reports.layout import Col, money_or_blank
 
@@ -39,19 +39,19 @@ def _columns(row: TrialBalanceRow) -> tuple[Decimal, ...]:
     )
 
 
-def render_trial_balance(data: TrialBalanceData, *, generated_at: datetime | None = None) -> bytes:
-    """The trial balance PDF (from `ledger.reportdata.trial_balance_sheet`)."""
+def render_trial_balance(data: TrialBalance, *, generated_at: datetime | None = None) -> bytes:
+    """The trial balance PDF (from `ledger.read.books.trial_balance_of`)."""
     h = layout.Heading(
         TITLE,
         layout.fund_label(data.fund.name, data.fund.code),
-        layout.period_label(data.from_, data.to),
+        layout.period_label(data.from_, data.as_of or today()),
         generated_at or layout.now(),
     )
-    figures = [_columns(r) for r in data.balance.rows]
+    figures = [_columns(r) for r in data.rows]
     totals = [sum((f[i] for f in figures), ZERO) for i in range(6)]
     rows = [
         [r.code, r.name, *(money_or_blank(x) for x in f)]
-        for r, f in zip(data.balance.rows, figures, strict=True)
+        for r, f in zip(data.rows, figures, strict=True)
     ]
     balanced = totals[0] == totals[1] and totals[2] == totals[3] and totals[4] == totals[5]
     story: list[Flowable] = [

@@ -16,7 +16,7 @@ from reportlab.platypus import Flowable, KeepTogether
 from reportlab.platypus.flowables import HRFlowable
 
 from ledger.labels import KIND, SOURCE, label
-from ledger.reportdata import VoucherData, VoucherPrint
+from ledger.read.journals import VoucherData, VoucherPrint
 from reports import layout
 from reports.layout import RED, Col, money_or_blank
 
@@ -25,7 +25,7 @@ ZERO = Decimal("0.00")
 
 
 def render_vouchers(data: VoucherData, *, generated_at: datetime | None = None) -> bytes:
-    """Voucher prints, each kept whole on a page (from `ledger.reportdata.voucher_prints`)."""
+    """Voucher prints, each kept whole on a page (from `ledger.journals.voucher_prints`)."""
     days = sorted({v.view.posted_on for v in data.vouchers})
     if not days:
         period = "无凭证"

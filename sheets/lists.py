@@ -6,8 +6,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ledger.labels import DISASTER_KIND, PROPOSAL, label
-from ledger.listings import DisasterRow
-from ledger.read.fund import LiaisonExposure
+from ledger.read.disasters import DisasterRow
+from ledger.read.guarantees import LiaisonExposure
 from sheets.tables import Col, Sheet, table_xlsx, workbook_xlsx
 
 

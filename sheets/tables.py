@@ -22,8 +22,10 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ledger.labels import BUCKET, KIND, STATUS, label
-from ledger.read.books import JournalView, TrialBalance
-from ledger.read.fund import Aging, LoanRow, RecoveryTable
+from ledger.read.books import TrialBalance
+from ledger.read.fund import Aging, RecoveryTable
+from ledger.read.journals import JournalView
+from ledger.read.loans import LoanRow
 
 MONEY = "#,##0.00"
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")

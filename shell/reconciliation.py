@@ -14,8 +14,8 @@ from typing import Any
 from flask import request
 from marshmallow import Schema
 
+from ledger.read.fund import township_statement
 from ledger.reconciliation import reconcile_township
-from ledger.reportdata import township_statement
 from ledger.transactions import DeferredUnitOfWork, run_deferred
 from reports.fonts import register_cjk_font
 from reports.township_statement import render_township_statement
@@ -80,7 +80,7 @@ def township_reconciliation(f: str, t: str, data: bytes, form: dict[str, Any], k
     with get_db().read() as session:
         result = reconcile_township(session, f, t, actor, data, **form)
         period = {"from_": form.get("from_"), "to": result.to}
-        statement = township_statement(session, f, t, actor, **period)
+        statement = township_statement(session, actor, f, t, **period)
     response = answer(
         result,
         kind,

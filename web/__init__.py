@@ -2,7 +2,7 @@
 
 No business rule lives here: views parse with the shared schemas (``shell.schemas``), call the
 same ``ledger`` services through the same audited write path, read with the
-same ``ledger.listings`` queries, and link the API's PDF and XLSX downloads
+same ``ledger.read`` functions, and link the API's PDF and XLSX downloads
 (which accept the signed-in session's cookie for GETs). Every page is sent
 with a strict Content-Security-Policy (``web.responses``).
 """

@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, redirect, request, url_for
 
-from ledger import listings
 from ledger.actors import Actor, Role
+from ledger.read import access
 from shell.auth import check_role
 from shell.db import get_db
 from web.session import check_csrf, signed_in_actor
@@ -50,7 +50,7 @@ def page(*roles: str, loan: bool = False) -> Callable[[F], F]:
             check_role(actor, roles)
             if "f" in kwargs:
                 with get_db().read() as session:
-                    listings.check_visible(
+                    access.check_visible(
                         session, actor, kwargs["f"], kwargs["no"] if loan else None
                     )
             return view(*args, **kwargs)

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import g
 
-from ledger import listings
+from ledger.read import setup
 from shell.db import get_db
 
 
@@ -16,11 +16,11 @@ def choices(f: str) -> dict[str, list[tuple[str, str]]]:
     actor = g.actor
     with get_db().read() as session:
         return {
-            "town_options": _pairs(session.execute(listings.townships(session, actor, f))),
-            "batch_options": _pairs(session.execute(listings.batches(session, actor, f))),
+            "town_options": _pairs(session.execute(setup.townships(session, actor, f))),
+            "batch_options": _pairs(session.execute(setup.batches(session, actor, f))),
             "type_options": [
                 (row.code, f"{row.name}(标准 {row.borrowing_standard} 元)")
-                for row in session.execute(listings.project_types(session, actor, f))
+                for row in session.execute(setup.project_types(session, actor, f))
             ],
         }
 

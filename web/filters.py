@@ -8,9 +8,10 @@ from typing import Any
 
 from flask import Flask, g, request
 
-from ledger import labels, listings
+from ledger import labels
 from ledger.errors import NotFound
 from ledger.money import fmt
+from ledger.read import setup
 from shell.db import get_db
 from web.session import csrf_token, notices
 
@@ -38,9 +39,9 @@ def _names() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
         if fund is not None and g.get("actor") is not None:
             with get_db().read() as session, suppress(NotFound):  # its own 404 page
                 for names, read in (
-                    (towns, listings.townships),
-                    (kinds, listings.project_types),
-                    (batches, listings.batches),
+                    (towns, setup.townships),
+                    (kinds, setup.project_types),
+                    (batches, setup.batches),
                 ):
                     for row in session.execute(read(session, g.actor, fund)):
                         names[row.code] = row.name

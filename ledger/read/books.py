@@ -1,14 +1,16 @@
-"""The read side: balances, statements, trial balance, journals.
+"""The books: balances, account statements, the trial balance and sub-ledgers, as of any date.
 
-Every query returns frozen dataclasses, so the API and the PDFs print the
-same figures. Reads never scan the journal: a current balance is the
-account's running totals, a balance as of a date sums the account's daily
-totals up to that date, and the trial balance sums the chart's daily totals.
-Their cost grows with the number of active days, not with the number of
-entries (see docs/PERFORMANCE.md).
+Reads never scan the journal: a current balance is the account's running
+totals, a balance as of a date sums the account's daily totals up to that
+date, and the trial balance sums the chart's daily totals. Their cost grows
+with the number of active days, not with the number of entries (see
+docs/PERFORMANCE.md).
 
 Balances are signed on the account's normal side: debit minus credit for
-assets and expenses, credit minus debit for net assets and income.
+assets and expenses, credit minus debit for net assets and income. The
+functions taking a fund id are the building blocks services use too; those
+taking the actor and a fund code are what the shells call, through the one
+gate in `ledger.read.access`.
 """
 
 from __future__ import annotations
@@ -16,28 +18,43 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, type_coerce
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
+from ledger import dates
+from ledger.actors import Actor
 from ledger.db import Fen
-from ledger.errors import InvalidField, UnknownAccount
+from ledger.errors import (
+    InvalidField,
+    UnknownAccount,
+)
 from ledger.models import (
     Account,
     AccountDailyTotal,
     AccountKind,
     ChartAccount,
     ChartDailyTotal,
+    Disaster,
     Entry,
+    Fund,
+    Household,
     Journal,
+    Liaison,
+    Loan,
+    Period,
     SubLedger,
+    Township,
 )
 from ledger.posting import AccountRef
+from ledger.read.access import FundHeader, county_wide, fund
 
 ZERO = Decimal("0.00")
+
+
 MAX_PAGE = 500
 
 
@@ -104,7 +121,10 @@ def _daily_sums(session: Session, account_id: int, as_of: date) -> tuple[Decimal
     return debit, credit
 
 
-# --- trial balance --------------------------------------------------------
+def check_dates(from_: date | None, to: date | None) -> None:
+    """Refuse a period that ends before it starts."""
+    if from_ is not None and to is not None and from_ > to:
+        raise InvalidField("起始日期晚于截止日期", "from is after the end date", field="from")
 
 
 @dataclass(frozen=True)
@@ -134,7 +154,12 @@ class TrialBalanceTotals:
 
 @dataclass(frozen=True)
 class TrialBalance:
+    """The trial balance (试算平衡表): opening, turnover and closing balance per chart line."""
+
+    fund: FundHeader
+    #: The last day counted; None for now (the running totals).
     as_of: date | None
+    #: The first day of the turnover; None from the beginning.
     from_: date | None
     rows: tuple[TrialBalanceRow, ...]
     totals: TrialBalanceTotals
@@ -144,8 +169,7 @@ def trial_balance(
     session: Session, fund_id: int, *, as_of: date | None = None, from_: date | None = None
 ) -> TrialBalance:
     """Turnover from `from_` to `as_of` (inclusive) and closing balance per chart line."""
-    if from_ is not None and as_of is not None and from_ > as_of:
-        raise InvalidField("起始日期晚于截止日期", "from is after as_of", field="from")
+    check_dates(from_, as_of)
     daily = ChartDailyTotal.__table__.c
     turnover = _chart_sums(
         session,
@@ -176,7 +200,22 @@ def trial_balance(
         debit_balances=sum((r.balance for r in out if r.kind.debit_normal), ZERO),
         credit_balances=sum((r.balance for r in out if not r.kind.debit_normal), ZERO),
     )
-    return TrialBalance(as_of, from_, tuple(out), totals)
+    found = session.get_one(Fund, fund_id)
+    header = FundHeader(found.id, found.code, found.name)
+    return TrialBalance(header, as_of, from_, tuple(out), totals)
+
+
+def trial_balance_of(
+    session: Session,
+    actor: Actor,
+    fund_code: str,
+    *,
+    as_of: date | None = None,
+    from_: date | None = None,
+) -> TrialBalance:
+    """The fund's trial balance as the API, the page, the XLSX and the PDF show it."""
+    county_wide(actor, "试算平衡表", "trial balance")
+    return trial_balance(session, fund(session, actor, fund_code).id, as_of=as_of, from_=from_)
 
 
 def _chart_sums(
@@ -190,9 +229,6 @@ def _chart_sums(
         .group_by(daily.chart_id)
     ).all()
     return {chart_id: (debit, credit) for chart_id, debit, credit in rows}
-
-
-# --- account statement ----------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -312,63 +348,24 @@ def _balance_before(
     return signed(kind, debit + day_debit, credit + day_credit)
 
 
-# --- journals -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class JournalLine:
-    account: str
-    side: str
-    amount: Decimal
-    debit: Decimal
-    credit: Decimal
-
-
-@dataclass(frozen=True)
-class JournalView:
-    voucher: str
-    posted_on: date
-    kind: str
-    memo: str
-    recorded_by: str
-    red: bool
-    reverses: str | None
-    reversed_by: str | None
-    lines: tuple[JournalLine, ...]
-
-
-def journal_view(session: Session, fund_id: int, voucher: str) -> JournalView:
-    from ledger.services.journals import draft_of, find_journal
-
-    journal = find_journal(session, fund_id, voucher)
-    draft = draft_of(session, journal)
-    reversed_by = session.scalar(
-        select(Journal.voucher_no).where(Journal.reverses_id == journal.id)
-    )
-    lines = tuple(
-        JournalLine(
-            str(ln.account),
-            ln.side,
-            ln.amount,
-            ln.amount if ln.side == "D" else ZERO,
-            ln.amount if ln.side == "C" else ZERO,
+def statement_lines(
+    session: Session,
+    fund_id: int,
+    ref: AccountRef,
+    from_: date | None,
+    to: date | None,
+) -> tuple[Decimal, tuple[StatementLine, ...]]:
+    """(opening balance, every line) of an account between the dates, page by page."""
+    lines: list[StatementLine] = []
+    page = account_statement(session, fund_id, ref, from_=from_, to=to, limit=MAX_PAGE)
+    opening = page.opening
+    lines += page.lines
+    while page.next_cursor is not None:
+        page = account_statement(
+            session, fund_id, ref, after=page.next_cursor, from_=from_, to=to, limit=MAX_PAGE
         )
-        for ln in draft.lines
-    )
-    return JournalView(
-        journal.voucher_no,
-        journal.posted_on,
-        journal.kind,
-        journal.memo,
-        journal.recorded_by,
-        journal.red,
-        draft.reverses,
-        reversed_by,
-        lines,
-    )
-
-
-# --- integrity ------------------------------------------------------------
+        lines += page.lines
+    return opening, tuple(lines)
 
 
 @dataclass(frozen=True)
@@ -481,3 +478,189 @@ def turnover_by_kind(
     for key, journal_kind, side, amount in session.execute(query):
         out.setdefault(key, {})[(journal_kind, side)] = amount
     return out
+
+
+@dataclass(frozen=True)
+class SubAccountRow:
+    account: str
+    key: str
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    """A line of the chart of accounts with its turnover and balance."""
+
+    code: str
+    name: str
+    name_en: str
+    kind: str
+    subledger: str
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal
+    subaccounts: tuple[SubAccountRow, ...]
+
+
+def accounts(
+    session: Session, actor: Actor, fund_code: str, as_of: date | None = None
+) -> list[ChartRow]:
+    """The chart of accounts with balances, each line with its sub-accounts (明细账)."""
+    the_fund = fund(session, actor, fund_code)
+    totals = {row.code: row for row in trial_balance(session, the_fund.id, as_of=as_of).rows}
+    out = []
+    for line in session.scalars(
+        select(ChartAccount).where(ChartAccount.fund_id == the_fund.id).order_by(ChartAccount.code)
+    ):
+        subs: tuple[SubAccountRow, ...] = ()
+        if line.subledger is not SubLedger.NONE:
+            subs = tuple(
+                SubAccountRow(b.account, key, b.debit, b.credit, b.balance)
+                for key, b in sorted(
+                    subaccount_balances(session, the_fund.id, line.code, as_of).items()
+                )
+            )
+        total = totals[line.code]
+        out.append(
+            ChartRow(
+                line.code,
+                line.name_zh,
+                line.name_en,
+                line.kind.value,
+                line.subledger.value,
+                total.debit,
+                total.credit,
+                total.balance,
+                subs,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class SubledgerRow:
+    key: str
+    name: str
+    opening: Decimal
+    debit: Decimal
+    credit: Decimal
+    closing: Decimal
+
+
+@dataclass(frozen=True)
+class SubledgerData:
+    """Every sub-account of one chart line with its period turnover and balances."""
+
+    fund: FundHeader
+    code: str
+    name: str
+    #: Which side balances sit on: True for assets and expenses (借), False otherwise (贷).
+    debit_normal: bool
+    subledger: str
+    from_: date | None
+    to: date
+    rows: tuple[SubledgerRow, ...]
+    opening: Decimal
+    debit: Decimal
+    credit: Decimal
+    closing: Decimal
+
+
+def account_names(session: Session, fund_id: int, code: str) -> dict[str, str]:
+    """The printed name of each sub-account key of a chart line (township, household ...)."""
+    line = session.scalar(
+        select(ChartAccount).where(ChartAccount.fund_id == fund_id, ChartAccount.code == code)
+    )
+    if line is None:
+        raise UnknownAccount(f"科目 {code} 不存在", f"account {code} does not exist", field="code")
+    kind = line.subledger
+    if kind is SubLedger.TOWNSHIP:
+        query = select(Township.code, Township.name).where(Township.fund_id == fund_id)
+    elif kind is SubLedger.LOAN:
+        query = (
+            select(Loan.registration_no, Household.name)
+            .join(Household, Household.id == Loan.household_id)
+            .where(Loan.fund_id == fund_id)
+        )
+    elif kind is SubLedger.LIAISON:
+        query = select(Liaison.id, Liaison.name).where(Liaison.fund_id == fund_id)
+    elif kind is SubLedger.DISASTER:
+        query = select(Disaster.code, Disaster.name).where(Disaster.fund_id == fund_id)
+    else:
+        return {}
+    return {str(key): name for key, name in session.execute(query)}
+
+
+def subledger_listing(
+    session: Session,
+    actor: Actor,
+    fund_code: str,
+    code: str,
+    *,
+    from_: date | None = None,
+    to: date | None = None,
+) -> SubledgerData:
+    """The sub-ledger (明细账) of chart line `code`: each sub-account's period and balances."""
+    county_wide(actor, "明细账", "sub-ledger")
+    check_dates(from_, to)
+    header = fund(session, actor, fund_code)
+    fund_id = header.id
+    line = session.scalar(
+        select(ChartAccount).where(ChartAccount.fund_id == fund_id, ChartAccount.code == code)
+    )
+    if line is None:
+        raise UnknownAccount(f"科目 {code} 不存在", f"account {code} does not exist", field="code")
+    closing = subaccount_balances(session, fund_id, code, to)
+    opening = (
+        subaccount_balances(session, fund_id, code, from_ - timedelta(days=1)) if from_ else {}
+    )
+    names = account_names(session, fund_id, code)
+    rows = []
+    for key in sorted(set(closing) | set(opening)):
+        end, start = closing.get(key), opening.get(key)
+        debit_end, credit_end = (end.debit, end.credit) if end else (ZERO, ZERO)
+        debit_start, credit_start = (start.debit, start.credit) if start else (ZERO, ZERO)
+        rows.append(
+            SubledgerRow(
+                key,
+                names.get(key, ""),
+                start.balance if start else ZERO,
+                debit_end - debit_start,
+                credit_end - credit_start,
+                end.balance if end else ZERO,
+            )
+        )
+    return SubledgerData(
+        header,
+        line.code,
+        line.name_zh,
+        line.kind.debit_normal,
+        line.subledger.value,
+        from_,
+        to or dates.today(),
+        tuple(rows),
+        sum((r.opening for r in rows), ZERO),
+        sum((r.debit for r in rows), ZERO),
+        sum((r.credit for r in rows), ZERO),
+        sum((r.closing for r in rows), ZERO),
+    )
+
+
+def periods(session: Session, actor: Actor, fund_code: str) -> Select[Any]:
+    """Months that were ever closed, with who closed and reopened them."""
+    the_fund = fund(session, actor, fund_code)
+    return (
+        select(
+            Period.period,
+            Period.closed,
+            Period.closed_by,
+            Period.closed_at,
+            Period.reopened_by,
+            Period.reopened_at,
+            Period.reopen_reason,
+        )
+        .where(Period.fund_id == the_fund.id)
+        .order_by(Period.period)
+    )

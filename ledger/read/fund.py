@@ -1,9 +1,4 @@
-"""The programme's read side: loans, townships, liaisons and the fund, as of any date.
-
-Everything here is computed from the ledger (sub-ledger turnover by event
-kind) and the loans' schedules, returned as frozen dataclasses that the API,
-the spreadsheets and the PDFs print unchanged. A township officer only ever
-gets their own township's rows.
+"""The fund as a whole and by township: summary, aging, recovery table, statements, as of any date.
 
 Definitions used throughout:
 
@@ -13,51 +8,49 @@ Definitions used throughout:
   liaison instead of the household.
 - *turnover* (周转次数) = cumulative disbursed ÷ fund capital.
 - *re-lending capacity* = special-account cash + cash held by townships.
+
+A township officer sees their own township's figures only; the fund
+statement is the county's.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
 
 from ledger import chart, dates
-from ledger.actors import Actor
+from ledger.actors import Actor, township_filter
+from ledger.audit import chain_head
 from ledger.models import (
-    Batch,
-    GuaranteeCall,
-    Household,
+    Account,
+    Entry,
+    Journal,
     Liaison,
-    LiaisonAssignment,
     Loan,
-    LoanEvent,
-    LoanStatus,
-    ProjectType,
-    SalaryDeduction,
     Township,
 )
-from ledger.read.books import fen_sum, subaccount_balances, turnover_by_kind
-from ledger.read.figures import (
-    InstalmentSettlement,
-    LoanFigures,
-    Schedule,
-    figures,
-    schedules,
-    settle_by_kind,
-    settlements,
+from ledger.posting import AccountRef
+from ledger.read.access import FundHeader, county_wide, fund
+from ledger.read.books import (
+    ZERO,
+    StatementLine,
+    check_dates,
+    fen_sum,
+    statement_lines,
+    subaccount_balances,
+    turnover_by_kind,
 )
-from ledger.schedule import AGING_BUCKETS, aging_bucket, settle
+from ledger.read.figures import LoanFigures, figures, schedules
+from ledger.read.loans import LoanRow, loan_rows
+from ledger.schedule import AGING_BUCKETS, settle
 from ledger.services import lookup
-from ledger.services.proposals import pending_write_offs
-from ledger.threelines import three_line_problems
 
-ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
 
 
@@ -73,305 +66,6 @@ def percent(numerator: Decimal, denominator: Decimal) -> Decimal | None:
     return ratio(numerator * HUNDRED, denominator)
 
 
-# --- the loans in view ----------------------------------------------------
-
-
-#: Up to this many loans, `loan_rows` sums the entries of just those loans.
-NARROW_LIST = 500
-
-
-@dataclass(frozen=True)
-class LoanRow:
-    """One loan with its figures on the as-of date: the unit every report sums."""
-
-    loan_id: int
-    registration_no: str
-    status: str
-    household: str
-    id_number: str
-    village: str
-    township: str
-    township_name: str
-    batch: str
-    project_type: str
-    project: str
-    approved: Decimal
-    figures: LoanFigures
-    pending_write_off: Decimal
-    overdue_days: int
-    overdue_amount: Decimal
-    liaison_id: int | None
-    extended: bool
-
-    @property
-    def outstanding(self) -> Decimal:
-        return self.figures.outstanding
-
-    @property
-    def bucket(self) -> str | None:
-        return aging_bucket(self.overdue_days)
-
-
-def loan_rows(
-    session: Session,
-    fund_id: int,
-    actor: Actor,
-    *,
-    as_of: date | None = None,
-    township: str | None = None,
-    batch: str | None = None,
-    statuses: Iterable[str] | None = None,
-    registration_nos: Sequence[str] | None = None,
-    search: str | None = None,
-) -> list[LoanRow]:
-    """Loans (all, or those in `statuses`) with their figures on `as_of`.
-
-    `search` keeps loans whose registration number, household name or ID
-    number contains it.
-    """
-    query = (
-        select(
-            Loan.id,
-            Loan.registration_no,
-            Loan.status,
-            Household.name,
-            Household.id_number,
-            Household.village,
-            Township.code,
-            Township.name,
-            Batch.code,
-            ProjectType.code,
-            Loan.project,
-            Loan.approved_amount,
-        )
-        .join(Household, Household.id == Loan.household_id)
-        .join(Township, Township.id == Loan.township_id)
-        .join(Batch, Batch.id == Loan.batch_id)
-        .join(ProjectType, ProjectType.id == Loan.project_type_id)
-        .where(Loan.fund_id == fund_id)
-        .order_by(Township.code, Loan.registration_no)
-    )
-    if actor.is_township:
-        query = query.where(Township.code == actor.township_code)
-    if township is not None:
-        query = query.where(Township.code == township)
-    if batch is not None:
-        query = query.where(Batch.code == batch)
-    if statuses is not None:
-        query = query.where(Loan.status.in_([LoanStatus(s) for s in statuses]))
-    if registration_nos is not None:
-        query = query.where(Loan.registration_no.in_(list(registration_nos)))
-    if search:
-        needle = search.strip()
-        query = query.where(
-            or_(
-                Loan.registration_no.contains(needle, autoescape=True),
-                Household.name.contains(needle, autoescape=True),
-                Household.id_number.contains(needle.upper(), autoescape=True),
-            )
-        )
-    # Plain columns, not entities: building ORM objects for 10,000 loans was
-    # most of a fund statement's time (bench/report_fund_statement.py).
-    rows = session.execute(query).all()
-    ids = [row[0] for row in rows]
-    # A narrow list (a search, one township's overdue loans) sums only its own
-    # loans' entries; a wide one reads the fund's totals in one pass.
-    narrow = [row[1] for row in rows] if len(rows) <= NARROW_LIST else None
-    by_no = figures(session, fund_id, as_of=as_of, loan_nos=narrow)
-    plans = schedules(session, ids, as_of=as_of)
-    pending = pending_write_offs(session, fund_id, as_of)
-    liaisons = current_liaisons(session, ids, as_of)
-    day = as_of or dates.today()
-    out = []
-    for loan_id, no, status, name, id_number, village, town, town_name, *rest in rows:
-        batch_code, kind, project, approved = rest
-        numbers = by_no.get(no, LoanFigures())
-        plan = plans.get(loan_id)
-        days, amount = plan.overdue(numbers.settled, day) if plan else (0, ZERO)
-        out.append(
-            LoanRow(
-                loan_id,
-                no,
-                status.value,
-                name,
-                id_number,
-                village,
-                town,
-                town_name,
-                batch_code,
-                kind,
-                project,
-                approved or ZERO,
-                numbers,
-                pending.get(no, ZERO),
-                days,
-                amount,
-                liaisons.get(loan_id),
-                bool(plan and plan.version > 1),
-            )
-        )
-    return out
-
-
-def current_liaisons(
-    session: Session, loan_ids: Sequence[int], as_of: date | None
-) -> dict[int, int]:
-    """The liaison answering for each loan on `as_of` (latest assignment effective by then)."""
-    a = LiaisonAssignment
-    query = select(a.loan_id, a.effective_on, a.liaison_id).where(a.loan_id.in_(list(loan_ids)))
-    if as_of is not None:
-        query = query.where(a.effective_on <= as_of)
-    out: dict[int, tuple[date, int]] = {}
-    for loan_id, effective_on, liaison_id in session.execute(query):
-        if loan_id not in out or effective_on > out[loan_id][0]:
-            out[loan_id] = (effective_on, liaison_id)
-    return {loan_id: liaison for loan_id, (_, liaison) in out.items()}
-
-
-# --- one loan ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EventView:
-    on: date
-    action: str
-    from_status: str | None
-    to_status: str
-    actor: str
-    note: str
-    voucher: str | None
-
-
-@dataclass(frozen=True)
-class AssignmentView:
-    liaison_id: int
-    liaison: str
-    effective_on: date
-    reason: str
-
-
-@dataclass(frozen=True)
-class LoanView:
-    row: LoanRow
-    requested: Decimal
-    application_no: str
-    contract_no: str | None
-    iou_no: str | None
-    technical_lead: str | None
-    three_line_problems: tuple[tuple[str, str], ...]
-    schedule_version: int | None
-    schedule: tuple[InstalmentSettlement, ...]
-    liaisons: tuple[AssignmentView, ...]
-    history: tuple[EventView, ...]
-
-
-def loan_view(
-    session: Session, fund_id: int, registration_no: str, actor: Actor, as_of: date | None = None
-) -> LoanView:
-    """Everything about one loan: figures, schedule with what settled it, liaison, history.
-
-    The history is in business-date order (then entry order): a write-off
-    dated 2007 but recorded after 2008's repayments comes before them.
-    """
-    loan = lookup.loan(session, fund_id, registration_no, actor)
-    row = loan_rows(session, fund_id, actor, as_of=as_of, registration_nos=[registration_no])[0]
-    plan: Schedule | None = schedules(session, [loan.id], as_of=as_of).get(loan.id)
-    instalments: tuple[InstalmentSettlement, ...] = ()
-    if plan is not None:
-        paid = settlements(session, loan, as_of)
-        instalments = settle_by_kind(plan, paid, as_of or dates.today())
-    # As of a past date the page shows the loan as it stood then: later history is not yet.
-    day = as_of or date.max
-    assignments = session.execute(
-        select(LiaisonAssignment, Liaison.name)
-        .join(Liaison, Liaison.id == LiaisonAssignment.liaison_id)
-        .where(LiaisonAssignment.loan_id == loan.id, LiaisonAssignment.effective_on <= day)
-        .order_by(LiaisonAssignment.effective_on)
-    ).all()
-    events = session.scalars(
-        select(LoanEvent)
-        .where(LoanEvent.loan_id == loan.id, LoanEvent.on <= day)
-        .order_by(LoanEvent.on, LoanEvent.id)
-    ).all()
-    return LoanView(
-        row,
-        loan.requested_amount,
-        loan.application_no,
-        loan.contract_no,
-        loan.iou_no,
-        loan.technical_lead,
-        tuple(three_line_problems(loan)),
-        plan.version if plan else None,
-        instalments,
-        tuple(
-            AssignmentView(a.liaison_id, name, a.effective_on, a.reason) for a, name in assignments
-        ),
-        tuple(
-            EventView(e.on, e.action, e.from_status, e.to_status, e.actor, e.note, e.voucher)
-            for e in events
-        ),
-    )
-
-
-# --- three lines ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ThreeLineIssue:
-    registration_no: str
-    household: str
-    township: str
-    status: str
-    application_no: str
-    contract_no: str | None
-    iou_no: str | None
-    problems: tuple[tuple[str, str], ...]
-
-
-def three_line_report(session: Session, fund_id: int, actor: Actor) -> list[ThreeLineIssue]:
-    """Every approved or contracted loan whose three numbers are not one, and why."""
-    query = (
-        select(Loan, Household.name, Township.code)
-        .join(Household, Household.id == Loan.household_id)
-        .join(Township, Township.id == Loan.township_id)
-        .where(
-            Loan.fund_id == fund_id,
-            Loan.status.in_([LoanStatus.APPROVED, LoanStatus.CONTRACTED, LoanStatus.DISBURSED]),
-            # Only loans that may have a problem become objects (10,000 cost 0.8 s);
-            # `three_line_problems` still decides.
-            or_(
-                *(
-                    or_(column.is_(None), column == "", column != Loan.registration_no)
-                    for column in (Loan.application_no, Loan.contract_no, Loan.iou_no)
-                )
-            ),
-        )
-        .order_by(Township.code, Loan.registration_no)
-    )
-    if actor.is_township:
-        query = query.where(Township.code == actor.township_code)
-    out = []
-    for loan, name, town in session.execute(query):
-        problems = three_line_problems(loan)
-        if problems:
-            out.append(
-                ThreeLineIssue(
-                    loan.registration_no,
-                    name,
-                    town,
-                    loan.status.value,
-                    loan.application_no,
-                    loan.contract_no,
-                    loan.iou_no,
-                    tuple(problems),
-                )
-            )
-    return out
-
-
-# --- aging ----------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class AgingBucket:
     label: str
@@ -382,12 +76,23 @@ class AgingBucket:
 
 @dataclass(frozen=True)
 class Aging:
+    """Overdue loans by aging bucket (账龄分析), fund-wide or for one township, on `as_of`."""
+
+    fund: FundHeader
     as_of: date
+    #: The township the figures are confined to (a township officer's own), None for the fund.
+    township: str | None
+    township_name: str | None
+    #: The overdue loans, by township and registration number.
     loans: tuple[LoanRow, ...]
     buckets: tuple[AgingBucket, ...]
+    #: Outstanding of every loan with money lent, overdue or not.
     outstanding: Decimal
     overdue_amount: Decimal
+    #: Outstanding of the overdue loans.
     overdue_outstanding: Decimal
+    #: Liaison names by id, for the overdue loans' liaisons.
+    liaisons: dict[int, str]
 
     @property
     def overdue_share(self) -> Decimal | None:
@@ -397,21 +102,38 @@ class Aging:
 
 def aging(
     session: Session,
-    fund_id: int,
     actor: Actor,
-    as_of: date,
-    township: str | None = None,
+    fund_code: str,
     *,
-    rows: Sequence[LoanRow] | None = None,
+    as_of: date | None = None,
+    township: str | None = None,
 ) -> Aging:
-    """Overdue loans by aging bucket (1–30, 31–90, 91–180, 181–365, 365+ days).
+    """Overdue loans by aging bucket (1–30, 31–90, 91–180, 181–365, 365+ days) on `as_of`.
 
-    `rows`: the fund's `loan_rows` as of `as_of`, when the caller has them already.
+    A township officer gets their own township's, titled as such (another's
+    is NotFound); a township that does not exist is NotFound too.
     """
-    if rows is None:
-        rows = loan_rows(session, fund_id, actor, as_of=as_of, township=township)
-    rows = [r for r in rows if r.figures.disbursed > 0]
-    overdue_rows = tuple(r for r in rows if r.overdue_days > 0)
+    header = fund(session, actor, fund_code)
+    name = None
+    township = township_filter(actor, township)
+    if township is not None:
+        name = lookup.township(session, header.id, township, actor, "township").name
+    day = as_of or dates.today()
+    rows = loan_rows(session, header.id, actor, as_of=day, township=township)
+    return _aging(session, header, day, rows, township, name)
+
+
+def _aging(
+    session: Session,
+    header: FundHeader,
+    as_of: date,
+    rows: Sequence[LoanRow],
+    township: str | None = None,
+    township_name: str | None = None,
+) -> Aging:
+    """The aging of `rows` (`loan_rows` as of `as_of`), which the fund statement has already."""
+    lent = [r for r in rows if r.figures.disbursed > 0]
+    overdue_rows = tuple(r for r in lent if r.overdue_days > 0)
     buckets = tuple(
         AgingBucket(
             label,
@@ -421,17 +143,24 @@ def aging(
         )
         for label, _, _ in AGING_BUCKETS
     )
+    ids = {r.liaison_id for r in overdue_rows if r.liaison_id is not None}
+    liaisons = (
+        dict(session.execute(select(Liaison.id, Liaison.name).where(Liaison.id.in_(ids))).all())
+        if ids
+        else {}
+    )
     return Aging(
+        header,
         as_of,
+        township,
+        township_name,
         overdue_rows,
         buckets,
-        sum((r.outstanding for r in rows), ZERO),
+        sum((r.outstanding for r in lent), ZERO),
         sum((r.overdue_amount for r in overdue_rows), ZERO),
         sum((r.outstanding for r in overdue_rows), ZERO),
+        liaisons,
     )
-
-
-# --- 周转金回收情况表 ------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -553,9 +282,6 @@ def _recovery_row(code: str, name: str, values: dict[str, Decimal]) -> RecoveryR
     )
 
 
-# --- townships --------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class TownshipPosition:
     """A township's account with the county (乡镇周转金), as of a date."""
@@ -626,94 +352,6 @@ def township_positions(
             )
         )
     return out
-
-
-# --- liaisons ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LiaisonExposure:
-    """What a liaison answers for (资金不回收,责任不解除)."""
-
-    liaison_id: int
-    name: str
-    township: str
-    monthly_salary: Decimal
-    loans: tuple[str, ...]
-    #: Outstanding principal of the loans they answer for: their exposure.
-    exposure: Decimal
-    overdue_amount: Decimal
-    called: Decimal
-    deducted: Decimal
-    #: Called and not yet deducted (1102 balance).
-    owed: Decimal
-
-
-def liaison_exposures(
-    session: Session,
-    fund_id: int,
-    actor: Actor,
-    as_of: date | None = None,
-    liaison_ids: Sequence[int] | None = None,
-) -> list[LiaisonExposure]:
-    query = (
-        select(Liaison, Township.code)
-        .join(Township, Township.id == Liaison.township_id)
-        .where(Liaison.fund_id == fund_id)
-        .order_by(Township.code, Liaison.id)
-    )
-    if actor.is_township:
-        query = query.where(Township.code == actor.township_code)
-    if liaison_ids is not None:
-        query = query.where(Liaison.id.in_(list(liaison_ids)))
-    people = session.execute(query).all()
-    rows = loan_rows(session, fund_id, actor, as_of=as_of)
-    answering: dict[int, list[LoanRow]] = defaultdict(list)
-    for row in rows:
-        if row.liaison_id is not None and row.outstanding > 0:
-            answering[row.liaison_id].append(row)
-    owed = subaccount_balances(session, fund_id, chart.LIAISON_RECEIVABLE, as_of)
-    called = _per_liaison(session, GuaranteeCall, GuaranteeCall.called_on, fund_id, as_of)
-    deducted = _per_liaison(session, SalaryDeduction, SalaryDeduction.received_on, fund_id, as_of)
-    out = []
-    for person, town in people:
-        mine = answering[person.id]
-        out.append(
-            LiaisonExposure(
-                person.id,
-                person.name,
-                town,
-                person.monthly_salary,
-                tuple(r.registration_no for r in mine),
-                sum((r.outstanding for r in mine), ZERO),
-                sum((r.overdue_amount for r in mine), ZERO),
-                called.get(person.id, ZERO),
-                deducted.get(person.id, ZERO),
-                owed[str(person.id)].balance if str(person.id) in owed else ZERO,
-            )
-        )
-    return out
-
-
-def _per_liaison(
-    session: Session,
-    model: type[GuaranteeCall] | type[SalaryDeduction],
-    day: Any,
-    fund_id: int,
-    as_of: date | None,
-) -> dict[int, Decimal]:
-    """Σ amount per liaison of guarantee calls or deductions up to `as_of`."""
-    query = (
-        select(model.liaison_id, fen_sum(model.amount))
-        .where(model.fund_id == fund_id)
-        .group_by(model.liaison_id)
-    )
-    if as_of is not None:
-        query = query.where(day <= as_of)
-    return {who: amount for who, amount in session.execute(query)}
-
-
-# --- the fund -----------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -841,4 +479,231 @@ def _groups(rows: list[LoanRow], key) -> tuple[GroupFigures, ...]:
             sum(1 for r in items if r.overdue_days > 0),
         )
         for (code, name), items in sorted(grouped.items())
+    )
+
+
+def summary(
+    session: Session, actor: Actor, fund_code: str, as_of: date | None = None
+) -> FundSummary:
+    return fund_summary(session, fund(session, actor, fund_code).id, actor, as_of)
+
+
+def recovery(session: Session, actor: Actor, fund_code: str, year: int) -> RecoveryTable:
+    return recovery_table(session, fund(session, actor, fund_code).id, actor, year)
+
+
+def township_position(
+    session: Session, actor: Actor, fund_code: str, code: str, as_of: date | None = None
+) -> TownshipPosition:
+    """One township's account with the county (another township's: 404)."""
+    the_fund = fund(session, actor, fund_code)
+    town = lookup.township(session, the_fund.id, code, actor, "township")
+    for position in township_positions(session, the_fund.id, actor, as_of):
+        if position.code == town.code:
+            return position
+    raise lookup.not_found(Township, code, "township")  # pragma: no cover - listed above
+
+
+@dataclass(frozen=True)
+class PeriodFlows:
+    """The fund's money movements between two dates, by business event (本期发生)."""
+
+    appropriated: Decimal  #: 拨入 (3001 credit)
+    allocated: Decimal  #: 拨付乡镇 (1011 debit)
+    disbursed: Decimal  #: 发放 (1101 debit)
+    repaid: Decimal  #: 农户还款 (1101 credit, repayment)
+    called: Decimal  #: 担保代偿 (1101 credit, guarantee call)
+    written_off: Decimal  #: 核销 (1101 credit, write-off)
+    deducted: Decimal  #: 工资代扣到账 (1102 credit)
+    remitted: Decimal  #: 乡镇上缴 (1011 credit, remittance)
+    recoveries: Decimal  #: 核销收回 (4002 credit)
+    fees: Decimal  #: 资金占用费 (4001 credit)
+
+
+#: (field, chart code, journal kind, side) for each figure of `PeriodFlows`.
+_FLOWS = (
+    ("appropriated", chart.CAPITAL, "appropriation", "C"),
+    ("allocated", chart.TOWNSHIP_FUNDS, "allocation", "D"),
+    ("disbursed", chart.LOANS, "disbursement", "D"),
+    ("repaid", chart.LOANS, "repayment", "C"),
+    ("called", chart.LOANS, "guarantee_call", "C"),
+    ("written_off", chart.LOANS, "write_off", "C"),
+    ("deducted", chart.LIAISON_RECEIVABLE, "salary_deduction", "C"),
+    ("remitted", chart.TOWNSHIP_FUNDS, "remittance", "C"),
+    ("recoveries", chart.RECOVERIES, "recovery", "C"),
+    ("fees", chart.FEE_INCOME, "fee", "C"),
+)
+
+
+def period_flows(
+    session: Session, fund_id: int, from_: date | None, to: date | None
+) -> PeriodFlows:
+    """Σ movements per (chart line, event kind, side) within the dates, as `PeriodFlows`.
+
+    One aggregate over the period's entries; a red-ink reversal counts under
+    the kind of the journal it reverses, with its negative amount, as in
+    `ledger.read.books.turnover_by_kind`.
+    """
+    original = aliased(Journal)
+    kind = func.coalesce(original.kind, Journal.kind)
+    query = (
+        select(Account.code, kind, Entry.side, fen_sum(Entry.amount))
+        .join(Entry, Entry.account_id == Account.id)
+        .join(Journal, Journal.id == Entry.journal_id)
+        .outerjoin(original, original.id == Journal.reverses_id)
+        .where(Account.fund_id == fund_id)
+        .group_by(Account.code, kind, Entry.side)
+    )
+    if from_ is not None:
+        query = query.where(Entry.posted_on >= from_)
+    if to is not None:
+        query = query.where(Entry.posted_on <= to)
+    sums = {(code, k, side): amount for code, k, side, amount in session.execute(query)}
+    return PeriodFlows(**{name: sums.get((code, k, side), ZERO) for name, code, k, side in _FLOWS})
+
+
+@dataclass(frozen=True)
+class TownshipCash:
+    """A township and the money its finance office holds (its 1011 balance)."""
+
+    code: str
+    name: str
+    cash: Decimal
+
+
+@dataclass(frozen=True)
+class FundStatementData:
+    """The leaders' fund statement: the fund as of `to`, and what moved since `from_`."""
+
+    fund: FundHeader
+    from_: date | None
+    #: The as-of date (today when the statement was asked for "now").
+    to: date
+    summary: FundSummary
+    #: Every township the reader may see, with or without loans.
+    townships: tuple[TownshipCash, ...]
+    flows: PeriodFlows
+    aging: Aging
+    recovery: RecoveryTable
+    #: The audit chain head (seq, SHA-256) when the statement was gathered.
+    audit_seq: int
+    audit_hash: str
+
+
+def recovery_year(session: Session, fund_id: int, to: date) -> int:
+    """The calendar year whose 周转金回收情况表 a statement as of `to` can print.
+
+    The table covers whole years (`recovery_table`); the year of
+    `to` is used when nothing was posted after `to` in that year (so the
+    table shows the book as of `to`), otherwise the last complete year.
+    """
+    later = session.scalar(
+        select(Journal.id)
+        .where(
+            Journal.fund_id == fund_id,
+            Journal.posted_on > to,
+            Journal.posted_on <= date(to.year, 12, 31),
+        )
+        .limit(1)
+    )
+    return to.year if later is None else to.year - 1
+
+
+def fund_statement(
+    session: Session,
+    actor: Actor,
+    fund_code: str,
+    *,
+    from_: date | None = None,
+    to: date | None = None,
+) -> FundStatementData:
+    """Everything the leaders' statement prints, as of `to` (now when None)."""
+    county_wide(actor, "周转金运行情况报告", "fund statement")
+    check_dates(from_, to)
+    header = fund(session, actor, fund_code)
+    fund_id = header.id
+    day = to or dates.today()
+    seq, digest = chain_head(session)
+    towns = select(Township.code, Township.name).where(Township.fund_id == fund_id)
+    # "Now" is the end of today, as the heading prints it, for every figure.
+    cash = subaccount_balances(session, fund_id, chart.TOWNSHIP_FUNDS, day)
+    rows = loan_rows(session, fund_id, actor, as_of=day)  # once, for the summary and aging
+    return FundStatementData(
+        fund=header,
+        from_=from_,
+        to=day,
+        summary=fund_summary(session, fund_id, actor, as_of=day, rows=rows),
+        townships=tuple(
+            TownshipCash(code, name, cash[code].balance if code in cash else ZERO)
+            for code, name in session.execute(towns.order_by(Township.code)).all()
+        ),
+        flows=period_flows(session, fund_id, from_, day),
+        aging=_aging(session, header, day, rows),
+        recovery=recovery_table(session, fund_id, actor, recovery_year(session, fund_id, day)),
+        audit_seq=seq,
+        audit_hash=digest,
+    )
+
+
+@dataclass(frozen=True)
+class TownshipStatementData:
+    """The county's book of one township's account (1011/<township>) for a period."""
+
+    fund: FundHeader
+    township: str
+    name: str
+    from_: date | None
+    to: date
+    #: Balance before `from_` (zero from the beginning).
+    opening: Decimal
+    lines: tuple[StatementLine, ...]
+    debit: Decimal
+    credit: Decimal
+    closing: Decimal
+    #: The township check (SPEC §10) as of `to`.
+    position: TownshipPosition
+    #: The township's loans with money lent, as of `to`.
+    loans: tuple[LoanRow, ...]
+
+
+def township_statement(
+    session: Session,
+    actor: Actor,
+    fund_code: str,
+    township: str,
+    *,
+    from_: date | None = None,
+    to: date | None = None,
+) -> TownshipStatementData:
+    """The reconciliation statement of `township`; another township's officer gets NotFound."""
+    check_dates(from_, to)
+    header = fund(session, actor, fund_code)
+    fund_id = header.id
+    town = lookup.township(session, fund_id, township, actor, "township")
+    opening, lines = statement_lines(
+        session, fund_id, AccountRef(chart.TOWNSHIP_FUNDS, town.code), from_, to
+    )
+    debit = sum((line.debit for line in lines), ZERO)
+    credit = sum((line.credit for line in lines), ZERO)
+    position = next(
+        p for p in township_positions(session, fund_id, actor, as_of=to) if p.code == town.code
+    )
+    loans = tuple(
+        r
+        for r in loan_rows(session, fund_id, actor, as_of=to, township=town.code)
+        if r.figures.disbursed > 0
+    )
+    return TownshipStatementData(
+        header,
+        town.code,
+        town.name,
+        from_,
+        to or dates.today(),
+        opening,
+        lines,
+        debit,
+        credit,
+        opening + debit - credit,
+        position,
+        loans,
     )

@@ -128,7 +128,7 @@ def test_write_offs_and_revolving(demo):
         assert table.total.closing == (
             table.total.opening + table.total.lent - table.total.written_off - table.total.recovered
         )
-        report = aging(session, fund_id, CLERK, date(2008, 12, 31))
+        report = aging(session, CLERK, FUND, as_of=date(2008, 12, 31))
         assert report.loans and sum(b.loans for b in report.buckets) == len(report.loans)
 
 

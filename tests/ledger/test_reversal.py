@@ -12,7 +12,8 @@ from decimal import Decimal
 import pytest
 
 from ledger import errors
-from ledger.read.books import balance, balance_mismatches, journal_view, trial_balance
+from ledger.read.books import balance, balance_mismatches, trial_balance
+from ledger.read.journals import journal_view
 from tests.factories import SPECIAL, appropriate, make_fund, post_draft, township, transfer
 from tests.factories import reverse as reverse_in
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ledger.labels import GROUND
 from ledger.models import Disaster, LossReport, ProposalStatus, WriteOff
 from ledger.money import daxie, fmt
-from ledger.reportdata import disaster_form
+from ledger.read.disasters import disaster_form
 from reports.disaster_form import render_disaster_form
 from tests.reports import pdf
 from tests.reports.conftest import CLERK, GENERATED
@@ -29,7 +29,7 @@ def test_disaster_form(demo, code):
         proposals = session.execute(
             select(WriteOff.amount, WriteOff.status).where(WriteOff.disaster_id == disaster_id)
         ).all()
-        data = disaster_form(session, demo.code, code, CLERK)
+        data = disaster_form(session, CLERK, demo.code, code)
     approved = sum((a for a, s in proposals if s is ProposalStatus.APPROVED), ZERO)
     assert data.assessed_loss == sum(losses, ZERO)
     assert data.proposed == sum((a for a, _ in proposals), ZERO)
@@ -48,7 +48,7 @@ def test_disaster_form(demo, code):
 
 def test_hail_write_offs_show_ground_evidence_and_decision(demo):
     with demo.db.read() as session:
-        data = disaster_form(session, demo.code, "0708", CLERK)
+        data = disaster_form(session, CLERK, demo.code, "0708")
     document = render_disaster_form(data, generated_at=GENERATED)
     flat = pdf.squeezed(document)
     assert data.write_offs and all(w.ground == "disaster" for w in data.write_offs)

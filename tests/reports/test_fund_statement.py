@@ -9,8 +9,7 @@ import pytest
 from ledger import chart
 from ledger.money import daxie, fmt
 from ledger.read.books import trial_balance
-from ledger.read.fund import RECOVERY_FIELDS, recovery_table
-from ledger.reportdata import fund_statement, recovery_year
+from ledger.read.fund import RECOVERY_FIELDS, fund_statement, recovery_table, recovery_year
 from reports.fund_statement import render_fund_statement
 from tests.reports import pdf
 from tests.reports.conftest import CLERK, GENERATED
@@ -23,7 +22,7 @@ YEAR_START, YEAR_END = date(2008, 1, 1), date(2008, 12, 31)
 @pytest.fixture(scope="module")
 def statement(demo):
     with demo.db.read() as session:
-        data = fund_statement(session, demo.code, CLERK, from_=YEAR_START, to=YEAR_END)
+        data = fund_statement(session, CLERK, demo.code, from_=YEAR_START, to=YEAR_END)
     return data, render_fund_statement(data, generated_at=GENERATED)
 
 
@@ -130,7 +129,7 @@ def test_same_data_same_bytes(statement):
 def test_as_of_a_past_date(demo):
     """After batch 1 was paid out: the capital lent once, 503 households."""
     with demo.db.read() as session:
-        data = fund_statement(session, demo.code, CLERK, to=date(2007, 4, 30))
+        data = fund_statement(session, CLERK, demo.code, to=date(2007, 4, 30))
     text = pdf.text(render_fund_statement(data, generated_at=GENERATED))
     assert "截至 2007-04-30" in text
     assert data.summary.disbursed_to_date == data.summary.capital

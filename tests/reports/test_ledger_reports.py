@@ -8,7 +8,9 @@ from datetime import date
 import pytest
 
 from ledger.money import daxie, fmt
-from ledger.reportdata import aging_report, subledger_listing, trial_balance_sheet, voucher_prints
+from ledger.read.books import subledger_listing, trial_balance_of
+from ledger.read.fund import aging
+from ledger.read.journals import voucher_prints
 from reports.aging import render_aging
 from reports.subledger import render_subledger
 from reports.trial_balance import render_trial_balance
@@ -24,15 +26,15 @@ FROM, TO = date(2008, 1, 1), date(2008, 12, 31)
 @pytest.mark.slow
 def test_trial_balance(demo):
     with demo.db.read() as session:
-        data = trial_balance_sheet(session, demo.code, CLERK_ACTOR, from_=FROM, to=TO)
-    totals = data.balance.totals
+        data = trial_balance_of(session, CLERK_ACTOR, demo.code, from_=FROM, as_of=TO)
+    totals = data.totals
     assert totals.balanced
     document = render_trial_balance(data, generated_at=GENERATED)
     text = pdf.text(document)
     assert "借贷平衡" in text
     assert text.count(fmt(totals.debit)) >= 2  # the period's debit and credit totals
     assert text.count(fmt(totals.debit_balances)) >= 2  # closing debit and credit balances
-    for row in data.balance.rows:
+    for row in data.rows:
         assert row.name in text
     pdf.assert_numbered(document)
     pdf.assert_embedded(document)
@@ -42,12 +44,10 @@ def test_trial_balance(demo):
 @pytest.mark.parametrize("code", ["1011", "1101", "3001", "5001"])
 def test_subledger_totals_equal_the_trial_balance(demo, code):
     with demo.db.read() as session:
-        data = subledger_listing(session, demo.code, code, CLERK_ACTOR, from_=FROM, to=TO)
+        data = subledger_listing(session, CLERK_ACTOR, demo.code, code, from_=FROM, to=TO)
         line = next(
             r
-            for r in trial_balance_sheet(
-                session, demo.code, CLERK_ACTOR, from_=FROM, to=TO
-            ).balance.rows
+            for r in trial_balance_of(session, CLERK_ACTOR, demo.code, from_=FROM, as_of=TO).rows
             if r.code == code
         )
     assert (data.opening, data.debit, data.credit, data.closing) == (
@@ -73,9 +73,9 @@ def test_subledger_totals_equal_the_trial_balance(demo, code):
 @pytest.mark.slow
 def test_aging_report(demo):
     with demo.db.read() as session:
-        data = aging_report(session, demo.code, CLERK_ACTOR, as_of=TO)
-        town = aging_report(session, demo.code, CLERK_ACTOR, as_of=TO, township="341525103")
-    a = data.aging
+        data = aging(session, CLERK_ACTOR, demo.code, as_of=TO)
+        town = aging(session, CLERK_ACTOR, demo.code, as_of=TO, township="341525103")
+    a = data
     assert sum(b.loans for b in a.buckets) == len(a.loans) > 0
     assert sum(b.overdue_amount for b in a.buckets) == a.overdue_amount
     document = render_aging(data, generated_at=GENERATED)
@@ -84,7 +84,7 @@ def test_aging_report(demo):
     assert "人民币" + daxie(a.outstanding) in pdf.squeezed(document)
     for r in a.loans[:5]:
         assert r.registration_no in text
-    assert {r.township for r in town.aging.loans} <= {"341525103"}
+    assert {r.township for r in town.loans} <= {"341525103"}
     assert "341525103" in pdf.text(render_aging(town, generated_at=GENERATED))
     pdf.assert_numbered(document)
     pdf.assert_embedded(document)
@@ -97,9 +97,9 @@ def test_voucher_and_its_red_ink_reversal(db):
         reversal = reverse(uow, fund.code, original.voucher, on=date(2007, 4, 2), reason="金额录错")
     with db.read() as session:
         data = voucher_prints(
-            session, fund.code, CLERK_ACTOR, vouchers=[original.voucher, reversal]
+            session, CLERK_ACTOR, fund.code, vouchers=[original.voucher, reversal]
         )
-        month = voucher_prints(session, fund.code, CLERK_ACTOR, period="2007-04")
+        month = voucher_prints(session, CLERK_ACTOR, fund.code, period="2007-04")
     assert [v.view.voucher for v in month.vouchers] == [original.voucher, reversal]
     document = render_vouchers(data, generated_at=GENERATED)
     text, flat = pdf.text(document), pdf.squeezed(document)

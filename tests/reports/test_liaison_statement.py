@@ -9,8 +9,7 @@ from ledger.actors import Actor
 from ledger.errors import NotFound
 from ledger.models import GuaranteeCall, Liaison, LiaisonAssignment, Township
 from ledger.money import daxie, fmt
-from ledger.read.fund import liaison_exposures
-from ledger.reportdata import liaison_statement
+from ledger.read.guarantees import liaison_exposures, liaison_statement
 from reports.liaison_statement import render_liaison_statement
 from tests.reports import pdf
 from tests.reports.conftest import CLERK, GENERATED
@@ -22,7 +21,7 @@ def test_called_liaison(demo):
     with demo.db.read() as session:
         liaison_id = session.scalar(select(GuaranteeCall.liaison_id))
         exposure = liaison_exposures(session, demo.fund_id, CLERK, liaison_ids=[liaison_id])[0]
-        data = liaison_statement(session, demo.code, liaison_id, CLERK)
+        data = liaison_statement(session, CLERK, demo.code, liaison_id)
     assert data.exposure == exposure
     assert exposure.called == exposure.deducted + exposure.owed
     assert sum(r.outstanding for r in data.loans) == exposure.exposure
@@ -54,7 +53,7 @@ def test_hand_over_is_on_both_liaisons_statements(demo):
             .where(LiaisonAssignment.loan_id == loan_id)
             .order_by(LiaisonAssignment.effective_on)
         ).all()
-        statements = [liaison_statement(session, demo.code, p, CLERK) for p in people]
+        statements = [liaison_statement(session, CLERK, demo.code, p) for p in people]
     assert len(people) == 2
     before, after = statements
     for data in statements:
@@ -74,4 +73,4 @@ def test_another_townships_liaison_is_not_found(demo):
         ).first()
         other = "341525115" if town != "341525115" else "341525100"
         with pytest.raises(NotFound):
-            liaison_statement(session, demo.code, liaison_id, Actor("t", "township", other))
+            liaison_statement(session, Actor("t", "township", other), demo.code, liaison_id)

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from ledger.models import GuaranteeCall, Loan
 from ledger.money import daxie, fmt
-from ledger.reportdata import loan_statement, township_statement
+from ledger.read.fund import township_statement
+from ledger.read.loans import loan_statement
 from ledger.schedule import make_schedule
 from ledger.services import loans, proposals, setup
 from reports.loan_statement import render_loan_statement
@@ -88,7 +89,7 @@ def test_household_statement(db):
     with db.uow() as uow:
         loans.repay_loan(uow, CLERK_ACTOR, prog.code, no, on=date(2008, 3, 1), amount="1000.00")
     with db.read() as session:
-        data = loan_statement(session, prog.code, no, CLERK, as_of=date(2009, 6, 30))
+        data = loan_statement(session, CLERK, prog.code, no, as_of=date(2009, 6, 30))
     document = render_loan_statement(data, generated_at=GENERATED)
     text, flat = pdf.text(document), pdf.squeezed(document)
     row = data.view.row
@@ -119,7 +120,7 @@ def test_long_names_wrap_in_the_township_listing(db):
     prog = make_programme(db)
     no = lend(db, prog, name="司马长风", village=VILLAGE, project=PROJECT, amount="2000.00")
     with db.read() as session:
-        data = township_statement(session, prog.code, prog.townships[0], CLERK)
+        data = township_statement(session, CLERK, prog.code, prog.townships[0])
     document = render_township_statement(data, generated_at=GENERATED)
     flat = pdf.squeezed(document)
     assert no in flat and VILLAGE in flat and PROJECT in flat
@@ -156,7 +157,7 @@ def test_the_schedule_shows_written_off_apart_from_repaid(db):
             document_no="县财字〔2008〕1号",
         )
     with db.read() as session:
-        data = loan_statement(session, prog.code, no, CLERK)
+        data = loan_statement(session, CLERK, prog.code, no)
     text = pdf.text(render_loan_statement(data, generated_at=GENERATED))
     assert [i.label for i in data.view.schedule] == ["已还", "部分已还、部分核销", "已核销"]
     # Each row: due, repaid, called, written off, left, state; then the 合计 row.
@@ -180,7 +181,7 @@ def test_statement_of_a_called_loan(demo):
     with demo.db.read() as session:
         loan_id, amount = session.execute(select(GuaranteeCall.loan_id, GuaranteeCall.amount)).one()
         no = session.scalar(select(Loan.registration_no).where(Loan.id == loan_id))
-        data = loan_statement(session, demo.code, no, CLERK, as_of=date(2008, 12, 31))
+        data = loan_statement(session, CLERK, demo.code, no, as_of=date(2008, 12, 31))
     document = render_loan_statement(data, generated_at=GENERATED)
     text = pdf.text(document)
     assert data.view.row.figures.guarantee_called == amount

@@ -11,8 +11,7 @@ from ledger.errors import NotFound
 from ledger.journal_templates import township_funds
 from ledger.money import daxie, fmt
 from ledger.read.books import balance
-from ledger.read.fund import township_positions
-from ledger.reportdata import township_statement
+from ledger.read.fund import township_positions, township_statement
 from reports.township_statement import render_township_statement
 from tests.reports import pdf
 from tests.reports.conftest import CLERK, GENERATED
@@ -26,7 +25,7 @@ FROM, TO = date(2007, 1, 1), date(2008, 12, 20)
 @pytest.fixture(scope="module")
 def statement(demo):
     with demo.db.read() as session:
-        data = township_statement(session, demo.code, TOWN, CLERK, from_=FROM, to=TO)
+        data = township_statement(session, CLERK, demo.code, TOWN, from_=FROM, to=TO)
     return data, render_township_statement(data, generated_at=GENERATED)
 
 
@@ -78,9 +77,9 @@ def test_signature_lines_and_pages(statement):
 def test_a_township_officer_sees_only_their_own(demo):
     own = Actor("hengshan", "township", TOWN)
     with demo.db.read() as session:
-        data = township_statement(session, demo.code, TOWN, own, to=TO)
+        data = township_statement(session, own, demo.code, TOWN, to=TO)
         assert data.township == TOWN
         with pytest.raises(NotFound):
-            township_statement(session, demo.code, OTHER, own, to=TO)
+            township_statement(session, own, demo.code, OTHER, to=TO)
         with pytest.raises(NotFound):  # and unknown reads the same as another's
-            township_statement(session, demo.code, "341525999", own, to=TO)
+            township_statement(session, own, demo.code, "341525999", to=TO)

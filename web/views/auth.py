@@ -8,9 +8,9 @@ from urllib.parse import unquote, urlsplit
 
 from flask import g, redirect, render_template, request, session, url_for
 
-from ledger import listings
 from ledger.actors import Role
 from ledger.errors import LedgerError
+from ledger.read import setup
 from ledger.services.users import revoke_token
 from shell.auth import verify_login
 from shell.db import get_db
@@ -115,7 +115,7 @@ def home() -> Any:
             403, "管理员账号用于管理用户(flask create-user、disable-user),没有业务页面。"
         )
     with get_db().read() as reading:
-        funds = list(reading.execute(listings.funds(actor)))
+        funds = list(reading.execute(setup.funds(actor)))
     if len(funds) == 1:
         return redirect(home_of(actor, funds[0].code))
     return render_template(

@@ -9,8 +9,10 @@ from typing import Any
 from flask import abort, g, render_template, url_for
 from marshmallow import Schema, fields, validate
 
-from ledger import dates, listings
+from ledger import dates
 from ledger.labels import KIND
+from ledger.read import access, books
+from ledger.read import journals as journal_reads
 from ledger.services.periods import PERIOD, close_period, reopen_period
 from ledger.services.reversals import propose_reversal
 from sheets import lists
@@ -40,7 +42,7 @@ def journals(f: str) -> Any:
     query, form = search_form(JournalSearch(), {"page": 1})
     number = query.pop("page")
     with get_db().read() as session:
-        total, rows = listings.journals(
+        total, rows = journal_reads.journals(
             session, g.actor, f, offset=(number - 1) * PER_PAGE, limit=PER_PAGE, **query
         )
     listing = Listing(rows, number, max(1, -(-total // PER_PAGE)), total)
@@ -59,7 +61,7 @@ def journals(f: str) -> Any:
 
 def _voucher_page(f: str, voucher: str, form: FormState | None = None) -> Any:
     with get_db().read() as session:
-        view = listings.journal(session, g.actor, f, voucher)
+        view = journal_reads.journal(session, g.actor, f, voucher)
     return render_template(
         "web/voucher.html",
         title=f"凭证 {voucher}",
@@ -98,7 +100,7 @@ class TrialBalanceQuery(Schema):
 def trial_balance(f: str) -> Any:
     query, form = search_form(TrialBalanceQuery(), {})
     with get_db().read() as session:
-        balance = listings.trial_balance_of(session, g.actor, f, **query)
+        balance = books.trial_balance_of(session, g.actor, f, **query)
     return render_template(
         "web/trial_balance.html", title="试算平衡表", fund=f, form=form, balance=balance
     )
@@ -110,7 +112,7 @@ class CloseForm(Schema):
 
 def _periods_page(f: str, forms: dict[str, FormState] | None = None) -> Any:
     with get_db().read() as session:
-        rows = list(session.execute(listings.periods(session, g.actor, f)))
+        rows = list(session.execute(books.periods(session, g.actor, f)))
     last_month = dates.today().replace(day=1).toordinal() - 1
     states = {
         "close": blank(period=date.fromordinal(last_month).strftime("%Y-%m")),
@@ -132,7 +134,7 @@ def periods(f: str) -> Any:
 @page(*COUNTY)
 def periods_xlsx(f: str) -> Any:
     with get_db().read() as session:
-        rows = list(session.execute(listings.periods(session, g.actor, f)))
+        rows = list(session.execute(books.periods(session, g.actor, f)))
     return download(lists.periods_xlsx(rows), f"{f}-periods.xlsx")
 
 
@@ -158,7 +160,7 @@ def period_step(f: str, step: str) -> Any:
 
     def work(uow: Any, data: dict[str, Any]) -> Any:
         period = data.pop("period")
-        fund_id = listings.fund_id(uow.session, actor, f)
+        fund_id = access.fund_id(uow.session, actor, f)
         return service(uow, fund_id, period, actor=actor.username, **data)
 
     return submit(

@@ -7,8 +7,10 @@ from typing import Any
 
 from flask import abort, g, render_template, request, url_for
 
-from ledger import dates, listings
+from ledger import dates
 from ledger.labels import DISASTER_KIND
+from ledger.read import disasters as disaster_reads
+from ledger.read import proposals
 from ledger.services import disasters as service
 from sheets import lists
 from shell.auth import check_role
@@ -23,7 +25,7 @@ from web.forms import FormState, blank, prefixed, submit, submitted_values
 def _list_page(f: str, form: FormState | None = None) -> Any:
     actor = g.actor
     with get_db().read() as session:
-        events = listings.disasters(session, actor, f)
+        events = disaster_reads.disasters(session, actor, f)
     return render_template(
         "web/disasters.html",
         title="灾害",
@@ -45,7 +47,7 @@ def disasters(f: str) -> Any:
 @page(*COUNTY)
 def disasters_xlsx(f: str) -> Any:
     with get_db().read() as session:
-        events = listings.disasters(session, g.actor, f)
+        events = disaster_reads.disasters(session, g.actor, f)
     return download(lists.disasters_xlsx(events), f"{f}-disasters.xlsx")
 
 
@@ -67,8 +69,8 @@ def new_disaster(f: str) -> Any:
 def _disaster_page(f: str, code: str, forms: dict[str, FormState] | None = None) -> Any:
     actor = g.actor
     with get_db().read() as session:
-        event = listings.disaster(session, actor, f, code)
-        write_offs = list(session.execute(listings.write_offs(session, actor, f, disaster=code)))
+        event = disaster_reads.disaster(session, actor, f, code)
+        write_offs = list(session.execute(proposals.write_offs(session, actor, f, disaster=code)))
     today = dates.today().isoformat()
     states = {
         "loss": blank(assessed_on=today),
@@ -96,8 +98,8 @@ def disaster(f: str, code: str) -> Any:
 @page(*COUNTY)
 def disaster_write_offs_xlsx(f: str, code: str) -> Any:
     with get_db().read() as session:
-        event = listings.disaster(session, g.actor, f, code)
-        rows = list(session.execute(listings.write_offs(session, g.actor, f, disaster=code)))
+        event = disaster_reads.disaster(session, g.actor, f, code)
+        rows = list(session.execute(proposals.write_offs(session, g.actor, f, disaster=code)))
     return download(
         lists.write_offs_xlsx(f"{event.name}核销", rows), f"{f}-disaster-{code}-write-offs.xlsx"
     )

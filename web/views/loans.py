@@ -16,9 +16,11 @@ from typing import Any
 from flask import abort, g, render_template, url_for
 from marshmallow import Schema, fields, validate
 
-from ledger import dates, listings
+from ledger import dates
 from ledger.labels import GROUND as GROUND_LABELS
 from ledger.labels import STATUS as STATUS_LABELS
+from ledger.read import loans as loan_reads
+from ledger.read import setup
 from ledger.schedule import MAX_INSTALMENTS, make_schedule
 from ledger.services import guarantees, loans, proposals
 from sheets import tables
@@ -98,7 +100,7 @@ class ExtensionForm(EqualSchedule):
 
 
 def _propose_extension(uow: Any, f: str, no: str, data: dict[str, Any]) -> Any:
-    outstanding = listings.loan(uow.session, g.actor, f, no).outstanding
+    outstanding = loan_reads.loan(uow.session, g.actor, f, no).outstanding
     return proposals.propose_extension(
         uow,
         g.actor,
@@ -259,7 +261,7 @@ def loans_xlsx(f: str) -> Any:
 
 
 def _filtered(session: Any, f: str, query: dict[str, Any]) -> list[Any]:
-    return listings.loans(
+    return loan_reads.loans(
         session,
         g.actor,
         f,
@@ -274,7 +276,7 @@ def _filtered(session: Any, f: str, query: dict[str, Any]) -> list[Any]:
 def _loan_page(f: str, no: str, forms: dict[str, FormState] | None = None) -> Any:
     actor = g.actor
     with get_db().read() as session:
-        detail = listings.loan(session, actor, f, no)
+        detail = loan_reads.loan(session, actor, f, no)
         offered = [
             action
             for action in ACTIONS.values()
@@ -283,7 +285,7 @@ def _loan_page(f: str, no: str, forms: dict[str, FormState] | None = None) -> An
         names = {action.name for action in offered}
         # The select boxes' options, read only when a form on the page needs them.
         liaisons = (
-            list(session.execute(listings.liaisons(session, actor, f, detail.township)))
+            list(session.execute(setup.liaisons(session, actor, f, detail.township)))
             if names & {"contract", "liaison-change"}
             else []
         )

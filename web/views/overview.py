@@ -14,7 +14,8 @@ from typing import Any
 
 from flask import g, render_template
 
-from ledger import dates, listings
+from ledger import dates
+from ledger.read import fund, loans
 from shell.db import get_db
 from shell.schemas.common import AsOfQuery
 from web.blueprint import COUNTY, EVERYONE, bp, page
@@ -52,9 +53,9 @@ def overview(f: str) -> Any:
     actor = g.actor
     as_of, form = as_of_form()
     with get_db().read() as session:
-        counts = listings.loan_counts(session, actor, f)
+        counts = loans.loan_counts(session, actor, f)
         if actor.is_township:
-            position = listings.township_position(session, actor, f, actor.township_code, as_of)
+            position = fund.township_position(session, actor, f, actor.township_code, as_of)
             return render_template(
                 "web/township.html",
                 title="本乡镇",
@@ -64,8 +65,8 @@ def overview(f: str) -> Any:
                 position=position,
                 counts=counts,
             )
-        summary = listings.summary(session, actor, f, as_of)
-        three_lines = listings.three_lines(session, actor, f)
+        summary = fund.summary(session, actor, f, as_of)
+        three_lines = loans.three_lines(session, actor, f)
         waiting_decision = sum(len(rows) for rows in pending(session, actor, f).values())
     return render_template(
         "web/overview.html",
@@ -85,7 +86,7 @@ def overview(f: str) -> Any:
 def dashboard(f: str) -> Any:
     as_of, form = as_of_form()
     with get_db().read() as session:
-        summary = listings.summary(session, g.actor, f, as_of)
+        summary = fund.summary(session, g.actor, f, as_of)
     towns = summary.by_township
     largest = max((town.outstanding for town in towns), default=ZERO) or Decimal(1)
     bars = [

@@ -11,7 +11,7 @@ from typing import Any
 from flask import abort, g, render_template, url_for
 from marshmallow import Schema
 
-from ledger import listings
+from ledger.read import proposals as proposal_reads
 from ledger.services import proposals, reversals
 from sheets import lists
 from shell.db import get_db
@@ -30,12 +30,14 @@ class Kind:
 
 
 KINDS = {
-    "write-offs": Kind("核销", listings.write_offs, WriteOffDecisionIn, proposals.decide_write_off),
-    "extensions": Kind("展期", listings.extensions, DecisionIn, proposals.decide_extension),
-    "project-changes": Kind(
-        "项目变更", listings.project_changes, DecisionIn, proposals.decide_project_change
+    "write-offs": Kind(
+        "核销", proposal_reads.write_offs, WriteOffDecisionIn, proposals.decide_write_off
     ),
-    "reversals": Kind("冲销", listings.reversals, DecisionIn, reversals.decide_reversal),
+    "extensions": Kind("展期", proposal_reads.extensions, DecisionIn, proposals.decide_extension),
+    "project-changes": Kind(
+        "项目变更", proposal_reads.project_changes, DecisionIn, proposals.decide_project_change
+    ),
+    "reversals": Kind("冲销", proposal_reads.reversals, DecisionIn, reversals.decide_reversal),
 }
 
 

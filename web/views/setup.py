@@ -7,10 +7,12 @@ from typing import Any
 
 from flask import abort, g, redirect, render_template, request, url_for
 
-from ledger import dates, listings
+from ledger import dates
 from ledger.db import MAX_RECORD_ID
 from ledger.errors import NotFound, RowsRefused, SheetRefused
 from ledger.money import fmt
+from ledger.read import guarantees
+from ledger.read import setup as setup_reads
 from ledger.registration_import import import_registrations
 from ledger.services import funding, loans, setup
 from ledger.services.guarantees import record_salary_deduction
@@ -82,7 +84,7 @@ def _household(f: str, record: str, id_number: str) -> tuple[Any, str | None]:
     with get_db().read() as session:
         if id_number.strip():
             found = session.execute(
-                listings.households(session, g.actor, f, id_number=id_number)
+                setup_reads.households(session, g.actor, f, id_number=id_number)
             ).first()
             return (
                 found,
@@ -90,7 +92,7 @@ def _household(f: str, record: str, id_number: str) -> tuple[Any, str | None]:
             )
         if record.isdigit() and int(record) <= MAX_RECORD_ID:
             try:
-                return listings.household(session, g.actor, f, int(record)), None
+                return setup_reads.household(session, g.actor, f, int(record)), None
             except NotFound:
                 return None, f"没有编号为 {record} 的农户"
     return None, None
@@ -138,7 +140,7 @@ def money_movement(f: str, kind: str) -> Any:
 @page(*COUNTY, "township")
 def liaisons(f: str) -> Any:
     with get_db().read() as session:
-        people = listings.exposures(session, g.actor, f)
+        people = guarantees.exposures(session, g.actor, f)
     return render_template("web/liaisons.html", title="行政联系人", fund=f, people=people)
 
 
@@ -146,13 +148,13 @@ def liaisons(f: str) -> Any:
 @page(*COUNTY, "township")
 def liaisons_xlsx(f: str) -> Any:
     with get_db().read() as session:
-        people = listings.exposures(session, g.actor, f)
+        people = guarantees.exposures(session, g.actor, f)
     return download(lists.liaisons_xlsx(people), f"{f}-liaisons.xlsx")
 
 
 def _liaison_page(f: str, id: int, form: FormState | None = None) -> Any:
     with get_db().read() as session:
-        exposure = listings.liaison_exposure(session, g.actor, f, id)
+        exposure = guarantees.liaison_exposure(session, g.actor, f, id)
     return render_template(
         "web/liaison.html",
         title=f"联系人 {exposure.name}",

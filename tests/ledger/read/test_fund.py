@@ -10,16 +10,9 @@ from hypothesis import strategies as st
 
 from ledger.actors import Actor
 from ledger.read.figures import Schedule, settle_by_kind
-from ledger.read.fund import (
-    aging,
-    fund_summary,
-    liaison_exposures,
-    loan_rows,
-    loan_view,
-    recovery_table,
-    three_line_report,
-    township_positions,
-)
+from ledger.read.fund import aging, fund_summary, recovery_table, township_positions
+from ledger.read.guarantees import liaison_exposures
+from ledger.read.loans import loan_rows, loan_view, three_line_report
 from ledger.schedule import Instalment as Due
 from ledger.schedule import settle
 from ledger.services import funding, guarantees, loans, proposals
@@ -70,7 +63,7 @@ def test_loan_view_shows_schedule_paid_state_and_history(db):
 def test_aging_and_fund_summary_as_of_dates(db):
     prog, _first, second, third = build(db)
     with db.read() as session:
-        report = aging(session, prog.fund.id, CLERK_ACTOR, date(2008, 7, 1))
+        report = aging(session, CLERK_ACTOR, prog.code, as_of=date(2008, 7, 1))
         # The third loan is repaid only in December: on 1 July it is overdue too.
         assert [(r.registration_no, r.overdue_days, r.overdue_amount) for r in report.loans] == [
             (second.registration_no, 91, D("600.00")),
@@ -122,7 +115,7 @@ def test_township_officer_sees_only_their_township(db):
         ]
         assert all(
             r.township == prog.townships[1]
-            for r in aging(session, prog.fund.id, officer, date(2010, 1, 1)).loans
+            for r in aging(session, officer, prog.code, as_of=date(2010, 1, 1)).loans
         )
 
 

@@ -1,0 +1,227 @@
+"""Journals and vouchers (记账凭证): what was posted, line by line, on screen and in print.
+
+A journal is one business event's balanced entries under one voucher
+number; a red-ink reversal (红字冲销) is a journal of its own that names
+the one it reverses, so both are shown with a link to the other.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from ledger.actors import Actor
+from ledger.models import (
+    Account,
+    ChartAccount,
+    Entry,
+    Journal,
+)
+from ledger.posting import AccountRef
+from ledger.read.access import FundHeader, county_wide, fund
+from ledger.read.books import ZERO, account_names
+from ledger.services.journals import draft_of, find_journal
+
+
+@dataclass(frozen=True)
+class JournalLine:
+    account: str
+    side: str
+    amount: Decimal
+    debit: Decimal
+    credit: Decimal
+
+
+@dataclass(frozen=True)
+class JournalView:
+    voucher: str
+    posted_on: date
+    kind: str
+    memo: str
+    recorded_by: str
+    red: bool
+    reverses: str | None
+    reversed_by: str | None
+    lines: tuple[JournalLine, ...]
+
+
+def journal_view(session: Session, fund_id: int, voucher: str) -> JournalView:
+    """One journal by voucher number: its lines, and what it reverses or is reversed by."""
+    journal = find_journal(session, fund_id, voucher)
+    draft = draft_of(session, journal)
+    reversed_by = session.scalar(
+        select(Journal.voucher_no).where(Journal.reverses_id == journal.id)
+    )
+    lines = tuple(
+        JournalLine(
+            str(ln.account),
+            ln.side,
+            ln.amount,
+            ln.amount if ln.side == "D" else ZERO,
+            ln.amount if ln.side == "C" else ZERO,
+        )
+        for ln in draft.lines
+    )
+    return JournalView(
+        journal.voucher_no,
+        journal.posted_on,
+        journal.kind,
+        journal.memo,
+        journal.recorded_by,
+        journal.red,
+        draft.reverses,
+        reversed_by,
+        lines,
+    )
+
+
+def journal(session: Session, actor: Actor, fund_code: str, voucher: str) -> JournalView:
+    return journal_view(session, fund(session, actor, fund_code).id, voucher)
+
+
+def journals(
+    session: Session,
+    actor: Actor,
+    fund_code: str,
+    *,
+    from_: date | None = None,
+    to: date | None = None,
+    kind: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[int, list[JournalView]]:
+    """(count, one page) of the fund's journals in voucher order, with their lines."""
+    the_fund = fund(session, actor, fund_code)
+    query = select(Journal).where(Journal.fund_id == the_fund.id)
+    if from_ is not None:
+        query = query.where(Journal.posted_on >= from_)
+    if to is not None:
+        query = query.where(Journal.posted_on <= to)
+    if kind is not None:
+        query = query.where(Journal.kind == kind)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = session.scalars(
+        query.order_by(Journal.period, Journal.seq).offset(offset).limit(limit)
+    ).all()
+    ids = [j.id for j in page]
+    lines: dict[int, list[JournalLine]] = defaultdict(list)
+    for entry, code, subkey in session.execute(
+        select(Entry, Account.code, Account.subkey)
+        .join(Account, Account.id == Entry.account_id)
+        .where(Entry.journal_id.in_(ids))
+        .order_by(Entry.journal_id, Entry.line_no)
+    ):
+        lines[entry.journal_id].append(
+            JournalLine(
+                str(AccountRef(code, subkey)),
+                entry.side,
+                entry.amount,
+                entry.amount if entry.side == "D" else ZERO,
+                entry.amount if entry.side == "C" else ZERO,
+            )
+        )
+    original = aliased(Journal)
+    reverses = dict(
+        session.execute(
+            select(Journal.id, original.voucher_no)
+            .join(original, original.id == Journal.reverses_id)
+            .where(Journal.id.in_(ids))
+        ).all()
+    )
+    reversed_by = dict(
+        session.execute(
+            select(Journal.reverses_id, Journal.voucher_no).where(Journal.reverses_id.in_(ids))
+        ).all()
+    )
+    return total, [
+        JournalView(
+            j.voucher_no,
+            j.posted_on,
+            j.kind,
+            j.memo,
+            j.recorded_by,
+            j.red,
+            reverses.get(j.id),
+            reversed_by.get(j.id),
+            tuple(lines[j.id]),
+        )
+        for j in page
+    ]
+
+
+@dataclass(frozen=True)
+class VoucherPrint:
+    """One journal as its voucher prints: lines with account names, and what it reverses."""
+
+    view: JournalView
+    #: Per account as the lines name it (``1011/341525100``): the chart line's name
+    #: and the sub-account's (township, household, liaison, disaster; "" if none).
+    account_names: dict[str, tuple[str, str]]
+    #: For a red-ink reversal: the original's business date and memo.
+    original_posted_on: date | None
+    original_memo: str | None
+
+
+@dataclass(frozen=True)
+class VoucherData:
+    fund: FundHeader
+    vouchers: tuple[VoucherPrint, ...]
+
+
+def voucher_prints(
+    session: Session,
+    actor: Actor,
+    fund_code: str,
+    *,
+    vouchers: Sequence[str] | None = None,
+    period: str | None = None,
+) -> VoucherData:
+    """Vouchers by number, or every voucher of a month (``YYYY-MM``), in number order."""
+    county_wide(actor, "记账凭证", "vouchers")
+    header = fund(session, actor, fund_code)
+    fund_id = header.id
+    numbers = list(vouchers or ())
+    if period is not None:
+        numbers += session.scalars(
+            select(Journal.voucher_no)
+            .where(Journal.fund_id == fund_id, Journal.period == period)
+            .order_by(Journal.seq)
+        ).all()
+    charts = dict(
+        session.execute(
+            select(ChartAccount.code, ChartAccount.name_zh).where(ChartAccount.fund_id == fund_id)
+        ).all()
+    )
+    names: dict[str, dict[str, str]] = {}
+    out = []
+    for number in numbers:
+        view = journal_view(session, fund_id, number)
+        printed = {}
+        for line in view.lines:
+            ref = AccountRef.parse(line.account)
+            if ref.key and ref.code not in names:
+                names[ref.code] = account_names(session, fund_id, ref.code)
+            sub = names[ref.code].get(ref.key, "") if ref.key else ""
+            printed[line.account] = (charts.get(ref.code, ""), sub)
+        original = None
+        if view.reverses is not None:
+            original = session.execute(
+                select(Journal.posted_on, Journal.memo).where(
+                    Journal.fund_id == fund_id, Journal.voucher_no == view.reverses
+                )
+            ).one()
+        out.append(
+            VoucherPrint(
+                view,
+                printed,
+                original.posted_on if original else None,
+                original.memo if original else None,
+            )
+        )
+    return VoucherData(header, tuple(out))

@@ -1,0 +1,571 @@
+"""Loans as listed, viewed and printed: figures, schedules, liaisons and history as of a date.
+
+Everything is computed from the ledger (`ledger.read.figures`) and the
+loans' schedules, for many loans at once: `loan_rows` is the unit every
+list, report and spreadsheet sums. A township officer only ever gets their
+own township's loans; another township's loan is `NotFound`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from ledger import chart, dates
+from ledger.actors import Actor, township_filter
+from ledger.models import (
+    Batch,
+    Household,
+    Liaison,
+    LiaisonAssignment,
+    Loan,
+    LoanEvent,
+    LoanStatus,
+    ProjectType,
+    Township,
+)
+from ledger.posting import AccountRef
+from ledger.read.access import FundHeader, fund
+from ledger.read.books import ZERO, StatementLine, statement_lines
+from ledger.read.figures import (
+    InstalmentSettlement,
+    LoanFigures,
+    Schedule,
+    figures,
+    loan_figures,
+    schedules,
+    settle_by_kind,
+    settlements,
+)
+from ledger.read.journals import JournalView, journal_view
+from ledger.schedule import aging_bucket
+from ledger.services import lookup
+from ledger.services.journals import PostedJournal
+from ledger.services.proposals import pending_write_offs
+from ledger.threelines import three_line_problems
+
+#: Up to this many loans, `loan_rows` sums the entries of just those loans.
+NARROW_LIST = 500
+
+
+@dataclass(frozen=True)
+class LoanRow:
+    """One loan with its figures on the as-of date: the unit every report sums."""
+
+    loan_id: int
+    registration_no: str
+    status: str
+    household: str
+    id_number: str
+    village: str
+    township: str
+    township_name: str
+    batch: str
+    project_type: str
+    project: str
+    approved: Decimal
+    figures: LoanFigures
+    pending_write_off: Decimal
+    overdue_days: int
+    overdue_amount: Decimal
+    liaison_id: int | None
+    extended: bool
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.figures.outstanding
+
+    @property
+    def bucket(self) -> str | None:
+        return aging_bucket(self.overdue_days)
+
+
+def loan_rows(
+    session: Session,
+    fund_id: int,
+    actor: Actor,
+    *,
+    as_of: date | None = None,
+    township: str | None = None,
+    batch: str | None = None,
+    statuses: Iterable[str] | None = None,
+    registration_nos: Sequence[str] | None = None,
+    search: str | None = None,
+) -> list[LoanRow]:
+    """Loans (all, or those in `statuses`) with their figures on `as_of`.
+
+    `search` keeps loans whose registration number, household name or ID
+    number contains it.
+    """
+    query = (
+        select(
+            Loan.id,
+            Loan.registration_no,
+            Loan.status,
+            Household.name,
+            Household.id_number,
+            Household.village,
+            Township.code,
+            Township.name,
+            Batch.code,
+            ProjectType.code,
+            Loan.project,
+            Loan.approved_amount,
+        )
+        .join(Household, Household.id == Loan.household_id)
+        .join(Township, Township.id == Loan.township_id)
+        .join(Batch, Batch.id == Loan.batch_id)
+        .join(ProjectType, ProjectType.id == Loan.project_type_id)
+        .where(Loan.fund_id == fund_id)
+        .order_by(Township.code, Loan.registration_no)
+    )
+    if actor.is_township:
+        query = query.where(Township.code == actor.township_code)
+    if township is not None:
+        query = query.where(Township.code == township)
+    if batch is not None:
+        query = query.where(Batch.code == batch)
+    if statuses is not None:
+        query = query.where(Loan.status.in_([LoanStatus(s) for s in statuses]))
+    if registration_nos is not None:
+        query = query.where(Loan.registration_no.in_(list(registration_nos)))
+    if search:
+        needle = search.strip()
+        query = query.where(
+            or_(
+                Loan.registration_no.contains(needle, autoescape=True),
+                Household.name.contains(needle, autoescape=True),
+                Household.id_number.contains(needle.upper(), autoescape=True),
+            )
+        )
+    # Plain columns, not entities: building ORM objects for 10,000 loans was
+    # most of a fund statement's time (bench/report_fund_statement.py).
+    rows = session.execute(query).all()
+    ids = [row[0] for row in rows]
+    # A narrow list (a search, one township's overdue loans) sums only its own
+    # loans' entries; a wide one reads the fund's totals in one pass.
+    narrow = [row[1] for row in rows] if len(rows) <= NARROW_LIST else None
+    by_no = figures(session, fund_id, as_of=as_of, loan_nos=narrow)
+    plans = schedules(session, ids, as_of=as_of)
+    pending = pending_write_offs(session, fund_id, as_of)
+    liaisons = current_liaisons(session, ids, as_of)
+    day = as_of or dates.today()
+    out = []
+    for loan_id, no, status, name, id_number, village, town, town_name, *rest in rows:
+        batch_code, kind, project, approved = rest
+        numbers = by_no.get(no, LoanFigures())
+        plan = plans.get(loan_id)
+        days, amount = plan.overdue(numbers.settled, day) if plan else (0, ZERO)
+        out.append(
+            LoanRow(
+                loan_id,
+                no,
+                status.value,
+                name,
+                id_number,
+                village,
+                town,
+                town_name,
+                batch_code,
+                kind,
+                project,
+                approved or ZERO,
+                numbers,
+                pending.get(no, ZERO),
+                days,
+                amount,
+                liaisons.get(loan_id),
+                bool(plan and plan.version > 1),
+            )
+        )
+    return out
+
+
+def current_liaisons(
+    session: Session, loan_ids: Sequence[int], as_of: date | None
+) -> dict[int, int]:
+    """The liaison answering for each loan on `as_of` (latest assignment effective by then)."""
+    a = LiaisonAssignment
+    query = select(a.loan_id, a.effective_on, a.liaison_id).where(a.loan_id.in_(list(loan_ids)))
+    if as_of is not None:
+        query = query.where(a.effective_on <= as_of)
+    out: dict[int, tuple[date, int]] = {}
+    for loan_id, effective_on, liaison_id in session.execute(query):
+        if loan_id not in out or effective_on > out[loan_id][0]:
+            out[loan_id] = (effective_on, liaison_id)
+    return {loan_id: liaison for loan_id, (_, liaison) in out.items()}
+
+
+@dataclass(frozen=True)
+class EventView:
+    on: date
+    action: str
+    from_status: str | None
+    to_status: str
+    actor: str
+    note: str
+    voucher: str | None
+
+
+@dataclass(frozen=True)
+class AssignmentView:
+    liaison_id: int
+    liaison: str
+    effective_on: date
+    reason: str
+
+
+@dataclass(frozen=True)
+class LoanView:
+    row: LoanRow
+    requested: Decimal
+    application_no: str
+    contract_no: str | None
+    iou_no: str | None
+    technical_lead: str | None
+    three_line_problems: tuple[tuple[str, str], ...]
+    schedule_version: int | None
+    schedule: tuple[InstalmentSettlement, ...]
+    liaisons: tuple[AssignmentView, ...]
+    history: tuple[EventView, ...]
+
+
+def loan_view(
+    session: Session, fund_id: int, registration_no: str, actor: Actor, as_of: date | None = None
+) -> LoanView:
+    """Everything about one loan: figures, schedule with what settled it, liaison, history.
+
+    The history is in business-date order (then entry order): a write-off
+    dated 2007 but recorded after 2008's repayments comes before them.
+    """
+    loan = lookup.loan(session, fund_id, registration_no, actor)
+    row = loan_rows(session, fund_id, actor, as_of=as_of, registration_nos=[registration_no])[0]
+    plan: Schedule | None = schedules(session, [loan.id], as_of=as_of).get(loan.id)
+    instalments: tuple[InstalmentSettlement, ...] = ()
+    if plan is not None:
+        paid = settlements(session, loan, as_of)
+        instalments = settle_by_kind(plan, paid, as_of or dates.today())
+    # As of a past date the page shows the loan as it stood then: later history is not yet.
+    day = as_of or date.max
+    assignments = session.execute(
+        select(LiaisonAssignment, Liaison.name)
+        .join(Liaison, Liaison.id == LiaisonAssignment.liaison_id)
+        .where(LiaisonAssignment.loan_id == loan.id, LiaisonAssignment.effective_on <= day)
+        .order_by(LiaisonAssignment.effective_on)
+    ).all()
+    events = session.scalars(
+        select(LoanEvent)
+        .where(LoanEvent.loan_id == loan.id, LoanEvent.on <= day)
+        .order_by(LoanEvent.on, LoanEvent.id)
+    ).all()
+    return LoanView(
+        row,
+        loan.requested_amount,
+        loan.application_no,
+        loan.contract_no,
+        loan.iou_no,
+        loan.technical_lead,
+        tuple(three_line_problems(loan)),
+        plan.version if plan else None,
+        instalments,
+        tuple(
+            AssignmentView(a.liaison_id, name, a.effective_on, a.reason) for a, name in assignments
+        ),
+        tuple(
+            EventView(e.on, e.action, e.from_status, e.to_status, e.actor, e.note, e.voucher)
+            for e in events
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class LoanItem(LoanRow):
+    """A loan row as listed, with the household's id (the API's ``household``)."""
+
+    household_id: int = 0
+
+
+@dataclass(frozen=True)
+class LoanDetail(LoanItem):
+    """Everything about one loan (`ledger.read.fund.LoanView`, flattened)."""
+
+    requested: Decimal = ZERO
+    application_no: str = ""
+    contract_no: str | None = None
+    iou_no: str | None = None
+    technical_lead: str | None = None
+    signed_on: date | None = None
+    visited_on: date | None = None
+    visitor: str | None = None
+    exclusion_reason: str | None = None
+    three_line_problems: tuple[tuple[str, str], ...] = ()
+    schedule_version: int | None = None
+    schedule: tuple[InstalmentSettlement, ...] = ()
+    liaisons: tuple[AssignmentView, ...] = ()
+    history: tuple[EventView, ...] = ()
+
+    @property
+    def three_lines_one(self) -> bool:
+        return not self.three_line_problems
+
+
+def _row_values(row: LoanRow) -> dict[str, Any]:
+    return {f.name: getattr(row, f.name) for f in fields(LoanRow)}
+
+
+def loans(
+    session: Session,
+    actor: Actor,
+    fund_code: str,
+    *,
+    township: str | None = None,
+    status: str | None = None,
+    batch: str | None = None,
+    overdue_on: date | None = None,
+    search: str | None = None,
+) -> list[LoanItem]:
+    """Loans, filtered; with `overdue_on`, those overdue that day, with their figures then.
+
+    `search` keeps loans whose registration number, household name or ID
+    number contains it.
+    """
+    the_fund = fund(session, actor, fund_code)
+    rows = loan_rows(
+        session,
+        the_fund.id,
+        actor,
+        as_of=overdue_on,
+        township=township_filter(actor, township),
+        batch=batch,
+        statuses=None if status is None else [status],
+        search=search,
+    )
+    if overdue_on is not None:
+        rows = [row for row in rows if row.overdue_days > 0]
+    owners = dict(
+        session.execute(select(Loan.id, Loan.household_id).where(Loan.fund_id == the_fund.id)).all()
+    )
+    return [LoanItem(**_row_values(row), household_id=owners[row.loan_id]) for row in rows]
+
+
+def loan_counts(session: Session, actor: Actor, fund_code: str) -> dict[str, int]:
+    """How many loans are in each status (the officer's own township only): the to-do list."""
+    the_fund = fund(session, actor, fund_code)
+    query = (
+        select(Loan.status, func.count()).where(Loan.fund_id == the_fund.id).group_by(Loan.status)
+    )
+    own = township_filter(actor, None)
+    if own is not None:
+        query = query.join(Township, Township.id == Loan.township_id).where(Township.code == own)
+    return {status.value: count for status, count in session.execute(query)}
+
+
+def loan(
+    session: Session, actor: Actor, fund_code: str, registration_no: str, as_of: date | None = None
+) -> LoanDetail:
+    """One loan with its figures, schedule, liaisons and history (another township's: 404)."""
+    the_fund = fund(session, actor, fund_code)
+    return _detail(session, the_fund.id, actor, registration_no, as_of)
+
+
+def loan_of(session: Session, actor: Actor, written: Loan) -> LoanDetail:
+    """The view of a loan a service just registered or moved along."""
+    return _detail(session, written.fund_id, actor, written.registration_no, None)
+
+
+def _detail(
+    session: Session, fund_id: int, actor: Actor, registration_no: str, as_of: date | None
+) -> LoanDetail:
+    view: LoanView = loan_view(session, fund_id, registration_no, actor, as_of)
+    row = lookup.loan(session, fund_id, registration_no, actor)
+    return LoanDetail(
+        **_row_values(view.row),
+        household_id=row.household_id,
+        requested=view.requested,
+        application_no=view.application_no,
+        contract_no=view.contract_no,
+        iou_no=view.iou_no,
+        technical_lead=view.technical_lead,
+        signed_on=row.signed_on,
+        visited_on=row.visited_on,
+        visitor=row.visitor,
+        exclusion_reason=row.exclusion_reason,
+        three_line_problems=view.three_line_problems,
+        schedule_version=view.schedule_version,
+        schedule=view.schedule,
+        liaisons=view.liaisons,
+        history=view.history,
+    )
+
+
+@dataclass(frozen=True)
+class LoanMovement:
+    """Money that moved on a loan (disbursement, repayment, recovery) and where the loan stands."""
+
+    voucher: str
+    date: date
+    kind: str
+    loan: str
+    township: str
+    amount: Decimal
+    status: str
+    outstanding: Decimal
+
+
+def _journal_amount(view: JournalView) -> Decimal:
+    return sum((line.debit for line in view.lines), ZERO)
+
+
+def loan_movement(
+    session: Session, actor: Actor, fund_code: str, registration_no: str, posted: PostedJournal
+) -> LoanMovement:
+    the_fund = lookup.fund(session, fund_code)
+    the_loan = lookup.loan(session, the_fund.id, registration_no, actor)
+    town = session.get_one(Township, the_loan.township_id)
+    return LoanMovement(
+        posted.voucher,
+        posted.posted_on,
+        posted.kind,
+        the_loan.registration_no,
+        town.code,
+        _journal_amount(journal_view(session, the_fund.id, posted.voucher)),
+        the_loan.status.value,
+        loan_figures(session, the_loan).outstanding,
+    )
+
+
+@dataclass(frozen=True)
+class AssignmentRow:
+    """A liaison change (联系人变更) as recorded."""
+
+    loan: str
+    liaison: int
+    liaison_name: str
+    previous_liaison: int | None
+    effective_on: date
+    reason: str
+    recorded_by: str
+
+
+def assignment(session: Session, created: LiaisonAssignment) -> AssignmentRow:
+    the_loan = session.get_one(Loan, created.loan_id)
+    person = session.get_one(Liaison, created.liaison_id)
+    previous = session.scalar(
+        select(LiaisonAssignment.liaison_id)
+        .where(
+            LiaisonAssignment.loan_id == created.loan_id,
+            LiaisonAssignment.effective_on < created.effective_on,
+        )
+        .order_by(LiaisonAssignment.effective_on.desc())
+        .limit(1)
+    )
+    return AssignmentRow(
+        the_loan.registration_no,
+        person.id,
+        person.name,
+        previous,
+        created.effective_on,
+        created.reason,
+        created.recorded_by,
+    )
+
+
+@dataclass(frozen=True)
+class LoanStatementData:
+    """One household's loan: numbers, amounts, schedule, movements and history."""
+
+    fund: FundHeader
+    as_of: date
+    view: LoanView
+    project_type: str
+    #: The liaison answering for the loan on `as_of`, by name.
+    liaison: str | None
+    opening: Decimal
+    movements: tuple[StatementLine, ...]
+
+
+def loan_statement(
+    session: Session,
+    actor: Actor,
+    fund_code: str,
+    registration_no: str,
+    *,
+    as_of: date | None = None,
+) -> LoanStatementData:
+    """The household loan statement; another township's officer gets NotFound."""
+    header = fund(session, actor, fund_code)
+    fund_id = header.id
+    view = loan_view(session, fund_id, registration_no, actor, as_of=as_of)
+    opening, movements = statement_lines(
+        session, fund_id, AccountRef(chart.LOANS, registration_no), None, as_of
+    )
+    kind = lookup.by_code(session, ProjectType, fund_id, view.row.project_type, "project_type")
+    liaison = None
+    if view.row.liaison_id is not None:
+        liaison = session.scalar(select(Liaison.name).where(Liaison.id == view.row.liaison_id))
+    return LoanStatementData(
+        header, as_of or dates.today(), view, kind.name, liaison, opening, movements
+    )
+
+
+@dataclass(frozen=True)
+class ThreeLineIssue:
+    registration_no: str
+    household: str
+    township: str
+    status: str
+    application_no: str
+    contract_no: str | None
+    iou_no: str | None
+    problems: tuple[tuple[str, str], ...]
+
+
+def three_line_report(session: Session, fund_id: int, actor: Actor) -> list[ThreeLineIssue]:
+    """Every approved or contracted loan whose three numbers are not one, and why."""
+    query = (
+        select(Loan, Household.name, Township.code)
+        .join(Household, Household.id == Loan.household_id)
+        .join(Township, Township.id == Loan.township_id)
+        .where(
+            Loan.fund_id == fund_id,
+            Loan.status.in_([LoanStatus.APPROVED, LoanStatus.CONTRACTED, LoanStatus.DISBURSED]),
+            # Only loans that may have a problem become objects (10,000 cost 0.8 s);
+            # `three_line_problems` still decides.
+            or_(
+                *(
+                    or_(column.is_(None), column == "", column != Loan.registration_no)
+                    for column in (Loan.application_no, Loan.contract_no, Loan.iou_no)
+                )
+            ),
+        )
+        .order_by(Township.code, Loan.registration_no)
+    )
+    if actor.is_township:
+        query = query.where(Township.code == actor.township_code)
+    out = []
+    for loan, name, town in session.execute(query):
+        problems = three_line_problems(loan)
+        if problems:
+            out.append(
+                ThreeLineIssue(
+                    loan.registration_no,
+                    name,
+                    town,
+                    loan.status.value,
+                    loan.application_no,
+                    loan.contract_no,
+                    loan.iou_no,
+                    tuple(problems),
+                )
+            )
+    return out
+
+
+def three_lines(session: Session, actor: Actor, fund_code: str) -> list[ThreeLineIssue]:
+    return three_line_report(session, fund(session, actor, fund_code).id, actor)
