@@ -6,7 +6,7 @@ from typing import Any
 
 from flask.views import MethodView
 
-from api.pagination import Blueprint, paginate_select
+from api.pagination import Blueprint, paginate_listing
 from api.scope import READERS, in_fund
 from ledger.read import setup
 from ledger.services.setup import add_batch
@@ -28,8 +28,8 @@ class Batches(MethodView):
     def get(self, f: str, pagination_parameters: Any) -> Any:
         """List the lending batches (批次)"""
         with get_db().read() as session:
-            stmt = setup.batches(session, current_actor(), f)
-            return paginate_select(session, stmt, pagination_parameters)
+            listing = setup.batches(session, current_actor(), f)
+            return paginate_listing(session, listing, pagination_parameters)
 
     @in_fund("clerk")
     @accepts_idempotency_key

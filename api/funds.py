@@ -6,7 +6,7 @@ from typing import Any
 
 from flask.views import MethodView
 
-from api.pagination import Blueprint, paginate_select
+from api.pagination import Blueprint, paginate_listing
 from api.scope import COUNTY_READERS, in_fund
 from ledger.read import setup
 from ledger.services.funds import open_fund
@@ -29,7 +29,7 @@ class Funds(MethodView):
     def get(self, pagination_parameters: Any) -> Any:
         """List the funds (基金列表)"""
         with get_db().read() as session:
-            return paginate_select(session, setup.funds(current_actor()), pagination_parameters)
+            return paginate_listing(session, setup.funds(current_actor()), pagination_parameters)
 
     @require("admin")
     @accepts_idempotency_key

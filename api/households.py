@@ -6,7 +6,7 @@ from typing import Any
 
 from flask.views import MethodView
 
-from api.pagination import Blueprint, paginate_select
+from api.pagination import Blueprint, paginate_listing
 from api.scope import READERS, in_fund
 from ledger.read import setup
 from ledger.services.setup import add_household
@@ -32,8 +32,8 @@ class Households(MethodView):
     def get(self, query: dict[str, Any], f: str, pagination_parameters: Any) -> Any:
         """List the households (农户列表)"""
         with get_db().read() as session:
-            stmt = setup.households(session, current_actor(), f, **query)
-            return paginate_select(session, stmt, pagination_parameters)
+            listing = setup.households(session, current_actor(), f, **query)
+            return paginate_listing(session, listing, pagination_parameters)
 
     @in_fund("clerk")
     @accepts_idempotency_key

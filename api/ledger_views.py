@@ -12,7 +12,7 @@ from typing import Any
 
 from flask.views import MethodView
 
-from api.pagination import Blueprint, paginate_select
+from api.pagination import Blueprint, paginate_listing
 from api.scope import COUNTY_READERS, PROPOSERS, in_fund
 from ledger.read import access, books, journals, proposals
 from ledger.services.periods import close_period, reopen_period
@@ -119,8 +119,8 @@ class Periods(MethodView):
     def get(self, f: str, pagination_parameters: Any) -> Any:
         """Months that were closed (and perhaps reopened) (会计期间)"""
         with get_db().read() as session:
-            stmt = books.periods(session, current_actor(), f)
-            return paginate_select(session, stmt, pagination_parameters)
+            listing = books.periods(session, current_actor(), f)
+            return paginate_listing(session, listing, pagination_parameters)
 
 
 @blp.route("/periods/<period>/close")

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask.views import MethodView
 
-from api.pagination import Blueprint, paginate_select
+from api.pagination import Blueprint, paginate_listing
 from api.scope import READERS, in_fund
 from ledger.read import guarantees, setup
 from ledger.services.guarantees import record_salary_deduction
@@ -35,8 +35,8 @@ class Liaisons(MethodView):
     def get(self, query: dict[str, Any], f: str, pagination_parameters: Any) -> Any:
         """List the liaisons (联系人列表)"""
         with get_db().read() as session:
-            stmt = setup.liaisons(session, current_actor(), f, **query)
-            return paginate_select(session, stmt, pagination_parameters)
+            listing = setup.liaisons(session, current_actor(), f, **query)
+            return paginate_listing(session, listing, pagination_parameters)
 
     @in_fund("clerk")
     @accepts_idempotency_key

@@ -5,20 +5,22 @@ flask-smorest paginates with ``page``/``page_size`` and a JSON
 subclass its Blueprint and override the pagination hooks, which is what
 `Blueprint` does. Every API blueprint should use it:
 
-    blp = Blueprint("loans", __name__, url_prefix="/api/v1/funds/<f>/loans")
+    blp = Blueprint("households", __name__, url_prefix="/api/v1/funds/<f>/households")
 
     @blp.route("")
-    class Loans(MethodView):
-        @require("clerk", "township", "leader")
-        @blp.arguments(LoanFilter, location="query")
-        @blp.response(200, LoanSchema(many=True))
+    class Households(MethodView):
+        @in_fund(*READERS)
+        @blp.arguments(HouseholdFilter, location="query")
+        @blp.response(200, HouseholdOut(many=True))
         @blp.paginate()
-        def get(self, filters, f, pagination_parameters):
+        def get(self, query, f, pagination_parameters):
             with get_db().read() as session:
-                return paginate_select(session, loan_list(...), pagination_parameters)
+                listing = setup.households(session, current_actor(), f, **query)
+                return paginate_listing(session, listing, pagination_parameters)
 
-`paginate_select` counts and slices a SELECT in the database; a view that
-already holds a list can use ``@blp.paginate(Page)`` instead.
+`paginate_listing` counts and slices a `ledger.read.listing.Listing` in the
+database; a view that already holds a list can use ``@blp.paginate(Page)``
+instead.
 """
 
 from __future__ import annotations
@@ -35,12 +37,12 @@ from flask import current_app, request
 from flask_smorest import Page
 from flask_smorest.pagination import PaginationParameters
 from flask_smorest.utils import unpack_tuple_response
-from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from api.strictinput import StrictParser
+from ledger.read.listing import Listing
 
-__all__ = ["TOTAL_COUNT_HEADER", "Blueprint", "Page", "PaginationParameters", "paginate_select"]
+__all__ = ["TOTAL_COUNT_HEADER", "Blueprint", "Page", "PaginationParameters", "paginate_listing"]
 
 TOTAL_COUNT_HEADER = "X-Total-Count"
 #: Name of the header component in the OpenAPI document.
@@ -51,6 +53,7 @@ TOTAL_COUNT_DOC = {
 }
 
 F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R")
 
 
 def _parameters_schema(
@@ -142,14 +145,9 @@ class Blueprint(flask_smorest.Blueprint):
         resp_doc.setdefault("headers", {})[TOTAL_COUNT_HEADER] = TOTAL_COUNT_COMPONENT
 
 
-def paginate_select(session: Session, stmt: Select[Any], params: PaginationParameters) -> list[Any]:
-    """Count `stmt`'s rows, then fetch one page of it (give `stmt` an ORDER BY).
-
-    ORM objects expire when a read session ends, before flask-smorest dumps
-    them: select columns (rows dump like objects) or dump inside the session.
-    """
-    params.item_count = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    page = stmt.offset(params.first_item).limit(params.page_size)
-    if len(stmt.column_descriptions) == 1:
-        return list(session.scalars(page))
-    return list(session.execute(page))
+def paginate_listing(
+    session: Session, listing: Listing[R], params: PaginationParameters
+) -> list[R]:
+    """Count `listing`'s rows, then fetch one page of them, in the database."""
+    params.item_count = listing.count(session)
+    return listing.page(session, params.first_item, params.page_size)

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask.views import MethodView
 
-from api.pagination import Blueprint, paginate_select
+from api.pagination import Blueprint, paginate_listing
 from api.scope import READERS, in_fund
 from ledger.read import setup
 from ledger.services.setup import add_project_type
@@ -31,8 +31,8 @@ class ProjectTypes(MethodView):
     def get(self, f: str, pagination_parameters: Any) -> Any:
         """List the project types (项目类型)"""
         with get_db().read() as session:
-            stmt = setup.project_types(session, current_actor(), f)
-            return paginate_select(session, stmt, pagination_parameters)
+            listing = setup.project_types(session, current_actor(), f)
+            return paginate_listing(session, listing, pagination_parameters)
 
     @in_fund("clerk")
     @accepts_idempotency_key

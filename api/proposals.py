@@ -16,7 +16,7 @@ from typing import Any
 
 from flask.views import MethodView
 
-from api.pagination import Blueprint, paginate_select
+from api.pagination import Blueprint, paginate_listing
 from api.scope import COUNTY_READERS, PROPOSERS, in_fund
 from ledger.read import proposals as proposal_reads
 from ledger.services import proposals, reversals
@@ -59,8 +59,8 @@ class WriteOffs(MethodView):
     def get(self, query: dict[str, Any], f: str, pagination_parameters: Any) -> Any:
         """List write-off proposals and their decisions (核销登记簿)"""
         with get_db().read() as session:
-            stmt = proposal_reads.write_offs(session, current_actor(), f, **query)
-            return paginate_select(session, stmt, pagination_parameters)
+            listing = proposal_reads.write_offs(session, current_actor(), f, **query)
+            return paginate_listing(session, listing, pagination_parameters)
 
     @in_fund(*PROPOSERS)
     @accepts_idempotency_key
@@ -127,8 +127,8 @@ class Extensions(MethodView):
     def get(self, query: dict[str, Any], f: str, pagination_parameters: Any) -> Any:
         """List extension proposals and their decisions (展期申请)"""
         with get_db().read() as session:
-            stmt = proposal_reads.extensions(session, current_actor(), f, **query)
-            return paginate_select(session, stmt, pagination_parameters)
+            listing = proposal_reads.extensions(session, current_actor(), f, **query)
+            return paginate_listing(session, listing, pagination_parameters)
 
     @in_fund(*PROPOSERS)
     @accepts_idempotency_key
@@ -176,8 +176,8 @@ class ProjectChanges(MethodView):
     def get(self, query: dict[str, Any], f: str, pagination_parameters: Any) -> Any:
         """List project-change proposals and their decisions (项目变更)"""
         with get_db().read() as session:
-            stmt = proposal_reads.project_changes(session, current_actor(), f, **query)
-            return paginate_select(session, stmt, pagination_parameters)
+            listing = proposal_reads.project_changes(session, current_actor(), f, **query)
+            return paginate_listing(session, listing, pagination_parameters)
 
     @in_fund(*PROPOSERS)
     @accepts_idempotency_key
@@ -225,8 +225,8 @@ class Reversals(MethodView):
     def get(self, query: dict[str, Any], f: str, pagination_parameters: Any) -> Any:
         """List reversal proposals and their decisions (冲销申请); propose one on the journal"""
         with get_db().read() as session:
-            stmt = proposal_reads.reversals(session, current_actor(), f, **query)
-            return paginate_select(session, stmt, pagination_parameters)
+            listing = proposal_reads.reversals(session, current_actor(), f, **query)
+            return paginate_listing(session, listing, pagination_parameters)
 
 
 @blp.route("/reversals/<int:id>/decision")

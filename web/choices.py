@@ -16,11 +16,11 @@ def choices(f: str) -> dict[str, list[tuple[str, str]]]:
     actor = g.actor
     with get_db().read() as session:
         return {
-            "town_options": _pairs(session.execute(setup.townships(session, actor, f))),
-            "batch_options": _pairs(session.execute(setup.batches(session, actor, f))),
+            "town_options": _pairs(setup.townships(session, actor, f).all(session)),
+            "batch_options": _pairs(setup.batches(session, actor, f).all(session)),
             "type_options": [
                 (row.code, f"{row.name}(标准 {row.borrowing_standard} 元)")
-                for row in session.execute(setup.project_types(session, actor, f))
+                for row in setup.project_types(session, actor, f).all(session)
             ],
         }
 

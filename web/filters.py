@@ -43,7 +43,7 @@ def _names() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
                     (kinds, setup.project_types),
                     (batches, setup.batches),
                 ):
-                    for row in session.execute(read(session, g.actor, fund)):
+                    for row in read(session, g.actor, fund).all(session):
                         names[row.code] = row.name
         g.names = (towns, kinds, batches)
     return g.names  # type: ignore[no-any-return]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -51,6 +51,7 @@ from ledger.models import (
 )
 from ledger.posting import AccountRef
 from ledger.read.access import FundHeader, county_wide, fund
+from ledger.read.listing import Listing
 
 ZERO = Decimal("0.00")
 
@@ -444,6 +445,35 @@ def subaccount_balances(
     }
 
 
+def by_event_kind(
+    fund_id: int,
+    group: ColumnElement[str],
+    *,
+    as_of: date | None = None,
+    from_: date | None = None,
+) -> Select[tuple[str, str, str, Decimal]]:
+    """SELECT `group`, business event kind, side, Σ amount of the fund's entries within the dates.
+
+    A red-ink reversal counts under the kind of the journal it reverses, with
+    its negative amount, so a reversed disbursement nets out of "disbursed".
+    """
+    original = aliased(Journal)
+    kind = func.coalesce(original.kind, Journal.kind)
+    query = (
+        select(group, kind, Entry.side, fen_sum(Entry.amount))
+        .join(Entry, Entry.account_id == Account.id)
+        .join(Journal, Journal.id == Entry.journal_id)
+        .outerjoin(original, original.id == Journal.reverses_id)
+        .where(Account.fund_id == fund_id)
+        .group_by(group, kind, Entry.side)
+    )
+    if as_of is not None:
+        query = query.where(Entry.posted_on <= as_of)
+    if from_ is not None:
+        query = query.where(Entry.posted_on >= from_)
+    return query
+
+
 def turnover_by_kind(
     session: Session,
     fund_id: int,
@@ -453,25 +483,10 @@ def turnover_by_kind(
     from_: date | None = None,
     keys: Iterable[str] | None = None,
 ) -> dict[str, dict[tuple[str, str], Decimal]]:
-    """Per sub-account key: turnover by (business event kind, side) within the dates.
-
-    A red-ink reversal counts under the kind of the journal it reverses, with
-    its negative amount, so a reversed disbursement nets out of "disbursed".
-    """
-    original = aliased(Journal)
-    kind = func.coalesce(original.kind, Journal.kind)
-    query = (
-        select(Account.subkey, kind, Entry.side, fen_sum(Entry.amount))
-        .join(Entry, Entry.account_id == Account.id)
-        .join(Journal, Journal.id == Entry.journal_id)
-        .outerjoin(original, original.id == Journal.reverses_id)
-        .where(Account.fund_id == fund_id, Account.code == code)
-        .group_by(Account.subkey, kind, Entry.side)
+    """Per sub-account key of chart line `code`: turnover by (event kind, side) within the dates."""
+    query = by_event_kind(fund_id, Account.subkey, as_of=as_of, from_=from_).where(
+        Account.code == code
     )
-    if as_of is not None:
-        query = query.where(Entry.posted_on <= as_of)
-    if from_ is not None:
-        query = query.where(Entry.posted_on >= from_)
     if keys is not None:
         query = query.where(Account.subkey.in_(list(keys)))
     out: dict[str, dict[tuple[str, str], Decimal]] = {}
@@ -648,10 +663,24 @@ def subledger_listing(
     )
 
 
-def periods(session: Session, actor: Actor, fund_code: str) -> Select[Any]:
+@dataclass(frozen=True)
+class PeriodRow:
+    """A month that was ever closed (月结), with who closed and reopened it."""
+
+    #: ``YYYY-MM``.
+    period: str
+    closed: bool
+    closed_by: str | None
+    closed_at: datetime | None
+    reopened_by: str | None
+    reopened_at: datetime | None
+    reopen_reason: str | None
+
+
+def periods(session: Session, actor: Actor, fund_code: str) -> Listing[PeriodRow]:
     """Months that were ever closed, with who closed and reopened them."""
     the_fund = fund(session, actor, fund_code)
-    return (
+    query = (
         select(
             Period.period,
             Period.closed,
@@ -664,3 +693,4 @@ def periods(session: Session, actor: Actor, fund_code: str) -> Select[Any]:
         .where(Period.fund_id == the_fund.id)
         .order_by(Period.period)
     )
+    return Listing(query, PeriodRow)

@@ -21,15 +21,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ledger import chart, dates
 from ledger.actors import Actor, township_filter
 from ledger.audit import chain_head
 from ledger.models import (
     Account,
-    Entry,
     Journal,
     Liaison,
     Loan,
@@ -40,8 +39,8 @@ from ledger.read.access import FundHeader, county_wide, fund
 from ledger.read.books import (
     ZERO,
     StatementLine,
+    by_event_kind,
     check_dates,
-    fen_sum,
     statement_lines,
     subaccount_balances,
     turnover_by_kind,
@@ -540,24 +539,9 @@ def period_flows(
 ) -> PeriodFlows:
     """Σ movements per (chart line, event kind, side) within the dates, as `PeriodFlows`.
 
-    One aggregate over the period's entries; a red-ink reversal counts under
-    the kind of the journal it reverses, with its negative amount, as in
-    `ledger.read.books.turnover_by_kind`.
+    One aggregate over the period's entries (`books.by_event_kind`).
     """
-    original = aliased(Journal)
-    kind = func.coalesce(original.kind, Journal.kind)
-    query = (
-        select(Account.code, kind, Entry.side, fen_sum(Entry.amount))
-        .join(Entry, Entry.account_id == Account.id)
-        .join(Journal, Journal.id == Entry.journal_id)
-        .outerjoin(original, original.id == Journal.reverses_id)
-        .where(Account.fund_id == fund_id)
-        .group_by(Account.code, kind, Entry.side)
-    )
-    if from_ is not None:
-        query = query.where(Entry.posted_on >= from_)
-    if to is not None:
-        query = query.where(Entry.posted_on <= to)
+    query = by_event_kind(fund_id, Account.code, as_of=to, from_=from_)
     sums = {(code, k, side): amount for code, k, side, amount in session.execute(query)}
     return PeriodFlows(**{name: sums.get((code, k, side), ZERO) for name, code, k, side in _FLOWS})
 

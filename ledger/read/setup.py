@@ -1,19 +1,19 @@
 """A fund's set-up records: the fund and its limits, townships, project types, batches,
 liaisons and households.
 
-The lists are SELECTs of plain columns that a caller counts and pages in
-the database (rows dump like objects and survive the read session); the
+The lists are `Listing`s the API counts and pages in the database; the
 ``..._row`` functions show a record a service just created the way the list
 shows it. A township officer's lists are pinned to their own township.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.actors import SYSTEM, Actor, township_filter
@@ -27,22 +27,37 @@ from ledger.models import (
     Township,
 )
 from ledger.read.access import fund
+from ledger.read.listing import Listing
 from ledger.services import lookup
 
+R = TypeVar("R")
 
-def funds(actor: Actor) -> Select[Any]:
+
+@dataclass(frozen=True)
+class FundRow:
+    """A fund as listed."""
+
+    code: str
+    name: str
+    #: The day the fund started: nothing is dated before it.
+    opened_on: date | None
+    created_by: str
+    created_at: datetime
+
+
+def funds(actor: Actor) -> Listing[FundRow]:
     """Every fund the actor is granted, by code."""
     query = select(Fund.code, Fund.name, Fund.opened_on, Fund.created_by, Fund.created_at).order_by(
         Fund.code
     )
     if actor.fund_code is not None:
         query = query.where(Fund.code == actor.fund_code)
-    return query
+    return Listing(query, FundRow)
 
 
-def fund_row(session: Session, created: Fund) -> Any:
+def fund_row(session: Session, created: Fund) -> FundRow:
     """A fund a service just opened, as the API lists it."""
-    return session.execute(funds(SYSTEM).where(Fund.id == created.id)).one()
+    return funds(SYSTEM).where(Fund.id == created.id).one(session)
 
 
 @dataclass(frozen=True)
@@ -63,40 +78,67 @@ def limits(session: Session, actor: Actor, fund_code: str) -> Limits:
     return limits_of(lookup.settings(session, fund(session, actor, fund_code).id))
 
 
+@dataclass(frozen=True)
+class TownshipRow:
+    #: The 9-digit township code (the 1011 sub-ledger key).
+    code: str
+    name: str
+
+
+def _by_code(model: type[Township | ProjectType | Batch], row: type[R], fund_id: int) -> Listing[R]:
+    """The fund's records of `model` by code, a column for each of `row`'s fields."""
+    columns = [getattr(model, column.name) for column in fields(row)]
+    return Listing(select(*columns).where(model.fund_id == fund_id).order_by(model.code), row)
+
+
 def townships(
     session: Session, actor: Actor, fund_code: str, township: str | None = None
-) -> Select[Any]:
+) -> Listing[TownshipRow]:
     """The fund's townships (a township officer's own only)."""
     the_fund = fund(session, actor, fund_code)
     code = township_filter(actor, township)
+    listing = _by_code(Township, TownshipRow, the_fund.id)
+    return listing if code is None else listing.where(Township.code == code)
+
+
+@dataclass(frozen=True)
+class ProjectTypeRow:
+    code: str
+    name: str
+    #: The most one household may borrow for this kind of project (借款标准).
+    borrowing_standard: Decimal
+
+
+def project_types(session: Session, actor: Actor, fund_code: str) -> Listing[ProjectTypeRow]:
+    return _by_code(ProjectType, ProjectTypeRow, fund(session, actor, fund_code).id)
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    code: str
+    name: str
+    #: What the batch may lend in all.
+    budget: Decimal
+
+
+def batches(session: Session, actor: Actor, fund_code: str) -> Listing[BatchRow]:
+    return _by_code(Batch, BatchRow, fund(session, actor, fund_code).id)
+
+
+@dataclass(frozen=True)
+class LiaisonRow:
+    """A liaison (联系人) as listed, with their township's code."""
+
+    id: int
+    name: str
+    township: str
+    #: The salary a deduction is capped against.
+    monthly_salary: Decimal
+    phone: str | None
+
+
+def _liaisons(fund_id: int) -> Listing[LiaisonRow]:
     query = (
-        select(Township.code, Township.name)
-        .where(Township.fund_id == the_fund.id)
-        .order_by(Township.code)
-    )
-    return query if code is None else query.where(Township.code == code)
-
-
-def project_types(session: Session, actor: Actor, fund_code: str) -> Select[Any]:
-    the_fund = fund(session, actor, fund_code)
-    return (
-        select(ProjectType.code, ProjectType.name, ProjectType.borrowing_standard)
-        .where(ProjectType.fund_id == the_fund.id)
-        .order_by(ProjectType.code)
-    )
-
-
-def batches(session: Session, actor: Actor, fund_code: str) -> Select[Any]:
-    the_fund = fund(session, actor, fund_code)
-    return (
-        select(Batch.code, Batch.name, Batch.budget)
-        .where(Batch.fund_id == the_fund.id)
-        .order_by(Batch.code)
-    )
-
-
-def _liaisons(fund_id: int) -> Select[Any]:
-    return (
         select(
             Liaison.id,
             Liaison.name,
@@ -108,25 +150,40 @@ def _liaisons(fund_id: int) -> Select[Any]:
         .where(Liaison.fund_id == fund_id)
         .order_by(Township.code, Liaison.id)
     )
+    return Listing(query, LiaisonRow)
 
 
 def liaisons(
     session: Session, actor: Actor, fund_code: str, township: str | None = None
-) -> Select[Any]:
+) -> Listing[LiaisonRow]:
     """The fund's liaisons with their township (a township officer's own only)."""
     the_fund = fund(session, actor, fund_code)
     code = township_filter(actor, township)
-    query = _liaisons(the_fund.id)
-    return query if code is None else query.where(Township.code == code)
+    listing = _liaisons(the_fund.id)
+    return listing if code is None else listing.where(Township.code == code)
 
 
-def liaison_row(session: Session, liaison: Liaison) -> Any:
+def liaison_row(session: Session, liaison: Liaison) -> LiaisonRow:
     """A liaison as the API lists it (with the township code)."""
-    return session.execute(_liaisons(liaison.fund_id).where(Liaison.id == liaison.id)).one()
+    return _liaisons(liaison.fund_id).where(Liaison.id == liaison.id).one(session)
 
 
-def _households(fund_id: int) -> Select[Any]:
-    return (
+@dataclass(frozen=True)
+class HouseholdRow:
+    """A household (农户) as listed, with its township's code."""
+
+    id: int
+    name: str
+    #: The 18-character resident ID number (身份证号).
+    id_number: str
+    township: str
+    village: str
+    party_member: bool
+    phone: str | None
+
+
+def _households(fund_id: int) -> Listing[HouseholdRow]:
+    query = (
         select(
             Household.id,
             Household.name,
@@ -140,6 +197,7 @@ def _households(fund_id: int) -> Select[Any]:
         .where(Household.fund_id == fund_id)
         .order_by(Township.code, Household.id)
     )
+    return Listing(query, HouseholdRow)
 
 
 def households(
@@ -148,23 +206,23 @@ def households(
     fund_code: str,
     township: str | None = None,
     id_number: str | None = None,
-) -> Select[Any]:
+) -> Listing[HouseholdRow]:
     """The fund's households (a township officer's own only), optionally by ID number."""
     the_fund = fund(session, actor, fund_code)
     code = township_filter(actor, township)
-    query = _households(the_fund.id)
+    listing = _households(the_fund.id)
     if code is not None:
-        query = query.where(Township.code == code)
+        listing = listing.where(Township.code == code)
     if id_number is not None:
-        query = query.where(Household.id_number == id_number.strip().upper())
-    return query
+        listing = listing.where(Household.id_number == id_number.strip().upper())
+    return listing
 
 
-def household_row(session: Session, household: Household) -> Any:
-    return session.execute(_households(household.fund_id).where(Household.id == household.id)).one()
+def household_row(session: Session, household: Household) -> HouseholdRow:
+    return _households(household.fund_id).where(Household.id == household.id).one(session)
 
 
-def household(session: Session, actor: Actor, fund_code: str, household_id: int) -> Any:
+def household(session: Session, actor: Actor, fund_code: str, household_id: int) -> HouseholdRow:
     """One household, hidden from other townships' officers."""
     the_fund = fund(session, actor, fund_code)
     found = lookup.by_id(session, Household, the_fund.id, household_id, actor, "household")

@@ -6,6 +6,7 @@ Registered on an app by the ``probe_app`` fixture, under ``/test``.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from flask import g
@@ -14,7 +15,7 @@ from flask_smorest import Page
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from api.pagination import Blueprint, paginate_select
+from api.pagination import Blueprint, paginate_listing
 from ledger.errors import (
     Conflict,
     NotFound,
@@ -23,6 +24,7 @@ from ledger.errors import (
     TooManyAttempts,
 )
 from ledger.models import User
+from ledger.read.listing import Listing
 from ledger.services.users import create_user
 from shell.auth import confine_township, current_actor, require
 from shell.db import get_db
@@ -143,15 +145,22 @@ class Items(MethodView):
         return [{"n": n} for n in range(25)]
 
 
+@dataclass(frozen=True)
+class UserRow:
+    id: int
+    username: str
+    role: str
+
+
 @blp.route("/users-by-prefix/<prefix>")
 class UsersByPrefix(MethodView):
     @blp.response(200, UserOut(many=True))
     @blp.paginate()
-    def get(self, prefix: str, pagination_parameters: Any) -> list[Any]:
-        stmt = (
+    def get(self, prefix: str, pagination_parameters: Any) -> list[UserRow]:
+        query = (
             select(User.id, User.username, User.role)
             .where(User.username.startswith(prefix))
             .order_by(User.username)
         )
         with get_db().read() as session:
-            return paginate_select(session, stmt, pagination_parameters)
+            return paginate_listing(session, Listing(query, UserRow), pagination_parameters)

@@ -115,7 +115,7 @@ def home() -> Any:
             403, "管理员账号用于管理用户(flask create-user、disable-user),没有业务页面。"
         )
     with get_db().read() as reading:
-        funds = list(reading.execute(setup.funds(actor)))
+        funds = setup.funds(actor).all(reading)
     if len(funds) == 1:
         return redirect(home_of(actor, funds[0].code))
     return render_template(

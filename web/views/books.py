@@ -112,7 +112,7 @@ class CloseForm(Schema):
 
 def _periods_page(f: str, forms: dict[str, FormState] | None = None) -> Any:
     with get_db().read() as session:
-        rows = list(session.execute(books.periods(session, g.actor, f)))
+        rows = books.periods(session, g.actor, f).all(session)
     last_month = dates.today().replace(day=1).toordinal() - 1
     states = {
         "close": blank(period=date.fromordinal(last_month).strftime("%Y-%m")),
@@ -134,7 +134,7 @@ def periods(f: str) -> Any:
 @page(*COUNTY)
 def periods_xlsx(f: str) -> Any:
     with get_db().read() as session:
-        rows = list(session.execute(books.periods(session, g.actor, f)))
+        rows = books.periods(session, g.actor, f).all(session)
     return download(lists.periods_xlsx(rows), f"{f}-periods.xlsx")
 
 

@@ -70,7 +70,7 @@ def _disaster_page(f: str, code: str, forms: dict[str, FormState] | None = None)
     actor = g.actor
     with get_db().read() as session:
         event = disaster_reads.disaster(session, actor, f, code)
-        write_offs = list(session.execute(proposals.write_offs(session, actor, f, disaster=code)))
+        write_offs = proposals.write_offs(session, actor, f, disaster=code).all(session)
     today = dates.today().isoformat()
     states = {
         "loss": blank(assessed_on=today),
@@ -99,7 +99,7 @@ def disaster(f: str, code: str) -> Any:
 def disaster_write_offs_xlsx(f: str, code: str) -> Any:
     with get_db().read() as session:
         event = disaster_reads.disaster(session, g.actor, f, code)
-        rows = list(session.execute(proposals.write_offs(session, g.actor, f, disaster=code)))
+        rows = proposals.write_offs(session, g.actor, f, disaster=code).all(session)
     return download(
         lists.write_offs_xlsx(f"{event.name}核销", rows), f"{f}-disaster-{code}-write-offs.xlsx"
     )

@@ -285,7 +285,7 @@ def _loan_page(f: str, no: str, forms: dict[str, FormState] | None = None) -> An
         names = {action.name for action in offered}
         # The select boxes' options, read only when a form on the page needs them.
         liaisons = (
-            list(session.execute(setup.liaisons(session, actor, f, detail.township)))
+            setup.liaisons(session, actor, f, detail.township).all(session)
             if names & {"contract", "liaison-change"}
             else []
         )

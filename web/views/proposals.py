@@ -47,7 +47,7 @@ DECIDED = {"approved": "批准", "rejected": "驳回"}
 def pending(session: Any, actor: Any, f: str) -> dict[str, list[Any]]:
     """Every proposal still waiting, by kind."""
     return {
-        name: list(session.execute(kind.listed(session, actor, f, status="proposed")))
+        name: kind.listed(session, actor, f, status="proposed").all(session)
         for name, kind in KINDS.items()
     }
 

@@ -83,9 +83,7 @@ def _household(f: str, record: str, id_number: str) -> tuple[Any, str | None]:
     """The household a loan is for, found by its number or its ID number; or why not."""
     with get_db().read() as session:
         if id_number.strip():
-            found = session.execute(
-                setup_reads.households(session, g.actor, f, id_number=id_number)
-            ).first()
+            found = setup_reads.households(session, g.actor, f, id_number=id_number).first(session)
             return (
                 found,
                 None if found else f"没有身份证号为 {id_number.strip()} 的农户,请先登记农户",
