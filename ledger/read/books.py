@@ -71,6 +71,8 @@ def signed(kind: AccountKind, debit: Decimal, credit: Decimal) -> Decimal:
 
 @dataclass(frozen=True)
 class Balance:
+    """An account's turnover and balance (signed on its normal side)."""
+
     account: str
     debit: Decimal
     credit: Decimal
@@ -130,6 +132,8 @@ def check_dates(from_: date | None, to: date | None) -> None:
 
 @dataclass(frozen=True)
 class TrialBalanceRow:
+    """One chart line of the trial balance."""
+
     code: str
     name: str
     kind: AccountKind
@@ -142,6 +146,8 @@ class TrialBalanceRow:
 
 @dataclass(frozen=True)
 class TrialBalanceTotals:
+    """The trial balance's sums: it balances when each side equals the other."""
+
     debit: Decimal
     credit: Decimal
     #: Σ balances of debit-normal accounts and of credit-normal accounts.
@@ -234,6 +240,8 @@ def _chart_sums(
 
 @dataclass(frozen=True)
 class StatementLine:
+    """One entry of an account statement, with the balance after it."""
+
     entry_id: int
     posted_on: date
     voucher: str
@@ -248,6 +256,8 @@ class StatementLine:
 
 @dataclass(frozen=True)
 class StatementPage:
+    """One page of an account statement (keyset-paged by date and entry id)."""
+
     account: str
     #: Balance before the first line of this page.
     opening: Decimal
@@ -371,6 +381,8 @@ def statement_lines(
 
 @dataclass(frozen=True)
 class BalanceMismatch:
+    """An account whose stored running totals differ from its entries."""
+
     account: str
     stored_debit: Decimal
     stored_credit: Decimal
@@ -497,6 +509,8 @@ def turnover_by_kind(
 
 @dataclass(frozen=True)
 class SubAccountRow:
+    """One sub-account (明细账户) of a chart line with its turnover and balance."""
+
     account: str
     key: str
     debit: Decimal
@@ -556,6 +570,8 @@ def accounts(
 
 @dataclass(frozen=True)
 class SubledgerRow:
+    """One sub-account of the sub-ledger listing: its period and balances, with its name."""
+
     key: str
     name: str
     opening: Decimal

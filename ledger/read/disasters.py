@@ -35,6 +35,8 @@ from ledger.services import lookup
 
 @dataclass(frozen=True)
 class DisasterRow:
+    """A disaster as listed: the townships it struck and the losses reported."""
+
     code: str
     name: str
     date: date
@@ -105,6 +107,8 @@ def disaster_of(session: Session, created: Disaster) -> DisasterRow:
 
 @dataclass(frozen=True)
 class LossRow:
+    """A loss report (核定损失) on one loan, as recorded."""
+
     id: int
     disaster: str
     loan: str
@@ -188,6 +192,8 @@ class Decision:
 
 @dataclass(frozen=True)
 class DisasterFormData:
+    """The write-off approval form (灾害核销审批表) of one disaster."""
+
     fund: FundHeader
     code: str
     name: str

@@ -46,6 +46,8 @@ CREDIT_KINDS = {
 
 @dataclass(frozen=True)
 class LoanFigures:
+    """A loan's principal figures on a date, from its sub-account."""
+
     disbursed: Decimal = ZERO
     repaid: Decimal = ZERO
     guarantee_called: Decimal = ZERO
@@ -103,6 +105,8 @@ def disbursed_and_outstanding(session: Session, loan: Loan) -> tuple[Decimal, De
 
 @dataclass(frozen=True)
 class Schedule:
+    """The repayment schedule in force on a date, and the principal settled before it."""
+
     version: int
     effective_on: date
     settled_before: Decimal

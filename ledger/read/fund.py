@@ -67,6 +67,8 @@ def percent(numerator: Decimal, denominator: Decimal) -> Decimal | None:
 
 @dataclass(frozen=True)
 class AgingBucket:
+    """The overdue loans of one aging bucket (1–30 days, ...), counted and summed."""
+
     label: str
     loans: int
     overdue_amount: Decimal
@@ -192,6 +194,8 @@ class RecoveryRow:
 
 @dataclass(frozen=True)
 class RecoveryTable:
+    """The 周转金回收情况表 of a calendar year: a row per township and the total."""
+
     year: int
     rows: tuple[RecoveryRow, ...]
     total: RecoveryRow
@@ -370,6 +374,8 @@ class GroupFigures:
 
 @dataclass(frozen=True)
 class FundSummary:
+    """The leaders' figures of the fund on a date (None: now), summed over loans with money lent."""
+
     as_of: date | None
     capital_by_source: dict[str, Decimal]
     capital: Decimal

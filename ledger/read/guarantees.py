@@ -257,6 +257,8 @@ class HandoverView:
 
 @dataclass(frozen=True)
 class LiaisonStatementData:
+    """The liaison guarantee statement (联系人担保责任单) as of a date."""
+
     fund: FundHeader
     as_of: date
     exposure: LiaisonExposure

@@ -31,6 +31,8 @@ from ledger.services.journals import draft_of, find_journal
 
 @dataclass(frozen=True)
 class JournalLine:
+    """One line of a journal: the account, the side and the amount (also as debit/credit)."""
+
     account: str
     side: str
     amount: Decimal
@@ -40,6 +42,8 @@ class JournalLine:
 
 @dataclass(frozen=True)
 class JournalView:
+    """A journal as shown and printed, with the red-ink reversal it is or has."""
+
     voucher: str
     posted_on: date
     kind: str
@@ -170,6 +174,8 @@ class VoucherPrint:
 
 @dataclass(frozen=True)
 class VoucherData:
+    """Voucher prints of one fund, in voucher order."""
+
     fund: FundHeader
     vouchers: tuple[VoucherPrint, ...]
 

@@ -20,6 +20,8 @@ R = TypeVar("R")
 
 @dataclass(frozen=True)
 class Listing(Generic[R]):
+    """A SELECT of plain columns and the frozen dataclass each of its rows becomes."""
+
     #: Plain columns labelled as `row`'s fields, with an ORDER BY.
     query: Select[Any]
     #: The frozen dataclass a row becomes.

@@ -204,6 +204,8 @@ def current_liaisons(
 
 @dataclass(frozen=True)
 class EventView:
+    """One step of a loan's history (registered, approved, disbursed, ...)."""
+
     on: date
     action: str
     from_status: str | None
@@ -215,6 +217,8 @@ class EventView:
 
 @dataclass(frozen=True)
 class AssignmentView:
+    """A liaison assigned to the loan from a date, and why."""
+
     liaison_id: int
     liaison: str
     effective_on: date
@@ -223,6 +227,8 @@ class AssignmentView:
 
 @dataclass(frozen=True)
 class LoanView:
+    """Everything about one loan on a date: its row, numbers, schedule, liaisons, history."""
+
     row: LoanRow
     requested: Decimal
     application_no: str
@@ -516,6 +522,8 @@ def loan_statement(
 
 @dataclass(frozen=True)
 class ThreeLineIssue:
+    """A loan whose application, contract and IOU numbers are not one (三线合一), and why."""
+
     registration_no: str
     household: str
     township: str

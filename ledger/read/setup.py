@@ -80,6 +80,8 @@ def limits(session: Session, actor: Actor, fund_code: str) -> Limits:
 
 @dataclass(frozen=True)
 class TownshipRow:
+    """A township (乡镇) as listed."""
+
     #: The 9-digit township code (the 1011 sub-ledger key).
     code: str
     name: str
@@ -103,6 +105,8 @@ def townships(
 
 @dataclass(frozen=True)
 class ProjectTypeRow:
+    """A project type (项目类型) as listed."""
+
     code: str
     name: str
     #: The most one household may borrow for this kind of project (借款标准).
@@ -115,6 +119,8 @@ def project_types(session: Session, actor: Actor, fund_code: str) -> Listing[Pro
 
 @dataclass(frozen=True)
 class BatchRow:
+    """A lending batch (批次) as listed."""
+
     code: str
     name: str
     #: What the batch may lend in all.
