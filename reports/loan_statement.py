@@ -29,7 +29,7 @@ def render_loan_statement(
 ) -> bytes:
     """The household loan statement PDF (from `ledger.loans.loan_statement`)."""
     v = data.view
-    r = v.row
+    r = v
     h = layout.Heading(
         TITLE,
         layout.fund_label(data.fund.name, data.fund.code),
@@ -94,10 +94,10 @@ def render_loan_statement(
 
 def _amounts(data: LoanStatementData) -> list[Flowable]:
     v = data.view
-    f = v.row.figures
+    f = v.figures
     rows = [
         ("申请金额", v.requested),
-        ("审定金额", v.row.approved),
+        ("审定金额", v.approved),
         ("已发放", f.disbursed),
         ("已还款", f.repaid),
         ("联系人担保代偿", f.guarantee_called),
@@ -106,12 +106,12 @@ def _amounts(data: LoanStatementData) -> list[Flowable]:
     ]
     body = [[name, money(amount), layout.in_words(amount)] for name, amount in rows]
     notes = []
-    if v.row.pending_write_off:
-        notes.append(f"待处理(核销)申请 {money(v.row.pending_write_off)} 元,审批前仍计入借款余额")
-    if v.row.overdue_days:
+    if v.pending_write_off:
+        notes.append(f"待处理(核销)申请 {money(v.pending_write_off)} 元,审批前仍计入借款余额")
+    if v.overdue_days:
         notes.append(
-            f"逾期 {v.row.overdue_days:,} 天,已到期未还 {money(v.row.overdue_amount)} 元"
-            f"(大写 {layout.in_words(v.row.overdue_amount)})"
+            f"逾期 {v.overdue_days:,} 天,已到期未还 {money(v.overdue_amount)} 元"
+            f"(大写 {layout.in_words(v.overdue_amount)})"
         )
     else:
         notes.append("无逾期")

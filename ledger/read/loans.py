@@ -225,26 +225,9 @@ class AssignmentView:
     reason: str
 
 
-@dataclass(frozen=True)
-class LoanView:
-    """Everything about one loan on a date: its row, numbers, schedule, liaisons, history."""
-
-    row: LoanRow
-    requested: Decimal
-    application_no: str
-    contract_no: str | None
-    iou_no: str | None
-    technical_lead: str | None
-    three_line_problems: tuple[tuple[str, str], ...]
-    schedule_version: int | None
-    schedule: tuple[InstalmentSettlement, ...]
-    liaisons: tuple[AssignmentView, ...]
-    history: tuple[EventView, ...]
-
-
 def loan_view(
     session: Session, fund_id: int, registration_no: str, actor: Actor, as_of: date | None = None
-) -> LoanView:
+) -> LoanDetail:
     """Everything about one loan: figures, schedule with what settled it, liaison, history.
 
     The history is in business-date order (then entry order): a write-off
@@ -270,20 +253,25 @@ def loan_view(
         .where(LoanEvent.loan_id == loan.id, LoanEvent.on <= day)
         .order_by(LoanEvent.on, LoanEvent.id)
     ).all()
-    return LoanView(
-        row,
-        loan.requested_amount,
-        loan.application_no,
-        loan.contract_no,
-        loan.iou_no,
-        loan.technical_lead,
-        tuple(three_line_problems(loan)),
-        plan.version if plan else None,
-        instalments,
-        tuple(
+    return LoanDetail(
+        **_row_values(row),
+        household_id=loan.household_id,
+        requested=loan.requested_amount,
+        application_no=loan.application_no,
+        contract_no=loan.contract_no,
+        iou_no=loan.iou_no,
+        technical_lead=loan.technical_lead,
+        signed_on=loan.signed_on,
+        visited_on=loan.visited_on,
+        visitor=loan.visitor,
+        exclusion_reason=loan.exclusion_reason,
+        three_line_problems=tuple(three_line_problems(loan)),
+        schedule_version=plan.version if plan else None,
+        schedule=instalments,
+        liaisons=tuple(
             AssignmentView(a.liaison_id, name, a.effective_on, a.reason) for a, name in assignments
         ),
-        tuple(
+        history=tuple(
             EventView(e.on, e.action, e.from_status, e.to_status, e.actor, e.note, e.voucher)
             for e in events
         ),
@@ -299,7 +287,8 @@ class LoanItem(LoanRow):
 
 @dataclass(frozen=True)
 class LoanDetail(LoanItem):
-    """Everything about one loan (`ledger.read.fund.LoanView`, flattened)."""
+    """Everything about one loan on a date: its row and numbers, schedule with what settled
+    it, liaisons and history; what the API answers and the loan statement prints."""
 
     requested: Decimal = ZERO
     application_no: str = ""
@@ -377,37 +366,12 @@ def loan(
 ) -> LoanDetail:
     """One loan with its figures, schedule, liaisons and history (another township's: 404)."""
     the_fund = fund(session, actor, fund_code)
-    return _detail(session, the_fund.id, actor, registration_no, as_of)
+    return loan_view(session, the_fund.id, registration_no, actor, as_of)
 
 
 def loan_of(session: Session, actor: Actor, written: Loan) -> LoanDetail:
     """The view of a loan a service just registered or moved along."""
-    return _detail(session, written.fund_id, actor, written.registration_no, None)
-
-
-def _detail(
-    session: Session, fund_id: int, actor: Actor, registration_no: str, as_of: date | None
-) -> LoanDetail:
-    view: LoanView = loan_view(session, fund_id, registration_no, actor, as_of)
-    row = lookup.loan(session, fund_id, registration_no, actor)
-    return LoanDetail(
-        **_row_values(view.row),
-        household_id=row.household_id,
-        requested=view.requested,
-        application_no=view.application_no,
-        contract_no=view.contract_no,
-        iou_no=view.iou_no,
-        technical_lead=view.technical_lead,
-        signed_on=row.signed_on,
-        visited_on=row.visited_on,
-        visitor=row.visitor,
-        exclusion_reason=row.exclusion_reason,
-        three_line_problems=view.three_line_problems,
-        schedule_version=view.schedule_version,
-        schedule=view.schedule,
-        liaisons=view.liaisons,
-        history=view.history,
-    )
+    return loan_view(session, written.fund_id, written.registration_no, actor)
 
 
 @dataclass(frozen=True)
@@ -488,7 +452,7 @@ class LoanStatementData:
 
     fund: FundHeader
     as_of: date
-    view: LoanView
+    view: LoanDetail
     project_type: str
     #: The liaison answering for the loan on `as_of`, by name.
     liaison: str | None
@@ -511,10 +475,10 @@ def loan_statement(
     opening, movements = statement_lines(
         session, fund_id, AccountRef(chart.LOANS, registration_no), None, as_of
     )
-    kind = lookup.by_code(session, ProjectType, fund_id, view.row.project_type, "project_type")
+    kind = lookup.by_code(session, ProjectType, fund_id, view.project_type, "project_type")
     liaison = None
-    if view.row.liaison_id is not None:
-        liaison = session.scalar(select(Liaison.name).where(Liaison.id == view.row.liaison_id))
+    if view.liaison_id is not None:
+        liaison = session.scalar(select(Liaison.name).where(Liaison.id == view.liaison_id))
     return LoanStatementData(
         header, as_of or dates.today(), view, kind.name, liaison, opening, movements
     )

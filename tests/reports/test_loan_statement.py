@@ -92,7 +92,7 @@ def test_household_statement(db):
         data = loan_statement(session, CLERK, prog.code, no, as_of=date(2009, 6, 30))
     document = render_loan_statement(data, generated_at=GENERATED)
     text, flat = pdf.text(document), pdf.squeezed(document)
-    row = data.view.row
+    row = data.view
     assert row.outstanding == D("3500.00")
     # Three lines, amounts in figures and in 大写.
     assert text.count(no) >= 4 and "三线合一" in text
@@ -184,7 +184,7 @@ def test_statement_of_a_called_loan(demo):
         data = loan_statement(session, CLERK, demo.code, no, as_of=date(2008, 12, 31))
     document = render_loan_statement(data, generated_at=GENERATED)
     text = pdf.text(document)
-    assert data.view.row.figures.guarantee_called == amount
+    assert data.view.figures.guarantee_called == amount
     assert "担保代偿" in text and fmt(amount) in text
     assert "人民币" + daxie(amount) in pdf.squeezed(document)
     assert data.liaison is not None and data.liaison in text

@@ -47,14 +47,14 @@ def test_loan_view_shows_schedule_paid_state_and_history(db):
     view = loan_view(
         db.sessions(), prog.fund.id, first.registration_no, CLERK_ACTOR, as_of=date(2009, 5, 1)
     )
-    assert view.row.figures.disbursed == D("3000.00")
-    assert view.row.outstanding == D("2000.00")
+    assert view.figures.disbursed == D("3000.00")
+    assert view.outstanding == D("2000.00")
     assert [(i.paid, i.settled) for i in view.schedule] == [
         (D("1000.00"), True),
         (D("0.00"), False),
         (D("0.00"), False),
     ]
-    assert view.row.overdue_days == 30 and view.row.bucket == "1-30"
+    assert view.overdue_days == 30 and view.bucket == "1-30"
     assert view.liaisons[0].liaison == "王明"
     assert [e.action for e in view.history][-1] == "repaid"
     assert view.three_line_problems == ()
@@ -226,7 +226,7 @@ def test_the_schedule_tells_repaid_from_written_off(db):
         before = loan_view(
             session, prog.fund.id, loan.registration_no, CLERK_ACTOR, as_of=date(2009, 5, 1)
         )
-        assert before.row.figures.written_off == D("1500.00")  # approved in 2008
+        assert before.figures.written_off == D("1500.00")  # approved in 2008
         earlier = loan_view(
             session, prog.fund.id, loan.registration_no, CLERK_ACTOR, as_of=date(2008, 4, 2)
         )
@@ -255,7 +255,7 @@ def test_overdue_and_partly_repaid_instalments(db):
         ("not_due", D("0.00"), D("0.00"), "未到期"),
         ("not_due", D("0.00"), D("0.00"), "未到期"),
     ]
-    assert view.row.overdue_days == 1  # the same day count as the schedule's state
+    assert view.overdue_days == 1  # the same day count as the schedule's state
 
 
 def test_a_back_dated_write_off_settles_first_and_the_history_is_in_date_order(db):
@@ -302,7 +302,7 @@ def test_a_reversed_repayment_settles_no_instalment(db):
         before = loan_view(
             session, prog.fund.id, loan.registration_no, CLERK_ACTOR, as_of=date(2008, 7, 1)
         )
-    assert view.row.figures.repaid == D("1000.00")
+    assert view.figures.repaid == D("1000.00")
     assert [(i.state, i.repaid, i.written_off) for i in view.schedule][:2] == [
         ("repaid", D("1000.00"), D("0.00")),
         ("written_off", D("0.00"), D("1000.00")),
