@@ -131,6 +131,28 @@ def batches(session: Session, actor: Actor, fund_code: str) -> Listing[BatchRow]
     return _by_code(Batch, BatchRow, fund(session, actor, fund_code).id)
 
 
+def _by_township(
+    model: type[Liaison | Household], row: type[R], fund_id: int, township: str | None = None
+) -> Listing[R]:
+    """The fund's records of `model` (of one township, if named), by township then id; a
+    column for each of `row`'s fields, ``township`` being the township's code."""
+    columns = [
+        Township.code.label("township")
+        if column.name == "township"
+        else getattr(model, column.name)
+        for column in fields(row)
+    ]
+    query = (
+        select(*columns)
+        .join(Township, Township.id == model.township_id)
+        .where(model.fund_id == fund_id)
+        .order_by(Township.code, model.id)
+    )
+    if township is not None:
+        query = query.where(Township.code == township)
+    return Listing(query, row)
+
+
 @dataclass(frozen=True)
 class LiaisonRow:
     """A liaison (联系人) as listed, with their township's code."""
@@ -143,35 +165,21 @@ class LiaisonRow:
     phone: str | None
 
 
-def _liaisons(fund_id: int) -> Listing[LiaisonRow]:
-    query = (
-        select(
-            Liaison.id,
-            Liaison.name,
-            Township.code.label("township"),
-            Liaison.monthly_salary,
-            Liaison.phone,
-        )
-        .join(Township, Township.id == Liaison.township_id)
-        .where(Liaison.fund_id == fund_id)
-        .order_by(Township.code, Liaison.id)
-    )
-    return Listing(query, LiaisonRow)
-
-
 def liaisons(
     session: Session, actor: Actor, fund_code: str, township: str | None = None
 ) -> Listing[LiaisonRow]:
     """The fund's liaisons with their township (a township officer's own only)."""
     the_fund = fund(session, actor, fund_code)
-    code = township_filter(actor, township)
-    listing = _liaisons(the_fund.id)
-    return listing if code is None else listing.where(Township.code == code)
+    return _by_township(Liaison, LiaisonRow, the_fund.id, township_filter(actor, township))
 
 
 def liaison_row(session: Session, liaison: Liaison) -> LiaisonRow:
     """A liaison as the API lists it (with the township code)."""
-    return _liaisons(liaison.fund_id).where(Liaison.id == liaison.id).one(session)
+    return (
+        _by_township(Liaison, LiaisonRow, liaison.fund_id)
+        .where(Liaison.id == liaison.id)
+        .one(session)
+    )
 
 
 @dataclass(frozen=True)
@@ -188,24 +196,6 @@ class HouseholdRow:
     phone: str | None
 
 
-def _households(fund_id: int) -> Listing[HouseholdRow]:
-    query = (
-        select(
-            Household.id,
-            Household.name,
-            Household.id_number,
-            Township.code.label("township"),
-            Household.village,
-            Household.party_member,
-            Household.phone,
-        )
-        .join(Township, Township.id == Household.township_id)
-        .where(Household.fund_id == fund_id)
-        .order_by(Township.code, Household.id)
-    )
-    return Listing(query, HouseholdRow)
-
-
 def households(
     session: Session,
     actor: Actor,
@@ -215,17 +205,15 @@ def households(
 ) -> Listing[HouseholdRow]:
     """The fund's households (a township officer's own only), optionally by ID number."""
     the_fund = fund(session, actor, fund_code)
-    code = township_filter(actor, township)
-    listing = _households(the_fund.id)
-    if code is not None:
-        listing = listing.where(Township.code == code)
+    listing = _by_township(Household, HouseholdRow, the_fund.id, township_filter(actor, township))
     if id_number is not None:
         listing = listing.where(Household.id_number == id_number.strip().upper())
     return listing
 
 
 def household_row(session: Session, household: Household) -> HouseholdRow:
-    return _households(household.fund_id).where(Household.id == household.id).one(session)
+    listing = _by_township(Household, HouseholdRow, household.fund_id)
+    return listing.where(Household.id == household.id).one(session)
 
 
 def household(session: Session, actor: Actor, fund_code: str, household_id: int) -> HouseholdRow:
