@@ -106,10 +106,26 @@ def make_app(database_url: str) -> Iterator:
         app.extensions["ledger_db"].engine.dispose()
 
 
+RUN_DAY = pytest.StashKey[date]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Pin the service's today for the whole run, before any test module is imported.
+
+    Test modules compute dates such as "today" and "tomorrow" when collected, and the
+    in-process servers read the clock when a request comes; a run that crosses midnight
+    in China would otherwise hold two todays (tests then see a date "in the future").
+    """
+    from ledger import dates
+
+    dates.set_today(dates.today())
+    config.stash[RUN_DAY] = dates.today()
+
+
 @pytest.fixture
-def set_today() -> Iterator[Callable[[date | None], None]]:
-    """Fix the service's today (`ledger.dates.today`) for one test; the clock again after."""
+def set_today(pytestconfig: pytest.Config) -> Iterator[Callable[[date | None], None]]:
+    """Fix the service's today (`ledger.dates.today`) for one test; the run's day again after."""
     from ledger import dates
 
     yield dates.set_today
-    dates.set_today(None)
+    dates.set_today(pytestconfig.stash[RUN_DAY])

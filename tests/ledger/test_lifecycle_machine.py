@@ -56,6 +56,7 @@ def test_programme_state_machine(engine):
             self.context = rolled_back(engine)
             self.db = self.context.__enter__()
             self.prog = make_programme(self.db, capital="60000.00", allocate="10000.00")
+            self.run_day = dates.today()
             self.today = date(2007, 5, 1)
             dates.set_today(self.today)
             self.special = D("40000.00")
@@ -73,7 +74,7 @@ def test_programme_state_machine(engine):
             self.pending: list[tuple[int, date]] = []
 
         def teardown(self):
-            dates.set_today(None)
+            dates.set_today(self.run_day)
             if hasattr(self, "context"):
                 self.context.__exit__(None, None, None)
 
