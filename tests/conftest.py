@@ -26,9 +26,12 @@ from ledger.schema import upgrade as migrate
 
 
 @contextmanager
-def isolated_url(directory: Path) -> Iterator[str]:
-    """A database URL of its own: a new SQLite file, or a new PostgreSQL schema (dropped after)."""
-    url = os.environ.get("LEDGER_TEST_DATABASE_URL")
+def isolated_url(directory: Path, server: str | None = None) -> Iterator[str]:
+    """A database URL of its own: a new SQLite file, or a new PostgreSQL schema (dropped after).
+
+    ``server`` is the database to make the schema in (default LEDGER_TEST_DATABASE_URL).
+    """
+    url = server or os.environ.get("LEDGER_TEST_DATABASE_URL")
     if not url:
         yield f"sqlite:///{directory / f'{uuid.uuid4().hex[:8]}.db'}"
         return
