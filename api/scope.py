@@ -28,7 +28,7 @@ from flask import current_app
 from flask_smorest.utils import deepupdate
 
 from ledger import listings
-from ledger.permissions import Action
+from ledger.permissions import Action, scope
 from shell.auth import current_actor, require
 from shell.db import get_db
 
@@ -43,9 +43,7 @@ READERS = Action.READ_TOWNSHIP.roles
 def in_fund(*who: str | Action, loan: bool = False, township: bool = False) -> Callable[[F], F]:
     """`require` the roles (or an action's roles), then 404 unless the URL's fund (and
     loan ``no``, township ``t``) exist for the caller."""
-    roles = tuple(
-        role for one in who for role in (one.roles if isinstance(one, Action) else (one,))
-    )
+    roles = scope(*who)
 
     def decorator(view: F) -> F:
         @wraps(view)

@@ -167,12 +167,18 @@ TABLE: Mapping[Action, Permission] = MappingProxyType(
 )
 
 
+def scope(*who: str | Action) -> tuple[str, ...]:
+    """The roles a shell's gate admits: roles named, and the roles of actions named, once each."""
+    named = (one.roles if isinstance(one, Action) else (one,) for one in who)
+    return tuple(dict.fromkeys(role for roles in named for role in roles))
+
+
 def allows(role: str, action: Action, status: str | LoanStatus | None = None) -> bool:
-    """True when `role` may do `action` (on a loan in `status`, for a loan step)."""
+    """True when `role` may do `action` (and, given a loan's `status`, on a loan in it)."""
     rule = TABLE[action]
     if role not in rule.roles:
         return False
-    return rule.states is None or (status is not None and LoanStatus(status) in rule.states)
+    return rule.states is None or status is None or LoanStatus(status) in rule.states
 
 
 def check(actor: Actor, action: Action, loan: Loan | None = None) -> None:
