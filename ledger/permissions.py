@@ -188,15 +188,15 @@ def check(actor: Actor, action: Action, loan: Loan | None = None) -> None:
     it checks is the one the step will change.
     """
     rule = TABLE[action]
-    if actor.role not in rule.roles:
+    if not allows(actor.role, action):
         raise RoleNotAllowed(
             f"角色 {actor.role} 无权{rule.zh}",
             f"role {actor.role} may not {rule.en} (needs {' or '.join(sorted(action.roles))})",
         )
-    if loan is not None and rule.states is not None and loan.status not in rule.states:
+    if loan is not None and not allows(actor.role, action, loan.status):
         raise InvalidTransition(
             f"借款 {loan.registration_no} 当前状态为 {loan.status.value},不能{rule.zh}",
             f"loan {loan.registration_no} is {loan.status.value}; cannot {rule.en} "
-            f"(needs {', '.join(s.value for s in rule.states)})",
+            f"(needs {', '.join(s.value for s in rule.states or ())})",
             field="status",
         )
