@@ -15,7 +15,6 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select
 
 from ledger import errors, permissions
 from ledger.actors import Actor, Role
@@ -291,7 +290,8 @@ def test_each_loan_step_takes_its_roles_and_states_from_the_table(db, monkeypatc
 
 def test_a_loan_is_paid_out_in_parts_up_to_the_approved_amount(db):
     prog = make_programme(db)
-    no = make_loan(db, prog, stage="contracted").registration_no
+    contracted = make_loan(db, prog, stage="contracted")
+    no = contracted.registration_no
 
     def disburse(amount, on):
         with db.uow() as uow:
@@ -302,6 +302,6 @@ def test_a_loan_is_paid_out_in_parts_up_to_the_approved_amount(db):
     with pytest.raises(errors.OverLimit):
         disburse("0.01", date(2007, 6, 10))
     with db.read() as session:
-        loan = session.scalars(select(Loan).where(Loan.registration_no == no)).one()
+        loan = session.get_one(Loan, contracted.id)
         assert loan.status is LoanStatus.DISBURSED
         assert loan_figures(session, loan).disbursed == Decimal("3000.00")
