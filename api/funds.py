@@ -9,6 +9,7 @@ from flask.views import MethodView
 from api.pagination import Blueprint, paginate_select
 from api.scope import COUNTY_READERS, in_fund
 from ledger import listings
+from ledger.permissions import Action
 from ledger.services.funds import open_fund
 from ledger.services.setup import update_settings
 from shell.auth import current_actor, require
@@ -56,7 +57,7 @@ class Settings(MethodView):
         with get_db().read() as session:
             return listings.limits(session, current_actor(), f)
 
-    @in_fund("admin")
+    @in_fund(Action.MANAGE_FUNDS)
     @blp.arguments(SettingsIn)
     @blp.response(200, SettingsOut)
     def patch(self, data: dict[str, Any], f: str) -> Any:

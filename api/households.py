@@ -9,6 +9,7 @@ from flask.views import MethodView
 from api.pagination import Blueprint, paginate_select
 from api.scope import READERS, in_fund
 from ledger import listings
+from ledger.permissions import Action
 from ledger.services.setup import add_household
 from shell.auth import current_actor
 from shell.db import get_db
@@ -35,7 +36,7 @@ class Households(MethodView):
             stmt = listings.households(session, current_actor(), f, **query)
             return paginate_select(session, stmt, pagination_parameters)
 
-    @in_fund("clerk")
+    @in_fund(Action.SET_UP)
     @accepts_idempotency_key
     @blp.arguments(HouseholdIn)
     @blp.response(201, HouseholdOut)

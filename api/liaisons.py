@@ -9,6 +9,7 @@ from flask.views import MethodView
 from api.pagination import Blueprint, paginate_select
 from api.scope import READERS, in_fund
 from ledger import listings
+from ledger.permissions import Action
 from ledger.services.guarantees import record_salary_deduction
 from ledger.services.setup import add_liaison
 from shell.auth import current_actor
@@ -38,7 +39,7 @@ class Liaisons(MethodView):
             stmt = listings.liaisons(session, current_actor(), f, **query)
             return paginate_select(session, stmt, pagination_parameters)
 
-    @in_fund("clerk")
+    @in_fund(Action.SET_UP)
     @accepts_idempotency_key
     @blp.arguments(LiaisonIn)
     @blp.response(201, LiaisonOut)
@@ -65,7 +66,7 @@ class Liaison(MethodView):
 
 @blp.route("/<int:id>/salary-deductions")
 class SalaryDeductions(MethodView):
-    @in_fund("clerk")
+    @in_fund(Action.DEDUCT_SALARY)
     @accepts_idempotency_key
     @blp.arguments(MoneyIn)
     @blp.response(201, SalaryDeductionOut)

@@ -9,6 +9,7 @@ from flask.views import MethodView
 from api.pagination import Blueprint, paginate_select
 from api.scope import READERS, in_fund
 from ledger import listings
+from ledger.permissions import Action
 from ledger.services.setup import add_project_type
 from shell.auth import current_actor
 from shell.db import get_db
@@ -34,7 +35,7 @@ class ProjectTypes(MethodView):
             stmt = listings.project_types(session, current_actor(), f)
             return paginate_select(session, stmt, pagination_parameters)
 
-    @in_fund("clerk")
+    @in_fund(Action.SET_UP)
     @accepts_idempotency_key
     @blp.arguments(ProjectTypeIn)
     @blp.response(201, ProjectTypeOut)

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, insert, select
 
-from ledger import dates, validate
+from ledger import dates, permissions, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import DateOutOfOrder, LedgerError, RowError, RowsRefused, SheetRefused
@@ -40,13 +40,10 @@ from ledger.models import (
     Township,
 )
 from ledger.money import cny, fmt
+from ledger.permissions import Action
 from ledger.services import lookup
 from ledger.services.loans import NUMBER
-from ledger.services.proposals import require_role
 from ledger.uploads import Cell, Row, header_name, read_table
-
-#: Who may import registration sheets (SPEC §9: the county clerk).
-IMPORT_ROLES = frozenset({"clerk"})
 
 
 @dataclass(frozen=True)
@@ -148,7 +145,7 @@ def import_registrations(
     """Check every row of the sheet in `data`, then register all of them or none."""
     session = uow.session
     fund = lookup.fund(session, fund_code)
-    require_role(actor, IMPORT_ROLES, "导入登记表", "import registration sheets")
+    permissions.check(actor, Action.IMPORT)
     header, rows = read_table(data, max_columns=MAX_COLUMNS)
     columns = _columns(header)
     # Problems name a column as the sheet does (户主姓名 where it says so, not 姓名).

@@ -15,11 +15,12 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from ledger import dates, journal_templates, validate
+from ledger import dates, journal_templates, permissions, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import InsufficientFunds, InvalidField
 from ledger.models import Account, AccountDailyTotal, Batch
+from ledger.permissions import Action
 from ledger.posting import AccountRef
 from ledger.queries import balance
 from ledger.services import lookup
@@ -78,6 +79,7 @@ def record_appropriation(
 ) -> Movement:
     """Money received into the special account as fund capital from `source` (county, city ...)."""
     fund = lookup.fund(uow.session, fund_code)
+    permissions.check(actor, Action.APPROPRIATE)
     on = dates.business_day(on, "date", dates.APPROPRIATION)
     value = validate.amount(amount, "amount")
     source = _source(source)
@@ -108,6 +110,7 @@ def record_allocation(
     """Send money from the special account to a township finance office."""
     session = uow.session
     fund = lookup.fund(session, fund_code)
+    permissions.check(actor, Action.ALLOCATE)
     on = dates.business_day(on, "date", dates.ALLOCATION)
     value = validate.amount(amount, "amount")
     town = lookup.township(session, fund.id, township, actor, "township")
@@ -149,6 +152,7 @@ def record_remittance(
     """A township sends collected money back to the special account."""
     session = uow.session
     fund = lookup.fund(session, fund_code)
+    permissions.check(actor, Action.REMIT)
     on = dates.business_day(on, "date", dates.REMITTANCE)
     value = validate.amount(amount, "amount")
     town = lookup.township(session, fund.id, township, actor, "township")

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from ledger import dates, journal_templates, validate
+from ledger import dates, journal_templates, permissions, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import (
@@ -24,7 +24,6 @@ from ledger.errors import (
     DuplicateLoanInBatch,
     InsufficientFunds,
     InvalidField,
-    InvalidTransition,
     OverLimit,
     Overpayment,
     ThreeLinesNotOne,
@@ -46,6 +45,7 @@ from ledger.models import (
     Township,
 )
 from ledger.money import fmt
+from ledger.permissions import Action
 from ledger.queries import balance
 from ledger.schedule import check_schedule
 from ledger.services import lookup
@@ -113,17 +113,6 @@ def dated_after(
     return dates.not_before(day, earlier, field, step, _EVENT_DATES[action])
 
 
-def require_status(loan: Loan, allowed: Iterable[LoanStatus], action_zh: str, action: str) -> None:
-    allowed = tuple(allowed)
-    if loan.status not in allowed:
-        raise InvalidTransition(
-            f"借款 {loan.registration_no} 当前状态为 {loan.status.value},不能{action_zh}",
-            f"loan {loan.registration_no} is {loan.status.value}; cannot {action} "
-            f"(needs {', '.join(s.value for s in allowed)})",
-            field="status",
-        )
-
-
 def _number(value: object, field: str) -> str:
     if not isinstance(value, str) or not NUMBER.match(value):
         raise InvalidField(
@@ -151,6 +140,7 @@ def register_loan(
     """Register an application (逐户编号登记); the number is assigned unless given."""
     session = uow.session
     fund = lookup.fund(session, fund_code)
+    permissions.check(actor, Action.REGISTER)
     person = lookup.by_id(session, Household, fund.id, household, actor, "household")
     the_batch = lookup.by_code(session, Batch, fund.id, batch, "batch")
     kind = lookup.by_code(session, ProjectType, fund.id, project_type, "project_type")
@@ -241,7 +231,7 @@ def verify_loan(
     visitor = validate.text(visitor, "visitor", max_length=50)
     eligible = validate.flag(eligible, "eligible")
     reason = validate.text(reason, "reason", max_length=500, required=not eligible)
-    require_status(loan, [LoanStatus.APPLIED], "核查", "verify")
+    permissions.check(actor, Action.VERIFY, loan)
     loan.visited_on, loan.visitor = visited_on, visitor
     if not eligible:
         loan.exclusion_reason = reason
@@ -274,7 +264,7 @@ def approve_loan(
     loan = lookup.loan(session, fund.id, registration_no, actor, lock=True)
     on = dated_after(uow, loan, on, "date", dates.APPROVAL, "verified")
     amount = validate.amount(approved_amount, "approved_amount")
-    require_status(loan, [LoanStatus.VERIFIED], "审定", "approve")
+    permissions.check(actor, Action.APPROVE, loan)
     limits = lookup.settings(session, fund.id)
     kind = session.get_one(ProjectType, loan.project_type_id)
     for ceiling, zh, en in (
@@ -348,7 +338,7 @@ def sign_contract(
     person = lookup.by_id(session, Liaison, fund.id, liaison, actor, "liaison")
     technical_lead = validate.text(technical_lead, "technical_lead", max_length=50)
     signed_on = dated_after(uow, loan, signed_on, "signed_on", dates.CONTRACT, "approved")
-    require_status(loan, [LoanStatus.APPROVED], "签订合同", "sign the contract")
+    permissions.check(actor, Action.CONTRACT, loan)
     if person.township_id != loan.township_id:
         raise InvalidField(
             "行政联系人必须是借款人所在乡镇的干部",
@@ -427,7 +417,7 @@ def disburse_loan(
     fund, loan, on, value = money_step(
         uow, actor, fund_code, registration_no, on, amount, dates.DISBURSEMENT, "contracted"
     )
-    require_status(loan, [LoanStatus.CONTRACTED, LoanStatus.DISBURSED], "发放", "disburse")
+    permissions.check(actor, Action.DISBURSE, loan)
     problems = three_line_problems(loan)
     if problems:
         raise ThreeLinesNotOne(
@@ -486,7 +476,7 @@ def repay_loan(
     fund, loan, on, value = money_step(
         uow, actor, fund_code, registration_no, on, amount, dates.REPAYMENT, "disbursed"
     )
-    require_status(loan, [LoanStatus.DISBURSED], "还款", "take a repayment")
+    permissions.check(actor, Action.REPAY, loan)
     disbursed, outstanding = disbursed_and_outstanding(session, loan)
     if value > outstanding:
         raise Overpayment(

@@ -8,8 +8,9 @@ earlier month while a later one stays closed would open nothing. Closing
 and reopening hold the fund row exclusively, the row every posting
 shares, so a posting never slips past a close under way. Reopening is a
 separate action with a reason, by someone other than whoever closed the
-month (四眼原则, SPEC §2); which roles may reopen is decided by the caller
-(the API requires an approver).
+month (四眼原则, SPEC §2). Who may close and who may reopen is in
+`ledger.permissions`; the caller checks it, since these services are given
+the actor's name only.
 """
 
 from __future__ import annotations

@@ -12,8 +12,10 @@ from flask import abort, g, render_template, url_for
 from marshmallow import Schema
 
 from ledger import listings
+from ledger.permissions import Action
 from ledger.services import proposals, reversals
 from sheets import lists
+from shell.auth import check_role
 from shell.db import get_db
 from shell.downloads import download
 from shell.schemas.proposals import DecisionIn, WriteOffDecisionIn
@@ -27,15 +29,34 @@ class Kind:
     listed: Callable[..., Any]
     schema: type[Schema]
     decide: Callable[..., Any]
+    action: Action
 
 
 KINDS = {
-    "write-offs": Kind("核销", listings.write_offs, WriteOffDecisionIn, proposals.decide_write_off),
-    "extensions": Kind("展期", listings.extensions, DecisionIn, proposals.decide_extension),
-    "project-changes": Kind(
-        "项目变更", listings.project_changes, DecisionIn, proposals.decide_project_change
+    "write-offs": Kind(
+        "核销",
+        listings.write_offs,
+        WriteOffDecisionIn,
+        proposals.decide_write_off,
+        Action.DECIDE_WRITE_OFF,
     ),
-    "reversals": Kind("冲销", listings.reversals, DecisionIn, reversals.decide_reversal),
+    "extensions": Kind(
+        "展期",
+        listings.extensions,
+        DecisionIn,
+        proposals.decide_extension,
+        Action.DECIDE_EXTENSION,
+    ),
+    "project-changes": Kind(
+        "项目变更",
+        listings.project_changes,
+        DecisionIn,
+        proposals.decide_project_change,
+        Action.DECIDE_PROJECT_CHANGE,
+    ),
+    "reversals": Kind(
+        "冲销", listings.reversals, DecisionIn, reversals.decide_reversal, Action.DECIDE_REVERSAL
+    ),
 }
 
 
@@ -82,11 +103,12 @@ def proposals_xlsx(f: str) -> Any:
 
 
 @bp.route("/f/<f>/proposals/<kind>/<int:id>", methods=["POST"])
-@page("approver")
+@page(*(kind.action for kind in KINDS.values()))
 def decide(f: str, kind: str, id: int) -> Any:
     if kind not in KINDS:
         abort(404)
     chosen = KINDS[kind]
+    check_role(g.actor, chosen.action.roles)
     return submit(
         chosen.schema(),
         lambda uow, data: chosen.decide(uow, g.actor, f, id, **data),
