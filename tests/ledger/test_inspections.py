@@ -34,10 +34,14 @@ from ledger.models import (
     ScheduleVersion,
 )
 from ledger.read.inspections import open_findings
+from ledger.reportdata import loan_statement
 from ledger.schedule import Instalment as Due
 from ledger.services import inspections, loans
+from reports.loan_statement import render_loan_statement
 from tests.conftest import rolled_back
 from tests.factories import APPROVER, CLERK_ACTOR, make_loan, make_programme
+from tests.reports import pdf
+from tests.reports.conftest import GENERATED
 
 D = Decimal
 DAY = date(2007, 9, 1)
@@ -511,6 +515,11 @@ def test_an_approved_recall_makes_the_whole_outstanding_due_on_the_recall_day(db
             select(LoanEvent.action).where(LoanEvent.loan_id == loan.id).order_by(LoanEvent.id)
         ).all()
         assert history[-2:] == ["recall_proposed", "recalled"]
+        # A recall is no extension: lists, pages and the statement say 提前收回, not 展期.
+        assert not row.extended
+        statement = loan_statement(session, prog.code, loan.registration_no, CLERK_ACTOR)
+    text = pdf.squeezed(render_loan_statement(statement, generated_at=GENERATED))
+    assert "第2版,提前收回后" in text and "展期" not in text
 
 
 def test_a_recall_keeps_the_age_of_instalments_already_past_due():
