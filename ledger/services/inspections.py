@@ -20,11 +20,9 @@ from those dates, as for any schedule version.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -85,20 +83,6 @@ HOUSEHOLD_KINDS = frozenset(
 #: Loans whose money can be checked at the household.
 LENT = (LoanStatus.DISBURSED, LoanStatus.CLOSED, LoanStatus.WRITTEN_OFF)
 
-E = TypeVar("E", bound=enum.Enum)
-
-
-def _choice(enum_type: type[E], value: object, field: str) -> E:
-    try:
-        return enum_type(value)
-    except ValueError:
-        allowed = ", ".join(member.value for member in enum_type)
-        raise InvalidField(
-            f"{field} {value!r} 无效,应为 {allowed} 之一",
-            f"{field} {value!r} is not one of {allowed}",
-            field=field,
-        ) from None
-
 
 def _loan_nos(value: object) -> list[str]:
     if not isinstance(value, Sequence) or isinstance(value, str):
@@ -144,7 +128,7 @@ def record_inspection(
         INSPECTION,
         dates.FUND_START,
     )
-    the_kind = _choice(InspectionKind, kind, "kind")
+    the_kind = validate.choice(InspectionKind, kind, "kind")
     inspectors = validate.text(inspectors, "inspectors", max_length=200)
     notes = validate.text(notes, "notes", max_length=2000, required=False)
     visited: list[Loan] = []
@@ -210,7 +194,7 @@ def record_finding(
     fund = lookup.fund(session, fund_code)
     require_role(actor, INSPECTOR_ROLES, "登记督查问题", "record a finding")
     inspection = _inspection(session, fund.id, inspection_id)
-    the_kind = _choice(FindingKind, kind, "kind")
+    the_kind = validate.choice(FindingKind, kind, "kind")
     description = validate.text(description, "description", max_length=2000)
     responsible = validate.text(responsible, "responsible", max_length=50)
     correct_by = dates.not_before(

@@ -26,7 +26,6 @@ from ledger.db import UnitOfWork
 from ledger.errors import (
     BeforeRegistration,
     DuplicateKey,
-    InvalidField,
     InvalidTransition,
     MakerIsChecker,
     NoPovertyLine,
@@ -105,18 +104,6 @@ def registered_on(session: Session, household_id: int) -> date | None:
     )
 
 
-def _kind(value: object) -> IncomeKind:
-    try:
-        return IncomeKind(value)
-    except ValueError:
-        allowed = ", ".join(k.value for k in IncomeKind)
-        raise InvalidField(
-            f"收入类别 {value!r} 无效,应为 {allowed} 之一",
-            f"kind {value!r} is not one of {allowed}",
-            field="kind",
-        ) from None
-
-
 def record_income(
     uow: UnitOfWork,
     actor: Actor,
@@ -137,7 +124,7 @@ def record_income(
     fund = lookup.fund(session, fund_code)
     require_role(actor, OUTCOME_ROLES, "登记农户收入", "record an income")
     home = lookup.by_id(session, Household, fund.id, household, actor, "household")
-    the_kind = _kind(kind)
+    the_kind = validate.choice(IncomeKind, kind, "kind")
     on = dates.business_day(on, "date", INCOME)
     value = validate.amount(income, "income", allow_zero=True)
     specialised = validate.flag(specialised, "specialised")
