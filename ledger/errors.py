@@ -376,3 +376,46 @@ class SheetTooLarge(SheetRefused):
     code = "sheet-too-large"
     title_zh = "文件超出读取上限"
     title_en = "The file is over a reading limit"
+
+
+# --- inspections, recalls and outcomes ------------------------------------
+
+
+class EvidenceMissing(InvalidField):
+    """A finding is closed without saying what shows it was corrected (整改情况)."""
+
+    code = "evidence-missing"
+    title_zh = "缺少整改证明"
+    title_en = "Evidence of the correction is missing"
+
+
+class FindingClosed(Conflict):
+    """The finding was closed already; a closing is never overwritten."""
+
+    code = "finding-closed"
+    title_zh = "问题已整改销号"
+    title_en = "The finding is closed already"
+
+
+class NoDivertedFinding(Conflict):
+    """A recall (提前收回) needs an inspection finding that the loan's money was diverted."""
+
+    code = "no-diverted-finding"
+    title_zh = "没有挪用资金的督查问题"
+    title_en = "No finding of diverted money"
+
+
+class NoPovertyLine(Conflict):
+    """No poverty line (贫困线) is in force on the date, so the status cannot be judged."""
+
+    code = "no-poverty-line"
+    title_zh = "该日期没有适用的贫困线"
+    title_en = "No poverty line in force on the date"
+
+
+class BeforeRegistration(DateOutOfOrder):
+    """An outcome stands for a year before the household was registered."""
+
+    code = "before-registration"
+    title_zh = "早于登记年度"
+    title_en = "Before the year of registration"

@@ -13,6 +13,14 @@ from ledger.models.disaster import Disaster, DisasterTownship, LossReport
 from ledger.models.fund import Fund, FundSettings
 from ledger.models.guarantee import DeductionPlan, GuaranteeCall, SalaryDeduction
 from ledger.models.idempotency import IdempotencyRecord, IdempotencyStatus
+from ledger.models.inspections import (
+    Finding,
+    FindingKind,
+    Inspection,
+    InspectionKind,
+    InspectionLoan,
+    Recall,
+)
 from ledger.models.journal import Entry, Journal, VoucherCounter
 from ledger.models.loan import (
     OPEN_STATUSES,
@@ -23,6 +31,7 @@ from ledger.models.loan import (
     LoanStatus,
     ScheduleVersion,
 )
+from ledger.models.outcomes import IncomeKind, IncomeRecord, PovertyLine
 from ledger.models.period import Period
 from ledger.models.programme import Batch, Household, Liaison, ProjectType, Township
 from ledger.models.proposals import (
@@ -51,12 +60,19 @@ __all__ = [
     "DisasterTownship",
     "Entry",
     "Extension",
+    "Finding",
+    "FindingKind",
     "Fund",
     "FundSettings",
     "GuaranteeCall",
     "Household",
     "IdempotencyRecord",
     "IdempotencyStatus",
+    "IncomeKind",
+    "IncomeRecord",
+    "Inspection",
+    "InspectionKind",
+    "InspectionLoan",
     "Instalment",
     "Journal",
     "Liaison",
@@ -67,9 +83,11 @@ __all__ = [
     "LoginFailure",
     "LossReport",
     "Period",
+    "PovertyLine",
     "ProjectChange",
     "ProjectType",
     "ProposalStatus",
+    "Recall",
     "Reversal",
     "SalaryDeduction",
     "ScheduleVersion",

@@ -63,6 +63,7 @@ from ledger.models import (
     ProjectChange,
     ProjectType,
     ProposalStatus,
+    Recall,
     Reversal,
     ScheduleVersion,
     Township,
@@ -100,9 +101,10 @@ _KIND_NAMES = {
     Extension: ("展期申请", "extension", "extension_id"),
     ProjectChange: ("项目变更申请", "project change", "change_id"),
     Reversal: ("冲销申请", "reversal", "reversal_id"),
+    Recall: ("提前收回申请", "recall", "recall_id"),
 }
 
-P = TypeVar("P", WriteOff, Extension, ProjectChange, Reversal)
+P = TypeVar("P", WriteOff, Extension, ProjectChange, Reversal, Recall)
 
 
 # --- shared checks --------------------------------------------------------
@@ -205,7 +207,7 @@ def _lock_loans(session: Session, loan_ids: Iterable[int]) -> dict[int, Loan]:
     return {row.id: row for row in rows}
 
 
-Proposal = WriteOff | Extension | ProjectChange | Reversal
+Proposal = WriteOff | Extension | ProjectChange | Reversal | Recall
 
 
 def _check_decidable(actor: Actor, row: Proposal, on: date) -> None:
@@ -674,6 +676,37 @@ def propose_extension(
     return row
 
 
+def new_schedule_version(
+    session: Session, loan: Loan, on: date, now: LoanFigures, dues: Sequence[Due]
+) -> int:
+    """Put `dues` in force from `on` for what `loan` owes `now`; returns the version number.
+
+    The old versions stay: as-of reports before `on` still read them.
+    """
+    version = 1 + (
+        session.scalar(
+            select(func.max(ScheduleVersion.version)).where(ScheduleVersion.loan_id == loan.id)
+        )
+        or 0
+    )
+    session.add(
+        ScheduleVersion(
+            loan_id=loan.id,
+            version=version,
+            effective_on=on,
+            principal=now.outstanding,
+            settled_before=now.settled,
+        )
+    )
+    session.add_all(
+        Instalment(
+            loan_id=loan.id, version=version, seq=d.seq, due_date=d.due_date, amount=d.amount
+        )
+        for d in dues
+    )
+    return version
+
+
 def decide_extension(
     uow: UnitOfWork,
     actor: Actor,
@@ -715,27 +748,7 @@ def decide_extension(
             + error.detail_en,
             field=error.field,
         ) from None
-    version = 1 + (
-        session.scalar(
-            select(func.max(ScheduleVersion.version)).where(ScheduleVersion.loan_id == loan.id)
-        )
-        or 0
-    )
-    session.add(
-        ScheduleVersion(
-            loan_id=loan.id,
-            version=version,
-            effective_on=on,
-            principal=now.outstanding,
-            settled_before=now.settled,
-        )
-    )
-    session.add_all(
-        Instalment(
-            loan_id=loan.id, version=version, seq=d.seq, due_date=d.due_date, amount=d.amount
-        )
-        for d in dues
-    )
+    version = new_schedule_version(session, loan, on, now, dues)
     _decide(row, actor, approve, note, on)
     record_event(
         uow,
