@@ -69,6 +69,13 @@ class Action(enum.StrEnum):
     DECIDE_REVERSAL = "decide-reversal"
     CLOSE_PERIOD = "period-close"
     REOPEN_PERIOD = "period-reopen"
+    INSPECT = "inspection"
+    CLOSE_FINDING = "finding-close"
+    PROPOSE_RECALL = "recall"
+    DECIDE_RECALL = "decide-recall"
+    SET_POVERTY_LINE = "poverty-line"
+    RECORD_INCOME = "income"
+    APPROVE_INCOME = "approve-income"
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -163,6 +170,22 @@ TABLE: Mapping[Action, Permission] = MappingProxyType(
         Action.DECIDE_REVERSAL: Permission(DECIDERS, "审批冲销", "decide a reversal"),
         Action.CLOSE_PERIOD: Permission((CLERK,), "月结", "close a period"),
         Action.REOPEN_PERIOD: Permission(DECIDERS, "反结账", "reopen a period"),
+        # The county office inspects a township (督查) and checks lent money at the household.
+        Action.INSPECT: Permission(
+            (CLERK, APPROVER), "登记督查", "record an inspection or its findings", LENT
+        ),
+        Action.CLOSE_FINDING: Permission((CLERK, APPROVER), "督查问题销号", "close a finding"),
+        Action.PROPOSE_RECALL: Permission(
+            PROPOSERS, "提出提前收回申请", "propose a recall", (S.DISBURSED,)
+        ),
+        Action.DECIDE_RECALL: Permission(
+            DECIDERS, "审批提前收回", "decide a recall", (S.DISBURSED,)
+        ),
+        # The county's poverty line is a setting of the fund, kept like its other records.
+        Action.SET_POVERTY_LINE: Permission((CLERK,), "设定贫困线", "set the poverty line"),
+        # The township records a household's income, and a second officer there approves it.
+        Action.RECORD_INCOME: Permission((TOWNSHIP,), "登记农户收入", "record an income"),
+        Action.APPROVE_INCOME: Permission((TOWNSHIP,), "审核农户收入", "approve an income"),
     }
 )
 

@@ -27,7 +27,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger import dates, validate
+from ledger import dates, permissions, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import (
@@ -46,18 +46,16 @@ from ledger.models import (
     InspectionKind,
     InspectionLoan,
     Loan,
-    LoanStatus,
     ProposalStatus,
     Recall,
 )
 from ledger.money import fmt
+from ledger.permissions import Action
 from ledger.schedule import Instalment as Due
 from ledger.schedule import settle
 from ledger.services import lookup
-from ledger.services.loans import dated_after, record_event, require_status
+from ledger.services.loans import dated_after, record_event
 from ledger.services.proposals import (
-    DECIDER_ROLES,
-    PROPOSER_ROLES,
     ZERO,
     _check_decidable,
     _decide,
@@ -67,21 +65,16 @@ from ledger.services.proposals import (
     _lock_proposals,
     _no_pending,
     new_schedule_version,
-    require_role,
 )
 
 INSPECTION = dates.Step("督查日", "inspection date")
 CORRECT_BY = dates.Step("整改期限", "correction deadline")
 CLOSING = dates.Step("销号日", "closing date")
 
-#: The county office inspects; a township officer is the one inspected.
-INSPECTOR_ROLES = frozenset({"clerk", "approver"})
 #: Findings about one household name its loan, which must be one the inspection visited.
 HOUSEHOLD_KINDS = frozenset(
     {FindingKind.NOT_REACHED, FindingKind.DIVERTED, FindingKind.PROJECT_CHANGED}
 )
-#: Loans whose money can be checked at the household.
-LENT = (LoanStatus.DISBURSED, LoanStatus.CLOSED, LoanStatus.WRITTEN_OFF)
 
 
 def _loan_nos(value: object) -> list[str]:
@@ -119,7 +112,7 @@ def record_inspection(
     """
     session = uow.session
     fund = lookup.fund(session, fund_code)
-    require_role(actor, INSPECTOR_ROLES, "登记督查", "record an inspection")
+    permissions.check(actor, Action.INSPECT)
     town = lookup.township(session, fund.id, township, actor, "township")
     on = dates.not_before(
         dates.business_day(on, "date", INSPECTION),
@@ -141,7 +134,7 @@ def record_inspection(
                 f"loan {no} is not in township {town.code}",
                 field=field,
             )
-        require_status(loan, LENT, "到户查验", "be inspected at the household")
+        permissions.check(actor, Action.INSPECT, loan)
         dated_after(uow, loan, on, "date", INSPECTION, "disbursed")
         visited.append(loan)
     inspection = Inspection(
@@ -192,7 +185,7 @@ def record_finding(
     """
     session = uow.session
     fund = lookup.fund(session, fund_code)
-    require_role(actor, INSPECTOR_ROLES, "登记督查问题", "record a finding")
+    permissions.check(actor, Action.INSPECT)
     inspection = _inspection(session, fund.id, inspection_id)
     the_kind = validate.choice(FindingKind, kind, "kind")
     description = validate.text(description, "description", max_length=2000)
@@ -248,7 +241,7 @@ def close_finding(
     """Close (销号) an open finding with evidence of the correction, once."""
     session = uow.session
     fund = lookup.fund(session, fund_code)
-    require_role(actor, INSPECTOR_ROLES, "督查问题销号", "close a finding")
+    permissions.check(actor, Action.CLOSE_FINDING)
     finding = _finding(session, fund.id, finding_id, lock=True)
     if finding.closed_on is not None:
         raise FindingClosed(
@@ -307,7 +300,7 @@ def propose_recall(
     """Propose recalling a disbursed loan on the ground of a diverted-money finding about it."""
     session = uow.session
     fund = lookup.fund(session, fund_code)
-    require_role(actor, PROPOSER_ROLES, "提出提前收回申请", "propose a recall")
+    permissions.check(actor, Action.PROPOSE_RECALL)
     the_loan = lookup.loan(session, fund.id, loan, actor, lock=True)
     reason = validate.text(reason, "reason", max_length=500)
     ground = (
@@ -339,7 +332,7 @@ def propose_recall(
         dates.PROPOSAL,
         INSPECTION,
     )
-    _owing(session, the_loan)
+    _owing(session, actor, Action.PROPOSE_RECALL, the_loan)
     _no_pending(session, Recall, the_loan)
     row = Recall(
         fund_id=fund.id,
@@ -363,9 +356,9 @@ def propose_recall(
     return row
 
 
-def _owing(session: Session, loan: Loan) -> Decimal:
+def _owing(session: Session, actor: Actor, action: Action, loan: Loan) -> Decimal:
     """What a disbursed loan owes now; a settled loan has nothing to recall."""
-    require_status(loan, [LoanStatus.DISBURSED], "提前收回", "be recalled")
+    permissions.check(actor, action, loan)
     outstanding = loan_figures(session, loan).outstanding
     if outstanding <= ZERO:
         raise InvalidTransition(
@@ -409,7 +402,7 @@ def decide_recall(
     """Approve (the loan falls due on `on`) or reject a recall; never the proposer's own."""
     session = uow.session
     fund = lookup.fund(session, fund_code)
-    require_role(actor, DECIDER_ROLES, "审批提前收回", "decide a recall")
+    permissions.check(actor, Action.DECIDE_RECALL)
     approve, note, on, _ = _decision(approve, note, on, None, needs_document=False)
     row = _lock_proposals(session, Recall, fund.id, _id(recall_id, "recall_id"))[0]
     loan = _lock_loans(session, [row.loan_id])[row.loan_id]
@@ -419,7 +412,7 @@ def decide_recall(
         record_event(uow, loan, actor, "recall_rejected", on, note=note)
         uow.commit()
         return row
-    outstanding = _owing(session, loan)
+    outstanding = _owing(session, actor, Action.DECIDE_RECALL, loan)
     now = loan_figures(session, loan)
     plan = schedules(session, [loan.id])[loan.id]
     dues = recall_schedule(plan.instalments, now.settled - plan.settled_before, outstanding, on)

@@ -20,7 +20,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ledger import dates, validate
+from ledger import dates, permissions, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import (
@@ -41,16 +41,11 @@ from ledger.models import (
     PovertyLine,
     Township,
 )
+from ledger.permissions import Action
 from ledger.poverty import line_on
 from ledger.services import lookup
-from ledger.services.proposals import require_role
 
 INCOME = dates.Step("收入核定日", "income date")
-
-#: The county sets its poverty line.
-LINE_ROLES = frozenset({"clerk", "admin"})
-#: The township's officers record and approve incomes, two different people.
-OUTCOME_ROLES = frozenset({"township"})
 
 
 def set_poverty_line(
@@ -62,7 +57,7 @@ def set_poverty_line(
     """
     session = uow.session
     fund = lookup.fund(session, fund_code)
-    require_role(actor, LINE_ROLES, "设定贫困线", "set the poverty line")
+    permissions.check(actor, Action.SET_POVERTY_LINE)
     effective_from = validate.day(effective_from, "effective_from")
     value = validate.amount(amount, "amount")
     if session.scalar(
@@ -122,7 +117,7 @@ def record_income(
     """
     session = uow.session
     fund = lookup.fund(session, fund_code)
-    require_role(actor, OUTCOME_ROLES, "登记农户收入", "record an income")
+    permissions.check(actor, Action.RECORD_INCOME)
     home = lookup.by_id(session, Household, fund.id, household, actor, "household")
     the_kind = validate.choice(IncomeKind, kind, "kind")
     on = dates.business_day(on, "date", INCOME)
@@ -194,7 +189,7 @@ def approve_income(
     """Approve an income of the officer's own township, recorded by another person."""
     session = uow.session
     fund = lookup.fund(session, fund_code)
-    require_role(actor, OUTCOME_ROLES, "审核农户收入", "approve an income")
+    permissions.check(actor, Action.APPROVE_INCOME)
     row = (
         session.scalar(
             select(IncomeRecord)

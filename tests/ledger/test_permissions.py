@@ -46,6 +46,10 @@ LOAN_STEPS = {
     Action.DECIDE_EXTENSION: ({"approver"}, {"disbursed"}),
     Action.DECIDE_PROJECT_CHANGE: ({"approver"}, CHANGEABLE),
     Action.REPORT_LOSS: ({"clerk"}, {"disbursed", "closed", "written_off"}),
+    # The county office checks lent money at the household (督查); a diverted loan is recalled.
+    Action.INSPECT: ({"clerk", "approver"}, {"disbursed", "closed", "written_off"}),
+    Action.PROPOSE_RECALL: (PROPOSERS, {"disbursed"}),
+    Action.DECIDE_RECALL: ({"approver"}, {"disbursed"}),
 }
 
 #: Every other action: who.
@@ -68,6 +72,10 @@ OTHER_ACTIONS = {
     Action.DECIDE_REVERSAL: {"approver"},
     Action.CLOSE_PERIOD: {"clerk"},
     Action.REOPEN_PERIOD: {"approver"},
+    Action.CLOSE_FINDING: {"clerk", "approver"},
+    Action.SET_POVERTY_LINE: {"clerk"},
+    Action.RECORD_INCOME: {"township"},
+    Action.APPROVE_INCOME: {"township"},
 }
 
 
