@@ -13,6 +13,7 @@ from ledger.errors import IdempotencyKeyReused, InvalidField, RuleViolated
 from ledger.idempotency import StoredResponse, idempotent, purge, request_fingerprint, validate_key
 from ledger.models import IdempotencyRecord, IdempotencyStatus
 from ledger.transactions import DeferredUnitOfWork
+from tests.factories import committing
 
 PRINT = request_fingerprint("POST", "/x", {"amount": "1.00"})
 OTHER = request_fingerprint("POST", "/x", {"amount": "2.00"})
@@ -194,7 +195,7 @@ def test_purge_keeps_keys_for_at_least_thirty_days(db):
     now = utcnow()
     for key, age in (("old", 31), ("young", 29)):
         run(db, answers(), key=key, now=now - timedelta(days=age))
-    with db.uow() as uow:
+    with committing(db) as uow:
         purge(uow, now=now, keep=timedelta(days=1))  # asking for less still keeps 30 days
     with db.read() as session:
         left = set(
