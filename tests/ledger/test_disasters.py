@@ -296,11 +296,11 @@ def test_hail_and_flood_scenario(db):
     ]
     disbursed = sum((D(1000 + 200 * i) for i in range(20)), D("0.00"))
     assert disbursed == D("58000.00")
-    with db.uow() as uow:  # loan 1 repays a little before the hail
+    with committing(db) as uow:  # loan 1 repays a little before the hail
         loans.repay_loan(
             uow, CLERK_ACTOR, prog.code, book[1].registration_no, on=date(2007, 6, 1), amount="500"
         )
-    with db.uow() as uow:  # loan 9 repays everything before the hail and closes
+    with committing(db) as uow:  # loan 9 repays everything before the hail and closes
         loans.repay_loan(
             uow,
             CLERK_ACTOR,

@@ -74,7 +74,7 @@ def test_deduction_over_the_monthly_cap_is_refused(db):
         ),
     )
     assert "400.00" in error.detail_zh
-    with db.uow() as uow:  # next month the cap is fresh
+    with committing(db) as uow:  # next month the cap is fresh
         guarantees.record_salary_deduction(
             uow, CLERK_ACTOR, prog.code, liaison, on=date(2008, 8, 1), amount="400.00"
         )

@@ -54,7 +54,7 @@ def test_reversal_into_a_closed_month_is_refused(db):
         decide_reversal(
             uow, APPROVER, fund.code, row.id, approve=True, note="", on=date(2007, 4, 2)
         )
-    with db.uow() as uow:  # the correction goes into the open month instead
+    with committing(db) as uow:  # the correction goes into the open month instead
         red = decide_reversal(
             uow, APPROVER, fund.code, row.id, approve=True, note="", on=date(2007, 5, 2)
         )
