@@ -9,9 +9,11 @@ from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import func, select
+
 from ledger.chart import CAPITAL, LOANS, SPECIAL_ACCOUNT, TOWNSHIP_FUNDS
 from ledger.db import Database, UnitOfWork
-from ledger.models import Fund
+from ledger.models import Fund, Journal
 from ledger.posting import AccountRef, JournalDraft, credit, debit, journal
 from ledger.services.funds import open_fund
 from ledger.services.journals import PostedJournal, record_journal
@@ -69,6 +71,14 @@ def transfer(
 def post_draft(db: Database, fund: Fund, draft: JournalDraft) -> PostedJournal:
     with committing(db) as uow:
         return record_journal(uow, fund.id, draft, actor=CLERK)
+
+
+def journal_count(db: Database, fund: Fund) -> int:
+    """How many journals `fund` has, as a connection of its own sees them."""
+    with db.read() as session:
+        return session.scalar(
+            select(func.count()).select_from(Journal).where(Journal.fund_id == fund.id)
+        )
 
 
 def appropriate(

@@ -39,10 +39,13 @@ def add_user(db, username="alice", role="clerk", **kwargs) -> User:
 
 
 def login(db, username="alice", password=PASSWORD, client="10.0.0.1", **kwargs):
-    with committing(db) as uow:
-        return users.authenticate(
-            uow, username=username, password=password, client=client, **kwargs
-        )
+    with db.uow() as uow:
+        try:
+            return users.authenticate(
+                uow, username=username, password=password, client=client, **kwargs
+            )
+        finally:
+            uow.commit()  # a failure too, as shell.auth.verify_login commits it
 
 
 def resolve(db, token, **kwargs):
