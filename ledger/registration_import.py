@@ -164,7 +164,7 @@ def import_registrations(
     if not entries:
         raise SheetRefused("文件中没有数据行", "the file has no data rows", field="file")
     result = _write(uow, actor, fund.id, context, entries, progress)
-    uow.commit()
+    uow.session.flush()
     return result
 
 

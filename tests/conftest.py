@@ -3,7 +3,8 @@
 The schema is built by the Alembic migrations, never by create_all. On
 PostgreSQL each run gets its own throwaway schema, so the shared database
 stays clean even though the book's rows cannot be deleted. Each test runs in
-an outer transaction that is rolled back; services commit to savepoints.
+an outer transaction that is rolled back; a unit of work's commit (a test's
+commit point, `tests.factories.committing`) releases a savepoint.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 @contextmanager
 def rolled_back(engine: Engine) -> Iterator[Database]:
-    """A Database whose commits land in savepoints of one outer, rolled-back transaction."""
+    """A Database whose units of work are savepoints of one outer, rolled-back transaction."""
     connection = engine.connect()
     outer = connection.begin()
     sessions = sessionmaker(

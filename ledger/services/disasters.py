@@ -121,7 +121,7 @@ def record_disaster(
     session.add_all(
         DisasterTownship(disaster_id=disaster.id, township_id=found[t].id) for t in townships
     )
-    uow.commit()
+    uow.session.flush()
     return disaster
 
 
@@ -182,7 +182,7 @@ def record_loss(
         assessed_on=assessed_on,
     )
     session.add(report)
-    uow.commit()
+    uow.session.flush()
     return report
 
 
@@ -351,5 +351,5 @@ def propose_for_disaster(
                     uow, actor, fund.id, loan, dues=dues, reason=reason, disaster=event, on=on
                 )
             )
-    uow.commit()
+    uow.session.flush()
     return created

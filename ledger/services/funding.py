@@ -91,7 +91,7 @@ def record_appropriation(
         actor=actor.username,
         idempotency_key=idempotency_key,
     )
-    uow.commit()
+    uow.session.flush()
     return Movement(posted.voucher, on, "appropriation", value, source=source, memo=memo)
 
 
@@ -132,7 +132,7 @@ def record_allocation(
         actor=actor.username,
         idempotency_key=idempotency_key,
     )
-    uow.commit()
+    uow.session.flush()
     return Movement(
         posted.voucher, on, "allocation", value, township=town.code, batch=batch_code, memo=memo
     )
@@ -173,5 +173,5 @@ def record_remittance(
         actor=actor.username,
         idempotency_key=idempotency_key,
     )
-    uow.commit()
+    uow.session.flush()
     return Movement(posted.voucher, on, "remittance", value, township=town.code, memo=memo)

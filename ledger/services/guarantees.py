@@ -139,7 +139,7 @@ def call_guarantee(
         note=f"联系人 {liaison.name} 担保代偿 {fmt(value)} 元,按月扣款 {seq} 期,"
         f"每月不超过 {fmt(cap)} 元",
     )
-    uow.commit()
+    uow.session.flush()
     return call
 
 
@@ -210,7 +210,7 @@ def record_salary_deduction(
             recorded_by=actor.username,
         )
     )
-    uow.commit()
+    uow.session.flush()
     return posted
 
 
@@ -273,5 +273,5 @@ def change_liaison(
         effective_on,
         note=f"{predecessor.name} → {successor.name}:{reason}",
     )
-    uow.commit()
+    uow.session.flush()
     return assignment

@@ -151,7 +151,7 @@ def record_inspection(
     session.add_all(
         InspectionLoan(inspection_id=inspection.id, loan_id=loan.id) for loan in visited
     )
-    uow.commit()
+    uow.session.flush()
     return inspection
 
 
@@ -224,7 +224,7 @@ def record_finding(
         recorded_by=actor.username,
     )
     session.add(finding)
-    uow.commit()
+    uow.session.flush()
     return finding
 
 
@@ -263,7 +263,7 @@ def close_finding(
     )
     finding.closed_on, finding.closed_by = on, actor.username
     finding.evidence, finding.evidence_ref = evidence or None, evidence_ref or None
-    uow.commit()
+    uow.session.flush()
     return finding
 
 
@@ -352,7 +352,7 @@ def propose_recall(
         on,
         note=f"督查发现挪用资金(问题 {ground.id}),申请提前收回",
     )
-    uow.commit()
+    uow.session.flush()
     return row
 
 
@@ -410,7 +410,7 @@ def decide_recall(
     if not approve:
         _decide(row, actor, approve, note, on)
         record_event(uow, loan, actor, "recall_rejected", on, note=note)
-        uow.commit()
+        uow.session.flush()
         return row
     outstanding = _owing(session, actor, Action.DECIDE_RECALL, loan)
     now = loan_figures(session, loan)
@@ -427,5 +427,5 @@ def decide_recall(
         note=f"提前收回(第 {version} 版还款计划):尚欠 {fmt(outstanding)} 元至 {on} 全部到期"
         + (f";{note}" if note else ""),
     )
-    uow.commit()
+    uow.session.flush()
     return row

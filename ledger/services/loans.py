@@ -209,7 +209,7 @@ def register_loan(
     session.add(loan)
     session.flush()  # the history line needs the loan id
     record_event(uow, loan, actor, "registered", on, note=f"申请 {fmt(requested)} 元")
-    uow.commit()
+    uow.session.flush()
     return loan
 
 
@@ -244,7 +244,7 @@ def verify_loan(
         to=LoanStatus.VERIFIED if eligible else LoanStatus.REJECTED,
         note=reason,
     )
-    uow.commit()
+    uow.session.flush()
     return loan
 
 
@@ -308,7 +308,7 @@ def approve_loan(
         to=LoanStatus.APPROVED,
         note=f"审定 {fmt(amount)} 元,{len(dues)} 期",
     )
-    uow.commit()
+    uow.session.flush()
     return loan
 
 
@@ -378,7 +378,7 @@ def sign_contract(
         to=LoanStatus.CONTRACTED,
         note="; ".join(zh for zh, _ in problems) or "三线合一",
     )
-    uow.commit()
+    uow.session.flush()
     return loan
 
 
@@ -457,7 +457,7 @@ def disburse_loan(
         note=f"发放 {fmt(value)} 元",
         voucher=posted.voucher,
     )
-    uow.commit()
+    uow.session.flush()
     return posted
 
 
@@ -503,5 +503,5 @@ def repay_loan(
         note=f"还款 {fmt(value)} 元" + (",已结清" if closing else ""),
         voucher=posted.voucher,
     )
-    uow.commit()
+    uow.session.flush()
     return posted

@@ -74,7 +74,7 @@ def set_poverty_line(
         fund_id=fund.id, effective_from=effective_from, amount=value, recorded_by=actor.username
     )
     session.add(row)
-    uow.commit()
+    uow.session.flush()
     return row
 
 
@@ -179,7 +179,7 @@ def record_income(
         recorded_by=actor.username,
     )
     session.add(row)
-    uow.commit()
+    uow.session.flush()
     return row
 
 
@@ -224,5 +224,5 @@ def approve_income(
         dates.business_day(on, "date", dates.DECISION), row.on, "date", dates.DECISION, INCOME
     )
     row.approved_by, row.approved_on = actor.username, on
-    uow.commit()
+    uow.session.flush()
     return row

@@ -441,7 +441,7 @@ def propose_write_off(
         disaster=event,
         on=on,
     )
-    uow.commit()
+    uow.session.flush()
     return row
 
 
@@ -540,7 +540,7 @@ def decide_write_off(
     row = _decide_write_offs(
         uow, actor, fund, ids, approve=approve, note=note, on=on, document_no=document_no
     )[0]
-    uow.commit()
+    uow.session.flush()
     return row
 
 
@@ -570,7 +570,7 @@ def decide_many(
         on=on,
         document_no=document_no,
     )
-    uow.commit()
+    uow.session.flush()
     return rows
 
 
@@ -672,7 +672,7 @@ def propose_extension(
     row = new_extension(
         uow, actor, fund.id, the_loan, dues=dues, reason=reason, disaster=event, on=on
     )
-    uow.commit()
+    uow.session.flush()
     return row
 
 
@@ -728,7 +728,7 @@ def decide_extension(
     if not approve:
         _decide(row, actor, approve, note, on)
         record_event(uow, loan, actor, "extension_rejected", on, note=note)
-        uow.commit()
+        uow.session.flush()
         return row
     permissions.check(actor, Action.DECIDE_EXTENSION, loan)
     now = loan_figures(session, loan)
@@ -760,7 +760,7 @@ def decide_extension(
         note=f"展期(第 {version} 版还款计划):{fmt(now.outstanding)} 元分 {len(dues)} 期,"
         f"最后到期 {dues[-1].due_date}" + (f";{note}" if note else ""),
     )
-    uow.commit()
+    uow.session.flush()
     return row
 
 
@@ -822,7 +822,7 @@ def propose_project_change(
         on,
         note=f"申请变更项目:{the_loan.project} → {kind.name} {project}",
     )
-    uow.commit()
+    uow.session.flush()
     return row
 
 
@@ -855,7 +855,7 @@ def decide_project_change(
         action, text = "project_change_rejected", ""
     _decide(row, actor, approve, note, on)
     record_event(uow, loan, actor, action, on, note="; ".join(t for t in (text, note) if t))
-    uow.commit()
+    uow.session.flush()
     return row
 
 
@@ -931,5 +931,5 @@ def record_recovery(
     record_event(
         uow, loan, actor, "recovered", on, note=f"核销收回 {fmt(value)} 元", voucher=posted.voucher
     )
-    uow.commit()
+    uow.session.flush()
     return posted

@@ -67,7 +67,7 @@ def propose_reversal(
         proposed_on=on,
     )
     session.add(row)
-    uow.commit()
+    uow.session.flush()
     return row
 
 
@@ -95,5 +95,5 @@ def decide_reversal(
             uow, fund.id, original.voucher_no, actor=actor.username, reason=row.reason, posted_on=on
         )
         row.voucher = posted.voucher
-    uow.commit()
+    uow.session.flush()
     return row

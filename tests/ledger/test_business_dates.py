@@ -36,6 +36,7 @@ from tests.factories import (
     CLERK_ACTOR,
     COUNTY,
     SPECIAL,
+    committing,
     make_fund,
     make_id_number,
     make_loan,
@@ -104,7 +105,7 @@ class Life:
     refused: int = 0
 
     def run(self, service, *args, **kwargs):
-        with self.db.uow() as uow:
+        with committing(self.db) as uow:
             return service(uow, *args, **kwargs)
 
     def state(self) -> tuple[int, ...]:
@@ -181,19 +182,19 @@ class Life:
 def _bare_programme(db: Database) -> tuple[Fund, int, int]:
     """A fund started on OPENED with a township, liaison, batch, project type, household."""
     fund = make_fund(db, opened_on=OPENED)
-    with db.uow() as uow:
+    with committing(db) as uow:
         setup.add_township(uow, CLERK_ACTOR, fund.code, code=TOWN, name="但家庙镇")
-    with db.uow() as uow:
+    with committing(db) as uow:
         liaison = setup.add_liaison(
             uow, CLERK_ACTOR, fund.code, name="王明", township=TOWN, monthly_salary="2000.00"
         ).id
-    with db.uow() as uow:
+    with committing(db) as uow:
         setup.add_batch(uow, CLERK_ACTOR, fund.code, code="1", name="第一批", budget="50000.00")
-    with db.uow() as uow:
+    with committing(db) as uow:
         setup.add_project_type(
             uow, CLERK_ACTOR, fund.code, code="pig", name="养猪", borrowing_standard="5000.00"
         )
-    with db.uow() as uow:
+    with committing(db) as uow:
         household = setup.add_household(
             uow,
             CLERK_ACTOR,
@@ -412,7 +413,7 @@ def test_each_step_is_accepted_exactly_when_its_date_keeps_the_order(engine, dat
     with rolled_back(engine) as db:
         fund, liaison, household = _bare_programme(db)
         if closed is not None:
-            with db.uow() as uow:
+            with committing(db) as uow:
                 periods.close_period(uow, fund.id, closed, actor="closer")
         life = Life(db, fund, data.draw, closed, liaison)
         try:
@@ -475,14 +476,14 @@ def test_no_money_step_changes_a_closed_month(engine, latest, also, moves):
         repaid = make_loan(db, prog)
         contracted = make_loan(db, prog, stage="contracted")
         code = prog.code
-        with db.uow() as uow:
+        with committing(db) as uow:
             vouchers = [
                 loans.repay_loan(
                     uow, CLERK_ACTOR, code, repaid.registration_no, on=date(2007, 5, 2), amount="10"
                 ).voucher
             ]
         for month in sorted({m for m in also if m < latest} | {latest}):
-            with db.uow() as uow:
+            with committing(db) as uow:
                 periods.close_period(uow, prog.fund.id, month, actor="closer")
         closed_months = _months("2007-01", latest)
         with db.read() as session:
@@ -492,7 +493,7 @@ def test_no_money_step_changes_a_closed_month(engine, latest, also, moves):
             }
         for kind, on in moves:
             try:
-                with db.uow() as uow:
+                with committing(db) as uow:
                     vouchers.append(_money_step(uow, prog, kind, on, repaid, contracted, vouchers))
             except errors.LedgerError as error:
                 event(type(error).__name__)
@@ -575,7 +576,7 @@ def test_a_date_before_the_first_closed_month_cannot_rewrite_it(db):
     prog = make_programme(db, capital="345852.00")
     no = make_loan(db, prog).registration_no
     for month in _months("2007-03", "2007-12"):
-        with db.uow() as uow:
+        with committing(db) as uow:
             periods.close_period(uow, prog.fund.id, month, actor="closer")
     with db.read() as session:
         before = trial_balance(session, prog.fund.id, as_of=date(2007, 12, 31))
@@ -594,7 +595,7 @@ def test_a_date_before_the_first_closed_month_cannot_rewrite_it(db):
         )
     with db.read() as session:
         assert trial_balance(session, prog.fund.id, as_of=date(2007, 12, 31)) == before
-    with db.uow() as uow:
+    with committing(db) as uow:
         posted = loans.repay_loan(
             uow, CLERK_ACTOR, prog.code, no, on=date(2008, 1, 2), amount="1.00"
         )
@@ -604,7 +605,7 @@ def test_a_date_before_the_first_closed_month_cannot_rewrite_it(db):
 def test_months_reopen_from_the_latest_backwards(db):
     fund = make_fund(db)
     for month in ("2007-03", "2007-04"):
-        with db.uow() as uow:
+        with committing(db) as uow:
             periods.close_period(uow, fund.id, month, actor="closer")
     with pytest.raises(errors.PeriodClosed) as info, db.uow() as uow:
         periods.close_period(uow, fund.id, "2007-02", actor="closer")
@@ -613,14 +614,14 @@ def test_months_reopen_from_the_latest_backwards(db):
         periods.reopen_period(uow, fund.id, "2007-03", actor="approver", reason="补记")
     assert info.value.detail_en == "2007-04 is still closed; reopen it before 2007-03"
     for month in ("2007-04", "2007-03"):
-        with db.uow() as uow:
+        with committing(db) as uow:
             periods.reopen_period(uow, fund.id, month, actor="approver", reason="补记")
     posted = record_journal_on(db, fund, date(2007, 3, 5))
     assert posted == "记-2007-03-0001"
 
 
 def record_journal_on(db: Database, fund: Fund, on: date) -> str:
-    with db.uow() as uow:
+    with committing(db) as uow:
         return record_journal(
             uow, fund.id, transfer(on, SPECIAL, COUNTY, "1.00"), actor=CLERK
         ).voucher
@@ -710,7 +711,7 @@ def test_the_migration_starts_existing_funds_on_their_first_journal(tmp_path):
 def test_a_loss_is_assessed_after_its_disaster_and_not_after_today(db):
     prog = make_programme(db)
     no = make_loan(db, prog).registration_no
-    with db.uow() as uow:
+    with committing(db) as uow:
         disasters.record_disaster(
             uow,
             CLERK_ACTOR,
@@ -723,7 +724,7 @@ def test_a_loss_is_assessed_after_its_disaster_and_not_after_today(db):
         )
 
     def assess(on):
-        with db.uow() as uow:
+        with committing(db) as uow:
             return disasters.record_loss(
                 uow,
                 CLERK_ACTOR,

@@ -39,7 +39,7 @@ from ledger.schedule import Instalment as Due
 from ledger.services import inspections, loans
 from reports.loan_statement import render_loan_statement
 from tests.conftest import rolled_back
-from tests.factories import APPROVER, CLERK_ACTOR, make_loan, make_programme
+from tests.factories import APPROVER, CLERK_ACTOR, committing, make_loan, make_programme
 from tests.reports import pdf
 from tests.reports.conftest import GENERATED
 
@@ -72,7 +72,7 @@ def refused(db, error, call):
 
 
 def inspect(db, prog, visited, *, on=DAY, kind="scheduled", actor=CLERK_ACTOR, town=None):
-    with db.uow() as uow:
+    with committing(db) as uow:
         return inspections.record_inspection(
             uow,
             actor,
@@ -86,7 +86,7 @@ def inspect(db, prog, visited, *, on=DAY, kind="scheduled", actor=CLERK_ACTOR, t
 
 
 def find(db, prog, inspection, loan, *, kind="diverted", correct_by=date(2007, 10, 1)):
-    with db.uow() as uow:
+    with committing(db) as uow:
         return inspections.record_finding(
             uow,
             CLERK_ACTOR,
@@ -101,14 +101,14 @@ def find(db, prog, inspection, loan, *, kind="diverted", correct_by=date(2007, 1
 
 
 def close(db, prog, finding, *, on=date(2007, 9, 20), evidence="已购仔猪 10 头", ref=None):
-    with db.uow() as uow:
+    with committing(db) as uow:
         return inspections.close_finding(
             uow, CLERK_ACTOR, prog.code, finding.id, on=on, evidence=evidence, evidence_ref=ref
         )
 
 
 def propose(db, prog, loan, finding, *, on=date(2007, 9, 5), actor=CLERK_ACTOR):
-    with db.uow() as uow:
+    with committing(db) as uow:
         return inspections.propose_recall(
             uow,
             actor,
@@ -121,7 +121,7 @@ def propose(db, prog, loan, finding, *, on=date(2007, 9, 5), actor=CLERK_ACTOR):
 
 
 def decide(db, prog, recall, *, approve=True, on=date(2007, 9, 10), actor=APPROVER):
-    with db.uow() as uow:
+    with committing(db) as uow:
         return inspections.decide_recall(
             uow,
             actor,
@@ -420,7 +420,7 @@ def test_the_finding_lifecycle(engine):
             if not (evidence or ref):
                 refused(self.db, errors.EvidenceMissing, closing(self.prog, key, evidence, ref))
                 return
-            with self.db.uow() as uow:
+            with committing(self.db) as uow:
                 closing(self.prog, key, evidence, ref)(uow)
             self.open.remove(key)
             self.closed.add(key)
@@ -471,7 +471,7 @@ def diverted(db, prog, **loan_args):
 def test_an_approved_recall_makes_the_whole_outstanding_due_on_the_recall_day(db):
     prog = make_programme(db)
     loan, finding = diverted(db, prog)  # 3000.00 due 1000.00 each 2008/09/10-04-01
-    with db.uow() as uow:
+    with committing(db) as uow:
         loans.repay_loan(uow, CLERK_ACTOR, prog.code, loan.registration_no, on=DAY, amount="500.00")
     recall = propose(db, prog, loan, finding)
     assert (recall.status, recall.finding_id, recall.proposed_on) == (
@@ -640,7 +640,7 @@ def test_a_settled_loan_is_not_recalled(db):
     prog = make_programme(db)
     loan, finding = diverted(db, prog)
     recall = propose(db, prog, loan, finding)
-    with db.uow() as uow:  # repaid in full before the decision
+    with committing(db) as uow:  # repaid in full before the decision
         loans.repay_loan(
             uow, CLERK_ACTOR, prog.code, loan.registration_no, on=date(2007, 9, 8), amount="3000.00"
         )

@@ -35,7 +35,7 @@ from ledger.models import Journal, Loan
 from ledger.queries import balance, balance_mismatches, trial_balance
 from ledger.services import funding, guarantees, loans, proposals
 from tests.conftest import rolled_back
-from tests.factories import APPROVER, CLERK_ACTOR, make_loan, make_programme, reverse
+from tests.factories import APPROVER, CLERK_ACTOR, committing, make_loan, make_programme, reverse
 
 D = Decimal
 #: An approver may propose too, and then must leave the decision to another.
@@ -79,7 +79,7 @@ def test_programme_state_machine(engine):
                 self.context.__exit__(None, None, None)
 
         def run(self, service, *args, **kwargs):
-            with self.db.uow() as uow:
+            with committing(self.db) as uow:
                 return service(uow, *args, **kwargs)
 
         def refused(self, on, after, service, *args, **kwargs):

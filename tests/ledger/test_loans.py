@@ -15,7 +15,7 @@ from ledger.loanbook import loan_figures, schedules
 from ledger.models import Entry, Journal, Loan, LoanEvent, LoanStatus
 from ledger.queries import balance
 from ledger.services import loans
-from tests.factories import CLERK_ACTOR, make_household, make_loan, make_programme
+from tests.factories import CLERK_ACTOR, committing, make_household, make_loan, make_programme
 
 D = Decimal
 TABLES = (Journal, Entry, Loan, LoanEvent)
@@ -57,7 +57,7 @@ def test_full_lifecycle_posts_per_spec_and_closes_when_repaid(db):
         )
         assert balance(session, prog.fund.id, township_funds(town)).balance == D("17000.00")
     for amount, on in (("1000.00", date(2008, 4, 1)), ("2000.00", date(2009, 4, 1))):
-        with db.uow() as uow:
+        with committing(db) as uow:
             loans.repay_loan(
                 uow, CLERK_ACTOR, prog.code, loan.registration_no, on=on, amount=amount
             )
@@ -88,7 +88,7 @@ def test_full_lifecycle_posts_per_spec_and_closes_when_repaid(db):
 def test_repayment_settles_the_oldest_instalment_first(db):
     prog = make_programme(db)
     loan = make_loan(db, prog, amount="3000.00", instalments=3)
-    with db.uow() as uow:
+    with committing(db) as uow:
         loans.repay_loan(
             uow, CLERK_ACTOR, prog.code, loan.registration_no, on=date(2008, 3, 1), amount="1500.00"
         )
@@ -138,7 +138,7 @@ def test_rejected_application_frees_the_person_for_a_new_one(db):
     prog = make_programme(db)
     household = make_household(db, prog)
     loan = make_loan(db, prog, stage="applied", household=household)
-    with db.uow() as uow:
+    with committing(db) as uow:
         loans.verify_loan(
             uow,
             CLERK_ACTOR,
@@ -197,7 +197,7 @@ def test_approval_over_the_fund_maximum_is_refused(db):
     loan = make_loan(db, prog, amount="50000.00", stage="verified")
     from ledger.services.setup import update_settings
 
-    with db.uow() as uow:
+    with committing(db) as uow:
         update_settings(uow, CLERK_ACTOR, prog.code, max_loan="20000.00")
     error = refused(
         db,
@@ -236,7 +236,7 @@ def test_approval_schedule_must_sum(db):
 def test_three_lines_not_one_blocks_disbursement(db):
     prog = make_programme(db)
     loan = make_loan(db, prog, stage="approved")
-    with db.uow() as uow:
+    with committing(db) as uow:
         loans.sign_contract(
             uow,
             CLERK_ACTOR,
@@ -292,7 +292,7 @@ def test_disbursement_needs_a_contract_and_township_money(db):
 def test_partial_disbursements_cannot_exceed_the_approved_amount(db):
     prog = make_programme(db)
     loan = make_loan(db, prog, stage="contracted", amount="3000.00")
-    with db.uow() as uow:
+    with committing(db) as uow:
         loans.disburse_loan(
             uow,
             CLERK_ACTOR,
@@ -328,7 +328,7 @@ def test_township_officer_cannot_see_another_townships_loan(db):
     )
     assert "does not exist" in error.detail_en
     own = Actor("officer-a", "township", township_code=prog.townships[0])
-    with db.uow() as uow:
+    with committing(db) as uow:
         loans.repay_loan(
             uow, own, prog.code, loan.registration_no, on=date(2008, 1, 1), amount="1.00"
         )
@@ -411,7 +411,7 @@ def test_repayment_into_a_closed_month_is_refused(db):
 
     prog = make_programme(db)
     loan = make_loan(db, prog)
-    with db.uow() as uow:
+    with committing(db) as uow:
         close_period(uow, prog.fund.id, "2008-01", actor="clerk-test")
     error = refused(
         db,

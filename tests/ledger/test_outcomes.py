@@ -16,7 +16,7 @@ from ledger.actors import Actor
 from ledger.models import IncomeKind, IncomeRecord, PovertyLine
 from ledger.read.outcomes import household_outcomes, income_growth, out_of_poverty
 from ledger.services import outcomes
-from tests.factories import CLERK_ACTOR, make_household, make_loan, make_programme
+from tests.factories import CLERK_ACTOR, committing, make_household, make_loan, make_programme
 
 D = Decimal
 A, B = "340123001", "340123002"
@@ -47,7 +47,7 @@ def refused(db, error, call):
 
 def set_lines(db, prog, lines=LINES):
     for effective_from, amount in lines:
-        with db.uow() as uow:
+        with committing(db) as uow:
             outcomes.set_poverty_line(
                 uow, CLERK_ACTOR, prog.code, effective_from=effective_from, amount=amount
             )
@@ -61,14 +61,14 @@ def registered(db, prog, township=A) -> int:
 
 
 def income(db, prog, household, on, amount, *, kind="year_end", actor=RECORDER, **kw):
-    with db.uow() as uow:
+    with committing(db) as uow:
         return outcomes.record_income(
             uow, actor, prog.code, household=household, kind=kind, on=on, income=amount, **kw
         )
 
 
 def approve(db, prog, row, *, actor=CHECKER, on=date(2008, 1, 20)):
-    with db.uow() as uow:
+    with committing(db) as uow:
         return outcomes.approve_income(uow, actor, prog.code, row.id, on=on)
 
 

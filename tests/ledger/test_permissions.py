@@ -22,7 +22,7 @@ from ledger.loanbook import loan_figures
 from ledger.models import Loan, LoanStatus
 from ledger.permissions import TABLE, Action, allows, check, scope
 from ledger.services import guarantees, loans, proposals, setup
-from tests.factories import APPROVER, CLERK_ACTOR, make_loan, make_programme
+from tests.factories import APPROVER, CLERK_ACTOR, committing, make_loan, make_programme
 from tests.ledger.test_disasters import snapshot
 
 CHANGEABLE = {"applied", "verified", "approved", "contracted", "disbursed"}
@@ -141,7 +141,7 @@ def test_check_refuses_exactly_what_allows_refuses(action, role, status):
 
 
 def _other_liaison(db, prog):
-    with db.uow() as uow:
+    with committing(db) as uow:
         return setup.add_liaison(
             uow,
             CLERK_ACTOR,
@@ -279,7 +279,7 @@ def test_each_loan_step_takes_its_roles_and_states_from_the_table(db, monkeypatc
     before = snapshot(db)
 
     def run():
-        with db.uow() as uow:
+        with committing(db) as uow:
             return call(uow, prog, no, actor, liaison)
 
     others = tuple(role for role in Role if role != actor.role)
@@ -302,7 +302,7 @@ def test_a_loan_is_paid_out_in_parts_up_to_the_approved_amount(db):
     no = contracted.registration_no
 
     def disburse(amount, on):
-        with db.uow() as uow:
+        with committing(db) as uow:
             return loans.disburse_loan(uow, CLERK_ACTOR, prog.code, no, on=on, amount=amount)
 
     disburse("1000.00", date(2007, 4, 10))

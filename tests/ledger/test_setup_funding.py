@@ -12,21 +12,21 @@ from ledger.actors import Actor
 from ledger.journal_templates import SPECIAL, capital, township_funds
 from ledger.queries import balance
 from ledger.services import funding, setup
-from tests.factories import CLERK_ACTOR, make_fund, make_id_number, make_programme
+from tests.factories import CLERK_ACTOR, committing, make_fund, make_id_number, make_programme
 
 D = Decimal
 
 
 def test_appropriation_allocation_remittance_move_money_per_spec(db):
     fund = make_fund(db)
-    with db.uow() as uow:
+    with committing(db) as uow:
         setup.add_township(uow, CLERK_ACTOR, fund.code, code="340123001", name="但家庙镇")
-    with db.uow() as uow:
+    with committing(db) as uow:
         moved = funding.record_appropriation(
             uow, CLERK_ACTOR, fund.code, on=date(2007, 3, 1), amount="1000000.00", source="province"
         )
     assert moved.voucher == "记-2007-03-0001" and moved.kind == "appropriation"
-    with db.uow() as uow:
+    with committing(db) as uow:
         funding.record_allocation(
             uow,
             CLERK_ACTOR,
@@ -35,7 +35,7 @@ def test_appropriation_allocation_remittance_move_money_per_spec(db):
             township="340123001",
             amount="600000.00",
         )
-    with db.uow() as uow:
+    with committing(db) as uow:
         funding.record_remittance(
             uow,
             Actor("t", "township", "340123001"),
@@ -113,7 +113,7 @@ def test_unknown_fund(db):
 @pytest.mark.parametrize(("code", "field"), [("34012300", "code"), ("340123001", "code")])
 def test_township_code_rules(db, code, field):
     fund = make_fund(db)
-    with db.uow() as uow:
+    with committing(db) as uow:
         setup.add_township(uow, CLERK_ACTOR, fund.code, code="340123001", name="已有")
     with db.uow() as uow, pytest.raises(errors.LedgerError) as info:
         setup.add_township(uow, CLERK_ACTOR, fund.code, code=code, name="新")
@@ -123,7 +123,7 @@ def test_township_code_rules(db, code, field):
 def test_household_rules(db):
     prog = make_programme(db)
     good = make_id_number()
-    with db.uow() as uow:
+    with committing(db) as uow:
         row = setup.add_household(
             uow,
             CLERK_ACTOR,
@@ -187,7 +187,7 @@ def test_settings_refusals(db, kwargs, field):
 
 def test_settings_update(db):
     fund = make_fund(db)
-    with db.uow() as uow:
+    with committing(db) as uow:
         row = setup.update_settings(
             uow, CLERK_ACTOR, fund.code, deduction_cap="0.15", max_term_months=24, fee_rate="0.005"
         )

@@ -15,7 +15,14 @@ from ledger.schedule import make_schedule
 from ledger.services import loans, proposals, setup
 from reports.loan_statement import render_loan_statement
 from reports.township_statement import render_township_statement
-from tests.factories import APPROVER, CLERK_ACTOR, Programme, make_id_number, make_programme
+from tests.factories import (
+    APPROVER,
+    CLERK_ACTOR,
+    Programme,
+    committing,
+    make_id_number,
+    make_programme,
+)
 from tests.reports import pdf
 from tests.reports.conftest import CLERK, GENERATED
 
@@ -30,7 +37,7 @@ PROJECT = "林下养殖土鸡三百羽、套种天麻二亩并配套建设冷链
 def lend(db, prog: Programme, *, name: str, village: str, project: str, amount: str) -> str:
     """A household and its loan, registered, approved, contracted and disbursed."""
     town = prog.townships[0]
-    with db.uow() as uow:
+    with committing(db) as uow:
         person = setup.add_household(
             uow,
             CLERK_ACTOR,
@@ -41,7 +48,7 @@ def lend(db, prog: Programme, *, name: str, village: str, project: str, amount: 
             village=village,
             party_member=True,
         ).id
-    with db.uow() as uow:
+    with committing(db) as uow:
         no = loans.register_loan(
             uow,
             CLERK_ACTOR,
@@ -77,7 +84,7 @@ def lend(db, prog: Programme, *, name: str, village: str, project: str, amount: 
         (loans.disburse_loan, {"on": date(2007, 4, 10), "amount": amount}),
     ]
     for step, arguments in steps:
-        with db.uow() as uow:
+        with committing(db) as uow:
             step(uow, CLERK_ACTOR, prog.code, no, **arguments)
     return no
 
@@ -85,7 +92,7 @@ def lend(db, prog: Programme, *, name: str, village: str, project: str, amount: 
 def test_household_statement(db):
     prog = make_programme(db)
     no = lend(db, prog, name="欧阳明珠", village=VILLAGE, project=PROJECT, amount="4500.00")
-    with db.uow() as uow:
+    with committing(db) as uow:
         loans.repay_loan(uow, CLERK_ACTOR, prog.code, no, on=date(2008, 3, 1), amount="1000.00")
     with db.read() as session:
         data = loan_statement(session, prog.code, no, CLERK, as_of=date(2009, 6, 30))
@@ -131,9 +138,9 @@ def test_the_schedule_shows_written_off_apart_from_repaid(db):
     """Repaid 1,500, then 1,500 written off, then the history in business-date order."""
     prog = make_programme(db)
     no = lend(db, prog, name="欧阳明珠", village="黄檀树村", project="养猪", amount="3000.00")
-    with db.uow() as uow:
+    with committing(db) as uow:
         loans.repay_loan(uow, CLERK_ACTOR, prog.code, no, on=date(2008, 3, 1), amount="1500.00")
-    with db.uow() as uow:
+    with committing(db) as uow:
         row = proposals.propose_write_off(
             uow,
             CLERK_ACTOR,
@@ -144,7 +151,7 @@ def test_the_schedule_shows_written_off_apart_from_repaid(db):
             reason="借款人病故",
             on=date(2008, 2, 1),
         )
-    with db.uow() as uow:
+    with committing(db) as uow:
         proposals.decide_write_off(
             uow,
             APPROVER,

@@ -18,7 +18,7 @@ from ledger.models import Fund, Household, Loan, LoanEvent
 from ledger.registration_import import BY_NAME, COLUMNS, import_registrations
 from ledger.uploads import MAX_BYTES, header_name
 from sheets.template import registration_template
-from tests.factories import CLERK_ACTOR, make_programme
+from tests.factories import CLERK_ACTOR, committing, make_programme
 from tests.sheets.files import HEADER, csv_bytes, person, table_csv, xlsx
 
 TODAY = date(2007, 4, 30)
@@ -30,7 +30,7 @@ def fund(db):
 
 
 def run(db, fund, data, actor=CLERK_ACTOR):
-    with db.uow() as uow:
+    with committing(db) as uow:
         return import_registrations(uow, actor, fund, data, today=TODAY)
 
 
