@@ -24,6 +24,7 @@ from ledger.models.loan import (
     ScheduleVersion,
 )
 from ledger.models.period import Period
+from ledger.models.plans import Plan, PlanLine, PlanRevision
 from ledger.models.programme import Batch, Household, Liaison, ProjectType, Township
 from ledger.models.proposals import (
     Extension,
@@ -34,6 +35,7 @@ from ledger.models.proposals import (
     WriteOffGround,
 )
 from ledger.models.users import ApiToken, LoginFailure, User
+from ledger.models.visits import ProjectProgress, Visit, VisitorKind
 
 __all__ = [
     "OPEN_STATUSES",
@@ -67,7 +69,11 @@ __all__ = [
     "LoginFailure",
     "LossReport",
     "Period",
+    "Plan",
+    "PlanLine",
+    "PlanRevision",
     "ProjectChange",
+    "ProjectProgress",
     "ProjectType",
     "ProposalStatus",
     "Reversal",
@@ -76,6 +82,8 @@ __all__ = [
     "SubLedger",
     "Township",
     "User",
+    "Visit",
+    "VisitorKind",
     "VoucherCounter",
     "WriteOff",
     "WriteOffGround",
