@@ -1,0 +1,1 @@
+"""The read side by subject: functions (session, actor, fund, ...) -> frozen dataclasses."""
