@@ -67,6 +67,8 @@ class RevisionView:
 
 @dataclass(frozen=True)
 class PlanLineView:
+    """One year's plan for a township and batch."""
+
     year: int
     township: str
     township_name: str
@@ -81,7 +83,7 @@ class PlanView:
     first_year: int
     last_year: int
     name: str
-    #: The version shown (the one in force on the as-of date, or the one asked for).
+    #: The version shown: the one in force on the as-of date.
     version: RevisionView
     lines: tuple[PlanLineView, ...]
     versions: tuple[RevisionView, ...]
@@ -139,6 +141,29 @@ def plan(
         tuple(_lines(session, actor, shown.id)),
         tuple(_revision_view(r) for r in versions),
     )
+
+
+def plan_at(session: Session, actor: Actor, fund_code: str, revision: PlanRevision) -> PlanView:
+    """The plan at the version just written (read in the write's own transaction)."""
+    first_year = session.get_one(Plan, revision.plan_id).first_year
+    return plan(session, actor, fund_code, first_year, as_of=revision.recorded_on)
+
+
+def plans(
+    session: Session, actor: Actor, fund_code: str, *, as_of: date | None = None
+) -> list[PlanView]:
+    """The fund's plans as in force on `as_of` (today), by first year; unmade ones left out."""
+    fund = visible_fund(session, actor, fund_code)
+    day = as_of or dates.today()
+    first_years = session.scalars(
+        select(Plan.first_year)
+        .where(
+            Plan.fund_id == fund.id,
+            Plan.id.in_(select(PlanRevision.plan_id).where(PlanRevision.recorded_on <= day)),
+        )
+        .order_by(Plan.first_year)
+    )
+    return [plan(session, actor, fund_code, year, as_of=day) for year in first_years]
 
 
 # --- plan against actual ------------------------------------------------------
@@ -273,7 +298,7 @@ def plan_against_actual(
         plans = [t for key, t in planned.items() if mine(key)]
         return PlanActualRow(
             town or "",
-            names.get(town, "合计") if town else "合计",
+            names[town] if town else "合计",
             batch,
             Tally(sum(t.households for t in plans), sum((t.amount for t in plans), ZERO)),
             *(_tally([f for f in facts[kind] if mine(f[:2])]) for kind in ACTUALS),

@@ -51,7 +51,44 @@ LENT = (LoanStatus.DISBURSED, LoanStatus.CLOSED, LoanStatus.WRITTEN_OFF)
 CADRE_MIN_VISITS = 2
 CADRE_MIN_DAYS = 7
 
-_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"^([1-9][0-9]{3})-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True)
+class VisitView:
+    """A recorded visit as a client sees it: loan and people by their keys."""
+
+    id: int
+    kind: str
+    loan: str | None
+    household: int
+    liaison: int | None
+    visitor: str
+    visited_on: date
+    days: int
+    progress: str | None
+    funds_as_approved: bool | None
+    notes: str
+    recorded_by: str
+
+
+def visit_of(session: Session, visit: Visit) -> VisitView:
+    """The view of a visit just recorded (read in the write's own transaction)."""
+    loan = session.get_one(Loan, visit.loan_id) if visit.loan_id is not None else None
+    return VisitView(
+        visit.id,
+        visit.visitor_kind.value,
+        loan.registration_no if loan else None,
+        visit.household_id,
+        visit.liaison_id,
+        visit.visitor,
+        visit.visited_on,
+        visit.days,
+        visit.progress.value if visit.progress else None,
+        visit.funds_as_approved,
+        visit.notes,
+        visit.recorded_by,
+    )
 
 
 @dataclass(frozen=True)

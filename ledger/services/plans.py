@@ -37,6 +37,8 @@ from ledger.services.proposals import require_role
 PLAN_ROLES = frozenset({"clerk"})
 #: The longest plan: five years (a five-year plan); the seed's is three.
 MAX_PLAN_YEARS = 5
+#: The most households one line may plan (a county lends to 500-10,000 in all).
+MAX_HOUSEHOLDS = 1_000_000
 #: Years a plan may name; wider than any programme, narrow enough to catch typos.
 EARLIEST_YEAR, LATEST_YEAR = 1990, 2100
 
@@ -101,10 +103,14 @@ def _lines(session: Session, fund_id: int, plan_years: range, lines: object) -> 
                 session, Batch, fund_id, batch_code, f"{at}.batch"
             ).id
         households = line.get("households")
-        if isinstance(households, bool) or not isinstance(households, int) or households <= 0:
+        if (
+            isinstance(households, bool)
+            or not isinstance(households, int)
+            or not 0 < households <= MAX_HOUSEHOLDS
+        ):
             raise InvalidField(
-                f"{at}.households 扶持户数应为正整数",
-                f"{at}.households must be a whole number greater than zero",
+                f"{at}.households 扶持户数应为 1–{MAX_HOUSEHOLDS} 的整数",
+                f"{at}.households must be a whole number from 1 to {MAX_HOUSEHOLDS}",
                 field=f"{at}.households",
             )
         amount = validate.amount(line.get("amount"), f"{at}.amount")
@@ -246,7 +252,9 @@ def revise_plan(
     session = uow.session
     fund = lookup.fund(session, fund_code)
     require_role(actor, PLAN_ROLES, "调整规划", "revise a plan")
-    plan = plan_by_year(session, fund.id, first_year, lock=True)  # versions are numbered in turn
+    plan = plan_by_year(
+        session, fund.id, _year(first_year, "first_year"), lock=True
+    )  # versions are numbered in turn
     reason = validate.text(reason, "reason", max_length=500)
     current = latest_revision(session, plan.id)
     assert current is not None  # a plan is recorded with its version 1

@@ -248,6 +248,14 @@ def test_a_revision_keeps_to_the_plans_years_and_needs_a_reason(db, prog):
         ),
     )
     assert refusal.field == "plan"
+    refusal = refused(
+        db,
+        errors.InvalidField,
+        lambda uow: plans.revise_plan(
+            uow, CLERK_ACTOR, prog.code, 10**20, lines=PLAN[:1], reason="x", on=DECIDED
+        ),
+    )
+    assert refusal.field == "first_year"
 
 
 # --- plan against actual ------------------------------------------------------
