@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ledger import errors
 from ledger.actors import Actor
@@ -397,3 +398,22 @@ def test_done_and_missing_make_up_what_is_due(engine, planned):
             x.registration_no for x in lent
         } - visited
         assert sum(x.due for x in got.liaisons) == got.due
+
+
+def test_the_database_refuses_a_liaison_visit_without_its_loan(db, prog, loan):
+    """The CHECK guards the rule even for a write that skips the service."""
+    with db.uow() as uow, pytest.raises(IntegrityError):
+        uow.session.add(
+            Visit(
+                fund_id=prog.fund.id,
+                household_id=loan.household_id,
+                visitor_kind=VisitorKind.LIAISON,
+                liaison_id=prog.liaisons[T1],
+                visitor="王明",
+                visited_on=date(2007, 5, 1),
+                days=1,
+                notes="",
+                recorded_by="x",
+            )
+        )
+        uow.session.flush()
