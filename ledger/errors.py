@@ -419,3 +419,38 @@ class BeforeRegistration(DateOutOfOrder):
     code = "before-registration"
     title_zh = "早于登记年度"
     title_en = "Before the year of registration"
+
+
+# --- plans and visits -------------------------------------------------------
+
+
+class YearOutsidePlan(InvalidField):
+    """A year's figures name a year the plan does not cover."""
+
+    code = "year-outside-plan"
+    title_zh = "年度不在规划期内"
+    title_en = "Year outside the plan"
+
+
+class PlansOverlap(Conflict):
+    """A new plan's years overlap another plan of the fund: a year has one plan."""
+
+    code = "plans-overlap"
+    title_zh = "规划期重叠"
+    title_en = "Plans overlap"
+
+
+class PlanUnchanged(RuleViolated):
+    """A revision restates the plan in force without changing any figure."""
+
+    code = "plan-unchanged"
+    title_zh = "规划调整没有变化"
+    title_en = "The revision changes nothing"
+
+
+class NotTheLiaison(RuleViolated):
+    """A liaison's visit by someone who was not the loan's liaison on the day."""
+
+    code = "not-the-liaison"
+    title_zh = "不是该借款当日的行政联系人"
+    title_en = "Not the loan's liaison on that day"

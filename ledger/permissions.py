@@ -76,6 +76,8 @@ class Action(enum.StrEnum):
     SET_POVERTY_LINE = "poverty-line"
     RECORD_INCOME = "income"
     APPROVE_INCOME = "approve-income"
+    PLAN = "plan"
+    VISIT = "visit"
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -186,6 +188,10 @@ TABLE: Mapping[Action, Permission] = MappingProxyType(
         # The township records a household's income, and a second officer there approves it.
         Action.RECORD_INCOME: Permission((TOWNSHIP,), "登记农户收入", "record an income"),
         Action.APPROVE_INCOME: Permission((TOWNSHIP,), "审核农户收入", "approve an income"),
+        Action.PLAN: Permission((CLERK,), "制定或调整规划", "record or revise a plan"),
+        # A loan has a liaison from its contract on, and keeps them while anything is owed
+        # or the claim is kept after a write-off (账销案存).
+        Action.VISIT: Permission(COLLECTORS, "登记走访", "record a visit", (S.CONTRACTED, *LENT)),
     }
 )
 

@@ -33,6 +33,7 @@ from ledger.models.loan import (
 )
 from ledger.models.outcomes import IncomeKind, IncomeRecord, PovertyLine
 from ledger.models.period import Period
+from ledger.models.plans import Plan, PlanLine, PlanRevision
 from ledger.models.programme import Batch, Household, Liaison, ProjectType, Township
 from ledger.models.proposals import (
     Extension,
@@ -43,6 +44,7 @@ from ledger.models.proposals import (
     WriteOffGround,
 )
 from ledger.models.users import ApiToken, LoginFailure, User
+from ledger.models.visits import ProjectProgress, Visit, VisitorKind
 
 __all__ = [
     "OPEN_STATUSES",
@@ -83,8 +85,12 @@ __all__ = [
     "LoginFailure",
     "LossReport",
     "Period",
+    "Plan",
+    "PlanLine",
+    "PlanRevision",
     "PovertyLine",
     "ProjectChange",
+    "ProjectProgress",
     "ProjectType",
     "ProposalStatus",
     "Recall",
@@ -94,6 +100,8 @@ __all__ = [
     "SubLedger",
     "Township",
     "User",
+    "Visit",
+    "VisitorKind",
     "VoucherCounter",
     "WriteOff",
     "WriteOffGround",

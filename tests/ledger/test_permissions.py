@@ -50,6 +50,7 @@ LOAN_STEPS = {
     Action.INSPECT: ({"clerk", "approver"}, {"disbursed", "closed", "written_off"}),
     Action.PROPOSE_RECALL: (PROPOSERS, {"disbursed"}),
     Action.DECIDE_RECALL: ({"approver"}, {"disbursed"}),
+    Action.VISIT: ({"clerk", "township"}, {"contracted", "disbursed", "closed", "written_off"}),
 }
 
 #: Every other action: who.
@@ -76,6 +77,7 @@ OTHER_ACTIONS = {
     Action.SET_POVERTY_LINE: {"clerk"},
     Action.RECORD_INCOME: {"township"},
     Action.APPROVE_INCOME: {"township"},
+    Action.PLAN: {"clerk"},
 }
 
 
