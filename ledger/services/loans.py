@@ -16,13 +16,12 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from ledger import dates, journal_templates, permissions, validate
+from ledger import cash, dates, journal_templates, permissions, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import (
     DuplicateKey,
     DuplicateLoanInBatch,
-    InsufficientFunds,
     InvalidField,
     OverLimit,
     Overpayment,
@@ -46,7 +45,6 @@ from ledger.models import (
 )
 from ledger.money import fmt
 from ledger.permissions import Action
-from ledger.queries import balance
 from ledger.schedule import check_schedule
 from ledger.services import lookup
 from ledger.services.journals import PostedJournal, post
@@ -433,13 +431,16 @@ def disburse_loan(
             field="amount",
         )
     town = session.get_one(Township, loan.township_id)
-    held = balance(session, fund.id, journal_templates.township_funds(town.code)).balance
-    if value > held:
-        raise InsufficientFunds(
-            f"{town.name} 持有周转金 {fmt(held)},不足以发放 {fmt(value)}",
-            f"{town.name} holds {held}, less than {value}",
-            field="amount",
-        )
+    cash.require_cash(
+        session,
+        fund.id,
+        journal_templates.township_funds(town.code),
+        value,
+        on,
+        cash.DISBURSEMENT,
+        holder_zh=town.name,
+        holder_en=town.name,
+    )
     posted = post(
         uow,
         fund.id,

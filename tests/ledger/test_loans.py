@@ -14,7 +14,7 @@ from ledger.journal_templates import loan_account, township_funds
 from ledger.loanbook import loan_figures, schedules
 from ledger.models import Entry, Journal, Loan, LoanEvent, LoanStatus
 from ledger.queries import balance
-from ledger.services import loans
+from ledger.services import funding, loans, setup
 from tests.factories import CLERK_ACTOR, committing, make_household, make_loan, make_programme
 
 D = Decimal
@@ -287,6 +287,67 @@ def test_disbursement_needs_a_contract_and_township_money(db):
         ),
     )
     assert "1,000.00" in error.detail_zh
+
+
+def test_a_disbursement_dated_before_its_townships_first_allocation_is_refused(db):
+    prog = make_programme(db)
+    town = "340123003"
+    with committing(db) as uow:
+        setup.add_township(uow, CLERK_ACTOR, prog.code, code=town, name="新仓镇")
+    with committing(db) as uow:
+        prog.liaisons[town] = setup.add_liaison(
+            uow, CLERK_ACTOR, prog.code, name="赵刚", township=town, monthly_salary="2000.00"
+        ).id
+    loan = make_loan(db, prog, stage="contracted", township=town)  # signed 2007-04-09
+    with committing(db) as uow:
+        funding.record_allocation(
+            uow, CLERK_ACTOR, prog.code, on=date(2007, 5, 1), township=town, amount="5000.00"
+        )
+
+    def disburse(on):
+        return lambda uow: loans.disburse_loan(
+            uow, CLERK_ACTOR, prog.code, loan.registration_no, on=on, amount="3000.00"
+        )
+
+    error = refused(db, errors.InsufficientFunds, disburse(date(2007, 4, 20)))
+    assert error.field == "date"
+    assert error.detail_zh == (
+        "发放日 2007-04-20:新仓镇 在 2007-04-20 仅持有 0.00 元,不足以发放 3,000.00 元"
+    )
+    assert error.detail_en == (
+        "disbursement date 2007-04-20: 新仓镇 holds only 0.00 on 2007-04-20, "
+        "less than the disbursement 3000.00"
+    )
+    with committing(db) as uow:
+        disburse(date(2007, 5, 1))(uow)
+    with db.read() as session:
+        assert balance(session, prog.fund.id, township_funds(town)).balance == D("2000.00")
+
+
+def test_a_back_dated_disbursement_may_not_overdraw_a_day_since(db):
+    prog = make_programme(db)
+    town = prog.townships[0]
+    loan = make_loan(db, prog, stage="contracted", amount="3000.00")
+    with committing(db) as uow:  # 20,000.00 on 2007-04-01, 1,000.00 left from 2007-04-15 to 05-01
+        funding.record_remittance(
+            uow, CLERK_ACTOR, prog.code, on=date(2007, 4, 15), township=town, amount="19000.00"
+        )
+    with committing(db) as uow:
+        funding.record_allocation(
+            uow, CLERK_ACTOR, prog.code, on=date(2007, 5, 1), township=town, amount="10000.00"
+        )
+
+    def disburse(on):
+        return lambda uow: loans.disburse_loan(
+            uow, CLERK_ACTOR, prog.code, loan.registration_no, on=on, amount="3000.00"
+        )
+
+    error = refused(db, errors.InsufficientFunds, disburse(date(2007, 4, 10)))
+    assert error.field == "date"
+    assert "2007-04-15" in error.detail_zh and "1,000.00" in error.detail_zh
+    assert "1000.00 on 2007-04-15" in error.detail_en
+    with committing(db) as uow:
+        disburse(date(2007, 5, 1))(uow)
 
 
 def test_partial_disbursements_cannot_exceed_the_approved_amount(db):
