@@ -51,6 +51,7 @@ from ledger.services.journals import PostedJournal, post
 from ledger.threelines import three_line_problems
 
 NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+ZERO = Decimal("0.00")
 
 
 def record_event(
@@ -380,6 +381,40 @@ def sign_contract(
     return loan
 
 
+#: What settles a loan's principal, as a refusal names it: (Chinese, English).
+REPAYMENT = ("还款", "repayment")
+GUARANTEE_CALL = ("担保代偿", "guarantee call")
+WRITE_OFF = ("核销", "write-off")
+
+
+def within_outstanding(
+    loan: Loan,
+    amount: Decimal,
+    outstanding: Decimal,
+    settlement: tuple[str, str],
+    *,
+    pending: Decimal = ZERO,
+) -> None:
+    """Refuse settling more principal than the loan still owes (SPEC §5).
+
+    A repayment, a guarantee call and a write-off each settle principal, and
+    none may exceed the outstanding. A write-off proposal also leaves room for
+    the write-offs already `pending` on the loan; a repayment or call does not
+    wait for them (a decision then finds the outstanding smaller and refuses).
+    """
+    room = max(outstanding - pending, ZERO)
+    if amount > room:
+        zh, en = settlement
+        raise Overpayment(
+            f"借款 {loan.registration_no} {zh} {fmt(amount)} 元超过尚欠本金 {fmt(room)} 元"
+            + (f"(尚欠 {fmt(outstanding)} 元,其中待批核销 {fmt(pending)} 元)" if pending else ""),
+            f"{en} {amount} of loan {loan.registration_no} exceeds what it owes ({room}"
+            + (f": outstanding {outstanding}, pending write-offs {pending}" if pending else "")
+            + ")",
+            field="amount",
+        )
+
+
 def money_step(
     uow: UnitOfWork,
     actor: Actor,
@@ -479,12 +514,7 @@ def repay_loan(
     )
     permissions.check(actor, Action.REPAY, loan)
     disbursed, outstanding = disbursed_and_outstanding(session, loan)
-    if value > outstanding:
-        raise Overpayment(
-            f"还款 {fmt(value)} 超过尚欠本金 {fmt(outstanding)}",
-            f"repayment {value} exceeds the outstanding {outstanding}",
-            field="amount",
-        )
+    within_outstanding(loan, value, outstanding, REPAYMENT)
     town = session.get_one(Township, loan.township_id)
     posted = post(
         uow,
