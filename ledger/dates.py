@@ -71,9 +71,9 @@ FUND_START = Step("基金启用日", "fund start date")
 POSTING = Step("记账日期", "posting date")
 
 
-def not_in_future(day: date, field: str, step: Step) -> date:
-    """Refuse a date after the service's today."""
-    now = today()
+def not_in_future(day: date, field: str, step: Step, *, now: date | None = None) -> date:
+    """Refuse a date after the service's today, or after `now` (the day a sheet was uploaded)."""
+    now = now or today()
     if day > now:
         raise DateInFuture(
             f"{step.zh} {day} 晚于今天 {now}",

@@ -122,6 +122,62 @@ def _number(value: object, field: str) -> str:
     return value
 
 
+#: The amounts a loan's limits cap, as a refusal names them: (Chinese, English, field).
+REQUESTED = ("申请金额", "requested amount", "requested_amount")
+APPROVED = ("审定金额", "approved amount", "approved_amount")
+
+
+def within_loan_limits(
+    amount: Decimal,
+    what: tuple[str, str, str],
+    kind: ProjectType | None,
+    max_loan: Decimal,
+    *,
+    requested: Decimal | None = None,
+) -> Decimal:
+    """Refuse an amount over the borrowing standard (借款标准), the request or the fund's maximum.
+
+    Registration checks the requested amount against its project type's
+    standard and the fund's maximum loan, whether it comes from the form, the
+    API or a sheet; approval checks the approved amount against the request
+    too. `kind` is None only for a sheet row whose project type is unknown
+    (refused for that already).
+    """
+    ceilings: list[tuple[Decimal, str, str]] = []
+    if kind is not None:
+        ceilings.append(
+            (
+                kind.borrowing_standard,
+                f"项目类型 {kind.name} 的借款标准",
+                f"the borrowing standard of {kind.code}",
+            )
+        )
+    if requested is not None:
+        ceilings.append((requested, "申请金额", "the requested amount"))
+    ceilings.append((max_loan, "基金单笔借款上限", "the fund's maximum loan"))
+    zh_name, en_name, field = what
+    for ceiling, zh, en in ceilings:
+        if amount > ceiling:
+            raise OverLimit(
+                f"{zh_name} {fmt(amount)} 超过{zh} {fmt(ceiling)}",
+                f"{en_name} {amount} exceeds {en} ({ceiling})",
+                field=field,
+            )
+    return amount
+
+
+def registration_day(
+    value: object, opened_on: date | None, field: str, *, now: date | None = None
+) -> date:
+    """A registration date: not after today, nor before the fund started.
+
+    One registration and every row of a sheet keep this one rule; a sheet's
+    rows are checked against `now`, the day it was uploaded.
+    """
+    day = dates.not_in_future(validate.day(value, field), field, dates.REGISTRATION, now=now)
+    return dates.not_before(day, opened_on, field, dates.REGISTRATION, dates.FUND_START)
+
+
 def register_loan(
     uow: UnitOfWork,
     actor: Actor,
@@ -144,14 +200,13 @@ def register_loan(
     the_batch = lookup.by_code(session, Batch, fund.id, batch, "batch")
     kind = lookup.by_code(session, ProjectType, fund.id, project_type, "project_type")
     project = validate.text(project, "project", max_length=200)
-    requested = validate.amount(requested_amount, "requested_amount")
-    on = dates.not_before(
-        dates.business_day(on, "date", dates.REGISTRATION),
-        fund.opened_on,
-        "date",
-        dates.REGISTRATION,
-        dates.FUND_START,
+    requested = within_loan_limits(
+        validate.amount(requested_amount, "requested_amount"),
+        REQUESTED,
+        kind,
+        lookup.settings(session, fund.id).max_loan,
     )
+    on = registration_day(on, fund.opened_on, "date")
     town = session.get_one(Township, person.township_id)
     open_loan = session.scalar(
         select(Loan.registration_no)
@@ -266,21 +321,7 @@ def approve_loan(
     permissions.check(actor, Action.APPROVE, loan)
     limits = lookup.settings(session, fund.id)
     kind = session.get_one(ProjectType, loan.project_type_id)
-    for ceiling, zh, en in (
-        (
-            kind.borrowing_standard,
-            f"项目类型 {kind.name} 的借款标准",
-            f"the borrowing standard of {kind.code}",
-        ),
-        (loan.requested_amount, "申请金额", "the requested amount"),
-        (limits.max_loan, "基金单笔借款上限", "the fund's maximum loan"),
-    ):
-        if amount > ceiling:
-            raise OverLimit(
-                f"审定金额 {fmt(amount)} 超过{zh} {fmt(ceiling)}",
-                f"approved amount {amount} exceeds {en} ({ceiling})",
-                field="approved_amount",
-            )
+    within_loan_limits(amount, APPROVED, kind, limits.max_loan, requested=loan.requested_amount)
     dues = check_schedule(
         schedule,
         principal=amount,
