@@ -5,10 +5,10 @@ the other rows) and every bad cell is reported, with its row and column, in
 Chinese and English; only a file without a single bad row is written, in
 one transaction. The checks are the registration services' own
 (`ledger.identifiers`, `ledger.validate`, and from `services.loans` the
-numbering, the amount's limits and the date rules of `register_loan`)
-applied to the whole file at once, with
-the fund's townships, batches, project types, households and numbers read
-in a handful of queries, so a 10,000-row sheet imports in seconds.
+numbering, the amount's limits and the date rule of `register_loan`)
+applied to the whole file at once, with the fund's townships, batches,
+project types, households and numbers read in a handful of queries, so a
+10,000-row sheet imports in seconds.
 
 A household already registered in the fund (same ID number) is reused, as
 when batch 2 re-lends to batch 1's households; its name must match.
