@@ -75,9 +75,9 @@ PREVIOUS_PLAN = Step("上一版规划日期", "date of the plan's previous versi
 VISIT = Step("走访日", "visit date")
 
 
-def not_in_future(day: date, field: str, step: Step) -> date:
-    """Refuse a date after the service's today."""
-    now = today()
+def not_in_future(day: date, field: str, step: Step, *, now: date | None = None) -> date:
+    """Refuse a date after the service's today, or after `now` (the day a sheet was uploaded)."""
+    now = now or today()
     if day > now:
         raise DateInFuture(
             f"{step.zh} {day} 晚于今天 {now}",

@@ -220,10 +220,17 @@ class ThreeLinesNotOne(Conflict):
     title_en = "Application, contract and IOU numbers do not match"
 
 
-class Overpayment(Conflict):
+class Overpayment(Conflict, OverLimit):
+    """A repayment, guarantee call or write-off exceeds what the loan still owes.
+
+    The one refusal of every settlement (`services.loans.within_outstanding`).
+    A conflict first (409): the outstanding moves with every repayment, so the
+    same request may fit later; and an amount over a limit like the others.
+    """
+
     code = "overpayment"
-    title_zh = "还款超过欠款"
-    title_en = "Repayment exceeds the amount owed"
+    title_zh = "金额超过尚欠本金"
+    title_en = "Amount exceeds what the loan owes"
 
 
 class InsufficientFunds(Conflict):

@@ -36,7 +36,7 @@ from ledger.queries import balance, fen_sum
 from ledger.schedule import add_months
 from ledger.services import lookup
 from ledger.services.journals import PostedJournal, post
-from ledger.services.loans import money_step, record_event
+from ledger.services.loans import GUARANTEE_CALL, money_step, record_event, within_outstanding
 
 
 def current_liaison(uow: UnitOfWork, loan: Loan, on: date) -> LiaisonAssignment | None:
@@ -81,12 +81,7 @@ def call_guarantee(
             field="registration_no",
         )
     disbursed, outstanding = disbursed_and_outstanding(session, loan)
-    if value > outstanding:
-        raise OverLimit(
-            f"代偿金额 {fmt(value)} 超过尚欠本金 {fmt(outstanding)}",
-            f"called amount {value} exceeds the outstanding {outstanding}",
-            field="amount",
-        )
+    within_outstanding(loan, value, outstanding, GUARANTEE_CALL)
     assignment = current_liaison(uow, loan, on)
     if assignment is None:
         raise InvalidTransition("借款没有行政联系人", "the loan has no liaison", field="loan")

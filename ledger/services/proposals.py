@@ -78,7 +78,7 @@ from ledger.schedule import Instalment as Due
 from ledger.schedule import check_schedule
 from ledger.services import lookup
 from ledger.services.journals import PostedJournal, post, post_many
-from ledger.services.loans import dated_after, record_event
+from ledger.services.loans import WRITE_OFF, dated_after, record_event, within_outstanding
 
 ZERO = Decimal("0.00")
 
@@ -341,18 +341,6 @@ def pending_write_offs(
     return dict(result)
 
 
-def _over_outstanding(loan: Loan, amount: Decimal, outstanding: Decimal, pending: Decimal) -> None:
-    room = max(outstanding - pending, ZERO)
-    if amount > room:
-        raise OverLimit(
-            f"借款 {loan.registration_no} 核销 {fmt(amount)} 元超过可核销金额 {fmt(room)} 元"
-            f"(尚欠 {fmt(outstanding)} 元,其中待批核销 {fmt(pending)} 元)",
-            f"write-off {amount} of loan {loan.registration_no} exceeds what may be written "
-            f"off ({room}: outstanding {outstanding}, pending write-offs {pending})",
-            field="amount",
-        )
-
-
 def new_write_off(
     uow: UnitOfWork,
     actor: Actor,
@@ -428,7 +416,7 @@ def propose_write_off(
     permissions.check(actor, Action.PROPOSE_WRITE_OFF, the_loan)
     outstanding = loan_figures(session, the_loan).outstanding
     pending = pending_by_loan(session, [the_loan.id]).get(the_loan.id, ZERO)
-    _over_outstanding(the_loan, value, outstanding, pending)
+    within_outstanding(the_loan, value, outstanding, WRITE_OFF, pending=pending)
     row = new_write_off(
         uow,
         actor,
@@ -484,7 +472,7 @@ def _decide_write_offs(
         for row in rows:
             loan = loans[row.loan_id]
             permissions.check(actor, Action.DECIDE_WRITE_OFF, loan)
-            _over_outstanding(loan, row.amount, left[loan.id], ZERO)
+            within_outstanding(loan, row.amount, left[loan.id], WRITE_OFF)
             left[loan.id] -= row.amount
             drafts.append(
                 journal_templates.write_off(

@@ -2,8 +2,9 @@
 
 The order (issue 15): registration ≤ verification ≤ approval ≤ contract ≤
 disbursement ≤ repayment, guarantee call, write-off proposal ≤ decision ≤
-recovery; a salary deduction after its guarantee call; a remittance after
-the money reached the township; nothing after the service's today, nothing
+recovery; a salary deduction after its guarantee call; an allocation, a
+disbursement and a remittance after the money reached the account they pay
+from; nothing after the service's today, nothing
 before the fund's start, and no money in a month up to the latest closed
 one (issue 23). Hypothesis draws a date for every step of a loan's life;
 each example opens its own rolled-back transaction.
@@ -17,7 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, given, seed, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -133,8 +134,8 @@ class Life:
         """Take step `name` on a drawn date; if refused, check why, then take it on a good one.
 
         `ready` is the first day the step makes business sense apart from
-        the date rules (a guarantee call needs an overdue loan), refused
-        with `unready`.
+        the date rules (a guarantee call needs an overdue loan, money leaves
+        an account only once it came in), refused with `unready`.
         """
         earlier = self.steps[after] if after else None
         base = earlier or OPENED
@@ -232,6 +233,8 @@ def live(life: Life, household: int) -> None:
             funding.record_allocation, CLERK_ACTOR, code, on=on, township=TOWN, amount="10000.00"
         ),
         money=True,
+        ready=life.steps["appropriation"],
+        unready=errors.InsufficientFunds,
     )
     loan = step(
         "registration",
@@ -293,6 +296,8 @@ def live(life: Life, household: int) -> None:
         "contract",
         lambda on: run(loans.disburse_loan, CLERK_ACTOR, code, no, on=on, amount=AMOUNT),
         money=True,
+        ready=life.steps["allocation"],
+        unready=errors.InsufficientFunds,
     )
     step(
         "repayment",
@@ -400,15 +405,11 @@ def live(life: Life, household: int) -> None:
     )
 
 
-# Derandomized for now: a drawn life once disbursed before the township's first
-# allocation, which the disbursement's cash check (today's balance, not the
-# balance on the disbursement date) lets through; then a repayment brings money
-# to the township before the allocation does, and the remittance's earliest day
-# is that repayment. The fix belongs in the disbursement rule (next session).
+# This seed once drew a disbursement before the township's first allocation,
+# which a cash check on today's balance let through: it is always run.
+@seed(36538241191854722842706341521383295196)
 @given(data=st.data(), closed=st.sampled_from([None, "2006-12", "2007-02", "2007-09", "2008-03"]))
-@settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
-)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_each_step_is_accepted_exactly_when_its_date_keeps_the_order(engine, data, closed):
     with rolled_back(engine) as db:
         fund, liaison, household = _bare_programme(db)

@@ -61,7 +61,7 @@ def test_allocation_beyond_the_special_account_is_refused(db):
             township=prog.townships[0],
             amount="10000.01",
         )
-    assert info.value.field == "amount" and "10000.00" in info.value.detail_zh
+    assert info.value.field == "amount" and "10,000.00" in info.value.detail_zh
 
 
 def test_remittance_beyond_township_cash_is_refused(db):
@@ -75,6 +75,44 @@ def test_remittance_beyond_township_cash_is_refused(db):
             township=prog.townships[0],
             amount="20000.01",
         )
+
+
+def test_a_back_dated_allocation_needs_the_money_on_its_date(db):
+    prog = make_programme(db)  # 100,000.00 in on 2007-03-01, 40,000.00 out on 2007-04-01
+    with committing(db) as uow:
+        funding.record_appropriation(
+            uow, CLERK_ACTOR, prog.code, on=date(2007, 6, 1), amount="50000.00", source="city"
+        )
+    allocate = {"township": prog.townships[0], "amount": "80000.00"}
+    with db.uow() as uow, pytest.raises(errors.InsufficientFunds) as info:
+        funding.record_allocation(uow, CLERK_ACTOR, prog.code, on=date(2007, 5, 31), **allocate)
+    assert info.value.field == "date"
+    assert "拨付日 2007-05-31" in info.value.detail_zh and "60,000.00" in info.value.detail_zh
+    assert "allocation date 2007-05-31" in info.value.detail_en
+    with committing(db) as uow:
+        funding.record_allocation(uow, CLERK_ACTOR, prog.code, on=date(2007, 6, 1), **allocate)
+    with db.read() as session:
+        assert balance(session, prog.fund.id, SPECIAL).balance == D("30000.00")
+
+
+def test_a_back_dated_remittance_may_not_overdraw_a_day_since(db):
+    prog = make_programme(db)
+    town = prog.townships[0]
+    with committing(db) as uow:  # 20,000.00 on 2007-04-01, then 5,000.00 more on 2007-05-01
+        funding.record_allocation(
+            uow, CLERK_ACTOR, prog.code, on=date(2007, 5, 1), township=town, amount="5000.00"
+        )
+    with db.uow() as uow, pytest.raises(errors.InsufficientFunds) as info:
+        funding.record_remittance(
+            uow, CLERK_ACTOR, prog.code, on=date(2007, 4, 15), township=town, amount="25000.00"
+        )
+    assert info.value.field == "date" and "20,000.00" in info.value.detail_zh
+    with committing(db) as uow:
+        funding.record_remittance(
+            uow, CLERK_ACTOR, prog.code, on=date(2007, 5, 1), township=town, amount="25000.00"
+        )
+    with db.read() as session:
+        assert balance(session, prog.fund.id, township_funds(town)).balance == D("0.00")
 
 
 def test_township_officer_cannot_remit_for_another_township(db):
