@@ -8,6 +8,7 @@ from flask.views import MethodView
 
 from api.pagination import Blueprint, paginate_listing
 from api.scope import READERS, in_fund
+from ledger.permissions import Action
 from ledger.read import setup
 from ledger.services.setup import add_batch
 from shell.auth import current_actor
@@ -31,7 +32,7 @@ class Batches(MethodView):
             listing = setup.batches(session, current_actor(), f)
             return paginate_listing(session, listing, pagination_parameters)
 
-    @in_fund("clerk")
+    @in_fund(Action.SET_UP)
     @accepts_idempotency_key
     @blp.arguments(BatchIn)
     @blp.response(201, BatchOut)

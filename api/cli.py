@@ -18,13 +18,13 @@ from ledger.actors import ROLES, Actor, Role
 from ledger.audit import append_audit, verify
 from ledger.backup import BackupFailed, backup
 from ledger.clock import iso_utc
+from ledger.db import UnitOfWork, run_in_transaction
 from ledger.demo import DemoRefused, load_demo
 from ledger.errors import LedgerError, RowsRefused
 from ledger.models import AuditRecord
 from ledger.registration_import import import_registrations
 from ledger.schema import upgrade
 from ledger.services.users import create_user, disable_user, require_fund_grant
-from ledger.transactions import DeferredUnitOfWork, run_deferred
 from ledger.uploads import MAX_BYTES
 from reports.fonts import CJKFontMissing, register_cjk_font
 from shell.db import get_db
@@ -110,9 +110,12 @@ def cli_actor_as(role: str) -> Actor:
 
 
 def audited_command(action: str, target: str, details: Mapping[str, Any], work: Any) -> Any:
-    """Run `work(uow)` (one service) and its audit record as one transaction."""
+    """Run `work(uow)` (one service) and its audit record as one transaction.
 
-    def transaction(uow: DeferredUnitOfWork) -> Any:
+    The command's one commit point, rerun whole on a serialization failure.
+    """
+
+    def transaction(uow: UnitOfWork) -> Any:
         result = work(uow)
         append_audit(
             uow.session,
@@ -123,10 +126,10 @@ def audited_command(action: str, target: str, details: Mapping[str, Any], work: 
             request_id=uuid.uuid4().hex,
             client_addr="cli",
         )
-        uow.seal()
+        uow.commit()
         return result
 
-    return run_deferred(get_db(), transaction)
+    return run_in_transaction(get_db(), transaction)
 
 
 def read_password(from_stdin: bool) -> str:

@@ -13,7 +13,8 @@ from typing import Any
 from flask.views import MethodView
 
 from api.pagination import Blueprint, Page
-from api.scope import COUNTY_READERS, PROPOSERS, in_fund
+from api.scope import COUNTY_READERS, in_fund
+from ledger.permissions import Action
 from ledger.read import disasters as disaster_reads
 from ledger.read import proposals
 from ledger.services import disasters
@@ -48,7 +49,7 @@ class Disasters(MethodView):
         with get_db().read() as session:
             return disaster_reads.disasters(session, current_actor(), f)
 
-    @in_fund("clerk")
+    @in_fund(Action.RECORD_DISASTER)
     @accepts_idempotency_key
     @blp.arguments(DisasterIn)
     @blp.response(201, DisasterOut)
@@ -76,7 +77,7 @@ class Disaster(MethodView):
 
 @blp.route("/<code>/losses")
 class Losses(MethodView):
-    @in_fund("clerk")
+    @in_fund(Action.REPORT_LOSS)
     @accepts_idempotency_key
     @blp.arguments(LossIn)
     @blp.response(201, LossOut)
@@ -94,7 +95,7 @@ class Losses(MethodView):
 
 @blp.route("/<code>/write-offs")
 class DisasterWriteOffs(MethodView):
-    @in_fund(*PROPOSERS)
+    @in_fund(Action.PROPOSE_FOR_DISASTER)
     @accepts_idempotency_key
     @blp.arguments(DisasterWriteOffsIn)
     @blp.response(201, WriteOffOut(many=True))
@@ -113,7 +114,7 @@ class DisasterWriteOffs(MethodView):
 
 @blp.route("/<code>/extensions")
 class DisasterExtensions(MethodView):
-    @in_fund(*PROPOSERS)
+    @in_fund(Action.PROPOSE_FOR_DISASTER)
     @accepts_idempotency_key
     @blp.arguments(DisasterExtensionsIn)
     @blp.response(201, ExtensionOut(many=True))

@@ -10,7 +10,8 @@ from typing import Any
 from flask.views import MethodView
 
 from api.pagination import Blueprint
-from api.scope import COLLECTORS, in_fund
+from api.scope import in_fund
+from ledger.permissions import Action
 from ledger.services.funding import record_allocation, record_appropriation, record_remittance
 from shell.auth import current_actor
 from shell.schemas.money import AllocationIn, AppropriationIn, MovementOut, RemittanceIn
@@ -30,7 +31,7 @@ def _target(f: str) -> Any:
 
 @blp.route("/appropriations")
 class Appropriations(MethodView):
-    @in_fund("clerk")
+    @in_fund(Action.APPROPRIATE)
     @accepts_idempotency_key
     @blp.arguments(AppropriationIn)
     @blp.response(201, MovementOut)
@@ -46,7 +47,7 @@ class Appropriations(MethodView):
 
 @blp.route("/allocations")
 class Allocations(MethodView):
-    @in_fund("clerk")
+    @in_fund(Action.ALLOCATE)
     @accepts_idempotency_key
     @blp.arguments(AllocationIn)
     @blp.response(201, MovementOut)
@@ -62,7 +63,7 @@ class Allocations(MethodView):
 
 @blp.route("/remittances")
 class Remittances(MethodView):
-    @in_fund(*COLLECTORS)
+    @in_fund(Action.REMIT)
     @accepts_idempotency_key
     @blp.arguments(RemittanceIn)
     @blp.response(201, MovementOut)

@@ -8,6 +8,7 @@ from flask.views import MethodView
 
 from api.pagination import Blueprint, paginate_listing
 from api.scope import COUNTY_READERS, in_fund
+from ledger.permissions import Action
 from ledger.read import setup
 from ledger.services.funds import open_fund
 from ledger.services.setup import update_settings
@@ -54,7 +55,7 @@ class Settings(MethodView):
         with get_db().read() as session:
             return setup.limits(session, current_actor(), f)
 
-    @in_fund("admin")
+    @in_fund(Action.MANAGE_FUNDS)
     @blp.arguments(SettingsIn)
     @blp.response(200, SettingsOut)
     def patch(self, data: dict[str, Any], f: str) -> Any:

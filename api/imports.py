@@ -18,6 +18,7 @@ from marshmallow import Schema, fields
 from api.scope import READERS, in_fund
 from api.uploads import MULTIPART, UploadBlueprint
 from ledger import dates
+from ledger.permissions import Action
 from ledger.registration_import import import_registrations
 from sheets.template import registration_template
 from shell.auth import current_actor
@@ -47,7 +48,7 @@ class ImportResultOut(Schema):
 
 @blp.route("/registrations")
 class Registrations(MethodView):
-    @in_fund("clerk")
+    @in_fund(Action.IMPORT)
     @accepts_idempotency_key
     @blp.arguments(SheetUpload, location=MULTIPART)
     @blp.response(201, ImportResultOut)

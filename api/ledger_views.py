@@ -13,7 +13,8 @@ from typing import Any
 from flask.views import MethodView
 
 from api.pagination import Blueprint, paginate_listing
-from api.scope import COUNTY_READERS, PROPOSERS, in_fund
+from api.scope import COUNTY_READERS, in_fund
+from ledger.permissions import Action
 from ledger.read import access, books, journals, proposals
 from ledger.services.periods import close_period, reopen_period
 from ledger.services.reversals import propose_reversal
@@ -95,7 +96,7 @@ class Journal(MethodView):
 
 @blp.route("/journals/<voucher>/reversal")
 class Reversal(MethodView):
-    @in_fund(*PROPOSERS)
+    @in_fund(Action.PROPOSE_REVERSAL)
     @accepts_idempotency_key
     @blp.arguments(ReversalIn)
     @blp.response(201, ReversalOut)
@@ -125,7 +126,7 @@ class Periods(MethodView):
 
 @blp.route("/periods/<period>/close")
 class Close(MethodView):
-    @in_fund("clerk")
+    @in_fund(Action.CLOSE_PERIOD)
     @accepts_idempotency_key
     @blp.response(201, PeriodOut)
     def post(self, f: str, period: str) -> Any:
@@ -142,7 +143,7 @@ class Close(MethodView):
 
 @blp.route("/periods/<period>/reopen")
 class Reopen(MethodView):
-    @in_fund("approver")
+    @in_fund(Action.REOPEN_PERIOD)
     @accepts_idempotency_key
     @blp.arguments(ReopenIn)
     @blp.response(201, PeriodOut)

@@ -8,6 +8,7 @@ from flask.views import MethodView
 
 from api.pagination import Blueprint, paginate_listing
 from api.scope import READERS, in_fund
+from ledger.permissions import Action
 from ledger.read import guarantees, setup
 from ledger.services.guarantees import record_salary_deduction
 from ledger.services.setup import add_liaison
@@ -38,7 +39,7 @@ class Liaisons(MethodView):
             listing = setup.liaisons(session, current_actor(), f, **query)
             return paginate_listing(session, listing, pagination_parameters)
 
-    @in_fund("clerk")
+    @in_fund(Action.SET_UP)
     @accepts_idempotency_key
     @blp.arguments(LiaisonIn)
     @blp.response(201, LiaisonOut)
@@ -65,7 +66,7 @@ class Liaison(MethodView):
 
 @blp.route("/<int:id>/salary-deductions")
 class SalaryDeductions(MethodView):
-    @in_fund("clerk")
+    @in_fund(Action.DEDUCT_SALARY)
     @accepts_idempotency_key
     @blp.arguments(MoneyIn)
     @blp.response(201, SalaryDeductionOut)

@@ -15,7 +15,8 @@ from typing import Any
 from flask.views import MethodView
 
 from api.pagination import Blueprint, Page
-from api.scope import COLLECTORS, READERS, in_fund
+from api.scope import READERS, in_fund
+from ledger.permissions import Action
 from ledger.read import guarantees as guarantee_reads
 from ledger.read import loans as loan_reads
 from ledger.services import guarantees, loans, proposals
@@ -61,7 +62,7 @@ class Loans(MethodView):
         with get_db().read() as session:
             return loan_reads.loans(session, current_actor(), f, **query)
 
-    @in_fund("clerk")
+    @in_fund(Action.REGISTER)
     @accepts_idempotency_key
     @blp.arguments(LoanIn)
     @blp.response(201, LoanOut)
@@ -90,7 +91,7 @@ class Loan(MethodView):
 
 @blp.route("/<no>/verification")
 class Verification(MethodView):
-    @in_fund("clerk", loan=True)
+    @in_fund(Action.VERIFY, loan=True)
     @accepts_idempotency_key
     @blp.arguments(VerificationIn)
     @blp.response(201, LoanOut)
@@ -108,7 +109,7 @@ class Verification(MethodView):
 
 @blp.route("/<no>/approval")
 class Approval(MethodView):
-    @in_fund("clerk", loan=True)
+    @in_fund(Action.APPROVE, loan=True)
     @accepts_idempotency_key
     @blp.arguments(ApprovalIn)
     @blp.response(201, LoanOut)
@@ -126,7 +127,7 @@ class Approval(MethodView):
 
 @blp.route("/<no>/contract")
 class Contract(MethodView):
-    @in_fund("clerk", loan=True)
+    @in_fund(Action.CONTRACT, loan=True)
     @accepts_idempotency_key
     @blp.arguments(ContractIn)
     @blp.response(201, LoanOut)
@@ -149,7 +150,7 @@ class Contract(MethodView):
 
 @blp.route("/<no>/disbursements")
 class Disbursements(MethodView):
-    @in_fund("clerk", loan=True)
+    @in_fund(Action.DISBURSE, loan=True)
     @accepts_idempotency_key
     @blp.arguments(MoneyIn)
     @blp.response(201, LoanMovementOut)
@@ -167,7 +168,7 @@ class Disbursements(MethodView):
 
 @blp.route("/<no>/repayments")
 class Repayments(MethodView):
-    @in_fund(*COLLECTORS, loan=True)
+    @in_fund(Action.REPAY, loan=True)
     @accepts_idempotency_key
     @blp.arguments(MoneyIn)
     @blp.response(201, LoanMovementOut)
@@ -185,7 +186,7 @@ class Repayments(MethodView):
 
 @blp.route("/<no>/recoveries")
 class Recoveries(MethodView):
-    @in_fund(*COLLECTORS, loan=True)
+    @in_fund(Action.RECOVER, loan=True)
     @accepts_idempotency_key
     @blp.arguments(MoneyIn)
     @blp.response(201, LoanMovementOut)
@@ -203,7 +204,7 @@ class Recoveries(MethodView):
 
 @blp.route("/<no>/liaison-changes")
 class LiaisonChanges(MethodView):
-    @in_fund("clerk", loan=True)
+    @in_fund(Action.CHANGE_LIAISON, loan=True)
     @accepts_idempotency_key
     @blp.arguments(LiaisonChangeIn)
     @blp.response(201, LiaisonChangeOut)
@@ -221,7 +222,7 @@ class LiaisonChanges(MethodView):
 
 @blp.route("/<no>/guarantee-calls")
 class GuaranteeCalls(MethodView):
-    @in_fund("approver", loan=True)
+    @in_fund(Action.CALL_GUARANTEE, loan=True)
     @accepts_idempotency_key
     @blp.arguments(MoneyIn)
     @blp.response(201, GuaranteeCallOut)

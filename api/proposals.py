@@ -17,7 +17,8 @@ from typing import Any
 from flask.views import MethodView
 
 from api.pagination import Blueprint, paginate_listing
-from api.scope import COUNTY_READERS, PROPOSERS, in_fund
+from api.scope import COUNTY_READERS, in_fund
+from ledger.permissions import Action
 from ledger.read import proposals as proposal_reads
 from ledger.services import proposals, reversals
 from shell.auth import current_actor
@@ -62,7 +63,7 @@ class WriteOffs(MethodView):
             listing = proposal_reads.write_offs(session, current_actor(), f, **query)
             return paginate_listing(session, listing, pagination_parameters)
 
-    @in_fund(*PROPOSERS)
+    @in_fund(Action.PROPOSE_WRITE_OFF)
     @accepts_idempotency_key
     @blp.arguments(WriteOffIn)
     @blp.response(201, WriteOffOut)
@@ -80,7 +81,7 @@ class WriteOffs(MethodView):
 
 @blp.route("/write-offs/<int:id>/decision")
 class WriteOffDecision(MethodView):
-    @in_fund("approver")
+    @in_fund(Action.DECIDE_WRITE_OFF)
     @accepts_idempotency_key
     @blp.arguments(WriteOffDecisionIn)
     @blp.response(201, WriteOffOut)
@@ -98,7 +99,7 @@ class WriteOffDecision(MethodView):
 
 @blp.route("/write-offs/decisions")
 class WriteOffDecisions(MethodView):
-    @in_fund("approver")
+    @in_fund(Action.DECIDE_WRITE_OFF)
     @accepts_idempotency_key
     @blp.arguments(WriteOffBatchDecisionIn)
     @blp.response(201, WriteOffOut(many=True))
@@ -130,7 +131,7 @@ class Extensions(MethodView):
             listing = proposal_reads.extensions(session, current_actor(), f, **query)
             return paginate_listing(session, listing, pagination_parameters)
 
-    @in_fund(*PROPOSERS)
+    @in_fund(Action.PROPOSE_EXTENSION)
     @accepts_idempotency_key
     @blp.arguments(ExtensionIn)
     @blp.response(201, ExtensionOut)
@@ -148,7 +149,7 @@ class Extensions(MethodView):
 
 @blp.route("/extensions/<int:id>/decision")
 class ExtensionDecision(MethodView):
-    @in_fund("approver")
+    @in_fund(Action.DECIDE_EXTENSION)
     @accepts_idempotency_key
     @blp.arguments(DecisionIn)
     @blp.response(201, ExtensionOut)
@@ -179,7 +180,7 @@ class ProjectChanges(MethodView):
             listing = proposal_reads.project_changes(session, current_actor(), f, **query)
             return paginate_listing(session, listing, pagination_parameters)
 
-    @in_fund(*PROPOSERS)
+    @in_fund(Action.PROPOSE_PROJECT_CHANGE)
     @accepts_idempotency_key
     @blp.arguments(ProjectChangeIn)
     @blp.response(201, ProjectChangeOut)
@@ -197,7 +198,7 @@ class ProjectChanges(MethodView):
 
 @blp.route("/project-changes/<int:id>/decision")
 class ProjectChangeDecision(MethodView):
-    @in_fund("approver")
+    @in_fund(Action.DECIDE_PROJECT_CHANGE)
     @accepts_idempotency_key
     @blp.arguments(DecisionIn)
     @blp.response(201, ProjectChangeOut)
@@ -231,7 +232,7 @@ class Reversals(MethodView):
 
 @blp.route("/reversals/<int:id>/decision")
 class ReversalDecision(MethodView):
-    @in_fund("approver")
+    @in_fund(Action.DECIDE_REVERSAL)
     @accepts_idempotency_key
     @blp.arguments(DecisionIn)
     @blp.response(201, ReversalOut)

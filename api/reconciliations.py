@@ -22,6 +22,7 @@ from marshmallow import Schema, fields, validate
 from api.imports import SheetUpload
 from api.scope import in_fund
 from api.uploads import MULTIPART, UploadBlueprint
+from ledger.permissions import Action
 from ledger.reconciliation import reconcile_bank
 from reports.reconciliation import render_bank_reconciliation
 from sheets.reconciliation import bank_reconciliation_xlsx
@@ -106,7 +107,7 @@ ALSO = file_doc(XLSX, PDF)
 
 @blp.route("/townships/<t>")
 class TownshipReconciliation(MethodView):
-    @in_fund("clerk", "township", township=True)
+    @in_fund(Action.RECONCILE_TOWNSHIP, township=True)
     @blp.arguments(FormatQuery, location="query")
     @blp.arguments(TownshipBookUpload, location=MULTIPART)
     @blp.response(200, TownshipReconciliationOut)
@@ -119,7 +120,7 @@ class TownshipReconciliation(MethodView):
 
 @blp.route("/bank")
 class BankReconciliation(MethodView):
-    @in_fund("clerk")
+    @in_fund(Action.RECONCILE_BANK)
     @blp.arguments(FormatQuery, location="query")
     @blp.arguments(SheetUpload, location=MULTIPART)
     @blp.response(200, BankReconciliationOut)

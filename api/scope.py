@@ -1,7 +1,8 @@
 """Who may use a fund's endpoints: roles, then the fund (and loan) in the URL.
 
-``@in_fund("clerk", "township")`` on a view under ``/api/v1/funds/<f>`` is
-``@require("clerk", "township")`` (401, then 403) followed by a check that
+``@in_fund(Action.REPAY)`` on a view under ``/api/v1/funds/<f>`` is
+``@require("clerk", "township")`` (401, then 403), the roles
+`ledger.permissions` gives the action, followed by a check that
 the fund exists and the user is granted it, and, with ``loan=True``, that
 the loan ``<no>`` exists and belongs to the caller's township when the
 caller is a township officer. Either failing is a 404 that reads exactly as
@@ -10,9 +11,10 @@ validated, so another township's loan is a 404 whatever the body holds
 (SPEC §9: never reveal another township's data), and a 422 means the
 caller could have acted had the input been right.
 
-The role sets below are the API's half of SPEC §2; the services hold the
-other half (maker ≠ checker, township confinement of every record a body
-names).
+A write names its action, a read its readers (`COUNTY_READERS`,
+`READERS`); both come from that one table, which the service called checks
+again, with the loan's state, maker ≠ checker and the township confinement
+of every record a body names.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any, TypeVar
 from flask import current_app
 from flask_smorest.utils import deepupdate
 
+from ledger.permissions import Action, scope
 from ledger.read import access
 from shell.auth import current_actor, require
 from shell.db import get_db
@@ -32,19 +35,15 @@ from shell.db import get_db
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: The county's readers: every row of the fund (the leader reads only).
-COUNTY_READERS = ("clerk", "approver", "leader")
+COUNTY_READERS = Action.READ_FUND.roles
 #: Readers of per-township records: township officers get their own township's only.
-READERS = (*COUNTY_READERS, "township")
-#: Who proposes write-offs, extensions and project changes (an approver may,
-#: but then another approver decides: 四眼原则).
-PROPOSERS = ("clerk", "approver")
-#: Who collects money from households: the county clerk or the loan's own township.
-COLLECTORS = ("clerk", "township")
+READERS = Action.READ_TOWNSHIP.roles
 
 
-def in_fund(*roles: str, loan: bool = False, township: bool = False) -> Callable[[F], F]:
-    """`require(*roles)`, then 404 unless the URL's fund (and loan ``no``, township ``t``)
-    exist for the caller."""
+def in_fund(*who: str | Action, loan: bool = False, township: bool = False) -> Callable[[F], F]:
+    """`require` the roles (or an action's roles), then 404 unless the URL's fund (and
+    loan ``no``, township ``t``) exist for the caller."""
+    roles = scope(*who)
 
     def decorator(view: F) -> F:
         @wraps(view)

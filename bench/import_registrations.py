@@ -73,10 +73,12 @@ def database() -> Database:
 def build_fund(db: Database) -> str:
     with db.uow() as uow:
         open_fund(uow, actor="clerk", code="BENCH", name="导入基准")
+        uow.commit()
     with db.uow() as uow:
         funding.record_appropriation(
             uow, CLERK, "BENCH", on=date(2007, 3, 1), amount="10000000.00", source="county"
         )
+        uow.commit()
     with db.uow() as uow:
         for n, code in enumerate(TOWNS):
             setup.add_township(uow, CLERK, "BENCH", code=code, name=f"第{n + 1}镇")
@@ -84,6 +86,7 @@ def build_fund(db: Database) -> str:
         setup.add_project_type(
             uow, CLERK, "BENCH", code="pig", name="养猪", borrowing_standard="5000.00"
         )
+        uow.commit()
     return "BENCH"
 
 
@@ -146,6 +149,7 @@ def main() -> int:
             started = time.perf_counter()
             with db.uow() as uow:
                 result = import_registrations(uow, CLERK, fund, sheet, today=date(2007, 4, 30))
+                uow.commit()
             seconds = time.perf_counter() - started
         assert result.loans == args.rows
         print(f"{kind:<12} {args.rows:>7,} rows {len(sheet) // 1024:>6,} KB {seconds:>6.2f} s")

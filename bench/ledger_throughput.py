@@ -205,6 +205,7 @@ def new_sqlite_book(directory: Path, name: str) -> tuple[Database, int, Path]:
     migrate(db.engine)
     with db.uow() as uow:
         fund = open_fund(uow, actor=ACTOR, code=name[:32], name=f"bench {name}")
+        uow.commit()
     return db, fund.id, path
 
 
@@ -245,6 +246,7 @@ def library_per_commit(db: Database, fund_id: int, txs: Sequence[Tx], first_n: i
     for n, tx in enumerate(txs, start=first_n):
         with db.uow() as uow:
             record_journal(uow, fund_id, to_draft(tx, n), actor=ACTOR)
+            uow.commit()
 
 
 def library_batched(
@@ -516,6 +518,7 @@ def pg_threads(url: str, threads: int, per_thread: int, *, spread_funds: bool) -
             code = f"B{uuid.uuid4().hex[:10]}"
             with db.uow() as uow:
                 funds.append(open_fund(uow, actor=ACTOR, code=code, name=f"bench {f}").id)
+                uow.commit()
             setup = list(plan(17, start=BOOK_START, days=1))
             with db.uow() as uow:
                 post_many(
@@ -554,6 +557,7 @@ def pg_threads(url: str, threads: int, per_thread: int, *, spread_funds: bool) -
                         with lock:
                             attempts[t] += 1
                         record_journal(uow, fund_id, draft, actor=ACTOR)
+                        uow.commit()
 
                     run_in_transaction(db, post)
             except BaseException as error:  # reported below

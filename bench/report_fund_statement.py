@@ -105,6 +105,7 @@ def build_synthetic(db: Database, loans: int, *, code: str = "SYN", seed: int = 
     rng = random.Random(seed)
     with db.uow() as uow:
         open_fund(uow, actor=CLERK.username, code=code, name=f"合成基金({loans:,} 户)")
+        uow.commit()
     per_loan = Decimal(2500)
     capital = per_loan * Decimal(loans) * Decimal("0.85")
     for (source, share), on in zip(
@@ -119,11 +120,13 @@ def build_synthetic(db: Database, loans: int, *, code: str = "SYN", seed: int = 
                 amount=(capital * share / 10).quantize(Decimal("0.01")),
                 source=source,
             )
+            uow.commit()
     towns = [f"{COUNTY}{100 + i:03d}" for i in range(len(TOWNS))]
     liaisons: dict[str, list[int]] = {}
     for town, name in zip(towns, TOWNS, strict=True):
         with db.uow() as uow:
             setup.add_township(uow, CLERK, code, code=town, name=name)
+            uow.commit()
         liaisons[town] = []
         for n in range(3):
             with db.uow() as uow:
@@ -137,16 +140,20 @@ def build_synthetic(db: Database, loans: int, *, code: str = "SYN", seed: int = 
                         monthly_salary="2200.00",
                     ).id
                 )
+                uow.commit()
     for kind, name, standard in KINDS:
         with db.uow() as uow:
             setup.add_project_type(
                 uow, CLERK, code, code=kind, name=name, borrowing_standard=f"{standard}.00"
             )
+            uow.commit()
     first = loans * 4 // 5
     with db.uow() as uow:
         setup.add_batch(uow, CLERK, code, code="1", name="第一批", budget=f"{capital}")
+        uow.commit()
     with db.uow() as uow:
         setup.add_batch(uow, CLERK, code, code="2", name="第二批(周转)", budget=f"{capital}")
+        uow.commit()
 
     with db.uow() as uow:
         session = uow.session

@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         with db.uow() as uow:
             users.create_user(uow, username="bench-clerk", password=PASSWORD, role="clerk")
             users.create_user(uow, username="bench-leader", password=PASSWORD, role="leader")
+            uow.commit()
         db.engine.dispose()
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
         clerk, leader = _signed_in(app, "bench-clerk"), _signed_in(app, "bench-leader")

@@ -69,11 +69,15 @@ ORIGINAL = Step("原凭证日期", "date of the original voucher")
 REVERSAL = Step("冲销日", "reversal date")
 FUND_START = Step("基金启用日", "fund start date")
 POSTING = Step("记账日期", "posting date")
+PLAN = Step("规划制定日", "plan date")
+PLAN_REVISION = Step("规划调整日", "plan revision date")
+PREVIOUS_PLAN = Step("上一版规划日期", "date of the plan's previous version")
+VISIT = Step("走访日", "visit date")
 
 
-def not_in_future(day: date, field: str, step: Step) -> date:
-    """Refuse a date after the service's today."""
-    now = today()
+def not_in_future(day: date, field: str, step: Step, *, now: date | None = None) -> date:
+    """Refuse a date after the service's today, or after `now` (the day a sheet was uploaded)."""
+    now = now or today()
     if day > now:
         raise DateInFuture(
             f"{step.zh} {day} 晚于今天 {now}",

@@ -6,10 +6,12 @@ the single `Fen` column type, so no float ever meets money and sums in SQL are
 exact. SQLite runs in WAL mode with `synchronous=FULL` (a commit that returned
 survives a power cut), foreign keys on, and every write transaction starts
 with `BEGIN IMMEDIATE` so that two writers queue for the lock up front instead
-of deadlocking half-way. A `UnitOfWork` rolls back unless it was committed;
-`run_in_transaction` reruns a whole use case when the database asks for it
-(serialization failure, deadlock, SQLite busy) or when the connection was cut
-before the commit was sent (the server then rolled everything back).
+of deadlocking half-way. A `UnitOfWork` rolls back unless it was committed:
+services only flush, and the caller that opened it (a request, a CLI command,
+the demo load) commits once. `run_in_transaction`, the one retry loop, reruns
+a whole use case when the database asks for it (serialization failure,
+deadlock, SQLite busy) or when the connection was cut before the commit was
+sent (the server then rolled everything back).
 """
 
 from __future__ import annotations
@@ -120,10 +122,12 @@ def upsert(session: Session, table: Table) -> Any:
 
 
 class UnitOfWork:
-    """One business transaction: `with db.uow() as uow: ...; uow.commit()`.
+    """One business transaction: `with db.uow() as uow: service(uow, ...); uow.commit()`.
 
-    Leaving the block without `commit()` rolls everything back, so a refused
-    request leaves no half-written rows.
+    Services only flush (for ids, and so that the database's checks refuse
+    at once); the caller that opened the unit of work is its one commit
+    point. Leaving the block without `commit()`, by an exception or not,
+    rolls everything back, so a refused request leaves no half-written rows.
     """
 
     def __init__(self, sessions: sessionmaker[Session], *, readonly: bool = False) -> None:
@@ -189,7 +193,6 @@ class Database:
 
 
 T = TypeVar("T")
-U = TypeVar("U", bound=UnitOfWork)
 
 #: SQLSTATEs after which PostgreSQL expects the client to rerun the transaction.
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
@@ -226,10 +229,15 @@ def should_rerun(error: DBAPIError, uow: UnitOfWork) -> bool:
     return is_retryable(error) or (error.connection_invalidated and not uow.commit_sent)
 
 
-def rerun_until_done(open_uow: Callable[[], U], work: Callable[[U], T], *, attempts: int) -> T:
-    """Run `work` in a fresh unit of work from `open_uow`; rerun it while `should_rerun`."""
+def run_in_transaction(db: Database, work: Callable[[UnitOfWork], T], *, attempts: int = 10) -> T:
+    """Run `work(uow)` in a fresh unit of work; rerun it from scratch while `should_rerun`.
+
+    The one retry loop: every write of a request, a CLI command or a login
+    runs in it. `work` calls the service and then commits, once, at its end;
+    whatever an attempt did not commit is rolled back before the next one.
+    """
     for attempt in range(1, attempts + 1):
-        uow = open_uow()
+        uow = db.uow()
         try:
             with uow:
                 return work(uow)
@@ -238,12 +246,3 @@ def rerun_until_done(open_uow: Callable[[], U], work: Callable[[U], T], *, attem
                 raise
         time.sleep(random.uniform(0, 0.005 * 2 ** min(attempt, 6)))
     raise AssertionError("unreachable")  # pragma: no cover
-
-
-def run_in_transaction(db: Database, work: Callable[[UnitOfWork], T], *, attempts: int = 10) -> T:
-    """Run `work(uow)` and rerun it from scratch on a retryable database error.
-
-    `work` commits its unit of work itself; whatever it did not commit is
-    rolled back before the next attempt.
-    """
-    return rerun_until_done(db.uow, work, attempts=attempts)

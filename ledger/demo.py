@@ -26,11 +26,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from ledger.actors import Actor
 from ledger.audit import append_audit
-from ledger.db import Database
+from ledger.db import Database, UnitOfWork
 from ledger.errors import Conflict
 from ledger.identifiers import id_check_char
 from ledger.models import Extension, Fund, Household, Journal, Loan, Township, WriteOff
@@ -126,26 +125,16 @@ class DemoSummary:
     logins: tuple[tuple[str, str, str], ...] = ()
 
 
-class _OneTransaction:
-    """A unit of work shared by every step: a service's commit only flushes.
+class _Loader:
+    """Runs the programme step by step; every step is one service call.
 
-    The demo is all or nothing, so the steps need no savepoints of their own;
-    the load commits once at the end.
+    The steps share one unit of work and only flush: the demo is all or
+    nothing, and `load_demo` commits once at the end.
     """
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def commit(self) -> None:
-        self.session.flush()
-
-
-class _Loader:
-    """Runs the programme step by step; every step is one service call."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.work = _OneTransaction(session)
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.work = uow
+        self.session = uow.session
         self.rng = random.Random(SEED)
         self.people = 0
 
@@ -171,7 +160,7 @@ def load_demo(db: Database) -> DemoSummary:
                 "the database already holds a fund; the demo loads only into an empty database",
             )
     with db.uow() as uow:
-        loader = _Loader(uow.session)
+        loader = _Loader(uow)
         summary = _load(loader)
         logins = tuple(
             (name, role, _demo_user(loader, name, role, township))

@@ -220,10 +220,17 @@ class ThreeLinesNotOne(Conflict):
     title_en = "Application, contract and IOU numbers do not match"
 
 
-class Overpayment(Conflict):
+class Overpayment(Conflict, OverLimit):
+    """A repayment, guarantee call or write-off exceeds what the loan still owes.
+
+    The one refusal of every settlement (`services.loans.within_outstanding`).
+    A conflict first (409): the outstanding moves with every repayment, so the
+    same request may fit later; and an amount over a limit like the others.
+    """
+
     code = "overpayment"
-    title_zh = "还款超过欠款"
-    title_en = "Repayment exceeds the amount owed"
+    title_zh = "金额超过尚欠本金"
+    title_en = "Amount exceeds what the loan owes"
 
 
 class InsufficientFunds(Conflict):
@@ -376,3 +383,81 @@ class SheetTooLarge(SheetRefused):
     code = "sheet-too-large"
     title_zh = "文件超出读取上限"
     title_en = "The file is over a reading limit"
+
+
+# --- inspections, recalls and outcomes ------------------------------------
+
+
+class EvidenceMissing(InvalidField):
+    """A finding is closed without saying what shows it was corrected (整改情况)."""
+
+    code = "evidence-missing"
+    title_zh = "缺少整改证明"
+    title_en = "Evidence of the correction is missing"
+
+
+class FindingClosed(Conflict):
+    """The finding was closed already; a closing is never overwritten."""
+
+    code = "finding-closed"
+    title_zh = "问题已整改销号"
+    title_en = "The finding is closed already"
+
+
+class NoDivertedFinding(Conflict):
+    """A recall (提前收回) needs an inspection finding that the loan's money was diverted."""
+
+    code = "no-diverted-finding"
+    title_zh = "没有挪用资金的督查问题"
+    title_en = "No finding of diverted money"
+
+
+class NoPovertyLine(Conflict):
+    """No poverty line (贫困线) is in force on the date, so the status cannot be judged."""
+
+    code = "no-poverty-line"
+    title_zh = "该日期没有适用的贫困线"
+    title_en = "No poverty line in force on the date"
+
+
+class BeforeRegistration(DateOutOfOrder):
+    """An outcome stands for a year before the household was registered."""
+
+    code = "before-registration"
+    title_zh = "早于登记年度"
+    title_en = "Before the year of registration"
+
+
+# --- plans and visits -------------------------------------------------------
+
+
+class YearOutsidePlan(InvalidField):
+    """A year's figures name a year the plan does not cover."""
+
+    code = "year-outside-plan"
+    title_zh = "年度不在规划期内"
+    title_en = "Year outside the plan"
+
+
+class PlansOverlap(Conflict):
+    """A new plan's years overlap another plan of the fund: a year has one plan."""
+
+    code = "plans-overlap"
+    title_zh = "规划期重叠"
+    title_en = "Plans overlap"
+
+
+class PlanUnchanged(RuleViolated):
+    """A revision restates the plan in force without changing any figure."""
+
+    code = "plan-unchanged"
+    title_zh = "规划调整没有变化"
+    title_en = "The revision changes nothing"
+
+
+class NotTheLiaison(RuleViolated):
+    """A liaison's visit by someone who was not the loan's liaison on the day."""
+
+    code = "not-the-liaison"
+    title_zh = "不是该借款当日的行政联系人"
+    title_en = "Not the loan's liaison on that day"

@@ -7,16 +7,15 @@ again with the same ``Idempotency-Key``. Two rules:
   stored first response is returned again and nothing is written;
 - same key, another request: `IdempotencyKeyReused` (422).
 
-`idempotent` runs in ONE transaction, the request's sealed one
-(``ledger.transactions``): it inserts the key's record, runs the work, and
-stores the response (status ``done``), so the key, the business write, its
-audit record and the answer commit together or not at all. A duplicate
-arriving meanwhile waits for the first: on SQLite behind its BEGIN
-IMMEDIATE, on PostgreSQL on the key's unique index, whose violation reruns
-the duplicate (`ledger.db.RETRYABLE_CONSTRAINTS`), which then finds the
-answer. A failed request, or a process killed mid-request, leaves no record,
-so the retry simply runs. Keys are kept at least `RETENTION` (30 days);
-`purge` removes older ones.
+`idempotent` runs in ONE transaction, the request's: it inserts the key's
+record, runs the work, stores the response (status ``done``) and commits,
+so the key, the business write, its audit record and the answer commit
+together or not at all. A duplicate arriving meanwhile waits for the first:
+on SQLite behind its BEGIN IMMEDIATE, on PostgreSQL on the key's unique
+index, whose violation reruns the duplicate (`ledger.db.RETRYABLE_CONSTRAINTS`),
+which then finds the answer. A failed request, or a process killed
+mid-request, leaves no record, so the retry simply runs. Keys are kept at
+least `RETENTION` (30 days); `purge` removes older ones.
 """
 
 from __future__ import annotations
@@ -33,10 +32,9 @@ from sqlalchemy import delete, select
 
 from ledger.audit import canonical_json
 from ledger.clock import as_utc, utcnow
-from ledger.db import Database, UnitOfWork
+from ledger.db import Database, UnitOfWork, run_in_transaction
 from ledger.errors import IdempotencyKeyReused, InvalidField
 from ledger.models import IdempotencyRecord, IdempotencyStatus
-from ledger.transactions import DeferredUnitOfWork, run_deferred
 
 MAX_KEY_LENGTH = 255
 #: Visible ASCII only: no spaces, control characters or look-alikes in a key.
@@ -87,33 +85,33 @@ def idempotent(
     method: str,
     path: str,
     fingerprint: str,
-    work: Callable[[DeferredUnitOfWork], tuple[int, str | None]],
+    work: Callable[[UnitOfWork], tuple[int, str | None]],
     now: datetime | None = None,
 ) -> StoredResponse:
-    """Run `work` once per key: the key, the writes and the answer in one transaction.
+    """Run `work` once per key: the key, the writes and the answer in one commit.
 
-    `work(uow)` does the request's writes (the service "commits" a deferred
-    unit of work) and returns ``(status, body_json)``; it does not seal. It
-    may be rerun on a serialization failure. If it raises, or writes nothing,
-    the transaction rolls back with the key's record, so the key is free again.
+    `work(uow)` does the request's writes (it does not commit) and returns
+    ``(status, body_json)``; this commits them with the answer. It may be
+    rerun on a serialization failure. If it raises, the transaction rolls
+    back with the key's record, so the key is free again. A replay commits
+    nothing.
     """
     validate_key(key)
     created_at = as_utc(now) if now else utcnow()
 
-    def transaction(uow: DeferredUnitOfWork) -> StoredResponse:
+    def transaction(uow: UnitOfWork) -> StoredResponse:
         record = _record(uow, actor, key, method, path, fingerprint, created_at)
         if record.status is IdempotencyStatus.DONE:
             assert record.response_status is not None
             return StoredResponse(record.response_status, record.response_body, replayed=True)
         status, body = work(uow)
-        if uow.commit_requested:
-            record.status = IdempotencyStatus.DONE
-            record.response_status, record.response_body = status, body
-            record.completed_at = utcnow()
-            uow.seal()
+        record.status = IdempotencyStatus.DONE
+        record.response_status, record.response_body = status, body
+        record.completed_at = utcnow()
+        uow.commit()
         return StoredResponse(status, body, replayed=False)
 
-    return run_deferred(db, transaction)
+    return run_in_transaction(db, transaction)
 
 
 def _record(
@@ -146,7 +144,7 @@ def _record(
             created_at=now,
         )
         session.add(record)
-        # Now, not at the seal: a concurrent request with the key waits here
+        # Now, not at the commit: a concurrent request with the key waits here
         # for ours to end, and its lost race is rerun (RETRYABLE_CONSTRAINTS).
         session.flush()
         return record
@@ -171,5 +169,4 @@ def purge(uow: UnitOfWork, *, now: datetime | None = None, keep: timedelta = RET
             IdempotencyRecord.created_at < (now or utcnow()) - keep,
         )
     )
-    uow.commit()
     return result.rowcount  # type: ignore[attr-defined,no-any-return]

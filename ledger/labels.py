@@ -93,6 +93,9 @@ ACTION = {
     "project_change_rejected": "项目变更未批准",
     "project_changed": "项目变更",
     "recovered": "核销收回",
+    "recall_proposed": "申请提前收回",
+    "recall_rejected": "提前收回未批准",
+    "recalled": "提前收回",
 }
 
 #: A bank statement line's direction.

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 from ledger.errors import InvalidAmount, InvalidField
 from ledger.money import cny
+
+E = TypeVar("E", bound=enum.Enum)
 
 
 def text(value: object, field: str, *, max_length: int = 200, required: bool = True) -> str:
@@ -65,3 +69,16 @@ def flag(value: object, field: str) -> bool:
     if not isinstance(value, bool):
         raise InvalidField(f"{field} 应为是/否", f"{field} must be true or false", field=field)
     return value
+
+
+def choice(enum_type: type[E], value: object, field: str) -> E:
+    """The member of `enum_type` whose value is `value`; the refusal lists the allowed values."""
+    try:
+        return enum_type(value)
+    except ValueError:
+        allowed = ", ".join(str(member.value) for member in enum_type)
+        raise InvalidField(
+            f"{field} {value!r} 无效,应为 {allowed} 之一",
+            f"{field} {value!r} is not one of {allowed}",
+            field=field,
+        ) from None

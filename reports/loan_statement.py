@@ -131,7 +131,9 @@ def _schedule(data: LoanStatementData) -> list[Flowable]:
     if not v.schedule:
         return [layout.heading("四、还款计划"), layout.para("尚无还款计划。")]
     version = v.schedule_version or 1
-    title = "四、还款计划" + (f"(第 {version} 版,展期后)" if version > 1 else "")
+    # A later version is an extension's (展期) or, with none, a recall's (提前收回).
+    changed = "展期" if v.extended else "提前收回"
+    title = "四、还款计划" + (f"(第 {version} 版,{changed}后)" if version > 1 else "")
     rows = [
         [
             str(i.seq),
@@ -165,7 +167,7 @@ def _schedule(data: LoanStatementData) -> list[Flowable]:
         ),
         layout.note(
             "还款、担保代偿和核销按业务日期先后、先到期先归还的顺序冲抵各期本金。"
-            + ("展期前已归还的本金不在本计划内。" if version > 1 else "")
+            + (f"{changed}前已归还的本金不在本计划内。" if version > 1 else "")
         ),
     ]
 

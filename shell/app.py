@@ -26,6 +26,7 @@ from api import (
     liaisons,
     loans,
     overview,
+    plans,
     project_types,
     proposals,
     reconciliations,
@@ -33,6 +34,7 @@ from api import (
     strictinput,
     tokens,
     townships,
+    visits,
 )
 from api.openapi import LedgerApi
 from ledger.config import INSTANCE_DIR, database_url
@@ -100,6 +102,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         imports,
         exports,
         reconciliations,
+        plans,
+        visits,
     ):
         api.register_blueprint(resource.blp)
     app.register_blueprint(docs.blp)  # plain Flask: the page is not an API operation

@@ -30,8 +30,13 @@ from flask_smorest.utils import deepupdate
 
 from ledger.actors import Actor, Role, confine_fund, confine_township, township_filter
 from ledger.clock import utcnow
-from ledger.db import run_in_transaction
-from ledger.errors import AuthenticationRequired, InvalidToken, RoleNotPermitted
+from ledger.db import UnitOfWork, run_in_transaction
+from ledger.errors import (
+    AuthenticationFailed,
+    AuthenticationRequired,
+    InvalidToken,
+    RoleNotPermitted,
+)
 from ledger.services.users import ResolvedToken, check_password, resolve_token, touch_token
 from shell.audit import client_addr
 from shell.db import get_db
@@ -100,9 +105,12 @@ def authenticate_token(token: str) -> Actor:
     if resolved is None:
         raise InvalidToken("令牌无效、已过期或已被撤销", "the token is invalid, expired or revoked")
     if resolved.last_used_at is None or now - resolved.last_used_at >= TOUCH_INTERVAL:
-        run_in_transaction(
-            db, lambda uow: touch_token(uow, resolved.token_id, now=now, interval=TOUCH_INTERVAL)
-        )
+
+        def touch(uow: UnitOfWork) -> None:
+            touch_token(uow, resolved.token_id, now=now, interval=TOUCH_INTERVAL)
+            uow.commit()
+
+        run_in_transaction(db, touch)
     g.actor, g.token = resolved.actor, resolved
     return resolved.actor
 
@@ -111,20 +119,27 @@ def verify_login(username: str, password: str) -> Actor:
     """Who logs in with this password, or raise (401, or 429 after too many failures).
 
     Its own transaction, rerun when the database is busy: a failure is
-    recorded for the rate limit although the request then fails.
+    committed for the rate limit although the request then fails.
     """
     config = current_app.config
-    return run_in_transaction(
-        get_db(),
-        lambda uow: check_password(
-            uow,
-            username=username,
-            password=password,
-            client=client_addr(),
-            max_failures=config["LOGIN_MAX_FAILURES"],
-            window=timedelta(seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"]),
-        ),
-    )
+
+    def check(uow: UnitOfWork) -> Actor:
+        try:
+            actor = check_password(
+                uow,
+                username=username,
+                password=password,
+                client=client_addr(),
+                max_failures=config["LOGIN_MAX_FAILURES"],
+                window=timedelta(seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"]),
+            )
+        except AuthenticationFailed:
+            uow.commit()  # the failure the service recorded counts towards the limit
+            raise
+        uow.commit()
+        return actor
+
+    return run_in_transaction(get_db(), check)
 
 
 def current_actor() -> Actor:

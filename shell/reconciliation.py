@@ -14,9 +14,9 @@ from typing import Any
 from flask import request
 from marshmallow import Schema
 
+from ledger.db import UnitOfWork, run_in_transaction
 from ledger.read.fund import township_statement
 from ledger.reconciliation import reconcile_township
-from ledger.transactions import DeferredUnitOfWork, run_deferred
 from reports.fonts import register_cjk_font
 from reports.township_statement import render_township_statement
 from sheets.reconciliation import township_reconciliation_xlsx
@@ -66,12 +66,11 @@ def audit_upload(target: str, data: bytes, **details: Any) -> None:
         **details,
     }
 
-    def record(uow: DeferredUnitOfWork) -> None:
+    def record(uow: UnitOfWork) -> None:
         audit_request(uow, actor=actor, target=target, details=described, include_body=False)
         uow.commit()
-        uow.seal()
 
-    run_deferred(get_db(), record)
+    run_in_transaction(get_db(), record)
 
 
 def township_reconciliation(f: str, t: str, data: bytes, form: dict[str, Any], kind: str) -> Any:

@@ -16,11 +16,11 @@ A write handler parses, then hands the service call to `commit_write`:
                 target=f"fund:{f}/loan:{no}",
             )
 
-`commit_write` runs the work in a deferred unit of work
-(``ledger.transactions``): the service's ``commit()`` only flushes; the
-result is dumped with `schema`, the audit record appended, and, if the
-client sent ``Idempotency-Key``, the response stored; then everything
-commits once, and reruns whole on a serialization failure. A replay of an
+`commit_write` is the request's commit point: it runs the work (the service
+only flushes) in `ledger.db.run_in_transaction`, dumps the result with
+`schema`, appends the audit record and, if the client sent
+``Idempotency-Key``, stores the response; then everything commits once,
+and reruns whole on a serialization failure. A replay of an
 idempotent request returns the stored body with ``Idempotent-Replayed:
 true`` and writes nothing (so no audit record either). The view returns the
 finished `Response`; flask-smorest passes it through and still documents
@@ -39,8 +39,8 @@ from flask import Response, current_app, g, request
 from marshmallow import Schema, fields, validate
 
 from ledger.actors import Actor
+from ledger.db import UnitOfWork, run_in_transaction
 from ledger.idempotency import idempotent, request_fingerprint, validate_key
-from ledger.transactions import DeferredUnitOfWork, run_deferred
 from shell.audit import audit_request
 from shell.auth import current_actor
 from shell.db import get_db
@@ -101,7 +101,7 @@ def request_body_fingerprint() -> str:
 
 
 def commit_write(
-    work: Callable[[DeferredUnitOfWork], T],
+    work: Callable[[UnitOfWork], T],
     *,
     schema: Schema | None = None,
     status: int = 201,
@@ -129,34 +129,31 @@ def commit_write(
     if key is None and idempotent_key:
         key = request.headers.get(IDEMPOTENCY_HEADER)
 
-    def transaction(uow: DeferredUnitOfWork) -> tuple[int, str | None]:
+    def transaction(uow: UnitOfWork) -> tuple[int, str | None]:
         result = work(uow)
         if status == 204:
             body = None
         else:
             dumped = schema.dump(result) if schema is not None else result
             body = current_app.json.dumps(dumped)
-        if uow.commit_requested:
-            audit_request(
-                uow,
-                actor=who,
-                target=target(result) if callable(target) else target,
-                details=details,
-                include_body=include_body,
-            )
-        else:
-            g.audit_exempt = True  # the service wrote nothing
+        audit_request(
+            uow,
+            actor=who,
+            target=target(result) if callable(target) else target,
+            details=details,
+            include_body=include_body,
+        )
         return status, body
 
-    def sealed(uow: DeferredUnitOfWork) -> tuple[int, str | None]:
+    def committed(uow: UnitOfWork) -> tuple[int, str | None]:
         answer = transaction(uow)
-        uow.seal()
+        uow.commit()
         return answer
 
     db = get_db()
     replayed = False
     if key is None:
-        code, body = run_deferred(db, sealed)
+        code, body = run_in_transaction(db, committed)
     else:
         outcome = idempotent(
             db,

@@ -3,7 +3,8 @@
 The schema is built by the Alembic migrations, never by create_all. On
 PostgreSQL each run gets its own throwaway schema, so the shared database
 stays clean even though the book's rows cannot be deleted. Each test runs in
-an outer transaction that is rolled back; services commit to savepoints.
+an outer transaction that is rolled back; a unit of work's commit (a test's
+commit point, `tests.factories.committing`) releases a savepoint.
 """
 
 from __future__ import annotations
@@ -26,9 +27,12 @@ from ledger.schema import upgrade as migrate
 
 
 @contextmanager
-def isolated_url(directory: Path) -> Iterator[str]:
-    """A database URL of its own: a new SQLite file, or a new PostgreSQL schema (dropped after)."""
-    url = os.environ.get("LEDGER_TEST_DATABASE_URL")
+def isolated_url(directory: Path, server: str | None = None) -> Iterator[str]:
+    """A database URL of its own: a new SQLite file, or a new PostgreSQL schema (dropped after).
+
+    ``server`` is the database to make the schema in (default LEDGER_TEST_DATABASE_URL).
+    """
+    url = server or os.environ.get("LEDGER_TEST_DATABASE_URL")
     if not url:
         yield f"sqlite:///{directory / f'{uuid.uuid4().hex[:8]}.db'}"
         return
@@ -64,7 +68,7 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 @contextmanager
 def rolled_back(engine: Engine) -> Iterator[Database]:
-    """A Database whose commits land in savepoints of one outer, rolled-back transaction."""
+    """A Database whose units of work are savepoints of one outer, rolled-back transaction."""
     connection = engine.connect()
     outer = connection.begin()
     sessions = sessionmaker(
@@ -106,10 +110,26 @@ def make_app(database_url: str) -> Iterator:
         app.extensions["ledger_db"].engine.dispose()
 
 
+RUN_DAY = pytest.StashKey[date]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Pin the service's today for the whole run, before any test module is imported.
+
+    Test modules compute dates such as "today" and "tomorrow" when collected, and the
+    in-process servers read the clock when a request comes; a run that crosses midnight
+    in China would otherwise hold two todays (tests then see a date "in the future").
+    """
+    from ledger import dates
+
+    dates.set_today(dates.today())
+    config.stash[RUN_DAY] = dates.today()
+
+
 @pytest.fixture
-def set_today() -> Iterator[Callable[[date | None], None]]:
-    """Fix the service's today (`ledger.dates.today`) for one test; the clock again after."""
+def set_today(pytestconfig: pytest.Config) -> Iterator[Callable[[date | None], None]]:
+    """Fix the service's today (`ledger.dates.today`) for one test; the run's day again after."""
     from ledger import dates
 
     yield dates.set_today
-    dates.set_today(None)
+    dates.set_today(pytestconfig.stash[RUN_DAY])

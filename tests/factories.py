@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import func, select
+
 from ledger.chart import CAPITAL, LOANS, SPECIAL_ACCOUNT, TOWNSHIP_FUNDS
-from ledger.db import Database
-from ledger.models import Fund
+from ledger.db import Database, UnitOfWork
+from ledger.models import Fund, Journal
 from ledger.posting import AccountRef, JournalDraft, credit, debit, journal
 from ledger.services.funds import open_fund
 from ledger.services.journals import PostedJournal, record_journal
@@ -19,6 +23,18 @@ CLERK = "clerk-test"
 
 SPECIAL = AccountRef(SPECIAL_ACCOUNT)
 COUNTY = AccountRef(CAPITAL, "county")
+
+
+@contextmanager
+def committing(db: Database) -> Iterator[UnitOfWork]:
+    """A unit of work committed when the block ends without an exception.
+
+    Services only flush: this is a test's commit point, as a request, a CLI
+    command or the demo load is the product's. An exception rolls back.
+    """
+    with db.uow() as uow:
+        yield uow
+        uow.commit()
 
 
 def township(code: str = "340123001") -> AccountRef:
@@ -40,7 +56,7 @@ def make_fund(
     opened_on: date | None = OPENED_ON,
 ) -> Fund:
     code = code or f"F{next(_codes)}-{uuid.uuid4().hex[:6]}"
-    with db.uow() as uow:
+    with committing(db) as uow:
         return open_fund(uow, actor=CLERK, code=code, name=name, opened_on=opened_on)
 
 
@@ -53,8 +69,16 @@ def transfer(
 
 
 def post_draft(db: Database, fund: Fund, draft: JournalDraft) -> PostedJournal:
-    with db.uow() as uow:
+    with committing(db) as uow:
         return record_journal(uow, fund.id, draft, actor=CLERK)
+
+
+def journal_count(db: Database, fund: Fund) -> int:
+    """How many journals `fund` has, as a connection of its own sees them."""
+    with db.read() as session:
+        return session.scalar(
+            select(func.count()).select_from(Journal).where(Journal.fund_id == fund.id)
+        )
 
 
 def appropriate(
@@ -110,24 +134,24 @@ def make_programme(
     fund = make_fund(db)
     towns = ("340123001", "340123002")
     liaisons = {}
-    with db.uow() as uow:
+    with committing(db) as uow:
         funding.record_appropriation(
             uow, CLERK_ACTOR, fund.code, on=date(2007, 3, 1), amount=capital, source="county"
         )
     for code, name, person in zip(towns, ("但家庙镇", "衡山镇"), ("王明", "李强"), strict=True):
-        with db.uow() as uow:
+        with committing(db) as uow:
             setup.add_township(uow, CLERK_ACTOR, fund.code, code=code, name=name)
-        with db.uow() as uow:
+        with committing(db) as uow:
             liaisons[code] = setup.add_liaison(
                 uow, CLERK_ACTOR, fund.code, name=person, township=code, monthly_salary="2000.00"
             ).id
-        with db.uow() as uow:
+        with committing(db) as uow:
             funding.record_allocation(
                 uow, CLERK_ACTOR, fund.code, on=date(2007, 4, 1), township=code, amount=allocate
             )
-    with db.uow() as uow:
+    with committing(db) as uow:
         setup.add_batch(uow, CLERK_ACTOR, fund.code, code="1", name="第一批", budget=capital)
-    with db.uow() as uow:
+    with committing(db) as uow:
         setup.add_project_type(
             uow, CLERK_ACTOR, fund.code, code="pig", name="养猪", borrowing_standard=standard
         )
@@ -137,7 +161,7 @@ def make_programme(
 def make_household(
     db: Database, prog: Programme, township: str | None = None, id_number: str | None = None
 ) -> int:
-    with db.uow() as uow:
+    with committing(db) as uow:
         return setup.add_household(
             uow,
             CLERK_ACTOR,
@@ -166,7 +190,7 @@ def make_loan(
     """A loan taken through the lifecycle up to `stage`; instalments due yearly from 2008-04-01."""
     township = township or prog.townships[0]
     household = household or make_household(db, prog, township)
-    with db.uow() as uow:
+    with committing(db) as uow:
         loan = loans.register_loan(
             uow,
             CLERK_ACTOR,
@@ -181,7 +205,7 @@ def make_loan(
     no = loan.registration_no
     steps = STAGES[1 : STAGES.index(stage) + 1]
     for step in steps:
-        with db.uow() as uow:
+        with committing(db) as uow:
             if step == "verified":
                 loan = loans.verify_loan(
                     uow,
@@ -227,7 +251,6 @@ def make_loan(
     return loan
 
 
-from ledger.db import UnitOfWork  # noqa: E402
 from ledger.services import reversals  # noqa: E402
 
 

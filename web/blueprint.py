@@ -1,7 +1,8 @@
 """The web pages' blueprint and the one decorator every page wears.
 
-``@page("clerk", "township")`` on a view: no live session redirects to the
-login page (keeping where the user was going); a role not listed is a 403
+``@page(Action.REMIT)`` on a view: no live session redirects to the login
+page (keeping where the user was going); a role that `ledger.permissions`
+does not give the action (or, for ``@page(*COUNTY)``, not listed) is a 403
 page; a fund ``<f>`` (and loan ``<no>``) in the URL that the user may not
 see is a 404 page that reads exactly as a missing one, so URL tampering
 reveals nothing; a POST must carry the session's CSRF field. Then the view
@@ -17,6 +18,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, redirect, request, url_for
 
 from ledger.actors import Actor, Role
+from ledger.permissions import Action, scope
 from ledger.read import access
 from shell.auth import check_role
 from shell.db import get_db
@@ -29,12 +31,13 @@ bp = Blueprint(
 )
 
 #: The county's readers, and everyone who may read a township's records.
-COUNTY = ("clerk", "approver", "leader")
-EVERYONE = (*COUNTY, "township")
+COUNTY = Action.READ_FUND.roles
+EVERYONE = Action.READ_TOWNSHIP.roles
 
 
-def page(*roles: str, loan: bool = False) -> Callable[[F], F]:
+def page(*who: str | Action, loan: bool = False) -> Callable[[F], F]:
     """Sign-in, role, fund/loan visibility and CSRF checks for a page (see the module doc)."""
+    roles = scope(*who)
     for role in roles:
         Role(role)
 

@@ -11,6 +11,7 @@ from flask import Flask, g, request
 from ledger import labels
 from ledger.errors import NotFound
 from ledger.money import fmt
+from ledger.permissions import Action, allows
 from ledger.read import setup
 from shell.db import get_db
 from web.session import csrf_token, notices
@@ -22,6 +23,12 @@ ROLE = {
     "township": "乡镇财政所",
     "admin": "管理员",
 }
+
+
+def may(action: str) -> bool:
+    """In a template: whether the signed-in user's role may do `action` (a form to show)."""
+    actor = g.get("actor")
+    return actor is not None and allows(actor.role, Action(action))
 
 
 def money(value: Decimal | None) -> str:
@@ -83,4 +90,4 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def _common() -> dict[str, Any]:
-        return {"actor": g.get("actor"), "csrf_token": csrf_token, "notices": notices}
+        return {"actor": g.get("actor"), "csrf_token": csrf_token, "notices": notices, "may": may}

@@ -24,8 +24,8 @@ from flask import Response, abort, redirect, request
 from marshmallow import Schema, ValidationError
 from marshmallow import fields as mfields
 
+from ledger.db import UnitOfWork
 from ledger.errors import IdempotencyKeyReused, LedgerError, NotFound
-from ledger.transactions import DeferredUnitOfWork
 from shell.problems import field_errors
 from shell.writes import commit_write
 from web.session import CSRF_FIELD, flash
@@ -126,7 +126,7 @@ def _integer(value: str) -> int | str:
 
 def submit(
     schema: Schema,
-    work: Callable[[DeferredUnitOfWork, dict[str, Any]], Any],
+    work: Callable[[UnitOfWork, dict[str, Any]], Any],
     *,
     done: Callable[[Any], str],
     notice: Callable[[Any], str],
@@ -152,7 +152,7 @@ def submit(
         state.refused_by(error)
         return _refused(redraw, state)
 
-    def transaction(uow: DeferredUnitOfWork) -> dict[str, str | None]:
+    def transaction(uow: UnitOfWork) -> dict[str, str | None]:
         result = work(uow, data)
         return {
             "location": done(result),
@@ -205,7 +205,7 @@ def _refused(redraw: Callable[[FormState], Any], state: FormState) -> Any:
 def form_page(
     render: Callable[[FormState], Any],
     schema: Schema,
-    work: Callable[[DeferredUnitOfWork, dict[str, Any]], Any],
+    work: Callable[[UnitOfWork, dict[str, Any]], Any],
     *,
     done: Callable[[Any], str],
     notice: Callable[[Any], str],

@@ -13,6 +13,14 @@ from ledger.models.disaster import Disaster, DisasterTownship, LossReport
 from ledger.models.fund import Fund, FundSettings
 from ledger.models.guarantee import DeductionPlan, GuaranteeCall, SalaryDeduction
 from ledger.models.idempotency import IdempotencyRecord, IdempotencyStatus
+from ledger.models.inspections import (
+    Finding,
+    FindingKind,
+    Inspection,
+    InspectionKind,
+    InspectionLoan,
+    Recall,
+)
 from ledger.models.journal import Entry, Journal, VoucherCounter
 from ledger.models.loan import (
     OPEN_STATUSES,
@@ -23,7 +31,9 @@ from ledger.models.loan import (
     LoanStatus,
     ScheduleVersion,
 )
+from ledger.models.outcomes import IncomeKind, IncomeRecord, PovertyLine
 from ledger.models.period import Period
+from ledger.models.plans import Plan, PlanLine, PlanRevision
 from ledger.models.programme import Batch, Household, Liaison, ProjectType, Township
 from ledger.models.proposals import (
     Extension,
@@ -34,6 +44,7 @@ from ledger.models.proposals import (
     WriteOffGround,
 )
 from ledger.models.users import ApiToken, LoginFailure, User
+from ledger.models.visits import ProjectProgress, Visit, VisitorKind
 
 __all__ = [
     "OPEN_STATUSES",
@@ -51,12 +62,19 @@ __all__ = [
     "DisasterTownship",
     "Entry",
     "Extension",
+    "Finding",
+    "FindingKind",
     "Fund",
     "FundSettings",
     "GuaranteeCall",
     "Household",
     "IdempotencyRecord",
     "IdempotencyStatus",
+    "IncomeKind",
+    "IncomeRecord",
+    "Inspection",
+    "InspectionKind",
+    "InspectionLoan",
     "Instalment",
     "Journal",
     "Liaison",
@@ -67,15 +85,23 @@ __all__ = [
     "LoginFailure",
     "LossReport",
     "Period",
+    "Plan",
+    "PlanLine",
+    "PlanRevision",
+    "PovertyLine",
     "ProjectChange",
+    "ProjectProgress",
     "ProjectType",
     "ProposalStatus",
+    "Recall",
     "Reversal",
     "SalaryDeduction",
     "ScheduleVersion",
     "SubLedger",
     "Township",
     "User",
+    "Visit",
+    "VisitorKind",
     "VoucherCounter",
     "WriteOff",
     "WriteOffGround",

@@ -13,6 +13,8 @@ prints the same number:
 - `fund`: the fund summary, aging, recovery table, township positions and statements;
 - `guarantees`: liaisons' exposure, guarantee calls and salary deductions;
 - `disasters`, `proposals`, `setup`: those records as listed and viewed;
+- `plans`, `visits`, `inspections`, `outcomes`: fund plans, follow-up visits,
+  inspections and recalls, and households' incomes against the poverty line;
 - `listing`: a long list the database counts and pages, its rows typed.
 
 This package imports none of its modules itself: services import `books` and

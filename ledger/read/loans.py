@@ -156,6 +156,14 @@ def loan_rows(
     pending = pending_write_offs(session, fund_id, as_of)
     liaisons = current_liaisons(session, ids, as_of)
     day = as_of or dates.today()
+    # A later schedule version is an extension's or a recall's (提前收回); only the first is 展期.
+    extended = set(
+        session.scalars(
+            select(LoanEvent.loan_id).where(
+                LoanEvent.loan_id.in_(ids), LoanEvent.action == "extended", LoanEvent.on <= day
+            )
+        )
+    )
     out = []
     for loan_id, no, status, name, id_number, village, town, town_name, *rest in rows:
         batch_code, kind, project, approved = rest
@@ -181,7 +189,7 @@ def loan_rows(
                 days,
                 amount,
                 liaisons.get(loan_id),
-                bool(plan and plan.version > 1),
+                loan_id in extended,
             )
         )
     return out

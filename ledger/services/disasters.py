@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ledger import dates, validate
+from ledger import dates, permissions, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import DateOutOfOrder, DuplicateKey, InvalidField, RecordNotFound
@@ -40,25 +40,15 @@ from ledger.models import (
     WriteOffGround,
 )
 from ledger.money import fmt
+from ledger.permissions import Action
 from ledger.read.books import fen_sum
 from ledger.read.figures import LoanFigures, figures
 from ledger.schedule import add_months, check_schedule
 from ledger.services import lookup
-from ledger.services.loans import require_status
-from ledger.services.proposals import (
-    PROPOSER_ROLES,
-    ZERO,
-    new_extension,
-    new_write_off,
-    require_role,
-    struck,
-)
+from ledger.services.proposals import ZERO, new_extension, new_write_off, struck
 
 #: Like fund codes; also the 5001 sub-ledger key, so no ``/``.
 DISASTER_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
-#: A loss can be reported for any loan money was lent on (statistics), but
-#: only disbursed loans with something outstanding get proposals.
-LENT = (LoanStatus.DISBURSED, LoanStatus.CLOSED, LoanStatus.WRITTEN_OFF)
 ACTIONS = ("write_off", "extension")
 SHARES = ("full", "loss")
 
@@ -77,7 +67,7 @@ def record_disaster(
     """Record a disaster and the townships it struck (at least one)."""
     session = uow.session
     fund = lookup.fund(session, fund_code)
-    require_role(actor, PROPOSER_ROLES, "登记灾害", "record a disaster")
+    permissions.check(actor, Action.RECORD_DISASTER)
     if not isinstance(code, str) or not DISASTER_CODE.match(code):
         raise InvalidField(
             "灾害编号只能包含字母、数字、- 和 _,长度 1–32",
@@ -131,7 +121,7 @@ def record_disaster(
     session.add_all(
         DisasterTownship(disaster_id=disaster.id, township_id=found[t].id) for t in townships
     )
-    uow.commit()
+    uow.session.flush()
     return disaster
 
 
@@ -152,7 +142,7 @@ def record_loss(
     """
     session = uow.session
     fund = lookup.fund(session, fund_code)
-    require_role(actor, PROPOSER_ROLES, "登记灾害损失", "record a loss")
+    permissions.check(actor, Action.REPORT_LOSS)
     event = lookup.by_code(session, Disaster, fund.id, disaster_code, "disaster")
     the_loan = lookup.loan(session, fund.id, loan, actor)
     loss = validate.amount(assessed_loss, "assessed_loss", allow_zero=True)
@@ -166,7 +156,7 @@ def record_loss(
         dates.LOSS_REPORT,
         dates.DISASTER,
     )
-    require_status(the_loan, LENT, "登记灾害损失", "record a disaster loss")
+    permissions.check(actor, Action.REPORT_LOSS, the_loan)
     if not struck(session, event.id, the_loan.township_id):
         raise InvalidField(
             f"借款 {the_loan.registration_no} 所在乡镇不在 {event.name} 受灾乡镇之列",
@@ -192,7 +182,7 @@ def record_loss(
         assessed_on=assessed_on,
     )
     session.add(report)
-    uow.commit()
+    uow.session.flush()
     return report
 
 
@@ -251,7 +241,7 @@ def propose_for_disaster(
     """
     session = uow.session
     fund = lookup.fund(session, fund_code)
-    require_role(actor, PROPOSER_ROLES, "提出灾害处理申请", "propose for a disaster")
+    permissions.check(actor, Action.PROPOSE_FOR_DISASTER)
     event = lookup.by_code(session, Disaster, fund.id, disaster_code, "disaster")
     if action not in ACTIONS:
         raise InvalidField(
@@ -361,5 +351,5 @@ def propose_for_disaster(
                     uow, actor, fund.id, loan, dues=dues, reason=reason, disaster=event, on=on
                 )
             )
-    uow.commit()
+    uow.session.flush()
     return created

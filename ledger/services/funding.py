@@ -4,7 +4,8 @@ and remittances back to the county (上缴).
 An allocation may spend any money in the special account, repaid money
 included: that is how the fund revolves into the next batch. It is refused
 beyond the special account's cash, and a remittance beyond what the township
-holds, with the figures in the message.
+holds, on its date and every day since (`ledger.cash`), with the figures in
+the message.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from ledger import dates, journal_templates, validate
+from ledger import cash, dates, journal_templates, permissions, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
-from ledger.errors import InsufficientFunds, InvalidField
+from ledger.errors import InvalidField
 from ledger.models import Account, AccountDailyTotal, Batch
+from ledger.permissions import Action
 from ledger.posting import AccountRef
-from ledger.read.books import balance
 from ledger.services import lookup
 from ledger.services.journals import post
 
@@ -45,10 +46,6 @@ def _source(value: object) -> str:
     if "/" in source:
         raise InvalidField("资金来源不能包含 /", "source must not contain '/'", field="source")
     return source
-
-
-def _cash(uow: UnitOfWork, fund_id: int, ref: AccountRef) -> Decimal:
-    return balance(uow.session, fund_id, ref).balance
 
 
 def _first_receipt(uow: UnitOfWork, fund_id: int, ref: AccountRef) -> date | None:
@@ -78,6 +75,7 @@ def record_appropriation(
 ) -> Movement:
     """Money received into the special account as fund capital from `source` (county, city ...)."""
     fund = lookup.fund(uow.session, fund_code)
+    permissions.check(actor, Action.APPROPRIATE)
     on = dates.business_day(on, "date", dates.APPROPRIATION)
     value = validate.amount(amount, "amount")
     source = _source(source)
@@ -89,7 +87,7 @@ def record_appropriation(
         actor=actor.username,
         idempotency_key=idempotency_key,
     )
-    uow.commit()
+    uow.session.flush()
     return Movement(posted.voucher, on, "appropriation", value, source=source, memo=memo)
 
 
@@ -108,17 +106,21 @@ def record_allocation(
     """Send money from the special account to a township finance office."""
     session = uow.session
     fund = lookup.fund(session, fund_code)
+    permissions.check(actor, Action.ALLOCATE)
     on = dates.business_day(on, "date", dates.ALLOCATION)
     value = validate.amount(amount, "amount")
     town = lookup.township(session, fund.id, township, actor, "township")
     batch_code = lookup.by_code(session, Batch, fund.id, batch, "batch").code if batch else None
-    cash = _cash(uow, fund.id, journal_templates.SPECIAL)
-    if value > cash:
-        raise InsufficientFunds(
-            f"专户存款余额 {cash} 不足以拨付 {value}",
-            f"the special account holds {cash}, less than the allocation {value}",
-            field="amount",
-        )
+    cash.require_cash(
+        session,
+        fund.id,
+        journal_templates.SPECIAL,
+        value,
+        on,
+        cash.ALLOCATION,
+        holder_zh="专户",
+        holder_en="the special account",
+    )
     memo = validate.text(memo, "memo", max_length=500, required=False) or (
         f"拨付 {town.name}" + (f" 第 {batch_code} 批" if batch_code else "")
     )
@@ -129,7 +131,7 @@ def record_allocation(
         actor=actor.username,
         idempotency_key=idempotency_key,
     )
-    uow.commit()
+    uow.session.flush()
     return Movement(
         posted.voucher, on, "allocation", value, township=town.code, batch=batch_code, memo=memo
     )
@@ -149,18 +151,22 @@ def record_remittance(
     """A township sends collected money back to the special account."""
     session = uow.session
     fund = lookup.fund(session, fund_code)
+    permissions.check(actor, Action.REMIT)
     on = dates.business_day(on, "date", dates.REMITTANCE)
     value = validate.amount(amount, "amount")
     town = lookup.township(session, fund.id, township, actor, "township")
     received = _first_receipt(uow, fund.id, journal_templates.township_funds(town.code))
     dates.not_before(on, received, "date", dates.REMITTANCE, dates.FIRST_ALLOCATION)
-    held = _cash(uow, fund.id, journal_templates.township_funds(town.code))
-    if value > held:
-        raise InsufficientFunds(
-            f"{town.name} 持有周转金 {held},不足以上缴 {value}",
-            f"{town.name} holds {held}, less than the remittance {value}",
-            field="amount",
-        )
+    cash.require_cash(
+        session,
+        fund.id,
+        journal_templates.township_funds(town.code),
+        value,
+        on,
+        cash.REMITTANCE,
+        holder_zh=town.name,
+        holder_en=town.name,
+    )
     memo = validate.text(memo, "memo", max_length=500, required=False) or f"{town.name} 上缴"
     posted = post(
         uow,
@@ -169,5 +175,5 @@ def record_remittance(
         actor=actor.username,
         idempotency_key=idempotency_key,
     )
-    uow.commit()
+    uow.session.flush()
     return Movement(posted.voucher, on, "remittance", value, township=town.code, memo=memo)

@@ -19,7 +19,7 @@ FUND_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 def open_fund(
     uow: UnitOfWork, *, actor: str, code: str, name: str, opened_on: date | None = None
 ) -> Fund:
-    """Create a fund with the standard chart (SPEC §4) and commit.
+    """Create a fund with the standard chart (SPEC §4).
 
     `opened_on` is the fund's start (启用日); without it the fund starts on
     the date of its first journal, its first appropriation.
@@ -67,5 +67,5 @@ def open_fund(
                     guard_nonnegative=line.kind is AccountKind.ASSET,
                 )
             )
-    uow.commit()
+    uow.session.flush()
     return fund

@@ -16,10 +16,10 @@ from decimal import ROUND_DOWN, Decimal
 
 from sqlalchemy import func, select
 
-from ledger import dates, journal_templates, validate
+from ledger import dates, journal_templates, permissions, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
-from ledger.errors import InvalidField, InvalidTransition, NotOverdue, NotPermitted, OverLimit
+from ledger.errors import InvalidField, InvalidTransition, NotOverdue, OverLimit
 from ledger.models import (
     DeductionPlan,
     GuaranteeCall,
@@ -30,12 +30,13 @@ from ledger.models import (
     SalaryDeduction,
 )
 from ledger.money import FEN, fmt
+from ledger.permissions import Action
 from ledger.read.books import balance, fen_sum
 from ledger.read.figures import disbursed_and_outstanding, loan_figures, schedules
 from ledger.schedule import add_months
 from ledger.services import lookup
 from ledger.services.journals import PostedJournal, post
-from ledger.services.loans import money_step, record_event, require_status
+from ledger.services.loans import GUARANTEE_CALL, money_step, record_event, within_outstanding
 
 
 def current_liaison(uow: UnitOfWork, loan: Loan, on: date) -> LiaisonAssignment | None:
@@ -64,13 +65,12 @@ def call_guarantee(
     idempotency_key: str | None = None,
 ) -> GuaranteeCall:
     """An approver calls the liaison's guarantee on an overdue loan (担保代偿)."""
-    if actor.role != "approver":
-        raise NotPermitted("只有审批人可以启动担保代偿", "only an approver may call a guarantee")
+    permissions.check(actor, Action.CALL_GUARANTEE)
     session = uow.session
     fund, loan, on, value = money_step(
         uow, actor, fund_code, registration_no, on, amount, dates.GUARANTEE_CALL, "disbursed"
     )
-    require_status(loan, [LoanStatus.DISBURSED], "启动担保代偿", "call the guarantee")
+    permissions.check(actor, Action.CALL_GUARANTEE, loan)
     figures = loan_figures(session, loan, as_of=on)
     schedule = schedules(session, [loan.id], as_of=on).get(loan.id)
     days, _ = schedule.overdue(figures.settled, on) if schedule else (0, 0)
@@ -81,12 +81,7 @@ def call_guarantee(
             field="registration_no",
         )
     disbursed, outstanding = disbursed_and_outstanding(session, loan)
-    if value > outstanding:
-        raise OverLimit(
-            f"代偿金额 {fmt(value)} 超过尚欠本金 {fmt(outstanding)}",
-            f"called amount {value} exceeds the outstanding {outstanding}",
-            field="amount",
-        )
+    within_outstanding(loan, value, outstanding, GUARANTEE_CALL)
     assignment = current_liaison(uow, loan, on)
     if assignment is None:
         raise InvalidTransition("借款没有行政联系人", "the loan has no liaison", field="loan")
@@ -139,7 +134,7 @@ def call_guarantee(
         note=f"联系人 {liaison.name} 担保代偿 {fmt(value)} 元,按月扣款 {seq} 期,"
         f"每月不超过 {fmt(cap)} 元",
     )
-    uow.commit()
+    uow.session.flush()
     return call
 
 
@@ -156,6 +151,7 @@ def record_salary_deduction(
     """A deduction received from payroll (工资代扣), within the month's cap."""
     session = uow.session
     fund = lookup.fund(session, fund_code)
+    permissions.check(actor, Action.DEDUCT_SALARY)
     liaison = lookup.by_id(session, Liaison, fund.id, liaison_id, actor, "liaison")
     first_call = session.scalar(
         select(func.min(GuaranteeCall.called_on)).where(GuaranteeCall.liaison_id == liaison.id)
@@ -209,7 +205,7 @@ def record_salary_deduction(
             recorded_by=actor.username,
         )
     )
-    uow.commit()
+    uow.session.flush()
     return posted
 
 
@@ -230,12 +226,7 @@ def change_liaison(
     effective_on = dates.business_day(effective_on, "effective_on", dates.LIAISON_CHANGE)
     reason = validate.text(reason, "reason", max_length=500)
     successor = lookup.by_id(session, Liaison, fund.id, liaison, actor, "liaison")
-    require_status(
-        loan,
-        [LoanStatus.CONTRACTED, LoanStatus.DISBURSED, LoanStatus.WRITTEN_OFF],
-        "变更联系人",
-        "change the liaison",
-    )
+    permissions.check(actor, Action.CHANGE_LIAISON, loan)
     latest = session.scalar(
         select(LiaisonAssignment)
         .where(LiaisonAssignment.loan_id == loan.id)
@@ -277,5 +268,5 @@ def change_liaison(
         effective_on,
         note=f"{predecessor.name} → {successor.name}:{reason}",
     )
-    uow.commit()
+    uow.session.flush()
     return assignment

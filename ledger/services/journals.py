@@ -18,8 +18,8 @@ transaction it:
 4. writes journals, entries, running balances and daily totals with one
    statement each, which is what makes a batch of a thousand cheap.
 
-It only flushes; the service that called it commits, so an error anywhere
-leaves nothing behind, voucher numbers included.
+It only flushes; the request (or command) that opened the unit of work
+commits, so an error anywhere leaves nothing behind, voucher numbers included.
 """
 
 from __future__ import annotations
@@ -204,7 +204,7 @@ def post(
     actor: str,
     idempotency_key: str | None = None,
 ) -> PostedJournal:
-    """Post one draft (flushes; the calling service commits)."""
+    """Post one draft (flushes; the caller of the service commits)."""
     return post_many(uow, fund_id, [draft], actor=actor, idempotency_keys=[idempotency_key])[0]
 
 
@@ -616,7 +616,7 @@ def record_journal(
     actor: str,
     idempotency_key: str | None = None,
 ) -> PostedJournal:
-    """Post one manual journal and commit."""
+    """Post one manual journal."""
     posted = post(uow, fund_id, draft, actor=actor, idempotency_key=idempotency_key)
-    uow.commit()
+    uow.session.flush()
     return posted

@@ -16,15 +16,13 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from ledger import dates, journal_templates, validate
+from ledger import cash, dates, journal_templates, permissions, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import (
     DuplicateKey,
     DuplicateLoanInBatch,
-    InsufficientFunds,
     InvalidField,
-    InvalidTransition,
     OverLimit,
     Overpayment,
     ThreeLinesNotOne,
@@ -45,7 +43,7 @@ from ledger.models import (
     Township,
 )
 from ledger.money import fmt
-from ledger.read.books import balance
+from ledger.permissions import Action
 from ledger.read.figures import disbursed_and_outstanding
 from ledger.schedule import check_schedule
 from ledger.services import lookup
@@ -53,6 +51,7 @@ from ledger.services.journals import PostedJournal, post
 from ledger.threelines import three_line_problems
 
 NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+ZERO = Decimal("0.00")
 
 
 def record_event(
@@ -113,17 +112,6 @@ def dated_after(
     return dates.not_before(day, earlier, field, step, _EVENT_DATES[action])
 
 
-def require_status(loan: Loan, allowed: Iterable[LoanStatus], action_zh: str, action: str) -> None:
-    allowed = tuple(allowed)
-    if loan.status not in allowed:
-        raise InvalidTransition(
-            f"借款 {loan.registration_no} 当前状态为 {loan.status.value},不能{action_zh}",
-            f"loan {loan.registration_no} is {loan.status.value}; cannot {action} "
-            f"(needs {', '.join(s.value for s in allowed)})",
-            field="status",
-        )
-
-
 def _number(value: object, field: str) -> str:
     if not isinstance(value, str) or not NUMBER.match(value):
         raise InvalidField(
@@ -132,6 +120,62 @@ def _number(value: object, field: str) -> str:
             field=field,
         )
     return value
+
+
+#: The amounts a loan's limits cap, as a refusal names them: (Chinese, English, field).
+REQUESTED = ("申请金额", "requested amount", "requested_amount")
+APPROVED = ("审定金额", "approved amount", "approved_amount")
+
+
+def within_loan_limits(
+    amount: Decimal,
+    what: tuple[str, str, str],
+    kind: ProjectType | None,
+    max_loan: Decimal,
+    *,
+    requested: Decimal | None = None,
+) -> Decimal:
+    """Refuse an amount over the borrowing standard (借款标准), the request or the fund's maximum.
+
+    Registration checks the requested amount against its project type's
+    standard and the fund's maximum loan, whether it comes from the form, the
+    API or a sheet; approval checks the approved amount against the request
+    too. `kind` is None only for a sheet row whose project type is unknown
+    (refused for that already).
+    """
+    ceilings: list[tuple[Decimal, str, str]] = []
+    if kind is not None:
+        ceilings.append(
+            (
+                kind.borrowing_standard,
+                f"项目类型 {kind.name} 的借款标准",
+                f"the borrowing standard of {kind.code}",
+            )
+        )
+    if requested is not None:
+        ceilings.append((requested, "申请金额", "the requested amount"))
+    ceilings.append((max_loan, "基金单笔借款上限", "the fund's maximum loan"))
+    zh_name, en_name, field = what
+    for ceiling, zh, en in ceilings:
+        if amount > ceiling:
+            raise OverLimit(
+                f"{zh_name} {fmt(amount)} 超过{zh} {fmt(ceiling)}",
+                f"{en_name} {amount} exceeds {en} ({ceiling})",
+                field=field,
+            )
+    return amount
+
+
+def registration_day(
+    value: object, opened_on: date | None, field: str, *, now: date | None = None
+) -> date:
+    """A registration date: not after today, nor before the fund started.
+
+    One registration and every row of a sheet keep this one rule; a sheet's
+    rows are checked against `now`, the day it was uploaded.
+    """
+    day = dates.not_in_future(validate.day(value, field), field, dates.REGISTRATION, now=now)
+    return dates.not_before(day, opened_on, field, dates.REGISTRATION, dates.FUND_START)
 
 
 def register_loan(
@@ -151,18 +195,18 @@ def register_loan(
     """Register an application (逐户编号登记); the number is assigned unless given."""
     session = uow.session
     fund = lookup.fund(session, fund_code)
+    permissions.check(actor, Action.REGISTER)
     person = lookup.by_id(session, Household, fund.id, household, actor, "household")
     the_batch = lookup.by_code(session, Batch, fund.id, batch, "batch")
     kind = lookup.by_code(session, ProjectType, fund.id, project_type, "project_type")
     project = validate.text(project, "project", max_length=200)
-    requested = validate.amount(requested_amount, "requested_amount")
-    on = dates.not_before(
-        dates.business_day(on, "date", dates.REGISTRATION),
-        fund.opened_on,
-        "date",
-        dates.REGISTRATION,
-        dates.FUND_START,
+    requested = within_loan_limits(
+        validate.amount(requested_amount, "requested_amount"),
+        REQUESTED,
+        kind,
+        lookup.settings(session, fund.id).max_loan,
     )
+    on = registration_day(on, fund.opened_on, "date")
     town = session.get_one(Township, person.township_id)
     open_loan = session.scalar(
         select(Loan.registration_no)
@@ -219,7 +263,7 @@ def register_loan(
     session.add(loan)
     session.flush()  # the history line needs the loan id
     record_event(uow, loan, actor, "registered", on, note=f"申请 {fmt(requested)} 元")
-    uow.commit()
+    uow.session.flush()
     return loan
 
 
@@ -241,7 +285,7 @@ def verify_loan(
     visitor = validate.text(visitor, "visitor", max_length=50)
     eligible = validate.flag(eligible, "eligible")
     reason = validate.text(reason, "reason", max_length=500, required=not eligible)
-    require_status(loan, [LoanStatus.APPLIED], "核查", "verify")
+    permissions.check(actor, Action.VERIFY, loan)
     loan.visited_on, loan.visitor = visited_on, visitor
     if not eligible:
         loan.exclusion_reason = reason
@@ -254,7 +298,7 @@ def verify_loan(
         to=LoanStatus.VERIFIED if eligible else LoanStatus.REJECTED,
         note=reason,
     )
-    uow.commit()
+    uow.session.flush()
     return loan
 
 
@@ -274,24 +318,10 @@ def approve_loan(
     loan = lookup.loan(session, fund.id, registration_no, actor, lock=True)
     on = dated_after(uow, loan, on, "date", dates.APPROVAL, "verified")
     amount = validate.amount(approved_amount, "approved_amount")
-    require_status(loan, [LoanStatus.VERIFIED], "审定", "approve")
+    permissions.check(actor, Action.APPROVE, loan)
     limits = lookup.settings(session, fund.id)
     kind = session.get_one(ProjectType, loan.project_type_id)
-    for ceiling, zh, en in (
-        (
-            kind.borrowing_standard,
-            f"项目类型 {kind.name} 的借款标准",
-            f"the borrowing standard of {kind.code}",
-        ),
-        (loan.requested_amount, "申请金额", "the requested amount"),
-        (limits.max_loan, "基金单笔借款上限", "the fund's maximum loan"),
-    ):
-        if amount > ceiling:
-            raise OverLimit(
-                f"审定金额 {fmt(amount)} 超过{zh} {fmt(ceiling)}",
-                f"approved amount {amount} exceeds {en} ({ceiling})",
-                field="approved_amount",
-            )
+    within_loan_limits(amount, APPROVED, kind, limits.max_loan, requested=loan.requested_amount)
     dues = check_schedule(
         schedule,
         principal=amount,
@@ -318,7 +348,7 @@ def approve_loan(
         to=LoanStatus.APPROVED,
         note=f"审定 {fmt(amount)} 元,{len(dues)} 期",
     )
-    uow.commit()
+    uow.session.flush()
     return loan
 
 
@@ -348,7 +378,7 @@ def sign_contract(
     person = lookup.by_id(session, Liaison, fund.id, liaison, actor, "liaison")
     technical_lead = validate.text(technical_lead, "technical_lead", max_length=50)
     signed_on = dated_after(uow, loan, signed_on, "signed_on", dates.CONTRACT, "approved")
-    require_status(loan, [LoanStatus.APPROVED], "签订合同", "sign the contract")
+    permissions.check(actor, Action.CONTRACT, loan)
     if person.township_id != loan.township_id:
         raise InvalidField(
             "行政联系人必须是借款人所在乡镇的干部",
@@ -388,8 +418,42 @@ def sign_contract(
         to=LoanStatus.CONTRACTED,
         note="; ".join(zh for zh, _ in problems) or "三线合一",
     )
-    uow.commit()
+    uow.session.flush()
     return loan
+
+
+#: What settles a loan's principal, as a refusal names it: (Chinese, English).
+REPAYMENT = ("还款", "repayment")
+GUARANTEE_CALL = ("担保代偿", "guarantee call")
+WRITE_OFF = ("核销", "write-off")
+
+
+def within_outstanding(
+    loan: Loan,
+    amount: Decimal,
+    outstanding: Decimal,
+    settlement: tuple[str, str],
+    *,
+    pending: Decimal = ZERO,
+) -> None:
+    """Refuse settling more principal than the loan still owes (SPEC §5).
+
+    A repayment, a guarantee call and a write-off each settle principal, and
+    none may exceed the outstanding. A write-off proposal also leaves room for
+    the write-offs already `pending` on the loan; a repayment or call does not
+    wait for them (a decision then finds the outstanding smaller and refuses).
+    """
+    room = max(outstanding - pending, ZERO)
+    if amount > room:
+        zh, en = settlement
+        raise Overpayment(
+            f"借款 {loan.registration_no} {zh} {fmt(amount)} 元超过尚欠本金 {fmt(room)} 元"
+            + (f"(尚欠 {fmt(outstanding)} 元,其中待批核销 {fmt(pending)} 元)" if pending else ""),
+            f"{en} {amount} of loan {loan.registration_no} exceeds what it owes ({room}"
+            + (f": outstanding {outstanding}, pending write-offs {pending}" if pending else "")
+            + ")",
+            field="amount",
+        )
 
 
 def money_step(
@@ -427,7 +491,7 @@ def disburse_loan(
     fund, loan, on, value = money_step(
         uow, actor, fund_code, registration_no, on, amount, dates.DISBURSEMENT, "contracted"
     )
-    require_status(loan, [LoanStatus.CONTRACTED, LoanStatus.DISBURSED], "发放", "disburse")
+    permissions.check(actor, Action.DISBURSE, loan)
     problems = three_line_problems(loan)
     if problems:
         raise ThreeLinesNotOne(
@@ -443,13 +507,16 @@ def disburse_loan(
             field="amount",
         )
     town = session.get_one(Township, loan.township_id)
-    held = balance(session, fund.id, journal_templates.township_funds(town.code)).balance
-    if value > held:
-        raise InsufficientFunds(
-            f"{town.name} 持有周转金 {fmt(held)},不足以发放 {fmt(value)}",
-            f"{town.name} holds {held}, less than {value}",
-            field="amount",
-        )
+    cash.require_cash(
+        session,
+        fund.id,
+        journal_templates.township_funds(town.code),
+        value,
+        on,
+        cash.DISBURSEMENT,
+        holder_zh=town.name,
+        holder_en=town.name,
+    )
     posted = post(
         uow,
         fund.id,
@@ -467,7 +534,7 @@ def disburse_loan(
         note=f"发放 {fmt(value)} 元",
         voucher=posted.voucher,
     )
-    uow.commit()
+    uow.session.flush()
     return posted
 
 
@@ -486,14 +553,9 @@ def repay_loan(
     fund, loan, on, value = money_step(
         uow, actor, fund_code, registration_no, on, amount, dates.REPAYMENT, "disbursed"
     )
-    require_status(loan, [LoanStatus.DISBURSED], "还款", "take a repayment")
+    permissions.check(actor, Action.REPAY, loan)
     disbursed, outstanding = disbursed_and_outstanding(session, loan)
-    if value > outstanding:
-        raise Overpayment(
-            f"还款 {fmt(value)} 超过尚欠本金 {fmt(outstanding)}",
-            f"repayment {value} exceeds the outstanding {outstanding}",
-            field="amount",
-        )
+    within_outstanding(loan, value, outstanding, REPAYMENT)
     town = session.get_one(Township, loan.township_id)
     posted = post(
         uow,
@@ -513,5 +575,5 @@ def repay_loan(
         note=f"还款 {fmt(value)} 元" + (",已结清" if closing else ""),
         voucher=posted.voucher,
     )
-    uow.commit()
+    uow.session.flush()
     return posted

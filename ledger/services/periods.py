@@ -8,8 +8,9 @@ earlier month while a later one stays closed would open nothing. Closing
 and reopening hold the fund row exclusively, the row every posting
 shares, so a posting never slips past a close under way. Reopening is a
 separate action with a reason, by someone other than whoever closed the
-month (四眼原则, SPEC §2); which roles may reopen is decided by the caller
-(the API requires an approver).
+month (四眼原则, SPEC §2). Who may close and who may reopen is in
+`ledger.permissions`; the caller checks it, since these services are given
+the actor's name only.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def _lock_month(uow: UnitOfWork, fund_id: int, period: str) -> None:
 
 
 def close_period(uow: UnitOfWork, fund_id: int, period: str, *, actor: str) -> Period:
-    """Check the trial balance and lock the month, then commit."""
+    """Check the trial balance and lock the month."""
     check_period(period)
     _lock_month(uow, fund_id, period)
     session = uow.session
@@ -93,12 +94,12 @@ def close_period(uow: UnitOfWork, fund_id: int, period: str, *, actor: str) -> P
     row.closed = True
     row.closed_by = actor
     row.closed_at = datetime.now(UTC)
-    uow.commit()
+    uow.session.flush()
     return row
 
 
 def reopen_period(uow: UnitOfWork, fund_id: int, period: str, *, actor: str, reason: str) -> Period:
-    """Unlock a closed month, recording who and why, then commit."""
+    """Unlock a closed month, recording who and why."""
     check_period(period)
     if not isinstance(reason, str) or not reason.strip():
         raise InvalidField("请填写反结账原因", "a reason for reopening is required", field="reason")
@@ -125,5 +126,5 @@ def reopen_period(uow: UnitOfWork, fund_id: int, period: str, *, actor: str, rea
     row.reopened_by = actor
     row.reopened_at = datetime.now(UTC)
     row.reopen_reason = reason.strip()
-    uow.commit()
+    uow.session.flush()
     return row

@@ -22,9 +22,9 @@ against the loan as it is then (a repayment may have come in meanwhile):
 - An approved project change moves the loan to another project type, never
   one whose borrowing standard (借款标准) is below the approved amount.
 
-Who may do what (SPEC §2): clerks and approvers propose; only an approver
-decides, never their own proposal; township officers and leaders do
-neither. A recovery is collected like a repayment: by a clerk, or by the
+Who may do what (SPEC §2) is in `ledger.permissions`: clerks and approvers
+propose; only an approver decides, and never their own proposal (checked
+here); a recovery is collected like a repayment, by a clerk or by the
 officer of the loan's own township.
 """
 
@@ -39,7 +39,7 @@ from typing import TypeVar
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from ledger import chart, dates, journal_templates, validate
+from ledger import chart, dates, journal_templates, permissions, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import (
@@ -49,7 +49,6 @@ from ledger.errors import (
     OverLimit,
     ProposalPending,
     RecordNotFound,
-    RoleNotAllowed,
     ScheduleMismatch,
 )
 from ledger.models import (
@@ -63,6 +62,7 @@ from ledger.models import (
     ProjectChange,
     ProjectType,
     ProposalStatus,
+    Recall,
     Reversal,
     ScheduleVersion,
     Township,
@@ -70,6 +70,7 @@ from ledger.models import (
     WriteOffGround,
 )
 from ledger.money import fmt
+from ledger.permissions import Action
 from ledger.posting import AccountRef
 from ledger.read.books import balance, fen_sum
 from ledger.read.figures import LoanFigures, figures, loan_figures
@@ -77,22 +78,9 @@ from ledger.schedule import Instalment as Due
 from ledger.schedule import check_schedule
 from ledger.services import lookup
 from ledger.services.journals import PostedJournal, post, post_many
-from ledger.services.loans import dated_after, record_event, require_status
+from ledger.services.loans import WRITE_OFF, dated_after, record_event, within_outstanding
 
 ZERO = Decimal("0.00")
-
-PROPOSER_ROLES = frozenset({"clerk", "approver"})
-DECIDER_ROLES = frozenset({"approver"})
-RECOVERY_ROLES = frozenset({"clerk", "township"})
-
-#: Loan states in which the project may still be changed.
-CHANGEABLE = (
-    LoanStatus.APPLIED,
-    LoanStatus.VERIFIED,
-    LoanStatus.APPROVED,
-    LoanStatus.CONTRACTED,
-    LoanStatus.DISBURSED,
-)
 
 GROUND_ZH = {
     WriteOffGround.DEATH: "借款人死亡或失踪",
@@ -113,21 +101,13 @@ _KIND_NAMES = {
     Extension: ("展期申请", "extension", "extension_id"),
     ProjectChange: ("项目变更申请", "project change", "change_id"),
     Reversal: ("冲销申请", "reversal", "reversal_id"),
+    Recall: ("提前收回申请", "recall", "recall_id"),
 }
 
-P = TypeVar("P", WriteOff, Extension, ProjectChange, Reversal)
+P = TypeVar("P", WriteOff, Extension, ProjectChange, Reversal, Recall)
 
 
 # --- shared checks --------------------------------------------------------
-
-
-def require_role(actor: Actor, roles: frozenset[str], action_zh: str, action: str) -> None:
-    """Refuse an actor whose role may not do `action`."""
-    if actor.role not in roles:
-        raise RoleNotAllowed(
-            f"角色 {actor.role} 无权{action_zh}",
-            f"role {actor.role} may not {action} (needs {' or '.join(sorted(roles))})",
-        )
 
 
 def struck(session: Session, disaster_id: int, township_id: int) -> bool:
@@ -227,7 +207,7 @@ def _lock_loans(session: Session, loan_ids: Iterable[int]) -> dict[int, Loan]:
     return {row.id: row for row in rows}
 
 
-Proposal = WriteOff | Extension | ProjectChange | Reversal
+Proposal = WriteOff | Extension | ProjectChange | Reversal | Recall
 
 
 def _check_decidable(actor: Actor, row: Proposal, on: date) -> None:
@@ -361,18 +341,6 @@ def pending_write_offs(
     return dict(result)
 
 
-def _over_outstanding(loan: Loan, amount: Decimal, outstanding: Decimal, pending: Decimal) -> None:
-    room = max(outstanding - pending, ZERO)
-    if amount > room:
-        raise OverLimit(
-            f"借款 {loan.registration_no} 核销 {fmt(amount)} 元超过可核销金额 {fmt(room)} 元"
-            f"(尚欠 {fmt(outstanding)} 元,其中待批核销 {fmt(pending)} 元)",
-            f"write-off {amount} of loan {loan.registration_no} exceeds what may be written "
-            f"off ({room}: outstanding {outstanding}, pending write-offs {pending})",
-            field="amount",
-        )
-
-
 def new_write_off(
     uow: UnitOfWork,
     actor: Actor,
@@ -429,7 +397,7 @@ def propose_write_off(
     """Propose writing off (part of) a disbursed loan; it is pending until decided."""
     session = uow.session
     fund = lookup.fund(session, fund_code)
-    require_role(actor, PROPOSER_ROLES, "提出核销申请", "propose a write-off")
+    permissions.check(actor, Action.PROPOSE_WRITE_OFF)
     the_loan = lookup.loan(session, fund.id, loan, actor, lock=True)
     value = validate.amount(amount, "amount")
     kind = _ground(ground)
@@ -445,10 +413,10 @@ def propose_write_off(
             "only a write-off on the disaster ground names a disaster (it posts to 5001)",
             field="disaster",
         )
-    require_status(the_loan, [LoanStatus.DISBURSED], "申请核销", "propose a write-off")
+    permissions.check(actor, Action.PROPOSE_WRITE_OFF, the_loan)
     outstanding = loan_figures(session, the_loan).outstanding
     pending = pending_by_loan(session, [the_loan.id]).get(the_loan.id, ZERO)
-    _over_outstanding(the_loan, value, outstanding, pending)
+    within_outstanding(the_loan, value, outstanding, WRITE_OFF, pending=pending)
     row = new_write_off(
         uow,
         actor,
@@ -461,7 +429,7 @@ def propose_write_off(
         disaster=event,
         on=on,
     )
-    uow.commit()
+    uow.session.flush()
     return row
 
 
@@ -477,7 +445,7 @@ def _decide_write_offs(
     document_no: object,
 ) -> list[WriteOff]:
     session = uow.session
-    require_role(actor, DECIDER_ROLES, "审批核销", "decide a write-off")
+    permissions.check(actor, Action.DECIDE_WRITE_OFF)
     approve, note, on, document = _decision(approve, note, on, document_no, needs_document=True)
     rows = _lock_proposals(session, WriteOff, fund.id, ids)
     loans = _lock_loans(session, (row.loan_id for row in rows))
@@ -503,8 +471,8 @@ def _decide_write_offs(
         left = dict(start)
         for row in rows:
             loan = loans[row.loan_id]
-            require_status(loan, [LoanStatus.DISBURSED], "核销", "write off")
-            _over_outstanding(loan, row.amount, left[loan.id], ZERO)
+            permissions.check(actor, Action.DECIDE_WRITE_OFF, loan)
+            within_outstanding(loan, row.amount, left[loan.id], WRITE_OFF)
             left[loan.id] -= row.amount
             drafts.append(
                 journal_templates.write_off(
@@ -560,7 +528,7 @@ def decide_write_off(
     row = _decide_write_offs(
         uow, actor, fund, ids, approve=approve, note=note, on=on, document_no=document_no
     )[0]
-    uow.commit()
+    uow.session.flush()
     return row
 
 
@@ -590,7 +558,7 @@ def decide_many(
         on=on,
         document_no=document_no,
     )
-    uow.commit()
+    uow.session.flush()
     return rows
 
 
@@ -673,13 +641,13 @@ def propose_extension(
     """Propose a new schedule for the whole outstanding of a disbursed loan."""
     session = uow.session
     fund = lookup.fund(session, fund_code)
-    require_role(actor, PROPOSER_ROLES, "提出展期申请", "propose an extension")
+    permissions.check(actor, Action.PROPOSE_EXTENSION)
     the_loan = lookup.loan(session, fund.id, loan, actor, lock=True)
     reason = validate.text(reason, "reason", max_length=500)
     on = dated_after(uow, the_loan, on, "date", dates.PROPOSAL, "disbursed")
     items = _schedule_items(schedule)
     event = _disaster(session, fund.id, the_loan, disaster, on, required=False)
-    require_status(the_loan, [LoanStatus.DISBURSED], "申请展期", "propose an extension")
+    permissions.check(actor, Action.PROPOSE_EXTENSION, the_loan)
     _no_pending(session, Extension, the_loan)
     limits = lookup.settings(session, fund.id)
     dues = check_schedule(
@@ -692,51 +660,17 @@ def propose_extension(
     row = new_extension(
         uow, actor, fund.id, the_loan, dues=dues, reason=reason, disaster=event, on=on
     )
-    uow.commit()
+    uow.session.flush()
     return row
 
 
-def decide_extension(
-    uow: UnitOfWork,
-    actor: Actor,
-    fund_code: str,
-    extension_id: int,
-    *,
-    approve: bool,
-    note: str,
-    on: date,
-) -> Extension:
-    """Approve (a new schedule version from `on`) or reject an extension."""
-    session = uow.session
-    fund = lookup.fund(session, fund_code)
-    require_role(actor, DECIDER_ROLES, "审批展期", "decide an extension")
-    approve, note, on, _ = _decision(approve, note, on, None, needs_document=False)
-    row = _lock_proposals(session, Extension, fund.id, _id(extension_id, "extension_id"))[0]
-    loan = _lock_loans(session, [row.loan_id])[row.loan_id]
-    _check_decidable(actor, row, on)
-    if not approve:
-        _decide(row, actor, approve, note, on)
-        record_event(uow, loan, actor, "extension_rejected", on, note=note)
-        uow.commit()
-        return row
-    require_status(loan, [LoanStatus.DISBURSED], "展期", "extend")
-    now = loan_figures(session, loan)
-    limits = lookup.settings(session, fund.id)
-    try:
-        dues = check_schedule(
-            _stored_schedule(row),
-            principal=now.outstanding,
-            starts=on,
-            starts_as=dates.DECISION,
-            max_term_months=limits.max_term_months,
-        )
-    except ScheduleMismatch as error:
-        raise ScheduleMismatch(
-            f"审批时借款 {loan.registration_no} 尚欠 {fmt(now.outstanding)} 元:" + error.detail_zh,
-            f"at the decision loan {loan.registration_no} owes {now.outstanding}: "
-            + error.detail_en,
-            field=error.field,
-        ) from None
+def new_schedule_version(
+    session: Session, loan: Loan, on: date, now: LoanFigures, dues: Sequence[Due]
+) -> int:
+    """Put `dues` in force from `on` for what `loan` owes `now`; returns the version number.
+
+    The old versions stay: as-of reports before `on` still read them.
+    """
     version = 1 + (
         session.scalar(
             select(func.max(ScheduleVersion.version)).where(ScheduleVersion.loan_id == loan.id)
@@ -758,6 +692,51 @@ def decide_extension(
         )
         for d in dues
     )
+    return version
+
+
+def decide_extension(
+    uow: UnitOfWork,
+    actor: Actor,
+    fund_code: str,
+    extension_id: int,
+    *,
+    approve: bool,
+    note: str,
+    on: date,
+) -> Extension:
+    """Approve (a new schedule version from `on`) or reject an extension."""
+    session = uow.session
+    fund = lookup.fund(session, fund_code)
+    permissions.check(actor, Action.DECIDE_EXTENSION)
+    approve, note, on, _ = _decision(approve, note, on, None, needs_document=False)
+    row = _lock_proposals(session, Extension, fund.id, _id(extension_id, "extension_id"))[0]
+    loan = _lock_loans(session, [row.loan_id])[row.loan_id]
+    _check_decidable(actor, row, on)
+    if not approve:
+        _decide(row, actor, approve, note, on)
+        record_event(uow, loan, actor, "extension_rejected", on, note=note)
+        uow.session.flush()
+        return row
+    permissions.check(actor, Action.DECIDE_EXTENSION, loan)
+    now = loan_figures(session, loan)
+    limits = lookup.settings(session, fund.id)
+    try:
+        dues = check_schedule(
+            _stored_schedule(row),
+            principal=now.outstanding,
+            starts=on,
+            starts_as=dates.DECISION,
+            max_term_months=limits.max_term_months,
+        )
+    except ScheduleMismatch as error:
+        raise ScheduleMismatch(
+            f"审批时借款 {loan.registration_no} 尚欠 {fmt(now.outstanding)} 元:" + error.detail_zh,
+            f"at the decision loan {loan.registration_no} owes {now.outstanding}: "
+            + error.detail_en,
+            field=error.field,
+        ) from None
+    version = new_schedule_version(session, loan, on, now, dues)
     _decide(row, actor, approve, note, on)
     record_event(
         uow,
@@ -769,7 +748,7 @@ def decide_extension(
         note=f"展期(第 {version} 版还款计划):{fmt(now.outstanding)} 元分 {len(dues)} 期,"
         f"最后到期 {dues[-1].due_date}" + (f";{note}" if note else ""),
     )
-    uow.commit()
+    uow.session.flush()
     return row
 
 
@@ -801,13 +780,13 @@ def propose_project_change(
     """Propose another project (type and description) for a loan (须报县办公室审定)."""
     session = uow.session
     fund = lookup.fund(session, fund_code)
-    require_role(actor, PROPOSER_ROLES, "提出项目变更", "propose a project change")
+    permissions.check(actor, Action.PROPOSE_PROJECT_CHANGE)
     the_loan = lookup.loan(session, fund.id, loan, actor, lock=True)
     kind = lookup.by_code(session, ProjectType, fund.id, project_type, "project_type")
     project = validate.text(project, "project", max_length=200)
     reason = validate.text(reason, "reason", max_length=500)
     on = dated_after(uow, the_loan, on, "date", dates.PROPOSAL, "registered")
-    require_status(the_loan, CHANGEABLE, "变更项目", "change the project")
+    permissions.check(actor, Action.PROPOSE_PROJECT_CHANGE, the_loan)
     if kind.id == the_loan.project_type_id and project == the_loan.project:
         raise InvalidField("项目没有变化", "the project is unchanged", field="project")
     _no_pending(session, ProjectChange, the_loan)
@@ -831,7 +810,7 @@ def propose_project_change(
         on,
         note=f"申请变更项目:{the_loan.project} → {kind.name} {project}",
     )
-    uow.commit()
+    uow.session.flush()
     return row
 
 
@@ -848,13 +827,13 @@ def decide_project_change(
     """Approve (the loan takes the new project) or reject a project change."""
     session = uow.session
     fund = lookup.fund(session, fund_code)
-    require_role(actor, DECIDER_ROLES, "审批项目变更", "decide a project change")
+    permissions.check(actor, Action.DECIDE_PROJECT_CHANGE)
     approve, note, on, _ = _decision(approve, note, on, None, needs_document=False)
     row = _lock_proposals(session, ProjectChange, fund.id, _id(change_id, "change_id"))[0]
     loan = _lock_loans(session, [row.loan_id])[row.loan_id]
     _check_decidable(actor, row, on)
     if approve:
-        require_status(loan, CHANGEABLE, "变更项目", "change the project")
+        permissions.check(actor, Action.DECIDE_PROJECT_CHANGE, loan)
         kind = session.get_one(ProjectType, row.project_type_id)
         _within_standard(loan, kind)
         before = loan.project
@@ -864,7 +843,7 @@ def decide_project_change(
         action, text = "project_change_rejected", ""
     _decide(row, actor, approve, note, on)
     record_event(uow, loan, actor, action, on, note="; ".join(t for t in (text, note) if t))
-    uow.commit()
+    uow.session.flush()
     return row
 
 
@@ -894,7 +873,7 @@ def record_recovery(
     """
     session = uow.session
     fund = lookup.fund(session, fund_code)
-    require_role(actor, RECOVERY_ROLES, "登记核销收回", "record a recovery")
+    permissions.check(actor, Action.RECOVER)
     loan = lookup.loan(session, fund.id, loan_no, actor, lock=True)
     on = dated_after(uow, loan, on, "date", dates.RECOVERY, "write_off_approved")
     value = validate.amount(amount, "amount")
@@ -916,6 +895,9 @@ def record_recovery(
             f"loan {loan.registration_no} still owes {now.outstanding}; record a repayment",
             field="loan",
         )
+    # Last, as the two refusals above say better what is wrong; this one refuses only a
+    # loan whose rest may still be paid out.
+    permissions.check(actor, Action.RECOVER, loan)
     before = recovered(session, fund.id, loan.registration_no)
     room = now.written_off - before
     if value > room:
@@ -937,5 +919,5 @@ def record_recovery(
     record_event(
         uow, loan, actor, "recovered", on, note=f"核销收回 {fmt(value)} 元", voucher=posted.voucher
     )
-    uow.commit()
+    uow.session.flush()
     return posted

@@ -14,22 +14,20 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ledger import dates, validate
+from ledger import dates, permissions, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import ProposalPending
 from ledger.models import Journal, ProposalStatus, Reversal
+from ledger.permissions import Action
 from ledger.services import lookup
 from ledger.services.journals import post_reversal, reversible
 from ledger.services.proposals import (
-    DECIDER_ROLES,
-    PROPOSER_ROLES,
     _check_decidable,
     _decide,
     _decision,
     _id,
     _lock_proposals,
-    require_role,
 )
 
 
@@ -39,7 +37,7 @@ def propose_reversal(
     """Ask for the red-ink reversal of `voucher`; nothing is posted until it is approved."""
     session = uow.session
     fund = lookup.fund(session, fund_code)
-    require_role(actor, PROPOSER_ROLES, "申请冲销", "propose a reversal")
+    permissions.check(actor, Action.PROPOSE_REVERSAL)
     reason = validate.text(reason, "reason", max_length=500)
     original = reversible(session, fund.id, voucher)
     on = dates.not_before(
@@ -69,7 +67,7 @@ def propose_reversal(
         proposed_on=on,
     )
     session.add(row)
-    uow.commit()
+    uow.session.flush()
     return row
 
 
@@ -86,7 +84,7 @@ def decide_reversal(
     """Approve (post the red-ink journal, dated `on`) or reject a reversal proposal."""
     session = uow.session
     fund = lookup.fund(session, fund_code)
-    require_role(actor, DECIDER_ROLES, "审批冲销", "decide a reversal")
+    permissions.check(actor, Action.DECIDE_REVERSAL)
     approve, note, on, _ = _decision(approve, note, on, None, needs_document=False)
     row = _lock_proposals(session, Reversal, fund.id, _id(reversal_id, "reversal_id"))[0]
     _check_decidable(actor, row, on)
@@ -97,5 +95,5 @@ def decide_reversal(
             uow, fund.id, original.voucher_no, actor=actor.username, reason=row.reason, posted_on=on
         )
         row.voucher = posted.voucher
-    uow.commit()
+    uow.session.flush()
     return row

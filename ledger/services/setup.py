@@ -1,7 +1,7 @@
 """Fund set-up: townships, project types, batches, liaisons, households, limits.
 
-Each function validates everything first, writes, and commits once; a
-refusal names the field and leaves nothing behind.
+Each function validates everything first, then writes and flushes (its
+caller commits); a refusal names the field and leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def add_township(
     _unique(uow, Township, fund.id, code)
     township = Township(fund_id=fund.id, code=code, name=name)
     uow.session.add(township)
-    uow.commit()
+    uow.session.flush()
     return township
 
 
@@ -79,7 +79,7 @@ def add_project_type(
     _unique(uow, ProjectType, fund.id, code)
     project_type = ProjectType(fund_id=fund.id, code=code, name=name, borrowing_standard=standard)
     uow.session.add(project_type)
-    uow.commit()
+    uow.session.flush()
     return project_type
 
 
@@ -94,7 +94,7 @@ def add_batch(
     _unique(uow, Batch, fund.id, code)
     batch = Batch(fund_id=fund.id, code=code, name=name, budget=amount)
     uow.session.add(batch)
-    uow.commit()
+    uow.session.flush()
     return batch
 
 
@@ -123,7 +123,7 @@ def add_liaison(
         created_by=actor.username,
     )
     session.add(liaison)
-    uow.commit()
+    uow.session.flush()
     return liaison
 
 
@@ -172,7 +172,7 @@ def add_household(
         created_by=actor.username,
     )
     session.add(household)
-    uow.commit()
+    uow.session.flush()
     return household
 
 
@@ -201,7 +201,7 @@ def update_settings(
         row.deduction_cap_bp = _basis_points(deduction_cap, "deduction_cap", low=1, high=10000)
     if fee_rate is not None:
         row.fee_rate_bp = _basis_points(fee_rate, "fee_rate", low=0, high=9999)
-    uow.commit()
+    uow.session.flush()
     return row
 
 

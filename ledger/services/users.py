@@ -197,7 +197,7 @@ def create_user(
     )
     session.add(user)
     try:
-        uow.commit()
+        uow.session.flush()
     except IntegrityError:  # a concurrent create of the same name won
         raise duplicate from None
     return user
@@ -226,7 +226,7 @@ def _verify_password(
     max_failures: int,
     window: timedelta,
 ) -> Actor:
-    """Return the actor, or record the failure, commit it and raise."""
+    """Return the actor, or record the failure and raise (the caller commits the record)."""
     session = uow.session
     name = normalize_username(username)[:64] if isinstance(username, str) else ""
     client = (client or "unknown")[:64]
@@ -256,7 +256,7 @@ def _verify_password(
     if not ok or user is None or user.disabled:
         session.add(LoginFailure(username=name, client=client, at=now))
         session.execute(delete(LoginFailure).where(LoginFailure.at < now - FAILURE_RETENTION))
-        uow.commit()
+        uow.session.flush()
         raise AuthenticationFailed("用户名或密码错误", "wrong username or password")
     session.execute(
         delete(LoginFailure).where(LoginFailure.username == name, LoginFailure.client == client)
@@ -278,19 +278,20 @@ def check_password(
 ) -> Actor:
     """Return who logs in, or raise AuthenticationFailed / TooManyAttempts.
 
-    Commits either way: a failure is recorded for the rate limit, a success
-    clears the failures of that username and client (and may re-hash).
+    Writes either way: a failure is recorded for the rate limit (the caller
+    commits it before passing AuthenticationFailed on), a success clears the
+    failures of that username and client (and may re-hash).
     """
     when = as_utc(now) if now else utcnow()
     actor = _verify_password(uow, username, password, client, when, max_failures, window)
-    uow.commit()
+    uow.session.flush()
     return actor
 
 
 def issue_token(
     uow: UnitOfWork, actor: Actor, *, now: datetime | None = None, ttl: timedelta = TOKEN_TTL
 ) -> IssuedToken:
-    """Create a bearer token for `actor` (who just proved their password) and commit."""
+    """Create a bearer token for `actor` (who just proved their password)."""
     when = as_utc(now) if now else utcnow()
     user = uow.session.get(User, actor.user_id) if actor.user_id is not None else None
     if user is None or user.disabled:  # disabled between the password check and now
@@ -300,7 +301,7 @@ def issue_token(
         user_id=user.id, token_hash=token_hash(token), created_at=when, expires_at=when + ttl
     )
     uow.session.add(row)
-    uow.commit()
+    uow.session.flush()
     return IssuedToken(token, row.expires_at, row.id, actor)
 
 
@@ -350,7 +351,7 @@ def touch_token(
     now: datetime | None = None,
     interval: timedelta = TOUCH_INTERVAL,
 ) -> None:
-    """Record that a token was used, at most once per `interval`, and commit."""
+    """Record that a token was used, at most once per `interval`."""
     when = as_utc(now) if now else utcnow()
     uow.session.execute(
         update(ApiToken)
@@ -360,23 +361,23 @@ def touch_token(
         )
         .values(last_used_at=when)
     )
-    uow.commit()
+    uow.session.flush()
 
 
 def revoke_token(uow: UnitOfWork, *, token_id: int, now: datetime | None = None) -> bool:
-    """Revoke a token and commit; False if it was already revoked."""
+    """Revoke a token; False if it was already revoked."""
     when = as_utc(now) if now else utcnow()
     result = uow.session.execute(
         update(ApiToken)
         .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=when)
     )
-    uow.commit()
+    uow.session.flush()
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def disable_user(uow: UnitOfWork, *, username: str, now: datetime | None = None) -> User:
-    """Disable a user and revoke all their tokens at once; commit."""
+    """Disable a user and revoke all their tokens at once."""
     when = as_utc(now) if now else utcnow()
     user = get_user(uow.session, username)
     if not user.disabled:
@@ -386,13 +387,13 @@ def disable_user(uow: UnitOfWork, *, username: str, now: datetime | None = None)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=when)
     )
-    uow.commit()
+    uow.session.flush()
     return user
 
 
 def enable_user(uow: UnitOfWork, *, username: str) -> User:
-    """Let a disabled user log in again (their old tokens stay revoked); commit."""
+    """Let a disabled user log in again (their old tokens stay revoked)."""
     user = get_user(uow.session, username)
     user.disabled, user.disabled_at = False, None
-    uow.commit()
+    uow.session.flush()
     return user

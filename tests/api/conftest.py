@@ -19,6 +19,7 @@ from shell.app import create_app
 from tests.api import probes
 from tests.api.programme import TOWN_A, TOWN_B, County, build_world
 from tests.conftest import isolated_url
+from tests.factories import committing
 
 PASSWORD = "correct horse battery"
 
@@ -57,7 +58,7 @@ def make_user(committed_db: Database) -> Callable[..., str]:
         name = f"{role}-{uuid.uuid4().hex[:10]}"
         if role == "township" and township is None:
             township = "340123001"
-        with db.uow() as uow:
+        with committing(db) as uow:
             users.create_user(
                 uow,
                 username=name,
@@ -123,7 +124,7 @@ def enlist(db: Database, role: str, *, township: str | None = None, fund: str | 
     name = f"{role}-{uuid.uuid4().hex[:8]}"
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(users, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-        with db.uow() as uow:
+        with committing(db) as uow:
             user = users.create_user(
                 uow,
                 username=name,
@@ -132,7 +133,7 @@ def enlist(db: Database, role: str, *, township: str | None = None, fund: str | 
                 township_code=township,
                 fund_code=fund,
             )
-        with db.uow() as uow:
+        with committing(db) as uow:
             return name, users.issue_token(uow, users.actor_of(user)).token
 
 
@@ -155,7 +156,7 @@ def people(programme_db: Database) -> dict[str, str]:
     tokens = {}
     for who, (role, township) in cast.items():
         tokens[f"{who}:name"], tokens[who] = enlist(programme_db, role, township=township)
-    with programme_db.uow() as uow:
+    with committing(programme_db) as uow:
         users.disable_user(uow, username=tokens["disabled:name"])
     return tokens
 

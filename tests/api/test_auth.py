@@ -14,6 +14,7 @@ from ledger.models import ApiToken, AuditRecord
 from ledger.services import users
 from shell.app import create_app, trusted_proxies
 from tests.api.conftest import PASSWORD, assert_problem, bearer, login
+from tests.factories import committing
 
 TOKENS = "/api/v1/auth/tokens"
 ME = "/api/v1/auth/me"
@@ -165,7 +166,7 @@ def test_missing_malformed_and_unknown_tokens_are_401(app):
 
 def test_an_expired_token_is_401(app, make_user, committed_db):
     name = make_user()
-    with committed_db.uow() as uow:
+    with committing(committed_db) as uow:
         actor = users.actor_of(users.get_user(uow.session, name))
         issued = users.issue_token(
             uow, actor, now=utcnow() - timedelta(hours=2), ttl=timedelta(hours=1)
@@ -178,7 +179,7 @@ def test_disabling_a_user_ends_their_tokens_at_once(app, make_user, committed_db
     name = make_user("leader")
     token = login(client, name)
     assert client.get(ME, headers=bearer(token)).status_code == 200
-    with committed_db.uow() as uow:
+    with committing(committed_db) as uow:
         users.disable_user(uow, username=name)
     assert_problem(client.get(ME, headers=bearer(token)), 401, "invalid-token")
     refused = client.post(TOKENS, json={"username": name, "password": PASSWORD})

@@ -13,7 +13,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api import matrix_exports, matrix_imports, matrix_reconciliations, matrix_reports
+from tests.api import (
+    matrix_exports,
+    matrix_imports,
+    matrix_plans,
+    matrix_reconciliations,
+    matrix_reports,
+)
 from tests.api.conftest import PASSWORD
 from tests.api.programme import TOWN_A, County, World
 from tests.api.roles import (
@@ -108,7 +114,13 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
 }
 # Rows of the endpoints that live in their own modules (one per area, so the
 # areas are written side by side without touching this table).
-for area in (matrix_reports, matrix_imports, matrix_exports, matrix_reconciliations):
+for area in (
+    matrix_reports,
+    matrix_imports,
+    matrix_exports,
+    matrix_reconciliations,
+    matrix_plans,
+):
     assert MATRIX.keys().isdisjoint(area.ROWS), area.__name__
     MATRIX.update(area.ROWS)
 

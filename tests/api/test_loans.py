@@ -314,3 +314,24 @@ def test_a_loan_repaid_in_2008_and_written_off_back_in_2007(county: County):
         ("partly_settled", "500.00"),
         ("not_due", "0.00"),
     ]
+
+
+def test_registration_over_the_borrowing_standard_is_refused_naming_the_field(
+    county: County, world: World
+):
+    body = {
+        "household": household(county, world.f, TOWN_A, "钱六"),
+        "batch": "1",
+        "project_type": "pig",  # standard 3,000.00
+        "project": "养猪",
+        "requested_amount": "3000.01",
+        "date": "2007-06-01",
+    }
+    over = county.post("clerk", f"{world.f}/loans", body, status=None)
+    problem = assert_problem(over, 422, "over-limit")
+    assert problem["errors"][0]["field"] == "requested_amount"
+    assert problem["detail_en"] == (
+        "requested amount 3000.01 exceeds the borrowing standard of pig (3000.00)"
+    )
+    assert problem["detail"] == "申请金额 3,000.01 超过项目类型 养猪 的借款标准 3,000.00"
+    assert county.create("clerk", f"{world.f}/loans", {**body, "requested_amount": "3000.00"})

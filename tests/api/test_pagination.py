@@ -8,6 +8,7 @@ import pytest
 
 from ledger.services import users
 from tests.api.conftest import assert_problem
+from tests.factories import committing
 
 
 def test_a_page_of_a_list_and_the_total(probe_app):
@@ -41,7 +42,7 @@ def test_bad_paging_is_a_422(probe_app, query, field):
 def test_a_select_is_counted_and_sliced_in_the_database(probe_app, committed_db):
     prefix = f"pg{uuid.uuid4().hex[:6]}-"
     for n in range(7):
-        with committed_db.uow() as uow:
+        with committing(committed_db) as uow:
             users.create_user(uow, username=f"{prefix}{n}", password="long enough", role="leader")
     response = probe_app.test_client().get(f"/test/users-by-prefix/{prefix}?page=2&per_page=3")
     assert response.headers["X-Total-Count"] == "7"

@@ -15,7 +15,7 @@ from ledger.audit import chain_head
 from ledger.db import Database, make_engine
 from ledger.models import AuditRecord, User
 from ledger.services import users
-from tests.factories import make_fund, make_household, make_programme
+from tests.factories import committing, make_fund, make_household, make_programme
 from tests.ledger.test_audit import unguard_audit
 
 PASSWORD = "correct horse battery"
@@ -87,7 +87,7 @@ def test_create_user_with_the_password_on_stdin(make_app, committed_db, fund):
     assert f"user created: {name} (township, township 340123001)" in result.output
     user = user_row(committed_db, name)
     assert user is not None and (user.township_code, user.fund_code) == ("340123001", fund)
-    with committed_db.uow() as uow:
+    with committing(committed_db) as uow:
         issued = users.authenticate(uow, username=name, password=PASSWORD, client="cli-test")
     assert issued.actor.role == "township"
 
@@ -174,7 +174,7 @@ def test_create_and_disable_are_audited(make_app, committed_db):
     with committed_db.read() as session:
         before, _ = chain_head(session)
     run(app, "create-user", name, "--role", "leader", "--password-stdin", input=PASSWORD)
-    with committed_db.uow() as uow:
+    with committing(committed_db) as uow:
         issued = users.authenticate(uow, username=name, password=PASSWORD, client="cli-test")
     result = run(app, "disable-user", name)
     assert result.exit_code == 0, result.output

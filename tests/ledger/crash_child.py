@@ -55,6 +55,7 @@ from ledger.models import (
 from ledger.posting import AccountRef, JournalDraft, credit, debit, journal
 from ledger.read.books import balance_mismatches, trial_balance
 from ledger.services.journals import post_many, voucher_number
+from tests.factories import committing
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTOR = "crash-child"
@@ -341,7 +342,7 @@ def prepare_book(path: Path) -> tuple[str, int]:
     try:
         migrate(engine)
         db = Database(engine, sessionmaker(engine, expire_on_commit=False))
-        with db.uow() as uow:
+        with committing(db) as uow:
             fund = open_fund(
                 uow, actor=ACTOR, code="CRASH", name="崩溃测试周转金", opened_on=date(2007, 1, 1)
             )

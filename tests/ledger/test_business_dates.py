@@ -2,8 +2,9 @@
 
 The order (issue 15): registration ≤ verification ≤ approval ≤ contract ≤
 disbursement ≤ repayment, guarantee call, write-off proposal ≤ decision ≤
-recovery; a salary deduction after its guarantee call; a remittance after
-the money reached the township; nothing after the service's today, nothing
+recovery; a salary deduction after its guarantee call; an allocation, a
+disbursement and a remittance after the money reached the account they pay
+from; nothing after the service's today, nothing
 before the fund's start, and no money in a month up to the latest closed
 one (issue 23). Hypothesis draws a date for every step of a loan's life;
 each example opens its own rolled-back transaction.
@@ -17,7 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, given, seed, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -36,6 +37,7 @@ from tests.factories import (
     CLERK_ACTOR,
     COUNTY,
     SPECIAL,
+    committing,
     make_fund,
     make_id_number,
     make_loan,
@@ -104,7 +106,7 @@ class Life:
     refused: int = 0
 
     def run(self, service, *args, **kwargs):
-        with self.db.uow() as uow:
+        with committing(self.db) as uow:
             return service(uow, *args, **kwargs)
 
     def state(self) -> tuple[int, ...]:
@@ -132,8 +134,8 @@ class Life:
         """Take step `name` on a drawn date; if refused, check why, then take it on a good one.
 
         `ready` is the first day the step makes business sense apart from
-        the date rules (a guarantee call needs an overdue loan), refused
-        with `unready`.
+        the date rules (a guarantee call needs an overdue loan, money leaves
+        an account only once it came in), refused with `unready`.
         """
         earlier = self.steps[after] if after else None
         base = earlier or OPENED
@@ -181,19 +183,19 @@ class Life:
 def _bare_programme(db: Database) -> tuple[Fund, int, int]:
     """A fund started on OPENED with a township, liaison, batch, project type, household."""
     fund = make_fund(db, opened_on=OPENED)
-    with db.uow() as uow:
+    with committing(db) as uow:
         setup.add_township(uow, CLERK_ACTOR, fund.code, code=TOWN, name="但家庙镇")
-    with db.uow() as uow:
+    with committing(db) as uow:
         liaison = setup.add_liaison(
             uow, CLERK_ACTOR, fund.code, name="王明", township=TOWN, monthly_salary="2000.00"
         ).id
-    with db.uow() as uow:
+    with committing(db) as uow:
         setup.add_batch(uow, CLERK_ACTOR, fund.code, code="1", name="第一批", budget="50000.00")
-    with db.uow() as uow:
+    with committing(db) as uow:
         setup.add_project_type(
             uow, CLERK_ACTOR, fund.code, code="pig", name="养猪", borrowing_standard="5000.00"
         )
-    with db.uow() as uow:
+    with committing(db) as uow:
         household = setup.add_household(
             uow,
             CLERK_ACTOR,
@@ -231,6 +233,8 @@ def live(life: Life, household: int) -> None:
             funding.record_allocation, CLERK_ACTOR, code, on=on, township=TOWN, amount="10000.00"
         ),
         money=True,
+        ready=life.steps["appropriation"],
+        unready=errors.InsufficientFunds,
     )
     loan = step(
         "registration",
@@ -292,6 +296,8 @@ def live(life: Life, household: int) -> None:
         "contract",
         lambda on: run(loans.disburse_loan, CLERK_ACTOR, code, no, on=on, amount=AMOUNT),
         money=True,
+        ready=life.steps["allocation"],
+        unready=errors.InsufficientFunds,
     )
     step(
         "repayment",
@@ -399,20 +405,16 @@ def live(life: Life, household: int) -> None:
     )
 
 
-# Derandomized for now: a drawn life once disbursed before the township's first
-# allocation, which the disbursement's cash check (today's balance, not the
-# balance on the disbursement date) lets through; then a repayment brings money
-# to the township before the allocation does, and the remittance's earliest day
-# is that repayment. The fix belongs in the disbursement rule (next session).
+# This seed once drew a disbursement before the township's first allocation,
+# which a cash check on today's balance let through: it is always run.
+@seed(36538241191854722842706341521383295196)
 @given(data=st.data(), closed=st.sampled_from([None, "2006-12", "2007-02", "2007-09", "2008-03"]))
-@settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
-)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_each_step_is_accepted_exactly_when_its_date_keeps_the_order(engine, data, closed):
     with rolled_back(engine) as db:
         fund, liaison, household = _bare_programme(db)
         if closed is not None:
-            with db.uow() as uow:
+            with committing(db) as uow:
                 periods.close_period(uow, fund.id, closed, actor="closer")
         life = Life(db, fund, data.draw, closed, liaison)
         try:
@@ -475,14 +477,14 @@ def test_no_money_step_changes_a_closed_month(engine, latest, also, moves):
         repaid = make_loan(db, prog)
         contracted = make_loan(db, prog, stage="contracted")
         code = prog.code
-        with db.uow() as uow:
+        with committing(db) as uow:
             vouchers = [
                 loans.repay_loan(
                     uow, CLERK_ACTOR, code, repaid.registration_no, on=date(2007, 5, 2), amount="10"
                 ).voucher
             ]
         for month in sorted({m for m in also if m < latest} | {latest}):
-            with db.uow() as uow:
+            with committing(db) as uow:
                 periods.close_period(uow, prog.fund.id, month, actor="closer")
         closed_months = _months("2007-01", latest)
         with db.read() as session:
@@ -492,7 +494,7 @@ def test_no_money_step_changes_a_closed_month(engine, latest, also, moves):
             }
         for kind, on in moves:
             try:
-                with db.uow() as uow:
+                with committing(db) as uow:
                     vouchers.append(_money_step(uow, prog, kind, on, repaid, contracted, vouchers))
             except errors.LedgerError as error:
                 event(type(error).__name__)
@@ -575,7 +577,7 @@ def test_a_date_before_the_first_closed_month_cannot_rewrite_it(db):
     prog = make_programme(db, capital="345852.00")
     no = make_loan(db, prog).registration_no
     for month in _months("2007-03", "2007-12"):
-        with db.uow() as uow:
+        with committing(db) as uow:
             periods.close_period(uow, prog.fund.id, month, actor="closer")
     with db.read() as session:
         before = trial_balance(session, prog.fund.id, as_of=date(2007, 12, 31))
@@ -594,7 +596,7 @@ def test_a_date_before_the_first_closed_month_cannot_rewrite_it(db):
         )
     with db.read() as session:
         assert trial_balance(session, prog.fund.id, as_of=date(2007, 12, 31)) == before
-    with db.uow() as uow:
+    with committing(db) as uow:
         posted = loans.repay_loan(
             uow, CLERK_ACTOR, prog.code, no, on=date(2008, 1, 2), amount="1.00"
         )
@@ -604,7 +606,7 @@ def test_a_date_before_the_first_closed_month_cannot_rewrite_it(db):
 def test_months_reopen_from_the_latest_backwards(db):
     fund = make_fund(db)
     for month in ("2007-03", "2007-04"):
-        with db.uow() as uow:
+        with committing(db) as uow:
             periods.close_period(uow, fund.id, month, actor="closer")
     with pytest.raises(errors.PeriodClosed) as info, db.uow() as uow:
         periods.close_period(uow, fund.id, "2007-02", actor="closer")
@@ -613,14 +615,14 @@ def test_months_reopen_from_the_latest_backwards(db):
         periods.reopen_period(uow, fund.id, "2007-03", actor="approver", reason="补记")
     assert info.value.detail_en == "2007-04 is still closed; reopen it before 2007-03"
     for month in ("2007-04", "2007-03"):
-        with db.uow() as uow:
+        with committing(db) as uow:
             periods.reopen_period(uow, fund.id, month, actor="approver", reason="补记")
     posted = record_journal_on(db, fund, date(2007, 3, 5))
     assert posted == "记-2007-03-0001"
 
 
 def record_journal_on(db: Database, fund: Fund, on: date) -> str:
-    with db.uow() as uow:
+    with committing(db) as uow:
         return record_journal(
             uow, fund.id, transfer(on, SPECIAL, COUNTY, "1.00"), actor=CLERK
         ).voucher
@@ -710,7 +712,7 @@ def test_the_migration_starts_existing_funds_on_their_first_journal(tmp_path):
 def test_a_loss_is_assessed_after_its_disaster_and_not_after_today(db):
     prog = make_programme(db)
     no = make_loan(db, prog).registration_no
-    with db.uow() as uow:
+    with committing(db) as uow:
         disasters.record_disaster(
             uow,
             CLERK_ACTOR,
@@ -723,7 +725,7 @@ def test_a_loss_is_assessed_after_its_disaster_and_not_after_today(db):
         )
 
     def assess(on):
-        with db.uow() as uow:
+        with committing(db) as uow:
             return disasters.record_loss(
                 uow,
                 CLERK_ACTOR,

@@ -194,15 +194,20 @@ def approver(
     """Approve one of the two proposals at the same moment as the other approver."""
     name, reversal_id = proposal
     start.wait(timeout=10)
-    work = partial(
-        decide_reversal,
-        actor=Actor(name, "approver"),
-        fund_code=fund_code,
-        reversal_id=reversal_id,
-        approve=True,
-        note="",
-        on=date(2007, 4, 3),
-    )
+
+    def work(uow: UnitOfWork) -> Reversal:
+        decided = decide_reversal(
+            uow,
+            actor=Actor(name, "approver"),
+            fund_code=fund_code,
+            reversal_id=reversal_id,
+            approve=True,
+            note="",
+            on=date(2007, 4, 3),
+        )
+        uow.commit()
+        return decided
+
     try:
         return run_in_transaction(db, work)
     except AlreadyReversed as refusal:

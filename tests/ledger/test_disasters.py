@@ -33,7 +33,7 @@ from ledger.posting import AccountRef
 from ledger.read.books import balance, fen_sum, trial_balance
 from ledger.read.figures import figures, loan_figures, schedules
 from ledger.services import disasters, loans, proposals
-from tests.factories import APPROVER, CLERK_ACTOR, make_loan, make_programme
+from tests.factories import APPROVER, CLERK_ACTOR, committing, make_loan, make_programme
 
 D = Decimal
 DOC = "县脱贫办〔2007〕35号"
@@ -60,7 +60,7 @@ def refused(db, error, call):
 
 
 def record(db, prog, code="0708", townships=None, occurred_on=HAIL, name="7·8风雹灾"):
-    with db.uow() as uow:
+    with committing(db) as uow:
         return disasters.record_disaster(
             uow,
             CLERK_ACTOR,
@@ -74,7 +74,7 @@ def record(db, prog, code="0708", townships=None, occurred_on=HAIL, name="7·8�
 
 
 def loss(db, prog, code, loan, amount, inspector="县农委 刘工"):
-    with db.uow() as uow:
+    with committing(db) as uow:
         return disasters.record_loss(
             uow,
             CLERK_ACTOR,
@@ -87,7 +87,7 @@ def loss(db, prog, code, loan, amount, inspector="县农委 刘工"):
 
 
 def propose_all(db, prog, code, action, on, **kw):
-    with db.uow() as uow:
+    with committing(db) as uow:
         return disasters.propose_for_disaster(
             uow, CLERK_ACTOR, prog.code, code, action=action, on=on, reason="灾后核销", **kw
         )
@@ -296,11 +296,11 @@ def test_hail_and_flood_scenario(db):
     ]
     disbursed = sum((D(1000 + 200 * i) for i in range(20)), D("0.00"))
     assert disbursed == D("58000.00")
-    with db.uow() as uow:  # loan 1 repays a little before the hail
+    with committing(db) as uow:  # loan 1 repays a little before the hail
         loans.repay_loan(
             uow, CLERK_ACTOR, prog.code, book[1].registration_no, on=date(2007, 6, 1), amount="500"
         )
-    with db.uow() as uow:  # loan 9 repays everything before the hail and closes
+    with committing(db) as uow:  # loan 9 repays everything before the hail and closes
         loans.repay_loan(
             uow,
             CLERK_ACTOR,
@@ -336,7 +336,7 @@ def test_hail_and_flood_scenario(db):
     with db.read() as session:
         assert session.scalar(select(fen_sum(LossReport.assessed_loss))) == D("26634.56")
 
-    with db.uow() as uow:
+    with committing(db) as uow:
         own = proposals.propose_extension(
             uow,
             CLERK_ACTOR,
@@ -384,7 +384,7 @@ def test_hail_and_flood_scenario(db):
     again = propose_all(db, prog, "0708", "write_off", date(2007, 9, 2), write_off_share="loss")
     assert again == []
 
-    with counting(db) as statements, db.uow() as uow:
+    with counting(db) as statements, committing(db) as uow:
         decided = proposals.decide_many(
             uow,
             APPROVER,
@@ -441,7 +441,7 @@ def test_hail_and_flood_scenario(db):
     # Pending extensions keep a write-off batch off those loans.
     assert propose_all(db, prog, "0813", "write_off", date(2007, 9, 16)) == []
 
-    with db.uow() as uow:
+    with committing(db) as uow:
         proposals.decide_extension(
             uow,
             APPROVER,
@@ -491,7 +491,7 @@ def test_82_households_are_proposed_and_approved_in_well_under_a_second(db):
         created = propose_all(db, prog, "0708", "write_off", date(2007, 9, 1))
     proposed = time.perf_counter() - started
     started = time.perf_counter()
-    with counting(db) as s2, db.uow() as uow:
+    with counting(db) as s2, committing(db) as uow:
         proposals.decide_many(
             uow,
             APPROVER,

@@ -14,7 +14,7 @@ from ledger.models import DeductionPlan, LiaisonAssignment, LoanStatus
 from ledger.read.books import balance
 from ledger.read.figures import loan_figures
 from ledger.services import guarantees, setup
-from tests.factories import APPROVER, CLERK_ACTOR, make_loan, make_programme
+from tests.factories import APPROVER, CLERK_ACTOR, committing, make_loan, make_programme
 from tests.ledger.test_loans import refused
 
 D = Decimal
@@ -22,7 +22,7 @@ LATE = date(2008, 6, 1)  # the first instalment (2008-04-01) is 61 days overdue
 
 
 def call(db, prog, loan, amount, on=LATE, actor=APPROVER):
-    with db.uow() as uow:
+    with committing(db) as uow:
         return guarantees.call_guarantee(
             uow, actor, prog.code, loan.registration_no, on=on, amount=amount
         )
@@ -48,7 +48,7 @@ def test_guarantee_call_moves_the_claim_to_the_liaison_with_a_capped_plan(db):
         assert balance(session, prog.fund.id, liaison_receivable(liaison)).balance == D("1000.00")
         figures = loan_figures(session, loan)
         assert figures.guarantee_called == D("1000.00") and figures.outstanding == D("2000.00")
-    with db.uow() as uow:
+    with committing(db) as uow:
         guarantees.record_salary_deduction(
             uow, CLERK_ACTOR, prog.code, liaison, on=date(2008, 7, 15), amount="400.00"
         )
@@ -62,7 +62,7 @@ def test_deduction_over_the_monthly_cap_is_refused(db):
     loan = make_loan(db, prog, amount="3000.00")
     liaison = prog.liaisons[prog.townships[0]]
     call(db, prog, loan, "1000.00")
-    with db.uow() as uow:
+    with committing(db) as uow:
         guarantees.record_salary_deduction(
             uow, CLERK_ACTOR, prog.code, liaison, on=date(2008, 7, 1), amount="300.00"
         )
@@ -74,7 +74,7 @@ def test_deduction_over_the_monthly_cap_is_refused(db):
         ),
     )
     assert "400.00" in error.detail_zh
-    with db.uow() as uow:  # next month the cap is fresh
+    with committing(db) as uow:  # next month the cap is fresh
         guarantees.record_salary_deduction(
             uow, CLERK_ACTOR, prog.code, liaison, on=date(2008, 8, 1), amount="400.00"
         )
@@ -94,7 +94,7 @@ def test_deduction_beyond_what_is_owed_is_refused(db):
 
 def test_cap_follows_the_fund_setting(db):
     prog = make_programme(db)
-    with db.uow() as uow:
+    with committing(db) as uow:
         setup.update_settings(uow, CLERK_ACTOR, prog.code, deduction_cap="0.1")
     made = call(db, prog, make_loan(db, prog, amount="3000.00"), "500.00")
     assert made.monthly_cap == D("200.00")
@@ -139,11 +139,11 @@ def test_liaison_change_moves_liability_and_keeps_history(db):
     prog = make_programme(db)
     town = prog.townships[0]
     loan = make_loan(db, prog, amount="3000.00")
-    with db.uow() as uow:
+    with committing(db) as uow:
         new = setup.add_liaison(
             uow, CLERK_ACTOR, prog.code, name="赵新", township=town, monthly_salary="1800.00"
         ).id
-    with db.uow() as uow:
+    with committing(db) as uow:
         guarantees.change_liaison(
             uow,
             CLERK_ACTOR,
@@ -153,7 +153,7 @@ def test_liaison_change_moves_liability_and_keeps_history(db):
             liaison=new,
             reason="调任",
         )
-    with db.uow() as uow:
+    with committing(db) as uow:
         assert (
             guarantees.current_liaison(uow, loan, date(2007, 12, 31)).liaison_id
             == prog.liaisons[town]
@@ -182,7 +182,7 @@ def test_liaison_change_moves_liability_and_keeps_history(db):
 def test_liaison_change_refusals(db, change, field):
     prog = make_programme(db)
     loan = make_loan(db, prog)
-    with db.uow() as uow:
+    with committing(db) as uow:
         new = setup.add_liaison(
             uow,
             CLERK_ACTOR,

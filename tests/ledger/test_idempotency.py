@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import event, func, select
 
 from ledger.clock import utcnow
+from ledger.db import UnitOfWork
 from ledger.errors import IdempotencyKeyReused, InvalidField, RuleViolated
 from ledger.idempotency import StoredResponse, idempotent, purge, request_fingerprint, validate_key
 from ledger.models import IdempotencyRecord, IdempotencyStatus
-from ledger.transactions import DeferredUnitOfWork
+from tests.factories import committing
 
 PRINT = request_fingerprint("POST", "/x", {"amount": "1.00"})
 OTHER = request_fingerprint("POST", "/x", {"amount": "2.00"})
@@ -32,16 +33,15 @@ def run(db, work, key="k1", fingerprint=PRINT, actor="alice", **kwargs) -> Store
 
 
 def answers(body: str = "{}", status: int = 201):
-    """A work that writes (asks for a commit) and answers `status`, `body`."""
+    """A work that answers `status`, `body` (`idempotent` commits it with its key)."""
 
-    def work(uow: DeferredUnitOfWork) -> tuple[int, str]:
-        uow.commit()
+    def work(uow: UnitOfWork) -> tuple[int, str]:
         return status, body
 
     return work
 
 
-def refused(uow: DeferredUnitOfWork) -> tuple[int, str]:
+def refused(uow: UnitOfWork) -> tuple[int, str]:
     raise AssertionError("the work must not run")
 
 
@@ -103,9 +103,8 @@ def test_a_done_key_replays_and_another_request_with_it_is_refused(db):
 def test_idempotent_runs_the_work_once(db):
     calls = []
 
-    def work(uow: DeferredUnitOfWork) -> tuple[int, str]:
+    def work(uow: UnitOfWork) -> tuple[int, str]:
         calls.append(1)
-        uow.commit()
         return 201, '{"n":1}'
 
     first = run(db, work, key="k2")
@@ -115,27 +114,22 @@ def test_idempotent_runs_the_work_once(db):
     assert calls == [1]
 
 
-def test_a_failed_or_empty_request_leaves_no_record_and_the_key_may_be_retried(db):
+def test_a_failed_request_leaves_no_record_and_the_key_may_be_retried(db):
     def fails(uow):
-        uow.commit()  # even after asking for a commit
+        uow.session.flush()  # even after its writes reached the database
         raise RuleViolated("不行", "no")
-
-    def writes_nothing(uow):
-        return 200, "{}"
 
     with pytest.raises(RuleViolated):
         run(db, fails, key="k3")
-    assert records(db, "k3") == []
-    assert run(db, writes_nothing, key="k3") == StoredResponse(200, "{}", replayed=False)
     assert records(db, "k3") == []
     assert run(db, answers('{"n":3}'), key="k3") == StoredResponse(201, '{"n":3}', replayed=False)
     assert [r.status for r in records(db, "k3")] == [IdempotencyStatus.DONE]
 
 
 def test_the_key_commits_with_the_work_or_not_at_all(db):
-    def writes_then_fails(uow: DeferredUnitOfWork) -> tuple[int, str]:
+    def writes_then_fails(uow: UnitOfWork) -> tuple[int, str]:
         uow.session.add(in_flight_row("k4-business"))
-        uow.commit()
+        uow.session.flush()
         raise RuleViolated("不行", "no")
 
     with pytest.raises(RuleViolated):
@@ -194,7 +188,7 @@ def test_purge_keeps_keys_for_at_least_thirty_days(db):
     now = utcnow()
     for key, age in (("old", 31), ("young", 29)):
         run(db, answers(), key=key, now=now - timedelta(days=age))
-    with db.uow() as uow:
+    with committing(db) as uow:
         purge(uow, now=now, keep=timedelta(days=1))  # asking for less still keeps 30 days
     with db.read() as session:
         left = set(

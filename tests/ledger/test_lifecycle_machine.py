@@ -4,8 +4,9 @@ Steps: allocate, remit, lend (register → disburse), repay, call a guarantee,
 deduct salary, reverse a journal, propose and decide write-offs. Each step
 draws its date around the service's today (which the machine moves on): a
 date after today, or before the event the step follows, must be refused and
-change nothing. A plain Python model follows along; after every step the
-invariants hold:
+change nothing; money leaves the special account or a township exactly when
+every day's balance from the step's date on covers it. A plain Python model
+follows along; after every step the invariants hold:
 
 - the trial balance balances, and every balance equals the sum of its entries;
 - every loan's outstanding = disbursed − repaid − called − written off ≥ 0;
@@ -35,7 +36,7 @@ from ledger.read.figures import figures
 from ledger.read.fund import fund_summary
 from ledger.services import funding, guarantees, loans, proposals
 from tests.conftest import rolled_back
-from tests.factories import APPROVER, CLERK_ACTOR, make_loan, make_programme, reverse
+from tests.factories import APPROVER, CLERK_ACTOR, committing, make_loan, make_programme, reverse
 
 D = Decimal
 #: An approver may propose too, and then must leave the decision to another.
@@ -43,9 +44,12 @@ PROPOSER = Actor("approver-2", "approver")
 amounts = st.integers(min_value=1, max_value=400_000).map(lambda fen: D(fen) / 100)
 #: A step's date, in days from the service's today: mostly past, sometimes future.
 offsets = st.integers(min_value=-45, max_value=2)
-#: make_programme's first allocations and make_loan's disbursements.
+#: make_programme's appropriation, first allocations and make_loan's disbursements.
+APPROPRIATED = date(2007, 3, 1)
 ALLOCATED = date(2007, 4, 1)
 DISBURSED = date(2007, 4, 10)
+#: The model's key for the special account (townships go by their codes).
+SPECIAL_KEY = "special"
 
 
 @pytest.mark.slow
@@ -56,10 +60,14 @@ def test_programme_state_machine(engine):
             self.context = rolled_back(engine)
             self.db = self.context.__enter__()
             self.prog = make_programme(self.db, capital="60000.00", allocate="10000.00")
+            self.run_day = dates.today()
             self.today = date(2007, 5, 1)
             dates.set_today(self.today)
-            self.special = D("40000.00")
-            self.cash = {t: D("10000.00") for t in self.prog.townships}
+            # Each cash account's net movement by day: the special account, then each township.
+            self.moves = {SPECIAL_KEY: defaultdict(D, {APPROPRIATED: D("60000.00")})}
+            for town in self.prog.townships:
+                self.moves[SPECIAL_KEY][ALLOCATED] -= D("10000.00")
+                self.moves[town] = defaultdict(D, {ALLOCATED: D("10000.00")})
             self.owed: dict[str, D] = {}  # loan no -> outstanding
             self.town_of: dict[str, str] = {}
             self.receivable: dict[int, D] = defaultdict(D)
@@ -67,18 +75,20 @@ def test_programme_state_machine(engine):
             self.first_call: dict[int, date] = {}
             # Money into each township's account by day: a remittance may not precede the
             # first day it was positive (a red-ink reversal the same day takes it back).
-            self.received = {t: defaultdict(D, {ALLOCATED: D("10000.00")}) for t in self.cash}
+            self.received = {
+                t: defaultdict(D, {ALLOCATED: D("10000.00")}) for t in self.prog.townships
+            }
             # voucher, kind, key, amount, date
             self.reversible: list[tuple[str, str, str, D, date]] = []
             self.pending: list[tuple[int, date]] = []
 
         def teardown(self):
-            dates.set_today(None)
+            dates.set_today(self.run_day)
             if hasattr(self, "context"):
                 self.context.__exit__(None, None, None)
 
         def run(self, service, *args, **kwargs):
-            with self.db.uow() as uow:
+            with committing(self.db) as uow:
                 return service(uow, *args, **kwargs)
 
         def refused(self, on, after, service, *args, **kwargs):
@@ -98,6 +108,20 @@ def test_programme_state_machine(engine):
         def day(self, offset):
             return self.today + timedelta(days=offset)
 
+        def held(self, key, as_of=None):
+            """Cash account `key`'s balance at the end of `as_of` (now if None)."""
+            return sum(
+                (v for d, v in self.moves[key].items() if as_of is None or d <= as_of), D("0.00")
+            )
+
+        def room(self, key, on):
+            """The most that may leave `key` on `on`: its lowest end-of-day balance since."""
+            return min(self.held(key, d) for d in {on, *(d for d in self.moves[key] if d > on)})
+
+        def move(self, source, target, amount, on):
+            self.moves[source][on] -= amount
+            self.moves[target][on] += amount
+
         @rule(days=st.integers(min_value=1, max_value=90))
         def time_passes(self, days):
             self.today += timedelta(days=days)
@@ -109,13 +133,14 @@ def test_programme_state_machine(engine):
             args = (funding.record_allocation, CLERK_ACTOR, self.prog.code)
             if self.refused(on, None, *args, township=town, amount=amount):
                 return
+            room = self.room(SPECIAL_KEY, on)
             try:
                 moved = self.run(*args, on=on, township=town, amount=amount)
             except errors.InsufficientFunds:
-                assert amount > self.special
+                assert amount > room
                 return
-            self.special -= amount
-            self.cash[town] += amount
+            assert amount <= room
+            self.move(SPECIAL_KEY, town, amount, on)
             self.reversible.append((moved.voucher, "allocation", town, amount, on))
             self.received[town][on] += amount
 
@@ -126,25 +151,26 @@ def test_programme_state_machine(engine):
             first = min(day for day, money in self.received[town].items() if money > 0)
             if self.refused(on, first, *args, township=town, amount=amount):
                 return
+            room = self.room(town, on)
             try:
                 self.run(*args, on=on, township=town, amount=amount)
             except errors.InsufficientFunds:
-                assert amount > self.cash[town]
+                assert amount > room
                 return
-            self.special += amount
-            self.cash[town] -= amount
+            assert amount <= room
+            self.move(town, SPECIAL_KEY, amount, on)
 
         @precondition(lambda self: len(self.owed) < 6 and self.today < date(2008, 3, 1))
         @rule(index=st.integers(0, 1), hundreds=st.integers(5, 50))
         def lend(self, index, hundreds):
             town = self.prog.townships[index]
             amount = D(hundreds * 100)
-            if amount > self.cash[town]:
+            if amount > self.room(town, DISBURSED):
                 return
             loan = make_loan(self.db, self.prog, amount=str(amount), township=town)
             self.owed[loan.registration_no] = amount
             self.town_of[loan.registration_no] = town
-            self.cash[town] -= amount
+            self.moves[town][DISBURSED] -= amount
 
         @precondition(lambda self: self.owed)
         @rule(data=st.data(), amount=amounts, offset=offsets)
@@ -162,7 +188,7 @@ def test_programme_state_machine(engine):
                 assert self.owed[no] == 0
                 return
             self.owed[no] -= amount
-            self.cash[self.town_of[no]] += amount
+            self.moves[self.town_of[no]][on] += amount
             self.reversible.append((posted.voucher, "repayment", no, amount, on))
             self.received[self.town_of[no]][on] += amount
 
@@ -195,7 +221,7 @@ def test_programme_state_machine(engine):
             except errors.OverLimit:
                 return  # this month's cap is used up
             self.receivable[liaison] -= amount
-            self.special += amount
+            self.moves[SPECIAL_KEY][on] += amount
 
         @precondition(lambda self: self.reversible)
         @rule(data=st.data(), offset=offsets)
@@ -214,10 +240,10 @@ def test_programme_state_machine(engine):
                 return  # the money has moved on: the reversal would overdraw
             town = key if kind == "allocation" else self.town_of[key]
             if kind == "allocation":
-                self.special += amount
+                self.moves[SPECIAL_KEY][on] += amount
             else:
                 self.owed[key] += amount
-            self.cash[town] -= amount
+            self.moves[town][on] -= amount
             self.received[town][on] -= amount
 
         @precondition(lambda self: self.owed)
@@ -293,9 +319,11 @@ def test_programme_state_machine(engine):
                         - numbers.guarantee_called
                         - numbers.written_off
                     )
-                assert balance(session, fund_id, SPECIAL).balance == self.special
-                for town, cash in self.cash.items():
-                    assert balance(session, fund_id, township_funds(town)).balance == cash
+                assert balance(session, fund_id, SPECIAL).balance == self.held(SPECIAL_KEY)
+                for town in self.prog.townships:
+                    assert balance(session, fund_id, township_funds(town)).balance == self.held(
+                        town
+                    )
                 for liaison, owed in self.receivable.items():
                     assert balance(session, fund_id, liaison_receivable(liaison)).balance == owed
                 summary = fund_summary(session, fund_id, CLERK_ACTOR)

@@ -9,16 +9,16 @@ import pytest
 from ledger import errors
 from ledger.services.periods import close_period, reopen_period
 from ledger.services.reversals import decide_reversal, propose_reversal
-from tests.factories import APPROVER, CLERK, CLERK_ACTOR, appropriate, make_fund
+from tests.factories import APPROVER, CLERK, CLERK_ACTOR, appropriate, committing, make_fund
 
 
 def close(db, fund, period):
-    with db.uow() as uow:
+    with committing(db) as uow:
         return close_period(uow, fund.id, period, actor=CLERK)
 
 
 def reopen(db, fund, period, reason="补记漏账"):
-    with db.uow() as uow:
+    with committing(db) as uow:
         return reopen_period(uow, fund.id, period, actor="approver", reason=reason)
 
 
@@ -46,7 +46,7 @@ def test_reversal_into_a_closed_month_is_refused(db):
     fund = make_fund(db)
     posted = appropriate(db, fund, "10.00", on=date(2007, 4, 1))
     close(db, fund, "2007-04")
-    with db.uow() as uow:
+    with committing(db) as uow:
         row = propose_reversal(
             uow, CLERK_ACTOR, fund.code, posted.voucher, reason="x", on=date(2007, 4, 2)
         )
@@ -54,7 +54,7 @@ def test_reversal_into_a_closed_month_is_refused(db):
         decide_reversal(
             uow, APPROVER, fund.code, row.id, approve=True, note="", on=date(2007, 4, 2)
         )
-    with db.uow() as uow:  # the correction goes into the open month instead
+    with committing(db) as uow:  # the correction goes into the open month instead
         red = decide_reversal(
             uow, APPROVER, fund.code, row.id, approve=True, note="", on=date(2007, 5, 2)
         )

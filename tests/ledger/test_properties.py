@@ -19,7 +19,7 @@ from ledger.posting import DEBIT, AccountRef, Line, journal, red_ink
 from ledger.read.books import balance, balance_mismatches, trial_balance
 from ledger.services.journals import record_journal
 from tests.conftest import rolled_back
-from tests.factories import CLERK, COUNTY, SPECIAL, make_fund, reverse
+from tests.factories import CLERK, COUNTY, SPECIAL, committing, make_fund, reverse
 
 ACCOUNTS = [
     SPECIAL,
@@ -65,7 +65,7 @@ def test_generated_drafts_balance_to_the_model_and_to_their_entries(engine, batc
         model: dict[AccountRef, Decimal] = defaultdict(Decimal)
         for draft in batch:
             try:
-                with db.uow() as uow:
+                with committing(db) as uow:
                     record_journal(uow, fund.id, draft, actor=CLERK)
             except errors.InsufficientBalance:
                 continue
@@ -93,16 +93,16 @@ def test_reversal_and_original_net_to_zero_on_every_account(engine, batch, data)
             if ref.code in {"1001", "1011", "1101"}
         ]
         seed.append(Line(COUNTY, "C", sum((ln.amount for ln in seed), Decimal(0))))
-        with db.uow() as uow:
+        with committing(db) as uow:
             record_journal(uow, fund.id, journal(START, "seed", "", seed), actor=CLERK)
         with db.read() as session:
             before = {ref: balance(session, fund.id, ref) for ref in ACCOUNTS}
         posted = []
         for draft in batch:
-            with db.uow() as uow:
+            with committing(db) as uow:
                 posted.append(record_journal(uow, fund.id, draft, actor=CLERK))
         for item in data.draw(st.permutations(posted)):
-            with db.uow() as uow:
+            with committing(db) as uow:
                 reverse(uow, fund.code, item.voucher, on=date(2007, 6, 1), reason="test")
         with db.read() as session:
             for ref in ACCOUNTS:

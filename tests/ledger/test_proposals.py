@@ -34,7 +34,7 @@ from ledger.posting import AccountRef
 from ledger.read.books import balance, trial_balance
 from ledger.read.figures import loan_figures, schedules
 from ledger.services import disasters, loans, proposals, setup
-from tests.factories import APPROVER, CLERK_ACTOR, make_loan, make_programme
+from tests.factories import APPROVER, CLERK_ACTOR, committing, make_loan, make_programme
 
 D = Decimal
 DOC = "县脱贫办〔2007〕12号"
@@ -103,7 +103,7 @@ def history(db, loan: Loan) -> list[str]:
 def propose_wo(db, prog, loan, amount, *, ground="death", actor=CLERK_ACTOR, **kwargs):
     args = {"reason": "借款人病故,家无财产", "evidence": "死亡证明", "on": date(2007, 9, 1)}
     args.update(kwargs)
-    with db.uow() as uow:
+    with committing(db) as uow:
         return proposals.propose_write_off(
             uow, actor, prog.code, loan=loan.registration_no, amount=amount, ground=ground, **args
         )
@@ -112,19 +112,19 @@ def propose_wo(db, prog, loan, amount, *, ground="death", actor=CLERK_ACTOR, **k
 def decide_wo(db, prog, row_id, *, approve=True, on=date(2007, 9, 10), actor=APPROVER, **kw):
     args = {"note": "同意" if approve else "证据不足", "document_no": DOC if approve else None}
     args.update(kw)
-    with db.uow() as uow:
+    with committing(db) as uow:
         return proposals.decide_write_off(
             uow, actor, prog.code, row_id, approve=approve, on=on, **args
         )
 
 
 def repay(db, prog, loan, amount, on):
-    with db.uow() as uow:
+    with committing(db) as uow:
         loans.repay_loan(uow, CLERK_ACTOR, prog.code, loan.registration_no, on=on, amount=amount)
 
 
 def make_disaster(db, prog, code="0708", townships=None, occurred_on=date(2007, 7, 8)):
-    with db.uow() as uow:
+    with committing(db) as uow:
         return disasters.record_disaster(
             uow,
             CLERK_ACTOR,
@@ -588,7 +588,7 @@ def test_decide_many_approves_a_batch_with_one_document(db):
         propose_wo(db, prog, first, "2000.00", ground="disaster", disaster="0708"),
         propose_wo(db, prog, second, "500.00", ground="policy", reason="征地"),
     ]
-    with db.uow() as uow:
+    with committing(db) as uow:
         decided = proposals.decide_many(
             uow,
             APPROVER,
@@ -669,7 +669,7 @@ def test_decide_many_rejects_a_batch(db):
     prog = make_programme(db)
     loans_ = [make_loan(db, prog) for _ in range(3)]
     rows = [propose_wo(db, prog, loan, "100.00") for loan in loans_]
-    with db.uow() as uow:
+    with committing(db) as uow:
         decided = proposals.decide_many(
             uow,
             APPROVER,
@@ -688,7 +688,7 @@ def test_decide_many_rejects_a_batch(db):
 
 
 def propose_ext(db, prog, loan, schedule, *, on=date(2008, 6, 1), actor=CLERK_ACTOR, **kw):
-    with db.uow() as uow:
+    with committing(db) as uow:
         return proposals.propose_extension(
             uow,
             actor,
@@ -704,7 +704,7 @@ def propose_ext(db, prog, loan, schedule, *, on=date(2008, 6, 1), actor=CLERK_AC
 def decide_ext(
     db, prog, row_id, *, approve=True, on=date(2008, 6, 10), actor=APPROVER, note="同意"
 ):
-    with db.uow() as uow:
+    with committing(db) as uow:
         return proposals.decide_extension(
             uow, actor, prog.code, row_id, approve=approve, note=note, on=on
         )
@@ -907,7 +907,7 @@ def test_extension_refusals(db):
 def test_extension_beyond_the_fund_term_is_refused(db):
     prog = make_programme(db)
     loan = make_loan(db, prog, amount="3000.00")
-    with db.uow() as uow:
+    with committing(db) as uow:
         setup.update_settings(uow, CLERK_ACTOR, prog.code, max_term_months=12)
     refused(
         db,
@@ -929,7 +929,7 @@ def test_extension_beyond_the_fund_term_is_refused(db):
 
 
 def add_type(db, prog, code, standard):
-    with db.uow() as uow:
+    with committing(db) as uow:
         return setup.add_project_type(
             uow,
             CLERK_ACTOR,
@@ -944,7 +944,7 @@ def test_project_change_is_applied_on_approval(db):
     prog = make_programme(db)
     loan = make_loan(db, prog, amount="3000.00")
     shed = add_type(db, prog, "shed", "8000.00")
-    with db.uow() as uow:
+    with committing(db) as uow:
         row = proposals.propose_project_change(
             uow,
             CLERK_ACTOR,
@@ -957,7 +957,7 @@ def test_project_change_is_applied_on_approval(db):
         )
     with db.read() as session:
         assert session.get_one(Loan, loan.id).project == "养猪 10 头"  # not before approval
-    with db.uow() as uow:
+    with committing(db) as uow:
         decided = proposals.decide_project_change(
             uow, APPROVER, prog.code, row.id, approve=True, note="县办审定认可", on=date(2007, 6, 5)
         )
@@ -991,7 +991,7 @@ def test_project_change_refusals(db):
     assert error.field == "project_type" and "2,000.00" in error.detail_zh
     assert refused(db, errors.RecordNotFound, propose("cow")).field == "project_type"
     assert refused(db, errors.InvalidField, propose("pig", "养猪 10 头")).field == "project"
-    with db.uow() as uow:
+    with committing(db) as uow:
         row = propose("shed", "大棚")(uow)
     assert refused(db, errors.ProposalPending, propose("shed", "大棚 2 亩")).field == "loan"
     refused(
@@ -1018,7 +1018,7 @@ def test_project_change_refusals(db):
             uow, APPROVER, prog.code, row.id, approve=True, note="", on=date(2007, 6, 5)
         ),
     )
-    with db.uow() as uow:
+    with committing(db) as uow:
         rejected = proposals.decide_project_change(
             uow, APPROVER, prog.code, row.id, approve=False, note="标准不足", on=date(2007, 6, 5)
         )
@@ -1041,7 +1041,7 @@ def test_recovery_of_a_written_off_loan_posts_1011_and_4002(db):
     town = township_funds(prog.townships[0])
     cash = bal(db, prog, town)
     officer = Actor("officer-a", "township", township_code=prog.townships[0])
-    with db.uow() as uow:
+    with committing(db) as uow:
         posted = proposals.record_recovery(
             uow, officer, prog.code, loan.registration_no, on=date(2008, 3, 1), amount="1000.00"
         )
@@ -1067,7 +1067,7 @@ def test_recovery_of_a_written_off_loan_posts_1011_and_4002(db):
         ),
     )
     assert error.field == "amount" and "2,000.00" in error.detail_zh
-    with db.uow() as uow:
+    with committing(db) as uow:
         proposals.record_recovery(
             uow,
             CLERK_ACTOR,
@@ -1100,6 +1100,6 @@ def test_recovery_refusals(db):
     assert status_of(db, partial) is LoanStatus.CLOSED
     refused(db, errors.RecordNotFound, recover(partial, other))
     refused(db, errors.RoleNotAllowed, recover(partial, Actor("boss", "leader")))
-    with db.uow() as uow:
+    with committing(db) as uow:
         recover(partial)(uow)
     assert bal(db, prog, AccountRef(RECOVERIES, partial.registration_no)) == D("10.00")

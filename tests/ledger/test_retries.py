@@ -13,28 +13,19 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from ledger.db import UnitOfWork, run_in_transaction
-from ledger.models import Journal
 from ledger.services.journals import record_journal
-from ledger.transactions import DeferredUnitOfWork, run_deferred
-from tests.factories import CLERK, COUNTY, SPECIAL, make_fund, transfer
+from tests.factories import CLERK, COUNTY, SPECIAL, journal_count, make_fund, transfer
 
 
 def connection_lost() -> OperationalError:
     return OperationalError(
         "SELECT 1", {}, Exception("server closed the connection"), connection_invalidated=True
     )
-
-
-def journals(db, fund) -> int:
-    with db.read() as session:
-        return session.scalar(
-            select(func.count()).select_from(Journal).where(Journal.fund_id == fund.id)
-        )
 
 
 def test_a_connection_lost_before_the_commit_reruns_the_use_case(db):
@@ -47,18 +38,20 @@ def test_a_connection_lost_before_the_commit_reruns_the_use_case(db):
             uow.session.execute(text("SELECT 1"))
             raise connection_lost()  # mid-transaction, before the commit
         draft = transfer(date(2007, 4, 1), SPECIAL, COUNTY, "10.00")
-        return record_journal(uow, fund.id, draft, actor=CLERK).voucher
+        voucher = record_journal(uow, fund.id, draft, actor=CLERK).voucher
+        uow.commit()
+        return voucher
 
     assert run_in_transaction(db, work) == "记-2007-04-0001"
     assert len(attempts) == 2
-    assert journals(db, fund) == 1
+    assert journal_count(db, fund) == 1
 
 
 def test_a_connection_lost_during_the_commit_is_not_rerun(db, monkeypatch):
     fund = make_fund(db)
     attempts = []
 
-    def work(uow: DeferredUnitOfWork) -> None:
+    def work(uow: UnitOfWork) -> None:
         attempts.append(uow)
         record_journal(
             uow, fund.id, transfer(date(2007, 4, 1), SPECIAL, COUNTY, "10.00"), actor=CLERK
@@ -68,10 +61,10 @@ def test_a_connection_lost_during_the_commit_is_not_rerun(db, monkeypatch):
             raise connection_lost()
 
         monkeypatch.setattr(uow.session, "commit", commit_then_lose_the_answer)
-        uow.seal()
+        uow.commit()
 
     with pytest.raises(OperationalError):
-        run_deferred(db, work)
+        run_in_transaction(db, work)
     assert len(attempts) == 1
     assert attempts[0].commit_sent
 
@@ -103,8 +96,9 @@ def test_a_session_ended_by_pg_terminate_backend_is_rerun(committed_db, database
         posted = record_journal(
             uow, fund.id, transfer(date(2007, 4, 1), SPECIAL, COUNTY, "10.00"), actor=CLERK
         )
+        uow.commit()
         return posted.voucher
 
     assert run_in_transaction(committed_db, work) == "记-2007-04-0001"
     assert len(attempts) == 2
-    assert journals(committed_db, fund) == 1
+    assert journal_count(committed_db, fund) == 1

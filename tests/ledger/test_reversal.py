@@ -14,14 +14,22 @@ import pytest
 from ledger import errors
 from ledger.read.books import balance, balance_mismatches, trial_balance
 from ledger.read.journals import journal_view
-from tests.factories import SPECIAL, appropriate, make_fund, post_draft, township, transfer
+from tests.factories import (
+    SPECIAL,
+    appropriate,
+    committing,
+    make_fund,
+    post_draft,
+    township,
+    transfer,
+)
 from tests.factories import reverse as reverse_in
 
 D = Decimal
 
 
 def reverse(db, fund, voucher, on=date(2007, 4, 20), reason="金额录错") -> str:
-    with db.uow() as uow:
+    with committing(db) as uow:
         return reverse_in(uow, fund.code, voucher, on=on, reason=reason)
 
 

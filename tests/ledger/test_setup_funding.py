@@ -12,21 +12,21 @@ from ledger.actors import Actor
 from ledger.journal_templates import SPECIAL, capital, township_funds
 from ledger.read.books import balance
 from ledger.services import funding, setup
-from tests.factories import CLERK_ACTOR, make_fund, make_id_number, make_programme
+from tests.factories import CLERK_ACTOR, committing, make_fund, make_id_number, make_programme
 
 D = Decimal
 
 
 def test_appropriation_allocation_remittance_move_money_per_spec(db):
     fund = make_fund(db)
-    with db.uow() as uow:
+    with committing(db) as uow:
         setup.add_township(uow, CLERK_ACTOR, fund.code, code="340123001", name="但家庙镇")
-    with db.uow() as uow:
+    with committing(db) as uow:
         moved = funding.record_appropriation(
             uow, CLERK_ACTOR, fund.code, on=date(2007, 3, 1), amount="1000000.00", source="province"
         )
     assert moved.voucher == "记-2007-03-0001" and moved.kind == "appropriation"
-    with db.uow() as uow:
+    with committing(db) as uow:
         funding.record_allocation(
             uow,
             CLERK_ACTOR,
@@ -35,7 +35,7 @@ def test_appropriation_allocation_remittance_move_money_per_spec(db):
             township="340123001",
             amount="600000.00",
         )
-    with db.uow() as uow:
+    with committing(db) as uow:
         funding.record_remittance(
             uow,
             Actor("t", "township", "340123001"),
@@ -61,7 +61,7 @@ def test_allocation_beyond_the_special_account_is_refused(db):
             township=prog.townships[0],
             amount="10000.01",
         )
-    assert info.value.field == "amount" and "10000.00" in info.value.detail_zh
+    assert info.value.field == "amount" and "10,000.00" in info.value.detail_zh
 
 
 def test_remittance_beyond_township_cash_is_refused(db):
@@ -75,6 +75,44 @@ def test_remittance_beyond_township_cash_is_refused(db):
             township=prog.townships[0],
             amount="20000.01",
         )
+
+
+def test_a_back_dated_allocation_needs_the_money_on_its_date(db):
+    prog = make_programme(db)  # 100,000.00 in on 2007-03-01, 40,000.00 out on 2007-04-01
+    with committing(db) as uow:
+        funding.record_appropriation(
+            uow, CLERK_ACTOR, prog.code, on=date(2007, 6, 1), amount="50000.00", source="city"
+        )
+    allocate = {"township": prog.townships[0], "amount": "80000.00"}
+    with db.uow() as uow, pytest.raises(errors.InsufficientFunds) as info:
+        funding.record_allocation(uow, CLERK_ACTOR, prog.code, on=date(2007, 5, 31), **allocate)
+    assert info.value.field == "date"
+    assert "拨付日 2007-05-31" in info.value.detail_zh and "60,000.00" in info.value.detail_zh
+    assert "allocation date 2007-05-31" in info.value.detail_en
+    with committing(db) as uow:
+        funding.record_allocation(uow, CLERK_ACTOR, prog.code, on=date(2007, 6, 1), **allocate)
+    with db.read() as session:
+        assert balance(session, prog.fund.id, SPECIAL).balance == D("30000.00")
+
+
+def test_a_back_dated_remittance_may_not_overdraw_a_day_since(db):
+    prog = make_programme(db)
+    town = prog.townships[0]
+    with committing(db) as uow:  # 20,000.00 on 2007-04-01, then 5,000.00 more on 2007-05-01
+        funding.record_allocation(
+            uow, CLERK_ACTOR, prog.code, on=date(2007, 5, 1), township=town, amount="5000.00"
+        )
+    with db.uow() as uow, pytest.raises(errors.InsufficientFunds) as info:
+        funding.record_remittance(
+            uow, CLERK_ACTOR, prog.code, on=date(2007, 4, 15), township=town, amount="25000.00"
+        )
+    assert info.value.field == "date" and "20,000.00" in info.value.detail_zh
+    with committing(db) as uow:
+        funding.record_remittance(
+            uow, CLERK_ACTOR, prog.code, on=date(2007, 5, 1), township=town, amount="25000.00"
+        )
+    with db.read() as session:
+        assert balance(session, prog.fund.id, township_funds(town)).balance == D("0.00")
 
 
 def test_township_officer_cannot_remit_for_another_township(db):
@@ -113,7 +151,7 @@ def test_unknown_fund(db):
 @pytest.mark.parametrize(("code", "field"), [("34012300", "code"), ("340123001", "code")])
 def test_township_code_rules(db, code, field):
     fund = make_fund(db)
-    with db.uow() as uow:
+    with committing(db) as uow:
         setup.add_township(uow, CLERK_ACTOR, fund.code, code="340123001", name="已有")
     with db.uow() as uow, pytest.raises(errors.LedgerError) as info:
         setup.add_township(uow, CLERK_ACTOR, fund.code, code=code, name="新")
@@ -123,7 +161,7 @@ def test_township_code_rules(db, code, field):
 def test_household_rules(db):
     prog = make_programme(db)
     good = make_id_number()
-    with db.uow() as uow:
+    with committing(db) as uow:
         row = setup.add_household(
             uow,
             CLERK_ACTOR,
@@ -187,7 +225,7 @@ def test_settings_refusals(db, kwargs, field):
 
 def test_settings_update(db):
     fund = make_fund(db)
-    with db.uow() as uow:
+    with committing(db) as uow:
         row = setup.update_settings(
             uow, CLERK_ACTOR, fund.code, deduction_cap="0.15", max_term_months=24, fee_rate="0.005"
         )

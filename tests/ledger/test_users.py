@@ -22,7 +22,7 @@ from ledger.errors import (
 )
 from ledger.models import ApiToken, LoginFailure, User
 from ledger.services import users
-from tests.factories import make_fund
+from tests.factories import committing, make_fund
 
 PASSWORD = "correct horse battery"
 CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
@@ -34,15 +34,18 @@ def cheap_hashing(monkeypatch):
 
 
 def add_user(db, username="alice", role="clerk", **kwargs) -> User:
-    with db.uow() as uow:
+    with committing(db) as uow:
         return users.create_user(uow, username=username, password=PASSWORD, role=role, **kwargs)
 
 
 def login(db, username="alice", password=PASSWORD, client="10.0.0.1", **kwargs):
     with db.uow() as uow:
-        return users.authenticate(
-            uow, username=username, password=password, client=client, **kwargs
-        )
+        try:
+            return users.authenticate(
+                uow, username=username, password=password, client=client, **kwargs
+            )
+        finally:
+            uow.commit()  # a failure too, as shell.auth.verify_login commits it
 
 
 def resolve(db, token, **kwargs):
@@ -147,17 +150,17 @@ def test_a_token_stops_working_when_it_expires(db):
 def test_a_revoked_token_stops_working(db):
     add_user(db)
     issued = login(db)
-    with db.uow() as uow:
+    with committing(db) as uow:
         assert users.revoke_token(uow, token_id=issued.token_id) is True
     assert resolve(db, issued.token) is None
-    with db.uow() as uow:
+    with committing(db) as uow:
         assert users.revoke_token(uow, token_id=issued.token_id) is False
 
 
 def test_disabling_a_user_ends_every_token_at_once(db):
     add_user(db)
     tokens = [login(db), login(db)]
-    with db.uow() as uow:
+    with committing(db) as uow:
         user = users.disable_user(uow, username="ALICE")
     assert user.disabled and user.disabled_at is not None
     assert all(resolve(db, t.token) is None for t in tokens)
@@ -168,7 +171,7 @@ def test_disabling_a_user_ends_every_token_at_once(db):
     assert len(revoked) == 2 and None not in revoked
     with pytest.raises(AuthenticationFailed):
         login(db)
-    with db.uow() as uow:
+    with committing(db) as uow:
         users.enable_user(uow, username="alice")
     assert all(resolve(db, t.token) is None for t in tokens)  # old tokens stay dead
     assert resolve(db, login(db).token) is not None
@@ -176,9 +179,9 @@ def test_disabling_a_user_ends_every_token_at_once(db):
 
 def test_a_disabled_user_cannot_be_issued_a_token_after_the_password_check(db):
     add_user(db)
-    with db.uow() as uow:
+    with committing(db) as uow:
         actor = users.check_password(uow, username="alice", password=PASSWORD, client="c")
-    with db.uow() as uow:
+    with committing(db) as uow:
         users.disable_user(uow, username="alice")
     with db.uow() as uow, pytest.raises(AuthenticationFailed):
         users.issue_token(uow, actor)
@@ -265,13 +268,13 @@ def test_token_use_is_recorded_at_most_every_few_minutes(db):
     add_user(db)
     now = utcnow()
     issued = login(db, now=now)
-    with db.uow() as uow:
+    with committing(db) as uow:
         users.touch_token(uow, issued.token_id, now=now)
     assert resolve(db, issued.token, now=now).last_used_at == now
-    with db.uow() as uow:
+    with committing(db) as uow:
         users.touch_token(uow, issued.token_id, now=now + timedelta(minutes=1))
     assert resolve(db, issued.token, now=now).last_used_at == now
     later = now + timedelta(minutes=6)
-    with db.uow() as uow:
+    with committing(db) as uow:
         users.touch_token(uow, issued.token_id, now=later)
     assert resolve(db, issued.token, now=later).last_used_at == later

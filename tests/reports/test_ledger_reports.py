@@ -15,7 +15,7 @@ from reports.aging import render_aging
 from reports.subledger import render_subledger
 from reports.trial_balance import render_trial_balance
 from reports.voucher import render_vouchers
-from tests.factories import appropriate, make_fund, reverse
+from tests.factories import appropriate, committing, make_fund, reverse
 from tests.reports import pdf
 from tests.reports.conftest import CLERK as CLERK_ACTOR
 from tests.reports.conftest import GENERATED
@@ -93,7 +93,7 @@ def test_aging_report(demo):
 def test_voucher_and_its_red_ink_reversal(db):
     fund = make_fund(db)
     original = appropriate(db, fund, "1409.50", on=date(2007, 4, 1))
-    with db.uow() as uow:
+    with committing(db) as uow:
         reversal = reverse(uow, fund.code, original.voucher, on=date(2007, 4, 2), reason="金额录错")
     with db.read() as session:
         data = voucher_prints(

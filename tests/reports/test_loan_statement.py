@@ -16,7 +16,14 @@ from ledger.schedule import make_schedule
 from ledger.services import loans, proposals, setup
 from reports.loan_statement import render_loan_statement
 from reports.township_statement import render_township_statement
-from tests.factories import APPROVER, CLERK_ACTOR, Programme, make_id_number, make_programme
+from tests.factories import (
+    APPROVER,
+    CLERK_ACTOR,
+    Programme,
+    committing,
+    make_id_number,
+    make_programme,
+)
 from tests.reports import pdf
 from tests.reports.conftest import CLERK, GENERATED
 
@@ -31,7 +38,7 @@ PROJECT = "林下养殖土鸡三百羽、套种天麻二亩并配套建设冷链
 def lend(db, prog: Programme, *, name: str, village: str, project: str, amount: str) -> str:
     """A household and its loan, registered, approved, contracted and disbursed."""
     town = prog.townships[0]
-    with db.uow() as uow:
+    with committing(db) as uow:
         person = setup.add_household(
             uow,
             CLERK_ACTOR,
@@ -42,7 +49,7 @@ def lend(db, prog: Programme, *, name: str, village: str, project: str, amount: 
             village=village,
             party_member=True,
         ).id
-    with db.uow() as uow:
+    with committing(db) as uow:
         no = loans.register_loan(
             uow,
             CLERK_ACTOR,
@@ -78,7 +85,7 @@ def lend(db, prog: Programme, *, name: str, village: str, project: str, amount: 
         (loans.disburse_loan, {"on": date(2007, 4, 10), "amount": amount}),
     ]
     for step, arguments in steps:
-        with db.uow() as uow:
+        with committing(db) as uow:
             step(uow, CLERK_ACTOR, prog.code, no, **arguments)
     return no
 
@@ -86,7 +93,7 @@ def lend(db, prog: Programme, *, name: str, village: str, project: str, amount: 
 def test_household_statement(db):
     prog = make_programme(db)
     no = lend(db, prog, name="欧阳明珠", village=VILLAGE, project=PROJECT, amount="4500.00")
-    with db.uow() as uow:
+    with committing(db) as uow:
         loans.repay_loan(uow, CLERK_ACTOR, prog.code, no, on=date(2008, 3, 1), amount="1000.00")
     with db.read() as session:
         data = loan_statement(session, CLERK, prog.code, no, as_of=date(2009, 6, 30))
@@ -132,9 +139,9 @@ def test_the_schedule_shows_written_off_apart_from_repaid(db):
     """Repaid 1,500, then 1,500 written off, then the history in business-date order."""
     prog = make_programme(db)
     no = lend(db, prog, name="欧阳明珠", village="黄檀树村", project="养猪", amount="3000.00")
-    with db.uow() as uow:
+    with committing(db) as uow:
         loans.repay_loan(uow, CLERK_ACTOR, prog.code, no, on=date(2008, 3, 1), amount="1500.00")
-    with db.uow() as uow:
+    with committing(db) as uow:
         row = proposals.propose_write_off(
             uow,
             CLERK_ACTOR,
@@ -145,7 +152,7 @@ def test_the_schedule_shows_written_off_apart_from_repaid(db):
             reason="借款人病故",
             on=date(2008, 2, 1),
         )
-    with db.uow() as uow:
+    with committing(db) as uow:
         proposals.decide_write_off(
             uow,
             APPROVER,

@@ -46,7 +46,7 @@ from ledger.db import Database, make_engine
 from ledger.models import IdempotencyRecord, IdempotencyStatus, Journal
 from ledger.schema import upgrade
 from ledger.services import users
-from tests.factories import make_loan, make_programme
+from tests.factories import committing, make_loan, make_programme
 from tests.ledger.crash_child import book_problems
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,7 +85,7 @@ def prepare_book(url: str, *, loans: int = 4, clerks: int = 4) -> Book:
         )
         names = tuple(f"clerk{i}-{uuid.uuid4().hex[:6]}" for i in range(clerks))
         for name in names:
-            with db.uow() as uow:
+            with committing(db) as uow:
                 users.create_user(
                     uow, username=name, password=PASSWORD, role="clerk", fund_code=programme.code
                 )

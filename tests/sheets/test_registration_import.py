@@ -13,12 +13,13 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from ledger.actors import Actor
-from ledger.errors import RoleNotAllowed, RowsRefused, SheetRefused
+from ledger.errors import DateInFuture, OverLimit, RoleNotAllowed, RowsRefused, SheetRefused
 from ledger.models import Fund, Household, Loan, LoanEvent
 from ledger.registration_import import BY_NAME, COLUMNS, import_registrations
+from ledger.services import loans, setup
 from ledger.uploads import MAX_BYTES, header_name
 from sheets.template import registration_template
-from tests.factories import CLERK_ACTOR, make_programme
+from tests.factories import CLERK_ACTOR, committing, make_household, make_programme
 from tests.sheets.files import HEADER, csv_bytes, person, table_csv, xlsx
 
 TODAY = date(2007, 4, 30)
@@ -30,7 +31,7 @@ def fund(db):
 
 
 def run(db, fund, data, actor=CLERK_ACTOR):
-    with db.uow() as uow:
+    with committing(db) as uow:
         return import_registrations(uow, actor, fund, data, today=TODAY)
 
 
@@ -313,3 +314,70 @@ def test_a_bad_cell_is_named_by_the_sheet_s_own_header(db, fund):
     with pytest.raises(RowsRefused) as refused:
         run(db, fund, xlsx(rows, header=names))
     assert [e.column for e in refused.value.rows] == ["党员户", "借款金额"]
+
+
+@pytest.mark.parametrize(
+    ("standard", "max_loan", "amount", "limit"),
+    [("5000.00", None, "5000.01", "借款标准"), ("50000.00", "20000.00", "20000.01", "上限")],
+)
+def test_one_registration_is_refused_exactly_as_a_sheet_row_is(
+    db, standard, max_loan, amount, limit
+):
+    prog = make_programme(db, standard=standard)
+    if max_loan:
+        with committing(db) as uow:
+            setup.update_settings(uow, CLERK_ACTOR, prog.code, max_loan=max_loan)
+    with pytest.raises(RowsRefused) as sheet:
+        run(db, prog.code, xlsx([person(1, amount=amount)]))
+    [row] = sheet.value.rows
+    assert row.column == "申请金额" and limit in row.detail_zh
+    household = make_household(db, prog)
+    with db.uow() as uow, pytest.raises(OverLimit) as one:
+        loans.register_loan(
+            uow,
+            CLERK_ACTOR,
+            prog.code,
+            household=household,
+            batch="1",
+            project_type="pig",
+            project="养猪",
+            requested_amount=amount,
+            on=date(2007, 4, 2),
+        )
+    assert one.value.field == "requested_amount"
+    assert (one.value.detail_zh, one.value.detail_en) == (row.detail_zh, row.detail_en)
+    assert counts(db, prog.code) == (1, 0, 0)
+
+
+def test_a_future_date_is_refused_alike_in_a_sheet_and_one_registration(db, fund, set_today):
+    set_today(TODAY)
+    with pytest.raises(RowsRefused) as sheet:
+        run(db, fund, xlsx([person(1, 登记日期="2007-05-01")]))
+    [row] = sheet.value.rows
+    assert row.column == "登记日期" and counts(db, fund) == (0, 0, 0)
+    with committing(db) as uow:
+        household = setup.add_household(
+            uow,
+            CLERK_ACTOR,
+            fund,
+            name="户主1",
+            id_number=person(1)["身份证号"],
+            township="340123001",
+            village="胡家湾村",
+            party_member=True,
+        ).id
+    with db.uow() as uow, pytest.raises(DateInFuture) as one:
+        loans.register_loan(
+            uow,
+            CLERK_ACTOR,
+            fund,
+            household=household,
+            batch="1",
+            project_type="pig",
+            project="养猪",
+            requested_amount="3000.00",
+            on=date(2007, 5, 1),
+        )
+    assert one.value.field == "date"
+    assert (one.value.detail_zh, one.value.detail_en) == (row.detail_zh, row.detail_en)
+    assert row.detail_zh == "登记日 2007-05-01 晚于今天 2007-04-30"

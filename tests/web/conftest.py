@@ -27,6 +27,7 @@ from ledger.schema import upgrade as migrate
 from ledger.services import funding, users
 from shell.app import create_app
 from tests.conftest import isolated_url
+from tests.factories import committing
 
 CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -64,7 +65,7 @@ LENDING_TOWNS = ("341525100", "341525101")
 
 def _fund_townships(db: Database, fund: str) -> None:
     clerk = Actor("clerk", Role.CLERK)
-    with db.uow() as uow:
+    with committing(db) as uow:
         for town in LENDING_TOWNS:
             funding.record_allocation(
                 uow, clerk, fund, on=dates.today(), township=town, amount=Decimal("150000.00")

@@ -13,6 +13,7 @@ from ledger import dates
 from ledger.db import Database
 from ledger.models import AuditRecord, Journal, WriteOff
 from ledger.services import users
+from tests.factories import committing
 from tests.web.conftest import Browser
 from tests.web.journeys import HENGSHAN, OTHER_TOWN, lend, step
 
@@ -166,7 +167,7 @@ PASSWORD = "long enough pw"
 def add_user(demo, username: str, role: str) -> None:
     db = Database.connect(demo.url)
     try:
-        with db.uow() as uow:
+        with committing(db) as uow:
             users.create_user(uow, username=username, password=PASSWORD, role=role)
     finally:
         db.engine.dispose()
@@ -179,7 +180,7 @@ def test_disabling_a_user_ends_their_session(web_app, demo, browser):
         user = Browser(web_app, demo.fund)
         assert user.login("clerk-to-go", PASSWORD).status_code == 303
         assert user.get(user.f("loans")).status_code == 200
-        with db.uow() as uow:
+        with committing(db) as uow:
             users.disable_user(uow, username="clerk-to-go")
         assert user.get(user.f("loans")).status_code == 302
     finally:

@@ -25,7 +25,7 @@ from ledger.schema import upgrade as migrate
 from ledger.services import disasters, loans, proposals, users
 from shell.app import create_app
 from tests.conftest import isolated_url
-from tests.factories import APPROVER, CLERK_ACTOR, make_loan, make_programme
+from tests.factories import APPROVER, CLERK_ACTOR, committing, make_loan, make_programme
 from tests.web.conftest import CHEAP, Browser
 
 PASSWORD = "long enough pw"
@@ -59,10 +59,10 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> Iterator[County]:
             (b, "1000.00", date(2008, 3, 20)),
             (b, "500.00", date(2009, 6, 1)),
         ):
-            with db.uow() as uow:
+            with committing(db) as uow:
                 loans.repay_loan(uow, CLERK_ACTOR, prog.code, no, on=on, amount=amount)
         # Entered after the 2008 repayments, dated 2007.
-        with db.uow() as uow:
+        with committing(db) as uow:
             row = proposals.propose_write_off(
                 uow,
                 CLERK_ACTOR,
@@ -73,7 +73,7 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> Iterator[County]:
                 reason="借款人病故",
                 on=date(2007, 11, 20),
             )
-        with db.uow() as uow:
+        with committing(db) as uow:
             proposals.decide_write_off(
                 uow,
                 APPROVER,
@@ -84,7 +84,7 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> Iterator[County]:
                 on=date(2007, 12, 1),
                 document_no="县政发[2007]9号",
             )
-        with db.uow() as uow:
+        with committing(db) as uow:
             disasters.record_disaster(
                 uow,
                 CLERK_ACTOR,
@@ -95,7 +95,7 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> Iterator[County]:
                 kind="hail",
                 townships=[HENGSHAN],
             )
-        with db.uow() as uow:
+        with committing(db) as uow:
             for name, role, town in (
                 ("clerk", "clerk", None),
                 ("leader", "leader", None),

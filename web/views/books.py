@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from ledger import dates
 from ledger.labels import KIND
+from ledger.permissions import Action
 from ledger.read import access, books
 from ledger.read import journals as journal_reads
 from ledger.services.periods import PERIOD, close_period, reopen_period
@@ -25,8 +26,6 @@ from shell.schemas.proposals import ReversalIn
 from web.blueprint import COUNTY, bp, page
 from web.forms import FormState, blank, prefixed, search_form, submit
 from web.pagination import PER_PAGE, Listing
-
-BOOKKEEPERS = ("clerk", "approver")
 
 
 class JournalSearch(Schema):
@@ -78,7 +77,7 @@ def voucher(f: str, voucher: str) -> Any:
 
 
 @bp.route("/f/<f>/journals/<voucher>/reversal", methods=["POST"])
-@page(*BOOKKEEPERS)
+@page(Action.PROPOSE_REVERSAL)
 def reversal(f: str, voucher: str) -> Any:
     return submit(
         ReversalIn(),
@@ -144,19 +143,19 @@ class ReopenForm(ReopenIn, CloseForm):
 
 #: The month's two steps: who, parsed how, done by which service, and what the notice says.
 PERIOD_STEPS = {
-    "close": (("clerk",), CloseForm, close_period, "已结账"),
-    "reopen": (("approver",), ReopenForm, reopen_period, "已反结账"),
+    "close": (Action.CLOSE_PERIOD, CloseForm, close_period, "已结账"),
+    "reopen": (Action.REOPEN_PERIOD, ReopenForm, reopen_period, "已反结账"),
 }
 
 
 @bp.route("/f/<f>/periods/<step>", methods=["POST"])
-@page("clerk", "approver")
+@page(Action.CLOSE_PERIOD, Action.REOPEN_PERIOD)
 def period_step(f: str, step: str) -> Any:
     if step not in PERIOD_STEPS:
         abort(404)
-    roles, schema, service, done_text = PERIOD_STEPS[step]
+    action, schema, service, done_text = PERIOD_STEPS[step]
     actor = g.actor
-    check_role(actor, roles)
+    check_role(actor, action.roles)
 
     def work(uow: Any, data: dict[str, Any]) -> Any:
         period = data.pop("period")

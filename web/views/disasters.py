@@ -9,6 +9,7 @@ from flask import abort, g, render_template, request, url_for
 
 from ledger import dates
 from ledger.labels import DISASTER_KIND
+from ledger.permissions import Action
 from ledger.read import disasters as disaster_reads
 from ledger.read import proposals
 from ledger.services import disasters as service
@@ -52,7 +53,7 @@ def disasters_xlsx(f: str) -> Any:
 
 
 @bp.route("/f/<f>/disasters", methods=["POST"])
-@page("clerk")
+@page(Action.RECORD_DISASTER)
 def new_disaster(f: str) -> Any:
     values = {**submitted_values(), "townships": request.form.getlist("townships")}
     return submit(
@@ -106,9 +107,9 @@ def disaster_write_offs_xlsx(f: str, code: str) -> Any:
 
 
 STEPS = {
-    "loss": (("clerk",), LossIn, "损失核定已登记"),
-    "write-offs": (("clerk", "approver"), DisasterWriteOffsIn, "已为受灾借款申请核销"),
-    "extensions": (("clerk", "approver"), DisasterExtensionsIn, "已为受灾借款申请展期"),
+    "loss": (Action.REPORT_LOSS, LossIn, "损失核定已登记"),
+    "write-offs": (Action.PROPOSE_FOR_DISASTER, DisasterWriteOffsIn, "已为受灾借款申请核销"),
+    "extensions": (Action.PROPOSE_FOR_DISASTER, DisasterExtensionsIn, "已为受灾借款申请展期"),
 }
 
 
@@ -125,11 +126,11 @@ def _notice(step: str, result: Any) -> str:
 
 
 @bp.route("/f/<f>/disasters/<code>/<step>", methods=["POST"])
-@page("clerk", "approver")
+@page(Action.REPORT_LOSS, Action.PROPOSE_FOR_DISASTER)
 def disaster_step(f: str, code: str, step: str) -> Any:
     if step not in STEPS:
         abort(404)
-    check_role(g.actor, STEPS[step][0])
+    check_role(g.actor, STEPS[step][0].roles)
     return submit(
         STEPS[step][1](),
         lambda uow, data: _run(f, code, step, uow, data),

@@ -1,8 +1,9 @@
 """Loans: the searchable list, the loan page, and every step its state allows.
 
-The loan page offers only the actions that the loan's status and the user's
-role allow (`ACTIONS`); each posts to ``/f/<f>/loans/<no>/<action>``, is
-parsed by the API's schema for that step and runs the same service. A
+The loan page offers exactly the steps that the permission table lets the
+user's role take on a loan in its status (`offered`); each posts to
+``/f/<f>/loans/<no>/<action>``, is parsed by the API's schema for that step
+and runs the same service. A
 township officer sees and acts on their own township's loans only: any
 other loan number in the URL is a 404 page.
 """
@@ -16,9 +17,10 @@ from typing import Any
 from flask import abort, g, render_template, url_for
 from marshmallow import Schema, fields, validate
 
-from ledger import dates
+from ledger import dates, permissions
 from ledger.labels import GROUND as GROUND_LABELS
 from ledger.labels import STATUS as STATUS_LABELS
+from ledger.permissions import Action
 from ledger.read import loans as loan_reads
 from ledger.read import setup
 from ledger.schedule import MAX_INSTALMENTS, make_schedule
@@ -42,8 +44,6 @@ from web.blueprint import EVERYONE, bp, page
 from web.choices import choices
 from web.forms import FormState, blank, prefixed, search_form, submit
 from web.pagination import paged
-
-LENT = ("disbursed",)
 
 
 class EqualSchedule(Schema):
@@ -113,17 +113,34 @@ def _propose_extension(uow: Any, f: str, no: str, data: dict[str, Any]) -> Any:
 
 
 @dataclass(frozen=True)
-class Action:
-    """One step on the loan page: who, in which states, parsed how, done by which service."""
+class Step:
+    """One step on the loan page: parsed how, done by which service.
 
-    name: str
+    Who may take it, and in which loan states, is the permission table's
+    (`ledger.permissions`): the page offers a step exactly when `offered`
+    says the service would accept it.
+    """
+
+    action: Action
     title: str
-    roles: tuple[str, ...]
-    statuses: tuple[str, ...]
     schema: type[Schema]
     run: Callable[[Any, str, str, dict[str, Any]], Any]
-    #: The step the loan is waiting for (shown open); others are folded under 其他操作.
+    #: False for a step taken now and then (folded under 其他操作), never the one awaited.
     primary: bool = True
+
+    @property
+    def name(self) -> str:
+        """The step's path on the loan page, ``/f/<f>/loans/<no>/<name>``."""
+        return self.action.value
+
+    def awaited(self, status: str) -> bool:
+        """Shown open: the loan is in the first state the step starts from.
+
+        A disbursed loan may take a further disbursement, but what it awaits is
+        its repayment; a closed loan may take a recovery, but rarely does.
+        """
+        states = permissions.TABLE[self.action].states
+        return self.primary and bool(states) and states[0].value == status
 
 
 def _service(service: Callable[..., Any]) -> Callable[[Any, str, str, dict[str, Any]], Any]:
@@ -131,96 +148,56 @@ def _service(service: Callable[..., Any]) -> Callable[[Any, str, str, dict[str, 
 
 
 ACTIONS = {
-    action.name: action
-    for action in (
-        Action(
-            "verification",
-            "入户核查",
-            ("clerk",),
-            ("applied",),
-            VerificationIn,
-            _service(loans.verify_loan),
-        ),
-        Action("approval", "审定", ("clerk",), ("verified",), ApprovalForm, _approve),
-        Action(
-            "contract",
-            "签订合同",
-            ("clerk",),
-            ("approved",),
-            ContractIn,
-            _service(loans.sign_contract),
-        ),
-        Action(
-            "disbursement",
-            "发放",
-            ("clerk",),
-            ("contracted",),
-            MoneyIn,
-            _service(loans.disburse_loan),
-        ),
-        Action(
-            "repayment",
-            "收回还款",
-            ("clerk", "township"),
-            LENT,
-            MoneyIn,
-            _service(loans.repay_loan),
-        ),
-        Action(
-            "write-off",
+    step.name: step
+    for step in (
+        Step(Action.VERIFY, "入户核查", VerificationIn, _service(loans.verify_loan)),
+        Step(Action.APPROVE, "审定", ApprovalForm, _approve),
+        Step(Action.CONTRACT, "签订合同", ContractIn, _service(loans.sign_contract)),
+        Step(Action.DISBURSE, "发放", MoneyIn, _service(loans.disburse_loan)),
+        Step(Action.REPAY, "收回还款", MoneyIn, _service(loans.repay_loan)),
+        Step(
+            Action.PROPOSE_WRITE_OFF,
             "申请核销",
-            ("clerk", "approver"),
-            LENT,
             WriteOffForm,
             _for_loan(proposals.propose_write_off),
             primary=False,
         ),
-        Action(
-            "extension",
+        Step(
+            Action.PROPOSE_EXTENSION,
             "申请展期",
-            ("clerk", "approver"),
-            LENT,
             ExtensionForm,
             _propose_extension,
             primary=False,
         ),
-        Action(
-            "project-change",
+        Step(
+            Action.PROPOSE_PROJECT_CHANGE,
             "申请项目变更",
-            ("clerk", "approver"),
-            ("approved", "contracted", "disbursed"),
             ProjectChangeForm,
             _for_loan(proposals.propose_project_change),
             primary=False,
         ),
-        Action(
-            "liaison-change",
+        Step(
+            Action.CHANGE_LIAISON,
             "变更联系人",
-            ("clerk",),
-            ("contracted", "disbursed"),
             LiaisonChangeIn,
             _service(guarantees.change_liaison),
             primary=False,
         ),
-        Action(
-            "guarantee-call",
+        Step(
+            Action.CALL_GUARANTEE,
             "担保代偿",
-            ("approver",),
-            LENT,
             MoneyIn,
             _service(guarantees.call_guarantee),
             primary=False,
         ),
-        Action(
-            "recovery",
-            "核销收回",
-            ("clerk", "township"),
-            ("written_off",),
-            MoneyIn,
-            _service(proposals.record_recovery),
-        ),
+        Step(Action.RECOVER, "核销收回", MoneyIn, _service(proposals.record_recovery)),
     )
 }
+
+
+def offered(role: str, status: str) -> list[Step]:
+    """The steps the loan page offers `role` on a loan in `status`."""
+    return [step for step in ACTIONS.values() if permissions.allows(role, step.action, status)]
 
 
 class ListForm(LoanFilter):
@@ -277,12 +254,8 @@ def _loan_page(f: str, no: str, forms: dict[str, FormState] | None = None) -> An
     actor = g.actor
     with get_db().read() as session:
         detail = loan_reads.loan(session, actor, f, no)
-        offered = [
-            action
-            for action in ACTIONS.values()
-            if actor.role in action.roles and detail.status in action.statuses
-        ]
-        names = {action.name for action in offered}
+        steps = offered(actor.role, detail.status)
+        names = {step.name for step in steps}
         # The select boxes' options, read only when a form on the page needs them.
         liaisons = (
             setup.liaisons(session, actor, f, detail.township).all(session)
@@ -290,7 +263,7 @@ def _loan_page(f: str, no: str, forms: dict[str, FormState] | None = None) -> An
             else []
         )
     today = dates.today().isoformat()
-    states = {action.name: blank(**_suggested(action.name, detail, today)) for action in offered}
+    states = {step.name: blank(**_suggested(step.name, detail, today)) for step in steps}
     states.update(forms or {})
     prefixed(states)
     return render_template(
@@ -298,7 +271,8 @@ def _loan_page(f: str, no: str, forms: dict[str, FormState] | None = None) -> An
         title=f"借款 {no}",
         fund=f,
         loan=detail,
-        actions=offered,
+        primary=[step for step in steps if step.awaited(detail.status)],
+        secondary=[step for step in steps if not step.awaited(detail.status)],
         forms=states,
         liaison_options=[(person.id, person.name) for person in liaisons],
         grounds=list(GROUND_LABELS.items()),
@@ -318,8 +292,8 @@ def _suggested(action: str, detail: Any, today: str) -> dict[str, Any]:
             "contract_no": detail.registration_no,
             "iou_no": detail.registration_no,
         }
-    if action == "disbursement":
-        return {"date": today, "amount": detail.approved}
+    if action == "disbursement":  # the whole approved amount, unless part was paid out
+        return {"date": today, "amount": detail.approved if detail.status == "contracted" else ""}
     if action == "write-off":
         return {"date": today, "amount": detail.outstanding}
     if action == "extension":
@@ -341,7 +315,7 @@ def loan_action(f: str, no: str, action: str) -> Any:
     step = ACTIONS.get(action)
     if step is None:
         abort(404)
-    check_role(g.actor, step.roles)
+    check_role(g.actor, step.action.roles)
     return submit(
         step.schema(),
         lambda uow, data: step.run(uow, f, no, data),
@@ -352,6 +326,6 @@ def loan_action(f: str, no: str, action: str) -> Any:
     )
 
 
-def _notice(step: Action, no: str, result: Any) -> str:
+def _notice(step: Step, no: str, result: Any) -> str:
     voucher = getattr(result, "voucher", None)
     return f"借款 {no}:{step.title}已记录" + (f",凭证 {voucher}" if voucher else "")

@@ -11,9 +11,11 @@ from typing import Any
 from flask import abort, g, render_template, url_for
 from marshmallow import Schema
 
+from ledger.permissions import Action
 from ledger.read import proposals as proposal_reads
 from ledger.services import proposals, reversals
 from sheets import lists
+from shell.auth import check_role
 from shell.db import get_db
 from shell.downloads import download
 from shell.schemas.proposals import DecisionIn, WriteOffDecisionIn
@@ -27,17 +29,38 @@ class Kind:
     listed: Callable[..., Any]
     schema: type[Schema]
     decide: Callable[..., Any]
+    action: Action
 
 
 KINDS = {
     "write-offs": Kind(
-        "核销", proposal_reads.write_offs, WriteOffDecisionIn, proposals.decide_write_off
+        "核销",
+        proposal_reads.write_offs,
+        WriteOffDecisionIn,
+        proposals.decide_write_off,
+        Action.DECIDE_WRITE_OFF,
     ),
-    "extensions": Kind("展期", proposal_reads.extensions, DecisionIn, proposals.decide_extension),
+    "extensions": Kind(
+        "展期",
+        proposal_reads.extensions,
+        DecisionIn,
+        proposals.decide_extension,
+        Action.DECIDE_EXTENSION,
+    ),
     "project-changes": Kind(
-        "项目变更", proposal_reads.project_changes, DecisionIn, proposals.decide_project_change
+        "项目变更",
+        proposal_reads.project_changes,
+        DecisionIn,
+        proposals.decide_project_change,
+        Action.DECIDE_PROJECT_CHANGE,
     ),
-    "reversals": Kind("冲销", proposal_reads.reversals, DecisionIn, reversals.decide_reversal),
+    "reversals": Kind(
+        "冲销",
+        proposal_reads.reversals,
+        DecisionIn,
+        reversals.decide_reversal,
+        Action.DECIDE_REVERSAL,
+    ),
 }
 
 
@@ -84,11 +107,12 @@ def proposals_xlsx(f: str) -> Any:
 
 
 @bp.route("/f/<f>/proposals/<kind>/<int:id>", methods=["POST"])
-@page("approver")
+@page(*(kind.action for kind in KINDS.values()))
 def decide(f: str, kind: str, id: int) -> Any:
     if kind not in KINDS:
         abort(404)
     chosen = KINDS[kind]
+    check_role(g.actor, chosen.action.roles)
     return submit(
         chosen.schema(),
         lambda uow, data: chosen.decide(uow, g.actor, f, id, **data),

@@ -11,6 +11,7 @@ from ledger import dates
 from ledger.db import MAX_RECORD_ID
 from ledger.errors import NotFound, RowsRefused, SheetRefused
 from ledger.money import fmt
+from ledger.permissions import Action
 from ledger.read import guarantees
 from ledger.read import setup as setup_reads
 from ledger.registration_import import import_registrations
@@ -31,7 +32,7 @@ from web.session import flash
 
 
 @bp.route("/f/<f>/households/new", methods=["GET", "POST"])
-@page("clerk")
+@page(Action.SET_UP)
 def new_household(f: str) -> Any:
     def render(form: FormState) -> Any:
         return render_template(
@@ -50,7 +51,7 @@ def new_household(f: str) -> Any:
 
 
 @bp.route("/f/<f>/loans/new", methods=["GET", "POST"])
-@page("clerk")
+@page(Action.REGISTER)
 def new_loan(f: str) -> Any:
     named, missing = _household(
         f, request.args.get("household", ""), request.args.get("id_number", "")
@@ -97,7 +98,7 @@ def _household(f: str, record: str, id_number: str) -> tuple[Any, str | None]:
 
 
 @bp.route("/f/<f>/money", methods=["GET"])
-@page("clerk", "township")
+@page(Action.ALLOCATE, Action.REMIT)
 def money(f: str, forms: dict[str, FormState] | None = None) -> Any:
     today = dates.today().isoformat()
     own = g.actor.township_code or ""
@@ -112,18 +113,18 @@ def money(f: str, forms: dict[str, FormState] | None = None) -> Any:
 
 
 MONEY = {
-    "allocation": (("clerk",), AllocationIn, funding.record_allocation, "拨付乡镇"),
-    "remittance": (("clerk", "township"), RemittanceIn, funding.record_remittance, "乡镇上缴"),
+    "allocation": (Action.ALLOCATE, AllocationIn, funding.record_allocation, "拨付乡镇"),
+    "remittance": (Action.REMIT, RemittanceIn, funding.record_remittance, "乡镇上缴"),
 }
 
 
 @bp.route("/f/<f>/money/<kind>", methods=["POST"])
-@page("clerk", "township")
+@page(Action.ALLOCATE, Action.REMIT)
 def money_movement(f: str, kind: str) -> Any:
     if kind not in MONEY:
         abort(404)
-    roles, schema, service, title = MONEY[kind]
-    check_role(g.actor, roles)
+    action, schema, service, title = MONEY[kind]
+    check_role(g.actor, action.roles)
     return submit(
         schema(),
         lambda uow, data: service(uow, g.actor, f, **data),
@@ -169,7 +170,7 @@ def liaison(f: str, id: int) -> Any:
 
 
 @bp.route("/f/<f>/liaisons/<int:id>/salary-deductions", methods=["POST"])
-@page("clerk")
+@page(Action.DEDUCT_SALARY)
 def salary_deduction(f: str, id: int) -> Any:
     return submit(
         MoneyIn(),
@@ -182,7 +183,7 @@ def salary_deduction(f: str, id: int) -> Any:
 
 
 @bp.route("/f/<f>/imports/registrations", methods=["GET", "POST"])
-@page("clerk")
+@page(Action.IMPORT)
 def registration_import(f: str) -> Any:
     form = blank()
     rows: list[Any] = []

@@ -8,6 +8,7 @@ from flask import g, render_template, request
 from marshmallow import ValidationError
 
 from ledger.errors import LedgerError
+from ledger.permissions import Action
 from shell.reconciliation import TownshipBookForm, township_reconciliation
 from web.blueprint import bp, page
 from web.choices import choices
@@ -31,7 +32,7 @@ def _page(f: str, form: Any, result: Any = None, status: int = 200) -> Any:
 
 
 @bp.route("/f/<f>/reconciliation", methods=["GET", "POST"])
-@page("clerk", "township")
+@page(Action.RECONCILE_TOWNSHIP)
 def reconciliation(f: str) -> Any:
     actor = g.actor
     if request.method == "GET":

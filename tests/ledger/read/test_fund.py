@@ -16,13 +16,13 @@ from ledger.read.loans import loan_rows, loan_view, three_line_report
 from ledger.schedule import Instalment as Due
 from ledger.schedule import settle
 from ledger.services import funding, guarantees, loans, proposals
-from tests.factories import APPROVER, CLERK_ACTOR, make_loan, make_programme, reverse
+from tests.factories import APPROVER, CLERK_ACTOR, committing, make_loan, make_programme, reverse
 
 D = Decimal
 
 
 def repay(db, prog, loan, amount, on):
-    with db.uow() as uow:
+    with committing(db) as uow:
         loans.repay_loan(uow, CLERK_ACTOR, prog.code, loan.registration_no, on=on, amount=amount)
 
 
@@ -35,7 +35,7 @@ def build(db):
     repay(db, prog, first, "1000.00", date(2008, 3, 20))
     repay(db, prog, second, "400.00", date(2008, 5, 1))
     repay(db, prog, third, "3000.00", date(2008, 12, 1))
-    with db.uow() as uow:
+    with committing(db) as uow:
         funding.record_remittance(
             uow, CLERK_ACTOR, prog.code, on=date(2008, 12, 20), township=b, amount="5000.00"
         )
@@ -141,7 +141,7 @@ def test_recovery_table_columns(db):
 
 def test_liaison_exposure_and_three_lines(db):
     prog, _first, second, _third = build(db)
-    with db.uow() as uow:
+    with committing(db) as uow:
         guarantees.call_guarantee(
             uow, APPROVER, prog.code, second.registration_no, on=date(2008, 7, 1), amount="600.00"
         )
@@ -161,7 +161,7 @@ def test_liaison_exposure_and_three_lines(db):
 def test_a_pending_write_off_shows_beside_the_outstanding(db):
     prog = make_programme(db)
     loan = make_loan(db, prog)
-    with db.uow() as uow:
+    with committing(db) as uow:
         proposals.propose_write_off(
             uow,
             CLERK_ACTOR,
@@ -180,7 +180,7 @@ def test_a_pending_write_off_shows_beside_the_outstanding(db):
 
 
 def write_off(db, prog, loan, amount, *, proposed_on, decided_on):
-    with db.uow() as uow:
+    with committing(db) as uow:
         row = proposals.propose_write_off(
             uow,
             CLERK_ACTOR,
@@ -191,7 +191,7 @@ def write_off(db, prog, loan, amount, *, proposed_on, decided_on):
             reason="借款人病故",
             on=proposed_on,
         )
-    with db.uow() as uow:
+    with committing(db) as uow:
         proposals.decide_write_off(
             uow,
             APPROVER,
@@ -289,11 +289,11 @@ def test_a_reversed_repayment_settles_no_instalment(db):
     prog = make_programme(db)
     loan = make_loan(db, prog)
     repay(db, prog, loan, "1000.00", date(2008, 3, 20))
-    with db.uow() as uow:
+    with committing(db) as uow:
         wrong = loans.repay_loan(
             uow, CLERK_ACTOR, prog.code, loan.registration_no, on=date(2008, 4, 1), amount="500.00"
         )
-    with db.uow() as uow:
+    with committing(db) as uow:
         reverse(uow, prog.code, wrong.voucher, on=date(2008, 8, 1), reason="重复录入")
     write_off(db, prog, loan, "1000.00", proposed_on=date(2008, 5, 1), decided_on=date(2008, 6, 1))
     with db.read() as session:

@@ -1,0 +1,316 @@
+"""Plans read: a plan as it stands, and plan against actual (计划完成情况).
+
+Plan against actual compares, for one year and as of a date, each
+township's planned households and amount (by batch) with what the loans
+and the book say happened in that year:
+
+- *registered* (登记): loans registered in the year, at the amount asked;
+- *approved* (审定): loans approved in the year, at the approved amount;
+- *disbursed* (发放): money paid out in the year, from the loans' 1101
+  sub-accounts (a red-ink reversal takes its disbursement back out).
+
+Households are counted once per row however many loans they hold in it,
+so a township's row may count fewer households than its batches' rows
+add up to; amounts always add up. The plan compared is the version in
+force on the as-of date, so a past report shows the plan it was judged
+against. A township officer sees only their own township.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledger import dates
+from ledger.actors import Actor
+from ledger.errors import RecordNotFound
+from ledger.models import (
+    Batch,
+    Loan,
+    LoanEvent,
+    Plan,
+    PlanLine,
+    PlanRevision,
+    Township,
+)
+from ledger.read.access import fund as visible_fund
+from ledger.read.figures import figures
+from ledger.read.fund import percent
+from ledger.services.plans import latest_revision, plan_by_year
+
+ZERO = Decimal("0.00")
+#: What actually happened, in the order the rows show it.
+ACTUALS = ("registered", "approved", "disbursed")
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A number of households and an amount."""
+
+    households: int = 0
+    amount: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class RevisionView:
+    """One version of a plan: when, by whom and why it was recorded."""
+
+    version: int
+    recorded_on: date
+    recorded_by: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class PlanLineView:
+    """One year's plan for a township and batch."""
+
+    year: int
+    township: str
+    township_name: str
+    batch: str
+    planned: Tally
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """A plan at one version, with the history of all its versions."""
+
+    first_year: int
+    last_year: int
+    name: str
+    #: The version shown: the one in force on the as-of date.
+    version: RevisionView
+    lines: tuple[PlanLineView, ...]
+    versions: tuple[RevisionView, ...]
+
+
+def _revision_view(revision: PlanRevision) -> RevisionView:
+    return RevisionView(
+        revision.version, revision.recorded_on, revision.recorded_by, revision.reason
+    )
+
+
+def _lines(session: Session, actor: Actor, revision_id: int) -> list[PlanLineView]:
+    query = (
+        select(PlanLine, Township.code, Township.name, Batch.code)
+        .join(Township, Township.id == PlanLine.township_id)
+        .join(Batch, Batch.id == PlanLine.batch_id)
+        .where(PlanLine.revision_id == revision_id)
+        .order_by(PlanLine.year, Township.code, Batch.code)
+    )
+    if actor.is_township:
+        query = query.where(Township.code == actor.township_code)
+    return [
+        PlanLineView(line.year, town, town_name, batch, Tally(line.households, line.amount))
+        for line, town, town_name, batch in session.execute(query)
+    ]
+
+
+def plan(
+    session: Session,
+    actor: Actor,
+    fund_code: str,
+    first_year: int,
+    *,
+    as_of: date | None = None,
+) -> PlanView:
+    """The plan starting in `first_year` as in force on `as_of` (today by default)."""
+    fund = visible_fund(session, actor, fund_code)
+    found = plan_by_year(session, fund.id, first_year)
+    day = as_of or dates.today()
+    shown = latest_revision(session, found.id, day)
+    if shown is None:
+        raise RecordNotFound(
+            f"{day} 时 {first_year} 年开始的规划尚未制定",
+            f"the plan starting in {first_year} was not yet made on {day}",
+            field="as_of",
+        )
+    versions = session.scalars(
+        select(PlanRevision).where(PlanRevision.plan_id == found.id).order_by(PlanRevision.version)
+    )
+    return PlanView(
+        found.first_year,
+        found.last_year,
+        found.name,
+        _revision_view(shown),
+        tuple(_lines(session, actor, shown.id)),
+        tuple(_revision_view(r) for r in versions),
+    )
+
+
+def plan_at(session: Session, actor: Actor, fund_code: str, revision: PlanRevision) -> PlanView:
+    """The plan at the version just written (read in the write's own transaction)."""
+    first_year = session.get_one(Plan, revision.plan_id).first_year
+    return plan(session, actor, fund_code, first_year, as_of=revision.recorded_on)
+
+
+def plans(
+    session: Session, actor: Actor, fund_code: str, *, as_of: date | None = None
+) -> list[PlanView]:
+    """The fund's plans as in force on `as_of` (today), by first year; unmade ones left out."""
+    fund = visible_fund(session, actor, fund_code)
+    day = as_of or dates.today()
+    first_years = session.scalars(
+        select(Plan.first_year)
+        .where(
+            Plan.fund_id == fund.id,
+            Plan.id.in_(select(PlanRevision.plan_id).where(PlanRevision.recorded_on <= day)),
+        )
+        .order_by(Plan.first_year)
+    )
+    return [plan(session, actor, fund_code, year, as_of=day) for year in first_years]
+
+
+# --- plan against actual ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanActualRow:
+    """Plan and actual of one township (and batch, unless this is the township's total)."""
+
+    township: str
+    township_name: str
+    #: None on a township's total row and on the grand total.
+    batch: str | None
+    planned: Tally
+    registered: Tally
+    approved: Tally
+    disbursed: Tally
+
+    @property
+    def disbursed_share(self) -> Decimal | None:
+        """Disbursed as a percentage of the planned amount (None with no plan)."""
+        return percent(self.disbursed.amount, self.planned.amount)
+
+
+@dataclass(frozen=True)
+class PlanAgainstActual:
+    year: int
+    as_of: date
+    #: The plan compared (its first year and version), None when no plan covers the year.
+    plan_first_year: int | None
+    plan_version: int | None
+    #: One row per township and batch that was planned or had any activity.
+    rows: tuple[PlanActualRow, ...]
+    #: One row per township, batch None.
+    townships: tuple[PlanActualRow, ...]
+    total: PlanActualRow
+
+
+#: One actual fact: township code, batch code, household id, amount.
+Fact = tuple[str, str, int, Decimal]
+
+
+def _tally(facts: list[Fact]) -> Tally:
+    return Tally(len({f[2] for f in facts}), sum((f[3] for f in facts), ZERO))
+
+
+def _actuals(
+    session: Session, actor: Actor, fund_id: int, first: date, last: date
+) -> tuple[dict[str, list[Fact]], dict[str, str]]:
+    """What the loans and the book say happened between `first` and `last`, by kind.
+
+    Returns the facts of each kind and the names of the townships they name.
+    """
+    loans = (
+        select(
+            Loan.id,
+            Loan.registration_no,
+            Loan.household_id,
+            Loan.requested_amount,
+            Loan.approved_amount,
+            Township.code,
+            Township.name,
+            Batch.code,
+        )
+        .join(Township, Township.id == Loan.township_id)
+        .join(Batch, Batch.id == Loan.batch_id)
+        .where(Loan.fund_id == fund_id)
+    )
+    if actor.is_township:
+        loans = loans.where(Township.code == actor.township_code)
+    by_id = {row[0]: row for row in session.execute(loans)}
+    names = {row[5]: row[6] for row in by_id.values()}
+    facts: dict[str, list[Fact]] = {kind: [] for kind in ACTUALS}
+    if last < first:  # the year had not begun on the as-of date
+        return facts, names
+    events = session.execute(
+        select(LoanEvent.loan_id, LoanEvent.action)
+        .join(Loan, Loan.id == LoanEvent.loan_id)
+        .where(
+            Loan.fund_id == fund_id,
+            LoanEvent.action.in_(["registered", "approved"]),
+            LoanEvent.on.between(first, last),
+        )
+        .distinct()
+    )
+    for loan_id, action in events:
+        if loan_id not in by_id:  # another township's, hidden from its officer
+            continue
+        _, _, household, requested, approved, town, _, batch = by_id[loan_id]
+        amount = requested if action == "registered" else approved
+        facts[action].append((town, batch, household, amount))
+    # Disbursed in the year = disbursed by its last day − disbursed before its first.
+    before = figures(session, fund_id, as_of=first - timedelta(days=1))
+    by_no = {row[1]: row for row in by_id.values()}
+    for no, now in figures(session, fund_id, as_of=last).items():
+        paid = now.disbursed - (before[no].disbursed if no in before else ZERO)
+        if no in by_no and paid:
+            _, _, household, _, _, town, _, batch = by_no[no]
+            facts["disbursed"].append((town, batch, household, paid))
+    return facts, names
+
+
+def plan_against_actual(
+    session: Session,
+    actor: Actor,
+    fund_code: str,
+    year: int,
+    *,
+    as_of: date | None = None,
+) -> PlanAgainstActual:
+    """Each township's plan for `year` against what happened in it, as of `as_of` (today)."""
+    fund = visible_fund(session, actor, fund_code)
+    as_of = as_of or dates.today()
+    covering = session.scalar(
+        select(Plan).where(Plan.fund_id == fund.id, Plan.first_year <= year, Plan.last_year >= year)
+    )
+    revision = latest_revision(session, covering.id, as_of) if covering else None
+    planned: dict[tuple[str, str], Tally] = {}
+    facts, names = _actuals(
+        session, actor, fund.id, date(year, 1, 1), min(as_of, date(year, 12, 31))
+    )
+    if revision is not None:
+        for line in _lines(session, actor, revision.id):
+            if line.year == year:
+                planned[(line.township, line.batch)] = line.planned
+                names[line.township] = line.township_name
+
+    def row(town: str | None, batch: str | None) -> PlanActualRow:
+        def mine(key: tuple[str, str]) -> bool:
+            return (town is None or key[0] == town) and (batch is None or key[1] == batch)
+
+        plans = [t for key, t in planned.items() if mine(key)]
+        return PlanActualRow(
+            town or "",
+            names[town] if town else "合计",
+            batch,
+            Tally(sum(t.households for t in plans), sum((t.amount for t in plans), ZERO)),
+            *(_tally([f for f in facts[kind] if mine(f[:2])]) for kind in ACTUALS),
+        )
+
+    keys = sorted(set(planned) | {f[:2] for kind in ACTUALS for f in facts[kind]})
+    return PlanAgainstActual(
+        year,
+        as_of,
+        covering.first_year if revision and covering else None,
+        revision.version if revision else None,
+        tuple(row(town, batch) for town, batch in keys),
+        tuple(row(town, None) for town in sorted({town for town, _ in keys})),
+        row(None, None),
+    )

@@ -1,0 +1,349 @@
+"""Visits read: the month's missing visits, a liaison's year, a cadre's yearly minimum.
+
+联系人每月至少到联系户一次: every loan *due a visit* in a month needs at
+least one visit by its liaison in that month. A loan is due a visit when
+something is still owed on it on the month's last day (or today, while the
+month runs): disbursed and not yet settled by repayment, guarantee call or
+write-off. It is *done* when its liaison of the day visited it in the month
+(the visit service checks who that was), and *missing* otherwise; a missing
+visit is put to the liaison answering for the loan on the month's last day
+(or today), whose to-do it is. So, in every month, done + missing = due.
+
+Pairing cadres (联户干部) have a yearly rule instead: at least two visits and
+seven days in all per household a year (一年入户不少于2次、累计时间不少于1周).
+
+A township officer sees only their own township's loans, liaisons and
+households.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ledger import dates
+from ledger.actors import Actor, township_filter
+from ledger.errors import DateInFuture, InvalidField
+from ledger.models import (
+    Household,
+    Liaison,
+    LiaisonAssignment,
+    Loan,
+    LoanStatus,
+    Township,
+    Visit,
+    VisitorKind,
+)
+from ledger.read.access import fund as visible_fund
+from ledger.read.figures import figures
+from ledger.read.loans import NARROW_LIST, current_liaisons
+from ledger.services import lookup
+
+#: Loans money was ever lent on: only these can be owing.
+LENT = (LoanStatus.DISBURSED, LoanStatus.CLOSED, LoanStatus.WRITTEN_OFF)
+#: A pairing cadre's yearly minimum per household (seed 001): visits and days.
+CADRE_MIN_VISITS = 2
+CADRE_MIN_DAYS = 7
+
+_MONTH = re.compile(r"^([1-9][0-9]{3})-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True)
+class VisitView:
+    """A recorded visit as a client sees it: loan and people by their keys."""
+
+    id: int
+    kind: str
+    loan: str | None
+    household: int
+    liaison: int | None
+    visitor: str
+    visited_on: date
+    days: int
+    progress: str | None
+    funds_as_approved: bool | None
+    notes: str
+    recorded_by: str
+
+
+def visit_of(session: Session, visit: Visit) -> VisitView:
+    """The view of a visit just recorded (read in the write's own transaction)."""
+    loan = session.get_one(Loan, visit.loan_id) if visit.loan_id is not None else None
+    return VisitView(
+        visit.id,
+        visit.visitor_kind.value,
+        loan.registration_no if loan else None,
+        visit.household_id,
+        visit.liaison_id,
+        visit.visitor,
+        visit.visited_on,
+        visit.days,
+        visit.progress.value if visit.progress else None,
+        visit.funds_as_approved,
+        visit.notes,
+        visit.recorded_by,
+    )
+
+
+@dataclass(frozen=True)
+class DueVisit:
+    """A loan due a visit in the month, and whether its liaison made one."""
+
+    registration_no: str
+    household: str
+    township: str
+    township_name: str
+    #: The liaison answering for the loan on the month's last day (or today).
+    liaison_id: int
+    liaison: str
+    done: bool
+
+
+@dataclass(frozen=True)
+class LiaisonMonth:
+    """One liaison's month: loans due a visit, visited, not visited."""
+
+    liaison_id: int
+    liaison: str
+    township: str
+    due: int
+    done: int
+
+    @property
+    def missing(self) -> int:
+        return self.due - self.done
+
+
+@dataclass(frozen=True)
+class MonthVisits:
+    """The month's visits against the rule, as a township officer's to-do list."""
+
+    month: str
+    #: The days counted: the month's first day to its last, or to today.
+    first: date
+    last: date
+    due: int
+    done: int
+    #: The loans not visited yet, by township, liaison and registration number.
+    missing: tuple[DueVisit, ...]
+    liaisons: tuple[LiaisonMonth, ...]
+
+
+def _month(value: object) -> tuple[date, date]:
+    """The first day of month ``YYYY-MM`` and its last counted day (not after today)."""
+    found = _MONTH.match(value) if isinstance(value, str) else None
+    if found is None:
+        raise InvalidField(
+            f"month 月份 {value!r} 应为 YYYY-MM", f"month {value!r} must be YYYY-MM", field="month"
+        )
+    year, month = int(found[1]), int(found[2])
+    first = date(year, month, 1)
+    today = dates.today()
+    if first > today:
+        raise DateInFuture(
+            f"月份 {value} 尚未开始(今天是 {today})",
+            f"month {value} has not begun (today is {today})",
+            field="month",
+        )
+    return first, min(date(year, month, calendar.monthrange(year, month)[1]), today)
+
+
+def _due(
+    session: Session,
+    fund_id: int,
+    actor: Actor,
+    first: date,
+    last: date,
+    *,
+    township: str | None = None,
+    liaison_id: int | None = None,
+) -> list[DueVisit]:
+    """The loans due a visit between `first` and `last` (see the module's rule)."""
+    query = (
+        select(Loan.id, Loan.registration_no, Household.name, Township.code, Township.name)
+        .join(Household, Household.id == Loan.household_id)
+        .join(Township, Township.id == Loan.township_id)
+        .where(Loan.fund_id == fund_id, Loan.status.in_(LENT))
+        .order_by(Township.code, Loan.registration_no)
+    )
+    town = township_filter(actor, township)
+    if town is not None:
+        query = query.where(Township.code == town)
+    if liaison_id is not None:
+        query = query.where(
+            Loan.id.in_(
+                select(LiaisonAssignment.loan_id).where(LiaisonAssignment.liaison_id == liaison_id)
+            )
+        )
+    loans = session.execute(query).all()
+    nos = [row[1] for row in loans]
+    owed = figures(session, fund_id, as_of=last, loan_nos=nos if len(nos) <= NARROW_LIST else None)
+    loans = [row for row in loans if row[1] in owed and owed[row[1]].outstanding > 0]
+    ids = [row[0] for row in loans]
+    on_duty = current_liaisons(session, ids, last)
+    if liaison_id is not None:
+        loans = [row for row in loans if on_duty.get(row[0]) == liaison_id]
+    visited = set(
+        session.scalars(
+            select(Visit.loan_id).where(
+                Visit.fund_id == fund_id,
+                Visit.visitor_kind == VisitorKind.LIAISON,
+                Visit.visited_on.between(first, last),
+            )
+        )
+    )
+    names = dict(
+        session.execute(select(Liaison.id, Liaison.name).where(Liaison.fund_id == fund_id)).all()
+    )
+    return [
+        DueVisit(
+            no, household, code, name, on_duty[loan_id], names[on_duty[loan_id]], loan_id in visited
+        )
+        for loan_id, no, household, code, name in loans
+    ]
+
+
+def month_visits(
+    session: Session, actor: Actor, fund_code: str, month: str, *, township: str | None = None
+) -> MonthVisits:
+    """The loans due a visit in `month` (``YYYY-MM``), done and missing, per liaison."""
+    fund = visible_fund(session, actor, fund_code)
+    if township is not None:
+        lookup.township(session, fund.id, township, actor, "township")
+    first, last = _month(month)
+    due = _due(session, fund.id, actor, first, last, township=township)
+    per: dict[tuple[str, str, int], list[DueVisit]] = defaultdict(list)
+    for visit in due:
+        per[(visit.township, visit.liaison, visit.liaison_id)].append(visit)
+    return MonthVisits(
+        month,
+        first,
+        last,
+        len(due),
+        sum(v.done for v in due),
+        tuple(
+            sorted(
+                (v for v in due if not v.done),
+                key=lambda v: (v.township, v.liaison, v.registration_no),
+            )
+        ),
+        tuple(
+            LiaisonMonth(person_id, person, town, len(rows), sum(v.done for v in rows))
+            for (town, person, person_id), rows in sorted(per.items())
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class MonthTally:
+    """One month of a liaison's year: loans due a visit, and those not visited."""
+
+    month: str
+    due: int
+    done: int
+    missing: tuple[str, ...]  # registration numbers
+
+
+@dataclass(frozen=True)
+class LiaisonYear:
+    liaison_id: int
+    liaison: str
+    township: str
+    year: int
+    #: January to December, or to this month in the current year.
+    months: tuple[MonthTally, ...]
+
+    @property
+    def missing(self) -> int:
+        return sum(len(m.missing) for m in self.months)
+
+
+def liaison_year(
+    session: Session, actor: Actor, fund_code: str, liaison_id: int, year: int
+) -> LiaisonYear:
+    """A liaison's visit record over `year`: each month's loans due, visited and missed."""
+    fund = visible_fund(session, actor, fund_code)
+    person = lookup.by_id(session, Liaison, fund.id, liaison_id, actor, "liaison")
+    months = []
+    for month in range(1, 13):
+        label = f"{year:04d}-{month:02d}"
+        if date(year, month, 1) > dates.today():
+            break
+        first, last = _month(label)
+        due = _due(session, fund.id, actor, first, last, liaison_id=person.id)
+        months.append(
+            MonthTally(
+                label,
+                len(due),
+                sum(v.done for v in due),
+                tuple(v.registration_no for v in due if not v.done),
+            )
+        )
+    town = session.get_one(Township, person.township_id)
+    return LiaisonYear(person.id, person.name, town.code, year, tuple(months))
+
+
+@dataclass(frozen=True)
+class CadreYear:
+    """A pairing cadre's visits to one household over a year, against the minimum."""
+
+    visitor: str
+    household_id: int
+    household: str
+    township: str
+    visits: int
+    days: int
+    meets_minimum: bool
+
+
+def cadre_years(
+    session: Session, actor: Actor, fund_code: str, year: int, *, township: str | None = None
+) -> tuple[CadreYear, ...]:
+    """Each cadre and household with visits in `year`: visits, days, and whether that is enough.
+
+    A pairing with no visit at all is not in the log, so it is not listed:
+    the pairings themselves are kept by the scheme that makes them.
+    """
+    fund = visible_fund(session, actor, fund_code)
+    if township is not None:
+        lookup.township(session, fund.id, township, actor, "township")
+    query = (
+        select(
+            Visit.visitor,
+            Household.id,
+            Household.name,
+            Township.code,
+            func.count(Visit.id),
+            func.sum(Visit.days),
+        )
+        .join(Household, Household.id == Visit.household_id)
+        .join(Township, Township.id == Household.township_id)
+        .where(
+            Visit.fund_id == fund.id,
+            Visit.visitor_kind == VisitorKind.CADRE,
+            Visit.visited_on.between(date(year, 1, 1), date(year, 12, 31)),
+        )
+        .group_by(Visit.visitor, Household.id, Household.name, Township.code)
+        .order_by(Township.code, Visit.visitor, Household.id)
+    )
+    town = township_filter(actor, township)
+    if town is not None:
+        query = query.where(Township.code == town)
+    return tuple(
+        CadreYear(
+            visitor,
+            home_id,
+            home,
+            code,
+            visits,
+            int(days),
+            visits >= CADRE_MIN_VISITS and days >= CADRE_MIN_DAYS,
+        )
+        for visitor, home_id, home, code, visits, days in session.execute(query)
+    )

@@ -1,0 +1,73 @@
+"""The unit of work: services only flush; the caller's one commit makes their writes real.
+
+A request, a CLI command and the demo load each open a unit of work, call a
+service and commit once at the end (through `run_in_transaction`, the one
+retry loop). Until that commit nobody else sees what the service wrote, and
+a unit of work that ends without it, by an exception or not, leaves nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from ledger import errors
+from ledger.db import UnitOfWork, run_in_transaction
+from ledger.services.journals import record_journal
+from tests.factories import CLERK, COUNTY, SPECIAL, journal_count, make_fund, township, transfer
+
+APRIL = date(2007, 4, 1)
+
+
+def appropriation(uow: UnitOfWork, fund_id: int) -> str:
+    """Post 10 yuan into the special account (a service call); its voucher."""
+    draft = transfer(APRIL, SPECIAL, COUNTY, "10.00")
+    return record_journal(uow, fund_id, draft, actor=CLERK).voucher
+
+
+def test_an_exception_inside_the_unit_of_work_leaves_nothing(db):
+    fund = make_fund(db)
+    with pytest.raises(errors.InsufficientBalance), db.uow() as uow:
+        appropriation(uow, fund.id)  # written and flushed ...
+        overdraw = transfer(APRIL, township(), SPECIAL, "20.00")
+        record_journal(uow, fund.id, overdraw, actor=CLERK)  # ... then the request is refused
+    assert journal_count(db, fund) == 0
+
+
+def test_a_unit_of_work_its_caller_leaves_without_committing_leaves_nothing(db):
+    fund = make_fund(db)
+    with db.uow() as uow:
+        assert appropriation(uow, fund.id) == "记-2007-04-0001"
+    assert journal_count(db, fund) == 0
+    with db.uow() as uow:  # not even the voucher number was used up
+        assert appropriation(uow, fund.id) == "记-2007-04-0001"
+        uow.commit()
+    assert journal_count(db, fund) == 1
+
+
+def test_a_service_alone_writes_nothing_another_connection_sees(committed_db):
+    fund = make_fund(committed_db)
+    with committed_db.uow() as uow:
+        appropriation(uow, fund.id)
+        assert journal_count(committed_db, fund) == 0  # read on a connection of its own
+        uow.commit()
+        assert journal_count(committed_db, fund) == 1
+
+
+def test_an_attempt_the_retry_loop_abandons_leaves_nothing(db):
+    fund = make_fund(db)
+    attempts = []
+
+    def work(uow: UnitOfWork) -> str:
+        voucher = appropriation(uow, fund.id)
+        attempts.append(voucher)
+        if len(attempts) == 1:  # the database asks for a rerun after the service wrote
+            raise OperationalError("COMMIT", {}, Exception("database is locked"))
+        uow.commit()
+        return voucher
+
+    assert run_in_transaction(db, work) == "记-2007-04-0001"
+    assert attempts == ["记-2007-04-0001", "记-2007-04-0001"]
+    assert journal_count(db, fund) == 1
