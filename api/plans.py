@@ -10,7 +10,7 @@ from flask.views import MethodView
 from api.pagination import Blueprint, Page
 from api.scope import READERS, in_fund
 from ledger.permissions import Action
-from ledger.read import plans as read
+from ledger.read import plans as plan_reads
 from ledger.services import plans
 from shell.auth import current_actor
 from shell.db import get_db
@@ -41,7 +41,7 @@ class Plans(MethodView):
     def get(self, query: dict[str, Any], f: str) -> Any:
         """The fund's plans as in force on a date; a township officer sees their own lines"""
         with get_db().read() as session:
-            return read.plans(session, current_actor(), f, **query)
+            return plan_reads.plans(session, current_actor(), f, **query)
 
     @in_fund(Action.PLAN)
     @accepts_idempotency_key
@@ -51,7 +51,7 @@ class Plans(MethodView):
         """Record a plan with each year's figures per township and batch (制定规划)"""
         actor = current_actor()
         return commit_write(
-            lambda uow: read.plan_at(
+            lambda uow: plan_reads.plan_at(
                 uow.session, actor, f, plans.record_plan(uow, actor, f, **data)
             ),
             schema=PlanOut(),
@@ -70,7 +70,7 @@ class PlanRevisions(MethodView):
         actor = current_actor()
         first_year = data.pop("first_year")
         return commit_write(
-            lambda uow: read.plan_at(
+            lambda uow: plan_reads.plan_at(
                 uow.session, actor, f, plans.revise_plan(uow, actor, f, first_year, **data)
             ),
             schema=PlanOut(),
@@ -86,4 +86,4 @@ class PlanAgainstActual(MethodView):
     def get(self, query: dict[str, Any], f: str) -> Any:
         """A year's plan against registered, approved and disbursed, per township and batch"""
         with get_db().read() as session:
-            return read.plan_against_actual(session, current_actor(), f, **query)
+            return plan_reads.plan_against_actual(session, current_actor(), f, **query)

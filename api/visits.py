@@ -10,7 +10,7 @@ from flask.views import MethodView
 from api.pagination import Blueprint, Page
 from api.scope import READERS, in_fund
 from ledger.permissions import Action
-from ledger.read import visits as read
+from ledger.read import visits as visit_reads
 from ledger.services import visits
 from shell.auth import current_actor
 from shell.db import get_db
@@ -46,7 +46,7 @@ class Visits(MethodView):
         actor = current_actor()
         loan = data.pop("loan")
         return commit_write(
-            lambda uow: read.visit_of(
+            lambda uow: visit_reads.visit_of(
                 uow.session, visits.record_visit(uow, actor, f, loan, **data)
             ),
             schema=VisitOut(),
@@ -62,7 +62,7 @@ class MissingVisits(MethodView):
     def get(self, query: dict[str, Any], f: str) -> Any:
         """The month's loans due a visit, and those not visited yet, per liaison (待走访)"""
         with get_db().read() as session:
-            return read.month_visits(session, current_actor(), f, **query)
+            return visit_reads.month_visits(session, current_actor(), f, **query)
 
 
 @blp.route("/liaisons/<int:id>/visits")
@@ -73,7 +73,7 @@ class LiaisonVisits(MethodView):
     def get(self, query: dict[str, Any], f: str, id: int) -> Any:
         """A liaison's visits over a year: each month's loans due, visited and missed"""
         with get_db().read() as session:
-            return read.liaison_year(session, current_actor(), f, id, **query)
+            return visit_reads.liaison_year(session, current_actor(), f, id, **query)
 
 
 @blp.route("/cadre-visits")
@@ -85,7 +85,7 @@ class CadreVisits(MethodView):
     def get(self, query: dict[str, Any], f: str) -> Any:
         """Each pairing cadre's visits and days per household in a year, against the minimum"""
         with get_db().read() as session:
-            return list(read.cadre_years(session, current_actor(), f, **query))
+            return list(visit_reads.cadre_years(session, current_actor(), f, **query))
 
     @in_fund(Action.VISIT)
     @accepts_idempotency_key
@@ -95,7 +95,7 @@ class CadreVisits(MethodView):
         """Record a pairing cadre's visit to a household (联户干部入户)"""
         actor = current_actor()
         return commit_write(
-            lambda uow: read.visit_of(
+            lambda uow: visit_reads.visit_of(
                 uow.session, visits.record_cadre_visit(uow, actor, f, **data)
             ),
             schema=VisitOut(),
