@@ -18,7 +18,8 @@ Each section reuses the read that already gives its figure:
 - visits: `read.visits`' rule (every loan owing money needs its liaison's
   visit each month), month by month, the last month counted to `end`;
 - inspections and their open findings (`read.inspections.open_findings`);
-- outcomes: `read.outcomes` at the last year end on or before `end`.
+- outcomes: `read.outcomes` at the last year end on or before `end`,
+  counting the incomes dated and approved by `end`.
 
 Townships are ranked by their recovery rate to date (回收率 = recovered ÷
 (recovered + principal past due and unpaid)): the fund revolves, so what a
@@ -474,6 +475,6 @@ def progress_report(
         visits_total,
         _inspections(session, fund.id, actor, fund_code, start, end),
         year,
-        out_of_poverty(session, actor, fund_code, year),
-        income_growth(session, actor, fund_code, year),
+        out_of_poverty(session, actor, fund_code, year, as_of=end),
+        income_growth(session, actor, fund_code, year, as_of=end),
     )

@@ -68,13 +68,13 @@ def find(db, prog, inspection, loan, kind, correct_by):
         )
 
 
-def income(db, prog, household, town, kind, on, amount):
+def income(db, prog, household, town, kind, on, amount, approved_on=None):
     with committing(db) as uow:
         row = outcomes.record_income(
             uow, RECORDER[town], prog.code, household=household, kind=kind, on=on, income=amount
         )
     with committing(db) as uow:
-        outcomes.approve_income(uow, CHECKER[town], prog.code, row.id, on=on)
+        outcomes.approve_income(uow, CHECKER[town], prog.code, row.id, on=approved_on or on)
 
 
 def build(db):

@@ -26,7 +26,7 @@ from ledger.models import (
 from ledger.read.plans import Tally
 from ledger.read.progress import progress_report
 from tests.factories import CLERK_ACTOR
-from tests.ledger.progress_world import OFFICER, T1, T2, build, inspect, repay, visit
+from tests.ledger.progress_world import OFFICER, T1, T2, build, income, inspect, repay, visit
 
 D = Decimal
 YEAR = (date(2007, 1, 1), date(2007, 12, 31))
@@ -209,6 +209,17 @@ def test_an_event_on_the_last_day_counts_one_the_day_after_does_not(db, world):
     # The disaster of 2007 is not this period's; the outcomes are still 2007's year end.
     assert got.disasters == () and got.outcome_year == 2007
     assert [p.year for p in got.plans] == [2008]
+
+
+def test_an_income_approved_after_the_end_is_not_yet_an_outcome(db, world):
+    prog, loans_by = world
+    with db.read() as session:
+        home = session.get_one(Loan, loans_by["c"].id).household_id
+    income(db, prog, home, T1, "year_end", date(2007, 12, 31), "1000.00", date(2008, 1, 2))
+    assert report(db, prog, YEAR).outcomes.total.households == 3
+    later = report(db, prog, (YEAR[0], date(2008, 1, 2)))
+    assert later.outcome_year == 2007
+    assert (later.outcomes.total.households, later.outcomes.total.out) == (4, 3)
 
 
 def test_a_township_officer_reads_their_own_township_only(db, world):
