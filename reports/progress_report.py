@@ -16,7 +16,7 @@ from reportlab.platypus import Flowable
 from ledger.fundbook import percent as share
 from ledger.labels import FINDING, label
 from ledger.read.plans import PlanActualRow, Tally
-from ledger.read.progress import Activity, ProgressReport, Recovery
+from ledger.read.progress import Activity, DisasterLine, ProgressReport, Recovery
 from reports import layout
 from reports.layout import Col, money, percent
 
@@ -62,8 +62,8 @@ def _overview(data: ProgressReport) -> list[Flowable]:
         ("逾期金额", t.overdue_amount),
         ("回收率", percent(r.recovery_rate)),
         ("有借款乡镇", _count(len(data.townships), "个")),
-        ("受灾户数", _count(data.disaster_households)),
-        ("核定损失", data.disaster_loss),
+        ("受灾户数", _count(data.disasters.total.households)),
+        ("核定损失", data.disasters.total.assessed_loss),
         ("本期应走访(户次)", _count(data.visits_total.due, "户次")),
         ("未走访(户次)", _count(data.visits_total.missing, "户次")),
         (f"{data.outcome_year} 年末脱贫户数", _count(data.outcomes.total.out)),
@@ -197,8 +197,19 @@ def _recovery(data: ProgressReport) -> list[Flowable]:
         ),
         layout.note(
             "乡镇按累计回收率由高到低排名(周转金收回多少,来年才能借出多少);"
-            "回收率相同或尚无到期的,按累计发放由多到少。"
+            "回收率相同的按累计回收由多到少;尚无到期的排在最后。"
         ),
+    ]
+
+
+def _disaster_row(d: DisasterLine) -> list[str]:
+    return [
+        d.name,
+        layout.day(d.occurred_on),
+        f"{d.households:,}",
+        f"{d.projects:,}",
+        money(d.assessed_loss),
+        money(d.written_off),
     ]
 
 
@@ -211,32 +222,17 @@ def _disasters(data: ProgressReport) -> list[Flowable]:
         Col("核定损失", 15, "R"),
         Col("已核销", 15, "R"),
     ]
-    rows = [
-        [
-            d.name,
-            layout.day(d.occurred_on),
-            f"{d.households:,}",
-            f"{d.projects:,}",
-            money(d.assessed_loss),
-            money(d.written_off),
-        ]
-        for d in data.disasters
-    ]
     return [
         *layout.keep_with_next(layout.heading("五、灾害情况")),
         layout.table(
             cols,
-            rows or [["本期无灾害", "", "", "", "", ""]],
-            total=[
-                "合计",
-                "",
-                f"{data.disaster_households:,}",
-                f"{data.disaster_projects:,}",
-                money(data.disaster_loss),
-                money(data.disaster_written_off),
-            ],
+            [_disaster_row(d) for d in data.disasters.lines] or [["本期无灾害", *[""] * 5]],
+            total=_disaster_row(data.disasters.total),
         ),
-        layout.note("受灾项目:核定了损失的借款项目;已核销:截至期末批准的该灾害核销。"),
+        layout.note(
+            "受灾项目:核定了损失的借款项目;合计中一户(一个项目)多次受灾只计一次。"
+            "已核销:截至期末批准的该灾害核销。"
+        ),
     ]
 
 

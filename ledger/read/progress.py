@@ -24,8 +24,10 @@ Each section reuses the read that already gives its figure:
 Townships are ranked by their recovery rate to date (回收率 = recovered ÷
 (recovered + principal past due and unpaid)): the fund revolves, so what a
 township brings back is what the county can lend again, and it is the
-figure a county leader asks a township about first. Ties (and townships
-with nothing due yet) go by money disbursed to date, the larger first.
+figure a county leader asks a township about first. Ties (often: early
+in a programme nothing is overdue and every rate is 100%) go by money
+recovered to date, the larger first; townships with nothing due yet
+come last.
 
 A township officer reads their own township's report: every section is
 confined to it, as each underlying read confines it.
@@ -38,8 +40,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import distinct, func, or_, select
+from sqlalchemy import Row, func, or_, select
 from sqlalchemy.orm import Session
 
 from ledger import dates
@@ -211,9 +214,9 @@ def _recovery(
 
 
 def _rank(row: Recovery) -> tuple[bool, Decimal, Decimal, str]:
-    """Recovery rate first (none yet: last), then disbursed to date, the larger first."""
+    """Recovery rate first (none yet: last), then recovered to date, the larger first."""
     rate = row.recovery_rate
-    return (rate is None, -(rate or ZERO), -row.to_date.disbursed, row.township)
+    return (rate is None, -(rate or ZERO), -row.to_date.recovered, row.township)
 
 
 # --- disasters ----------------------------------------------------------------
@@ -225,7 +228,8 @@ class DisasterLine:
 
     code: str
     name: str
-    occurred_on: date
+    #: None on the total.
+    occurred_on: date | None
     #: Households with a loss assessed on one of their loans.
     households: int
     #: Projects (loans) with an assessed loss.
@@ -235,35 +239,44 @@ class DisasterLine:
     written_off: Decimal
 
 
-def _disasters(
-    session: Session, fund_id: int, actor: Actor, start: date, end: date
-) -> tuple[DisasterLine, ...]:
+@dataclass(frozen=True)
+class Disasters:
+    """The period's disasters, and their total (code "", name 合计, no date).
+
+    A household or project struck twice counts once in the total, so the
+    total may be less than the lines add up to; the amounts always add up.
+    """
+
+    lines: tuple[DisasterLine, ...]
+    total: DisasterLine
+
+
+def _disasters(session: Session, fund_id: int, actor: Actor, start: date, end: date) -> Disasters:
     """The disasters that struck in the period, with the losses assessed by `end`."""
     town = township_filter(actor, None)
     mine = select(Loan.id).where(Loan.fund_id == fund_id)
     if town is not None:
         mine = mine.join(Township, Township.id == Loan.township_id).where(Township.code == town)
-    losses = {
-        disaster_id: (households, projects, loss)
-        for disaster_id, households, projects, loss in session.execute(
-            select(
-                LossReport.disaster_id,
-                func.count(distinct(Loan.household_id)),
-                func.count(LossReport.id),
-                fen_sum(LossReport.assessed_loss),
-            )
-            .join(Loan, Loan.id == LossReport.loan_id)
-            .where(
-                LossReport.loan_id.in_(mine),
-                or_(LossReport.assessed_on.is_(None), LossReport.assessed_on <= end),
-            )
-            .group_by(LossReport.disaster_id)
+    events = session.scalars(
+        select(Disaster)
+        .where(Disaster.fund_id == fund_id, Disaster.occurred_on.between(start, end))
+        .order_by(Disaster.occurred_on, Disaster.code)
+    ).all()
+    ids = [event.id for event in events]
+    reports = session.execute(
+        select(LossReport.disaster_id, Loan.id, Loan.household_id, LossReport.assessed_loss)
+        .join(Loan, Loan.id == LossReport.loan_id)
+        .where(
+            LossReport.disaster_id.in_(ids),
+            LossReport.loan_id.in_(mine),
+            or_(LossReport.assessed_on.is_(None), LossReport.assessed_on <= end),
         )
-    }
+    ).all()
     written = dict(
         session.execute(
             select(WriteOff.disaster_id, fen_sum(WriteOff.amount))
             .where(
+                WriteOff.disaster_id.in_(ids),
                 WriteOff.loan_id.in_(mine),
                 WriteOff.status == ProposalStatus.APPROVED,
                 WriteOff.decided_on <= end,
@@ -271,22 +284,33 @@ def _disasters(
             .group_by(WriteOff.disaster_id)
         ).all()
     )
-    events = session.scalars(
-        select(Disaster)
-        .where(Disaster.fund_id == fund_id, Disaster.occurred_on.between(start, end))
-        .order_by(Disaster.occurred_on, Disaster.code)
-    )
-    return tuple(
-        DisasterLine(
+
+    def line(
+        code: str, name: str, on: date | None, rows: list[Row[Any]], off: Decimal
+    ) -> DisasterLine:
+        return DisasterLine(
+            code,
+            name,
+            on,
+            len({household for _, _, household, _ in rows}),
+            len({loan for _, loan, _, _ in rows}),
+            sum((loss for *_, loss in rows), ZERO),
+            off,
+        )
+
+    struck = {d for d, *_ in reports}
+    lines = tuple(
+        line(
             event.code,
             event.name,
             event.occurred_on,
-            *losses.get(event.id, (0, 0, ZERO)),
+            [r for r in reports if r[0] == event.id],
             written.get(event.id, ZERO),
         )
         for event in events
-        if town is None or event.id in losses
+        if town is None or event.id in struck  # an officer sees the disasters that hit them
     )
+    return Disasters(lines, line("", "合计", None, list(reports), sum(written.values(), ZERO)))
 
 
 # --- visits -------------------------------------------------------------------
@@ -397,7 +421,7 @@ class ProgressReport:
     #: Townships ranked by recovery rate to date (see the module), and the total.
     townships: tuple[Recovery, ...]
     recovery: Recovery
-    disasters: tuple[DisasterLine, ...]
+    disasters: Disasters
     #: Visits due, done and missing in the period, by township, and the total.
     visits: tuple[VisitTally, ...]
     visits_total: VisitTally
@@ -406,22 +430,6 @@ class ProgressReport:
     outcome_year: int
     outcomes: OutcomesByTownship
     growth: IncomeGrowth
-
-    @property
-    def disaster_households(self) -> int:
-        return sum(d.households for d in self.disasters)
-
-    @property
-    def disaster_projects(self) -> int:
-        return sum(d.projects for d in self.disasters)
-
-    @property
-    def disaster_loss(self) -> Decimal:
-        return sum((d.assessed_loss for d in self.disasters), ZERO)
-
-    @property
-    def disaster_written_off(self) -> Decimal:
-        return sum((d.written_off for d in self.disasters), ZERO)
 
 
 def check_period(start: date, end: date) -> None:

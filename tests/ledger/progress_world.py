@@ -81,7 +81,8 @@ def build(db):
     """Two townships through 2007 and into 2008.
 
     T1: loans a and b lent 3,000 each, c approved only; a repaid 500 on
-    2007-12-31, b lost 1,200 to the 7·8 hail, written off; T2: loan d lent
+    2007-12-31, b lost 1,200 to the 7·8 hail, written off, and both lost
+    to the 8·13 flood (200 and 300); T2: loan d lent
     3,000. Visits, two inspections (one finding closed, one open), incomes.
     """
     prog = make_programme(db)
@@ -127,6 +128,29 @@ def build(db):
             inspector="县农委 刘工",
             assessed_on=date(2007, 7, 20),
         )
+    with committing(db) as uow:
+        disasters.record_disaster(
+            uow,
+            CLERK_ACTOR,
+            prog.code,
+            code="0813",
+            name="8·13洪灾",
+            occurred_on=date(2007, 8, 13),
+            kind="flood",
+            townships=[T1],
+        )
+    for loan, loss in ((a, "200.00"), (b, "300.00")):  # b struck a second time
+        with committing(db) as uow:
+            disasters.record_loss(
+                uow,
+                CLERK_ACTOR,
+                prog.code,
+                "0813",
+                loan=loan.registration_no,
+                assessed_loss=loss,
+                inspector="县农委 刘工",
+                assessed_on=date(2007, 8, 20),
+            )
     with committing(db) as uow:
         (proposed,) = disasters.propose_for_disaster(
             uow,

@@ -20,6 +20,7 @@ from ledger.models import (
     InspectionLoan,
     Journal,
     Loan,
+    LossReport,
     Township,
     Visit,
 )
@@ -137,28 +138,40 @@ def test_every_figure_equals_the_records_and_the_entries(db, world):
         )
         assert row.to_date.outstanding == lent[town] - repaid[town] - written[town]
     assert (repaid[T1], written[T1], called) == (D("500.00"), D("1200.00"), D("0.00"))
-    total = got.recovery
-    assert (total.disbursed, total.repaid, total.written_off) == (
+    money = got.recovery
+    assert (money.disbursed, money.repaid, money.written_off) == (
         D("9000.00"),
         D("500.00"),
         D("1200.00"),
     )
-    assert total.to_date.outstanding == D("7300.00") and total.to_date.loans == 3
+    assert money.to_date.outstanding == D("7300.00") and money.to_date.loans == 3
     # Nothing fell due in 2007: T1 has recovered all it was owed, T2 has nothing due yet.
     assert [(r.township, r.recovery_rate) for r in got.townships] == [
         (T1, D("100.00")),
         (T2, None),
     ]
-    # Disasters: one household, one project, its loss and its write-off.
-    (hail,) = got.disasters
-    assert (hail.name, hail.households, hail.projects, hail.assessed_loss, hail.written_off) == (
-        "7·8风雹灾",
-        1,
-        1,
-        D("1200.00"),
+    # Disasters: b struck twice counts once in the total; the amounts add up.
+    with db.read() as session:
+        struck = session.execute(
+            select(LossReport.loan_id, Loan.household_id, LossReport.assessed_loss).join(
+                Loan, Loan.id == LossReport.loan_id
+            )
+        ).all()
+    assert [
+        (d.name, d.households, d.projects, d.assessed_loss, d.written_off)
+        for d in got.disasters.lines
+    ] == [
+        ("7·8风雹灾", 1, 1, D("1200.00"), written[T1]),
+        ("8·13洪灾", 2, 2, D("500.00"), D("0.00")),
+    ]
+    total = got.disasters.total
+    assert (total.households, total.projects, total.assessed_loss, total.written_off) == (
+        len({home for _, home, _ in struck}),
+        len({loan for loan, _, _ in struck}),
+        sum(loss for *_, loss in struck),
         written[T1],
     )
-    assert (got.disaster_households, got.disaster_loss) == (1, D("1200.00"))
+    assert (total.households, total.assessed_loss) == (2, D("1700.00"))
     # Visits: 27 loan-months due, the distinct ones visited done.
     assert (got.visits_total.due, got.visits_total.done) == (27, done)
     assert done == 4 and got.visits_total.missing == 23
@@ -207,8 +220,19 @@ def test_an_event_on_the_last_day_counts_one_the_day_after_does_not(db, world):
         (T1, D("80.00")),
     ]
     # The disaster of 2007 is not this period's; the outcomes are still 2007's year end.
-    assert got.disasters == () and got.outcome_year == 2007
+    assert got.disasters.lines == () and got.outcome_year == 2007
     assert [p.year for p in got.plans] == [2008]
+
+
+def test_equal_rates_rank_by_money_recovered(db, world):
+    prog, loans_by = world
+    repay(db, prog, loans_by["d"], date(2007, 12, 31), "600.00")  # nothing overdue anywhere
+    got = report(db, prog, YEAR)
+    # Both at 100%: T2 brought back 600.00, T1 500.00 (though T1 lent twice as much).
+    assert [(r.township, r.recovery_rate, r.to_date.recovered) for r in got.townships] == [
+        (T2, D("100.00"), D("600.00")),
+        (T1, D("100.00"), D("500.00")),
+    ]
 
 
 def test_an_income_approved_after_the_end_is_not_yet_an_outcome(db, world):
@@ -232,7 +256,7 @@ def test_a_township_officer_reads_their_own_township_only(db, world):
     assert theirs.recovery.disbursed == {r.township: r for r in whole.townships}[T2].disbursed
     assert [r.township for r in theirs.visits] == [T2]
     assert [t.township for p in theirs.plans for t in p.townships] == [T2]
-    assert theirs.disasters == () and theirs.inspections.held == 0
+    assert theirs.disasters.lines == () and theirs.inspections.held == 0
     assert theirs.inspections.open == ()
     assert [r.township for r in theirs.outcomes.rows] == [T2]
 

@@ -53,7 +53,7 @@ def test_prints_the_key_figures_with_names_not_codes(printed):
     for amount in (
         data.activity.disbursed.amount,  # 9,000.00
         data.recovery.to_date.outstanding,  # 7,300.00
-        data.disaster_loss,  # 1,200.00
+        data.disasters.total.assessed_loss,  # 1,700.00
         data.growth.total.at_year_end,  # 2,480.00
     ):
         assert fmt(amount) in text
