@@ -55,10 +55,14 @@ from ledger.models import (
     Batch,
     Disaster,
     Finding,
+    Fund,
     Inspection,
     InspectionLoan,
     Loan,
+    LoanEvent,
     LossReport,
+    Plan,
+    PlanRevision,
     ProposalStatus,
     Township,
     WriteOff,
@@ -449,20 +453,51 @@ def check_period(start: date, end: date) -> None:
         )
 
 
+def _first_day(session: Session, fund: Fund) -> date:
+    """The fund's first business day: its opening, first loan event or plan (today if none).
+
+    Nothing of the programme happened before it, so a period that starts
+    earlier (a year's report of a fund opened in March) is read from it,
+    and one that ends earlier has nothing to report.
+    """
+    days = [
+        fund.opened_on,
+        session.scalar(
+            select(func.min(LoanEvent.on))
+            .join(Loan, Loan.id == LoanEvent.loan_id)
+            .where(Loan.fund_id == fund.id)
+        ),
+        session.scalar(
+            select(func.min(PlanRevision.recorded_on))
+            .join(Plan, Plan.id == PlanRevision.plan_id)
+            .where(Plan.fund_id == fund.id)
+        ),
+    ]
+    return min((day for day in days if day is not None), default=dates.today())
+
+
 def progress_report(
     session: Session, actor: Actor, fund_code: str, *, start: date, end: date
 ) -> ProgressReport:
     """The progress report of the period from `start` to `end` (both included)."""
     check_period(start, end)
     fund = visible_fund(session, actor, fund_code)
-    facts, names = _actuals(session, actor, fund.id, start, end)
+    opened = _first_day(session, fund)
+    if end < opened:
+        raise InvalidField(
+            f"截止日期 end {end} 早于本基金的第一个业务日 {opened},无可汇报",
+            f"end {end} is before the fund's first business day {opened}: nothing to report",
+            field="end",
+        )
+    first = max(start, opened)
+    facts, names = _actuals(session, actor, fund.id, first, end)
     by_township, activity = _activity(facts, names, 0)
     batches = dict(
         session.execute(select(Batch.code, Batch.name).where(Batch.fund_id == fund.id)).all()
     )
     by_batch, _ = _activity(facts, batches, 1)
-    townships, recovery = _recovery(session, fund.id, actor, start, end)
-    visits, visits_total = _visits(session, fund.id, actor, start, end)
+    townships, recovery = _recovery(session, fund.id, actor, first, end)
+    visits, visits_total = _visits(session, fund.id, actor, first, end)
     year = end.year if end == date(end.year, 12, 31) else end.year - 1
     return ProgressReport(
         fund.code,
@@ -474,14 +509,14 @@ def progress_report(
         activity,
         tuple(
             plan_against_actual(session, actor, fund_code, y, as_of=end)
-            for y in range(start.year, end.year + 1)
+            for y in range(first.year, end.year + 1)
         ),
         townships,
         recovery,
-        _disasters(session, fund.id, actor, start, end),
+        _disasters(session, fund.id, actor, first, end),
         visits,
         visits_total,
-        _inspections(session, fund.id, actor, fund_code, start, end),
+        _inspections(session, fund.id, actor, fund_code, first, end),
         year,
         out_of_poverty(session, actor, fund_code, year, as_of=end),
         income_growth(session, actor, fund_code, year, as_of=end),

@@ -261,6 +261,18 @@ def test_a_township_officer_reads_their_own_township_only(db, world):
     assert [r.township for r in theirs.outcomes.rows] == [T2]
 
 
+def test_a_period_from_long_before_the_fund_reads_from_its_first_day(db, world):
+    prog, _ = world
+    year = report(db, prog, YEAR)
+    ever = report(db, prog, (date(1, 1, 1), YEAR[1]))
+    assert ever.start == date(1, 1, 1)
+    for part in ("activity", "by_township", "townships", "recovery", "disasters", "visits"):
+        assert getattr(ever, part) == getattr(year, part), part
+    # The test fund opened on 2000-01-01: one plan row per year from then, 2007's planned.
+    assert [p.year for p in ever.plans] == list(range(2000, 2008))
+    assert ever.plans[-1] == year.plans[0]
+
+
 def test_a_bad_period_is_refused_naming_the_field(db, world, set_today):
     prog, _ = world
     with db.read() as session, pytest.raises(errors.InvalidField) as backwards:
@@ -275,5 +287,9 @@ def test_a_bad_period_is_refused_naming_the_field(db, world, set_today):
             session, CLERK_ACTOR, prog.code, start=date(2008, 1, 1), end=date(2008, 7, 1)
         )
     assert ahead.value.field == "end" and "2008-06-30" in ahead.value.detail_en
+    with db.read() as session, pytest.raises(errors.InvalidField) as early:
+        progress_report(session, CLERK_ACTOR, prog.code, start=date(1, 1, 1), end=date(1, 1, 1))
+    # The test fund opened on 2000-01-01.
+    assert early.value.field == "end" and "2000-01-01" in early.value.detail_zh
     with db.read() as session, pytest.raises(errors.FundNotFound):
         progress_report(session, CLERK_ACTOR, "NOPE", start=YEAR[0], end=YEAR[1])
