@@ -3,7 +3,8 @@
 Any period will do: a quarter for the quarterly meeting (季度调度会), a
 year for the annual report. Every figure is as the book and the records
 stood at the end of `end`; "in the period" means dated from `start` to
-`end`, both days included.
+`end`, both days included. A period is read from the fund's first
+business day at the earliest (`_first_day`).
 
 Each section reuses the read that already gives its figure:
 
