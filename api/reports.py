@@ -22,12 +22,14 @@ from api.pagination import Blueprint
 from api.scope import COUNTY_READERS, READERS, in_fund
 from ledger import dates
 from ledger.read import books, disasters, fund, guarantees, journals, loans
+from ledger.read.progress import progress_report
 from reports.aging import render_aging
 from reports.disaster_form import render_disaster_form
 from reports.fonts import register_cjk_font
 from reports.fund_statement import render_fund_statement
 from reports.liaison_statement import render_liaison_statement
 from reports.loan_statement import render_loan_statement
+from reports.progress_report import render_progress_report
 from reports.subledger import render_subledger
 from reports.township_statement import render_township_statement
 from reports.trial_balance import render_trial_balance
@@ -39,6 +41,7 @@ from shell.schemas.reports import (
     AgingPdfQuery,
     AsOfPdfQuery,
     PeriodQuery,
+    ProgressQuery,
     TrialBalancePdfQuery,
     VouchersPdfQuery,
 )
@@ -83,6 +86,23 @@ class FundStatement(MethodView):
             render_fund_statement,
             f"{f}-fund-statement-{_stamp(query.get('to'))}",
             f"{f}-周转金运行情况报告-{_stamp(query.get('to'))}",
+        )
+
+
+@blp.route("/progress.pdf")
+class Progress(MethodView):
+    @in_fund(*READERS)
+    @blp.arguments(ProgressQuery, location="query")
+    @pdf_response
+    def get(self, query: dict[str, Any], f: str) -> Response:
+        """进展情况汇报: the programme over a period (a quarter, a year); a township's own"""
+        end = query.get("end") or dates.today()
+        start = query.get("start") or date(end.year, 1, 1)
+        return pdf(
+            lambda s: progress_report(s, current_actor(), f, start=start, end=end),
+            render_progress_report,
+            f"{f}-progress-{start.isoformat()}-{end.isoformat()}",
+            f"{f}-进展情况汇报-{start.isoformat()}-{end.isoformat()}",
         )
 
 

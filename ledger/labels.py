@@ -110,6 +110,14 @@ BUCKET = {
     "365+": "365 天以上",
 }
 
+#: An inspection finding's kind (督查发现的问题).
+FINDING = {
+    "not_reached": "资金未到户",
+    "diverted": "挪用",
+    "project_changed": "擅自变更项目",
+    "records_mismatch": "账实不符",
+}
+
 
 def label(mapping: Mapping[str, str], code: str | None) -> str:
     """The Chinese label of `code`, or the code itself when there is none."""

@@ -50,9 +50,18 @@ class IncomeStatus:
 
 
 def _statuses(
-    session: Session, actor: Actor, fund: int, *, township: str | None, household: int | None
+    session: Session,
+    actor: Actor,
+    fund: int,
+    *,
+    township: str | None,
+    household: int | None,
+    as_of: date | None = None,
 ) -> list[IncomeStatus]:
-    """Every approved income in scope with its status, household by household in date order."""
+    """Every approved income in scope with its status, household by household in date order.
+
+    `as_of`: only incomes dated and approved by then, as the records stood that day.
+    """
     if actor.is_township:
         township = actor.township_code
     query = (
@@ -68,6 +77,8 @@ def _statuses(
         )
     if household is not None:
         query = query.where(IncomeRecord.household_id == household)
+    if as_of is not None:
+        query = query.where(IncomeRecord.on <= as_of, IncomeRecord.approved_on <= as_of)
     by_household: dict[int, list[tuple[IncomeRecord, str]]] = defaultdict(list)
     for record, code in session.execute(query):
         by_household[record.household_id].append((record, code))
@@ -132,12 +143,21 @@ class OutcomesByTownship:
 
 
 def out_of_poverty(
-    session: Session, actor: Actor, fund_code: str, year: int, *, township: str | None = None
+    session: Session,
+    actor: Actor,
+    fund_code: str,
+    year: int,
+    *,
+    township: str | None = None,
+    as_of: date | None = None,
 ) -> OutcomesByTownship:
-    """Per township at `year`'s end: households out of poverty, poor, back, and 专业户."""
+    """Per township at `year`'s end: households out of poverty, poor, back, and 专业户.
+
+    `as_of`: counting only incomes dated and approved by then (all when None).
+    """
     fund = fund_id(session, actor, fund_code)
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in _statuses(session, actor, fund, township=township, household=None):
+    for row in _statuses(session, actor, fund, township=township, household=None, as_of=as_of):
         if row.kind != IncomeKind.YEAR_END.value or row.year != year:
             continue
         tally = counts[row.township]
@@ -202,13 +222,22 @@ def _growth(code: str, name: str, pairs: list[tuple[Decimal, Decimal]]) -> Towns
 
 
 def income_growth(
-    session: Session, actor: Actor, fund_code: str, year: int, *, township: str | None = None
+    session: Session,
+    actor: Actor,
+    fund_code: str,
+    year: int,
+    *,
+    township: str | None = None,
+    as_of: date | None = None,
 ) -> IncomeGrowth:
-    """Per township, the households' income at registration against `year`'s year end."""
+    """Per township, the households' income at registration against `year`'s year end.
+
+    `as_of`: counting only incomes dated and approved by then (all when None).
+    """
     fund = fund_id(session, actor, fund_code)
     registration: dict[int, Decimal] = {}
     year_end: dict[int, tuple[str, Decimal]] = {}
-    for row in _statuses(session, actor, fund, township=township, household=None):
+    for row in _statuses(session, actor, fund, township=township, household=None, as_of=as_of):
         if row.kind == IncomeKind.REGISTRATION.value:
             registration[row.household] = row.income
         elif row.year == year:

@@ -19,6 +19,13 @@ class PeriodQuery(Schema):
     to = Date(metadata={"description": "期间截止日(含)/ up to the end of this day"})
 
 
+class ProgressQuery(Schema):
+    """A period for the progress report; by default the year so far."""
+
+    start = Date(metadata={"description": "期间起始日(含),缺省为截止日所在年 1 月 1 日 / from"})
+    end = Date(metadata={"description": "期间截止日(含),缺省为今天 / up to the end of this day"})
+
+
 class AsOfPdfQuery(Schema):
     as_of = Date(metadata={"description": "截至日期(含)/ as of the end of this day"})
 

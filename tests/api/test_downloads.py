@@ -27,6 +27,7 @@ F = "/api/v1/funds/<f>"
 #: (method, URL rule, query): one request per kind of file.
 DOWNLOADS: list[tuple[str, str, dict[str, str]]] = [
     ("GET", f"{F}/reports/fund-statement.pdf", {}),
+    ("GET", f"{F}/reports/progress.pdf", {"start": "2007-01-01", "end": "2008-12-31"}),
     ("GET", f"{F}/reports/townships/<t>/reconciliation.pdf", {}),
     ("GET", f"{F}/reports/loans/<no>/statement.pdf", {}),
     ("GET", f"{F}/reports/liaisons/<int:id>/guarantee.pdf", {}),

@@ -107,3 +107,25 @@ def test_bad_dates_name_the_field(county: County, world: World):
         "invalid-input",
     )
     assert "YYYY-MM" in str(problem)
+
+
+def test_the_progress_report_is_the_period_and_a_townships_own(county: County, world: World):
+    period = {"start": "2007-01-01", "end": "2008-12-31"}
+    whole = squeezed(pdf_of(county, "leader", f"{world.f}/reports/progress.pdf", **period))
+    assert "进展情况汇报" in whole and "期间:2007-01-01至2008-12-31" in whole
+    assert "但家庙镇" in whole and "衡山镇" in whole
+    # A lent 5,000 and B 2,000: the period's disbursements print with separators.
+    assert "5,000.00" in whole and "2,000.00" in whole and "7,000.00" in whole
+    own = squeezed(pdf_of(county, "township_a", f"{world.f}/reports/progress.pdf", **period))
+    assert "但家庙镇" in own and "衡山镇" not in own
+
+
+def test_a_backwards_progress_period_names_its_end(county: County, world: World):
+    url = f"{world.f}/reports/progress.pdf"
+    query = {"start": "2008-05-01", "end": "2008-04-01"}
+    problem = assert_problem(county.get("clerk", url, status=None, **query), 422, "invalid-field")
+    assert [e["field"] for e in problem["errors"]] == ["end"], problem
+    bad = assert_problem(
+        county.get("clerk", url, status=None, end="2008-13-01"), 422, "invalid-input"
+    )
+    assert [e["field"] for e in bad["errors"]] == ["end"], bad

@@ -406,6 +406,16 @@ def test_the_api_takes_the_cookie_for_downloads_but_never_for_writes(browser):
     assert write.status_code == 401
 
 
+def test_the_statements_page_offers_the_progress_report_to_every_reader(browser):
+    for who in ("leader", "hengshan"):
+        user = browser(who)
+        page = user.get(user.f("statements")).get_data(as_text=True)
+        url = f"/api/v1/funds/{user.fund}/reports/progress.pdf"
+        assert "进展情况汇报" in page and f'action="{url}"' in page, who
+        pdf = user.client.get(url, query_string={"start": "2007-01-01", "end": "2007-12-31"})
+        assert pdf.status_code == 200 and pdf.mimetype == "application/pdf", who
+
+
 def test_actions_follow_the_loan_state_and_the_role(browser):
     clerk = browser("clerk")
     no = lend(clerk)
