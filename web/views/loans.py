@@ -19,10 +19,11 @@ from marshmallow import Schema, fields, validate
 
 from ledger import dates, listings, permissions
 from ledger.labels import GROUND as GROUND_LABELS
+from ledger.labels import PROGRESS
 from ledger.labels import STATUS as STATUS_LABELS
 from ledger.permissions import Action
 from ledger.schedule import MAX_INSTALMENTS, make_schedule
-from ledger.services import guarantees, loans, proposals
+from ledger.services import guarantees, loans, proposals, visits
 from sheets import tables
 from shell.auth import check_role
 from shell.db import get_db
@@ -38,6 +39,7 @@ from shell.schemas.loans import (
     VerificationIn,
 )
 from shell.schemas.proposals import ProjectChangeIn, WriteOffIn
+from shell.schemas.visits import VisitIn
 from web.blueprint import EVERYONE, bp, page
 from web.choices import choices
 from web.forms import FormState, blank, prefixed, search_form, submit
@@ -89,6 +91,17 @@ class WriteOffForm(WriteOffIn):
 
 class ProjectChangeForm(ProjectChangeIn):
     loan = fields.String(load_default="")
+
+
+class VisitForm(VisitIn):
+    """The loan comes from the page, not the form."""
+
+    loan = fields.String(load_default="")
+
+
+def _record_visit(uow: Any, f: str, no: str, data: dict[str, Any]) -> Any:
+    data = {name: value for name, value in data.items() if name != "loan"}
+    return visits.record_visit(uow, g.actor, f, no, **data)
 
 
 class ExtensionForm(EqualSchedule):
@@ -189,6 +202,8 @@ ACTIONS = {
             primary=False,
         ),
         Step(Action.RECOVER, "核销收回", MoneyIn, _service(proposals.record_recovery)),
+        # Monthly, from the contract on: its own short page too (web.views.visits).
+        Step(Action.VISIT, "登记走访", VisitForm, _record_visit, primary=False),
     )
 }
 
@@ -257,7 +272,7 @@ def _loan_page(f: str, no: str, forms: dict[str, FormState] | None = None) -> An
         # The select boxes' options, read only when a form on the page needs them.
         liaisons = (
             list(session.execute(listings.liaisons(session, actor, f, detail.township)))
-            if names & {"contract", "liaison-change"}
+            if names & {"contract", "liaison-change", "visit"}
             else []
         )
     today = dates.today().isoformat()
@@ -274,6 +289,7 @@ def _loan_page(f: str, no: str, forms: dict[str, FormState] | None = None) -> An
         forms=states,
         liaison_options=[(person.id, person.name) for person in liaisons],
         grounds=list(GROUND_LABELS.items()),
+        progress_options=list(PROGRESS.items()),
         **(choices(f) if "project-change" in names else {}),
     )
 
@@ -298,7 +314,16 @@ def _suggested(action: str, detail: Any, today: str) -> dict[str, Any]:
         return {"date": today, "count": 1, "every_months": 12}
     if action == "liaison-change":  # effective today: the current liaison answered until now
         return {"effective_on": today}
+    if action == "visit":  # by the loan's liaison of today
+        return {"visited_on": today, "liaison": current_liaison(detail), "days": 1}
     return {"date": today}
+
+
+def current_liaison(detail: Any) -> int | str:
+    """The id of the liaison answering for the loan today ('' before its contract)."""
+    today = dates.today()
+    current = [a for a in detail.liaisons if a.effective_on <= today]
+    return max(current, key=lambda a: a.effective_on).liaison_id if current else ""
 
 
 @bp.route("/f/<f>/loans/<no>")
