@@ -4,6 +4,7 @@ from web.views import (  # noqa: F401
     auth,
     books,
     disasters,
+    inspections,
     loans,
     overview,
     plans,
