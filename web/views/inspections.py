@@ -14,6 +14,7 @@ from typing import Any
 from flask import g, render_template, url_for
 from marshmallow import Schema, fields, post_load, validate
 
+from ledger import dates
 from ledger.labels import FINDING_KIND, INSPECTION_KIND
 from ledger.permissions import Action
 from ledger.read import inspections as read
@@ -62,7 +63,7 @@ def _page(f: str, forms: dict[Any, FormState] | None = None) -> Any:
         findings = read.open_findings(session, g.actor, f)
         done = read.inspections(session, g.actor, f)
     states: dict[Any, FormState] = {
-        "inspection": blank(kind="unscheduled"),
+        "inspection": blank(kind="unscheduled", date=dates.today().isoformat()),
         "finding": blank(inspection=done[0].id if done else ""),
         **{("close", one.id): blank() for one in findings},
         **(forms or {}),

@@ -77,8 +77,14 @@ def visits(f: str) -> Any:
                 raise  # another township's: the 404 page
             form.error("month", error.detail_zh)
             month = read.month_visits(session, g.actor, f, **MonthQuery().load({}))
+    form.values = {"month": month.month, **form.values}  # the month shown, unless mistyped
     return render_template(
-        "web/visits.html", title="本月未走访", fund=f, form=form, month=month, **choices(f)
+        "web/visits.html",
+        title=f"{month.month} 未走访",
+        fund=f,
+        form=form,
+        month=month,
+        **choices(f),
     )
 
 
