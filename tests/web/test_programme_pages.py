@@ -11,6 +11,7 @@ from ledger.actors import Actor, Role
 from ledger.db import Database
 from ledger.models import Finding, Visit
 from ledger.money import fmt
+from ledger.read import inspections as inspections_read
 from ledger.read import plans as plans_read
 from ledger.read import visits as visits_read
 from tests.web.journeys import HENGSHAN, OTHER_TOWN, lend
@@ -215,3 +216,20 @@ def test_an_inspection_its_finding_and_its_closing(browser, demo):
     after = clerk.get(clerk.f("inspections")).get_data(as_text=True)
     assert f'id="finding-{finding_id}"' not in after
     assert count(demo, Finding, Finding.id == int(finding_id), Finding.closed_on == TODAY) == 1
+
+
+def test_the_to_do_lists_count_the_missing_visits_and_open_findings(browser, demo):
+    clerk, officer = browser("clerk"), browser("hengshan")
+    lend(clerk, HENGSHAN)
+    hengshan = Actor("hengshan", Role.TOWNSHIP, township_code=HENGSHAN)
+    for user, actor in ((clerk, CLERK), (officer, hengshan)):
+        html = user.get(user.f()).get_data(as_text=True)
+        month = read(demo, visits_read.month_visits, actor, demo.fund, MONTH)
+        findings = read(demo, inspections_read.open_findings, actor, demo.fund)
+        missing = re.search(r'<strong id="visits-missing">(\d+)</strong>', html).group(1)
+        assert int(missing) == month.due - month.done > 0
+        opened = re.search(r'<strong id="findings-open">(\d+)</strong>', html).group(1)
+        assert int(opened) == len(findings)
+    county = read(demo, visits_read.month_visits, CLERK, demo.fund, MONTH)
+    own = read(demo, visits_read.month_visits, hengshan, demo.fund, MONTH)
+    assert own.due < county.due  # the officer's count is their township's only
