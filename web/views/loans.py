@@ -314,16 +314,17 @@ def _suggested(action: str, detail: Any, today: str) -> dict[str, Any]:
         return {"date": today, "count": 1, "every_months": 12}
     if action == "liaison-change":  # effective today: the current liaison answered until now
         return {"effective_on": today}
-    if action == "visit":  # by the loan's liaison of today
-        return {"visited_on": today, "liaison": current_liaison(detail), "days": 1}
+    if action == "visit":
+        return suggested_visit(detail)
     return {"date": today}
 
 
-def current_liaison(detail: Any) -> int | str:
-    """The id of the liaison answering for the loan today ('' before its contract)."""
+def suggested_visit(detail: Any) -> dict[str, Any]:
+    """A visit today by the liaison answering for the loan today (none before its contract)."""
     today = dates.today()
     current = [a for a in detail.liaisons if a.effective_on <= today]
-    return max(current, key=lambda a: a.effective_on).liaison_id if current else ""
+    liaison = max(current, key=lambda a: a.effective_on).liaison_id if current else ""
+    return {"visited_on": today.isoformat(), "liaison": liaison, "days": 1}
 
 
 @bp.route("/f/<f>/loans/<no>")

@@ -22,7 +22,7 @@ from shell.schemas.visits import MonthQuery
 from web.blueprint import EVERYONE, bp, page
 from web.choices import choices
 from web.forms import FormState, form_page, search_form
-from web.views.loans import ACTIONS, current_liaison
+from web.views.loans import ACTIONS, suggested_visit
 
 STEP = ACTIONS[Action.VISIT.value]
 
@@ -48,11 +48,7 @@ def _visit_page(f: str, no: str, form: FormState) -> Any:
 def visit(f: str, no: str) -> Any:
     """Record a liaison's visit: today, by the loan's liaison, unless changed."""
     with get_db().read() as session:
-        suggested = {
-            "visited_on": dates.today().isoformat(),
-            "liaison": current_liaison(listings.loan(session, g.actor, f, no)),
-            "days": 1,
-        }
+        suggested = suggested_visit(listings.loan(session, g.actor, f, no))
     return form_page(
         lambda state: _visit_page(f, no, state),
         STEP.schema(),
