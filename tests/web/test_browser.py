@@ -256,7 +256,7 @@ def test_a_repayment_by_keyboard_alone(sign_in, server, clerk_client):
 def test_a_township_officer_records_a_visit_on_a_phone(sign_in, server, clerk_client):
     no = lend(clerk_client, HENGSHAN)
     page = sign_in("hengshan", 390, 844)
-    page.get_by_role("link", name="走访").click()
+    page.get_by_role("link", name="本月未走访").click()  # from the to-do list
     expect(page.locator("h1")).to_contain_text("本月未走访")
     overflow = "document.documentElement.scrollWidth - window.innerWidth"
     assert page.evaluate(overflow) <= 0
