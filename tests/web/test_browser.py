@@ -257,7 +257,7 @@ def test_a_township_officer_records_a_visit_on_a_phone(sign_in, server, clerk_cl
     no = lend(clerk_client, HENGSHAN)
     page = sign_in("hengshan", 390, 844)
     page.get_by_role("link", name="本月未走访").click()  # from the to-do list
-    expect(page.locator("h1")).to_contain_text("本月未走访")
+    expect(page.locator("h1")).to_have_text(f"{TODAY[:7]} 未走访")
     overflow = "document.documentElement.scrollWidth - window.innerWidth"
     assert page.evaluate(overflow) <= 0
     page.locator("tr", has=page.get_by_role("link", name=no)).get_by_role(
