@@ -110,10 +110,19 @@ BUCKET = {
     "365+": "365 天以上",
 }
 
-#: An inspection finding's kind (督查发现的问题).
-FINDING = {
+#: What a visit saw of the project (`ledger.models.ProjectProgress`).
+PROGRESS = {
+    "progressing": "进展正常",
+    "behind": "进度滞后",
+    "failed": "项目失败",
+    "changed": "项目已改变",
+}
+
+#: Inspection kinds and finding kinds (`ledger.models.inspections`).
+INSPECTION_KIND = {"scheduled": "定期检查", "unscheduled": "不定期督查"}
+FINDING_KIND = {
     "not_reached": "资金未到户",
-    "diverted": "挪用",
+    "diverted": "挪作他用",
     "project_changed": "擅自变更项目",
     "records_mismatch": "账实不符",
 }

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from reportlab.platypus import Flowable
 
-from ledger.labels import FINDING, label
+from ledger.labels import FINDING_KIND, label
 from ledger.read.fund import percent as share
 from ledger.read.plans import PlanActualRow, Tally
 from ledger.read.progress import Activity, DisasterLine, ProgressReport, Recovery
@@ -287,7 +287,7 @@ def _inspections(data: ProgressReport) -> list[Flowable]:
         [
             layout.day(f.found_on),
             f.township_name,
-            label(FINDING, f.kind),
+            label(FINDING_KIND, f.kind),
             f.loan or "乡镇账务",
             f.responsible,
             layout.day(f.correct_by),

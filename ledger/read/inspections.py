@@ -1,4 +1,4 @@
-"""Inspections read: the findings still open (未销号), oldest first.
+"""Inspections read: the findings still open (未销号), oldest first, and the inspections.
 
 A finding's age counts from the inspection that found it; it is overdue
 (逾期未整改) once its date to correct by has passed. A finding closed after
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ledger import dates
 from ledger.actors import Actor
-from ledger.models import Finding, Inspection, Loan, Township
+from ledger.models import Finding, Inspection, InspectionLoan, Loan, Township
 from ledger.read.access import fund_id
 from ledger.services import lookup
 
@@ -92,4 +92,45 @@ def open_findings(
             overdue=finding.correct_by < day,
         )
         for finding, found_on, code, name, loan_no in session.execute(query)
+    )
+
+
+@dataclass(frozen=True)
+class InspectionRow:
+    """An inspection recorded, for choosing the one a finding belongs to."""
+
+    id: int
+    inspected_on: date
+    township_name: str
+    kind: str
+    inspectors: str
+    #: The households' loans the inspection visited, by registration number.
+    loans: tuple[str, ...]
+
+
+def inspections(session: Session, actor: Actor, fund_code: str) -> tuple[InspectionRow, ...]:
+    """The fund's inspections, latest first; a township officer's own township's."""
+    fund = fund_id(session, actor, fund_code)
+    query = (
+        select(Inspection, Township.name)
+        .join(Township, Township.id == Inspection.township_id)
+        .where(Inspection.fund_id == fund)
+        .order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
+    )
+    if actor.is_township:
+        query = query.where(Township.code == actor.township_code)
+    found = session.execute(query).all()
+    visited: dict[int, list[str]] = {row[0].id: [] for row in found}
+    for inspection_id, no in session.execute(
+        select(InspectionLoan.inspection_id, Loan.registration_no)
+        .join(Loan, Loan.id == InspectionLoan.loan_id)
+        .where(InspectionLoan.inspection_id.in_(list(visited)))
+        .order_by(Loan.registration_no)
+    ):
+        visited[inspection_id].append(no)
+    return tuple(
+        InspectionRow(
+            one.id, one.inspected_on, name, one.kind.value, one.inspectors, tuple(visited[one.id])
+        )
+        for one, name in found
     )

@@ -58,7 +58,7 @@ def test_prints_the_key_figures_with_names_not_codes(printed):
     ):
         assert fmt(amount) in text
     assert fmt(data.activity.disbursed.amount) == "9,000.00"
-    assert "7·8风雹灾" in text and "挪用" in text
+    assert "7·8风雹灾" in text and "挪作他用" in text
     # The ranking: T1 (100.00%) first, T2 with nothing due yet after it.
     assert text.index("1但家庙镇") < text.index("2衡山镇")
     assert "100.00%" in text

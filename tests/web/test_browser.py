@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -250,3 +251,35 @@ def test_a_repayment_by_keyboard_alone(sign_in, server, clerk_client):
     page.keyboard.press("Enter")
     expect(page.locator(".notice")).to_contain_text("收回还款已记录")
     expect(page.locator("#outstanding")).to_have_text("500.00")
+
+
+def test_a_township_officer_records_a_visit_on_a_phone(sign_in, server, clerk_client):
+    no = lend(clerk_client, HENGSHAN)
+    page = sign_in("hengshan", 390, 844)
+    page.get_by_role("link", name="本月未走访").click()  # from the to-do list
+    expect(page.locator("h1")).to_have_text(f"{TODAY[:7]} 未走访")
+    overflow = "document.documentElement.scrollWidth - window.innerWidth"
+    assert page.evaluate(overflow) <= 0
+    page.locator("tr", has=page.get_by_role("link", name=no)).get_by_role(
+        "link", name="登记走访"
+    ).click()
+    assert page.evaluate(overflow) <= 0
+    expect(page.get_by_label("走访日期")).to_have_value(TODAY)
+    expect(page.get_by_label("行政联系人")).not_to_have_value("")  # the loan's, preselected
+    page.get_by_label("项目进展").select_option("behind")
+    page.get_by_label("资金按审定项目使用").select_option("true")
+    tomorrow = (dates.today() + timedelta(days=1)).isoformat()
+    page.get_by_label("走访日期").fill(tomorrow)
+    page.get_by_role("button", name="登记走访").click()
+    expect(page.get_by_label("走访日期")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#visited_on-error")).to_contain_text(re.compile("[\u4e00-\u9fff]"))
+    expect(page.get_by_label("项目进展")).to_have_value("behind")  # nothing typed is lost
+    assert page.evaluate(overflow) <= 0
+    page.get_by_label("走访日期").fill(TODAY)
+    page.get_by_label("看到的情况").fill("猪舍未完工")
+    page.get_by_role("button", name="登记走访").click()
+    expect(page.locator(".notice")).to_contain_text(f"借款 {no}")
+    expect(page.locator("main")).not_to_contain_text(f"{no}/visit")
+    expect(page.get_by_role("link", name=no)).to_have_count(0)
+    # Only the refused post (422) is logged.
+    assert [e for e in page.errors if "422" not in e] == []  # type: ignore[attr-defined]

@@ -48,11 +48,10 @@ def test_the_page_has_every_loan_step_but_decisions_and_loss_reports():
         Action.DECIDE_EXTENSION,
         Action.DECIDE_PROJECT_CHANGE,
         Action.REPORT_LOSS,  # on the disaster page
-        # Inspections, recalls and visits have no pages yet (issue 22): the service only.
+        # Inspections are recorded on their own page, by township; recalls have no page yet.
         Action.INSPECT,
         Action.PROPOSE_RECALL,
         Action.DECIDE_RECALL,
-        Action.VISIT,
     }
     assert loan_steps >= PAGE_STEPS
 

@@ -1,3 +1,15 @@
 """The pages, one module per area; importing them registers their routes."""
 
-from web.views import auth, books, disasters, loans, overview, proposals, setup, township  # noqa: F401
+from web.views import (  # noqa: F401
+    auth,
+    books,
+    disasters,
+    inspections,
+    loans,
+    overview,
+    plans,
+    proposals,
+    setup,
+    township,
+    visits,
+)

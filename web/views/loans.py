@@ -19,12 +19,13 @@ from marshmallow import Schema, fields, validate
 
 from ledger import dates, permissions
 from ledger.labels import GROUND as GROUND_LABELS
+from ledger.labels import PROGRESS
 from ledger.labels import STATUS as STATUS_LABELS
 from ledger.permissions import Action
 from ledger.read import loans as loan_reads
 from ledger.read import setup
 from ledger.schedule import MAX_INSTALMENTS, make_schedule
-from ledger.services import guarantees, loans, proposals
+from ledger.services import guarantees, loans, proposals, visits
 from sheets import tables
 from shell.auth import check_role
 from shell.db import get_db
@@ -40,6 +41,7 @@ from shell.schemas.loans import (
     VerificationIn,
 )
 from shell.schemas.proposals import ProjectChangeIn, WriteOffIn
+from shell.schemas.visits import VisitIn
 from web.blueprint import EVERYONE, bp, page
 from web.choices import choices
 from web.forms import FormState, blank, prefixed, search_form, submit
@@ -91,6 +93,17 @@ class WriteOffForm(WriteOffIn):
 
 class ProjectChangeForm(ProjectChangeIn):
     loan = fields.String(load_default="")
+
+
+class VisitForm(VisitIn):
+    """The loan comes from the page, not the form."""
+
+    loan = fields.String(load_default="")
+
+
+def _record_visit(uow: Any, f: str, no: str, data: dict[str, Any]) -> Any:
+    data = {name: value for name, value in data.items() if name != "loan"}
+    return visits.record_visit(uow, g.actor, f, no, **data)
 
 
 class ExtensionForm(EqualSchedule):
@@ -191,6 +204,8 @@ ACTIONS = {
             primary=False,
         ),
         Step(Action.RECOVER, "核销收回", MoneyIn, _service(proposals.record_recovery)),
+        # Monthly, from the contract on: its own short page too (web.views.visits).
+        Step(Action.VISIT, "登记走访", VisitForm, _record_visit, primary=False),
     )
 }
 
@@ -259,7 +274,7 @@ def _loan_page(f: str, no: str, forms: dict[str, FormState] | None = None) -> An
         # The select boxes' options, read only when a form on the page needs them.
         liaisons = (
             setup.liaisons(session, actor, f, detail.township).all(session)
-            if names & {"contract", "liaison-change"}
+            if names & {"contract", "liaison-change", "visit"}
             else []
         )
     today = dates.today().isoformat()
@@ -276,6 +291,7 @@ def _loan_page(f: str, no: str, forms: dict[str, FormState] | None = None) -> An
         forms=states,
         liaison_options=[(person.id, person.name) for person in liaisons],
         grounds=list(GROUND_LABELS.items()),
+        progress_options=list(PROGRESS.items()),
         **(choices(f) if "project-change" in names else {}),
     )
 
@@ -300,7 +316,17 @@ def _suggested(action: str, detail: Any, today: str) -> dict[str, Any]:
         return {"date": today, "count": 1, "every_months": 12}
     if action == "liaison-change":  # effective today: the current liaison answered until now
         return {"effective_on": today}
+    if action == "visit":
+        return suggested_visit(detail)
     return {"date": today}
+
+
+def suggested_visit(detail: Any) -> dict[str, Any]:
+    """A visit today by the liaison answering for the loan today (none before its contract)."""
+    today = dates.today()
+    current = [a for a in detail.liaisons if a.effective_on <= today]
+    liaison = max(current, key=lambda a: a.effective_on).liaison_id if current else ""
+    return {"visited_on": today.isoformat(), "liaison": liaison, "days": 1}
 
 
 @bp.route("/f/<f>/loans/<no>")

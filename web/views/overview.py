@@ -15,7 +15,7 @@ from typing import Any
 from flask import g, render_template
 
 from ledger import dates
-from ledger.read import fund, loans
+from ledger.read import fund, inspections, loans, visits
 from shell.db import get_db
 from shell.schemas.common import AsOfQuery
 from web.blueprint import COUNTY, EVERYONE, bp, page
@@ -47,6 +47,15 @@ def as_of_form() -> tuple[date | None, FormState]:
     return as_of, form
 
 
+def programme_todo(session: Any, actor: Any, f: str) -> dict[str, int]:
+    """This month's missing visits and the open inspection findings, now."""
+    month = visits.month_visits(session, actor, f, dates.month_of(dates.today()))
+    return {
+        "visits_missing": month.due - month.done,
+        "findings_open": len(inspections.open_findings(session, actor, f)),
+    }
+
+
 @bp.route("/f/<f>/")
 @page("clerk", "approver", "township")
 def overview(f: str) -> Any:
@@ -64,10 +73,12 @@ def overview(f: str) -> Any:
                 as_of=as_of,
                 position=position,
                 counts=counts,
+                **programme_todo(session, actor, f),
             )
         summary = fund.summary(session, actor, f, as_of)
         three_lines = loans.three_lines(session, actor, f)
         waiting_decision = sum(len(rows) for rows in pending(session, actor, f).values())
+        todo = programme_todo(session, actor, f)
     return render_template(
         "web/overview.html",
         title="概况与待办",
@@ -78,6 +89,7 @@ def overview(f: str) -> Any:
         waiting=[(status, label, counts.get(status, 0)) for status, label in WAITING],
         three_lines=three_lines,
         pending=waiting_decision,
+        **todo,
     )
 
 

@@ -1,0 +1,102 @@
+"""Visits (走访): record one on a short page (a phone's), the month's missing visits as a
+township officer's to-do list, and a liaison's year of visits.
+
+The short page posts the loan page's own step (`web.views.loans`), so a visit is
+parsed and recorded one way wherever it is entered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, render_template, url_for
+
+from ledger import dates
+from ledger.errors import LedgerError
+from ledger.labels import PROGRESS
+from ledger.permissions import Action
+from ledger.read import loans as loan_reads
+from ledger.read import setup
+from ledger.read import visits as read
+from shell.db import get_db
+from shell.schemas.overview import YearQuery
+from shell.schemas.visits import MonthQuery
+from web.blueprint import EVERYONE, bp, page
+from web.choices import choices
+from web.forms import FormState, form_page, search_form
+from web.views.loans import ACTIONS, suggested_visit
+
+STEP = ACTIONS[Action.VISIT.value]
+
+
+def _visit_page(f: str, no: str, form: FormState) -> Any:
+    with get_db().read() as session:
+        detail = loan_reads.loan(session, g.actor, f, no)
+        people = setup.liaisons(session, g.actor, f, detail.township).all(session)
+        liaison_options = [(person.id, person.name) for person in people]
+    return render_template(
+        "web/visit.html",
+        title=f"登记走访 {no}",
+        fund=f,
+        loan=detail,
+        form=form,
+        liaison_options=liaison_options,
+        progress_options=list(PROGRESS.items()),
+    )
+
+
+@bp.route("/f/<f>/loans/<no>/visit", methods=["GET", "POST"])
+@page(Action.VISIT, loan=True)
+def visit(f: str, no: str) -> Any:
+    """Record a liaison's visit: today, by the loan's liaison, unless changed."""
+    with get_db().read() as session:
+        suggested = suggested_visit(loan_reads.loan(session, g.actor, f, no))
+    return form_page(
+        lambda state: _visit_page(f, no, state),
+        STEP.schema(),
+        lambda uow, data: STEP.run(uow, f, no, data),
+        done=lambda visit: url_for("web.visits", f=f, month=dates.month_of(visit.visited_on)),
+        notice=lambda visit: f"借款 {no}:{visit.visitor} {visit.visited_on} 的走访已登记",
+        target=f"fund:{f}/loan:{no}",
+        suggested=suggested,
+    )
+
+
+@bp.route("/f/<f>/visits")
+@page(*EVERYONE)
+def visits(f: str) -> Any:
+    """本月未走访: the month's loans due a visit, per liaison, and those not visited yet."""
+    query, form = search_form(MonthQuery(), {})
+    with get_db().read() as session:
+        try:
+            month = read.month_visits(session, g.actor, f, **query)
+        except LedgerError as error:
+            if error.field != "month":
+                raise  # another township's: the 404 page
+            form.error("month", error.detail_zh)
+            month = read.month_visits(session, g.actor, f, **MonthQuery().load({}))
+    form.values = {"month": month.month, **form.values}  # the month shown, unless mistyped
+    return render_template(
+        "web/visits.html",
+        title=f"{month.month} 未走访",
+        fund=f,
+        form=form,
+        month=month,
+        **choices(f),
+    )
+
+
+@bp.route("/f/<f>/liaisons/<int:id>/visits")
+@page(*EVERYONE)
+def liaison_visits(f: str, id: int) -> Any:
+    """A liaison's year: each month's loans due a visit, visited and missed."""
+    query, form = search_form(YearQuery(), {})
+    with get_db().read() as session:
+        year = read.liaison_year(session, g.actor, f, id, **query)
+    return render_template(
+        "web/liaison_visits.html",
+        title=f"{year.liaison} {year.year} 年走访",
+        fund=f,
+        form=form,
+        year=year,
+    )
