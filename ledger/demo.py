@@ -181,9 +181,14 @@ class _Loader:
         self.people = 0
         #: The household of the seed's 专业大户, once registered.
         self.zhou_qin: int | None = None
+        #: What the steps made, kept alive: the session holds its rows only weakly, and
+        #: held, the services' thousands of lookups by id need not ask the database.
+        self.held: list[object] = []
 
     def run(self, service, *args, **kwargs):
-        return service(self.work, *args, **kwargs)
+        made = service(self.work, *args, **kwargs)
+        self.held.append(made)
+        return made
 
     def id_number(self, township_index: int) -> str:
         self.people += 1
