@@ -18,7 +18,8 @@ recall; and the poverty line with each batch-1 household's income at
 registration and at the end of 2007, most of them out of poverty by then.
 
 Everything goes through the same services as the API, as the users
-``clerk`` and ``approver``; the load is deterministic (fixed seed) and runs
+``clerk`` and ``approver`` and, for visits and incomes, two officers of each
+township (only 衡山镇's ``hengshan`` has a login); the load is deterministic (fixed seed) and runs
 in a single database transaction, so it takes seconds and leaves either the
 whole programme or nothing.
 """
@@ -127,10 +128,10 @@ ZHOU_QIN_TOWNSHIP = "但家庙镇"
 BATCH_1_TOTAL = Decimal("1000000.00")
 #: Batch 1's liaisons visit monthly from the month after the money was paid out.
 VISIT_MONTHS = range(5, 13)
-#: The county's poverty line in 2007, per member (人均纯收入): the national low-income
-#: line of 2007, 1,067 yuan, rather than the absolute-poverty line (785). The programme
-#: lifts households out of poverty for good, and 1,067 is the line the country itself
-#: adopted as its single poverty line in 2008, so a county would measure against it.
+#: The county's poverty line in 2007, net income per member (人均纯收入): the national
+#: low-income line of 2007 (低收入标准, 1,067 yuan), not the absolute-poverty line
+#: (绝对贫困标准, 785). The programme means to lift households out of poverty for good,
+#: and the country soon merged its two lines at the higher one.
 POVERTY_LINE = Decimal("1067.00")
 POVERTY_LINE_FROM = date(2007, 1, 1)
 HOUSEHOLDS_1 = 503
@@ -348,10 +349,10 @@ def _lend(
             ld.id_number(towns.index(town)),
             ld.rng.choice(VILLAGES),
         )
-        named = ld.zhou_qin is None and (batch, kind, TOWNSHIPS[towns.index(town)]) == (
-            "1",
-            "fish",
-            ZHOU_QIN_TOWNSHIP,
+        named = (
+            ld.zhou_qin is None
+            and (batch, kind) == ("1", "fish")
+            and TOWNSHIPS[towns.index(town)] == ZHOU_QIN_TOWNSHIP
         )
         if named:
             name, village = ZHOU_QIN
