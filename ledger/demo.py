@@ -10,8 +10,16 @@ on a liaison's salary and deducted; one liaison handing over to another;
 money remitted back to the county; and batch 2 re-lent in 2009 from what
 came back.
 
+Around the money, the programme as the county runs it: the three-year plan
+2007-2009 and its one revision; the liaisons' monthly visits to batch 1 from
+May to December 2007, with a few liaisons skipping a few months; a scheduled
+and an unscheduled inspection, whose diverted-money finding leads to a
+recall; and the poverty line with each batch-1 household's income at
+registration and at the end of 2007, most of them out of poverty by then.
+
 Everything goes through the same services as the API, as the users
-``clerk`` and ``approver``; the load is deterministic (fixed seed) and runs
+``clerk`` and ``approver`` and, for visits and incomes, two officers of each
+township (only 衡山镇's ``hengshan`` has a login); the load is deterministic (fixed seed) and runs
 in a single database transaction, so it takes seconds and leaves either the
 whole programme or nothing.
 """
@@ -32,12 +40,34 @@ from ledger.audit import append_audit
 from ledger.db import Database, UnitOfWork
 from ledger.errors import Conflict
 from ledger.identifiers import id_check_char
-from ledger.models import Extension, Fund, Household, Journal, Loan, Township, WriteOff
+from ledger.models import (
+    Disaster,
+    Extension,
+    Fund,
+    GuaranteeCall,
+    Household,
+    Journal,
+    Loan,
+    LossReport,
+    Township,
+    WriteOff,
+)
 from ledger.money import split
 from ledger.read.fund import township_positions
-from ledger.read.loans import loan_rows
+from ledger.read.loans import LoanRow, loan_rows
 from ledger.schedule import Instalment, make_schedule
-from ledger.services import disasters, funding, guarantees, loans, proposals, setup
+from ledger.services import (
+    disasters,
+    funding,
+    guarantees,
+    inspections,
+    loans,
+    outcomes,
+    plans,
+    proposals,
+    setup,
+    visits,
+)
 from ledger.services.funds import open_fund
 from ledger.services.periods import close_period
 from ledger.services.users import FUND_BOUND_ROLES, create_user
@@ -93,7 +123,18 @@ PROJECT_TEXT = {
 SURNAMES = "王李张刘陈杨黄赵周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕储金"
 GIVEN = "明华强军平刚勇杰涛超秀英兰芳玉珍春荣先长云尚为才勤财福寿德林山水成发全国富贵"
 VILLAGES = ("黄檀树村", "凌家冲村", "康皮畈村", "古城村", "双河村", "佛子岭村", "石门村", "桃园村")
+#: The seed's aquaculture 专业大户 (name, village) and township: the first fish project there.
+ZHOU_QIN = ("周勤", "黄檀树村")
+ZHOU_QIN_TOWNSHIP = "但家庙镇"
 BATCH_1_TOTAL = Decimal("1000000.00")
+#: Batch 1's liaisons visit monthly from the month after the money was paid out.
+VISIT_MONTHS = range(5, 13)
+#: The county's poverty line in 2007, net income per member (人均纯收入): the national
+#: low-income line of 2007 (低收入标准, 1,067 yuan), not the absolute-poverty line
+#: (绝对贫困标准, 785). The programme means to lift households out of poverty for good,
+#: and the country soon merged its two lines at the higher one.
+POVERTY_LINE = Decimal("1067.00")
+POVERTY_LINE_FROM = date(2007, 1, 1)
 HOUSEHOLDS_1 = 503
 HOUSEHOLDS_2 = 120
 
@@ -136,10 +177,20 @@ class _Loader:
         self.work = uow
         self.session = uow.session
         self.rng = random.Random(SEED)
+        #: The follow-up (visits, inspections, incomes) draws from a stream of its own,
+        #: so the money's story is the same with or without it.
+        self.follow_up = random.Random(SEED + 1)
         self.people = 0
+        #: The household of the seed's 专业大户, once registered.
+        self.zhou_qin: int | None = None
+        #: What the steps made, kept alive: the session holds its rows only weakly, and
+        #: held, the services' thousands of lookups by id need not ask the database.
+        self.held: list[object] = []
 
     def run(self, service, *args, **kwargs):
-        return service(self.work, *args, **kwargs)
+        made = service(self.work, *args, **kwargs)
+        self.held.append(made)
+        return made
 
     def id_number(self, township_index: int) -> str:
         self.people += 1
@@ -242,7 +293,9 @@ def _load(ld: _Loader) -> DemoSummary:
     for month in range(3, 13):
         ld.run(close_period, _fund_id(ld), f"2007-{month:02d}", actor=CLERK.username)
     ld.run(setup.add_batch, CLERK, FUND, code="2", name="第二批(2009 周转)", budget="240000.00")
-    _lend(ld, "2", towns, liaisons, HOUSEHOLDS_2, Decimal("240000.00"), year=2009)
+    batch_2 = _lend(ld, "2", towns, liaisons, HOUSEHOLDS_2, Decimal("240000.00"), year=2009)
+    _plan(ld, towns, batch_1, batch_2)
+    _follow_up(ld, towns)
     session = ld.session
     fund_id = _fund_id(ld)
     return DemoSummary(
@@ -291,16 +344,31 @@ def _lend(
     base = date(year, 3, 10)
     lent = []
     for (kind, _, _), amount, town in zip(kinds, amounts, places, strict=True):
+        # Drawn in this order whatever the name, so the programme's figures stay as they were.
+        name, id_number, village = (
+            ld.name(),
+            ld.id_number(towns.index(town)),
+            ld.rng.choice(VILLAGES),
+        )
+        named = (
+            ld.zhou_qin is None
+            and (batch, kind) == ("1", "fish")
+            and TOWNSHIPS[towns.index(town)] == ZHOU_QIN_TOWNSHIP
+        )
+        if named:
+            name, village = ZHOU_QIN
         household = ld.run(
             setup.add_household,
             CLERK,
             FUND,
-            name=ld.name(),
-            id_number=ld.id_number(towns.index(town)),
+            name=name,
+            id_number=id_number,
             township=town,
-            village=ld.rng.choice(VILLAGES),
+            village=village,
             party_member=True,
         ).id
+        if named:
+            ld.zhou_qin = household
         loan = ld.run(
             loans.register_loan,
             CLERK,
@@ -558,3 +626,308 @@ def _remit(ld: _Loader, towns: list[str], on: date) -> None:
             ld.run(
                 funding.record_remittance, CLERK, FUND, on=on, township=town, amount=str(held[town])
             )
+
+
+def _plan(
+    ld: _Loader,
+    towns: list[str],
+    batch_1: list[tuple[str, str, list[Instalment]]],
+    batch_2: list[tuple[str, str, list[Instalment]]],
+) -> None:
+    """The leading group's three-year plan of February 2007, and its revision.
+
+    2007 plans batch 1 as it was lent, township by township; batch 2 was
+    planned over 2008 and 2009 at 2,000.00 a household, then moved whole to
+    2009, when batch 1's second instalments had come back.
+    """
+    first: dict[str, list] = {town: [0, Decimal("0.00")] for town in towns}
+    for _, town, schedule in batch_1:
+        first[town][0] += 1
+        first[town][1] += sum(i.amount for i in schedule)
+    second = {town: sum(1 for _, t, _ in batch_2 if t == town) for town in towns}
+    each = Decimal("2000.00")
+
+    def line(year: int, town: str, batch: str, households: int, amount: Decimal) -> dict:
+        return {
+            "year": year,
+            "township": town,
+            "batch": batch,
+            "households": households,
+            "amount": str(amount),
+        }
+
+    year_1 = [line(2007, town, "1", *first[town]) for town in towns]
+    spread = [
+        line(year, town, "2", n, n * each)
+        for town in towns
+        for year, n in ((2008, second[town] // 2), (2009, second[town] - second[town] // 2))
+    ]
+    ld.run(
+        plans.record_plan,
+        CLERK,
+        FUND,
+        first_year=2007,
+        last_year=2009,
+        name="农村贫困党员脱贫工程三年规划(2007—2009)",
+        lines=year_1 + spread,
+        reason="县领导组 2007 年第一次会议审定",
+        on=date(2007, 2, 15),
+    )
+    ld.run(
+        plans.revise_plan,
+        CLERK,
+        FUND,
+        2007,
+        lines=year_1 + [line(2009, town, "2", second[town], second[town] * each) for town in towns],
+        reason="第一批借款第二期 2008 年末到期,回收后第二批于 2009 年周转",
+        on=date(2008, 11, 20),
+    )
+
+
+def _officers(town: str) -> tuple[Actor, Actor]:
+    """A township's two people: the finance officer who records, a second who approves.
+
+    Only 衡山镇's officer has a demo login; the others' names stand in the records.
+    """
+    recorder = "hengshan" if town == f"{COUNTY}100" else f"{town}-caizheng"
+    return (
+        Actor(recorder, "township", town, fund_code=FUND),
+        Actor(f"{town}-fenguan", "township", town, fund_code=FUND),
+    )
+
+
+def _follow_up(ld: _Loader, towns: list[str]) -> None:
+    """Batch 1 in 2007 as the county followed it: visits, inspections, incomes."""
+    session, rng = ld.session, ld.follow_up
+    fund_id = _fund_id(ld)
+    # Each loan with its liaison of 2007 (before the 2008 hand-over).
+    rows = loan_rows(session, fund_id, CLERK, as_of=date(2007, 12, 31), batch="1")
+    struck = dict(
+        session.execute(
+            select(LossReport.loan_id, func.min(Disaster.occurred_on))
+            .join(Disaster, Disaster.id == LossReport.disaster_id)
+            .group_by(LossReport.loan_id)
+        ).all()
+    )
+    called = set(session.scalars(select(GuaranteeCall.loan_id)))
+    now = {r.loan_id: r for r in loan_rows(session, fund_id, CLERK, batch="1")}
+    # The household that built a house with its loan: never paid, never struck,
+    # never called on, so a recall takes all it owes; outside 衡山镇.
+    diverted = next(
+        r
+        for r in rows
+        if r.township != towns[0]
+        and r.loan_id not in struck
+        and r.loan_id not in called
+        and now[r.loan_id].status == "disbursed"
+        and now[r.loan_id].figures.settled == 0
+    )
+    scheduled = sorted(
+        (r for r in rows if r.township == towns[0] and r.loan_id not in struck),
+        key=lambda r: r.registration_no,
+    )[:8]
+    changed = scheduled[1]
+    # Loans whose money was not used as approved, from which month.
+    misused = {diverted.loan_id: 6} | {
+        r.loan_id: rng.randrange(7, 11) for r in rng.sample(rows, 4) if r is not diverted
+    }
+    _visits(ld, rows, struck, misused, changed.loan_id)
+    _inspect(ld, towns[0], scheduled, changed, diverted, rows)
+    _incomes(ld, rows, struck, diverted.loan_id)
+
+
+def _visits(
+    ld: _Loader,
+    rows: list[LoanRow],
+    struck: dict[int, date],
+    misused: dict[int, int],
+    changed: int,
+) -> None:
+    """Monthly visits, May to December 2007; four liaisons skip two or three months."""
+    rng = ld.follow_up
+    liaisons = sorted({r.liaison_id for r in rows})
+    skipping = {
+        person: set(rng.sample(VISIT_MONTHS, rng.randrange(2, 4)))
+        for person in rng.sample(liaisons, 4)
+    }
+    for month in VISIT_MONTHS:
+        for r in rows:
+            if month in skipping.get(r.liaison_id, ()):
+                continue
+            progress, notes = "progressing", ""
+            hit = struck.get(r.loan_id)
+            if hit is not None and month > hit.month:
+                progress = "failed" if r.loan_id % 2 else "behind"
+                notes = "受灾后项目毁损" if progress == "failed" else "受灾后正在恢复生产"
+            elif r.loan_id == changed and month >= 8:
+                progress, notes = "changed", "未经批准改养土鸡"
+            elif rng.random() < 0.08:
+                progress, notes = "behind", "进度滞后,已督促"
+            as_approved = month < misused.get(r.loan_id, 13)
+            if not as_approved:
+                notes = "借款未按批准项目使用,已报乡镇"
+            ld.run(
+                visits.record_visit,
+                _officers(r.township)[0],
+                FUND,
+                r.registration_no,
+                liaison=r.liaison_id,
+                visited_on=date(2007, month, rng.randrange(1, 29)),
+                progress=progress,
+                funds_as_approved=as_approved,
+                notes=notes,
+            )
+
+
+def _inspect(
+    ld: _Loader,
+    hengshan: str,
+    scheduled: list[LoanRow],
+    changed: LoanRow,
+    diverted: LoanRow,
+    rows: list[LoanRow],
+) -> None:
+    """A scheduled inspection of 衡山镇 and an unscheduled one where the money was diverted.
+
+    The first finds the books not matching (closed with evidence) and a
+    project changed without approval (still open); the second finds the
+    diverted loan, which the clerk proposes to recall and the approver recalls.
+    """
+    first = ld.run(
+        inspections.record_inspection,
+        CLERK,
+        FUND,
+        township=hengshan,
+        on=date(2007, 10, 16),
+        kind="scheduled",
+        inspectors="县扶贫办、县财政局联合检查组",
+        loans=[r.registration_no for r in scheduled],
+        notes="第三季度定期检查:到户查验资金到位、使用和项目进展",
+    )
+    mismatch = ld.run(
+        inspections.record_finding,
+        CLERK,
+        FUND,
+        first.id,
+        kind="records_mismatch",
+        description="乡镇财政所台账少记 1 笔还款,与县级台账不符",
+        responsible="衡山镇财政所",
+        correct_by=date(2007, 11, 15),
+    )
+    ld.run(
+        inspections.record_finding,
+        CLERK,
+        FUND,
+        first.id,
+        kind="project_changed",
+        loan=changed.registration_no,
+        description=f"农户未经批准将「{changed.project}」改为养土鸡",
+        responsible="衡山镇扶贫专干",
+        correct_by=date(2007, 12, 31),
+    )
+    ld.run(
+        inspections.close_finding,
+        CLERK,
+        FUND,
+        mismatch.id,
+        on=date(2007, 11, 10),
+        evidence="财政所已补记还款,与县级台账逐户核对一致",
+        evidence_ref="衡财〔2007〕31号",
+    )
+    neighbours = [r for r in rows if r.township == diverted.township and r is not diverted][:4]
+    second = ld.run(
+        inspections.record_inspection,
+        CLERK,
+        FUND,
+        township=diverted.township,
+        on=date(2007, 11, 13),
+        kind="unscheduled",
+        inspectors="县扶贫办督查组",
+        loans=[diverted.registration_no] + [r.registration_no for r in neighbours],
+        notes="联系人走访报告借款未按批准项目使用,不定期督查",
+    )
+    finding = ld.run(
+        inspections.record_finding,
+        CLERK,
+        FUND,
+        second.id,
+        kind="diverted",
+        loan=diverted.registration_no,
+        description=f"借款 {diverted.approved} 元用于翻建住房,未用于批准的项目",
+        responsible=f"{diverted.township_name}财政所",
+        correct_by=date(2007, 12, 31),
+    )
+    recall = ld.run(
+        inspections.propose_recall,
+        CLERK,
+        FUND,
+        loan=diverted.registration_no,
+        finding=finding.id,
+        reason="挪用扶持资金,按管理办法提前收回",
+        on=date(2007, 11, 20),
+    )
+    ld.run(
+        inspections.decide_recall,
+        APPROVER,
+        FUND,
+        recall.id,
+        approve=True,
+        note="同意提前收回",
+        on=date(2007, 11, 28),
+    )
+
+
+def _incomes(ld: _Loader, rows: list[LoanRow], struck: dict[int, date], diverted: int) -> None:
+    """The poverty line, and each batch-1 household's income at registration and end of 2007.
+
+    All were poor when registered; by the year end most are out, except
+    households whose project failed after a disaster, the diverted loan's
+    and a few others; some fish, pig, cattle and tea households became 专业户.
+    """
+    session, rng = ld.session, ld.follow_up
+    ld.run(
+        outcomes.set_poverty_line,
+        CLERK,
+        FUND,
+        effective_from=POVERTY_LINE_FROM,
+        amount=str(POVERTY_LINE),
+    )
+    homes = dict(
+        session.execute(
+            select(Loan.id, Loan.household_id).where(Loan.id.in_([r.loan_id for r in rows]))
+        ).all()
+    )
+
+    def year_end(r: LoanRow) -> tuple[int, bool]:
+        if homes[r.loan_id] == ld.zhou_qin:
+            return 6800, True
+        if r.loan_id == diverted or (r.loan_id in struck and r.loan_id % 2):
+            return rng.randrange(700, 1060), False
+        roll = rng.random()
+        if roll < 0.04 and r.project_type in ("fish", "pig", "cattle", "tea"):
+            return rng.randrange(3000, 5200), True
+        if roll < 0.10:
+            return rng.randrange(800, 1060), False
+        return rng.randrange(1100, 2600), False
+
+    for kind, on, approved_on in (
+        ("registration", date(2007, 3, 10), date(2007, 3, 25)),
+        ("year_end", date(2007, 12, 31), date(2008, 1, 15)),
+    ):
+        for r in rows:
+            income, specialised = (
+                (rng.randrange(480, 1000), False) if kind == "registration" else year_end(r)
+            )
+            recorder, approver = _officers(r.township)
+            record = ld.run(
+                outcomes.record_income,
+                recorder,
+                FUND,
+                household=homes[r.loan_id],
+                kind=kind,
+                on=on,
+                income=f"{income}.00",
+                specialised=specialised,
+                liaison=None if kind == "registration" else r.liaison_id,
+            )
+            ld.run(outcomes.approve_income, approver, FUND, record.id, on=approved_on)
