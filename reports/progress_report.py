@@ -230,7 +230,7 @@ def _disasters(data: ProgressReport) -> list[Flowable]:
             total=_disaster_row(data.disasters.total),
         ),
         layout.note(
-            "受灾项目:核定了损失的借款项目;合计中一户(一个项目)多次受灾只计一次。"
+            "受灾项目:每份核定的损失计一个受毁项目;合计中一户多次受灾只计一户,项目每受灾一次计一次。"
             "已核销:截至期末批准的该灾害核销。"
         ),
     ]

@@ -237,9 +237,10 @@ class DisasterLine:
     name: str
     #: None on the total.
     occurred_on: date | None
-    #: Households with a loss assessed on one of their loans.
+    #: Households with a loss assessed on one of their loans (受灾户), each once.
     households: int
-    #: Projects (loans) with an assessed loss.
+    #: Projects damaged (项目受毁): one per loss report, so a project struck by two
+    #: disasters counts twice in the total, as the county's report counts them.
     projects: int
     assessed_loss: Decimal
     #: Write-offs of this disaster approved on or before `end`.
@@ -250,8 +251,8 @@ class DisasterLine:
 class Disasters:
     """The period's disasters, and their total (code "", name 合计, no date).
 
-    A household or project struck twice counts once in the total, so the
-    total may be less than the lines add up to; the amounts always add up.
+    A household struck twice counts once in the total (it may be less than the
+    lines add up to); projects damaged and the amounts always add up.
     """
 
     lines: tuple[DisasterLine, ...]
@@ -300,7 +301,7 @@ def _disasters(session: Session, fund_id: int, actor: Actor, start: date, end: d
             name,
             on,
             len({household for _, _, household, _ in rows}),
-            len({loan for _, loan, _, _ in rows}),
+            len(rows),
             sum((loss for *_, loss in rows), ZERO),
             off,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -13,7 +14,7 @@ from reports.progress_report import render_progress_report
 from tests.factories import CLERK_ACTOR
 from tests.ledger.progress_world import build
 from tests.reports import pdf
-from tests.reports.conftest import GENERATED
+from tests.reports.conftest import CLERK, GENERATED
 
 START, END = date(2007, 1, 1), date(2007, 12, 31)
 
@@ -67,3 +68,18 @@ def test_prints_the_key_figures_with_names_not_codes(printed):
 def test_renders_the_same_bytes_twice(printed):
     data, document = printed
     assert render_progress_report(data, generated_at=GENERATED) == document
+
+
+def test_the_demos_2007_report_reproduces_the_countys(demo):
+    """The seed's progress report (2007-12-28): 503 households, 1,000,000.00, 16 townships;
+    the 7·8 and 8·13 disasters struck 82 households and 85 projects, 350,000.00 lost."""
+    with demo.db.read() as session:
+        data = progress_report(session, CLERK, demo.code, start=START, end=END)
+    lent = data.activity.disbursed
+    assert (lent.households, lent.amount) == (503, Decimal("1000000.00"))
+    assert len([row for row in data.by_township if row.disbursed.households]) == 16
+    hit = data.disasters.total
+    assert (hit.households, hit.projects, hit.assessed_loss) == (82, 85, Decimal("350000.00"))
+    text = pdf.squeezed(render_progress_report(data, generated_at=GENERATED))
+    for figure in ("503户", "1,000,000.00", "82", "85", "350,000.00"):
+        assert figure in text, figure
