@@ -912,7 +912,8 @@ def _incomes(ld: _Loader, rows: list[LoanRow], struck: dict[int, date], diverted
 
     for kind, on, approved_on in (
         ("registration", date(2007, 3, 10), date(2007, 3, 25)),
-        ("year_end", date(2007, 12, 31), date(2008, 1, 15)),
+        # 年底入户调查: surveyed in December, approved by the county report of 2007-12-28.
+        ("year_end", date(2007, 12, 20), date(2007, 12, 28)),
     ):
         for r in rows:
             income, specialised = (

@@ -80,6 +80,9 @@ def test_the_demos_2007_report_reproduces_the_countys(demo):
     assert len([row for row in data.by_township if row.disbursed.households]) == 16
     hit = data.disasters.total
     assert (hit.households, hit.projects, hit.assessed_loss) == (82, 85, Decimal("350000.00"))
+    # "被扶持的贫困党员大部分可望年底摆脱贫困": the year-end survey, approved by the 28th.
+    assert data.outcome_year == 2007
+    assert data.outcomes.total.out > data.outcomes.total.households / 2
     text = pdf.squeezed(render_progress_report(data, generated_at=GENERATED))
     for figure in ("503户", "1,000,000.00", "82", "85", "350,000.00"):
         assert figure in text, figure
