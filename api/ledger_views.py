@@ -134,7 +134,7 @@ class Close(MethodView):
         actor = current_actor()
         return commit_write(
             lambda uow: close_period(
-                uow, access.fund_id(uow.session, actor, f), period, actor=actor.username
+                uow, access.fund_id(uow.session, actor, f), period, actor=actor
             ),
             schema=PeriodOut(),
             target=f"fund:{f}/period:{period}",
@@ -152,7 +152,7 @@ class Reopen(MethodView):
         actor = current_actor()
         return commit_write(
             lambda uow: reopen_period(
-                uow, access.fund_id(uow.session, actor, f), period, actor=actor.username, **data
+                uow, access.fund_id(uow.session, actor, f), period, actor=actor, **data
             ),
             schema=PeriodOut(),
             target=f"fund:{f}/period:{period}",

@@ -291,7 +291,7 @@ def _load(ld: _Loader) -> DemoSummary:
     _guarantee_and_handover(ld, liaisons)
     _remit(ld, towns, date(2008, 12, 25))
     for month in range(3, 13):
-        ld.run(close_period, _fund_id(ld), f"2007-{month:02d}", actor=CLERK.username)
+        ld.run(close_period, _fund_id(ld), f"2007-{month:02d}", actor=CLERK)
     ld.run(setup.add_batch, CLERK, FUND, code="2", name="第二批(2009 周转)", budget="240000.00")
     batch_2 = _lend(ld, "2", towns, liaisons, HOUSEHOLDS_2, Decimal("240000.00"), year=2009)
     _plan(ld, towns, batch_1, batch_2)

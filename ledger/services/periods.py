@@ -8,9 +8,9 @@ earlier month while a later one stays closed would open nothing. Closing
 and reopening hold the fund row exclusively, the row every posting
 shares, so a posting never slips past a close under way. Reopening is a
 separate action with a reason, by someone other than whoever closed the
-month (四眼原则, SPEC §2). Who may close and who may reopen is in
-`ledger.permissions`; the caller checks it, since these services are given
-the actor's name only.
+month (四眼原则, SPEC §2). Who may close and who may reopen is written in
+`ledger.permissions` (`Action.CLOSE_PERIOD`, `Action.REOPEN_PERIOD`); both
+services check it before anything else.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ledger import permissions
+from ledger.actors import Actor
 from ledger.db import UnitOfWork, upsert
 from ledger.errors import (
     InvalidField,
@@ -30,6 +32,7 @@ from ledger.errors import (
     TrialBalanceUnbalanced,
 )
 from ledger.models import Entry, Fund, Journal, Period, VoucherCounter
+from ledger.permissions import Action
 from ledger.read.books import month_end, side_sum, trial_balance
 
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -65,8 +68,9 @@ def _lock_month(uow: UnitOfWork, fund_id: int, period: str) -> None:
     )
 
 
-def close_period(uow: UnitOfWork, fund_id: int, period: str, *, actor: str) -> Period:
+def close_period(uow: UnitOfWork, fund_id: int, period: str, *, actor: Actor) -> Period:
     """Check the trial balance and lock the month."""
+    permissions.check(actor, Action.CLOSE_PERIOD)
     check_period(period)
     _lock_month(uow, fund_id, period)
     session = uow.session
@@ -92,14 +96,17 @@ def close_period(uow: UnitOfWork, fund_id: int, period: str, *, actor: str) -> P
         row = Period(fund_id=fund_id, period=period)
         session.add(row)
     row.closed = True
-    row.closed_by = actor
+    row.closed_by = actor.username
     row.closed_at = datetime.now(UTC)
     uow.session.flush()
     return row
 
 
-def reopen_period(uow: UnitOfWork, fund_id: int, period: str, *, actor: str, reason: str) -> Period:
+def reopen_period(
+    uow: UnitOfWork, fund_id: int, period: str, *, actor: Actor, reason: str
+) -> Period:
     """Unlock a closed month, recording who and why."""
+    permissions.check(actor, Action.REOPEN_PERIOD)
     check_period(period)
     if not isinstance(reason, str) or not reason.strip():
         raise InvalidField("请填写反结账原因", "a reason for reopening is required", field="reason")
@@ -116,14 +123,14 @@ def reopen_period(uow: UnitOfWork, fund_id: int, period: str, *, actor: str, rea
             f"{latest} is still closed; reopen it before {period}",
             field="period",
         )
-    if row.closed_by == actor:
+    if row.closed_by == actor.username:
         raise MakerIsChecker(
-            f"会计期间 {period} 由 {actor} 本人结账,须由他人反结账",
-            f"period {period} was closed by {actor}; another person must reopen it",
+            f"会计期间 {period} 由 {actor.username} 本人结账,须由他人反结账",
+            f"period {period} was closed by {actor.username}; another person must reopen it",
             field="period",
         )
     row.closed = False
-    row.reopened_by = actor
+    row.reopened_by = actor.username
     row.reopened_at = datetime.now(UTC)
     row.reopen_reason = reason.strip()
     uow.session.flush()

@@ -415,7 +415,7 @@ def test_each_step_is_accepted_exactly_when_its_date_keeps_the_order(engine, dat
         fund, liaison, household = _bare_programme(db)
         if closed is not None:
             with committing(db) as uow:
-                periods.close_period(uow, fund.id, closed, actor="closer")
+                periods.close_period(uow, fund.id, closed, actor=CLERK_ACTOR)
         life = Life(db, fund, data.draw, closed, liaison)
         try:
             live(life, household)
@@ -485,7 +485,7 @@ def test_no_money_step_changes_a_closed_month(engine, latest, also, moves):
             ]
         for month in sorted({m for m in also if m < latest} | {latest}):
             with committing(db) as uow:
-                periods.close_period(uow, prog.fund.id, month, actor="closer")
+                periods.close_period(uow, prog.fund.id, month, actor=CLERK_ACTOR)
         closed_months = _months("2007-01", latest)
         with db.read() as session:
             assert periods.latest_closed(session, prog.fund.id) == latest
@@ -578,7 +578,7 @@ def test_a_date_before_the_first_closed_month_cannot_rewrite_it(db):
     no = make_loan(db, prog).registration_no
     for month in _months("2007-03", "2007-12"):
         with committing(db) as uow:
-            periods.close_period(uow, prog.fund.id, month, actor="closer")
+            periods.close_period(uow, prog.fund.id, month, actor=CLERK_ACTOR)
     with db.read() as session:
         before = trial_balance(session, prog.fund.id, as_of=date(2007, 12, 31))
     for on in (date(2006, 7, 1), date(2007, 1, 15), date(1, 1, 1)):
@@ -607,16 +607,16 @@ def test_months_reopen_from_the_latest_backwards(db):
     fund = make_fund(db)
     for month in ("2007-03", "2007-04"):
         with committing(db) as uow:
-            periods.close_period(uow, fund.id, month, actor="closer")
+            periods.close_period(uow, fund.id, month, actor=CLERK_ACTOR)
     with pytest.raises(errors.PeriodClosed) as info, db.uow() as uow:
-        periods.close_period(uow, fund.id, "2007-02", actor="closer")
+        periods.close_period(uow, fund.id, "2007-02", actor=CLERK_ACTOR)
     assert "2007-04" in info.value.detail_zh
     with pytest.raises(errors.PeriodClosed) as info, db.uow() as uow:
-        periods.reopen_period(uow, fund.id, "2007-03", actor="approver", reason="补记")
+        periods.reopen_period(uow, fund.id, "2007-03", actor=APPROVER, reason="补记")
     assert info.value.detail_en == "2007-04 is still closed; reopen it before 2007-03"
     for month in ("2007-04", "2007-03"):
         with committing(db) as uow:
-            periods.reopen_period(uow, fund.id, month, actor="approver", reason="补记")
+            periods.reopen_period(uow, fund.id, month, actor=APPROVER, reason="补记")
     posted = record_journal_on(db, fund, date(2007, 3, 5))
     assert posted == "记-2007-03-0001"
 

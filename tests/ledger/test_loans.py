@@ -480,7 +480,7 @@ def test_repayment_into_a_closed_month_is_refused(db):
     prog = make_programme(db)
     loan = make_loan(db, prog)
     with committing(db) as uow:
-        close_period(uow, prog.fund.id, "2008-01", actor="clerk-test")
+        close_period(uow, prog.fund.id, "2008-01", actor=CLERK_ACTOR)
     error = refused(
         db,
         errors.PeriodClosed,

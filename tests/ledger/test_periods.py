@@ -7,19 +7,22 @@ from datetime import date
 import pytest
 
 from ledger import errors
+from ledger.actors import Actor
 from ledger.services.periods import close_period, reopen_period
 from ledger.services.reversals import decide_reversal, propose_reversal
 from tests.factories import APPROVER, CLERK, CLERK_ACTOR, appropriate, committing, make_fund
 
+REOPENER = Actor("approver", "approver")
+
 
 def close(db, fund, period):
     with committing(db) as uow:
-        return close_period(uow, fund.id, period, actor=CLERK)
+        return close_period(uow, fund.id, period, actor=CLERK_ACTOR)
 
 
 def reopen(db, fund, period, reason="补记漏账"):
     with committing(db) as uow:
-        return reopen_period(uow, fund.id, period, actor="approver", reason=reason)
+        return reopen_period(uow, fund.id, period, actor=REOPENER, reason=reason)
 
 
 def test_closed_month_refuses_postings_and_other_months_do_not(db):
@@ -88,7 +91,9 @@ def test_reopen_needs_a_reason(db):
 def test_whoever_closed_a_month_cannot_reopen_it(db):
     fund = make_fund(db)
     close(db, fund, "2007-04")
+    # The clerk who closed it, since made an approver: still the same person.
+    promoted = Actor(CLERK, "approver")
     with db.uow() as uow, pytest.raises(errors.MakerIsChecker) as info:
-        reopen_period(uow, fund.id, "2007-04", actor=CLERK, reason="补记漏账")
+        reopen_period(uow, fund.id, "2007-04", actor=promoted, reason="补记漏账")
     assert info.value.field == "period"
     assert not reopen(db, fund, "2007-04").closed  # another person may

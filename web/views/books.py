@@ -160,7 +160,7 @@ def period_step(f: str, step: str) -> Any:
     def work(uow: Any, data: dict[str, Any]) -> Any:
         period = data.pop("period")
         fund_id = access.fund_id(uow.session, actor, f)
-        return service(uow, fund_id, period, actor=actor.username, **data)
+        return service(uow, fund_id, period, actor=actor, **data)
 
     return submit(
         schema(),
