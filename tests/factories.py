@@ -100,6 +100,7 @@ from ledger.services import funding, loans, setup  # noqa: E402
 
 CLERK_ACTOR = Actor(CLERK, "clerk")
 APPROVER = Actor("approver-test", "approver")
+ADMIN = Actor("admin-test", "admin")
 _people = itertools.count(1)
 
 

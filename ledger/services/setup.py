@@ -1,6 +1,8 @@
 """Fund set-up: townships, project types, batches, liaisons, households, limits.
 
-Each function validates everything first, then writes and flushes (its
+Each function checks the actor's role against `ledger.permissions` (the
+records: `Action.SET_UP`; the limits, a matter of the fund:
+`Action.MANAGE_FUNDS`), validates everything, then writes and flushes (its
 caller commits); a refusal names the field and leaves nothing behind.
 """
 
@@ -11,12 +13,13 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from ledger import validate
+from ledger import permissions, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import DuplicateKey, InvalidField
 from ledger.identifiers import check_id_number, check_mobile, check_township_code
 from ledger.models import Batch, FundSettings, Household, Liaison, ProjectType, Township
+from ledger.permissions import Action
 from ledger.services import lookup
 
 CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
@@ -45,6 +48,7 @@ def add_township(
     uow: UnitOfWork, actor: Actor, fund_code: str, *, code: str, name: str
 ) -> Township:
     """Register a township (乡镇) by its 9-digit code."""
+    permissions.check(actor, Action.SET_UP)
     fund = lookup.fund(uow.session, fund_code)
     code = check_township_code(code)
     name = validate.text(name, "name", max_length=100)
@@ -65,6 +69,7 @@ def add_project_type(
     borrowing_standard: object,
 ) -> ProjectType:
     """A project type and its borrowing standard (借款标准), at most the fund's maximum loan."""
+    permissions.check(actor, Action.SET_UP)
     fund = lookup.fund(uow.session, fund_code)
     code = _code(code)
     name = validate.text(name, "name", max_length=100)
@@ -87,6 +92,7 @@ def add_batch(
     uow: UnitOfWork, actor: Actor, fund_code: str, *, code: str, name: str, budget: object
 ) -> Batch:
     """A lending batch (批次) with its budget."""
+    permissions.check(actor, Action.SET_UP)
     fund = lookup.fund(uow.session, fund_code)
     code = _code(code)
     name = validate.text(name, "name", max_length=100)
@@ -109,6 +115,7 @@ def add_liaison(
     phone: str | None = None,
 ) -> Liaison:
     """A liaison (行政联系人) whose monthly salary guarantees the loans they answer for."""
+    permissions.check(actor, Action.SET_UP)
     session = uow.session
     fund = lookup.fund(session, fund_code)
     name = validate.text(name, "name", max_length=50)
@@ -140,6 +147,7 @@ def add_household(
     phone: str | None = None,
 ) -> Household:
     """A household (贫困户); its ID number is checked per GB 11643 and unique in the fund."""
+    permissions.check(actor, Action.SET_UP)
     session = uow.session
     fund = lookup.fund(session, fund_code)
     name = validate.text(name, "name", max_length=50)
@@ -187,6 +195,7 @@ def update_settings(
     fee_rate: object = None,
 ) -> FundSettings:
     """Change a fund's limits (SPEC §10); rates are fractions such as ``"0.20"``."""
+    permissions.check(actor, Action.MANAGE_FUNDS)
     fund = lookup.fund(uow.session, fund_code)
     row = lookup.settings(uow.session, fund.id)
     if max_loan is not None:

@@ -14,7 +14,7 @@ from ledger.models import DeductionPlan, LiaisonAssignment, LoanStatus
 from ledger.read.books import balance
 from ledger.read.figures import loan_figures
 from ledger.services import guarantees, setup
-from tests.factories import APPROVER, CLERK_ACTOR, committing, make_loan, make_programme
+from tests.factories import ADMIN, APPROVER, CLERK_ACTOR, committing, make_loan, make_programme
 from tests.ledger.test_loans import refused
 
 D = Decimal
@@ -95,7 +95,7 @@ def test_deduction_beyond_what_is_owed_is_refused(db):
 def test_cap_follows_the_fund_setting(db):
     prog = make_programme(db)
     with committing(db) as uow:
-        setup.update_settings(uow, CLERK_ACTOR, prog.code, deduction_cap="0.1")
+        setup.update_settings(uow, ADMIN, prog.code, deduction_cap="0.1")
     made = call(db, prog, make_loan(db, prog, amount="3000.00"), "500.00")
     assert made.monthly_cap == D("200.00")
 

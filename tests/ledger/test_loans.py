@@ -16,6 +16,7 @@ from ledger.read.books import balance
 from ledger.read.figures import loan_figures, schedules
 from ledger.services import funding, guarantees, loans, proposals, setup
 from tests.factories import (
+    ADMIN,
     APPROVER,
     CLERK_ACTOR,
     committing,
@@ -205,7 +206,7 @@ def test_approval_over_the_fund_maximum_is_refused(db):
     from ledger.services.setup import update_settings
 
     with committing(db) as uow:
-        update_settings(uow, CLERK_ACTOR, prog.code, max_loan="20000.00")
+        update_settings(uow, ADMIN, prog.code, max_loan="20000.00")
     error = refused(
         db,
         errors.OverLimit,

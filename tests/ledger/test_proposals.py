@@ -34,7 +34,7 @@ from ledger.posting import AccountRef
 from ledger.read.books import balance, trial_balance
 from ledger.read.figures import loan_figures, schedules
 from ledger.services import disasters, loans, proposals, setup
-from tests.factories import APPROVER, CLERK_ACTOR, committing, make_loan, make_programme
+from tests.factories import ADMIN, APPROVER, CLERK_ACTOR, committing, make_loan, make_programme
 
 D = Decimal
 DOC = "县脱贫办〔2007〕12号"
@@ -908,7 +908,7 @@ def test_extension_beyond_the_fund_term_is_refused(db):
     prog = make_programme(db)
     loan = make_loan(db, prog, amount="3000.00")
     with committing(db) as uow:
-        setup.update_settings(uow, CLERK_ACTOR, prog.code, max_term_months=12)
+        setup.update_settings(uow, ADMIN, prog.code, max_term_months=12)
     refused(
         db,
         errors.ScheduleMismatch,

@@ -12,7 +12,14 @@ from ledger.actors import Actor
 from ledger.journal_templates import SPECIAL, capital, township_funds
 from ledger.read.books import balance
 from ledger.services import funding, setup
-from tests.factories import CLERK_ACTOR, committing, make_fund, make_id_number, make_programme
+from tests.factories import (
+    ADMIN,
+    CLERK_ACTOR,
+    committing,
+    make_fund,
+    make_id_number,
+    make_programme,
+)
 
 D = Decimal
 
@@ -219,7 +226,7 @@ def test_project_type_standard_within_fund_maximum(db):
 def test_settings_refusals(db, kwargs, field):
     fund = make_fund(db)
     with db.uow() as uow, pytest.raises(errors.InvalidField) as info:
-        setup.update_settings(uow, CLERK_ACTOR, fund.code, **kwargs)
+        setup.update_settings(uow, ADMIN, fund.code, **kwargs)
     assert info.value.field == field
 
 
@@ -227,7 +234,7 @@ def test_settings_update(db):
     fund = make_fund(db)
     with committing(db) as uow:
         row = setup.update_settings(
-            uow, CLERK_ACTOR, fund.code, deduction_cap="0.15", max_term_months=24, fee_rate="0.005"
+            uow, ADMIN, fund.code, deduction_cap="0.15", max_term_months=24, fee_rate="0.005"
         )
     assert row.deduction_cap == D("0.15") and row.fee_rate == D("0.005")
     assert row.deduction_cap_bp == 1500 and row.max_term_months == 24
