@@ -40,7 +40,7 @@ class Funds(MethodView):
         """Open a fund with the standard chart of accounts (开设基金)"""
         actor = current_actor()
         return commit_write(
-            lambda uow: setup.fund_row(uow.session, open_fund(uow, actor=actor.username, **data)),
+            lambda uow: setup.fund_row(uow.session, open_fund(uow, actor=actor, **data)),
             schema=FundOut(),
             target=f"fund:{data['code']}",
         )

@@ -72,7 +72,7 @@ def database() -> Database:
 
 def build_fund(db: Database) -> str:
     with db.uow() as uow:
-        open_fund(uow, actor="clerk", code="BENCH", name="导入基准")
+        open_fund(uow, actor=Actor("admin", "admin"), code="BENCH", name="导入基准")
         uow.commit()
     with db.uow() as uow:
         funding.record_appropriation(

@@ -68,6 +68,7 @@ from alembic.config import Config  # noqa: E402
 from sqlalchemy import Engine, event, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from ledger.actors import Actor  # noqa: E402
 from ledger.db import Database, make_engine, run_in_transaction  # noqa: E402
 from ledger.money import from_fen  # noqa: E402
 from ledger.posting import AccountRef, JournalDraft, credit, debit, journal  # noqa: E402
@@ -77,6 +78,8 @@ from ledger.services.journals import post_many, record_journal  # noqa: E402
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 ACTOR = "bench"
+#: Opening a fund is an administrator's step.
+OPENER = Actor(ACTOR, "admin")
 BATCH = 1000
 WARMUP = 17  #: the appropriation and the 16 allocations, posted untimed
 
@@ -204,7 +207,7 @@ def new_sqlite_book(directory: Path, name: str) -> tuple[Database, int, Path]:
     db = Database.connect(f"sqlite:///{path}")
     migrate(db.engine)
     with db.uow() as uow:
-        fund = open_fund(uow, actor=ACTOR, code=name[:32], name=f"bench {name}")
+        fund = open_fund(uow, actor=OPENER, code=name[:32], name=f"bench {name}")
         uow.commit()
     return db, fund.id, path
 
@@ -517,7 +520,7 @@ def pg_threads(url: str, threads: int, per_thread: int, *, spread_funds: bool) -
         for f in range(threads if spread_funds else 1):
             code = f"B{uuid.uuid4().hex[:10]}"
             with db.uow() as uow:
-                funds.append(open_fund(uow, actor=ACTOR, code=code, name=f"bench {f}").id)
+                funds.append(open_fund(uow, actor=OPENER, code=code, name=f"bench {f}").id)
                 uow.commit()
             setup = list(plan(17, start=BOOK_START, days=1))
             with db.uow() as uow:

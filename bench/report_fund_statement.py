@@ -104,7 +104,7 @@ def build_synthetic(db: Database, loans: int, *, code: str = "SYN", seed: int = 
     """A fund of `loans` disbursed loans with a realistic history; returns its code."""
     rng = random.Random(seed)
     with db.uow() as uow:
-        open_fund(uow, actor=CLERK.username, code=code, name=f"合成基金({loans:,} 户)")
+        open_fund(uow, actor=Actor("bench", "admin"), code=code, name=f"合成基金({loans:,} 户)")
         uow.commit()
     per_loan = Decimal(2500)
     capital = per_loan * Decimal(loans) * Decimal("0.85")

@@ -249,7 +249,7 @@ def _demo_user(ld: _Loader, username: str, role: str, township: str | None) -> s
 
 
 def _load(ld: _Loader) -> DemoSummary:
-    ld.run(open_fund, actor=CLERK.username, code=FUND, name=FUND_NAME, opened_on=OPENED_ON)
+    ld.run(open_fund, actor=LOADER, code=FUND, name=FUND_NAME, opened_on=OPENED_ON)
     for on, amount, source in (
         (date(2007, 3, 1), "400000.00", "county"),
         (date(2007, 3, 5), "300000.00", "city"),

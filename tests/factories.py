@@ -57,7 +57,7 @@ def make_fund(
 ) -> Fund:
     code = code or f"F{next(_codes)}-{uuid.uuid4().hex[:6]}"
     with committing(db) as uow:
-        return open_fund(uow, actor=CLERK, code=code, name=name, opened_on=opened_on)
+        return open_fund(uow, actor=ADMIN, code=code, name=name, opened_on=opened_on)
 
 
 def transfer(

@@ -7,23 +7,27 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ledger import dates
+from ledger import dates, permissions
+from ledger.actors import Actor
 from ledger.chart import STANDARD_CHART
 from ledger.db import UnitOfWork
 from ledger.errors import DuplicateKey, InvalidField
 from ledger.models import Account, AccountKind, ChartAccount, Fund, FundSettings, SubLedger
+from ledger.permissions import Action
 
 FUND_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
 def open_fund(
-    uow: UnitOfWork, *, actor: str, code: str, name: str, opened_on: date | None = None
+    uow: UnitOfWork, *, actor: Actor, code: str, name: str, opened_on: date | None = None
 ) -> Fund:
     """Create a fund with the standard chart (SPEC §4).
 
     `opened_on` is the fund's start (启用日); without it the fund starts on
-    the date of its first journal, its first appropriation.
+    the date of its first journal, its first appropriation. Only a role of
+    `Action.MANAGE_FUNDS` opens one.
     """
+    permissions.check(actor, Action.MANAGE_FUNDS)
     if not isinstance(code, str) or not FUND_CODE.match(code):
         raise InvalidField(
             "基金代码只能包含字母、数字、- 和 _,长度 1–32",
@@ -41,7 +45,7 @@ def open_fund(
         raise DuplicateKey(
             f"基金代码 {code} 已存在", f"fund code {code} already exists", field="code"
         )
-    fund = Fund(code=code, name=name.strip(), created_by=actor, opened_on=opened_on)
+    fund = Fund(code=code, name=name.strip(), created_by=actor.username, opened_on=opened_on)
     session.add(fund)
     session.flush()  # the chart rows need the fund id
     session.add(FundSettings(fund_id=fund.id))

@@ -42,6 +42,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledger.actors import Actor
 from ledger.db import Database, UnitOfWork, make_engine, run_in_transaction
 from ledger.errors import InsufficientBalance
 from ledger.models import (
@@ -344,7 +345,11 @@ def prepare_book(path: Path) -> tuple[str, int]:
         db = Database(engine, sessionmaker(engine, expire_on_commit=False))
         with committing(db) as uow:
             fund = open_fund(
-                uow, actor=ACTOR, code="CRASH", name="崩溃测试周转金", opened_on=date(2007, 1, 1)
+                uow,
+                actor=Actor(ACTOR, "admin"),
+                code="CRASH",
+                name="崩溃测试周转金",
+                opened_on=date(2007, 1, 1),
             )
         return url, fund.id
     finally:
