@@ -4,7 +4,8 @@ Three things: the table says what SPEC §2 and §5 say (a truth table written
 out again here, independently); `check`, which the services call, refuses
 exactly what `allows`, which the pages ask, refuses; and each loan step's
 service is governed by the table: refuse a role or a state there and the
-service refuses it, writing nothing.
+service refuses it, writing nothing. So are the services on no single loan
+(set-up, funds, month close and reopen), for a role.
 """
 
 from __future__ import annotations
@@ -15,14 +16,25 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from sqlalchemy import select
 
 from ledger import errors, permissions
 from ledger.actors import Actor, Role
+from ledger.db import Base
 from ledger.models import Loan, LoanStatus
 from ledger.permissions import TABLE, Action, allows, check, scope
 from ledger.read.figures import loan_figures
-from ledger.services import guarantees, loans, proposals, setup
-from tests.factories import APPROVER, CLERK_ACTOR, committing, make_loan, make_programme
+from ledger.services import guarantees, loans, periods, proposals, setup
+from ledger.services.funds import open_fund
+from tests.factories import (
+    ADMIN,
+    APPROVER,
+    CLERK_ACTOR,
+    committing,
+    make_id_number,
+    make_loan,
+    make_programme,
+)
 from tests.ledger.test_disasters import snapshot
 
 CHANGEABLE = {"applied", "verified", "approved", "contracted", "disbursed"}
@@ -315,3 +327,106 @@ def test_a_loan_is_paid_out_in_parts_up_to_the_approved_amount(db):
         loan = session.get_one(Loan, contracted.id)
         assert loan.status is LoanStatus.DISBURSED
         assert loan_figures(session, loan).disbursed == Decimal("3000.00")
+
+
+# --- the services on no single loan obey the table too ----------------------------
+
+#: (action, who may, the call): set-up, funds and months, each checking its role first.
+#: The programme's 2000-01 is closed beforehand (an empty month), so it may be reopened.
+NO_LOAN_STEPS = {
+    "open fund": (
+        Action.MANAGE_FUNDS,
+        ADMIN,
+        lambda uow, p, a: open_fund(uow, actor=a, code=f"{p.code}-2", name="第二基金"),
+    ),
+    "change limits": (
+        Action.MANAGE_FUNDS,
+        ADMIN,
+        lambda uow, p, a: setup.update_settings(uow, a, p.code, fee_rate="0.01"),
+    ),
+    "add township": (
+        Action.SET_UP,
+        CLERK_ACTOR,
+        lambda uow, p, a: setup.add_township(uow, a, p.code, code="340123099", name="新集镇"),
+    ),
+    "add project type": (
+        Action.SET_UP,
+        CLERK_ACTOR,
+        lambda uow, p, a: setup.add_project_type(
+            uow, a, p.code, code="duck", name="养鸭", borrowing_standard="2000.00"
+        ),
+    ),
+    "add batch": (
+        Action.SET_UP,
+        CLERK_ACTOR,
+        lambda uow, p, a: setup.add_batch(uow, a, p.code, code="2", name="第二批", budget="1000"),
+    ),
+    "add liaison": (
+        Action.SET_UP,
+        CLERK_ACTOR,
+        lambda uow, p, a: setup.add_liaison(
+            uow, a, p.code, name="赵六", township=p.townships[0], monthly_salary="1800"
+        ),
+    ),
+    "add household": (
+        Action.SET_UP,
+        CLERK_ACTOR,
+        lambda uow, p, a: setup.add_household(
+            uow,
+            a,
+            p.code,
+            name="周勤",
+            id_number=make_id_number(),
+            township=p.townships[0],
+            village="黄檀树村",
+            party_member=False,
+        ),
+    ),
+    "close a month": (
+        Action.CLOSE_PERIOD,
+        CLERK_ACTOR,
+        lambda uow, p, a: periods.close_period(uow, p.fund.id, "2000-02", actor=a),
+    ),
+    "reopen a month": (
+        Action.REOPEN_PERIOD,
+        APPROVER,
+        lambda uow, p, a: periods.reopen_period(uow, p.fund.id, "2000-01", actor=a, reason="补记"),
+    ),
+}
+
+
+def _every_row(db) -> dict[str, list[tuple]]:
+    """Every row of every table: what a refused step must leave as it was."""
+    with db.read() as session:
+        return {
+            table.name: sorted(map(tuple, session.execute(select(table))), key=repr)
+            for table in Base.metadata.sorted_tables
+        }
+
+
+@pytest.mark.parametrize("name", list(NO_LOAN_STEPS))
+def test_each_service_on_no_loan_takes_its_roles_from_the_table(db, monkeypatch, name):
+    action, actor, call = NO_LOAN_STEPS[name]
+    prog = make_programme(db)
+    with committing(db) as uow:
+        periods.close_period(uow, prog.fund.id, "2000-01", actor=CLERK_ACTOR)
+    before = _every_row(db)
+
+    def run(who):
+        with committing(db) as uow:
+            return call(uow, prog, who)
+
+    outsiders = [role for role in Role if role not in TABLE[action].roles]
+    assert outsiders and actor.role not in outsiders
+    for role in outsiders:
+        with pytest.raises(errors.RoleNotAllowed) as info:
+            run(Actor(f"{role}-test", role, township_code=prog.townships[0]))
+        assert f"角色 {role} 无权{TABLE[action].zh}" == info.value.detail_zh
+    # The service asks the table, not a list of its own: take the role out and it refuses.
+    _table_with(monkeypatch, action, roles=tuple(outsiders))
+    with pytest.raises(errors.RoleNotAllowed):
+        run(actor)
+    assert _every_row(db) == before
+    monkeypatch.undo()
+    assert run(actor) is not None
+    assert _every_row(db) != before
