@@ -19,7 +19,7 @@ from ledger.registration_import import BY_NAME, COLUMNS, import_registrations
 from ledger.services import loans, setup
 from ledger.uploads import MAX_BYTES, header_name
 from sheets.template import registration_template
-from tests.factories import CLERK_ACTOR, committing, make_household, make_programme
+from tests.factories import ADMIN, CLERK_ACTOR, committing, make_household, make_programme
 from tests.sheets.files import HEADER, csv_bytes, person, table_csv, xlsx
 
 TODAY = date(2007, 4, 30)
@@ -326,7 +326,7 @@ def test_one_registration_is_refused_exactly_as_a_sheet_row_is(
     prog = make_programme(db, standard=standard)
     if max_loan:
         with committing(db) as uow:
-            setup.update_settings(uow, CLERK_ACTOR, prog.code, max_loan=max_loan)
+            setup.update_settings(uow, ADMIN, prog.code, max_loan=max_loan)
     with pytest.raises(RowsRefused) as sheet:
         run(db, prog.code, xlsx([person(1, amount=amount)]))
     [row] = sheet.value.rows
