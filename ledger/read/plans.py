@@ -210,7 +210,7 @@ def _tally(facts: list[Fact]) -> Tally:
     return Tally(len({f[2] for f in facts}), sum((f[3] for f in facts), ZERO))
 
 
-def _actuals(
+def actual_facts(
     session: Session, actor: Actor, fund_id: int, first: date, last: date
 ) -> tuple[dict[str, list[Fact]], dict[str, str]]:
     """What the loans and the book say happened between `first` and `last`, by kind.
@@ -282,7 +282,7 @@ def plan_against_actual(
     )
     revision = latest_revision(session, covering.id, as_of) if covering else None
     planned: dict[tuple[str, str], Tally] = {}
-    facts, names = _actuals(
+    facts, names = actual_facts(
         session, actor, fund.id, date(year, 1, 1), min(as_of, date(year, 12, 31))
     )
     if revision is not None:

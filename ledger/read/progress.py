@@ -73,8 +73,8 @@ from ledger.read.fund import GroupFigures, fund_summary, percent
 from ledger.read.inspections import OpenFinding, open_findings
 from ledger.read.loans import LoanRow, loan_rows
 from ledger.read.outcomes import IncomeGrowth, OutcomesByTownship, income_growth, out_of_poverty
-from ledger.read.plans import ACTUALS, PlanAgainstActual, Tally, _actuals, plan_against_actual
-from ledger.read.visits import _due
+from ledger.read.plans import ACTUALS, PlanAgainstActual, Tally, actual_facts, plan_against_actual
+from ledger.read.visits import due_visits
 
 ZERO = Decimal("0.00")
 
@@ -354,7 +354,7 @@ def _visits(
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     names: dict[str, str] = {}
     for first, last in _months(start, end):
-        for visit in _due(session, fund_id, actor, first, last):
+        for visit in due_visits(session, fund_id, actor, first, last):
             names[visit.township] = visit.township_name
             counts[visit.township][0] += 1
             counts[visit.township][1] += visit.done
@@ -494,7 +494,7 @@ def progress_report(
             field="end",
         )
     first = max(start, opened)
-    facts, names = _actuals(session, actor, fund.id, first, end)
+    facts, names = actual_facts(session, actor, fund.id, first, end)
     by_township, activity = _activity(facts, names, 0)
     batches = dict(
         session.execute(select(Batch.code, Batch.name).where(Batch.fund_id == fund.id)).all()

@@ -154,7 +154,7 @@ def _month(value: object) -> tuple[date, date]:
     return first, min(date(year, month, calendar.monthrange(year, month)[1]), today)
 
 
-def _due(
+def due_visits(
     session: Session,
     fund_id: int,
     actor: Actor,
@@ -217,7 +217,7 @@ def month_visits(
     if township is not None:
         lookup.township(session, fund.id, township, actor, "township")
     first, last = _month(month)
-    due = _due(session, fund.id, actor, first, last, township=township)
+    due = due_visits(session, fund.id, actor, first, last, township=township)
     per: dict[tuple[str, str, int], list[DueVisit]] = defaultdict(list)
     for visit in due:
         per[(visit.township, visit.liaison, visit.liaison_id)].append(visit)
@@ -276,7 +276,7 @@ def liaison_year(
         if date(year, month, 1) > dates.today():
             break
         first, last = _month(label)
-        due = _due(session, fund.id, actor, first, last, liaison_id=person.id)
+        due = due_visits(session, fund.id, actor, first, last, liaison_id=person.id)
         months.append(
             MonthTally(
                 label,

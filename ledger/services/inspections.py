@@ -57,14 +57,10 @@ from ledger.services import lookup
 from ledger.services.loans import dated_after, record_event
 from ledger.services.proposals import (
     ZERO,
-    _check_decidable,
     _decide,
-    _decision,
-    _id,
-    _lock_loans,
-    _lock_proposals,
     _no_pending,
     new_schedule_version,
+    open_decision,
 )
 
 INSPECTION = dates.Step("督查日", "inspection date")
@@ -401,12 +397,18 @@ def decide_recall(
 ) -> Recall:
     """Approve (the loan falls due on `on`) or reject a recall; never the proposer's own."""
     session = uow.session
-    fund = lookup.fund(session, fund_code)
-    permissions.check(actor, Action.DECIDE_RECALL)
-    approve, note, on, _ = _decision(approve, note, on, None, needs_document=False)
-    row = _lock_proposals(session, Recall, fund.id, _id(recall_id, "recall_id"))[0]
-    loan = _lock_loans(session, [row.loan_id])[row.loan_id]
-    _check_decidable(actor, row, on)
+    row, loan, approve, note, on = open_decision(
+        session,
+        actor,
+        fund_code,
+        Action.DECIDE_RECALL,
+        Recall,
+        recall_id,
+        "recall_id",
+        approve=approve,
+        note=note,
+        on=on,
+    )
     if not approve:
         _decide(row, actor, approve, note, on)
         record_event(uow, loan, actor, "recall_rejected", on, note=note)

@@ -695,6 +695,30 @@ def new_schedule_version(
     return version
 
 
+def open_decision(
+    session: Session,
+    actor: Actor,
+    fund_code: str,
+    action: Action,
+    kind: type[P],
+    proposal_id: object,
+    field: str,
+    *,
+    approve: bool,
+    note: str,
+    on: date,
+) -> tuple[P, Loan, bool, str, date]:
+    """The opening of every decision on one loan's proposal: the decider's role, the
+    decision's fields, the proposal and its loan locked, and not the proposer's own."""
+    fund = lookup.fund(session, fund_code)
+    permissions.check(actor, action)
+    approve, note, on, _ = _decision(approve, note, on, None, needs_document=False)
+    row = _lock_proposals(session, kind, fund.id, _id(proposal_id, field))[0]
+    loan = _lock_loans(session, [row.loan_id])[row.loan_id]
+    _check_decidable(actor, row, on)
+    return row, loan, approve, note, on
+
+
 def decide_extension(
     uow: UnitOfWork,
     actor: Actor,
@@ -707,12 +731,18 @@ def decide_extension(
 ) -> Extension:
     """Approve (a new schedule version from `on`) or reject an extension."""
     session = uow.session
-    fund = lookup.fund(session, fund_code)
-    permissions.check(actor, Action.DECIDE_EXTENSION)
-    approve, note, on, _ = _decision(approve, note, on, None, needs_document=False)
-    row = _lock_proposals(session, Extension, fund.id, _id(extension_id, "extension_id"))[0]
-    loan = _lock_loans(session, [row.loan_id])[row.loan_id]
-    _check_decidable(actor, row, on)
+    row, loan, approve, note, on = open_decision(
+        session,
+        actor,
+        fund_code,
+        Action.DECIDE_EXTENSION,
+        Extension,
+        extension_id,
+        "extension_id",
+        approve=approve,
+        note=note,
+        on=on,
+    )
     if not approve:
         _decide(row, actor, approve, note, on)
         record_event(uow, loan, actor, "extension_rejected", on, note=note)
@@ -720,7 +750,7 @@ def decide_extension(
         return row
     permissions.check(actor, Action.DECIDE_EXTENSION, loan)
     now = loan_figures(session, loan)
-    limits = lookup.settings(session, fund.id)
+    limits = lookup.settings(session, loan.fund_id)
     try:
         dues = check_schedule(
             _stored_schedule(row),
@@ -826,12 +856,18 @@ def decide_project_change(
 ) -> ProjectChange:
     """Approve (the loan takes the new project) or reject a project change."""
     session = uow.session
-    fund = lookup.fund(session, fund_code)
-    permissions.check(actor, Action.DECIDE_PROJECT_CHANGE)
-    approve, note, on, _ = _decision(approve, note, on, None, needs_document=False)
-    row = _lock_proposals(session, ProjectChange, fund.id, _id(change_id, "change_id"))[0]
-    loan = _lock_loans(session, [row.loan_id])[row.loan_id]
-    _check_decidable(actor, row, on)
+    row, loan, approve, note, on = open_decision(
+        session,
+        actor,
+        fund_code,
+        Action.DECIDE_PROJECT_CHANGE,
+        ProjectChange,
+        change_id,
+        "change_id",
+        approve=approve,
+        note=note,
+        on=on,
+    )
     if approve:
         permissions.check(actor, Action.DECIDE_PROJECT_CHANGE, loan)
         kind = session.get_one(ProjectType, row.project_type_id)
