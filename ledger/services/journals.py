@@ -14,7 +14,10 @@ transaction it:
    sub-accounts on the way, and takes the voucher counters of the months
    involved;
 3. applies the drafts in order, refusing any that would take a guarded asset
-   account below zero, even for a moment inside a batch;
+   account below zero, even for a moment inside a batch, and, for a
+   back-dated credit, at the end of any day from its date to today (a
+   reversal dated last month cannot leave a township overdrawn on a day its
+   money had already gone out);
 4. writes journals, entries, running balances and daily totals with one
    statement each, which is what makes a batch of a thousand cheap.
 
@@ -62,6 +65,7 @@ from ledger.models import (
     SubLedger,
     VoucherCounter,
 )
+from ledger.money import fmt
 from ledger.posting import DEBIT, AccountRef, JournalDraft, Line, red_ink
 
 ZERO = Decimal("0.00")
@@ -264,6 +268,7 @@ def post_many(
             }
         )
 
+    _keep_past_days_covered(conn, drafts, accounts)
     ids = _insert_journals(conn, sql, fund_id, journal_rows)
     conn.execute(
         sql.insert_entries,
@@ -437,6 +442,56 @@ def _apply(draft: JournalDraft, accounts: dict[AccountRef, _AccountState]) -> No
                 f"account {line.account} would go below zero ({balance})",
                 field=f"lines[{index}].amount",
             )
+
+
+def _keep_past_days_covered(
+    conn: Connection, drafts: Sequence[JournalDraft], accounts: dict[AccountRef, _AccountState]
+) -> None:
+    """Refuse drafts that leave a guarded account below zero at the end of any past day.
+
+    `_apply` checks the balance now. A credit dated D also lowers the end of
+    every day from D to today, which may have been covered only by money that
+    arrived later. Nothing is dated after today, so a batch credited today
+    costs no query; a back-dated one reads the account's daily totals from
+    its date on.
+    """
+    moves: dict[AccountRef, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for draft in drafts:
+        for line in draft.lines:
+            if accounts[line.account].guard:
+                signed = line.amount if line.side == DEBIT else -line.amount
+                moves[line.account][draft.posted_on] += signed
+    today = dates.today()
+    days = AccountDailyTotal.__table__.c
+    for ref, by_day in moves.items():
+        credited = [day for day, amount in by_day.items() if amount < 0]
+        since = min(credited, default=today)
+        if since >= today:
+            continue
+        account_id = accounts[ref].id
+        rows = conn.execute(
+            select(days.day, days.debit, days.credit).where(
+                days.account_id == account_id, days.day >= since
+            )
+        ).all()
+        # The end of every day from `since` on is today's balance less what came after it.
+        after: dict[date, Decimal] = defaultdict(Decimal, by_day)
+        for day, debit_sum, credit_sum in rows:
+            after[day] += debit_sum - credit_sum
+        state = accounts[ref]
+        running = state.debit_total - state.credit_total
+        for day in sorted(after, reverse=True):
+            if day < since:
+                break
+            if running < 0:
+                raise InsufficientBalance(
+                    f"{dates.POSTING.zh} {since}:科目 {ref} 在 {day} 日终余额将为 "
+                    f"{fmt(running)} 元,不能为负(之后才到的资金不能用于更早的日期)",
+                    f"{dates.POSTING.en} {since}: account {ref} would end {day} at {running}, "
+                    "below zero (money that arrived later cannot cover an earlier day)",
+                    field="date",
+                )
+            running -= after[day]
 
 
 def _entry_row(

@@ -123,3 +123,42 @@ def test_red_ink_of_any_draft_balances_and_negates(draft):
     assert [(ln.account, ln.side) for ln in red.lines] == [
         (ln.account, ln.side) for ln in draft.lines
     ]
+
+
+#: Money moving in (+) or out (-) of one township's cash on a day of a short season.
+moves = st.tuples(
+    st.integers(min_value=0, max_value=30),
+    st.integers(min_value=-500, max_value=500).filter(bool).map(lambda yuan: Decimal(yuan)),
+)
+
+
+@given(st.lists(moves, min_size=1, max_size=15))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_a_guarded_account_never_ends_a_day_below_zero_whatever_the_entry_order(engine, batch):
+    """Entered in any order and back-dated at will, a posting is taken exactly when every
+    end of day from its date on stays at zero or above; refused, it changes nothing."""
+    cash = AccountRef("1011", "A")
+    with rolled_back(engine) as db:
+        fund = make_fund(db)
+        taken: list[tuple[date, Decimal]] = []
+        for offset, amount in batch:
+            day = START + timedelta(days=offset)
+            lines = [Line(cash, "D", amount), Line(COUNTY, "C", amount)]
+            if amount < 0:
+                lines = [Line(COUNTY, "D", -amount), Line(cash, "C", -amount)]
+            ends = [
+                sum((m for d, m in [*taken, (day, amount)] if d <= end), Decimal(0))
+                for end in sorted({d for d, _ in taken} | {day})
+            ]
+            try:
+                with committing(db) as uow:
+                    record_journal(uow, fund.id, journal(day, "move", "", lines), actor=CLERK)
+            except errors.InsufficientBalance:
+                assert min(ends) < 0
+                continue
+            assert min(ends) >= 0
+            taken.append((day, amount))
+        with db.read() as session:
+            for end in {d for d, _ in taken}:
+                expected = sum((m for d, m in taken if d <= end), Decimal(0))
+                assert balance(session, fund.id, cash, as_of=end).balance == expected

@@ -92,3 +92,39 @@ def test_unknown_voucher(db):
     fund = make_fund(db)
     with pytest.raises(errors.JournalNotFound):
         reverse(db, fund, "记-2007-04-0099")
+
+
+def test_a_back_dated_reversal_cannot_overdraw_a_past_day(db, set_today):
+    """Covered today by a later allocation, but the township paid the money out before it came."""
+    set_today(date(2007, 5, 20))
+    fund = make_fund(db)
+    appropriate(db, fund, "1000.00")
+    first = post_draft(db, fund, transfer(date(2007, 4, 2), township(), SPECIAL, "100.00"))
+    post_draft(db, fund, transfer(date(2007, 4, 10), SPECIAL, township(), "100.00"))
+    post_draft(db, fund, transfer(date(2007, 5, 1), township(), SPECIAL, "100.00"))
+    with pytest.raises(errors.InsufficientBalance) as info:
+        reverse(db, fund, first.voucher, on=date(2007, 4, 3))
+    assert info.value.field == "date"
+    assert "2007-04-10" in info.value.detail_zh and "-100.00" in info.value.detail_en
+    # Dated after the money came back, the same reversal is fine.
+    reverse(db, fund, first.voucher, on=date(2007, 5, 2))
+    with db.read() as session:
+        assert balance(session, fund.id, township()).balance == 0
+        assert balance(session, fund.id, township(), as_of=date(2007, 4, 30)).balance == 0
+
+
+def test_a_back_dated_manual_credit_is_checked_at_every_day_since(db, set_today):
+    set_today(date(2007, 5, 20))
+    fund = make_fund(db)
+    appropriate(db, fund, "1000.00")
+    post_draft(db, fund, transfer(date(2007, 4, 2), township(), SPECIAL, "100.00"))
+    post_draft(db, fund, transfer(date(2007, 4, 10), SPECIAL, township(), "60.00"))
+    post_draft(db, fund, transfer(date(2007, 5, 1), township(), SPECIAL, "200.00"))
+    # 50.00 taken out on 04-05 leaves 50.00 on 04-05, then -10.00 at the end of 04-10.
+    with pytest.raises(errors.InsufficientBalance) as info:
+        post_draft(db, fund, transfer(date(2007, 4, 5), SPECIAL, township(), "50.00"))
+    assert "2007-04-10" in info.value.detail_zh and "-10.00" in info.value.detail_en
+    # 40.00 leaves every day at zero or above.
+    post_draft(db, fund, transfer(date(2007, 4, 5), SPECIAL, township(), "40.00"))
+    with db.read() as session:
+        assert balance(session, fund.id, township(), as_of=date(2007, 4, 10)).balance == 0
