@@ -53,8 +53,10 @@ lint: $(VENV)/.dev-installed
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
+## The write path beside the peer ledgers in one run (docs/PERFORMANCE.md);
+## BENCH_SECONDS=5 for a short run. bench/*.py hold the other benches.
 bench: $(VENV)/.dev-installed
-	$(PY) bench/ledger_throughput.py
+	$(PY) bench/write_path.py $(if $(BENCH_SECONDS),--seconds $(BENCH_SECONDS))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache
