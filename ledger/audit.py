@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ledger.actors import Actor
@@ -97,16 +97,17 @@ def append_audit(
     client_addr: str | None = None,
     at: datetime | None = None,
 ) -> AuditRecord:
-    """Append a record to the chain inside the caller's transaction (which commits it)."""
+    """Append a record to the chain inside the caller's transaction (which commits it).
+
+    Returns the record as written (not attached to the session).
+    """
     # Flush first: the caller's row locks are taken before the head's, and
     # the head is then held only until the commit that follows.
     session.flush()
+    heads = AuditHead.__table__
     head = session.execute(
-        select(AuditHead)
-        .where(AuditHead.id == 1)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+        select(heads.c.seq, heads.c.hash).where(heads.c.id == 1).with_for_update()
+    ).one()
     fields = {
         "seq": head.seq + 1,
         "at": as_utc(at) if at else utcnow(),
@@ -119,12 +120,13 @@ def append_audit(
         "client_addr": None if client_addr is None else client_addr[:64],
         "prev_hash": head.hash,
     }
-    record = AuditRecord(**fields, hash=record_hash(**fields))
-    session.add(record)
-    session.flush()  # the head may only move to a record that exists (trigger)
-    head.seq, head.hash = record.seq, record.hash
-    session.flush()
-    return record
+    digest = record_hash(**fields)
+    # Core statements, not the unit of work: two round trips and no flush
+    # bookkeeping on the path every write takes. The record goes first: the
+    # head may only move to a record that exists (trigger).
+    session.execute(insert(AuditRecord.__table__).values(**fields, hash=digest))
+    session.execute(update(heads).where(heads.c.id == 1).values(seq=fields["seq"], hash=digest))
+    return AuditRecord(**fields, hash=digest)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ledger.audit import canonical_json
 from ledger.clock import as_utc, utcnow
@@ -100,21 +102,27 @@ def idempotent(
     created_at = as_utc(now) if now else utcnow()
 
     def transaction(uow: UnitOfWork) -> StoredResponse:
-        record = _record(uow, actor, key, method, path, fingerprint, created_at)
-        if record.status is IdempotencyStatus.DONE:
-            assert record.response_status is not None
-            return StoredResponse(record.response_status, record.response_body, replayed=True)
+        claimed = _claim(uow, actor, key, method, path, fingerprint, created_at)
+        if isinstance(claimed, StoredResponse):
+            return claimed
         status, body = work(uow)
-        record.status = IdempotencyStatus.DONE
-        record.response_status, record.response_body = status, body
-        record.completed_at = utcnow()
+        uow.session.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.id == claimed)
+            .values(
+                status=IdempotencyStatus.DONE,
+                response_status=status,
+                response_body=body,
+                completed_at=utcnow(),
+            )
+        )
         uow.commit()
         return StoredResponse(status, body, replayed=False)
 
     return run_in_transaction(db, transaction)
 
 
-def _record(
+def _claim(
     uow: UnitOfWork,
     actor: str,
     key: str,
@@ -122,18 +130,20 @@ def _record(
     path: str,
     fingerprint: str,
     now: datetime,
-) -> IdempotencyRecord:
-    """The key's record: found (done, or left in flight by a dead process) or inserted."""
-    session = uow.session
-    # FOR UPDATE: on PostgreSQL a second taker of a leftover in-flight row waits
-    # here for the first, then sees its answer.
-    record = session.scalar(
-        select(IdempotencyRecord)
-        .where(IdempotencyRecord.actor == actor, IdempotencyRecord.key == key)
-        .with_for_update()
-    )
-    if record is None:
-        record = IdempotencyRecord(
+) -> int | StoredResponse:
+    """Insert the key's record (its id), or return the first answer to replay.
+
+    One statement in the usual case: ``INSERT ... ON CONFLICT DO NOTHING``.
+    While another transaction holds the key uncommitted, the insert waits for
+    it (on PostgreSQL at the unique index; on SQLite ``BEGIN IMMEDIATE`` has
+    already queued us), then inserts nothing, and the committed row is read.
+    """
+    table = IdempotencyRecord.__table__
+    dialect = uow.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    inserted = uow.session.execute(
+        insert(table)
+        .values(
             actor=actor,
             key=key,
             method=method.upper()[:8],
@@ -143,11 +153,25 @@ def _record(
             claim=secrets.token_hex(16),  # a required column of the former two-step design
             created_at=now,
         )
-        session.add(record)
-        # Now, not at the commit: a concurrent request with the key waits here
-        # for ours to end, and its lost race is rerun (RETRYABLE_CONSTRAINTS).
-        session.flush()
-        return record
+        .on_conflict_do_nothing(index_elements=[table.c.actor, table.c.key])
+        .returning(table.c.id)
+    ).scalar()
+    if inserted is not None:
+        return inserted
+    # FOR UPDATE: a leftover in-flight row (see below) is taken by one request at a time.
+    record = uow.session.execute(
+        select(
+            table.c.id,
+            table.c.method,
+            table.c.path,
+            table.c.request_hash,
+            table.c.status,
+            table.c.response_status,
+            table.c.response_body,
+        )
+        .where(table.c.actor == actor, table.c.key == key)
+        .with_for_update()
+    ).one()
     if record.request_hash != fingerprint:
         raise IdempotencyKeyReused(
             f"幂等键 {key} 已用于另一请求({record.method} {record.path}),请换一个键",
@@ -155,9 +179,11 @@ def _record(
             f"({record.method} {record.path}); use a new key",
             field="Idempotency-Key",
         )
+    if record.status is IdempotencyStatus.DONE:
+        return StoredResponse(record.response_status, record.response_body, replayed=True)
     # A committed in-flight row can only be a leftover of a process that died
     # under the former two-transaction design: this request takes it over.
-    return record
+    return int(record.id)
 
 
 def purge(uow: UnitOfWork, *, now: datetime | None = None, keep: timedelta = RETENTION) -> int:
