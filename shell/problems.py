@@ -11,7 +11,9 @@ input caught by a schema (webargs/marshmallow) is turned into the same
 shape; werkzeug's own errors (404 no such URL, 405, 413...) too. Anything
 unexpected is a 500 with an ``incident`` id that is also in the server log
 with the traceback; the body never carries a stack trace or the exception
-text.
+text. A commit whose outcome is unknown (`ledger.db.CommitOutcomeUnknown`: the
+connection to the database broke during it, as in a failover) is a 503 that
+asks for a retry with the same ``Idempotency-Key``.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from flask import Response, current_app, g, has_request_context, request
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
+from ledger.db import CommitOutcomeUnknown
 from ledger.errors import (
     Conflict,
     LedgerError,
@@ -320,6 +323,20 @@ def font_problem(error: CJKFontMissing) -> Response:
     )
 
 
+def outcome_unknown_problem(error: CommitOutcomeUnknown) -> Response:
+    """503: the write may or may not be in the book; only a retry with a key can tell."""
+    log.warning(
+        "commit outcome unknown on %s %s: %r", request.method, request.path, error.__cause__
+    )
+    return problem(
+        503,
+        "outcome-unknown",
+        title=("结果未知", "Outcome unknown"),
+        detail=(error.detail_zh, error.detail_en),
+        headers={"Retry-After": "1"},
+    )
+
+
 def log_incident(error: Exception) -> str:
     """Log an unexpected error with its traceback under a new incident id; return the id."""
     incident = uuid.uuid4().hex
@@ -358,6 +375,7 @@ def register_error_handlers(app: Any) -> None:
     app.register_error_handler(LedgerError, ledger_problem)
     app.register_error_handler(HTTPException, http_problem)
     app.register_error_handler(CJKFontMissing, font_problem)
+    app.register_error_handler(CommitOutcomeUnknown, outcome_unknown_problem)
     app.register_error_handler(Exception, unexpected_problem)
 
 
