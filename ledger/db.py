@@ -11,7 +11,13 @@ services only flush, and the caller that opened it (a request, a CLI command,
 the demo load) commits once. `run_in_transaction`, the one retry loop, reruns
 a whole use case when the database asks for it (serialization failure,
 deadlock, SQLite busy) or when the connection was cut before the commit was
-sent (the server then rolled everything back).
+sent (the server then rolled everything back). A connection cut while the
+COMMIT was on its way (the primary died, a failover began) leaves the outcome
+unknown: the loop reruns only a use case that says a rerun is safe (one under
+an idempotency key, whose record commits with the write), and otherwise raises
+`CommitOutcomeUnknown` rather than risk posting twice. The engine pings a
+pooled connection before lending it, so after a failover no request gets a
+connection to the dead primary.
 """
 
 from __future__ import annotations
@@ -218,23 +224,61 @@ def is_retryable(error: DBAPIError) -> bool:
     )
 
 
-def should_rerun(error: DBAPIError, uow: UnitOfWork) -> bool:
+class CommitOutcomeUnknown(Exception):
+    """The connection broke while COMMIT was on its way: the write may or may not be in.
+
+    Raised for a use case that cannot be rerun safely (it carries no
+    idempotency key); the HTTP shell answers 503 asking for a retry with a key.
+    """
+
+    detail_zh = (
+        "结果未知:提交过程中与数据库的连接中断(可能正在切换主库),"
+        "这次写入可能已完成也可能没有;请用同一个 Idempotency-Key 重发以得知结果"
+    )
+    detail_en = (
+        "outcome unknown: the connection to the database broke during the commit "
+        "(a failover may be under way), so this write may or may not have been made; "
+        "retry with the same Idempotency-Key to learn its outcome"
+    )
+
+    def __init__(self) -> None:
+        super().__init__(self.detail_en)
+
+
+def should_rerun(error: DBAPIError, uow: UnitOfWork, *, outcome_checked: bool = False) -> bool:
     """True when `uow`'s work may run again from scratch after `error`.
 
     Besides `is_retryable`: a connection cut before the COMMIT was sent (the
-    server restarted, an administrator ended the session) rolled the whole
-    transaction back, so running it again cannot post twice. A connection
-    cut during the COMMIT is not rerun: it may have committed.
+    server restarted, an administrator ended the session, the primary died)
+    rolled the whole transaction back, so running it again cannot post twice.
+    A connection cut during the COMMIT may have committed: it is rerun only
+    when `outcome_checked` (the work finds out for itself whether it was
+    done, as `ledger.idempotency` does by its key's record), and otherwise
+    raises `CommitOutcomeUnknown`.
     """
-    return is_retryable(error) or (error.connection_invalidated and not uow.commit_sent)
+    if is_retryable(error):
+        return True
+    if not error.connection_invalidated:
+        return False
+    if uow.commit_sent and not outcome_checked:
+        raise CommitOutcomeUnknown from error
+    return True
 
 
-def run_in_transaction(db: Database, work: Callable[[UnitOfWork], T], *, attempts: int = 10) -> T:
+def run_in_transaction(
+    db: Database,
+    work: Callable[[UnitOfWork], T],
+    *,
+    attempts: int = 10,
+    outcome_checked: bool = False,
+) -> T:
     """Run `work(uow)` in a fresh unit of work; rerun it from scratch while `should_rerun`.
 
     The one retry loop: every write of a request, a CLI command or a login
     runs in it. `work` calls the service and then commits, once, at its end;
     whatever an attempt did not commit is rolled back before the next one.
+    `outcome_checked` says that a rerun of `work` recognises a commit that
+    did happen (see `should_rerun`).
     """
     for attempt in range(1, attempts + 1):
         uow = db.uow()
@@ -242,7 +286,7 @@ def run_in_transaction(db: Database, work: Callable[[UnitOfWork], T], *, attempt
             with uow:
                 return work(uow)
         except DBAPIError as error:
-            if attempt == attempts or not should_rerun(error, uow):
+            if not should_rerun(error, uow, outcome_checked=outcome_checked) or attempt == attempts:
                 raise
         time.sleep(random.uniform(0, 0.005 * 2 ** min(attempt, 6)))
     raise AssertionError("unreachable")  # pragma: no cover

@@ -14,7 +14,9 @@ together or not at all. A duplicate arriving meanwhile waits for the first:
 on SQLite behind its BEGIN IMMEDIATE, on PostgreSQL on the key's unique
 index, whose violation reruns the duplicate (`ledger.db.RETRYABLE_CONSTRAINTS`),
 which then finds the answer. A failed request, or a process killed
-mid-request, leaves no record, so the retry simply runs. Keys are kept at
+mid-request, leaves no record, so the retry simply runs. For the same reason
+a connection lost during the COMMIT (a failover) is rerun at once: the rerun
+either finds the answer or posts for the first time. Keys are kept at
 least `RETENTION` (30 days); `purge` removes older ones.
 """
 
@@ -119,7 +121,9 @@ def idempotent(
         uow.commit()
         return StoredResponse(status, body, replayed=False)
 
-    return run_in_transaction(db, transaction)
+    # A rerun after a commit of unknown outcome is safe: the key's record
+    # committed with the write or not at all, so the rerun replays or posts.
+    return run_in_transaction(db, transaction, outcome_checked=True)
 
 
 def _claim(

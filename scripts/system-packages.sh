@@ -6,7 +6,9 @@
 #   scripts/system-packages.sh test   what `make test` needs besides: Chromium for the
 #                                     browser tests, the PostgreSQL client and server
 #                                     tools (pg_dump for the backup test, initdb and
-#                                     pg_ctl for the scratch clusters of crash tests)
+#                                     pg_ctl for the scratch clusters of crash tests),
+#                                     pg_auto_failover (the pg_autoctl command and its
+#                                     server extension) for the failover test
 #
 # Called by the Makefile's `run` and `test` targets and by .ci/run. When
 # everything is there it says nothing and costs a few file checks. When a
@@ -44,6 +46,10 @@ if [ "$profile" = test ]; then
     has pg_isready || need postgresql-client
     # initdb and pg_ctl live in the versioned server directory, not on PATH.
     compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need postgresql
+    # tests/ha/: a monitor, a primary and a standby under pg_auto_failover (deploy/).
+    has pg_autoctl || need pg-auto-failover-cli
+    # The monitor's extension, built for Debian's server (PostgreSQL 15).
+    [ -f /usr/lib/postgresql/15/lib/pgautofailover.so ] || need postgresql-15-auto-failover
 fi
 
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -11,7 +11,11 @@ input caught by a schema (webargs/marshmallow) is turned into the same
 shape; werkzeug's own errors (404 no such URL, 405, 413...) too. Anything
 unexpected is a 500 with an ``incident`` id that is also in the server log
 with the traceback; the body never carries a stack trace or the exception
-text.
+text. A commit whose outcome is unknown (`ledger.db.CommitOutcomeUnknown`: the
+connection to the database broke during it, as in a failover) is a 503 that
+asks for a retry with the same ``Idempotency-Key``; a database that cannot be
+reached at all (no node takes writes while a standby is being promoted) is a
+503 ``database-unavailable`` with ``Retry-After``, not an incident.
 """
 
 from __future__ import annotations
@@ -25,8 +29,10 @@ from typing import Any
 
 from flask import Response, current_app, g, has_request_context, request
 from marshmallow import Schema, fields
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
+from ledger.db import CommitOutcomeUnknown
 from ledger.errors import (
     Conflict,
     LedgerError,
@@ -320,6 +326,44 @@ def font_problem(error: CJKFontMissing) -> Response:
     )
 
 
+def outcome_unknown_problem(error: CommitOutcomeUnknown) -> Response:
+    """503: the write may or may not be in the book; only a retry with a key can tell."""
+    log.warning(
+        "commit outcome unknown on %s %s: %r", request.method, request.path, error.__cause__
+    )
+    return problem(
+        503,
+        "outcome-unknown",
+        title=("结果未知", "Outcome unknown"),
+        detail=(error.detail_zh, error.detail_en),
+        headers={"Retry-After": "1"},
+    )
+
+
+def database_problem(error: DBAPIError) -> Response:
+    """503 when the database is out of reach (a connection broke or none could be made).
+
+    During a failover every request meets this for a few seconds: the
+    client should retry, and nobody needs an incident for it. Any other
+    database error is unexpected (500).
+    """
+    # A DBAPIError without a statement was raised while connecting.
+    if not (error.connection_invalidated or error.statement is None):
+        return unexpected_problem(error)
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, error.orig)
+    return problem(
+        503,
+        "database-unavailable",
+        title=("数据库暂时不可用", "Database unavailable"),
+        detail=(
+            "暂时连不上数据库(可能正在切换主库),请稍后重试;写入请带同一个 Idempotency-Key 重发",
+            "the database cannot be reached for now (a failover may be under way); retry "
+            "shortly, resending a write with the same Idempotency-Key",
+        ),
+        headers={"Retry-After": "2"},
+    )
+
+
 def log_incident(error: Exception) -> str:
     """Log an unexpected error with its traceback under a new incident id; return the id."""
     incident = uuid.uuid4().hex
@@ -358,6 +402,8 @@ def register_error_handlers(app: Any) -> None:
     app.register_error_handler(LedgerError, ledger_problem)
     app.register_error_handler(HTTPException, http_problem)
     app.register_error_handler(CJKFontMissing, font_problem)
+    app.register_error_handler(CommitOutcomeUnknown, outcome_unknown_problem)
+    app.register_error_handler(DBAPIError, database_problem)
     app.register_error_handler(Exception, unexpected_problem)
 
 

@@ -14,6 +14,7 @@ from flask.views import MethodView
 from flask_smorest import Page
 from marshmallow import Schema, fields
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from api.pagination import Blueprint, paginate_listing
 from ledger.errors import (
@@ -50,6 +51,10 @@ class Errors(MethodView):
             raise NotPermitted("不能审批本人的申请", "cannot approve your own proposal")
         if kind == "too-many":
             raise TooManyAttempts("太多", "too many", retry_after=42)
+        if kind == "database-gone":  # a failover: the connection broke mid-query
+            raise OperationalError("SELECT 1", {}, Exception("closed"), connection_invalidated=True)
+        if kind == "database-broken":  # the database answered, with an error nobody expects
+            raise OperationalError("SELECT 1", {}, Exception("could not write block"))
         raise RuntimeError(f"connection to postgres://admin:{SECRET}@db failed")
 
 

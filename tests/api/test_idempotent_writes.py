@@ -12,8 +12,11 @@ import uuid
 from typing import Any
 
 import pytest
+from flask import g
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
+from ledger.db import UnitOfWork
 from ledger.errors import RuleViolated
 from ledger.models import AuditRecord, IdempotencyRecord
 from ledger.services import loans
@@ -209,3 +212,66 @@ def test_a_request_that_fails_leaves_its_key_free(api_app, county, world, monkey
     assert "Idempotent-Replayed" not in retried.headers
     assert retried.get_json()["amount"] == "5.00"
     assert journals(county, world) == before + 1
+
+
+@pytest.fixture
+def lose_a_commit(monkeypatch):
+    """The next COMMIT of an audited write loses its connection, after committing or before.
+
+    What a failover does to a request caught in its commit: the client
+    cannot be told whether the write is in the book.
+    """
+
+    def arm(*, committed: bool) -> list[int]:
+        commit, lost = UnitOfWork.commit, []
+
+        def commit_losing_the_answer(uow: UnitOfWork) -> None:
+            if lost or not g.get("audited"):  # not the write's own commit (a token's use)
+                return commit(uow)
+            lost.append(1)
+            uow.session.flush()
+            uow.commit_sent = True
+            if committed:
+                uow.session.commit()
+            raise OperationalError(
+                "COMMIT", {}, Exception("server closed the connection"), connection_invalidated=True
+            )
+
+        monkeypatch.setattr(UnitOfWork, "commit", commit_losing_the_answer)
+        return lost
+
+    return arm
+
+
+@pytest.mark.parametrize("committed", [True, False], ids=["committed", "not-committed"])
+def test_a_commit_lost_in_a_failover_with_a_key_answers_its_one_voucher(
+    county, world, lose_a_commit, committed
+):
+    url = f"{world.f}/loans/{world.loan_a}/repayments"
+    body, key = {"date": "2008-01-11", "amount": "6.00"}, uuid.uuid4().hex
+    before = journals(county, world)
+    lost = lose_a_commit(committed=committed)
+    answer = county.post("clerk", url, body, key=key)
+    assert lost == [1]
+    # The rerun found the key's answer (committed) or posted for the first time: once.
+    assert answer.headers.get("Idempotent-Replayed") == ("true" if committed else None)
+    assert journals(county, world) == before + 1
+    again = county.post("clerk", url, body, key=key)
+    assert again.get_json()["voucher"] == answer.get_json()["voucher"]
+    assert journals(county, world) == before + 1
+
+
+@pytest.mark.parametrize("committed", [True, False], ids=["committed", "not-committed"])
+def test_a_commit_lost_in_a_failover_without_a_key_is_a_503_never_a_rerun(
+    county, world, lose_a_commit, committed
+):
+    url = f"{world.f}/loans/{world.loan_a}/repayments"
+    before = journals(county, world)
+    lost = lose_a_commit(committed=committed)
+    answer = county.post("clerk", url, {"date": "2008-01-12", "amount": "7.00"}, status=None)
+    assert lost == [1]
+    problem = assert_problem(answer, 503, "outcome-unknown")
+    assert problem["title"] == "结果未知" and "Idempotency-Key" in problem["detail_en"]
+    assert answer.headers["Retry-After"] == "1"
+    # Not rerun: the book holds what the lost commit did, and nothing more.
+    assert journals(county, world) == before + (1 if committed else 0)

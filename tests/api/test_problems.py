@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.api.conftest import assert_problem
+from tests.api.conftest import assert_problem, bearer
 from tests.api.probes import SECRET
 
 
@@ -57,6 +57,24 @@ def test_an_unexpected_error_is_a_500_with_an_incident_and_no_details(probe_app,
     [logged] = [r for r in caplog.records if body["incident"] in r.getMessage()]
     assert logged.exc_info is not None and logged.exc_info[0] is RuntimeError
     assert SECRET in str(logged.exc_info[1])  # the server log keeps what the client must not see
+
+
+def test_an_unreachable_database_is_a_503_to_retry_not_an_incident(make_app, caplog):
+    """No node takes writes (a standby being promoted): the client is told to retry."""
+    app = make_app("postgresql+psycopg://ledger@/ledger?host=127.0.0.1:1&connect_timeout=1")
+    with caplog.at_level(logging.WARNING, logger="shell.problems"):
+        response = app.test_client().get("/api/v1/auth/me", headers=bearer("t" * 43))
+    body = assert_problem(response, 503, "database-unavailable")
+    assert response.headers["Retry-After"] == "2"
+    assert "incident" not in body and "Idempotency-Key" in body["detail"]
+    assert [r.levelname for r in caplog.records] == ["WARNING"]
+
+
+def test_a_connection_lost_mid_query_is_a_503_and_other_database_errors_a_500(probe_app):
+    client = probe_app.test_client()
+    assert_problem(client.get("/test/errors/database-gone"), 503, "database-unavailable")
+    broken = assert_problem(client.get("/test/errors/database-broken"), 500, "internal-error")
+    assert broken["incident"]
 
 
 def test_an_unknown_url_is_a_404_problem(app):
