@@ -96,8 +96,7 @@ class Progress(MethodView):
     @pdf_response
     def get(self, query: dict[str, Any], f: str) -> Response:
         """进展情况汇报: the programme over a period (a quarter, a year); a township's own"""
-        end = query.get("end") or dates.today()
-        start = query.get("start") or date(end.year, 1, 1)
+        start, end = query["start"], query["end"]
         return pdf(
             lambda s: progress_report(s, current_actor(), f, start=start, end=end),
             render_progress_report,

@@ -1,5 +1,5 @@
 """``/api/v1/funds/<f>/visits``: liaisons' and pairing cadres' visits (走访), the
-month's missing visits (a to-do list) and a liaison's year."""
+month's missing visits (a to-do list), a liaison's year and a loan's visits."""
 
 from __future__ import annotations
 
@@ -52,6 +52,17 @@ class Visits(MethodView):
             schema=VisitOut(),
             target=f"fund:{f}/loan:{loan}",
         )
+
+
+@blp.route("/loans/<no>/visits")
+class LoanVisits(MethodView):
+    @in_fund(*READERS)
+    @blp.response(200, VisitOut(many=True))
+    @blp.paginate(Page)
+    def get(self, f: str, no: str) -> Any:
+        """A loan's visits by its liaisons, newest first (走访记录)"""
+        with get_db().read() as session:
+            return list(visit_reads.loan_visits(session, current_actor(), f, no))
 
 
 @blp.route("/visits/missing")

@@ -84,6 +84,8 @@ def register(app: Flask) -> None:
         ("ground", labels.GROUND),
         ("bucket", labels.BUCKET),
         ("disaster_kind", labels.DISASTER_KIND),
+        ("progress", labels.PROGRESS),
+        ("finding_kind", labels.FINDING_KIND),
         ("role", ROLE),
     ):
         app.add_template_filter(lambda code, m=mapping: labels.label(m, code), name)

@@ -75,10 +75,14 @@ class VisitView:
 def visit_of(session: Session, visit: Visit) -> VisitView:
     """The view of a visit just recorded (read in the write's own transaction)."""
     loan = session.get_one(Loan, visit.loan_id) if visit.loan_id is not None else None
+    return _view(visit, loan.registration_no if loan else None)
+
+
+def _view(visit: Visit, registration_no: str | None) -> VisitView:
     return VisitView(
         visit.id,
         visit.visitor_kind.value,
-        loan.registration_no if loan else None,
+        registration_no,
         visit.household_id,
         visit.liaison_id,
         visit.visitor,
@@ -88,6 +92,26 @@ def visit_of(session: Session, visit: Visit) -> VisitView:
         visit.funds_as_approved,
         visit.notes,
         visit.recorded_by,
+    )
+
+
+def loan_visits(
+    session: Session, actor: Actor, fund_code: str, registration_no: str
+) -> tuple[VisitView, ...]:
+    """A loan's visits, newest first (another township's loan: not found).
+
+    These are the visits that saw the loan's project: its liaisons'. A pairing
+    cadre's visit names the household, not a loan, and is in the cadre's year.
+    """
+    fund = visible_fund(session, actor, fund_code)
+    loan = lookup.loan(session, fund.id, registration_no, actor)
+    return tuple(
+        _view(visit, loan.registration_no)
+        for visit in session.scalars(
+            select(Visit)
+            .where(Visit.loan_id == loan.id)
+            .order_by(Visit.visited_on.desc(), Visit.id.desc())
+        )
     )
 
 
@@ -301,12 +325,30 @@ class CadreYear:
     days: int
     meets_minimum: bool
 
+    @property
+    def visits_short(self) -> int:
+        """Visits still needed this year to meet the minimum (0 when met)."""
+        return max(CADRE_MIN_VISITS - self.visits, 0)
+
+    @property
+    def days_short(self) -> int:
+        """Days still needed this year to meet the minimum (0 when met)."""
+        return max(CADRE_MIN_DAYS - self.days, 0)
+
 
 def cadre_years(
-    session: Session, actor: Actor, fund_code: str, year: int, *, township: str | None = None
+    session: Session,
+    actor: Actor,
+    fund_code: str,
+    year: int,
+    *,
+    township: str | None = None,
+    visitor: str | None = None,
 ) -> tuple[CadreYear, ...]:
     """Each cadre and household with visits in `year`: visits, days, and whether that is enough.
 
+    Those behind the minimum come first (they are the ones to chase), then by
+    township, cadre and household. `visitor` narrows it to one cadre's year.
     A pairing with no visit at all is not in the log, so it is not listed:
     the pairings themselves are kept by the scheme that makes them.
     """
@@ -335,9 +377,11 @@ def cadre_years(
     town = township_filter(actor, township)
     if town is not None:
         query = query.where(Township.code == town)
-    return tuple(
+    if visitor is not None:
+        query = query.where(Visit.visitor == visitor.strip())
+    rows = (
         CadreYear(
-            visitor,
+            name,
             home_id,
             home,
             code,
@@ -345,5 +389,6 @@ def cadre_years(
             int(days),
             visits >= CADRE_MIN_VISITS and days >= CADRE_MIN_DAYS,
         )
-        for visitor, home_id, home, code, visits, days in session.execute(query)
+        for name, home_id, home, code, visits, days in session.execute(query)
     )
+    return tuple(sorted(rows, key=lambda row: row.meets_minimum))  # stable: behind first

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import date
+from typing import Any
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, post_load
 
+from ledger import dates
 from shell.fields import Date, invalid
 from shell.schemas.setup import TOWNSHIP_CODE
 
@@ -24,6 +27,12 @@ class ProgressQuery(Schema):
 
     start = Date(metadata={"description": "期间起始日(含),缺省为截止日所在年 1 月 1 日 / from"})
     end = Date(metadata={"description": "期间截止日(含),缺省为今天 / up to the end of this day"})
+
+    @post_load
+    def _year_so_far(self, data: dict[str, Any], **_: Any) -> dict[str, date]:
+        """The PDF and the page read the same period when either end is left out."""
+        end = data.get("end") or dates.today()
+        return {"start": data.get("start") or date(end.year, 1, 1), "end": end}
 
 
 class AsOfPdfQuery(Schema):

@@ -124,6 +124,10 @@ class LiaisonYearOut(Schema):
 
 class CadreQuery(YearQuery):
     township = text(9, required=False)
+    visitor = fields.String(
+        validate=validate.Length(min=1, max=50),
+        metadata={"description": "一位联户干部的一年 / one cadre's year"},
+    )
 
 
 class CadreYearOut(Schema):
@@ -133,6 +137,8 @@ class CadreYearOut(Schema):
     township = fields.String()
     visits = fields.Integer()
     days = fields.Integer()
+    visits_short = fields.Integer(metadata={"description": "尚差次数 / visits still needed"})
+    days_short = fields.Integer(metadata={"description": "尚差天数 / days still needed"})
     meets_minimum = fields.Boolean(
         metadata={"description": "一年入户不少于2次、累计不少于7天 / 2 visits and 7 days a year"}
     )

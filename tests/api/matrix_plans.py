@@ -3,7 +3,7 @@
 The clerk records plans; every reader reads them (a township officer their
 own township's lines). Visits are recorded by the clerk or the township's
 officer, whose body names the loan or household, so an empty body is a 422
-for both; township B asking for township A's liaison's year gets 404.
+for both; township B asking for township A's liaison's year or loan's visits gets 404.
 """
 
 from __future__ import annotations
@@ -20,4 +20,5 @@ ROWS: dict[tuple[str, str], dict[str, int]] = {
     ("GET", f"{F}/liaisons/<int:id>/visits"): expect(200, *READERS, b=404),
     ("GET", f"{F}/cadre-visits"): expect(200, *READERS),
     ("POST", f"{F}/cadre-visits"): expect(422, "clerk", *TOWNSHIPS),
+    ("GET", f"{F}/loans/<no>/visits"): expect(200, *READERS, b=404),
 }

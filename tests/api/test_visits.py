@@ -61,6 +61,21 @@ def test_visits_and_what_is_missing(county: County):
     bad = county.get("clerk", f"{f}/visits/missing", status=None, month="2007-13")
     assert assert_problem(bad, 422, "invalid-field")["errors"][0]["field"] == "month"
 
+    later = county.create("clerk", f"{f}/visits", {**body, "visited_on": "2007-06-02"})
+    seen = county.json("township_a", f"{f}/loans/{nos[0]}/visits")
+    assert [(v["visited_on"], v["id"]) for v in seen] == [
+        ("2007-06-02", later["id"]),
+        ("2007-05-03", made["id"]),
+    ]
+    assert (seen[1]["visitor"], seen[1]["progress"], seen[1]["notes"]) == (
+        made["visitor"],
+        "progressing",
+        "鱼苗已下塘",
+    )
+    assert county.json("clerk", f"{f}/loans/{nos[1]}/visits") == []
+    hidden = county.get("township_b", f"{f}/loans/{nos[0]}/visits", status=None)
+    assert_problem(hidden, 404, "record-not-found")
+
 
 def test_a_cadres_visits_against_the_yearly_minimum(county: County):
     _, f = new_fund(county, "V")
@@ -72,6 +87,18 @@ def test_a_cadres_visits_against_the_yearly_minimum(county: County):
             f"{f}/cadre-visits",
             {"household": home, "visitor": "区农牧局 陈伟", "visited_on": day, "days": days},
         )
-    [cadre] = county.json("leader", f"{f}/cadre-visits", year=2007)
+    county.create(
+        "clerk",
+        f"{f}/cadre-visits",
+        {"household": home, "visitor": "县林业局 方芳", "visited_on": "2007-05-01", "days": 2},
+    )
+    behind, cadre = county.json("leader", f"{f}/cadre-visits", year=2007)
+    assert (behind["visitor"], behind["visits_short"], behind["days_short"]) == (
+        "县林业局 方芳",
+        1,
+        5,
+    )
     assert (cadre["visits"], cadre["days"], cadre["meets_minimum"]) == (2, 7, True)
+    [one] = county.json("leader", f"{f}/cadre-visits", year=2007, visitor="区农牧局 陈伟")
+    assert one == cadre
     assert county.json("township_b", f"{f}/cadre-visits", year=2007) == []

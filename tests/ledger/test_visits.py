@@ -243,11 +243,29 @@ def test_a_cadres_yearly_minimum_is_two_visits_and_seven_days(db, prog):
     cadre(db, prog, one_visit, date(2008, 1, 2), 1)  # next year's
     with db.read() as session:
         years = read.cadre_years(session, CLERK_ACTOR, prog.code, 2007)
-    assert [(y.household_id, y.visits, y.days, y.meets_minimum) for y in years] == [
-        (enough, 2, 7, True),
-        (few_days, 2, 6, False),
-        (one_visit, 1, 7, False),
+    # Those behind the minimum first, each with what they still lack.
+    assert [
+        (y.household_id, y.visits, y.days, y.meets_minimum, y.visits_short, y.days_short)
+        for y in years
+    ] == [
+        (few_days, 2, 6, False, 0, 1),
+        (one_visit, 1, 7, False, 1, 0),
+        (enough, 2, 7, True, 0, 0),
     ]
+
+
+def test_one_cadres_year(db, prog):
+    home = make_household(db, prog)
+    cadre(db, prog, home, date(2007, 3, 1), 3)
+    cadre(db, prog, home, date(2007, 3, 1), 2, visitor="县林业局 方芳")
+    cadre(db, prog, home, date(2007, 4, 1), 5, visitor="县林业局 方芳")
+    with db.read() as session:
+        mine = read.cadre_years(session, CLERK_ACTOR, prog.code, 2007, visitor=" 县林业局 方芳 ")
+        nobody = read.cadre_years(session, CLERK_ACTOR, prog.code, 2007, visitor="无此人")
+    assert [(y.visitor, y.visits, y.days, y.meets_minimum) for y in mine] == [
+        ("县林业局 方芳", 2, 7, True)
+    ]
+    assert nobody == ()
 
 
 def test_cadre_visits_are_confined_and_recorded_once(db, prog):
@@ -418,3 +436,31 @@ def test_the_database_refuses_a_liaison_visit_without_its_loan(db, prog, loan):
             )
         )
         uow.session.flush()
+
+
+# --- a loan's visits ----------------------------------------------------------------
+
+
+def test_a_loans_visits_newest_first_and_only_its_own(db, prog, loan):
+    other = make_loan(db, prog)
+    first = visit(db, prog, loan, date(2007, 5, 3))
+    latest = visit(db, prog, loan, date(2007, 7, 1), progress="behind", funds_as_approved=False)
+    middle = visit(db, prog, loan, date(2007, 6, 2))
+    visit(db, prog, other, date(2007, 6, 5))
+    cadre(db, prog, loan.household_id, date(2007, 6, 6), 2)  # the household's, not the loan's
+    with db.read() as session:
+        seen = read.loan_visits(session, OFFICER_1, prog.code, loan.registration_no)
+    assert [v.id for v in seen] == [latest.id, middle.id, first.id]
+    assert (seen[0].visitor, seen[0].progress, seen[0].funds_as_approved, seen[0].loan) == (
+        "王明",
+        "behind",
+        False,
+        loan.registration_no,
+    )
+    assert seen[0].notes == "猪舍已建,仔猪 10 头"
+
+
+def test_another_townships_loan_has_no_visits_to_show(db, prog, loan):
+    visit(db, prog, loan, date(2007, 5, 3))
+    with db.read() as session, pytest.raises(errors.RecordNotFound):
+        read.loan_visits(session, OFFICER_2, prog.code, loan.registration_no)

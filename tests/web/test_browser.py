@@ -283,3 +283,39 @@ def test_a_township_officer_records_a_visit_on_a_phone(sign_in, server, clerk_cl
     expect(page.get_by_role("link", name=no)).to_have_count(0)
     # Only the refused post (422) is logged.
     assert [e for e in page.errors if "422" not in e] == []  # type: ignore[attr-defined]
+
+
+def test_a_township_officer_records_a_cadre_visit_on_a_phone(sign_in, server, clerk_client):
+    no = lend(clerk_client, HENGSHAN)
+    page = sign_in("hengshan", 375, 740)
+    overflow = "document.documentElement.scrollWidth - window.innerWidth"
+    page.get_by_role("link", name="走访", exact=True).click()
+    page.get_by_role("link", name="登记联户干部走访").click()
+    expect(page.locator("h1")).to_have_text("登记联户干部走访")
+    assert page.evaluate(overflow) <= 0
+    expect(page.get_by_label("入户日期")).to_have_value(TODAY)
+    expect(page.get_by_label("入户天数")).to_have_value("1")
+    page.get_by_label("联系户").select_option(index=1)
+    page.locator("#visitor").fill("区农牧局 陈伟")
+    page.get_by_label("入户天数").fill("3")
+    page.get_by_label("入户日期").fill((dates.today() + timedelta(days=1)).isoformat())
+    page.get_by_role("button", name="登记走访").click()
+    expect(page.get_by_label("入户日期")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#visited_on-error")).to_contain_text("今天")
+    expect(page.locator("#visitor")).to_have_value("区农牧局 陈伟")  # nothing typed is lost
+    assert page.evaluate(overflow) <= 0
+    page.get_by_label("入户日期").fill(TODAY)
+    page.get_by_label("看到的情况").fill("帮助制定增收计划")
+    page.get_by_role("button", name="登记走访").click()
+    expect(page.locator(".notice")).to_contain_text("入户 3 天已登记")
+    expect(page.locator("h1")).to_contain_text("联户干部走访")
+    expect(page.locator("tbody tr").first).to_contain_text("未达标")
+    # The year view, the loan page with its visits and the progress report fit the phone too.
+    for path in ("cadre-visits", f"loans/{no}", "progress"):
+        page.goto(f"{server}/f/{clerk_client.fund}/{path}")
+        assert page.evaluate(overflow) <= 0, path
+        inputs = page.locator("main input:not([type=hidden]), main select, main textarea")
+        for field in inputs.all():
+            name = field.get_attribute("id")
+            assert name and page.locator(f"label[for='{name}']").count() == 1, (path, name)
+    assert [e for e in page.errors if "422" not in e] == []  # type: ignore[attr-defined]

@@ -1,20 +1,24 @@
 """The programme's pages (issue 22): recording a visit, the month's missing visits,
-a liaison's year, plan against actual, and inspections with their findings."""
+a liaison's year, a loan's visits, the pairing cadres' visits and their year, plan
+against actual, and inspections with their findings."""
 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+import uuid
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
 
 from ledger import dates
 from ledger.actors import Actor, Role
 from ledger.db import Database
-from ledger.models import Finding, Visit
+from ledger.models import Finding, Loan, Visit
 from ledger.money import fmt
 from ledger.read import inspections as inspections_read
 from ledger.read import plans as plans_read
 from ledger.read import visits as visits_read
-from tests.web.journeys import HENGSHAN, OTHER_TOWN, lend
+from tests.web.journeys import HENGSHAN, OTHER_TOWN, lend, register_household
 from tests.web.test_pages import count, error_beside
 
 TODAY = dates.today()
@@ -233,3 +237,137 @@ def test_the_to_do_lists_count_the_missing_visits_and_open_findings(browser, dem
     county = read(demo, visits_read.month_visits, CLERK, demo.fund, MONTH)
     own = read(demo, visits_read.month_visits, hengshan, demo.fund, MONTH)
     assert own.due < county.due  # the officer's count is their township's only
+
+
+# --- a loan's visits ------------------------------------------------------------------
+
+
+def visit_rows(html: str) -> list[str]:
+    """The ids of the visits the loan page lists, in its order."""
+    section = re.search(r'<h2 id="visits">.*?</section>', html, re.S).group(0)
+    return re.findall(r'<tr id="visit-(\d+)">', section)
+
+
+def test_the_loan_page_lists_its_visits_newest_first(browser, demo):
+    clerk = browser("clerk")
+    db = Database.connect(demo.url)
+    try:
+        with db.read() as session:  # a demo loan visited month by month in 2007
+            no = session.scalar(
+                select(Loan.registration_no)
+                .join(Visit, Visit.loan_id == Loan.id)
+                .group_by(Loan.registration_no)
+                .having(func.count(Visit.id) >= 3)
+                .order_by(Loan.registration_no)
+                .limit(1)
+            )
+    finally:
+        db.engine.dispose()
+    seen = read(demo, visits_read.loan_visits, CLERK, demo.fund, no)
+    html = clerk.get(clerk.f(f"loans/{no}")).get_data(as_text=True)
+    assert visit_rows(html) == [str(v.id) for v in seen]
+    days = [v.visited_on for v in seen]
+    assert days == sorted(days, reverse=True) and len(days) >= 3
+    newest = re.search(rf'<tr id="visit-{seen[0].id}">.*?</tr>', html, re.S).group(0)
+    assert seen[0].visitor in newest and str(seen[0].visited_on) in newest
+    assert seen[0].notes in newest
+
+
+def test_a_visit_made_today_heads_the_loans_list(browser, demo):
+    clerk = browser("clerk")
+    no = lend(clerk, HENGSHAN)
+    page = clerk.get(clerk.f(f"loans/{no}")).get_data(as_text=True)
+    assert visit_rows(page) == [] and "尚无走访记录" in page
+    assert f'href="/f/{clerk.fund}/loans/{no}/visit">登记走访</a>' in page
+    liaison = selected(page, "visit-liaison")
+    visit = {"liaison": liaison, "visited_on": str(TODAY), "funds_as_approved": "false"}
+    done = clerk.post(
+        clerk.f(f"loans/{no}/visit"), {**visit, "progress": "behind", "notes": "未建"}
+    )
+    assert done.status_code == 303, done.get_data(as_text=True)
+    html = clerk.get(clerk.f(f"loans/{no}")).get_data(as_text=True)
+    [made] = read(demo, visits_read.loan_visits, CLERK, demo.fund, no)
+    assert visit_rows(html) == [str(made.id)]
+    row = re.search(rf'<tr id="visit-{made.id}">.*?</tr>', html, re.S).group(0)
+    assert "进度滞后" in row and "否" in row and "未建" in row
+    # The leader reads it, with no link to record one.
+    leader = browser("leader").get(clerk.f(f"loans/{no}")).get_data(as_text=True)
+    assert visit_rows(leader) == [str(made.id)] and f"/loans/{no}/visit" not in leader
+
+
+# --- pairing cadres ---------------------------------------------------------------------
+
+
+def cadre_row(html: str, household: int) -> str:
+    return re.search(rf'<tr data-household="{household}">.*?</tr>', html, re.S).group(0)
+
+
+def test_a_cadre_visit_on_the_short_page_and_its_refusals(browser, demo):
+    clerk, officer = browser("clerk"), browser("hengshan")
+    home = register_household(clerk, HENGSHAN, name="金先长")
+    elsewhere = register_household(clerk, OTHER_TOWN, name="邓为才")
+    cadre = f"区农牧局 陈伟{uuid.uuid4().hex[:6]}"
+    form = officer.get(officer.f(f"cadre-visits/new?household={home}&visitor={cadre}"))
+    html = form.get_data(as_text=True)
+    assert form.status_code == 200
+    assert selected(html, "household") == str(home)
+    assert f'value="{cadre}"' in html and f'value="{TODAY.isoformat()}"' in html
+    assert f'<option value="{elsewhere}"' not in html  # another township's household
+    good = {"household": str(home), "visitor": cadre, "visited_on": str(TODAY), "days": "3"}
+    before = count(demo, Visit)
+    for bad, field, words in (
+        ({"days": "0"}, "days", "1–31"),
+        ({"visited_on": str(TODAY + timedelta(days=1))}, "visited_on", "今天"),
+        ({"household": str(elsewhere)}, "household", "不存在"),
+        ({"visitor": ""}, "visitor", ""),
+    ):
+        refused = officer.post(officer.f("cadre-visits/new"), {**good, **bad})
+        assert refused.status_code == 422, bad
+        assert words in error_beside(refused.get_data(as_text=True), field), bad
+    assert count(demo, Visit) == before
+    assert browser("leader").get(officer.f("cadre-visits/new")).status_code == 403
+
+    done = officer.post(officer.f("cadre-visits/new"), {**good, "notes": "帮助制定增收计划"})
+    assert done.status_code == 303, done.get_data(as_text=True)
+    assert count(demo, Visit) == before + 1
+    year = officer.get(done.headers["Location"])
+    text = year.get_data(as_text=True)
+    assert "入户 3 天已登记" in text
+    row = cadre_row(text, home)
+    assert cadre in row and "金先长" in row and "还差 1 次" in row and "还差 4 天" in row
+
+
+def test_a_cadres_year_shows_the_read_with_those_behind_first(browser, demo):
+    clerk, officer = browser("clerk"), browser("hengshan")
+    done_home = register_household(clerk, HENGSHAN, name="李满")
+    short_home = register_household(clerk, HENGSHAN, name="王缺")
+    cadre = f"县林业局 方芳{uuid.uuid4().hex[:6]}"
+    year = TODAY.year - 1  # last year: two visits on two days, whatever today is
+    for home, on, days in (
+        (done_home, date(year, 3, 1), 4),
+        (done_home, date(year, 9, 1), 3),
+        (short_home, date(year, 9, 1), 6),
+    ):
+        posted = clerk.post(
+            clerk.f("cadre-visits/new"),
+            {"household": str(home), "visitor": cadre, "visited_on": str(on), "days": str(days)},
+        )
+        assert posted.status_code == 303, posted.get_data(as_text=True)
+    rows = read(demo, visits_read.cadre_years, CLERK, demo.fund, year, visitor=cadre)
+    assert [(r.household_id, r.meets_minimum) for r in rows] == [
+        (short_home, False),
+        (done_home, True),
+    ]
+    html = officer.get(officer.f(f"cadre-visits?year={year}&visitor={cadre}"))
+    text = html.get_data(as_text=True)
+    assert html.status_code == 200
+    assert re.findall(r'<tr data-household="(\d+)">', text) == [str(short_home), str(done_home)]
+    for r in rows:
+        cells = re.findall(r'<td class="num">(\d+)</td>', cadre_row(text, r.household_id))
+        assert cells == [str(r.visits), str(r.days)]
+    assert "还差 1 次,还差 1 天" in cadre_row(text, short_home)
+    assert '<span class="ok">达标</span>' in cadre_row(text, done_home)
+    assert re.search(r'<strong id="behind">(\d+)</strong>', text).group(1) == "1"
+    visits_page = officer.get(officer.f("visits")).get_data(as_text=True)
+    assert f'href="/f/{officer.fund}/cadre-visits?year={TODAY.year}"' in visits_page
+    assert officer.get(officer.f(f"cadre-visits?township={OTHER_TOWN}")).status_code == 404

@@ -8,6 +8,7 @@ from web.views import (  # noqa: F401
     loans,
     overview,
     plans,
+    progress,
     proposals,
     setup,
     township,

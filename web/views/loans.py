@@ -24,6 +24,7 @@ from ledger.labels import STATUS as STATUS_LABELS
 from ledger.permissions import Action
 from ledger.read import loans as loan_reads
 from ledger.read import setup
+from ledger.read import visits as visit_reads
 from ledger.schedule import MAX_INSTALMENTS, make_schedule
 from ledger.services import guarantees, loans, proposals, visits
 from sheets import tables
@@ -269,6 +270,7 @@ def _loan_page(f: str, no: str, forms: dict[str, FormState] | None = None) -> An
     actor = g.actor
     with get_db().read() as session:
         detail = loan_reads.loan(session, actor, f, no)
+        visited = visit_reads.loan_visits(session, actor, f, no)
         steps = offered(actor.role, detail.status)
         names = {step.name for step in steps}
         # The select boxes' options, read only when a form on the page needs them.
@@ -286,6 +288,7 @@ def _loan_page(f: str, no: str, forms: dict[str, FormState] | None = None) -> An
         title=f"借款 {no}",
         fund=f,
         loan=detail,
+        visits=visited,
         primary=[step for step in steps if step.awaited(detail.status)],
         secondary=[step for step in steps if not step.awaited(detail.status)],
         forms=states,

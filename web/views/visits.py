@@ -1,15 +1,17 @@
 """Visits (走访): record one on a short page (a phone's), the month's missing visits as a
-township officer's to-do list, and a liaison's year of visits.
+township officer's to-do list, a liaison's year of visits, and the pairing cadres'
+visits (联户干部入户) with their year against the yearly minimum.
 
 The short page posts the loan page's own step (`web.views.loans`), so a visit is
-parsed and recorded one way wherever it is entered.
+parsed and recorded one way wherever it is entered; a cadre's visit is parsed by
+the API's own schema and recorded by the same service.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import g, render_template, url_for
+from flask import g, render_template, request, url_for
 
 from ledger import dates
 from ledger.errors import LedgerError
@@ -18,9 +20,10 @@ from ledger.permissions import Action
 from ledger.read import loans as loan_reads
 from ledger.read import setup
 from ledger.read import visits as read
+from ledger.services import visits as service
 from shell.db import get_db
 from shell.schemas.overview import YearQuery
-from shell.schemas.visits import MonthQuery
+from shell.schemas.visits import CadreQuery, CadreVisitIn, MonthQuery
 from web.blueprint import EVERYONE, bp, page
 from web.choices import choices
 from web.forms import FormState, form_page, search_form
@@ -99,4 +102,59 @@ def liaison_visits(f: str, id: int) -> Any:
         fund=f,
         form=form,
         year=year,
+    )
+
+
+@bp.route("/f/<f>/cadre-visits")
+@page(*EVERYONE)
+def cadre_visits(f: str) -> Any:
+    """联户干部走访: each cadre's households this year against the minimum, behind first."""
+    query, form = search_form(CadreQuery(), {})
+    with get_db().read() as session:
+        rows = read.cadre_years(session, g.actor, f, **query)
+    return render_template(
+        "web/cadre_visits.html",
+        title=f"{query['year']} 年联户干部走访",
+        fund=f,
+        form=form,
+        year=query["year"],
+        visitor=query.get("visitor"),
+        rows=rows,
+        minimum=(read.CADRE_MIN_VISITS, read.CADRE_MIN_DAYS),
+        **choices(f),
+    )
+
+
+def _cadre_visit_page(f: str, form: FormState) -> Any:
+    with get_db().read() as session:
+        homes = setup.households(session, g.actor, f).all(session)
+        towns = {t.code: t.name for t in setup.townships(session, g.actor, f).all(session)}
+    return render_template(
+        "web/cadre_visit.html",
+        title="登记联户干部走访",
+        fund=f,
+        form=form,
+        household_options=[(h.id, f"{towns[h.township]} {h.village} {h.name}") for h in homes],
+        progress_options=list(PROGRESS.items()),
+    )
+
+
+@bp.route("/f/<f>/cadre-visits/new", methods=["GET", "POST"])
+@page(Action.VISIT)
+def new_cadre_visit(f: str) -> Any:
+    """Record a pairing cadre's visit: today, one day, the household and cadre if linked."""
+    return form_page(
+        lambda state: _cadre_visit_page(f, state),
+        CadreVisitIn(),
+        lambda uow, data: service.record_cadre_visit(uow, g.actor, f, **data),
+        done=lambda visit: url_for(
+            "web.cadre_visits", f=f, year=visit.visited_on.year, visitor=visit.visitor
+        ),
+        notice=lambda visit: f"{visit.visitor} {visit.visited_on} 入户 {visit.days} 天已登记",
+        target=lambda visit: f"fund:{f}/household:{visit.household_id}",
+        suggested={
+            "visited_on": dates.today().isoformat(),
+            "days": 1,
+            **{k: v for k, v in request.args.items() if k in ("household", "visitor")},
+        },
     )
