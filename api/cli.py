@@ -15,13 +15,14 @@ from flask.cli import with_appcontext
 
 from ledger import dates
 from ledger.actors import ROLES, Actor, Role
-from ledger.audit import append_audit, verify
+from ledger.audit import append_audit, verify_all
 from ledger.backup import BackupFailed, backup
 from ledger.clock import iso_utc
 from ledger.db import UnitOfWork, run_in_transaction
 from ledger.demo import DemoRefused, load_demo
 from ledger.errors import LedgerError, RowsRefused
 from ledger.models import AuditRecord
+from ledger.models.audit import SYSTEM_CHAIN
 from ledger.registration_import import import_registrations
 from ledger.schema import upgrade
 from ledger.services.users import create_user, disable_user, require_fund_grant
@@ -109,16 +110,25 @@ def cli_actor_as(role: str) -> Actor:
     return Actor(f"cli:{name}"[:64], role)
 
 
-def audited_command(action: str, target: str, details: Mapping[str, Any], work: Any) -> Any:
+def audited_command(
+    action: str,
+    target: str,
+    details: Mapping[str, Any],
+    work: Any,
+    *,
+    chain: str = SYSTEM_CHAIN,
+) -> Any:
     """Run `work(uow)` (one service) and its audit record as one transaction.
 
-    The command's one commit point, rerun whole on a serialization failure.
+    The command's one commit point, rerun whole on a serialization failure;
+    `chain` is the fund's code when the command writes into one fund's books.
     """
 
     def transaction(uow: UnitOfWork) -> Any:
         result = work(uow)
         append_audit(
             uow.session,
+            chain=chain,
             actor=cli_actor(),
             action=f"cli {action}",
             target=target,
@@ -200,20 +210,29 @@ def disable_user_command(username: str) -> None:
 @click.command("audit-verify")
 @with_appcontext
 def audit_verify() -> None:
-    """Recompute the audit log's hash chain; name the first broken record. 校验审计日志。"""
+    """Recompute every audit chain (the system's, each fund's); name each break. 校验审计日志。"""
     with get_db().read() as session:
-        report = verify(session)
-        broken = None if report.ok else session.get(AuditRecord, report.broken_seq)
-        what = f" ({iso_utc(broken.at)} {broken.actor} {broken.action})" if broken else ""
-    if report.ok:
-        click.echo(f"ok, {report.records} records, head {report.head_hash}")
-        return
-    click.echo(
-        f"审计日志在第 {report.broken_seq} 条记录处断开 / audit chain broken at record "
-        f"{report.broken_seq}{what}: {report.reason}",
-        err=True,
-    )
-    raise click.exceptions.Exit(1)
+        reports = verify_all(session)
+        broken = {}
+        for report in reports:
+            if not report.ok:
+                record = session.get(AuditRecord, (report.chain, report.broken_seq))
+                broken[report.chain] = (
+                    f" ({iso_utc(record.at)} {record.actor} {record.action})" if record else ""
+                )
+    for report in reports:
+        name = report.chain or "system"
+        if report.ok:
+            click.echo(f"ok {name}: {report.records} records, head {report.head_hash}")
+            continue
+        what = broken[report.chain]
+        click.echo(
+            f"审计日志 {name} 在第 {report.broken_seq} 条记录处断开 / audit chain {name} broken "
+            f"at record {report.broken_seq}{what}: {report.reason}",
+            err=True,
+        )
+    if broken:
+        raise click.exceptions.Exit(1)
 
 
 @click.command("import-registrations")
@@ -240,6 +259,7 @@ def import_registrations_command(fund_code: str, path: Path) -> None:
             lambda uow: import_registrations(
                 uow, cli_actor_as("clerk"), fund_code, data, today=dates.today(), progress=progress
             ),
+            chain=fund_code,
         )
     except RowsRefused as refused:
         for r in refused.rows:

@@ -71,7 +71,7 @@ from bench.ledger_throughput import (  # noqa: E402
 )
 from ledger import dates  # noqa: E402
 from ledger.actors import Actor  # noqa: E402
-from ledger.audit import append_audit, verify  # noqa: E402
+from ledger.audit import append_audit, verify_all  # noqa: E402
 from ledger.db import Database, UnitOfWork  # noqa: E402
 from ledger.idempotency import idempotent, request_fingerprint  # noqa: E402
 from ledger.models import Journal  # noqa: E402
@@ -151,6 +151,7 @@ class Writer:
             posted = record_journal(uow, self.fund_id, draft, actor=CLERK.username)
             append_audit(
                 uow.session,
+                chain=self.code,
                 actor=CLERK,
                 action=f"POST {path}",
                 target=f"fund:{self.code}/voucher:{posted.voucher}",
@@ -186,6 +187,7 @@ class Writer:
             )
             append_audit(
                 uow.session,
+                chain=self.code,
                 actor=CLERK,
                 action="import journals",
                 target=f"fund:{self.code}",
@@ -300,9 +302,8 @@ def run_project_case(case: str, seconds: float, pg_url: str) -> dict[str, Any]:
         result = timed(writers, step, seconds)
         checks = [check(book, writers) for book in books]
         with db.read() as session:
-            chain = verify(session)
-        if not chain.ok:
-            checks.append(f"audit chain broken at {chain.broken_seq}")
+            chains = verify_all(session)
+        checks += [f"audit chain {c.chain} broken at {c.broken_seq}" for c in chains if not c.ok]
     return {
         "peer": "project",
         "case": case,

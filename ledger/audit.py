@@ -9,10 +9,14 @@ forbid it) must recompute every later hash and the head to hide it, and the
 head is printed on leaders' statements; `verify` recomputes the chain and
 names the first record that does not match.
 
-Appending takes the single `AuditHead` row FOR UPDATE, after flushing the
-caller's own changes: concurrent writers queue on it for the shortest time,
-always after their other locks (one lock order, no deadlock), and the chain
-stays a line. On SQLite, ``BEGIN IMMEDIATE`` has already serialized writers.
+Each fund keeps its own chain (named by its code), and writes that belong
+to no fund go to the system chain (``""``): a write locks only its own
+chain's head, so writers of different funds, or of different counties on one
+cluster, never wait for each other here. Appending takes the chain's
+`AuditHead` row FOR UPDATE, after flushing the caller's own changes:
+concurrent writers of one fund queue on it for the shortest time, always
+after their other locks (one lock order, no deadlock), and the chain stays a
+line. On SQLite, ``BEGIN IMMEDIATE`` has already serialized writers.
 """
 
 from __future__ import annotations
@@ -25,15 +29,19 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ledger.actors import Actor
 from ledger.clock import as_utc, iso_utc, utcnow
 from ledger.models import AuditHead, AuditRecord
-from ledger.models.audit import GENESIS_HASH
+from ledger.models.audit import GENESIS_HASH, SYSTEM_CHAIN
 
 #: Bumped if the serialization ever changes; part of every hash.
 HASH_VERSION = "audit-v1"
+#: One row per chain: its newest record's seq and hash.
+HEADS = AuditHead.__table__
 
 
 def canonical_json(value: Any) -> str:
@@ -89,6 +97,7 @@ def _hash_of(record: AuditRecord) -> str:
 def append_audit(
     session: Session,
     *,
+    chain: str = SYSTEM_CHAIN,
     actor: Actor,
     action: str,
     target: str | None = None,
@@ -104,10 +113,7 @@ def append_audit(
     # Flush first: the caller's row locks are taken before the head's, and
     # the head is then held only until the commit that follows.
     session.flush()
-    heads = AuditHead.__table__
-    head = session.execute(
-        select(heads.c.seq, heads.c.hash).where(heads.c.id == 1).with_for_update()
-    ).one()
+    head = _locked_head(session, chain)
     fields = {
         "seq": head.seq + 1,
         "at": as_utc(at) if at else utcnow(),
@@ -124,15 +130,33 @@ def append_audit(
     # Core statements, not the unit of work: two round trips and no flush
     # bookkeeping on the path every write takes. The record goes first: the
     # head may only move to a record that exists (trigger).
-    session.execute(insert(AuditRecord.__table__).values(**fields, hash=digest))
-    session.execute(update(heads).where(heads.c.id == 1).values(seq=fields["seq"], hash=digest))
-    return AuditRecord(**fields, hash=digest)
+    session.execute(insert(AuditRecord.__table__).values(**fields, chain=chain, hash=digest))
+    session.execute(
+        update(HEADS).where(HEADS.c.chain == chain).values(seq=fields["seq"], hash=digest)
+    )
+    return AuditRecord(**fields, chain=chain, hash=digest)
+
+
+def _locked_head(session: Session, chain: str) -> Any:
+    """The chain's head row, locked; a fund's first write starts its chain at genesis."""
+    locked = select(HEADS.c.seq, HEADS.c.hash).where(HEADS.c.chain == chain).with_for_update()
+    head = session.execute(locked).first()
+    if head is None:
+        dialect = session.get_bind().dialect.name
+        start = pg_insert if dialect == "postgresql" else sqlite_insert
+        # Two first writers of a fund: the second waits here for the first.
+        session.execute(
+            start(HEADS).values(chain=chain, seq=0, hash=GENESIS_HASH).on_conflict_do_nothing()
+        )
+        head = session.execute(locked).one()
+    return head
 
 
 @dataclass(frozen=True)
 class ChainReport:
-    """What `verify` found: the record count, the head, and the first broken record."""
+    """What `verify` found in one chain: its records, its head, and the first broken record."""
 
+    chain: str
     records: int
     head_seq: int
     head_hash: str
@@ -144,17 +168,22 @@ class ChainReport:
         return self.broken_seq is None
 
 
-def verify(session: Session, *, batch: int = 1000) -> ChainReport:
-    """Recompute the whole chain and compare it with the stored hashes and the head."""
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
-    count = session.scalar(select(func.count()).select_from(AuditRecord)) or 0
+def verify(session: Session, chain: str = SYSTEM_CHAIN, *, batch: int = 1000) -> ChainReport:
+    """Recompute one chain and compare it with the stored hashes and its head."""
+    head = session.execute(select(HEADS.c.seq, HEADS.c.hash).where(HEADS.c.chain == chain)).first()
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+    in_chain = AuditRecord.chain == chain
+    count = session.scalar(select(func.count()).select_from(AuditRecord).where(in_chain)) or 0
     expected_seq, prev_hash = 1, GENESIS_HASH
 
     def broken(seq: int, reason: str) -> ChainReport:
-        return ChainReport(count, head.seq, head.hash, seq, reason)
+        return ChainReport(chain, count, head_seq, head_hash, seq, reason)
 
     records = session.scalars(
-        select(AuditRecord).order_by(AuditRecord.seq).execution_options(yield_per=batch)
+        select(AuditRecord)
+        .where(in_chain)
+        .order_by(AuditRecord.seq)
+        .execution_options(yield_per=batch)
     )
     try:  # a server-side cursor on PostgreSQL: close it even when stopping early
         for record in records:
@@ -173,21 +202,26 @@ def verify(session: Session, *, batch: int = 1000) -> ChainReport:
     finally:
         records.close()
     last_seq = expected_seq - 1
-    if head.seq != last_seq:
-        if head.seq > last_seq:
-            return broken(last_seq + 1, f"record {last_seq + 1} is missing (head at {head.seq})")
-        return broken(head.seq + 1, f"record {head.seq + 1} is beyond the head")
-    if head.hash != prev_hash:
+    if head is None and count:
+        return broken(1, "its chain has no head")
+    if head_seq != last_seq:
+        if head_seq > last_seq:
+            return broken(last_seq + 1, f"record {last_seq + 1} is missing (head at {head_seq})")
+        return broken(head_seq + 1, f"record {head_seq + 1} is beyond the head")
+    if head_hash != prev_hash:
         return broken(last_seq, "it no longer has the hash the chain head recorded")
-    return ChainReport(count, head.seq, head.hash)
+    return ChainReport(chain, count, head_seq, head_hash)
 
 
-def verify_chain(session: Session) -> int | None:
-    """The seq of the first broken record, or None if the chain is intact."""
-    return verify(session).broken_seq
+def verify_all(session: Session) -> list[ChainReport]:
+    """`verify` every chain: the system chain and each fund's (those with a head or a record)."""
+    chains = set(session.scalars(select(HEADS.c.chain))) | set(
+        session.scalars(select(AuditRecord.chain).distinct())
+    )
+    return [verify(session, chain) for chain in sorted(chains | {SYSTEM_CHAIN})]
 
 
-def chain_head(session: Session) -> tuple[int, str]:
-    """The newest record's seq and hash (0 and the genesis hash when empty)."""
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
-    return head.seq, head.hash
+def chain_head(session: Session, chain: str = SYSTEM_CHAIN) -> tuple[int, str]:
+    """The chain's newest record's seq and hash (0 and the genesis hash when empty)."""
+    head = session.execute(select(HEADS.c.seq, HEADS.c.hash).where(HEADS.c.chain == chain)).first()
+    return (head.seq, head.hash) if head else (0, GENESIS_HASH)

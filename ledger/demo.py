@@ -220,6 +220,7 @@ def load_demo(db: Database) -> DemoSummary:
         # One write, one audit record: who loaded the demo and what it holds.
         append_audit(
             uow.session,
+            chain=FUND,
             actor=LOADER,
             action="demo load",
             target=f"fund:{FUND}",

@@ -372,9 +372,9 @@ def _closing(data: FundStatementData) -> list[Flowable]:
     return [
         Spacer(1, 3 * mm),
         layout.para(
-            f"审计日志链头:第 {data.audit_seq:,} 条记录,SHA-256 {data.audit_hash}"
+            f"本基金审计日志链头:第 {data.audit_seq:,} 条记录,SHA-256 {data.audit_hash}"
             if data.audit_seq
-            else f"审计日志尚无记录(初始链头 SHA-256 {data.audit_hash})",
+            else f"本基金审计日志尚无记录(初始链头 SHA-256 {data.audit_hash})",
             layout.BODY,
         ),
         layout.note(

@@ -25,6 +25,7 @@ from ledger.actors import Actor
 from ledger.audit import append_audit
 from ledger.db import UnitOfWork
 from ledger.models import AuditRecord
+from ledger.models.audit import SYSTEM_CHAIN
 from shell.problems import problem
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,7 @@ def audit_request(
     record_details.update(details or {})
     record = append_audit(
         uow.session,
+        chain=(request.view_args or {}).get("f", SYSTEM_CHAIN),
         actor=actor,
         action=action or f"{request.method} {request.path}",
         target=target,

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from ledger.chart import CAPITAL, LOANS, SPECIAL_ACCOUNT, TOWNSHIP_FUNDS
 from ledger.db import Database, UnitOfWork
-from ledger.models import Fund, Journal
+from ledger.models import AuditHead, AuditRecord, Fund, Journal
 from ledger.posting import AccountRef, JournalDraft, credit, debit, journal
 from ledger.services.funds import open_fund
 from ledger.services.journals import PostedJournal, record_journal
@@ -35,6 +35,27 @@ def committing(db: Database) -> Iterator[UnitOfWork]:
     with db.uow() as uow:
         yield uow
         uow.commit()
+
+
+def audit_heads(db: Database) -> dict[str, tuple[int, str]]:
+    """Every audit chain's head: two equal snapshots mean nothing was audited between them."""
+    heads = AuditHead.__table__
+    with db.read() as session:
+        return {row.chain: (row.seq, row.hash) for row in session.execute(select(heads))}
+
+
+def audited_since(db: Database, heads: dict[str, tuple[int, str]]) -> list[AuditRecord]:
+    """The records appended to any chain since `heads` was taken, in the order written."""
+    with db.read() as session:
+        records = [
+            record
+            for record in session.scalars(
+                select(AuditRecord).order_by(AuditRecord.at, AuditRecord.chain, AuditRecord.seq)
+            )
+            if record.seq > heads.get(record.chain, (0, ""))[0]
+        ]
+        session.expunge_all()
+    return records
 
 
 def township(code: str = "340123001") -> AccountRef:

@@ -5,8 +5,11 @@ record before it (`prev_hash`) and its own `hash`, a SHA-256 over all of that
 (see ``ledger.audit``). Changing or removing any record breaks the chain from
 that record on, and ``audit-verify`` names it.
 
-`AuditHead` is a single row holding the newest record's number and hash.
-Appending locks it, so concurrent writers extend the chain one at a time;
+There is one chain per fund (named by the fund's code) and the system chain
+(named ``""``) for writes that belong to no fund: logins, users, opening a
+fund. `AuditHead` holds each chain's newest record number and hash.
+Appending locks the chain's head, so concurrent writers of one fund extend
+its chain one at a time while other funds' writers go on;
 database triggers refuse UPDATE and DELETE on the records, refuse a record
 that does not extend the head, and let the head move only one step forward
 to a record that exists. (A future batch ALTER of these tables on SQLite
@@ -26,11 +29,17 @@ from ledger.db import Base
 GENESIS_HASH = "0" * 64
 
 
+#: The chain of writes that belong to no fund.
+SYSTEM_CHAIN = ""
+
+
 class AuditRecord(Base):
     __tablename__ = "audit_record"
     __table_args__ = (CheckConstraint("seq >= 1", "seq_positive"),)
 
-    #: 1, 2, 3 ... without gaps: the position in the chain.
+    #: The fund's code, or `SYSTEM_CHAIN`.
+    chain: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: 1, 2, 3 ... without gaps: the position in its chain.
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     actor: Mapped[str] = mapped_column(String(64))
@@ -48,11 +57,10 @@ class AuditRecord(Base):
 
 
 class AuditHead(Base):
-    """The one row saying where the chain ends (seq 0 and the genesis hash when empty)."""
+    """Where one chain ends (seq 0 and the genesis hash when it is new)."""
 
     __tablename__ = "audit_head"
-    __table_args__ = (CheckConstraint("id = 1", "single_row"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    chain: Mapped[str] = mapped_column(String(32), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))

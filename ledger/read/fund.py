@@ -575,7 +575,7 @@ class FundStatementData:
     flows: PeriodFlows
     aging: Aging
     recovery: RecoveryTable
-    #: The audit chain head (seq, SHA-256) when the statement was gathered.
+    #: The fund's audit chain head (seq, SHA-256) when the statement was gathered.
     audit_seq: int
     audit_hash: str
 
@@ -613,7 +613,7 @@ def fund_statement(
     header = fund(session, actor, fund_code)
     fund_id = header.id
     day = to or dates.today()
-    seq, digest = chain_head(session)
+    seq, digest = chain_head(session, fund_code)
     towns = select(Township.code, Township.name).where(Township.fund_id == fund_id)
     # "Now" is the end of today, as the heading prints it, for every figure.
     cash = subaccount_balances(session, fund_id, chart.TOWNSHIP_FUNDS, day)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ledger.audit import chain_head
 from ledger.clock import utcnow
 from ledger.models import ApiToken, AuditRecord
+from ledger.models.audit import SYSTEM_CHAIN
 from ledger.services import users
 from shell.app import create_app, trusted_proxies
 from tests.api.conftest import PASSWORD, assert_problem, bearer, login
@@ -27,7 +28,7 @@ def head(db) -> tuple[int, str]:
 
 def audit_record(db, seq: int) -> AuditRecord:
     with db.read() as session:
-        record = session.get_one(AuditRecord, seq)
+        record = session.get_one(AuditRecord, (SYSTEM_CHAIN, seq))  # logins belong to no fund
         session.expunge(record)  # keep its loaded values after the read ends
     return record
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.audit import chain_head
 from tests.api.conftest import assert_problem
 from tests.api.programme import TOWN_A, County, World
+from tests.factories import audit_heads
 
 GOOD = {"date": "2007-05-01", "amount": "100.00", "source": "county"}
 
@@ -21,9 +21,9 @@ def journal_count(county: County, world: World) -> int:
     return int(county.get("clerk", f"{world.f}/journals", per_page=1).headers["X-Total-Count"])
 
 
-def audit_head(api_app) -> tuple[int, str]:
-    with api_app.extensions["ledger_db"].read() as session:
-        return chain_head(session)
+def audit_head(api_app) -> dict[str, tuple[int, str]]:
+    """Every audit chain's head (the system's and each fund's)."""
+    return audit_heads(api_app.extensions["ledger_db"])
 
 
 def refused(county: County, path: str, body: object, field: str, who: str = "clerk") -> dict:

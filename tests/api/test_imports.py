@@ -16,6 +16,7 @@ from ledger.registration_import import COLUMNS
 from tests.api.conftest import assert_problem
 from tests.api.programme import County, World
 from tests.api.test_bad_input import audit_head
+from tests.factories import audited_since
 from tests.sheets.files import person, xlsx
 
 
@@ -86,7 +87,7 @@ def test_a_good_sheet_is_one_audited_write_and_retries_replay(
     head = audit_head(api_app)
     first = upload(county, world, data, key="import-1")
     assert first.status_code == 201 and first.get_json()["loans"] == 10
-    assert audit_head(api_app)[0] == head[0] + 1
+    assert len(audited_since(api_app.extensions["ledger_db"], head)) == 1
     again = upload(county, world, data, key="import-1")
     assert again.status_code == 201 and again.get_json() == first.get_json()
     assert again.headers.get("Idempotent-Replayed") == "true"

@@ -16,7 +16,6 @@ import io
 import json
 
 from openpyxl import load_workbook
-from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
@@ -24,6 +23,7 @@ from ledger.models import AuditRecord
 from tests.api.conftest import assert_problem
 from tests.api.programme import TOWN_A, County, World
 from tests.api.test_bad_input import audit_head, journal_count
+from tests.factories import audited_since as since
 from tests.reports.pdf import squeezed
 from tests.sheets.files import table_csv, table_xlsx
 
@@ -41,14 +41,9 @@ def post(county: County, who: str, url: str, data: bytes, **form: str):
 BOOK = ["日期", "借据号", "类型", "金额"]
 
 
-def audited_since(api_app, seq: int) -> list[AuditRecord]:
-    """The audit records appended after record `seq`."""
-    with api_app.extensions["ledger_db"].read() as session:
-        records = session.scalars(
-            select(AuditRecord).where(AuditRecord.seq > seq).order_by(AuditRecord.seq)
-        ).all()
-        session.expunge_all()
-    return list(records)
+def audited_since(api_app, heads: dict[str, tuple[int, str]]) -> list[AuditRecord]:
+    """The audit records appended to any chain since `heads` was taken."""
+    return since(api_app.extensions["ledger_db"], heads)
 
 
 def assert_upload_audited(record: AuditRecord, who: str, url: str, target: str, data: bytes):
@@ -83,7 +78,7 @@ def test_a_township_book_with_every_kind_of_difference(county: County, world: Wo
     assert (result["county_opening"], result["county_closing"]) == ("0.00", "15000.00")
     assert (result["township_closing"], result["agreed"]) == ("15600.00", False)
     assert journal_count(county, world) == before[0]  # never posts
-    (record,) = audited_since(api_app, before[1][0])  # but the upload is on the record
+    (record,) = audited_since(api_app, before[1])  # but the upload is on the record
     details = assert_upload_audited(
         record, county.name("township_a"), url, f"fund:{world.code}/township:{TOWN_A}", data
     )
@@ -147,12 +142,12 @@ def test_the_bank_reconciliation_statement(county: County, world: World, api_app
     wrong = post(county, "clerk", url, table_xlsx(header, statement))
     assert wrong.get_json()["reconciled"] is False
     assert journal_count(county, world) == before[0]
-    first, second = audited_since(api_app, before[1][0])
+    first, second = audited_since(api_app, before[1])
     assert_upload_audited(first, county.name("clerk"), url, f"fund:{world.code}/bank", data)
     assert json.loads(second.details)["sha256"] != json.loads(first.details)["sha256"]
     refused = post(county, "township_a", url, b"x")
     assert refused.status_code == 403
-    assert len(audited_since(api_app, before[1][0])) == 2
+    assert len(audited_since(api_app, before[1])) == 2
 
 
 def test_the_results_as_xlsx_and_pdf(county: County, world: World):

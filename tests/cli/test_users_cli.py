@@ -9,11 +9,12 @@ from urllib.parse import quote
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
-from ledger.audit import chain_head
+from ledger.audit import chain_head, verify_all
 from ledger.db import Database, make_engine
 from ledger.models import AuditRecord, User
+from ledger.models.audit import SYSTEM_CHAIN
 from ledger.services import users
 from tests.factories import committing, make_fund, make_household, make_programme
 from tests.ledger.test_audit import unguard_audit
@@ -182,7 +183,9 @@ def test_create_and_disable_are_audited(make_app, committed_db):
     with committed_db.read() as session:
         assert users.resolve_token(session, issued.token) is None
         records = session.scalars(
-            select(AuditRecord).where(AuditRecord.seq > before).order_by(AuditRecord.seq)
+            select(AuditRecord)
+            .where(AuditRecord.chain == SYSTEM_CHAIN, AuditRecord.seq > before)
+            .order_by(AuditRecord.seq)
         ).all()
         assert [(r.action, r.target, r.role) for r in records] == [
             ("cli create-user", f"user:{name}", "admin"),
@@ -202,10 +205,15 @@ def test_audit_verify_reports_the_chain(make_app, committed_db):
     result = run(make_app(), "audit-verify")
     assert result.exit_code == 0, result.output
     with committed_db.read() as session:
-        seq, head = chain_head(session)
-        count = session.scalar(select(AuditRecord.seq).order_by(AuditRecord.seq.desc()).limit(1))
-    assert result.output.strip() == f"ok, {count or 0} records, head {head}"
-    assert seq == (count or 0)
+        reports = verify_all(session)
+        grouped = select(AuditRecord.chain, func.count()).group_by(AuditRecord.chain)
+        counts = {chain: n for chain, n in session.execute(grouped)}
+    lines = result.output.strip().splitlines()
+    assert lines == [
+        f"ok {r.chain or 'system'}: {r.records} records, head {r.head_hash}" for r in reports
+    ]
+    assert {r.chain: r.records for r in reports if r.records} == counts
+    assert all(r.head_seq == r.records for r in reports)
 
 
 def test_audit_verify_names_a_tampered_record(make_app, fresh_url):
@@ -217,7 +225,7 @@ def test_audit_verify_names_a_tampered_record(make_app, fresh_url):
         )
         assert result.exit_code == 0, result.output
     result = run(app, "audit-verify")
-    assert result.exit_code == 0 and result.output.startswith("ok, 3 records, head ")
+    assert result.exit_code == 0 and result.output.startswith("ok system: 3 records, head ")
 
     db = Database.connect(fresh_url)
     try:
@@ -229,5 +237,5 @@ def test_audit_verify_names_a_tampered_record(make_app, fresh_url):
         db.engine.dispose()
     result = run(app, "audit-verify")
     assert result.exit_code == 1
-    assert "audit chain broken at record 2 " in result.output
+    assert "audit chain system broken at record 2 " in result.output
     assert "cli:nobody cli create-user" in result.output

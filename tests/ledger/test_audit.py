@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ledger.actors import Actor
-from ledger.audit import append_audit, chain_head, record_hash, verify, verify_chain
+from ledger.audit import append_audit, chain_head, record_hash, verify, verify_all
 from ledger.db import run_in_transaction
 from ledger.models import AuditRecord
 
@@ -150,8 +150,10 @@ def refused(db, sql: str, **params) -> None:
 
 def test_the_database_refuses_to_change_or_delete_records(db):
     [seq] = append(db, 1)
-    refused(db, "UPDATE audit_record SET actor = 'mallory' WHERE seq = :seq", seq=seq)
-    refused(db, "DELETE FROM audit_record WHERE seq = :seq", seq=seq)
+    refused(
+        db, "UPDATE audit_record SET actor = 'mallory' WHERE chain = '' AND seq = :seq", seq=seq
+    )
+    refused(db, "DELETE FROM audit_record WHERE chain = '' AND seq = :seq", seq=seq)
     refused(db, "DELETE FROM audit_head")
     refused(db, "UPDATE audit_head SET seq = seq - 1, hash = :h", h="0" * 64)
     refused(db, "UPDATE audit_head SET seq = seq + 1")  # no such record
@@ -164,8 +166,8 @@ def test_the_database_refuses_to_change_or_delete_records(db):
 def test_the_database_refuses_a_record_that_does_not_extend_the_head(db):
     seq, last = head(db)
     insert = (
-        "INSERT INTO audit_record (seq, at, actor, role, action, details, prev_hash, hash) "
-        "VALUES (:seq, :at, 'm', 'admin', 'forged', '{}', :prev, :hash)"
+        "INSERT INTO audit_record (chain, seq, at, actor, role, action, details, prev_hash, hash) "
+        "VALUES ('', :seq, :at, 'm', 'admin', 'forged', '{}', :prev, :hash)"
     )
     at = datetime(2030, 1, 1, tzinfo=UTC)
     refused(db, insert, seq=seq + 2, at=at, prev=last, hash="f" * 64)  # skips a number
@@ -178,21 +180,19 @@ def test_verify_names_a_record_edited_behind_the_apps_back(db):
     with db.uow() as uow:
         unguard_audit(uow.session)
         uow.session.execute(
-            text("UPDATE audit_record SET details = :d WHERE seq = :seq"),
+            text("UPDATE audit_record SET details = :d WHERE chain = '' AND seq = :seq"),
             {"d": '{"amount":"9000.00"}', "seq": middle},
         )
         uow.commit()
     result = report(db)
     assert (result.broken_seq, result.reason) == (middle, "its hash does not match its contents")
-    with db.read() as session:
-        assert verify_chain(session) == middle
 
 
 def test_verify_names_a_record_rewritten_with_a_fresh_hash(db):
     _, middle, _ = append(db)
     with db.uow() as uow:
         unguard_audit(uow.session)
-        record = uow.session.get_one(AuditRecord, middle)
+        record = uow.session.get_one(AuditRecord, ("", middle))
         record.actor = "mallory"
         record.hash = record_hash(
             seq=record.seq,
@@ -214,7 +214,9 @@ def test_verify_notices_a_deleted_record(db):
     _, middle, _ = append(db)
     with db.uow() as uow:
         unguard_audit(uow.session)
-        uow.session.execute(text("DELETE FROM audit_record WHERE seq = :seq"), {"seq": middle})
+        uow.session.execute(
+            text("DELETE FROM audit_record WHERE chain = '' AND seq = :seq"), {"seq": middle}
+        )
         uow.commit()
     result = report(db)
     assert result.broken_seq == middle and "missing" in (result.reason or "")
@@ -224,7 +226,9 @@ def test_verify_notices_the_last_record_deleted(db):
     *_, last = append(db)
     with db.uow() as uow:
         unguard_audit(uow.session)
-        uow.session.execute(text("DELETE FROM audit_record WHERE seq = :seq"), {"seq": last})
+        uow.session.execute(
+            text("DELETE FROM audit_record WHERE chain = '' AND seq = :seq"), {"seq": last}
+        )
         uow.commit()
     assert report(db).broken_seq == last
 
@@ -255,7 +259,90 @@ def test_ten_concurrent_writers_keep_the_chain_a_line(committed_db):
     assert after == before + 10
     with committed_db.read() as session:
         actors = session.scalars(
-            select(AuditRecord.actor).where(AuditRecord.seq > before).order_by(AuditRecord.seq)
+            select(AuditRecord.actor)
+            .where(AuditRecord.chain == "", AuditRecord.seq > before)
+            .order_by(AuditRecord.seq)
         ).all()
         assert sorted(actors) == sorted(f"writer-{n}" for n in range(10))
         assert verify(session).ok
+
+
+def test_each_fund_keeps_its_own_chain(db):
+    """A fund's first write starts its chain at 1 from the genesis hash; chains never mix."""
+    system_before = head(db)
+    for chain in ("F-A", "F-B", "F-A"):
+        with db.uow() as uow:
+            append_audit(uow.session, chain=chain, actor=CLERK, action=f"write in {chain}")
+            uow.commit()
+    with db.read() as session:
+        assert chain_head(session, "F-A")[0] == 2
+        assert chain_head(session, "F-B")[0] == 1
+        assert chain_head(session, "F-C") == (0, "0" * 64)
+        assert chain_head(session) == system_before
+        first_b = session.get_one(AuditRecord, ("F-B", 1))
+        assert first_b.prev_hash == "0" * 64
+        reports = {r.chain: r for r in verify_all(session)}
+        assert {"", "F-A", "F-B"} <= set(reports)
+        assert all(r.ok for r in reports.values())
+        assert (reports["F-A"].records, reports["F-B"].records) == (2, 1)
+
+
+def test_tampering_in_one_funds_chain_is_named_there_and_nowhere_else(db):
+    for chain in ("F-A", "F-A", "F-A", "F-B"):
+        with db.uow() as uow:
+            append_audit(uow.session, chain=chain, actor=CLERK, action="write")
+            uow.commit()
+    with db.uow() as uow:
+        unguard_audit(uow.session)
+        uow.session.execute(
+            text("UPDATE audit_record SET actor = 'mallory' WHERE chain = 'F-A' AND seq = 2")
+        )
+        uow.commit()
+    with db.read() as session:
+        reports = {r.chain: r for r in verify_all(session)}
+    assert (reports["F-A"].broken_seq, reports["F-A"].reason) == (
+        2,
+        "its hash does not match its contents",
+    )
+    assert reports["F-B"].ok and reports[""].ok
+
+
+def test_a_chain_starts_only_at_the_genesis_hash(db):
+    refused(db, "INSERT INTO audit_head (chain, seq, hash) VALUES ('F-X', 0, :h)", h="1" * 64)
+    refused(db, "INSERT INTO audit_head (chain, seq, hash) VALUES ('F-X', 3, :h)", h="0" * 64)
+    # A record cannot start a chain that has no head.
+    refused(
+        db,
+        "INSERT INTO audit_record (chain, seq, at, actor, role, action, details, prev_hash, hash) "
+        "VALUES ('F-Y', 1, :at, 'm', 'admin', 'forged', '{}', :prev, :hash)",
+        at=datetime(2030, 1, 1, tzinfo=UTC),
+        prev="0" * 64,
+        hash="f" * 64,
+    )
+
+
+def test_a_writer_of_one_fund_does_not_wait_for_a_writer_of_another(committed_db):
+    """Fund A's head held by an open transaction; fund B's write goes through at once."""
+    if committed_db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serializes every writer behind BEGIN IMMEDIATE by design")
+    suffix = datetime.now(UTC).strftime("%H%M%S%f")
+    a, b = f"A{suffix}", f"B{suffix}"
+    for chain in (a, b):  # both chains exist before the race
+        with committed_db.uow() as uow:
+            append_audit(uow.session, chain=chain, actor=CLERK, action="open")
+            uow.commit()
+    holder = committed_db.uow()
+    with holder:
+        append_audit(holder.session, chain=a, actor=CLERK, action="holds A's head")
+        with committed_db.uow() as other:
+            other.session.execute(text("SET LOCAL lock_timeout = '2s'"))
+            append_audit(other.session, chain=b, actor=CLERK, action="writes B")
+            other.commit()
+        # Fund A's second writer would wait: its head is taken.
+        with committed_db.uow() as blocked, pytest.raises(OperationalError):
+            blocked.session.execute(text("SET LOCAL lock_timeout = '200ms'"))
+            append_audit(blocked.session, chain=a, actor=CLERK, action="waits for A")
+    with committed_db.read() as session:
+        assert chain_head(session, b)[0] == 2
+        assert chain_head(session, a)[0] == 1
+        assert verify(session, a).ok and verify(session, b).ok
