@@ -462,32 +462,38 @@ def _keep_past_days_covered(
                 signed = line.amount if line.side == DEBIT else -line.amount
                 moves[line.account][draft.posted_on] += signed
     today = dates.today()
+    since = {
+        ref: min(day for day, amount in by_day.items() if amount < 0)
+        for ref, by_day in moves.items()
+        if any(day < today and amount < 0 for day, amount in by_day.items())
+    }
+    if not since:
+        return
+    # One read for the whole batch (a batch write-off credits 82 loans at once).
     days = AccountDailyTotal.__table__.c
-    for ref, by_day in moves.items():
-        credited = [day for day, amount in by_day.items() if amount < 0]
-        since = min(credited, default=today)
-        if since >= today:
-            continue
-        account_id = accounts[ref].id
-        rows = conn.execute(
-            select(days.day, days.debit, days.credit).where(
-                days.account_id == account_id, days.day >= since
-            )
-        ).all()
-        # The end of every day from `since` on is today's balance less what came after it.
-        after: dict[date, Decimal] = defaultdict(Decimal, by_day)
-        for day, debit_sum, credit_sum in rows:
-            after[day] += debit_sum - credit_sum
+    later: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
+    for account_id, day, debit_sum, credit_sum in conn.execute(
+        select(days.account_id, days.day, days.debit, days.credit).where(
+            days.account_id.in_([accounts[ref].id for ref in since]),
+            days.day >= min(since.values()),
+        )
+    ):
+        later[account_id].append((day, debit_sum - credit_sum))
+    for ref, first in since.items():
         state = accounts[ref]
+        # The end of every day from `first` on is today's balance less what came after it.
+        after: dict[date, Decimal] = defaultdict(Decimal, moves[ref])
+        for day, change in later[state.id]:
+            after[day] += change
         running = state.debit_total - state.credit_total
         for day in sorted(after, reverse=True):
-            if day < since:
+            if day < first:
                 break
             if running < 0:
                 raise InsufficientBalance(
-                    f"{dates.POSTING.zh} {since}:科目 {ref} 在 {day} 日终余额将为 "
+                    f"{dates.POSTING.zh} {first}:科目 {ref} 在 {day} 日终余额将为 "
                     f"{fmt(running)} 元,不能为负(之后才到的资金不能用于更早的日期)",
-                    f"{dates.POSTING.en} {since}: account {ref} would end {day} at {running}, "
+                    f"{dates.POSTING.en} {first}: account {ref} would end {day} at {running}, "
                     "below zero (money that arrived later cannot cover an earlier day)",
                     field="date",
                 )
