@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from ledger import dates
+from ledger.services.plans import EARLIEST_YEAR, LATEST_YEAR
 from shell.fields import Amount, Date, decimal_text
 from shell.schemas.common import AsOfQuery, business_date, text
 from shell.schemas.overview import YearQuery
 
+YEARS = (EARLIEST_YEAR, LATEST_YEAR)
 #: Most lines one plan may hold: every township, batch and year of a large county.
 MAX_PLAN_LINES = 2000
 
@@ -100,6 +103,17 @@ class PlanAgainstActualOut(Schema):
     rows = fields.List(fields.Nested(PlanActualRowOut))
     townships = fields.List(fields.Nested(PlanActualRowOut))
     total = fields.Nested(PlanActualRowOut)
+
+
+class PlanYearsQuery(Schema):
+    """The years a new plan's entry table has columns for (this year and the two after)."""
+
+    first_year = fields.Integer(
+        load_default=lambda: dates.today().year, validate=validate.Range(*YEARS)
+    )
+    last_year = fields.Integer(
+        load_default=lambda: dates.today().year + 2, validate=validate.Range(*YEARS)
+    )
 
 
 class PlanActualQuery(YearQuery, AsOfQuery):
