@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from itertools import zip_longest
 from typing import Any
 
 from flask import g, render_template, request, url_for
@@ -22,11 +23,10 @@ from ledger.permissions import Action
 from ledger.read import plans as read
 from ledger.read import setup
 from ledger.services import plans as service
-from ledger.services.plans import MAX_PLAN_YEARS
 from shell.db import get_db
 from shell.schemas.plans import PlanActualQuery, PlanIn, PlanRevisionIn, PlanYearsQuery
 from web.blueprint import EVERYONE, bp, page
-from web.forms import FORM, FormState, blank, search_form, submit, submitted_values
+from web.forms import FORM, FormState, Inputs, blank, search_form, submit, submitted_values
 
 #: One cell pair of the table: year, township code, batch code.
 Cell = tuple[int, str, str]
@@ -76,19 +76,16 @@ def _lines(form: MultiDict[str, str]) -> tuple[list[dict[str, Any]], list[Cell]]
     refuses as a duplicate; households are whole numbers for the strict
     schema, anything else is left for it to refuse.
     """
-    pairs: dict[Cell, dict[str, list[str]]] = {}
+    typed: dict[Cell, dict[str, list[str]]] = {}
     for name in form:
         found = CELL.match(name)
         if found:
             kind, year, town, batch = found.groups()
-            values = form.getlist(name)
-            pairs.setdefault((int(year), town, batch), {}).setdefault(kind, []).extend(values)
+            typed.setdefault((int(year), town, batch), {})[kind] = form.getlist(name)
     lines, cells = [], []
-    for (year, town, batch), typed in pairs.items():
-        households, amounts = typed.get("h", []), typed.get("a", [])
-        for i in range(max(len(households), len(amounts))):
-            h = households[i].strip() if i < len(households) else ""
-            a = amounts[i].strip() if i < len(amounts) else ""
+    for (year, town, batch), pair in typed.items():
+        for h, a in zip_longest(pair.get("h", []), pair.get("a", []), fillvalue=""):
+            h, a = h.strip(), a.strip()
             if not h and not a:
                 continue
             line: dict[str, Any] = {"year": year, "township": town, "batch": batch}
@@ -101,7 +98,7 @@ def _lines(form: MultiDict[str, str]) -> tuple[list[dict[str, Any]], list[Cell]]
     return lines, cells
 
 
-def _inputs(cells: list[Cell]) -> Any:
+def _inputs(cells: list[Cell]) -> Inputs:
     """Where an error about a line is shown: its amount or households cell.
 
     An error about the line's year, township or batch (a tampered form)
@@ -147,7 +144,7 @@ def _new_page(f: str, state: FormState) -> Any:
     values = state.values
     first = _year(values.get("first_year"), years_query["first_year"])
     last = _year(values.get("last_year"), years_query["last_year"])
-    years = list(range(first, max(first, min(last, first + MAX_PLAN_YEARS - 1)) + 1))
+    years = list(range(first, max(first, min(last, first + service.MAX_PLAN_YEARS - 1)) + 1))
     state.values = {"first_year": first, "last_year": last, **values}
     return render_template(
         "web/plan_new.html",
