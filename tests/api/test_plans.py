@@ -94,6 +94,12 @@ def test_what_a_plan_refuses(county: County):
         "clerk", f"{f}/plans", {**PLAN, "lines": [line(amount="1.001")]}, status=None
     )
     assert_problem(not_exact, 422, "invalid-input")  # the schema refuses it
+    empty = county.post("clerk", f"{f}/plans", {**PLAN, "lines": []}, status=None)
+    [error] = assert_problem(empty, 422, "invalid-input")["errors"]
+    assert (error["field"], error["message_zh"]) == (
+        "lines",
+        "规划至少应有一行:某年某乡镇某批次的户数和金额。",
+    )
     assert county.json("clerk", f"{f}/plans") == []
     county.create("clerk", f"{f}/plans", PLAN)
     later = {**PLAN, "first_year": 2008, "last_year": 2010, "lines": [line(year=2008)]}

@@ -193,7 +193,11 @@ def test_what_the_plan_form_refuses_beside_the_cell(browser, demo):
     assert same.status_code == 422
     assert "完全相同" in form_error(same.get_data(as_text=True))
     empty = clerk.post(clerk.f("plans/new"), plan_form(2016, 2018, {}))
-    assert empty.status_code == 422 and form_error(empty.get_data(as_text=True))
+    assert empty.status_code == 422
+    assert (
+        form_error(empty.get_data(as_text=True)).strip()
+        == "规划至少应有一行:某年某乡镇某批次的户数和金额。"
+    )
     assert (count(demo, PlanRevision), count(demo, PlanLine)) == before
 
 
