@@ -56,6 +56,7 @@ def test_a_clerk_records_a_plan_in_the_table_and_revises_it(browser, demo):
             assert f'id="{cell("h", year, HENGSHAN, batch)}"' in page
             assert f'id="{cell("a", year, OTHER_TOWN, batch)}"' in page
     assert 'aria-label="衡山镇 第一批(2007) 2013 年户数"' in page
+    assert 'id="period-first_year" name="first_year" type="number" value="2013"' in page
     cells = {
         cell("h", 2013, HENGSHAN): "12",
         cell("a", 2013, HENGSHAN): "36000.00",

@@ -141,6 +141,7 @@ def _cells_of(lines: Iterable[read.PlanLineView]) -> dict[str, str]:
 
 def _new_page(f: str, state: FormState) -> Any:
     years_query, years_form = search_form(PlanYearsQuery(), {})
+    years_form.prefix = "period-"  # its inputs' ids differ from the plan form's
     values = state.values
     first = _year(values.get("first_year"), years_query["first_year"])
     last = _year(values.get("last_year"), years_query["last_year"])
