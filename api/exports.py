@@ -1,9 +1,10 @@
-"""Spreadsheet exports 导出 (XLSX): loans, journals, trial balance, aging, recovery table.
+"""Spreadsheet exports 导出 (XLSX): loans, journals, trial balance, aging, recovery table,
+plan against actual.
 
 The same figures as the JSON and the PDFs, from the same queries. A
-township officer exports their own township's loans, aging and recovery
-table; journals and the trial balance span the whole fund and are the
-county's.
+township officer exports their own township's loans, aging, recovery
+table and plan against actual; journals and the trial balance span the
+whole fund and are the county's.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from flask.views import MethodView
 from api.pagination import Blueprint
 from api.scope import COUNTY_READERS, READERS, in_fund
 from ledger import dates
-from ledger.read import access, books, journals
+from ledger.read import access, books, journals, plans
 from ledger.read.fund import aging, recovery_table
 from ledger.read.loans import loan_rows
+from sheets import plans as plan_sheets
 from sheets import tables
 from shell.auth import current_actor
 from shell.db import get_db
@@ -27,6 +29,7 @@ from shell.downloads import XLSX, download, file_doc
 from shell.schemas.books import JournalFilter, TrialBalanceQuery
 from shell.schemas.common import AsOfQuery
 from shell.schemas.overview import YearQuery
+from shell.schemas.plans import PlanActualQuery
 
 blp = Blueprint(
     "exports",
@@ -124,5 +127,23 @@ class Recovery(MethodView):
             f"周转金回收情况表-{year}",
             lambda s, fund_id: tables.recovery_xlsx(
                 recovery_table(s, fund_id, current_actor(), year)
+            ),
+        )
+
+
+@blp.route("/plan-against-actual.xlsx")
+class PlanAgainstActual(MethodView):
+    @in_fund(*READERS)
+    @blp.arguments(PlanActualQuery, location="query")
+    @blp.doc(**file_doc(XLSX))
+    def get(self, query: dict[str, Any], f: str) -> Response:
+        """A year's plan against registered, approved, disbursed (计划完成情况); a township's own"""
+        year = query["year"]
+        return xlsx(
+            f,
+            f"plan-against-actual-{year}",
+            f"计划完成情况-{year}",
+            lambda s, _: plan_sheets.plan_against_actual_xlsx(
+                plans.plan_against_actual(s, current_actor(), f, **query)
             ),
         )

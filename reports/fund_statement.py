@@ -3,7 +3,9 @@
 KPIs (capital by source, cash, loans, risk, turnover, capacity), the
 period's money movements, the townships and batches, a bar chart of
 outstanding and overdue by township, aging buckets, the 12-column
-周转金回收情况表 on a landscape page, and the audit chain head.
+周转金回收情况表 on a landscape page, each township's plan against what was
+registered, approved and disbursed in the period's years, and the audit
+chain head.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from ledger.labels import BUCKET, SOURCE, label
 from ledger.read.fund import FundStatementData, GroupFigures, RecoveryRow
+from ledger.read.plans import PlanActualRow, PlanAgainstActual
 from reports import layout
 from reports.layout import FONT, WIDE, WIDTH, Col, money, percent
 
@@ -47,6 +50,7 @@ def render_fund_statement(
     story += _aging(data)
     story += layout.landscape_pages()
     story += _recovery(data)
+    story += _plans(data)
     story += _closing(data)
     return layout.build(h, story)
 
@@ -366,6 +370,81 @@ def _recovery(data: FundStatementData) -> list[Flowable]:
             "8 本年回收数含联系人担保代偿;7 为本年批准核销数;9 按先到期先收回计算。"
         ),
     ]
+
+
+PLAN_KINDS = ("计划", "登记", "审定", "发放")
+
+
+def _plan_row(name: str, row: PlanActualRow) -> list[str]:
+    tallies = (row.planned, row.registered, row.approved, row.disbursed)
+    return [
+        name,
+        *(cell for t in tallies for cell in (f"{t.households:,}", money(t.amount))),
+        percent(row.disbursed_share),
+    ]
+
+
+def _plan_table(report: PlanAgainstActual) -> list[Flowable]:
+    cols = [Col("乡镇", 16)]
+    for _ in PLAN_KINDS:
+        cols += [Col("户数", 8, "R"), Col("金额", 17, "R")]
+    cols.append(Col("发放占计划", 11, "R"))
+    header = [
+        ["乡镇", *(cell for kind in PLAN_KINDS for cell in (kind, "")), "发放占计划"],
+        ["", *(cell for _ in PLAN_KINDS for cell in ("户数", "金额")), ""],
+    ]
+    spans = [("SPAN", (1 + 2 * i, 0), (2 + 2 * i, 0)) for i in range(len(PLAN_KINDS))]
+    return [
+        *layout.keep_with_next(
+            layout.para(
+                f"{report.year} 年(对照 {report.plan_first_year} 年起的规划第 "
+                f"{report.plan_version} 版)",
+                layout.BODY,
+            )
+        ),
+        layout.table(
+            cols,
+            [_plan_row(t.township_name, t) for t in report.townships],
+            total=_plan_row("合计", report.total),
+            width=WIDE,
+            size=7.5,
+            header=header,
+            styles=[
+                ("SPAN", (0, 0), (0, 1)),
+                ("SPAN", (len(cols) - 1, 0), (len(cols) - 1, 1)),
+                *spans,
+            ],
+        ),
+    ]
+
+
+def _plans(data: FundStatementData) -> list[Flowable]:
+    """Each year's plan against actual per township; a year without a plan in one line."""
+    story: list[Flowable] = [layout.heading("八、计划完成情况")]
+    unplanned = [r.year for r in data.plans if r.plan_version is None]
+    compared = [r for r in data.plans if r.plan_version is not None]
+    for report in compared:
+        if report.townships:
+            story += _plan_table(report)
+        else:
+            story.append(
+                layout.para(
+                    f"{report.year} 年:规划第 {report.plan_version} 版未安排扶持户,"
+                    "也没有登记、审定或发放。",
+                    layout.BODY,
+                )
+            )
+    if unplanned:
+        years = "、".join(str(year) for year in unplanned)
+        story.append(layout.para(f"{years} 年没有制定计划,不作对照。", layout.BODY))
+    if any(r.townships for r in compared):
+        story.append(
+            layout.note(
+                f"截至 {data.to.isoformat()}。户数按农户计,一户多笔借款只计一次;登记、审定、"
+                "发放按当年发生数计;发放占计划 = 发放金额 ÷ 计划金额。"
+            )
+        )
+    return story
 
 
 def _closing(data: FundStatementData) -> list[Flowable]:

@@ -31,6 +31,8 @@ from shell.writes import commit_write
 from web.session import CSRF_FIELD, flash
 
 KEY_FIELD = "idempotency_key"
+#: The form input an error's field belongs to, or None for the field's own input.
+Inputs = Callable[[str], str | None]
 #: Where a refusal that names no field (or a field the form lacks) is shown.
 FORM = "_form"
 RESENT = "这张表单已经提交过(可能用了浏览器的“后退”)。请核对下面的内容,确认无误后再提交一次。"
@@ -49,10 +51,11 @@ class FormState:
     def error(self, name: str, message: str) -> None:
         self.errors.setdefault(name, []).append(message)
 
-    def refused_by(self, error: ValidationError) -> None:
+    def refused_by(self, error: ValidationError, inputs: Inputs | None = None) -> None:
         """Every message of a schema's refusal, in Chinese, beside its field."""
         for problem in field_errors(error.messages):
-            self.error(problem.field or FORM, problem.message_zh)
+            name = problem.field or FORM
+            self.error((inputs and inputs(name)) or name, problem.message_zh)
 
     @property
     def refused(self) -> bool:
@@ -132,24 +135,28 @@ def submit(
     notice: Callable[[Any], str],
     target: str | Callable[[Any], str | None] | None,
     redraw: Callable[[FormState], Any],
-    values: Mapping[str, str] | None = None,
+    values: Mapping[str, Any] | None = None,
+    inputs: Inputs | None = None,
 ) -> Any:
     """Parse the posted form, run `work(uow, data)` as one audited, idempotent write.
 
     On success: `notice(result)` is shown on the page `done(result)` names
     (303, so a reload does not post again). On a refusal: `redraw(state)`
     with status 422. `values` replaces the posted form (for a form with a
-    multiple choice, whose values are a list).
+    multiple choice, whose values are a list). A form whose inputs are not
+    the schema's fields (a table of inputs that `values` makes a list of)
+    gives `inputs`: the form is redrawn as posted, each error beside the
+    input `inputs` names for its field.
     """
     typed = submitted_values() if values is None else dict(values)
-    state = FormState(values=typed)
+    state = FormState(values=submitted_values() if inputs else typed)
     key = request.form.get(KEY_FIELD, "")
     if not key:
         abort(400, description="idempotency_key")
     try:
         data = parse(schema, typed)
     except ValidationError as error:
-        state.refused_by(error)
+        state.refused_by(error, inputs)
         return _refused(redraw, state)
 
     def transaction(uow: UnitOfWork) -> dict[str, str | None]:
@@ -169,7 +176,9 @@ def submit(
         state.error(FORM, RESENT)
         return _refused(redraw, state)
     except LedgerError as error:
-        name = _input_name(schema, typed, error.field)
+        name = (inputs and error.field and inputs(error.field)) or _input_name(
+            schema, typed, error.field
+        )
         if isinstance(error, NotFound) and name is None:
             raise  # the page's own record is gone: a 404, not a form error
         state.error(name or FORM, error.detail_zh)

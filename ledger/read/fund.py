@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -49,6 +50,9 @@ from ledger.read.figures import LoanFigures, figures, schedules
 from ledger.read.loans import LoanRow, loan_rows
 from ledger.schedule import AGING_BUCKETS, settle
 from ledger.services import lookup
+
+if TYPE_CHECKING:
+    from ledger.read.plans import PlanAgainstActual
 
 HUNDRED = Decimal(100)
 
@@ -575,6 +579,9 @@ class FundStatementData:
     flows: PeriodFlows
     aging: Aging
     recovery: RecoveryTable
+    #: Plan against actual for each year of the period (the year of `to` alone when
+    #: the statement runs from the beginning), as of `to`.
+    plans: tuple[PlanAgainstActual, ...]
     #: The fund's audit chain head (seq, SHA-256) when the statement was gathered.
     audit_seq: int
     audit_hash: str
@@ -608,6 +615,9 @@ def fund_statement(
     to: date | None = None,
 ) -> FundStatementData:
     """Everything the leaders' statement prints, as of `to` (now when None)."""
+    # Imported here: plans takes `percent` from this module.
+    from ledger.read.plans import plan_against_actual
+
     county_wide(actor, "周转金运行情况报告", "fund statement")
     check_dates(from_, to)
     header = fund(session, actor, fund_code)
@@ -630,6 +640,10 @@ def fund_statement(
         flows=period_flows(session, fund_id, from_, day),
         aging=_aging(session, header, day, rows),
         recovery=recovery_table(session, fund_id, actor, recovery_year(session, fund_id, day)),
+        plans=tuple(
+            plan_against_actual(session, actor, fund_code, year, as_of=day)
+            for year in range((from_ or day).year, day.year + 1)
+        ),
         audit_seq=seq,
         audit_hash=digest,
     )

@@ -181,6 +181,8 @@ class PlanActualRow:
     registered: Tally
     approved: Tally
     disbursed: Tally
+    #: The batch's name (第一批(2007)), None where `batch` is None.
+    batch_name: str | None = None
 
     @property
     def disbursed_share(self) -> Decimal | None:
@@ -290,6 +292,9 @@ def plan_against_actual(
             if line.year == year:
                 planned[(line.township, line.batch)] = line.planned
                 names[line.township] = line.township_name
+    batches = dict(
+        session.execute(select(Batch.code, Batch.name).where(Batch.fund_id == fund.id)).all()
+    )
 
     def row(town: str | None, batch: str | None) -> PlanActualRow:
         def mine(key: tuple[str, str]) -> bool:
@@ -302,6 +307,7 @@ def plan_against_actual(
             batch,
             Tally(sum(t.households for t in plans), sum((t.amount for t in plans), ZERO)),
             *(_tally([f for f in facts[kind] if mine(f[:2])]) for kind in ACTUALS),
+            batches[batch] if batch else None,
         )
 
     keys = sorted(set(planned) | {f[:2] for kind in ACTUALS for f in facts[kind]})

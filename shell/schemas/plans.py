@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from shell.fields import Amount, Date, decimal_text
+from ledger import dates
+from ledger.services.plans import EARLIEST_YEAR, LATEST_YEAR
+from shell.fields import Amount, Date, decimal_text, invalid
 from shell.schemas.common import AsOfQuery, business_date, text
 from shell.schemas.overview import YearQuery
 
+YEARS = (EARLIEST_YEAR, LATEST_YEAR)
 #: Most lines one plan may hold: every township, batch and year of a large county.
 MAX_PLAN_LINES = 2000
 
@@ -22,12 +25,23 @@ class PlanLineIn(Schema):
     amount = Amount(required=True, metadata={"description": "计划金额 / planned amount"})
 
 
+def _not_empty(lines: list[object]) -> None:
+    if not lines:
+        raise invalid(
+            "A plan needs at least one line: a year, township, batch, households and amount.",
+            "规划至少应有一行:某年某乡镇某批次的户数和金额。",
+        )
+
+
 def _lines() -> fields.List:
     return fields.List(
         fields.Nested(PlanLineIn),
         required=True,
-        validate=validate.Length(min=1, max=MAX_PLAN_LINES),
-        metadata={"description": "每年、每乡镇、每批次一行 / one line per year, township, batch"},
+        validate=[validate.Length(max=MAX_PLAN_LINES), _not_empty],
+        metadata={
+            "description": "每年、每乡镇、每批次一行 / one line per year, township, batch",
+            "minItems": 1,
+        },
     )
 
 
@@ -100,6 +114,17 @@ class PlanAgainstActualOut(Schema):
     rows = fields.List(fields.Nested(PlanActualRowOut))
     townships = fields.List(fields.Nested(PlanActualRowOut))
     total = fields.Nested(PlanActualRowOut)
+
+
+class PlanYearsQuery(Schema):
+    """The years a new plan's entry table has columns for (this year and the two after)."""
+
+    first_year = fields.Integer(
+        load_default=lambda: dates.today().year, validate=validate.Range(*YEARS)
+    )
+    last_year = fields.Integer(
+        load_default=lambda: dates.today().year + 2, validate=validate.Range(*YEARS)
+    )
 
 
 class PlanActualQuery(YearQuery, AsOfQuery):

@@ -139,6 +139,7 @@ def api_files(county: County, code: str) -> dict[str, bytes]:
             ("trial-balance.xlsx", {}),
             ("aging.xlsx", {"as_of": "2008-12-31"}),
             ("recovery-table.xlsx", {"year": "2007"}),
+            ("plan-against-actual.xlsx", {"year": "2007"}),
         )
     }
     book = table_xlsx(BOOK, [["2007-04-01", IOU, "拨入", "20000.00"]], typed=True)
@@ -188,6 +189,7 @@ EXPECTED = {
     "trial-balance.xlsx": set(),  # account names only: ours
     "aging.xlsx": {TOWN_A_NAME, HOUSEHOLD},
     "recovery-table.xlsx": {TOWN_A_NAME},
+    "plan-against-actual.xlsx": {TOWN_A_NAME},
     "township reconciliation": {IOU},
     "bank reconciliation": {REFERENCE},
     "web loans.xlsx": {TOWN_A_NAME, VILLAGE, HOUSEHOLD, PROJECT},

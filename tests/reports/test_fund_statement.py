@@ -10,6 +10,7 @@ from ledger import chart
 from ledger.money import daxie, fmt
 from ledger.read.books import trial_balance
 from ledger.read.fund import RECOVERY_FIELDS, fund_statement, recovery_table, recovery_year
+from ledger.read.plans import plan_against_actual
 from reports.fund_statement import render_fund_statement
 from tests.reports import pdf
 from tests.reports.conftest import CLERK, GENERATED
@@ -17,6 +18,7 @@ from tests.reports.conftest import CLERK, GENERATED
 pytestmark = pytest.mark.slow
 
 YEAR_START, YEAR_END = date(2008, 1, 1), date(2008, 12, 31)
+YEAR_END_2007 = date(2007, 12, 31)
 
 
 @pytest.fixture(scope="module")
@@ -137,3 +139,39 @@ def test_as_of_a_past_date(demo):
     assert "累计资金运动" in text
     # The recovery table of a year that is not over as of the date is the year before.
     assert data.recovery.year == 2006
+
+
+def test_plan_against_actual_of_the_statements_year(demo):
+    """2007: each township's plan for batch 1 against what was registered, approved, paid."""
+    with demo.db.read() as session:
+        data = fund_statement(session, CLERK, demo.code, from_=date(2007, 1, 1), to=YEAR_END_2007)
+        direct = plan_against_actual(session, CLERK, demo.code, 2007, as_of=YEAR_END_2007)
+    [report] = data.plans
+    assert report == direct and report.plan_version == 1
+    text = pdf.squeezed(render_fund_statement(data, generated_at=GENERATED))
+    assert "八、计划完成情况" in text and "2007年(对照2007年起的规划第1版)" in text
+    total = report.total
+    assert total.planned.households == 503 and total.disbursed.households == 503
+    printed = "".join(
+        f"{t.households:,}{fmt(t.amount)}"
+        for t in (total.planned, total.registered, total.approved, total.disbursed)
+    )
+    assert f"合计{printed}{total.disbursed_share}%" in text
+    town = report.townships[0]
+    assert f"{town.township_name}{town.planned.households:,}{fmt(town.planned.amount)}" in text
+
+
+def test_a_year_the_plan_left_empty_and_a_year_without_a_plan(demo, statement):
+    data, document = statement
+    [report] = data.plans  # 2008: the revision moved batch 2 whole to 2009
+    assert (report.plan_version, report.townships) == (2, ())
+    text = pdf.squeezed(document)
+    assert "2008年:规划第2版未安排扶持户,也没有登记、审定或发放。" in text
+    with demo.db.read() as session:
+        later = fund_statement(
+            session, CLERK, demo.code, from_=date(2010, 1, 1), to=date(2010, 12, 31)
+        )
+    assert [r.plan_version for r in later.plans] == [None]
+    text = pdf.squeezed(render_fund_statement(later, generated_at=GENERATED))
+    assert "八、计划完成情况2010年没有制定计划,不作对照。" in text
+    assert "发放占计划" not in text  # no empty table
