@@ -279,7 +279,7 @@ def lines(session: Session, actor: Actor, fund_code: str) -> tuple[PovertyLineRo
     """The fund's poverty lines by effective date, the latest first."""
     fund = fund_id(session, actor, fund_code)
     return tuple(
-        PovertyLineRow(row.effective_from, row.amount, row.recorded_by)
+        line_of(row)
         for row in session.scalars(
             select(PovertyLine)
             .where(PovertyLine.fund_id == fund)
@@ -289,6 +289,7 @@ def lines(session: Session, actor: Actor, fund_code: str) -> tuple[PovertyLineRo
 
 
 def line_of(row: PovertyLine) -> PovertyLineRow:
+    """A line as listed (the one just set, say)."""
     return PovertyLineRow(row.effective_from, row.amount, row.recorded_by)
 
 

@@ -75,7 +75,6 @@ def _page(f: str, year: int, township: str | None, search: FormState, forms: Any
         else [],
         liaison_options=[(person.id, person.name) for person in people],
         kind_options=list(KIND.items()),
-        kind_label=KIND,
         status_label=STATUS_ZH,
     )
 
