@@ -140,6 +140,10 @@ def test_an_income_recorded_by_one_officer_and_approved_by_another(browser, web_
     assert f'id="household-{home}"' in county
     assert "登记</button>" not in county and "审核</button>" not in county
     assert clerk.post(clerk.f(f"incomes/{income}/approval"), {"date": "x"}).status_code == 403
+    elsewhere = read(demo, outcomes_read.township_incomes, CLERK, demo.fund, OTHER_TOWN, 2007)
+    other = elsewhere.rows[0].at_registration.id
+    hidden = checker.post(checker.f(f"incomes/{other}/approval"), {"date": TODAY.isoformat()})
+    assert hidden.status_code == 404  # another township's income reads as none at all
 
     theirs = checker.get(checker.f(f"incomes?year={year}")).get_data(as_text=True)
     row = re.search(rf'<tr id="household-{home}">.*?</tr>', theirs, re.S).group(0)
