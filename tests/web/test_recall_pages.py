@@ -86,10 +86,17 @@ def test_a_recall_proposed_on_a_finding_decided_and_shown_on_the_loan(browser, d
     ).group(0)
     assert no in article and f"问题 {finding}" in article and "借款用于购买摩托车" in article
     assert f"{fmt(Decimal('3000.00'))}</span> 元" in article
-    assert "批准</button>" in article
+    assert "批准</button>" in article and "收回日期" in article
+    early = approver.post(
+        approver.f(f"proposals/recalls/{recall}"),
+        {"approve": "true", "date": (TODAY - timedelta(days=1)).isoformat()},
+    )
+    assert early.status_code == 422  # not before the proposal
+    assert error_beside(early.get_data(as_text=True), f"recalls-{recall}-date")
 
     decided = approver.post(
-        approver.f(f"proposals/recalls/{recall}"), {"approve": "true", "note": "同意收回"}
+        approver.f(f"proposals/recalls/{recall}"),
+        {"approve": "true", "note": "同意收回", "date": TODAY.isoformat()},
     )
     assert decided.status_code == 303, decided.get_data(as_text=True)
     notice = approver.get(approver.f("proposals")).get_data(as_text=True)
