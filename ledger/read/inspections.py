@@ -56,7 +56,7 @@ class OpenFinding:
     overdue: bool
     #: A diverted-money finding about a loan with no recall pending or approved on it:
     #: the ground a recall (提前收回) may be proposed on.
-    recallable: bool = False
+    recallable: bool
 
 
 def open_findings(
