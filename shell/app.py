@@ -22,9 +22,11 @@ from api import (
     health,
     households,
     imports,
+    inspections,
     ledger_views,
     liaisons,
     loans,
+    outcomes,
     overview,
     plans,
     project_types,
@@ -104,6 +106,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         reconciliations,
         plans,
         visits,
+        inspections,
+        outcomes,
     ):
         api.register_blueprint(resource.blp)
     app.register_blueprint(docs.blp)  # plain Flask: the page is not an API operation

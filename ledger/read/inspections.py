@@ -1,4 +1,5 @@
-"""Inspections read: the findings still open (未销号), oldest first, and the inspections.
+"""Inspections read: the findings still open (未销号), oldest first, the inspections
+and each one's findings.
 
 A finding's age counts from the inspection that found it; it is overdue
 (逾期未整改) once its date to correct by has passed. A finding closed after
@@ -9,13 +10,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ledger import dates
 from ledger.actors import Actor
-from ledger.models import Finding, Inspection, InspectionLoan, Loan, Township
+from ledger.errors import RecordNotFound
+from ledger.models import (
+    Finding,
+    FindingKind,
+    Inspection,
+    InspectionLoan,
+    Loan,
+    ProposalStatus,
+    Recall,
+    Township,
+)
 from ledger.read.access import fund_id
 from ledger.services import lookup
 
@@ -42,6 +54,9 @@ class OpenFinding:
     age_days: int
     #: True once `correct_by` has passed unremedied.
     overdue: bool
+    #: A diverted-money finding about a loan with no recall pending or approved on it:
+    #: the ground a recall (提前收回) may be proposed on.
+    recallable: bool
 
 
 def open_findings(
@@ -76,6 +91,15 @@ def open_findings(
         query = query.where(
             Township.id == lookup.township(session, fund, township, actor, "township").id
         )
+    rows = session.execute(query).all()
+    recalled = set(
+        session.scalars(
+            select(Recall.finding_id).where(
+                Recall.finding_id.in_([row[0].id for row in rows]),
+                Recall.status.in_((ProposalStatus.PROPOSED, ProposalStatus.APPROVED)),
+            )
+        )
+    )
     return tuple(
         OpenFinding(
             id=finding.id,
@@ -90,8 +114,11 @@ def open_findings(
             correct_by=finding.correct_by,
             age_days=(day - found_on).days,
             overdue=finding.correct_by < day,
+            recallable=finding.kind is FindingKind.DIVERTED
+            and finding.loan_id is not None
+            and finding.id not in recalled,
         )
-        for finding, found_on, code, name, loan_no in session.execute(query)
+        for finding, found_on, code, name, loan_no in rows
     )
 
 
@@ -101,9 +128,11 @@ class InspectionRow:
 
     id: int
     inspected_on: date
+    township: str
     township_name: str
     kind: str
     inspectors: str
+    notes: str
     #: The households' loans the inspection visited, by registration number.
     loans: tuple[str, ...]
 
@@ -112,13 +141,17 @@ def inspections(session: Session, actor: Actor, fund_code: str) -> tuple[Inspect
     """The fund's inspections, latest first; a township officer's own township's."""
     fund = fund_id(session, actor, fund_code)
     query = (
-        select(Inspection, Township.name)
+        select(Inspection, Township.code, Township.name)
         .join(Township, Township.id == Inspection.township_id)
         .where(Inspection.fund_id == fund)
         .order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
     )
     if actor.is_township:
         query = query.where(Township.code == actor.township_code)
+    return _inspection_rows(session, query)
+
+
+def _inspection_rows(session: Session, query: Any) -> tuple[InspectionRow, ...]:
     found = session.execute(query).all()
     visited: dict[int, list[str]] = {row[0].id: [] for row in found}
     for inspection_id, no in session.execute(
@@ -130,7 +163,101 @@ def inspections(session: Session, actor: Actor, fund_code: str) -> tuple[Inspect
         visited[inspection_id].append(no)
     return tuple(
         InspectionRow(
-            one.id, one.inspected_on, name, one.kind.value, one.inspectors, tuple(visited[one.id])
+            one.id,
+            one.inspected_on,
+            code,
+            name,
+            one.kind.value,
+            one.inspectors,
+            one.notes,
+            tuple(visited[one.id]),
         )
-        for one, name in found
+        for one, code, name in found
     )
+
+
+def inspection_of(session: Session, inspection: Inspection) -> InspectionRow:
+    """The row of an inspection just recorded."""
+    query = (
+        select(Inspection, Township.code, Township.name)
+        .join(Township, Township.id == Inspection.township_id)
+        .where(Inspection.id == inspection.id)
+    )
+    return _inspection_rows(session, query)[0]
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    """A finding of an inspection, open or closed (销号) with its evidence."""
+
+    id: int
+    inspection_id: int
+    found_on: date
+    township: str
+    #: A `ledger.models.FindingKind` value.
+    kind: str
+    loan: str | None
+    description: str
+    responsible: str
+    correct_by: date
+    recorded_by: str
+    closed_on: date | None
+    closed_by: str | None
+    evidence: str | None
+    evidence_ref: str | None
+
+
+def _finding_query() -> Any:
+    return (
+        select(
+            Finding.id,
+            Finding.inspection_id,
+            Inspection.inspected_on.label("found_on"),
+            Township.code.label("township"),
+            Finding.kind,
+            Loan.registration_no.label("loan"),
+            Finding.description,
+            Finding.responsible,
+            Finding.correct_by,
+            Finding.recorded_by,
+            Finding.closed_on,
+            Finding.closed_by,
+            Finding.evidence,
+            Finding.evidence_ref,
+        )
+        .join(Inspection, Inspection.id == Finding.inspection_id)
+        .join(Township, Township.id == Inspection.township_id)
+        .outerjoin(Loan, Loan.id == Finding.loan_id)
+        .order_by(Finding.id)
+    )
+
+
+def _finding_rows(session: Session, query: Any) -> tuple[FindingRow, ...]:
+    return tuple(
+        FindingRow(**{**row._mapping, "kind": row.kind.value}) for row in session.execute(query)
+    )
+
+
+def findings(
+    session: Session, actor: Actor, fund_code: str, inspection_id: int
+) -> tuple[FindingRow, ...]:
+    """An inspection's findings in the order recorded; another township's inspection is
+    not found for a township officer."""
+    fund = fund_id(session, actor, fund_code)
+    found = session.execute(
+        select(Inspection.id, Township.code)
+        .join(Township, Township.id == Inspection.township_id)
+        .where(Inspection.id == inspection_id, Inspection.fund_id == fund)
+    ).first()
+    if found is None or not actor.sees_township(found.code):
+        raise RecordNotFound(
+            f"督查 {inspection_id} 不存在",
+            f"inspection {inspection_id} does not exist",
+            field="inspection",
+        )
+    return _finding_rows(session, _finding_query().where(Finding.inspection_id == inspection_id))
+
+
+def finding_of(session: Session, finding: Finding) -> FindingRow:
+    """The row of a finding just recorded or closed."""
+    return _finding_rows(session, _finding_query().where(Finding.id == finding.id))[0]

@@ -283,6 +283,7 @@ def loan_view(
             EventView(e.on, e.action, e.from_status, e.to_status, e.actor, e.note, e.voucher)
             for e in events
         ),
+        recalled_on=max((e.on for e in events if e.action == "recalled"), default=None),
     )
 
 
@@ -312,6 +313,8 @@ class LoanDetail(LoanItem):
     schedule: tuple[InstalmentSettlement, ...] = ()
     liaisons: tuple[AssignmentView, ...] = ()
     history: tuple[EventView, ...] = ()
+    #: The day an approved recall (提前收回) made everything owed fall due, if one did.
+    recalled_on: date | None = None
 
     @property
     def three_lines_one(self) -> bool:

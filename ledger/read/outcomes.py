@@ -1,5 +1,6 @@
-"""Outcomes read: households' statuses by year, households out of poverty by
-township, and income growth since registration.
+"""Outcomes read: the poverty lines, a township's incomes awaiting or given approval,
+households' statuses by year, households out of poverty by township, and income
+growth since registration.
 
 Only approved incomes count (a second officer of the township has checked
 them). Each income's status (贫困 / 脱贫 / 返贫) is judged by
@@ -20,7 +21,15 @@ from sqlalchemy.orm import Session
 
 from ledger import poverty
 from ledger.actors import Actor
-from ledger.models import Household, IncomeKind, IncomeRecord, Township
+from ledger.models import (
+    Household,
+    IncomeKind,
+    IncomeRecord,
+    Loan,
+    LoanEvent,
+    PovertyLine,
+    Township,
+)
 from ledger.read.access import fund_id
 from ledger.read.fund import percent
 from ledger.services import lookup
@@ -254,4 +263,156 @@ def income_growth(
 def _names(session: Session, fund: int) -> dict[str, str]:
     return dict(
         session.execute(select(Township.code, Township.name).where(Township.fund_id == fund)).all()
+    )
+
+
+@dataclass(frozen=True)
+class PovertyLineRow:
+    """A poverty line (贫困线) and the day it takes effect."""
+
+    effective_from: date
+    amount: Decimal
+    recorded_by: str
+
+
+def lines(session: Session, actor: Actor, fund_code: str) -> tuple[PovertyLineRow, ...]:
+    """The fund's poverty lines by effective date, the latest first."""
+    fund = fund_id(session, actor, fund_code)
+    return tuple(
+        line_of(row)
+        for row in session.scalars(
+            select(PovertyLine)
+            .where(PovertyLine.fund_id == fund)
+            .order_by(PovertyLine.effective_from.desc())
+        )
+    )
+
+
+def line_of(row: PovertyLine) -> PovertyLineRow:
+    """A line as listed (the one just set, say)."""
+    return PovertyLineRow(row.effective_from, row.amount, row.recorded_by)
+
+
+@dataclass(frozen=True)
+class IncomeEntry:
+    """An income as recorded, approved or still waiting for a second officer."""
+
+    id: int
+    household: int
+    #: ``registration`` (登记时) or ``year_end`` (年末).
+    kind: str
+    on: date
+    year: int
+    income: Decimal
+    specialised: bool
+    liaison: int | None
+    recorded_by: str
+    approved_by: str | None
+    approved_on: date | None
+    #: `ledger.poverty` POOR, OUT or BACK once approved; None while it waits.
+    status: str | None
+
+
+def _entries(
+    session: Session, actor: Actor, fund: int, records: list[IncomeRecord], township: str | None
+) -> list[IncomeEntry]:
+    """The records as entries, each approved one with the status `_statuses` judges."""
+    judged = {
+        (row.household, row.kind, row.on): row.status
+        for row in _statuses(session, actor, fund, township=township, household=None)
+    }
+    return [
+        IncomeEntry(
+            r.id,
+            r.household_id,
+            r.kind.value,
+            r.on,
+            r.year,
+            r.income,
+            r.specialised,
+            r.liaison_id,
+            r.recorded_by,
+            r.approved_by,
+            r.approved_on,
+            judged.get((r.household_id, r.kind.value, r.on)) if r.approved_by else None,
+        )
+        for r in records
+    ]
+
+
+def income_of(session: Session, actor: Actor, fund_code: str, record: IncomeRecord) -> IncomeEntry:
+    """An income just recorded or approved, as the API answers it."""
+    fund = fund_id(session, actor, fund_code)
+    town = session.get_one(Township, session.get_one(Household, record.household_id).township_id)
+    return _entries(session, actor, fund, [record], town.code)[0]
+
+
+@dataclass(frozen=True)
+class HouseholdIncomes:
+    """A household of the township, its income at registration and at the year's end."""
+
+    household: int
+    name: str
+    village: str
+    at_registration: IncomeEntry | None
+    year_end: IncomeEntry | None
+
+
+@dataclass(frozen=True)
+class TownshipIncomes:
+    township: str
+    name: str
+    year: int
+    #: The line in force at the year's end (None before any line is set).
+    line: Decimal | None
+    #: The township's households with a registered loan, by village and name.
+    rows: tuple[HouseholdIncomes, ...]
+
+
+def township_incomes(
+    session: Session, actor: Actor, fund_code: str, township: str, year: int
+) -> TownshipIncomes:
+    """Each household of `township` ever registered for a loan, with its income at
+    registration and at `year`'s end, approved or waiting; a township officer's own."""
+    fund = fund_id(session, actor, fund_code)
+    town = lookup.township(session, fund, township, actor, "township")
+    registered = (
+        select(Loan.household_id)
+        .join(LoanEvent, LoanEvent.loan_id == Loan.id)
+        .where(Loan.township_id == town.id, LoanEvent.action == "registered")
+    )
+    homes = session.execute(
+        select(Household.id, Household.name, Household.village)
+        .where(Household.id.in_(registered))
+        .order_by(Household.village, Household.name, Household.id)
+    ).all()
+    records = list(
+        session.scalars(
+            select(IncomeRecord)
+            .join(Household, Household.id == IncomeRecord.household_id)
+            .where(
+                Household.township_id == town.id,
+                (IncomeRecord.kind == IncomeKind.REGISTRATION) | (IncomeRecord.year == year),
+            )
+        )
+    )
+    by_key = {
+        (entry.household, entry.kind): entry
+        for entry in _entries(session, actor, fund, records, town.code)
+    }
+    return TownshipIncomes(
+        town.code,
+        town.name,
+        year,
+        poverty.line_on(poverty_lines(session, fund), date(year, 12, 31)),
+        tuple(
+            HouseholdIncomes(
+                home_id,
+                name,
+                village,
+                by_key.get((home_id, IncomeKind.REGISTRATION.value)),
+                by_key.get((home_id, IncomeKind.YEAR_END.value)),
+            )
+            for home_id, name, village in homes
+        ),
     )

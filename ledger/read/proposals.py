@@ -1,4 +1,5 @@
-"""Proposals awaiting or given a decision: write-offs, extensions, project changes, reversals.
+"""Proposals awaiting or given a decision: write-offs, extensions, project changes,
+recalls, reversals.
 
 Each is proposed by one person and decided by another (四眼原则); the lists
 show the proposal with its decision, oldest first, as `Listing`s the API
@@ -13,18 +14,24 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import and_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from ledger.actors import Actor
+from ledger.chart import LOANS
+from ledger.db import Fen
 from ledger.models import (
+    Account,
     Disaster,
     Extension,
+    Finding,
+    Inspection,
     Journal,
     Loan,
     ProjectChange,
     ProjectType,
     ProposalStatus,
+    Recall,
     Reversal,
     Township,
     WriteOff,
@@ -113,7 +120,7 @@ _DECIDED = (
 
 
 def _proposals(
-    model: type[WriteOff] | type[Extension] | type[ProjectChange],
+    model: type[WriteOff] | type[Extension] | type[ProjectChange] | type[Recall],
     row: type[P],
     fund_id: int,
     extra: Sequence[Any],
@@ -261,6 +268,66 @@ def project_changes(
 
 def project_change(session: Session, row: ProjectChange) -> ProjectChangeRow:
     return _project_changes(row.fund_id).where(ProjectChange.id == row.id).one(session)
+
+
+@dataclass(frozen=True)
+class RecallRow(LoanProposal):
+    """A recall proposal (提前收回) and the diverted-money finding that grounds it."""
+
+    finding: int
+    finding_description: str
+    #: The day of the inspection that found the money diverted.
+    found_on: date
+    #: What the loan owes now: approved, all of it falls due on the decision day.
+    amount: Decimal
+
+
+def _recalls(
+    fund_id: int, *, status: str | None = None, loan_no: str | None = None
+) -> Listing[RecallRow]:
+    listing = _proposals(
+        Recall,
+        RecallRow,
+        fund_id,
+        (
+            Finding.id.label("finding"),
+            Finding.description.label("finding_description"),
+            Inspection.inspected_on.label("found_on"),
+            type_coerce(Account.debit_total - Account.credit_total, Fen()).label("amount"),
+        ),
+        status=status,
+        loan_no=loan_no,
+    )
+    query = (
+        listing.query.join(Finding, Finding.id == Recall.finding_id)
+        .join(Inspection, Inspection.id == Finding.inspection_id)
+        .join(
+            Account,
+            and_(
+                Account.fund_id == Recall.fund_id,
+                Account.code == LOANS,
+                Account.subkey == Loan.registration_no,
+            ),
+        )
+    )
+    return Listing(query, RecallRow)
+
+
+def recalls(
+    session: Session,
+    actor: Actor,
+    fund_code: str,
+    *,
+    status: str | None = None,
+    loan: str | None = None,
+) -> Listing[RecallRow]:
+    """Recall proposals (提前收回), oldest first, with their decisions."""
+    the_fund = fund(session, actor, fund_code)
+    return _recalls(the_fund.id, status=status, loan_no=loan)
+
+
+def recall(session: Session, row: Recall) -> RecallRow:
+    return _recalls(row.fund_id).where(Recall.id == row.id).one(session)
 
 
 def _reversals(fund_id: int, *, status: str | None = None) -> Listing[ReversalRow]:

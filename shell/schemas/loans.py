@@ -130,6 +130,9 @@ class LoanOut(LoanSummaryOut):
     exclusion_reason = fields.String(allow_none=True)
     schedule_version = fields.Integer(allow_none=True)
     schedule = fields.List(fields.Nested(InstalmentStateOut))
+    recalled_on = Date(
+        allow_none=True, metadata={"description": "提前收回日,欠款于当日全部到期 / recall day"}
+    )
     liaisons = fields.List(fields.Nested(AssignmentOut))
     history = fields.List(fields.Nested(EventOut))
 

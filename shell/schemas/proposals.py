@@ -1,4 +1,5 @@
-"""Proposals a second person decides: write-offs (核销), extensions (展期), project changes."""
+"""Proposals a second person decides: write-offs (核销), extensions (展期), project
+changes, recalls (提前收回)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from shell.schemas.common import (
     StoredInstalmentOut,
     StrictBoolean,
     business_date,
+    ident,
     schedule_in,
     text,
 )
@@ -117,6 +119,24 @@ class ProjectChangeIn(Schema):
 class ProjectChangeOut(_DecidedOut):
     project_type = fields.String()
     project = fields.String()
+
+
+class RecallIn(Schema):
+    loan = text(40, metadata={"description": "登记编号 / registration number"})
+    finding = ident(
+        required=True, metadata={"description": "挪用资金的督查问题 / the diverted-money finding"}
+    )
+    reason = text(500)
+    on = business_date()
+
+
+class RecallOut(_DecidedOut):
+    finding = fields.Integer()
+    finding_description = fields.String()
+    found_on = Date(metadata={"description": "发现日期 / the inspection's day"})
+    amount = Amount(
+        metadata={"description": "尚欠,批准后于审批日全部到期 / owed now, all due once approved"}
+    )
 
 
 class ReversalIn(Schema):

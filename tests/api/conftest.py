@@ -139,7 +139,7 @@ def enlist(db: Database, role: str, *, township: str | None = None, fund: str | 
 
 @pytest.fixture(scope="session")
 def people(programme_db: Database) -> dict[str, str]:
-    """A bearer token per role, made once: clerk(2), approver(2), townships A and B,
+    """A bearer token per role, made once: clerk(2), approver(2), township A (2) and B,
     leader, admin, and a disabled user whose token died with the account.
     """
     cast = {
@@ -148,6 +148,7 @@ def people(programme_db: Database) -> dict[str, str]:
         "approver": ("approver", None),
         "approver2": ("approver", None),
         "township_a": ("township", TOWN_A),
+        "township_a2": ("township", TOWN_A),
         "township_b": ("township", TOWN_B),
         "leader": ("leader", None),
         "admin": ("admin", None),

@@ -6,7 +6,8 @@ expects, printing the problem body when it differs. `build_world` opens a
 fresh fund and takes it, through the API only, to the point every resource
 test needs: two townships, liaisons and households in each, money in both
 townships, a disbursed loan in each, and on township A's loan a disaster
-loss and a pending write-off, extension and project change.
+loss, a pending write-off, extension and project change, and an inspection that
+found its money diverted.
 """
 
 from __future__ import annotations
@@ -93,6 +94,8 @@ class World:
     project_change: int
     disaster: str
     voucher: str
+    inspection: int
+    finding: int
 
     @property
     def f(self) -> str:
@@ -287,6 +290,28 @@ def build_world(county: County) -> World:
         },
     )["id"]
     voucher = county.json("clerk", f"{f}/journals", per_page=1)[0]["voucher"]
+    inspection = county.create(
+        "clerk",
+        f"{f}/inspections",
+        {
+            "township": TOWN_A,
+            "date": "2007-06-01",
+            "kind": "unscheduled",
+            "inspectors": "县扶贫办 刘",
+            "loans": [loan_a],
+        },
+    )["id"]
+    finding = county.create(
+        "clerk",
+        f"{f}/inspections/{inspection}/findings",
+        {
+            "kind": "diverted",
+            "loan": loan_a,
+            "description": "借款 1000 元用于建房",
+            "responsible": "但家庙镇财政所",
+            "correct_by": "2007-07-01",
+        },
+    )["id"]
     return World(
         code,
         loan_a,
@@ -301,4 +326,6 @@ def build_world(county: County) -> World:
         change,
         "0708",
         voucher,
+        inspection,
+        finding,
     )

@@ -16,6 +16,7 @@ import pytest
 from tests.api import (
     matrix_exports,
     matrix_imports,
+    matrix_outcomes,
     matrix_plans,
     matrix_reconciliations,
     matrix_reports,
@@ -120,6 +121,7 @@ for area in (
     matrix_exports,
     matrix_reconciliations,
     matrix_plans,
+    matrix_outcomes,
 ):
     assert MATRIX.keys().isdisjoint(area.ROWS), area.__name__
     MATRIX.update(area.ROWS)
@@ -149,9 +151,14 @@ def concrete(rule: str, world: World) -> str:
         "write-offs": world.write_off,
         "extensions": world.extension,
         "project-changes": world.project_change,
-        # The module's programme proposes no reversal; an empty body is refused
-        # (422) before the id is looked up, so any id shows who is let in.
+        "inspections": world.inspection,
+        "findings": world.finding,
+        # The module's programme proposes no reversal or recall and records no
+        # income; an empty body is refused (422) before the id is looked up, so
+        # any id shows who is let in.
         "reversals": 1,
+        "recalls": 1,
+        "incomes": 1,
     }
     path = rule.replace("<f>", world.code).replace("<no>", world.loan_a)
     path = path.replace("<code>", world.disaster).replace("<voucher>", world.voucher)

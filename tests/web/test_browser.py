@@ -319,3 +319,22 @@ def test_a_township_officer_records_a_cadre_visit_on_a_phone(sign_in, server, cl
             name = field.get_attribute("id")
             assert name and page.locator(f"label[for='{name}']").count() == 1, (path, name)
     assert [e for e in page.errors if "422" not in e] == []  # type: ignore[attr-defined]
+
+
+def test_the_inspection_outcome_and_proposal_pages_fit_a_phone(sign_in, server, demo):
+    """The pages with a form per row (close, recall, approve) fit 375 px, every input labelled."""
+    for who, paths in (
+        ("clerk", ("inspections", "poverty-lines", "incomes?year=2007")),
+        ("approver", ("proposals",)),
+        ("hengshan", ("incomes?year=2007",)),
+    ):
+        page = sign_in(who, 375, 740)
+        for path in paths:
+            page.goto(f"{server}/f/{demo.fund}/{path}")
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, (who, path, overflow)
+            for field in page.locator(
+                "main input:not([type=hidden]), main select, main textarea"
+            ).all():
+                name = field.get_attribute("id")
+                assert name and page.locator(f"label[for='{name}']").count() == 1, (path, name)

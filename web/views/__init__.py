@@ -6,6 +6,7 @@ from web.views import (  # noqa: F401
     disasters,
     inspections,
     loans,
+    outcomes,
     overview,
     plans,
     progress,

@@ -1,9 +1,11 @@
 """Inspections (督查): the open findings by age, recording an inspection and its
-findings, and closing (销号) a finding with evidence.
+findings, closing (销号) a finding with evidence, and proposing to recall
+(提前收回) a loan whose money a finding says was diverted.
 
-The county (clerk, approver) inspects and closes; a township officer sees their own
-township's findings. There is no API for inspections yet, so the forms' schemas
-live here; every rule is the service's (`ledger.services.inspections`).
+The county (clerk, approver) inspects, closes and proposes recalls, which an
+approver decides on the proposals page; a township officer sees their own
+township's findings. The forms parse with the API's schemas; every rule is the
+service's (`ledger.services.inspections`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import re
 from typing import Any
 
 from flask import g, render_template, url_for
-from marshmallow import Schema, fields, post_load, validate
+from marshmallow import fields, post_load
 
 from ledger import dates
 from ledger.labels import FINDING_KIND, INSPECTION_KIND
@@ -20,8 +22,9 @@ from ledger.permissions import Action
 from ledger.read import inspections as read
 from ledger.services import inspections as service
 from shell.db import get_db
-from shell.fields import Date
-from shell.schemas.common import business_date, ident, text
+from shell.schemas.common import ident
+from shell.schemas.inspections import CloseIn, FindingIn, InspectionIn
+from shell.schemas.proposals import RecallIn
 from web.blueprint import EVERYONE, bp, page
 from web.choices import choices
 from web.forms import FormState, blank, prefixed, submit
@@ -30,32 +33,24 @@ from web.forms import FormState, blank, prefixed, submit
 SEPARATORS = re.compile(r"[\s,,、;;]+")
 
 
-class InspectionForm(Schema):
-    township = text(9)
-    on = business_date(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(list(INSPECTION_KIND)))
-    inspectors = text(200)
+class InspectionForm(InspectionIn):
+    """The API's inspection, with the loans visited typed in one box."""
+
     loans = fields.String(load_default="")
-    notes = text(2000, required=False, load_default="")
 
     @post_load
     def _split(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
         return {**data, "loans": [no for no in SEPARATORS.split(data["loans"]) if no]}
 
 
-class FindingForm(Schema):
+class FindingForm(FindingIn):
+    """The API's finding, with the inspection chosen on the form instead of in the URL."""
+
     inspection = ident(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(list(FINDING_KIND)))
-    loan = fields.String(load_default=None)
-    description = text(2000)
-    responsible = text(50)
-    correct_by = Date(required=True)
 
 
-class CloseForm(Schema):
-    on = business_date()
-    evidence = text(2000, required=False, load_default=None)
-    evidence_ref = text(100, required=False, load_default=None)
+#: The finding is the one in the URL.
+RECALL_FORM = RecallIn(exclude=("finding",))
 
 
 def _page(f: str, forms: dict[Any, FormState] | None = None) -> Any:
@@ -66,6 +61,7 @@ def _page(f: str, forms: dict[Any, FormState] | None = None) -> Any:
         "inspection": blank(kind="unscheduled", date=dates.today().isoformat()),
         "finding": blank(inspection=done[0].id if done else ""),
         **{("close", one.id): blank() for one in findings},
+        **{("recall", one.id): blank(loan=one.loan) for one in findings if one.recallable},
         **(forms or {}),
     }
     return render_template(
@@ -126,10 +122,23 @@ def new_finding(f: str) -> Any:
 @page(Action.CLOSE_FINDING)
 def close_finding(f: str, id: int) -> Any:
     return submit(
-        CloseForm(),
+        CloseIn(),
         lambda uow, data: service.close_finding(uow, g.actor, f, id, **data),
         done=lambda _: url_for("web.inspections", f=f),
         notice=lambda one: f"问题 {one.id} 已于 {one.closed_on} 销号",
         target=f"fund:{f}/finding:{id}",
         redraw=lambda state: _page(f, {("close", id): state}),
+    )
+
+
+@bp.route("/f/<f>/findings/<int:id>/recall", methods=["POST"])
+@page(Action.PROPOSE_RECALL)
+def propose_recall(f: str, id: int) -> Any:
+    return submit(
+        RECALL_FORM,
+        lambda uow, data: service.propose_recall(uow, g.actor, f, finding=id, **data),
+        done=lambda _: url_for("web.inspections", f=f),
+        notice=lambda row: f"提前收回申请 {row.id} 已提出,待审批人审批",
+        target=lambda row: f"fund:{f}/recall:{row.id}",
+        redraw=lambda state: _page(f, {("recall", id): state}),
     )

@@ -1,5 +1,5 @@
 """Proposals waiting for a second person: write-offs, extensions, project changes,
-reversals. An approver approves or rejects each with a note, never their own
+recalls, reversals. An approver approves or rejects each with a note, never their own
 (the services refuse it; the page does not offer it)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from marshmallow import Schema
 
 from ledger.permissions import Action
 from ledger.read import proposals as proposal_reads
-from ledger.services import proposals, reversals
+from ledger.services import inspections, proposals, reversals
 from sheets import lists
 from shell.auth import check_role
 from shell.db import get_db
@@ -53,6 +53,13 @@ KINDS = {
         DecisionIn,
         proposals.decide_project_change,
         Action.DECIDE_PROJECT_CHANGE,
+    ),
+    "recalls": Kind(
+        "提前收回",
+        proposal_reads.recalls,
+        DecisionIn,
+        inspections.decide_recall,
+        Action.DECIDE_RECALL,
     ),
     "reversals": Kind(
         "冲销",

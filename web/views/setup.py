@@ -1,5 +1,5 @@
 """Registration and money: households, loan applications, allocations and remittances,
-liaisons, and the registration-sheet import."""
+liaisons, the poverty line, and the registration-sheet import."""
 
 from __future__ import annotations
 
@@ -12,20 +12,22 @@ from ledger.db import MAX_RECORD_ID
 from ledger.errors import NotFound, RowsRefused, SheetRefused
 from ledger.money import fmt
 from ledger.permissions import Action
-from ledger.read import guarantees
+from ledger.read import guarantees, outcomes
 from ledger.read import setup as setup_reads
 from ledger.registration_import import import_registrations
 from ledger.services import funding, loans, setup
 from ledger.services.guarantees import record_salary_deduction
+from ledger.services.outcomes import set_poverty_line
 from sheets import lists
 from shell.auth import check_role
 from shell.db import get_db
 from shell.downloads import download
 from shell.schemas.loans import LoanIn, MoneyIn
 from shell.schemas.money import AllocationIn, RemittanceIn
+from shell.schemas.outcomes import PovertyLineIn
 from shell.schemas.setup import HouseholdIn
 from shell.writes import commit_write
-from web.blueprint import COUNTY, bp, page
+from web.blueprint import COUNTY, EVERYONE, bp, page
 from web.choices import choices
 from web.forms import FORM, FormState, blank, form_page, prefixed, submit
 from web.session import flash
@@ -179,6 +181,37 @@ def salary_deduction(f: str, id: int) -> Any:
         notice=lambda posted: f"工资代扣已记账,凭证 {posted.voucher}",
         target=f"fund:{f}/liaison:{id}",
         redraw=lambda state: _liaison_page(f, id, state),
+    )
+
+
+def _poverty_lines(f: str, form: FormState | None = None) -> Any:
+    with get_db().read() as session:
+        history = outcomes.lines(session, g.actor, f)
+    return render_template(
+        "web/poverty_lines.html",
+        title="贫困线",
+        fund=f,
+        lines=history,
+        form=form or blank(effective_from=f"{dates.today().year}-01-01"),
+    )
+
+
+@bp.route("/f/<f>/poverty-lines")
+@page(*EVERYONE)
+def poverty_lines(f: str) -> Any:
+    return _poverty_lines(f)
+
+
+@bp.route("/f/<f>/poverty-lines", methods=["POST"])
+@page(Action.SET_POVERTY_LINE)
+def new_poverty_line(f: str) -> Any:
+    return submit(
+        PovertyLineIn(),
+        lambda uow, data: set_poverty_line(uow, g.actor, f, **data),
+        done=lambda _: url_for("web.poverty_lines", f=f),
+        notice=lambda line: f"自 {line.effective_from} 起贫困线为 {fmt(line.amount)} 元",
+        target=lambda line: f"fund:{f}/poverty-line:{line.effective_from}",
+        redraw=lambda state: _poverty_lines(f, state),
     )
 
 
