@@ -14,9 +14,9 @@ from decimal import Decimal
 from reportlab.platypus import Flowable
 
 from ledger.labels import FINDING_KIND, label
-from ledger.read.fund import percent as share
 from ledger.read.plans import PlanActualRow, Tally
 from ledger.read.progress import Activity, DisasterLine, ProgressReport, Recovery
+from ledger.read.rates import percent as share
 from reports import layout
 from reports.layout import Col, money, percent
 

@@ -19,8 +19,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -48,25 +47,10 @@ from ledger.read.books import (
 )
 from ledger.read.figures import LoanFigures, figures, schedules
 from ledger.read.loans import LoanRow, loan_rows
+from ledger.read.plans import PlanAgainstActual, plan_against_actual
+from ledger.read.rates import percent, ratio
 from ledger.schedule import AGING_BUCKETS, settle
 from ledger.services import lookup
-
-if TYPE_CHECKING:
-    from ledger.read.plans import PlanAgainstActual
-
-HUNDRED = Decimal(100)
-
-
-def ratio(numerator: Decimal, denominator: Decimal, places: str = "0.01") -> Decimal | None:
-    """numerator ÷ denominator rounded half-up, or None when the denominator is zero."""
-    if denominator == 0:
-        return None
-    return (numerator / denominator).quantize(Decimal(places), rounding=ROUND_HALF_UP)
-
-
-def percent(numerator: Decimal, denominator: Decimal) -> Decimal | None:
-    """A percentage with two decimals (本年回收率 etc.)."""
-    return ratio(numerator * HUNDRED, denominator)
 
 
 @dataclass(frozen=True)
@@ -615,9 +599,6 @@ def fund_statement(
     to: date | None = None,
 ) -> FundStatementData:
     """Everything the leaders' statement prints, as of `to` (now when None)."""
-    # Imported here: plans takes `percent` from this module.
-    from ledger.read.plans import plan_against_actual
-
     county_wide(actor, "周转金运行情况报告", "fund statement")
     check_dates(from_, to)
     header = fund(session, actor, fund_code)

@@ -31,7 +31,7 @@ from ledger.models import (
     Township,
 )
 from ledger.read.access import fund_id
-from ledger.read.fund import percent
+from ledger.read.rates import percent
 from ledger.services import lookup
 from ledger.services.outcomes import poverty_lines
 

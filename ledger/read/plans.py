@@ -39,7 +39,7 @@ from ledger.models import (
 )
 from ledger.read.access import fund as visible_fund
 from ledger.read.figures import figures
-from ledger.read.fund import percent
+from ledger.read.rates import percent
 from ledger.services.plans import latest_revision, plan_by_year
 
 ZERO = Decimal("0.00")

@@ -69,11 +69,12 @@ from ledger.read.access import FundHeader
 from ledger.read.access import fund as visible_fund
 from ledger.read.books import fen_sum
 from ledger.read.figures import LoanFigures
-from ledger.read.fund import GroupFigures, fund_summary, percent
+from ledger.read.fund import GroupFigures, fund_summary
 from ledger.read.inspections import OpenFinding, open_findings
 from ledger.read.loans import LoanRow, loan_rows
 from ledger.read.outcomes import IncomeGrowth, OutcomesByTownship, income_growth, out_of_poverty
 from ledger.read.plans import ACTUALS, PlanAgainstActual, Tally, actual_facts, plan_against_actual
+from ledger.read.rates import percent
 from ledger.read.visits import due_visits
 
 ZERO = Decimal("0.00")

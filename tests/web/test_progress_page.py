@@ -11,7 +11,7 @@ from ledger import dates
 from ledger.actors import Actor, Role
 from ledger.money import fmt
 from ledger.read import progress as progress_read
-from ledger.read.fund import percent
+from ledger.read.rates import percent
 from tests.web.journeys import HENGSHAN
 from tests.web.test_pages import error_beside
 from tests.web.test_programme_pages import read

@@ -16,7 +16,7 @@ from flask import g, render_template
 
 from ledger.errors import LedgerError
 from ledger.read import progress as read
-from ledger.read.fund import percent
+from ledger.read.rates import percent
 from shell.db import get_db
 from shell.schemas.reports import ProgressQuery
 from web.blueprint import EVERYONE, bp, page
