@@ -42,6 +42,7 @@ DOWNLOADS: list[tuple[str, str, dict[str, str]]] = [
     ("GET", f"{F}/exports/trial-balance.xlsx", {}),
     ("GET", f"{F}/exports/aging.xlsx", {}),
     ("GET", f"{F}/exports/recovery-table.xlsx", {"year": "2008"}),
+    ("GET", f"{F}/exports/plan-against-actual.xlsx", {"year": "2007"}),
     ("GET", f"{F}/imports/registrations/template.xlsx", {}),
     ("POST", f"{F}/reconciliations/townships/<t>", {"format": "pdf"}),
     ("POST", f"{F}/reconciliations/townships/<t>", {"format": "xlsx"}),
