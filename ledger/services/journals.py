@@ -16,7 +16,9 @@ transaction it:
 3. applies the drafts in order, refusing any that would take a guarded asset
    account below zero, even for a moment inside a batch;
 4. writes journals, entries, running balances and daily totals with one
-   statement each, which is what makes a batch of a thousand cheap.
+   statement each, which is what makes a batch of a thousand cheap;
+5. keeps the moved loans' figures (`ledger.positions`), one statement per
+   kept table.
 
 It only flushes; the request (or command) that opened the unit of work
 commits, so an error anywhere leaves nothing behind, voucher numbers included.
@@ -38,7 +40,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ledger import dates
+from ledger import dates, positions
 from ledger.db import UnitOfWork
 from ledger.errors import (
     AlreadyReversed,
@@ -275,6 +277,7 @@ def post_many(
     )
     _write_balances(conn, sql, accounts)
     _add_daily_totals(conn, sql, drafts, accounts)
+    positions.record_posting(conn, fund_id, drafts, ids)
     return [
         PostedJournal(journal_id, voucher, draft.posted_on, draft.kind, draft.reverses)
         for journal_id, voucher, draft in zip(ids, vouchers, drafts, strict=True)

@@ -1,0 +1,561 @@
+"""Kept figures: computed from the entries and schedules, written only by the posting path.
+
+A loan's kept figures (`models.positions`) are a function of its entries and
+its schedule versions. Each loan's contribution is piecewise constant
+between its *change days* (days it has entries, days a schedule version
+takes effect); the per-day tables hold the change of every loan's
+contribution on each change day, summed per township (and batch), so a read
+as of D sums the days up to D.
+
+Writing is always the same move: compute the touched loans' contributions
+before and after (from the entries in the database, less or with the
+journals just posted; from the schedule versions, without or with the one
+just added) and add the difference. That stays exact when a journal is
+dated before others (a later day's contribution changes too: aging is not
+linear in the money) and when a red-ink reversal cancels a journal. The
+whole-book computation is the same function over every loan, which
+`rebuild` writes and `check` compares.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Connection, case, delete, func, insert, literal, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, aliased
+
+from ledger.chart import LOANS
+from ledger.models import (
+    Account,
+    AgingDay,
+    Batch,
+    Entry,
+    Fund,
+    Instalment,
+    Journal,
+    Loan,
+    LoanPosition,
+    PositionDay,
+    PositionTotal,
+    ScheduleVersion,
+    Township,
+)
+from ledger.posting import DEBIT, JournalDraft
+from ledger.read.books import fen_sum
+from ledger.read.figures import CREDIT_KINDS
+from ledger.schedule import Instalment as Due
+from ledger.schedule import settle
+
+ZERO = Decimal("0.00")
+#: The money figures of a loan, in the order of every figures tuple here.
+FIGURES = ("disbursed", "repaid", "guarantee_called", "written_off")
+#: Columns of a totals row (`PositionTotal`, `PositionDay`).
+TOTALS = (*FIGURES, "outstanding", "lent_loans", "open_loans")
+#: Columns of an aging row (`AgingDay`).
+AGING = ("loans", "outstanding", "unpaid")
+
+Numbers = tuple[Any, ...]
+#: Per business day, the change of each of `FIGURES`.
+Moves = dict[date, tuple[Decimal, ...]]
+
+
+@dataclass(frozen=True)
+class LoanRef:
+    id: int
+    registration_no: str
+    township_id: int
+    batch_id: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A schedule version: in force from `effective_on` for what was not settled before it."""
+
+    version: int
+    effective_on: date
+    settled_before: Decimal
+    instalments: tuple[Due, ...]
+
+
+@dataclass(frozen=True)
+class Position:
+    """A loan's kept figures now (a `LoanPosition` row without its keys)."""
+
+    disbursed: Decimal
+    repaid: Decimal
+    guarantee_called: Decimal
+    written_off: Decimal
+    outstanding: Decimal
+    oldest_unpaid_due: date | None
+
+
+@dataclass
+class Kept:
+    """Every kept figure of some loans, as the tables hold them (zero rows left out)."""
+
+    positions: dict[int, Position] = field(default_factory=dict)
+    #: (township_id, batch_id) -> `TOTALS`
+    totals: dict[tuple[int, int], Numbers] = field(default_factory=dict)
+    #: (township_id, batch_id, day) -> change of `TOTALS`
+    days: dict[tuple[int, int, date], Numbers] = field(default_factory=dict)
+    #: (township_id, oldest_due, due_date, day) -> change of `AGING`
+    aging: dict[tuple[int, date, date, date], Numbers] = field(default_factory=dict)
+
+
+def _add(target: dict[Any, Numbers], key: Any, values: Numbers, sign: int = 1) -> None:
+    old = target.get(key)
+    new = (
+        tuple(sign * v for v in values)
+        if old is None
+        else tuple(a + sign * b for a, b in zip(old, values, strict=True))
+    )
+    if any(new):
+        target[key] = new
+    else:
+        target.pop(key, None)
+
+
+def _totals(figures: Sequence[Decimal]) -> Numbers:
+    disbursed, repaid, called, written = figures
+    outstanding = disbursed - repaid - called - written
+    return (*figures, outstanding, int(disbursed > 0), int(outstanding > 0))
+
+
+def _in_force(plans: Sequence[Plan], day: date) -> Plan | None:
+    """The version in force on `day`: the latest effective by then (as `read.figures.schedules`)."""
+    found = [plan for plan in plans if plan.effective_on <= day]
+    return max(found, key=lambda plan: plan.version) if found else None
+
+
+def _aging(
+    figures: Sequence[Decimal], plans: Sequence[Plan], day: date
+) -> tuple[date | None, dict[tuple[date, date], Numbers]]:
+    """(oldest unpaid due date, {(oldest_due, due_date): AGING}) of a loan on `day`."""
+    totals = _totals(figures)
+    plan = _in_force(plans, day)
+    if totals[0] <= 0 or plan is None:
+        return None, {}
+    settled = totals[1] + totals[2] + totals[3] - plan.settled_before
+    unpaid = [s for s in settle(plan.instalments, settled) if not s.settled]
+    if not unpaid:
+        return None, {}
+    oldest = unpaid[0].due_date
+    rows: dict[tuple[date, date], Numbers] = {}
+    for state in unpaid:
+        first = state.due_date == oldest
+        _add(
+            rows, (oldest, state.due_date), (int(first), totals[4] if first else ZERO, state.unpaid)
+        )
+    return oldest, rows
+
+
+def _loan_kept(kept: Kept, loan: LoanRef, moves: Moves, plans: Sequence[Plan]) -> None:
+    """Add one loan's contribution to `kept`."""
+    figures: tuple[Decimal, ...] = (ZERO,) * len(FIGURES)
+    before: dict[Any, Numbers] = {}
+    oldest = None
+    for day in sorted(set(moves) | {plan.effective_on for plan in plans}):
+        if day in moves:
+            figures = tuple(a + b for a, b in zip(figures, moves[day], strict=True))
+        oldest, rows = _aging(figures, plans, day)
+        state: dict[Any, Numbers] = {(u, d): numbers for (u, d), numbers in rows.items()}
+        if any(figures):
+            state["totals"] = _totals(figures)
+        for key in state.keys() | before.keys():
+            if key == "totals":
+                target, where, width = kept.days, (loan.township_id, loan.batch_id, day), 7
+            else:
+                target, where, width = kept.aging, (loan.township_id, *key, day), 3
+            zeros = (0,) * width
+            _add(target, where, state.get(key, zeros))
+            _add(target, where, before.get(key, zeros), -1)
+        before = state
+    if any(figures):
+        totals = _totals(figures)
+        kept.positions[loan.id] = Position(*totals[:5], oldest)
+        _add(kept.totals, (loan.township_id, loan.batch_id), totals)
+
+
+def compute(
+    loans: Iterable[LoanRef], moves: dict[str, Moves], plans: dict[int, list[Plan]]
+) -> Kept:
+    """Every kept figure of `loans`, from their movements and schedule versions."""
+    kept = Kept()
+    for loan in loans:
+        _loan_kept(kept, loan, moves.get(loan.registration_no, {}), plans.get(loan.id, []))
+    return kept
+
+
+# --- reading the inputs ---------------------------------------------------------------
+
+
+def _loans(
+    conn: Connection, fund_id: int, *, nos: Sequence[str] | None = None, ids: Sequence[int] = ()
+) -> dict[str, LoanRef]:
+    query = select(Loan.id, Loan.registration_no, Loan.township_id, Loan.batch_id).where(
+        Loan.fund_id == fund_id
+    )
+    if nos is not None:
+        query = query.where(Loan.registration_no.in_(list(nos)))
+    if ids:
+        query = query.where(Loan.id.in_(list(ids)))
+    return {row.registration_no: LoanRef(*row) for row in conn.execute(query.order_by(Loan.id))}
+
+
+def _moves(
+    conn: Connection, fund_id: int, nos: Sequence[str] | None, new_journals: Sequence[int] = ()
+) -> tuple[dict[str, Moves], dict[str, Moves]]:
+    """(all movements, movements of `new_journals`) per loan, by day and figure.
+
+    A red-ink reversal counts against the kind of the journal it reverses, on
+    its own date, as `read.figures.figures` counts it.
+    """
+    original = aliased(Journal)
+    kind = func.coalesce(original.kind, Journal.kind)
+    fresh_amount = (
+        fen_sum(case((Entry.journal_id.in_(list(new_journals)), Entry.amount), else_=0))
+        if new_journals
+        else literal(0)
+    )
+    query = (
+        select(
+            Account.subkey, Entry.posted_on, kind, Entry.side, fen_sum(Entry.amount), fresh_amount
+        )
+        .select_from(Account)
+        .join(Entry, Entry.account_id == Account.id)
+        .join(Journal, Journal.id == Entry.journal_id)
+        .outerjoin(original, original.id == Journal.reverses_id)
+        .where(Account.fund_id == fund_id, Account.code == LOANS)
+        .group_by(Account.subkey, Entry.posted_on, kind, Entry.side)
+    )
+    if nos is not None:
+        query = query.where(Account.subkey.in_(list(nos)))
+    every: dict[str, dict[date, list[Decimal]]] = defaultdict(dict)
+    fresh: dict[str, dict[date, list[Decimal]]] = defaultdict(dict)
+    for no, day, journal_kind, side, amount, new_amount in conn.execute(query):
+        index = FIGURES.index(
+            "disbursed" if side == DEBIT else CREDIT_KINDS.get(journal_kind, "repaid")
+        )
+        every[no].setdefault(day, [ZERO] * len(FIGURES))[index] += amount
+        if new_amount:
+            fresh[no].setdefault(day, [ZERO] * len(FIGURES))[index] += new_amount
+    return (
+        {no: {day: tuple(v) for day, v in days.items()} for no, days in every.items()},
+        {no: {day: tuple(v) for day, v in days.items()} for no, days in fresh.items()},
+    )
+
+
+def _less(moves: Moves, new: Moves) -> Moves:
+    out = dict(moves)
+    for day, values in new.items():
+        left = tuple(a - b for a, b in zip(out[day], values, strict=True))
+        if any(left):
+            out[day] = left
+        else:
+            del out[day]
+    return out
+
+
+def _plans(conn: Connection, loan_ids: Sequence[int] | None, fund_id: int) -> dict[int, list[Plan]]:
+    versions = select(
+        ScheduleVersion.loan_id,
+        ScheduleVersion.version,
+        ScheduleVersion.effective_on,
+        ScheduleVersion.settled_before,
+    )
+    dues = select(
+        Instalment.loan_id,
+        Instalment.version,
+        Instalment.seq,
+        Instalment.due_date,
+        Instalment.amount,
+    ).order_by(Instalment.loan_id, Instalment.version, Instalment.seq)
+    if loan_ids is None:
+        in_fund = select(Loan.id).where(Loan.fund_id == fund_id)
+        versions = versions.where(ScheduleVersion.loan_id.in_(in_fund))
+        dues = dues.where(Instalment.loan_id.in_(in_fund))
+    else:
+        versions = versions.where(ScheduleVersion.loan_id.in_(list(loan_ids)))
+        dues = dues.where(Instalment.loan_id.in_(list(loan_ids)))
+    items: dict[tuple[int, int], list[Due]] = defaultdict(list)
+    for loan_id, version, seq, due_date, amount in conn.execute(dues):
+        items[(loan_id, version)].append(Due(seq, due_date, amount))
+    out: dict[int, list[Plan]] = defaultdict(list)
+    for loan_id, version, effective_on, settled_before in conn.execute(versions):
+        out[loan_id].append(
+            Plan(version, effective_on, settled_before, tuple(items[(loan_id, version)]))
+        )
+    return out
+
+
+def computed(session: Session, fund_id: int) -> tuple[Kept, dict[str, LoanRef]]:
+    """Every kept figure of the fund, recomputed from its entries and schedules."""
+    conn = session.connection()
+    loans = _loans(conn, fund_id)
+    moves, _ = _moves(conn, fund_id, None)
+    return compute(loans.values(), moves, _plans(conn, None, fund_id)), loans
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Statements:
+    position: Any
+    totals: Any
+    days: Any
+    aging: Any
+
+
+@lru_cache(maxsize=4)
+def _statements(dialect: str) -> _Statements:
+    make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
+
+    def adding(model: Any, keys: list[str], columns: Sequence[str]) -> Any:
+        table = model.__table__
+        statement = make_insert(table)
+        return statement.on_conflict_do_update(
+            index_elements=keys,
+            set_={c: table.c[c] + statement.excluded[c] for c in columns},
+        )
+
+    positions = LoanPosition.__table__
+    position = make_insert(positions)
+    position = position.on_conflict_do_update(
+        index_elements=["fund_id", "loan_id"],
+        set_={
+            **{c: position.excluded[c] for c in (*FIGURES, "outstanding", "oldest_unpaid_due")},
+            "version": positions.c.version + 1,
+        },
+    )
+    return _Statements(
+        position=position,
+        totals=adding(PositionTotal, ["fund_id", "township_id", "batch_id"], TOTALS),
+        days=adding(PositionDay, ["fund_id", "township_id", "batch_id", "day"], TOTALS),
+        aging=adding(AgingDay, ["fund_id", "township_id", "oldest_due", "due_date", "day"], AGING),
+    )
+
+
+def _row_sets(
+    fund_id: int, loans: dict[str, LoanRef], positions: Kept, changes: Kept
+) -> list[tuple[str, list[dict[str, Any]]]]:
+    """(statement name, rows) of `positions`' loan rows and `changes`' other rows, key-sorted.
+
+    Sorted by key, so two transactions upserting the same rows lock them in one order.
+    """
+    by_id = {loan.id: loan for loan in loans.values()}
+    zero = Position(ZERO, ZERO, ZERO, ZERO, ZERO, None)
+    return [
+        (
+            "position",
+            [
+                {
+                    "fund_id": fund_id,
+                    "loan_id": loan_id,
+                    "township_id": by_id[loan_id].township_id,
+                    "batch_id": by_id[loan_id].batch_id,
+                    **positions.positions.get(loan_id, zero).__dict__,
+                    "version": 1,
+                }
+                for loan_id in sorted(by_id)
+            ],
+        ),
+        (
+            "totals",
+            [
+                {"fund_id": fund_id, "township_id": t, "batch_id": b}
+                | dict(zip(TOTALS, v, strict=True))
+                for (t, b), v in sorted(changes.totals.items())
+            ],
+        ),
+        (
+            "days",
+            [
+                {"fund_id": fund_id, "township_id": t, "batch_id": b, "day": day}
+                | dict(zip(TOTALS, v, strict=True))
+                for (t, b, day), v in sorted(changes.days.items())
+            ],
+        ),
+        (
+            "aging",
+            [
+                {"fund_id": fund_id, "township_id": t, "oldest_due": u, "due_date": d, "day": day}
+                | dict(zip(AGING, v, strict=True))
+                for (t, u, d, day), v in sorted(changes.aging.items())
+            ],
+        ),
+    ]
+
+
+def _difference(after: Kept, before: Kept) -> Kept:
+    out = Kept()
+    for name in ("totals", "days", "aging"):
+        target = getattr(out, name)
+        for key, values in getattr(after, name).items():
+            _add(target, key, values)
+        for key, values in getattr(before, name).items():
+            _add(target, key, values, -1)
+    return out
+
+
+def _refresh(
+    conn: Connection,
+    fund_id: int,
+    loans: dict[str, LoanRef],
+    moves: tuple[dict[str, Moves], dict[str, Moves]],
+    plans: tuple[dict[int, list[Plan]], dict[int, list[Plan]]],
+) -> None:
+    """Add the change of `loans`' contributions from (before, after) inputs to the kept tables."""
+    before = compute(loans.values(), moves[0], plans[0])
+    after = compute(loans.values(), moves[1], plans[1])
+    sql = _statements(conn.dialect.name)
+    for name, rows in _row_sets(fund_id, loans, after, _difference(after, before)):
+        if rows:
+            conn.execute(getattr(sql, name), rows)
+
+
+def record_posting(
+    conn: Connection, fund_id: int, drafts: Sequence[JournalDraft], journal_ids: Sequence[int]
+) -> None:
+    """Keep the figures of the loans `drafts` (just inserted as `journal_ids`) moved.
+
+    Called by `services.journals.post_many` only, after the entries are in.
+    """
+    nos = sorted({ln.account.key for d in drafts for ln in d.lines if ln.account.code == LOANS})
+    loans = _loans(conn, fund_id, nos=nos) if nos else {}
+    if not loans:
+        return
+    every, new = _moves(conn, fund_id, list(loans), journal_ids)
+    before = {no: _less(every.get(no, {}), new.get(no, {})) for no in loans}
+    plans = _plans(conn, [loan.id for loan in loans.values()], fund_id)
+    _refresh(conn, fund_id, loans, (before, every), (plans, plans))
+
+
+def record_schedule(session: Session, fund_id: int, loan_id: int, version: int) -> None:
+    """Keep aging right after schedule `version` of a loan was added (flushes it first).
+
+    Called by the services that add a schedule version, in their transaction.
+    """
+    session.flush()
+    conn = session.connection()
+    loans = _loans(conn, fund_id, ids=[loan_id])
+    every, _ = _moves(conn, fund_id, list(loans))
+    plans = _plans(conn, [loan_id], fund_id)
+    earlier = {loan_id: [plan for plan in plans[loan_id] if plan.version != version]}
+    _refresh(conn, fund_id, loans, (every, every), (earlier, plans))
+
+
+# --- rebuild and check ------------------------------------------------------------------
+
+_TABLES = (AgingDay, PositionDay, PositionTotal, LoanPosition)
+
+
+def rebuild(session: Session, fund_id: int) -> Kept:
+    """Replace every kept figure of the fund by the one computed from the entries (flushes)."""
+    kept, loans = computed(session, fund_id)
+    conn = session.connection()
+    for model in _TABLES:
+        conn.execute(delete(model).where(model.fund_id == fund_id))
+    with_position = {no: loan for no, loan in loans.items() if loan.id in kept.positions}
+    tables = {
+        "position": LoanPosition,
+        "totals": PositionTotal,
+        "days": PositionDay,
+        "aging": AgingDay,
+    }
+    for name, rows in _row_sets(fund_id, with_position, kept, kept):
+        if rows:
+            conn.execute(insert(tables[name]), rows)
+    return kept
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One kept figure that is not what the entries say."""
+
+    fund: str
+    #: What it is of: ``loan 2024-01-0001``, ``township 001 batch 2024`` ...
+    subject: str
+    figure: str
+    kept: object
+    computed: object
+
+    def __str__(self) -> str:
+        return (
+            f"{self.fund} {self.subject} {self.figure}: kept {self.kept}, computed {self.computed}"
+        )
+
+
+def _stored(session: Session, fund_id: int) -> Kept:
+    stored = Kept()
+    conn = session.connection()
+    p = LoanPosition
+    for row in conn.execute(select(p).where(p.fund_id == fund_id)):
+        stored.positions[row.loan_id] = Position(
+            *(getattr(row, c) for c in (*FIGURES, "outstanding", "oldest_unpaid_due"))
+        )
+    for model, target, keys, columns in (
+        (PositionTotal, stored.totals, ("township_id", "batch_id"), TOTALS),
+        (PositionDay, stored.days, ("township_id", "batch_id", "day"), TOTALS),
+        (AgingDay, stored.aging, ("township_id", "oldest_due", "due_date", "day"), AGING),
+    ):
+        for row in conn.execute(select(model).where(model.fund_id == fund_id)):
+            _add(
+                target,
+                tuple(getattr(row, k) for k in keys),
+                tuple(getattr(row, c) for c in columns),
+            )
+    return stored
+
+
+def check(session: Session, fund_id: int) -> list[Difference]:
+    """Every kept figure of the fund that differs from the one computed from the entries."""
+    conn = session.connection()
+    code = conn.execute(select(Fund.code).where(Fund.id == fund_id)).scalar_one()
+    towns = dict(
+        conn.execute(select(Township.id, Township.code).where(Township.fund_id == fund_id)).all()
+    )
+    batches = dict(conn.execute(select(Batch.id, Batch.code).where(Batch.fund_id == fund_id)).all())
+    computed_kept, loans = computed(session, fund_id)
+    numbers = {loan.id: no for no, loan in loans.items()}
+    stored = _stored(session, fund_id)
+    out: list[Difference] = []
+
+    def compare(subject: str, columns: Sequence[str], kept: Numbers, want: Numbers) -> None:
+        out.extend(
+            Difference(code, subject, column, a, b)
+            for column, a, b in zip(columns, kept, want, strict=True)
+            if a != b
+        )
+
+    zero_position = Position(ZERO, ZERO, ZERO, ZERO, ZERO, None)
+    position_columns = (*FIGURES, "outstanding", "oldest_unpaid_due")
+    for loan_id in sorted(stored.positions.keys() | computed_kept.positions.keys()):
+        compare(
+            f"loan {numbers.get(loan_id, loan_id)}",
+            position_columns,
+            tuple(stored.positions.get(loan_id, zero_position).__dict__.values()),
+            tuple(computed_kept.positions.get(loan_id, zero_position).__dict__.values()),
+        )
+    for name, columns, label in (
+        ("totals", TOTALS, lambda k: f"township {towns[k[0]]} batch {batches[k[1]]}"),
+        ("days", TOTALS, lambda k: f"township {towns[k[0]]} batch {batches[k[1]]} day {k[2]}"),
+        (
+            "aging",
+            AGING,
+            lambda k: f"township {towns[k[0]]} oldest due {k[1]} due {k[2]} day {k[3]}",
+        ),
+    ):
+        mine, want = getattr(stored, name), getattr(computed_kept, name)
+        zeros = (0,) * len(columns)
+        for key in sorted(mine.keys() | want.keys()):
+            compare(label(key), columns, mine.get(key, zeros), want.get(key, zeros))
+    return out
