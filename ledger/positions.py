@@ -27,7 +27,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, case, delete, func, insert, literal, select
+from sqlalchemy import Connection, bindparam, case, delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
@@ -157,26 +157,49 @@ def _aging(
     return oldest, rows
 
 
-def _loan_kept(kept: Kept, loan: LoanRef, moves: Moves, plans: Sequence[Plan]) -> None:
-    """Add one loan's contribution to `kept`."""
+def _state(
+    figures: tuple[Decimal, ...], plans: Sequence[Plan], day: date
+) -> tuple[date | None, dict[Any, Numbers]]:
+    """(oldest unpaid due date, {"totals" or (oldest_due, due_date): numbers}) on `day`."""
+    oldest, rows = _aging(figures, plans, day)
+    state: dict[Any, Numbers] = dict(rows)
+    if any(figures):
+        state["totals"] = _totals(figures)
+    return oldest, state
+
+
+def _loan_kept(
+    kept: Kept, loan: LoanRef, moves: Moves, plans: Sequence[Plan], since: date | None = None
+) -> None:
+    """Add one loan's contribution to `kept`: its position and total now, and its changes on
+    its change days from `since` on.
+
+    The changes before `since` are left out: a caller diffing two computations
+    that differ only from `since` on would add and take away the same numbers.
+    """
+    days = sorted(set(moves) | {plan.effective_on for plan in plans})
+    start = since or date.min
     figures: tuple[Decimal, ...] = (ZERO,) * len(FIGURES)
-    before: dict[Any, Numbers] = {}
-    oldest = None
-    for day in sorted(set(moves) | {plan.effective_on for plan in plans}):
+    for day in (day for day in days if day in moves and day < start):
+        figures = tuple(a + b for a, b in zip(figures, moves[day], strict=True))
+    early = [day for day in days if day < start]
+    oldest, before = _state(figures, plans, early[-1]) if early else (None, {})
+    for day in (day for day in days if day >= start):
         if day in moves:
             figures = tuple(a + b for a, b in zip(figures, moves[day], strict=True))
-        oldest, rows = _aging(figures, plans, day)
-        state: dict[Any, Numbers] = {(u, d): numbers for (u, d), numbers in rows.items()}
-        if any(figures):
-            state["totals"] = _totals(figures)
+        oldest, state = _state(figures, plans, day)
         for key in state.keys() | before.keys():
+            new, old = state.get(key), before.get(key)
+            if new == old:
+                continue
             if key == "totals":
                 target, where, width = kept.days, (loan.township_id, loan.batch_id, day), 7
             else:
                 target, where, width = kept.aging, (loan.township_id, *key, day), 3
             zeros = (0,) * width
-            _add(target, where, state.get(key, zeros))
-            _add(target, where, before.get(key, zeros), -1)
+            _add(
+                target, where, tuple(a - b for a, b in zip(new or zeros, old or zeros, strict=True))
+            )
         before = state
     if any(figures):
         totals = _totals(figures)
@@ -185,71 +208,97 @@ def _loan_kept(kept: Kept, loan: LoanRef, moves: Moves, plans: Sequence[Plan]) -
 
 
 def compute(
-    loans: Iterable[LoanRef], moves: dict[str, Moves], plans: dict[int, list[Plan]]
+    loans: Iterable[LoanRef],
+    moves: dict[str, Moves],
+    plans: dict[int, list[Plan]],
+    since: dict[int, date] | None = None,
 ) -> Kept:
-    """Every kept figure of `loans`, from their movements and schedule versions."""
+    """Every kept figure of `loans`, from their movements and schedule versions.
+
+    With `since`, a loan's changes are those from its day in `since` on only.
+    """
     kept = Kept()
     for loan in loans:
-        _loan_kept(kept, loan, moves.get(loan.registration_no, {}), plans.get(loan.id, []))
+        _loan_kept(
+            kept,
+            loan,
+            moves.get(loan.registration_no, {}),
+            plans.get(loan.id, []),
+            (since or {}).get(loan.id),
+        )
     return kept
 
 
 # --- reading the inputs ---------------------------------------------------------------
 
 
-def _loans(
-    conn: Connection, fund_id: int, *, nos: Sequence[str] | None = None, ids: Sequence[int] = ()
-) -> dict[str, LoanRef]:
+@lru_cache(maxsize=2)
+def _loans_query(by_number: bool) -> Any:
+    """Loans of a fund, all or by number (built once: building SQL costs more than running it)."""
     query = select(Loan.id, Loan.registration_no, Loan.township_id, Loan.batch_id).where(
-        Loan.fund_id == fund_id
+        Loan.fund_id == bindparam("fund_id")
     )
-    if nos is not None:
-        query = query.where(Loan.registration_no.in_(list(nos)))
-    if ids:
-        query = query.where(Loan.id.in_(list(ids)))
-    return {row.registration_no: LoanRef(*row) for row in conn.execute(query.order_by(Loan.id))}
+    if by_number:
+        query = query.where(Loan.registration_no.in_(bindparam("nos", expanding=True)))
+    return query.order_by(Loan.id)
 
 
-def _moves(
-    conn: Connection, fund_id: int, nos: Sequence[str] | None, new_journals: Sequence[int] = ()
-) -> tuple[dict[str, Moves], dict[str, Moves]]:
-    """(all movements, movements of `new_journals`) per loan, by day and figure.
+def _loans(conn: Connection, fund_id: int, nos: Sequence[str] | None = None) -> dict[str, LoanRef]:
+    found = conn.execute(
+        _loans_query(nos is not None),
+        {"fund_id": fund_id} if nos is None else {"fund_id": fund_id, "nos": list(nos)},
+    )
+    return {row.registration_no: LoanRef(*row) for row in found}
+
+
+@lru_cache(maxsize=2)
+def _moves_query(by_number: bool) -> Any:
+    """Loan-account turnover per loan, day, journal kind and side, and the part of it in
+    the journals ``:fresh``.
 
     A red-ink reversal counts against the kind of the journal it reverses, on
     its own date, as `read.figures.figures` counts it.
     """
     original = aliased(Journal)
     kind = func.coalesce(original.kind, Journal.kind)
-    fresh_amount = (
-        fen_sum(case((Entry.journal_id.in_(list(new_journals)), Entry.amount), else_=0))
-        if new_journals
-        else literal(0)
-    )
+    fresh = case((Entry.journal_id.in_(bindparam("fresh", expanding=True)), Entry.amount), else_=0)
     query = (
         select(
-            Account.subkey, Entry.posted_on, kind, Entry.side, fen_sum(Entry.amount), fresh_amount
+            Account.subkey, Entry.posted_on, kind, Entry.side, fen_sum(Entry.amount), fen_sum(fresh)
         )
         .select_from(Account)
         .join(Entry, Entry.account_id == Account.id)
         .join(Journal, Journal.id == Entry.journal_id)
         .outerjoin(original, original.id == Journal.reverses_id)
-        .where(Account.fund_id == fund_id, Account.code == LOANS)
+        .where(Account.fund_id == bindparam("fund_id"), Account.code == LOANS)
         .group_by(Account.subkey, Entry.posted_on, kind, Entry.side)
     )
+    if by_number:
+        query = query.where(Account.subkey.in_(bindparam("nos", expanding=True)))
+    return query
+
+
+def _moves(
+    conn: Connection, fund_id: int, nos: Sequence[str] | None, fresh: Sequence[int] = ()
+) -> tuple[dict[str, Moves], dict[str, Moves]]:
+    """(all movements, movements of the journals `fresh`) per loan, by day and figure."""
+    params: dict[str, Any] = {"fund_id": fund_id, "fresh": list(fresh)}
     if nos is not None:
-        query = query.where(Account.subkey.in_(list(nos)))
+        params["nos"] = list(nos)
     every: dict[str, dict[date, list[Decimal]]] = defaultdict(dict)
-    fresh: dict[str, dict[date, list[Decimal]]] = defaultdict(dict)
-    for no, day, journal_kind, side, amount, new_amount in conn.execute(query):
+    new: dict[str, dict[date, list[Decimal]]] = defaultdict(dict)
+    for no, day, journal_kind, side, amount, new_amount in conn.execute(
+        _moves_query(nos is not None), params
+    ):
         index = FIGURES.index(
             "disbursed" if side == DEBIT else CREDIT_KINDS.get(journal_kind, "repaid")
         )
         every[no].setdefault(day, [ZERO] * len(FIGURES))[index] += amount
         if new_amount:
-            fresh[no].setdefault(day, [ZERO] * len(FIGURES))[index] += new_amount
+            new[no].setdefault(day, [ZERO] * len(FIGURES))[index] += new_amount
     return (
         {no: {day: tuple(v) for day, v in days.items()} for no, days in every.items()},
-        {no: {day: tuple(v) for day, v in days.items()} for no, days in fresh.items()},
+        {no: {day: tuple(v) for day, v in days.items()} for no, days in new.items()},
     )
 
 
@@ -264,7 +313,9 @@ def _less(moves: Moves, new: Moves) -> Moves:
     return out
 
 
-def _plans(conn: Connection, loan_ids: Sequence[int] | None, fund_id: int) -> dict[int, list[Plan]]:
+@lru_cache(maxsize=2)
+def _plans_queries(by_id: bool) -> tuple[Any, Any]:
+    """Schedule versions and their instalments, of the loans ``:ids`` or of the fund."""
     versions = select(
         ScheduleVersion.loan_id,
         ScheduleVersion.version,
@@ -278,18 +329,25 @@ def _plans(conn: Connection, loan_ids: Sequence[int] | None, fund_id: int) -> di
         Instalment.due_date,
         Instalment.amount,
     ).order_by(Instalment.loan_id, Instalment.version, Instalment.seq)
-    if loan_ids is None:
-        in_fund = select(Loan.id).where(Loan.fund_id == fund_id)
-        versions = versions.where(ScheduleVersion.loan_id.in_(in_fund))
-        dues = dues.where(Instalment.loan_id.in_(in_fund))
-    else:
-        versions = versions.where(ScheduleVersion.loan_id.in_(list(loan_ids)))
-        dues = dues.where(Instalment.loan_id.in_(list(loan_ids)))
+    loans: Any = (
+        bindparam("ids", expanding=True)
+        if by_id
+        else select(Loan.id).where(Loan.fund_id == bindparam("fund_id"))
+    )
+    return (
+        versions.where(ScheduleVersion.loan_id.in_(loans)),
+        dues.where(Instalment.loan_id.in_(loans)),
+    )
+
+
+def _plans(conn: Connection, fund_id: int, loan_ids: Sequence[int] | None) -> dict[int, list[Plan]]:
+    versions, dues = _plans_queries(loan_ids is not None)
+    params = {"fund_id": fund_id} if loan_ids is None else {"ids": list(loan_ids)}
     items: dict[tuple[int, int], list[Due]] = defaultdict(list)
-    for loan_id, version, seq, due_date, amount in conn.execute(dues):
+    for loan_id, version, seq, due_date, amount in conn.execute(dues, params):
         items[(loan_id, version)].append(Due(seq, due_date, amount))
     out: dict[int, list[Plan]] = defaultdict(list)
-    for loan_id, version, effective_on, settled_before in conn.execute(versions):
+    for loan_id, version, effective_on, settled_before in conn.execute(versions, params):
         out[loan_id].append(
             Plan(version, effective_on, settled_before, tuple(items[(loan_id, version)]))
         )
@@ -301,7 +359,7 @@ def computed(session: Session, fund_id: int) -> tuple[Kept, dict[str, LoanRef]]:
     conn = session.connection()
     loans = _loans(conn, fund_id)
     moves, _ = _moves(conn, fund_id, None)
-    return compute(loans.values(), moves, _plans(conn, None, fund_id)), loans
+    return compute(loans.values(), moves, _plans(conn, fund_id, None)), loans
 
 
 # --- writing ----------------------------------------------------------------------------
@@ -412,10 +470,14 @@ def _refresh(
     loans: dict[str, LoanRef],
     moves: tuple[dict[str, Moves], dict[str, Moves]],
     plans: tuple[dict[int, list[Plan]], dict[int, list[Plan]]],
+    since: dict[int, date],
 ) -> None:
-    """Add the change of `loans`' contributions from (before, after) inputs to the kept tables."""
-    before = compute(loans.values(), moves[0], plans[0])
-    after = compute(loans.values(), moves[1], plans[1])
+    """Add the change of `loans`' contributions from (before, after) inputs to the kept tables.
+
+    The inputs differ from each loan's day in `since` on: earlier days are not recomputed.
+    """
+    before = compute(loans.values(), moves[0], plans[0], since)
+    after = compute(loans.values(), moves[1], plans[1], since)
     sql = _statements(conn.dialect.name)
     for name, rows in _row_sets(fund_id, loans, after, _difference(after, before)):
         if rows:
@@ -430,13 +492,15 @@ def record_posting(
     Called by `services.journals.post_many` only, after the entries are in.
     """
     nos = sorted({ln.account.key for d in drafts for ln in d.lines if ln.account.code == LOANS})
-    loans = _loans(conn, fund_id, nos=nos) if nos else {}
+    loans = _loans(conn, fund_id, nos) if nos else {}
     if not loans:
         return
     every, new = _moves(conn, fund_id, list(loans), journal_ids)
     before = {no: _less(every.get(no, {}), new.get(no, {})) for no in loans}
-    plans = _plans(conn, [loan.id for loan in loans.values()], fund_id)
-    _refresh(conn, fund_id, loans, (before, every), (plans, plans))
+    plans = _plans(conn, fund_id, [loan.id for loan in loans.values()])
+    # A posting changes a loan's days from its earliest new entry on.
+    since = {loan.id: min(new.get(no) or [date.max]) for no, loan in loans.items()}
+    _refresh(conn, fund_id, loans, (before, every), (plans, plans), since)
 
 
 def record_schedule(session: Session, fund_id: int, loan_id: int, version: int) -> None:
@@ -446,11 +510,13 @@ def record_schedule(session: Session, fund_id: int, loan_id: int, version: int) 
     """
     session.flush()
     conn = session.connection()
-    loans = _loans(conn, fund_id, ids=[loan_id])
+    no = conn.execute(select(Loan.registration_no).where(Loan.id == loan_id)).scalar_one()
+    loans = _loans(conn, fund_id, [no])
     every, _ = _moves(conn, fund_id, list(loans))
-    plans = _plans(conn, [loan_id], fund_id)
+    plans = _plans(conn, fund_id, [loan_id])
     earlier = {loan_id: [plan for plan in plans[loan_id] if plan.version != version]}
-    _refresh(conn, fund_id, loans, (every, every), (earlier, plans))
+    effective = next(plan.effective_on for plan in plans[loan_id] if plan.version == version)
+    _refresh(conn, fund_id, loans, (every, every), (earlier, plans), {loan_id: effective})
 
 
 # --- rebuild and check ------------------------------------------------------------------
