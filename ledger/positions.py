@@ -95,6 +95,13 @@ class Position:
     written_off: Decimal
     outstanding: Decimal
     oldest_unpaid_due: date | None
+    last_moved_on: date | None
+
+
+#: The position of a loan nothing has moved.
+NO_POSITION = Position(ZERO, ZERO, ZERO, ZERO, ZERO, None, None)
+#: The columns of a `LoanPosition` row that `Position` holds.
+POSITION = (*FIGURES, "outstanding", "oldest_unpaid_due", "last_moved_on")
 
 
 @dataclass
@@ -201,9 +208,9 @@ def _loan_kept(
                 target, where, tuple(a - b for a, b in zip(new or zeros, old or zeros, strict=True))
             )
         before = state
-    if any(figures):
+    if moves:
         totals = _totals(figures)
-        kept.positions[loan.id] = Position(*totals[:5], oldest)
+        kept.positions[loan.id] = Position(*totals[:5], oldest, max(moves))
         _add(kept.totals, (loan.township_id, loan.batch_id), totals)
 
 
@@ -232,21 +239,12 @@ def compute(
 # --- reading the inputs ---------------------------------------------------------------
 
 
-@lru_cache(maxsize=2)
-def _loans_query(by_number: bool) -> Any:
-    """Loans of a fund, all or by number (built once: building SQL costs more than running it)."""
-    query = select(Loan.id, Loan.registration_no, Loan.township_id, Loan.batch_id).where(
-        Loan.fund_id == bindparam("fund_id")
-    )
-    if by_number:
-        query = query.where(Loan.registration_no.in_(bindparam("nos", expanding=True)))
-    return query.order_by(Loan.id)
-
-
-def _loans(conn: Connection, fund_id: int, nos: Sequence[str] | None = None) -> dict[str, LoanRef]:
+def _loans(conn: Connection, fund_id: int) -> dict[str, LoanRef]:
+    """Every loan of the fund."""
     found = conn.execute(
-        _loans_query(nos is not None),
-        {"fund_id": fund_id} if nos is None else {"fund_id": fund_id, "nos": list(nos)},
+        select(Loan.id, Loan.registration_no, Loan.township_id, Loan.batch_id)
+        .where(Loan.fund_id == fund_id)
+        .order_by(Loan.id)
     )
     return {row.registration_no: LoanRef(*row) for row in found}
 
@@ -296,58 +294,44 @@ def _moves(
         every[no].setdefault(day, [ZERO] * len(FIGURES))[index] += amount
         if new_amount:
             new[no].setdefault(day, [ZERO] * len(FIGURES))[index] += new_amount
-    return (
-        {no: {day: tuple(v) for day, v in days.items()} for no, days in every.items()},
-        {no: {day: tuple(v) for day, v in days.items()} for no, days in new.items()},
-    )
+    # Every day with an entry stays, even one that nets to nothing: its date is
+    # the loan's last movement all the same.
+    moved = {no: {day: tuple(v) for day, v in days.items()} for no, days in every.items()}
+    return moved, _nonzero(new)
 
 
-def _less(moves: Moves, new: Moves) -> Moves:
+def _nonzero(moves: dict[str, dict[date, list[Decimal]]]) -> dict[str, Moves]:
+    """The days that change something (a journal and its reversal in one batch change nothing)."""
+    out = {no: {day: tuple(v) for day, v in days.items() if any(v)} for no, days in moves.items()}
+    return {no: days for no, days in out.items() if days}
+
+
+def _plus(moves: Moves, new: Moves, sign: int = 1) -> Moves:
+    """`moves` with `new` added (or, with `sign` -1, taken away), zero days left out."""
     out = dict(moves)
     for day, values in new.items():
-        left = tuple(a - b for a, b in zip(out[day], values, strict=True))
-        if any(left):
-            out[day] = left
-        else:
-            del out[day]
+        old = out.pop(day, (ZERO,) * len(FIGURES))
+        changed = tuple(a + sign * b for a, b in zip(old, values, strict=True))
+        if any(changed):
+            out[day] = changed
     return out
 
 
-@lru_cache(maxsize=2)
-def _plans_queries(by_id: bool) -> tuple[Any, Any]:
-    """Schedule versions and their instalments, of the loans ``:ids`` or of the fund."""
-    versions = select(
-        ScheduleVersion.loan_id,
-        ScheduleVersion.version,
-        ScheduleVersion.effective_on,
-        ScheduleVersion.settled_before,
-    )
-    dues = select(
-        Instalment.loan_id,
-        Instalment.version,
-        Instalment.seq,
-        Instalment.due_date,
-        Instalment.amount,
-    ).order_by(Instalment.loan_id, Instalment.version, Instalment.seq)
-    loans: Any = (
-        bindparam("ids", expanding=True)
-        if by_id
-        else select(Loan.id).where(Loan.fund_id == bindparam("fund_id"))
-    )
-    return (
-        versions.where(ScheduleVersion.loan_id.in_(loans)),
-        dues.where(Instalment.loan_id.in_(loans)),
-    )
-
-
-def _plans(conn: Connection, fund_id: int, loan_ids: Sequence[int] | None) -> dict[int, list[Plan]]:
-    versions, dues = _plans_queries(loan_ids is not None)
-    params = {"fund_id": fund_id} if loan_ids is None else {"ids": list(loan_ids)}
+def _plans(conn: Connection, fund_id: int) -> dict[int, list[Plan]]:
+    """Every loan's schedule versions, by loan id."""
+    in_fund = select(Loan.id).where(Loan.fund_id == fund_id)
+    v, i = ScheduleVersion, Instalment
     items: dict[tuple[int, int], list[Due]] = defaultdict(list)
-    for loan_id, version, seq, due_date, amount in conn.execute(dues, params):
+    for loan_id, version, seq, due_date, amount in conn.execute(
+        select(i.loan_id, i.version, i.seq, i.due_date, i.amount)
+        .where(i.loan_id.in_(in_fund))
+        .order_by(i.loan_id, i.version, i.seq)
+    ):
         items[(loan_id, version)].append(Due(seq, due_date, amount))
     out: dict[int, list[Plan]] = defaultdict(list)
-    for loan_id, version, effective_on, settled_before in conn.execute(versions, params):
+    for loan_id, version, effective_on, settled_before in conn.execute(
+        select(v.loan_id, v.version, v.effective_on, v.settled_before).where(v.loan_id.in_(in_fund))
+    ):
         out[loan_id].append(
             Plan(version, effective_on, settled_before, tuple(items[(loan_id, version)]))
         )
@@ -359,7 +343,7 @@ def computed(session: Session, fund_id: int) -> tuple[Kept, dict[str, LoanRef]]:
     conn = session.connection()
     loans = _loans(conn, fund_id)
     moves, _ = _moves(conn, fund_id, None)
-    return compute(loans.values(), moves, _plans(conn, fund_id, None)), loans
+    return compute(loans.values(), moves, _plans(conn, fund_id)), loans
 
 
 # --- writing ----------------------------------------------------------------------------
@@ -390,7 +374,7 @@ def _statements(dialect: str) -> _Statements:
     position = position.on_conflict_do_update(
         index_elements=["fund_id", "loan_id"],
         set_={
-            **{c: position.excluded[c] for c in (*FIGURES, "outstanding", "oldest_unpaid_due")},
+            **{c: position.excluded[c] for c in POSITION},
             "version": positions.c.version + 1,
         },
     )
@@ -410,7 +394,6 @@ def _row_sets(
     Sorted by key, so two transactions upserting the same rows lock them in one order.
     """
     by_id = {loan.id: loan for loan in loans.values()}
-    zero = Position(ZERO, ZERO, ZERO, ZERO, ZERO, None)
     return [
         (
             "position",
@@ -420,7 +403,7 @@ def _row_sets(
                     "loan_id": loan_id,
                     "township_id": by_id[loan_id].township_id,
                     "batch_id": by_id[loan_id].batch_id,
-                    **positions.positions.get(loan_id, zero).__dict__,
+                    **positions.positions.get(loan_id, NO_POSITION).__dict__,
                     "version": 1,
                 }
                 for loan_id in sorted(by_id)
@@ -484,23 +467,117 @@ def _refresh(
             conn.execute(getattr(sql, name), rows)
 
 
+@lru_cache(maxsize=1)
+def _inputs_query() -> Any:
+    """The loans ``:nos`` with their kept position and schedules, in one statement."""
+    p, v, i = LoanPosition, ScheduleVersion, Instalment
+    return (
+        select(
+            Loan.id,
+            Loan.registration_no,
+            Loan.township_id,
+            Loan.batch_id,
+            p.loan_id,
+            *(p.__table__.c[c] for c in FIGURES),
+            p.last_moved_on,
+            v.version,
+            v.effective_on,
+            v.settled_before,
+            i.seq,
+            i.due_date,
+            i.amount,
+        )
+        .select_from(Loan)
+        .outerjoin(p, (p.fund_id == Loan.fund_id) & (p.loan_id == Loan.id))
+        .outerjoin(v, v.loan_id == Loan.id)
+        .outerjoin(i, (i.loan_id == v.loan_id) & (i.version == v.version))
+        .where(
+            Loan.fund_id == bindparam("fund_id"),
+            Loan.registration_no.in_(bindparam("nos", expanding=True)),
+        )
+        .order_by(Loan.id, v.version, i.seq)
+    )
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    loans: dict[str, LoanRef]
+    #: Per loan id with a kept row: (its `FIGURES`, its last moved day).
+    kept: dict[int, tuple[tuple[Decimal, ...], date | None]]
+    plans: dict[int, list[Plan]]
+
+
+def _inputs(conn: Connection, fund_id: int, nos: Sequence[str]) -> _Inputs:
+    loans: dict[str, LoanRef] = {}
+    kept: dict[int, tuple[tuple[Decimal, ...], date | None]] = {}
+    versions: dict[tuple[int, int], tuple[date, Decimal]] = {}
+    dues: dict[tuple[int, int], list[Due]] = defaultdict(list)
+    for row in conn.execute(_inputs_query(), {"fund_id": fund_id, "nos": list(nos)}):
+        loan_id, no, township_id, batch_id, kept_id, *figures, last = row[:10]
+        loans[no] = LoanRef(loan_id, no, township_id, batch_id)
+        if kept_id is not None:
+            kept[loan_id] = (tuple(figures), last)
+        version, effective_on, settled_before, seq, due_date, amount = row[10:]
+        if version is not None:
+            versions[(loan_id, version)] = (effective_on, settled_before)
+            if seq is not None:
+                dues[(loan_id, version)].append(Due(seq, due_date, amount))
+    plans: dict[int, list[Plan]] = defaultdict(list)
+    for (loan_id, version), (effective_on, settled_before) in versions.items():
+        plans[loan_id].append(
+            Plan(version, effective_on, settled_before, tuple(dues[(loan_id, version)]))
+        )
+    return _Inputs(loans, kept, plans)
+
+
+def _draft_moves(drafts: Sequence[JournalDraft]) -> dict[str, Moves]:
+    """What `drafts` (none a reversal) move on each loan, by day and figure."""
+    moves: dict[str, dict[date, list[Decimal]]] = defaultdict(dict)
+    for draft in drafts:
+        for line in draft.lines:
+            if line.account.code == LOANS:
+                figure = (
+                    "disbursed" if line.side == DEBIT else CREDIT_KINDS.get(draft.kind, "repaid")
+                )
+                values = moves[line.account.key].setdefault(draft.posted_on, [ZERO] * len(FIGURES))
+                values[FIGURES.index(figure)] += line.amount
+    return _nonzero(moves)
+
+
+def _since(loans: dict[str, LoanRef], new: dict[str, Moves]) -> dict[int, date]:
+    """Per loan, the first day `new` moves it (none: no day changes)."""
+    return {loan.id: min(new.get(no) or [date.max]) for no, loan in loans.items()}
+
+
 def record_posting(
     conn: Connection, fund_id: int, drafts: Sequence[JournalDraft], journal_ids: Sequence[int]
 ) -> None:
     """Keep the figures of the loans `drafts` (just inserted as `journal_ids`) moved.
 
     Called by `services.journals.post_many` only, after the entries are in.
+    A posting dated on or after each loan's last movement, and not a
+    reversal, changes no earlier day: the kept position is then the loan's
+    figures on every day the change can reach, and its entries are not read.
+    Otherwise the loans' entries are read, with and without `journal_ids`.
     """
     nos = sorted({ln.account.key for d in drafts for ln in d.lines if ln.account.code == LOANS})
-    loans = _loans(conn, fund_id, nos) if nos else {}
-    if not loans:
+    inputs = _inputs(conn, fund_id, nos) if nos else None
+    if inputs is None or not inputs.loans:
         return
-    every, new = _moves(conn, fund_id, list(loans), journal_ids)
-    before = {no: _less(every.get(no, {}), new.get(no, {})) for no in loans}
-    plans = _plans(conn, fund_id, [loan.id for loan in loans.values()])
-    # A posting changes a loan's days from its earliest new entry on.
-    since = {loan.id: min(new.get(no) or [date.max]) for no, loan in loans.items()}
-    _refresh(conn, fund_id, loans, (before, every), (plans, plans), since)
+    loans = inputs.loans
+    new = {} if any(d.red or d.reverses for d in drafts) else _draft_moves(drafts)
+    since = _since(loans, new)
+    kept = {
+        no: inputs.kept.get(loan.id, ((ZERO,) * len(FIGURES), None)) for no, loan in loans.items()
+    }
+    if new and all(last is None or since[loans[no].id] >= last for no, (_, last) in kept.items()):
+        before = {no: {last: figures} if last else {} for no, (figures, last) in kept.items()}
+        after = {no: _plus(before[no], new.get(no, {})) for no in loans}
+    else:
+        after, new = _moves(conn, fund_id, list(loans), journal_ids)
+        before = {no: _plus(after.get(no, {}), new.get(no, {}), -1) for no in loans}
+        since = _since(loans, new)
+    _refresh(conn, fund_id, loans, (before, after), (inputs.plans, inputs.plans), since)
 
 
 def record_schedule(session: Session, fund_id: int, loan_id: int, version: int) -> None:
@@ -511,12 +588,12 @@ def record_schedule(session: Session, fund_id: int, loan_id: int, version: int) 
     session.flush()
     conn = session.connection()
     no = conn.execute(select(Loan.registration_no).where(Loan.id == loan_id)).scalar_one()
-    loans = _loans(conn, fund_id, [no])
-    every, _ = _moves(conn, fund_id, list(loans))
-    plans = _plans(conn, fund_id, [loan_id])
+    inputs = _inputs(conn, fund_id, [no])
+    every, _ = _moves(conn, fund_id, [no])
+    plans = inputs.plans
     earlier = {loan_id: [plan for plan in plans[loan_id] if plan.version != version]}
     effective = next(plan.effective_on for plan in plans[loan_id] if plan.version == version)
-    _refresh(conn, fund_id, loans, (every, every), (earlier, plans), {loan_id: effective})
+    _refresh(conn, fund_id, inputs.loans, (every, every), (earlier, plans), {loan_id: effective})
 
 
 # --- rebuild and check ------------------------------------------------------------------
@@ -565,9 +642,7 @@ def _stored(session: Session, fund_id: int) -> Kept:
     conn = session.connection()
     p = LoanPosition
     for row in conn.execute(select(p).where(p.fund_id == fund_id)):
-        stored.positions[row.loan_id] = Position(
-            *(getattr(row, c) for c in (*FIGURES, "outstanding", "oldest_unpaid_due"))
-        )
+        stored.positions[row.loan_id] = Position(*(getattr(row, c) for c in POSITION))
     for model, target, keys, columns in (
         (PositionTotal, stored.totals, ("township_id", "batch_id"), TOTALS),
         (PositionDay, stored.days, ("township_id", "batch_id", "day"), TOTALS),
@@ -602,14 +677,12 @@ def check(session: Session, fund_id: int) -> list[Difference]:
             if a != b
         )
 
-    zero_position = Position(ZERO, ZERO, ZERO, ZERO, ZERO, None)
-    position_columns = (*FIGURES, "outstanding", "oldest_unpaid_due")
     for loan_id in sorted(stored.positions.keys() | computed_kept.positions.keys()):
         compare(
             f"loan {numbers.get(loan_id, loan_id)}",
-            position_columns,
-            tuple(stored.positions.get(loan_id, zero_position).__dict__.values()),
-            tuple(computed_kept.positions.get(loan_id, zero_position).__dict__.values()),
+            POSITION,
+            tuple(stored.positions.get(loan_id, NO_POSITION).__dict__.values()),
+            tuple(computed_kept.positions.get(loan_id, NO_POSITION).__dict__.values()),
         )
     for name, columns, label in (
         ("totals", TOTALS, lambda k: f"township {towns[k[0]]} batch {batches[k[1]]}"),

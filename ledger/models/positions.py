@@ -45,6 +45,9 @@ class LoanPosition(Base):
     #: force; None when nothing is lent or all is settled. Overdue on a date
     #: after it.
     oldest_unpaid_due: Mapped[date | None] = mapped_column(Date)
+    #: The business date of the last entry on its loan account: a posting dated
+    #: on or after it changes no earlier day, so it needs no read of the entries.
+    last_moved_on: Mapped[date | None] = mapped_column(Date)
     #: Bumped by every write: two transactions changing one loan conflict here.
     version: Mapped[int] = mapped_column(Integer)
 

@@ -50,6 +50,7 @@ def upgrade() -> None:
         sa.Column("batch_id", sa.Integer(), nullable=False),
         *_figures(),
         sa.Column("oldest_unpaid_due", sa.Date(), nullable=True),
+        sa.Column("last_moved_on", sa.Date(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.CheckConstraint(
             OUTSTANDING_RULE, name=op.f("ck_loan_position_outstanding_is_unsettled")
