@@ -176,22 +176,31 @@ def _state(
 
 
 def _loan_kept(
-    kept: Kept, loan: LoanRef, moves: Moves, plans: Sequence[Plan], since: date | None = None
+    kept: Kept,
+    loan: LoanRef,
+    moves: Moves,
+    plans: Sequence[Plan],
+    since: date | None = None,
+    position: bool = True,
 ) -> None:
-    """Add one loan's contribution to `kept`: its position and total now, and its changes on
-    its change days from `since` on.
+    """Add one loan's contribution to `kept`: its total now (and `position`), and its changes
+    on its change days from `since` on.
 
     The changes before `since` are left out: a caller diffing two computations
     that differ only from `since` on would add and take away the same numbers.
     """
     days = sorted(set(moves) | {plan.effective_on for plan in plans})
     start = since or date.min
-    figures: tuple[Decimal, ...] = (ZERO,) * len(FIGURES)
-    for day in (day for day in days if day in moves and day < start):
-        figures = tuple(a + b for a, b in zip(figures, moves[day], strict=True))
     early = [day for day in days if day < start]
-    oldest, before = _state(figures, plans, early[-1]) if early else (None, {})
-    for day in (day for day in days if day >= start):
+    late = days[len(early) :]
+    figures: tuple[Decimal, ...] = (ZERO,) * len(FIGURES)
+    for day in early:
+        if day in moves:
+            figures = tuple(a + b for a, b in zip(figures, moves[day], strict=True))
+    oldest, before = None, {}
+    if early and (late or position):
+        oldest, before = _state(figures, plans, early[-1])
+    for day in late:
         if day in moves:
             figures = tuple(a + b for a, b in zip(figures, moves[day], strict=True))
         oldest, state = _state(figures, plans, day)
@@ -210,7 +219,8 @@ def _loan_kept(
         before = state
     if moves:
         totals = _totals(figures)
-        kept.positions[loan.id] = Position(*totals[:5], oldest, max(moves))
+        if position:
+            kept.positions[loan.id] = Position(*totals[:5], oldest, max(moves))
         _add(kept.totals, (loan.township_id, loan.batch_id), totals)
 
 
@@ -219,10 +229,12 @@ def compute(
     moves: dict[str, Moves],
     plans: dict[int, list[Plan]],
     since: dict[int, date] | None = None,
+    positions: bool = True,
 ) -> Kept:
     """Every kept figure of `loans`, from their movements and schedule versions.
 
-    With `since`, a loan's changes are those from its day in `since` on only.
+    With `since`, a loan's changes are those from its day in `since` on only;
+    without `positions`, the loans' own rows are left out.
     """
     kept = Kept()
     for loan in loans:
@@ -232,6 +244,7 @@ def compute(
             moves.get(loan.registration_no, {}),
             plans.get(loan.id, []),
             (since or {}).get(loan.id),
+            positions,
         )
     return kept
 
@@ -459,7 +472,7 @@ def _refresh(
 
     The inputs differ from each loan's day in `since` on: earlier days are not recomputed.
     """
-    before = compute(loans.values(), moves[0], plans[0], since)
+    before = compute(loans.values(), moves[0], plans[0], since, positions=False)
     after = compute(loans.values(), moves[1], plans[1], since)
     sql = _statements(conn.dialect.name)
     for name, rows in _row_sets(fund_id, loans, after, _difference(after, before)):
