@@ -1,4 +1,4 @@
-"""Kept figures: computed from the entries and schedules, written only by the posting path.
+"""Kept figures: computed from the entries and schedules, written by the posting path only.
 
 A loan's kept figures (`models.positions`) are a function of its entries and
 its schedule versions. Each loan's contribution is piecewise constant
@@ -12,8 +12,10 @@ before and after (from the entries in the database, less or with the
 journals just posted; from the schedule versions, without or with the one
 just added) and add the difference. That stays exact when a journal is
 dated before others (a later day's contribution changes too: aging is not
-linear in the money) and when a red-ink reversal cancels a journal. The
-whole-book computation is the same function over every loan, which
+linear in the money) and when a red-ink reversal cancels a journal. A
+posting dated on or after a loan's last entry, and not a reversal, changes
+no earlier day: its "before" is the kept position, and no entry is read.
+The whole-book computation is the same function over every loan, which
 `rebuild` writes and `check` compares.
 """
 
@@ -118,6 +120,7 @@ class Kept:
 
 
 def _add(target: dict[Any, Numbers], key: Any, values: Numbers, sign: int = 1) -> None:
+    """Add `values` (times `sign`) to the row `key`; a row that comes to zero goes."""
     old = target.get(key)
     new = (
         tuple(sign * v for v in values)
@@ -615,9 +618,15 @@ _TABLES = (AgingDay, PositionDay, PositionTotal, LoanPosition)
 
 
 def rebuild(session: Session, fund_id: int) -> Kept:
-    """Replace every kept figure of the fund by the one computed from the entries (flushes)."""
-    kept, loans = computed(session, fund_id)
+    """Replace every kept figure of the fund by the one computed from the entries (flushes).
+
+    Takes the fund row's lock first, as a month close does, so postings (which
+    share it) wait; run it while the book takes no writes all the same (after
+    the upgrade to migration 0009, or after `check` found a difference).
+    """
     conn = session.connection()
+    conn.execute(select(Fund.id).where(Fund.id == fund_id).with_for_update())
+    kept, loans = computed(session, fund_id)
     for model in _TABLES:
         conn.execute(delete(model).where(model.fund_id == fund_id))
     with_position = {no: loan for no, loan in loans.items() if loan.id in kept.positions}
