@@ -375,6 +375,7 @@ class _Statements:
 
 @lru_cache(maxsize=4)
 def _statements(dialect: str) -> _Statements:
+    """The upserts, built once per dialect: a loan's row is set, the others are added to."""
     make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
 
     def adding(model: Any, keys: list[str], columns: Sequence[str]) -> Any:
@@ -453,6 +454,7 @@ def _row_sets(
 
 
 def _difference(after: Kept, before: Kept) -> Kept:
+    """after − before, row by row (the loans' own rows are not differences: left out)."""
     out = Kept()
     for name in ("totals", "days", "aging"):
         target = getattr(out, name)
@@ -517,6 +519,8 @@ def _inputs_query() -> Any:
 
 @dataclass(frozen=True)
 class _Inputs:
+    """What a write needs of the loans it touches, besides their entries."""
+
     loans: dict[str, LoanRef]
     #: Per loan id with a kept row: (its `FIGURES`, its last moved day).
     kept: dict[int, tuple[tuple[Decimal, ...], date | None]]

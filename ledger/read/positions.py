@@ -21,6 +21,16 @@ from ledger.read.books import fen_sum
 from ledger.schedule import AGING_BUCKETS, aging_bucket
 
 ZERO = Decimal("0.00")
+#: The columns of `KeptTotals`, in its order: five money figures, then two counts.
+COLUMNS = (
+    "disbursed",
+    "repaid",
+    "guarantee_called",
+    "written_off",
+    "outstanding",
+    "lent_loans",
+    "open_loans",
+)
 
 
 @dataclass(frozen=True)
@@ -42,38 +52,24 @@ def totals(
 ) -> dict[tuple[int, int], KeptTotals]:
     """(township id, batch id) -> totals, now (one row each) or at the end of `as_of`."""
     if as_of is None:
-        t = PositionTotal
+        model: type[PositionTotal] | type[PositionDay] = PositionTotal
         query = select(
-            t.township_id,
-            t.batch_id,
-            t.disbursed,
-            t.repaid,
-            t.guarantee_called,
-            t.written_off,
-            t.outstanding,
-            t.lent_loans,
-            t.open_loans,
-        ).where(t.fund_id == fund_id)
+            model.township_id, model.batch_id, *(model.__table__.c[c] for c in COLUMNS)
+        ).where(model.fund_id == fund_id)
     else:
-        d = PositionDay
+        model = PositionDay
         query = (
             select(
-                d.township_id,
-                d.batch_id,
-                fen_sum(d.disbursed),
-                fen_sum(d.repaid),
-                fen_sum(d.guarantee_called),
-                fen_sum(d.written_off),
-                fen_sum(d.outstanding),
-                func.coalesce(func.sum(d.lent_loans), 0),
-                func.coalesce(func.sum(d.open_loans), 0),
+                model.township_id,
+                model.batch_id,
+                *(fen_sum(model.__table__.c[c]) for c in COLUMNS[:5]),
+                *(func.coalesce(func.sum(model.__table__.c[c]), 0) for c in COLUMNS[5:]),
             )
-            .where(d.fund_id == fund_id, d.day <= as_of)
-            .group_by(d.township_id, d.batch_id)
+            .where(model.fund_id == fund_id, model.day <= as_of)
+            .group_by(model.township_id, model.batch_id)
         )
-        t = d  # type: ignore[assignment]
     if township_id is not None:
-        query = query.where(t.township_id == township_id)
+        query = query.where(model.township_id == township_id)
     out = {}
     for town, batch, *values in session.execute(query):
         kept = KeptTotals(*values[:5], int(values[5]), int(values[6]))
