@@ -487,7 +487,7 @@ def _refresh(
 
 @lru_cache(maxsize=1)
 def _inputs_query() -> Any:
-    """The loans ``:nos`` with their kept position and schedules, in one statement."""
+    """The loans ``:nos``, locked, with their kept position and schedules, in one statement."""
     p, v, i = LoanPosition, ScheduleVersion, Instalment
     return (
         select(
@@ -514,11 +514,12 @@ def _inputs_query() -> Any:
             Loan.registration_no.in_(bindparam("nos", expanding=True)),
         )
         .order_by(Loan.id, v.version, i.seq)
+        .with_for_update(of=Loan)
     )
 
 
 @dataclass(frozen=True)
-class _Inputs:
+class MovedLoans:
     """What a write needs of the loans it touches, besides their entries."""
 
     loans: dict[str, LoanRef]
@@ -527,7 +528,7 @@ class _Inputs:
     plans: dict[int, list[Plan]]
 
 
-def _inputs(conn: Connection, fund_id: int, nos: Sequence[str]) -> _Inputs:
+def _inputs(conn: Connection, fund_id: int, nos: Sequence[str]) -> MovedLoans:
     loans: dict[str, LoanRef] = {}
     kept: dict[int, tuple[tuple[Decimal, ...], date | None]] = {}
     versions: dict[tuple[int, int], tuple[date, Decimal]] = {}
@@ -547,7 +548,7 @@ def _inputs(conn: Connection, fund_id: int, nos: Sequence[str]) -> _Inputs:
         plans[loan_id].append(
             Plan(version, effective_on, settled_before, tuple(dues[(loan_id, version)]))
         )
-    return _Inputs(loans, kept, plans)
+    return MovedLoans(loans, kept, plans)
 
 
 def _draft_moves(drafts: Sequence[JournalDraft]) -> dict[str, Moves]:
@@ -569,21 +570,35 @@ def _since(loans: dict[str, LoanRef], new: dict[str, Moves]) -> dict[int, date]:
     return {loan.id: min(new.get(no) or [date.max]) for no, loan in loans.items()}
 
 
-def record_posting(
-    conn: Connection, fund_id: int, drafts: Sequence[JournalDraft], journal_ids: Sequence[int]
-) -> None:
-    """Keep the figures of the loans `drafts` (just inserted as `journal_ids`) moved.
+def lock_loans(conn: Connection, fund_id: int, drafts: Sequence[JournalDraft]) -> MovedLoans | None:
+    """Lock the loans `drafts` move and read what keeping their figures needs; None if none.
 
-    Called by `services.journals.post_many` only, after the entries are in.
-    A posting dated on or after each loan's last movement, and not a
-    reversal, changes no earlier day: the kept position is then the loan's
-    figures on every day the change can reach, and its entries are not read.
-    Otherwise the loans' entries are read, with and without `journal_ids`.
+    Called by `services.journals.post_many` before it locks the accounts, the
+    order the services lock in (loan, then accounts). A schedule change holds
+    the same loan lock, so a posting and a schedule change of one loan never
+    compute from each other's uncommitted half.
     """
     nos = sorted({ln.account.key for d in drafts for ln in d.lines if ln.account.code == LOANS})
     inputs = _inputs(conn, fund_id, nos) if nos else None
-    if inputs is None or not inputs.loans:
-        return
+    return inputs if inputs is not None and inputs.loans else None
+
+
+def record_posting(
+    conn: Connection,
+    fund_id: int,
+    drafts: Sequence[JournalDraft],
+    journal_ids: Sequence[int],
+    inputs: MovedLoans,
+) -> None:
+    """Keep the figures of the loans `drafts` (just inserted as `journal_ids`) moved.
+
+    Called by `services.journals.post_many` only, after the entries are in,
+    with what `lock_loans` read. A posting dated on or after each loan's last
+    movement, and not a reversal, changes no earlier day: the kept position
+    is then the loan's figures on every day the change can reach, and its
+    entries are not read. Otherwise the loans' entries are read, with and
+    without `journal_ids`.
+    """
     loans = inputs.loans
     new = {} if any(d.red or d.reverses for d in drafts) else _draft_moves(drafts)
     since = _since(loans, new)
@@ -603,7 +618,8 @@ def record_posting(
 def record_schedule(session: Session, fund_id: int, loan_id: int, version: int) -> None:
     """Keep aging right after schedule `version` of a loan was added (flushes it first).
 
-    Called by the services that add a schedule version, in their transaction.
+    Called by the services that add a schedule version, in their transaction,
+    holding the loan's lock (which `_inputs` takes again) as a posting does.
     """
     session.flush()
     conn = session.connection()
