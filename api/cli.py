@@ -12,8 +12,9 @@ from typing import Any
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
-from ledger import dates
+from ledger import dates, positions
 from ledger.actors import ROLES, Actor, Role
 from ledger.audit import append_audit, verify_all
 from ledger.backup import BackupFailed, backup
@@ -21,10 +22,11 @@ from ledger.clock import iso_utc
 from ledger.db import UnitOfWork, run_in_transaction
 from ledger.demo import DemoRefused, load_demo
 from ledger.errors import LedgerError, RowsRefused
-from ledger.models import AuditRecord
+from ledger.models import AuditRecord, Fund
 from ledger.models.audit import SYSTEM_CHAIN
 from ledger.registration_import import import_registrations
 from ledger.schema import upgrade
+from ledger.services import lookup
 from ledger.services.users import create_user, disable_user, require_fund_grant
 from ledger.uploads import MAX_BYTES
 from reports.fonts import CJKFontMissing, register_cjk_font
@@ -40,6 +42,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(import_registrations_command)
     app.cli.add_command(check_command)
+    app.cli.add_command(rebuild_positions_command)
+    app.cli.add_command(check_positions_command)
 
 
 def fail(error: LedgerError | BackupFailed) -> click.ClickException:
@@ -55,6 +59,12 @@ def init_db() -> None:
     db = get_db()
     upgrade(db.engine)
     click.echo(f"数据库已就绪 database ready: {db.engine.url.render_as_string()}")
+    # A book that lent money before the kept figures existed gets them now,
+    # before it takes a write that would add to empty rows.
+    with db.read() as session:
+        unfilled = positions.unfilled(session)
+    for code in unfilled:
+        rebuild_fund_positions(code)
 
 
 @click.command("demo")
@@ -286,3 +296,55 @@ def check_command() -> None:
         )
         raise click.exceptions.Exit(1) from None
     click.echo("ok: PDF 中文字体可用 / the PDF font is available")
+
+
+def fund_codes(code: str | None) -> list[str]:
+    """The fund named (refused when it does not exist), or every fund."""
+    with get_db().read() as session:
+        if code is not None:
+            try:
+                return [lookup.fund(session, code).code]
+            except LedgerError as error:
+                raise fail(error) from None
+        return list(session.scalars(select(Fund.code).order_by(Fund.code)))
+
+
+@click.command("rebuild-positions")
+@click.option("--fund", "fund_code", metavar="CODE", help="Only this fund (default: every fund).")
+@with_appcontext
+def rebuild_positions_command(fund_code: str | None) -> None:
+    """Recompute every kept figure from the entries (after migration 0009). 重算借款余额表。"""
+    for code in fund_codes(fund_code):
+        rebuild_fund_positions(code)
+
+
+def rebuild_fund_positions(code: str) -> None:
+    """Recompute one fund's kept figures as an audited command, and say how many."""
+
+    def work(uow: UnitOfWork) -> positions.Kept:
+        return positions.rebuild(uow.session, lookup.fund(uow.session, code).id)
+
+    kept = audited_command("rebuild-positions", f"fund:{code}/positions", {}, work, chain=code)
+    click.echo(
+        f"{code}: 已重算 rebuilt {len(kept.positions)} 笔借款 loans, "
+        f"{len(kept.totals)} 个乡镇批次 township batches"
+    )
+
+
+@click.command("check-positions")
+@click.option("--fund", "fund_code", metavar="CODE", help="Only this fund (default: every fund).")
+@with_appcontext
+def check_positions_command(fund_code: str | None) -> None:
+    """Compare every kept figure with the entries; name each difference, exit 1 if any. 核对。"""
+    found = 0
+    for code in fund_codes(fund_code):
+        with get_db().read() as session:
+            differences = positions.check(session, lookup.fund(session, code).id)
+        for difference in differences:
+            click.echo(f"不符 differs: {difference}", err=True)
+        found += len(differences)
+        if not differences:
+            click.echo(f"{code}: ok")
+    if found:
+        click.echo(f"{found} 处不符 / {found} differences: run rebuild-positions", err=True)
+        raise click.exceptions.Exit(1)

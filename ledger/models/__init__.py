@@ -34,6 +34,7 @@ from ledger.models.loan import (
 from ledger.models.outcomes import IncomeKind, IncomeRecord, PovertyLine
 from ledger.models.period import Period
 from ledger.models.plans import Plan, PlanLine, PlanRevision
+from ledger.models.positions import AgingDay, LoanPosition, PositionDay, PositionTotal
 from ledger.models.programme import Batch, Household, Liaison, ProjectType, Township
 from ledger.models.proposals import (
     Extension,
@@ -51,6 +52,7 @@ __all__ = [
     "Account",
     "AccountDailyTotal",
     "AccountKind",
+    "AgingDay",
     "ApiToken",
     "AuditHead",
     "AuditRecord",
@@ -81,6 +83,7 @@ __all__ = [
     "LiaisonAssignment",
     "Loan",
     "LoanEvent",
+    "LoanPosition",
     "LoanStatus",
     "LoginFailure",
     "LossReport",
@@ -88,6 +91,8 @@ __all__ = [
     "Plan",
     "PlanLine",
     "PlanRevision",
+    "PositionDay",
+    "PositionTotal",
     "PovertyLine",
     "ProjectChange",
     "ProjectProgress",

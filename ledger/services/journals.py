@@ -9,7 +9,8 @@ transaction it:
    every month up to the latest closed one counts as closed, so a date
    slipped before the first closed month cannot change a closed balance;
    the first journal of a fund without a start date sets it;
-2. locks the touched accounts in a fixed order (by id; ``FOR UPDATE`` on
+2. locks the loans whose accounts it moves (by id), then the touched
+   accounts in a fixed order (by id; ``FOR UPDATE`` on
    PostgreSQL, the ``BEGIN IMMEDIATE`` write lock on SQLite), opening missing
    sub-accounts on the way, and takes the voucher counters of the months
    involved;
@@ -19,7 +20,9 @@ transaction it:
    reversal dated last month cannot leave a township overdrawn on a day its
    money had already gone out);
 4. writes journals, entries, running balances and daily totals with one
-   statement each, which is what makes a batch of a thousand cheap.
+   statement each, which is what makes a batch of a thousand cheap;
+5. keeps the moved loans' figures (`ledger.positions`), one statement per
+   kept table.
 
 It only flushes; the request (or command) that opened the unit of work
 commits, so an error anywhere leaves nothing behind, voucher numbers included.
@@ -41,7 +44,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ledger import dates
+from ledger import dates, positions
 from ledger.db import UnitOfWork
 from ledger.errors import (
     AlreadyReversed,
@@ -239,6 +242,7 @@ def post_many(
     conn = session.connection()
     sql = _statements(conn.dialect.name)
     _check_dates(conn, sql, fund_id, drafts)
+    loans = positions.lock_loans(conn, fund_id, drafts)
     refs = sorted({ref for draft in drafts for ref in draft.accounts()})
     accounts = _lock_accounts(session, sql, fund_id, refs)
     next_seq = _reserve_vouchers(conn, sql, fund_id, Counter(d.period for d in drafts))
@@ -280,6 +284,8 @@ def post_many(
     )
     _write_balances(conn, sql, accounts)
     _add_daily_totals(conn, sql, drafts, accounts)
+    if loans is not None:
+        positions.record_posting(conn, fund_id, drafts, ids, loans)
     return [
         PostedJournal(journal_id, voucher, draft.posted_on, draft.kind, draft.reverses)
         for journal_id, voucher, draft in zip(ids, vouchers, drafts, strict=True)

@@ -39,7 +39,7 @@ from typing import TypeVar
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from ledger import chart, dates, journal_templates, permissions, validate
+from ledger import chart, dates, journal_templates, permissions, positions, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import (
@@ -669,7 +669,8 @@ def new_schedule_version(
 ) -> int:
     """Put `dues` in force from `on` for what `loan` owes `now`; returns the version number.
 
-    The old versions stay: as-of reports before `on` still read them.
+    The old versions stay: as-of reports before `on` still read them. The kept
+    aging figures follow in the same transaction.
     """
     version = 1 + (
         session.scalar(
@@ -692,6 +693,7 @@ def new_schedule_version(
         )
         for d in dues
     )
+    positions.record_schedule(session, loan.fund_id, loan.id, version)
     return version
 
 

@@ -69,7 +69,9 @@ def test_records_form_a_verified_chain(db):
     assert seqs == [before_seq + 1, before_seq + 2, before_seq + 3]
     with db.read() as session:
         records = session.scalars(
-            select(AuditRecord).where(AuditRecord.seq.in_(seqs)).order_by(AuditRecord.seq)
+            select(AuditRecord)
+            .where(AuditRecord.chain == "", AuditRecord.seq.in_(seqs))
+            .order_by(AuditRecord.seq)
         ).all()
         assert records[0].prev_hash == before_hash
         assert [r.prev_hash for r in records[1:]] == [r.hash for r in records[:-1]]

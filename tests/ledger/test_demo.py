@@ -37,6 +37,7 @@ from ledger.read.loans import loan_rows
 from ledger.schema import upgrade
 from ledger.services import lookup
 from tests.conftest import isolated_url
+from tests.ledger.kept_figures import assert_kept_matches
 
 D = Decimal
 CLERK = Actor("clerk", "clerk")
@@ -290,3 +291,10 @@ def test_most_batch_1_households_are_out_of_poverty_by_the_end_of_2007(demo):
         people = session.execute(select(IncomeRecord.recorded_by, IncomeRecord.approved_by)).all()
         assert len(people) == 2 * 503
         assert all(approver and approver != recorder for recorder, approver in people)
+
+
+def test_kept_figures_are_the_entries(demo):
+    """Every posting, extension and recall of the demo kept its loans' figures and aging."""
+    db, fund_id = demo
+    days = (None, date(2007, 4, 30), date(2007, 12, 31), date(2008, 6, 30), date(2009, 6, 30))
+    assert_kept_matches(db, fund_id, FUND, days)

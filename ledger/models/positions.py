@@ -1,0 +1,116 @@
+"""Kept figures: loans' positions and their totals, written only by the posting path.
+
+`LoanPosition` is each loan's figures now; `PositionTotal` sums them per
+township and batch; `PositionDay` and `AgingDay` hold per-day changes, so a
+figure as of a date is the sum of the days up to it (as the daily account
+totals give a balance as of a date). `ledger/positions.py` writes them in the
+transaction that posts the entries or changes a schedule, recomputes them and
+compares them (docs/ARCHITECTURE.md, "Kept figures").
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ledger.db import Base, Fen
+
+#: Outstanding is what was lent and not settled (the loan account's balance).
+OUTSTANDING_RULE = "outstanding = disbursed - repaid - guarantee_called - written_off"
+
+
+class LoanPosition(Base):
+    """One loan's figures now, and the due date aging counts from."""
+
+    __tablename__ = "loan_position"
+    __table_args__ = (
+        CheckConstraint(OUTSTANDING_RULE, "outstanding_is_unsettled"),
+        CheckConstraint("disbursed >= 0 AND outstanding >= 0", "not_negative"),
+        CheckConstraint("version >= 0", "version_not_negative"),
+    )
+
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loan.id"), primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("township.id"))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"))
+    disbursed: Mapped[Decimal] = mapped_column(Fen)
+    repaid: Mapped[Decimal] = mapped_column(Fen)
+    guarantee_called: Mapped[Decimal] = mapped_column(Fen)
+    written_off: Mapped[Decimal] = mapped_column(Fen)
+    outstanding: Mapped[Decimal] = mapped_column(Fen)
+    #: Due date of the oldest instalment not fully settled under the schedule in
+    #: force; None when nothing is lent or all is settled. Overdue on a date
+    #: after it.
+    oldest_unpaid_due: Mapped[date | None] = mapped_column(Date)
+    #: The business date of the last entry on its loan account: a posting dated
+    #: on or after it changes no earlier day, so it needs no read of the entries.
+    last_moved_on: Mapped[date | None] = mapped_column(Date)
+    #: Bumped by every write: two transactions changing one loan conflict here.
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class PositionTotal(Base):
+    """The loans of one township and batch, summed now."""
+
+    __tablename__ = "position_total"
+    # Only checks that hold for a change too: the posting path adds changes by
+    # upsert, and the database checks the row it is handed, not only the sum.
+    __table_args__ = (CheckConstraint(OUTSTANDING_RULE, "outstanding_is_unsettled"),)
+
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), primary_key=True)
+    disbursed: Mapped[Decimal] = mapped_column(Fen)
+    repaid: Mapped[Decimal] = mapped_column(Fen)
+    guarantee_called: Mapped[Decimal] = mapped_column(Fen)
+    written_off: Mapped[Decimal] = mapped_column(Fen)
+    outstanding: Mapped[Decimal] = mapped_column(Fen)
+    #: Loans with any principal disbursed.
+    lent_loans: Mapped[int] = mapped_column(Integer)
+    #: Loans with principal outstanding.
+    open_loans: Mapped[int] = mapped_column(Integer)
+
+
+class PositionDay(Base):
+    """How one business day changed a township and batch's totals (as of that day)."""
+
+    __tablename__ = "position_day"
+    __table_args__ = (CheckConstraint(OUTSTANDING_RULE, "outstanding_is_unsettled"),)
+
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    disbursed: Mapped[Decimal] = mapped_column(Fen)
+    repaid: Mapped[Decimal] = mapped_column(Fen)
+    guarantee_called: Mapped[Decimal] = mapped_column(Fen)
+    written_off: Mapped[Decimal] = mapped_column(Fen)
+    outstanding: Mapped[Decimal] = mapped_column(Fen)
+    lent_loans: Mapped[int] = mapped_column(Integer)
+    open_loans: Mapped[int] = mapped_column(Integer)
+
+
+class AgingDay(Base):
+    """How one business day changed a township's unpaid instalments, by the loans' oldest due.
+
+    Summed up to a date D, a row (oldest_due u, due_date d) holds the unpaid
+    principal of instalments due on d of the township's lent loans whose
+    oldest unpaid instalment fell due on u; the row d = u also counts those
+    loans and their outstanding. As of D such a loan is (D − u) days overdue
+    when u < D, and its instalments with d < D are its overdue amount.
+    """
+
+    __tablename__ = "aging_day"
+    __table_args__ = (CheckConstraint("due_date >= oldest_due", "due_not_before_oldest"),)
+
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), primary_key=True)
+    oldest_due: Mapped[date] = mapped_column(Date, primary_key=True)
+    due_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    loans: Mapped[int] = mapped_column(Integer)
+    outstanding: Mapped[Decimal] = mapped_column(Fen)
+    unpaid: Mapped[Decimal] = mapped_column(Fen)

@@ -1,0 +1,762 @@
+"""Kept figures: computed from the entries and schedules, written by the posting path only.
+
+A loan's kept figures (`models.positions`) are a function of its entries and
+its schedule versions. Each loan's contribution is piecewise constant
+between its *change days* (days it has entries, days a schedule version
+takes effect); the per-day tables hold the change of every loan's
+contribution on each change day, summed per township (and batch), so a read
+as of D sums the days up to D.
+
+Writing is always the same move: compute the touched loans' contributions
+before and after (from the entries in the database, less or with the
+journals just posted; from the schedule versions, without or with the one
+just added) and add the difference. That stays exact when a journal is
+dated before others (a later day's contribution changes too: aging is not
+linear in the money) and when a red-ink reversal cancels a journal. A
+posting dated on or after a loan's last entry, and not a reversal, changes
+no earlier day: its "before" is the kept position, and no entry is read.
+The whole-book computation is the same function over every loan, which
+`rebuild` writes and `check` compares.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, case, delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, aliased
+
+from ledger.chart import LOANS
+from ledger.models import (
+    Account,
+    AgingDay,
+    Batch,
+    Entry,
+    Fund,
+    Instalment,
+    Journal,
+    Loan,
+    LoanPosition,
+    PositionDay,
+    PositionTotal,
+    ScheduleVersion,
+    Township,
+)
+from ledger.posting import DEBIT, JournalDraft
+from ledger.read.books import fen_sum
+from ledger.read.figures import CREDIT_KINDS
+from ledger.schedule import Instalment as Due
+from ledger.schedule import settle
+
+ZERO = Decimal("0.00")
+#: The money figures of a loan, in the order of every figures tuple here.
+FIGURES = ("disbursed", "repaid", "guarantee_called", "written_off")
+#: Columns of a totals row (`PositionTotal`, `PositionDay`).
+TOTALS = (*FIGURES, "outstanding", "lent_loans", "open_loans")
+#: Columns of an aging row (`AgingDay`).
+AGING = ("loans", "outstanding", "unpaid")
+
+Numbers = tuple[Any, ...]
+#: Per business day, the change of each of `FIGURES`.
+Moves = dict[date, tuple[Decimal, ...]]
+
+
+@dataclass(frozen=True)
+class LoanRef:
+    id: int
+    registration_no: str
+    township_id: int
+    batch_id: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A schedule version: in force from `effective_on` for what was not settled before it."""
+
+    version: int
+    effective_on: date
+    settled_before: Decimal
+    instalments: tuple[Due, ...]
+
+
+@dataclass(frozen=True)
+class Position:
+    """A loan's kept figures now (a `LoanPosition` row without its keys)."""
+
+    disbursed: Decimal
+    repaid: Decimal
+    guarantee_called: Decimal
+    written_off: Decimal
+    outstanding: Decimal
+    oldest_unpaid_due: date | None
+    last_moved_on: date | None
+
+
+#: The position of a loan nothing has moved.
+NO_POSITION = Position(ZERO, ZERO, ZERO, ZERO, ZERO, None, None)
+#: The columns of a `LoanPosition` row that `Position` holds.
+POSITION = (*FIGURES, "outstanding", "oldest_unpaid_due", "last_moved_on")
+
+
+@dataclass
+class Kept:
+    """Every kept figure of some loans, as the tables hold them (zero rows left out)."""
+
+    positions: dict[int, Position] = field(default_factory=dict)
+    #: (township_id, batch_id) -> `TOTALS`
+    totals: dict[tuple[int, int], Numbers] = field(default_factory=dict)
+    #: (township_id, batch_id, day) -> change of `TOTALS`
+    days: dict[tuple[int, int, date], Numbers] = field(default_factory=dict)
+    #: (township_id, oldest_due, due_date, day) -> change of `AGING`
+    aging: dict[tuple[int, date, date, date], Numbers] = field(default_factory=dict)
+
+
+def _add(target: dict[Any, Numbers], key: Any, values: Numbers, sign: int = 1) -> None:
+    """Add `values` (times `sign`) to the row `key`; a row that comes to zero goes."""
+    old = target.get(key)
+    new = (
+        tuple(sign * v for v in values)
+        if old is None
+        else tuple(a + sign * b for a, b in zip(old, values, strict=True))
+    )
+    if any(new):
+        target[key] = new
+    else:
+        target.pop(key, None)
+
+
+def _totals(figures: Sequence[Decimal]) -> Numbers:
+    disbursed, repaid, called, written = figures
+    outstanding = disbursed - repaid - called - written
+    return (*figures, outstanding, int(disbursed > 0), int(outstanding > 0))
+
+
+def _in_force(plans: Sequence[Plan], day: date) -> Plan | None:
+    """The version in force on `day`: the latest effective by then (as `read.figures.schedules`)."""
+    found = [plan for plan in plans if plan.effective_on <= day]
+    return max(found, key=lambda plan: plan.version) if found else None
+
+
+def _aging(
+    figures: Sequence[Decimal], plans: Sequence[Plan], day: date
+) -> tuple[date | None, dict[tuple[date, date], Numbers]]:
+    """(oldest unpaid due date, {(oldest_due, due_date): AGING}) of a loan on `day`."""
+    totals = _totals(figures)
+    plan = _in_force(plans, day)
+    if totals[0] <= 0 or plan is None:
+        return None, {}
+    settled = totals[1] + totals[2] + totals[3] - plan.settled_before
+    unpaid = [s for s in settle(plan.instalments, settled) if not s.settled]
+    if not unpaid:
+        return None, {}
+    oldest = unpaid[0].due_date
+    rows: dict[tuple[date, date], Numbers] = {}
+    for state in unpaid:
+        first = state.due_date == oldest
+        _add(
+            rows, (oldest, state.due_date), (int(first), totals[4] if first else ZERO, state.unpaid)
+        )
+    return oldest, rows
+
+
+def _state(
+    figures: tuple[Decimal, ...], plans: Sequence[Plan], day: date
+) -> tuple[date | None, dict[Any, Numbers]]:
+    """(oldest unpaid due date, {"totals" or (oldest_due, due_date): numbers}) on `day`."""
+    oldest, rows = _aging(figures, plans, day)
+    state: dict[Any, Numbers] = dict(rows)
+    if any(figures):
+        state["totals"] = _totals(figures)
+    return oldest, state
+
+
+def _loan_kept(
+    kept: Kept,
+    loan: LoanRef,
+    moves: Moves,
+    plans: Sequence[Plan],
+    since: date | None = None,
+    position: bool = True,
+) -> None:
+    """Add one loan's contribution to `kept`: its total now (and `position`), and its changes
+    on its change days from `since` on.
+
+    The changes before `since` are left out: a caller diffing two computations
+    that differ only from `since` on would add and take away the same numbers.
+    """
+    days = sorted(set(moves) | {plan.effective_on for plan in plans})
+    start = since or date.min
+    early = [day for day in days if day < start]
+    late = days[len(early) :]
+    figures: tuple[Decimal, ...] = (ZERO,) * len(FIGURES)
+    for day in early:
+        if day in moves:
+            figures = tuple(a + b for a, b in zip(figures, moves[day], strict=True))
+    oldest, before = None, {}
+    if early and (late or position):
+        oldest, before = _state(figures, plans, early[-1])
+    for day in late:
+        if day in moves:
+            figures = tuple(a + b for a, b in zip(figures, moves[day], strict=True))
+        oldest, state = _state(figures, plans, day)
+        for key in state.keys() | before.keys():
+            new, old = state.get(key), before.get(key)
+            if new == old:
+                continue
+            if key == "totals":
+                target, where, width = kept.days, (loan.township_id, loan.batch_id, day), 7
+            else:
+                target, where, width = kept.aging, (loan.township_id, *key, day), 3
+            zeros = (0,) * width
+            _add(
+                target, where, tuple(a - b for a, b in zip(new or zeros, old or zeros, strict=True))
+            )
+        before = state
+    if moves:
+        totals = _totals(figures)
+        if position:
+            kept.positions[loan.id] = Position(*totals[:5], oldest, max(moves))
+        _add(kept.totals, (loan.township_id, loan.batch_id), totals)
+
+
+def compute(
+    loans: Iterable[LoanRef],
+    moves: dict[str, Moves],
+    plans: dict[int, list[Plan]],
+    since: dict[int, date] | None = None,
+    positions: bool = True,
+) -> Kept:
+    """Every kept figure of `loans`, from their movements and schedule versions.
+
+    With `since`, a loan's changes are those from its day in `since` on only;
+    without `positions`, the loans' own rows are left out.
+    """
+    kept = Kept()
+    for loan in loans:
+        _loan_kept(
+            kept,
+            loan,
+            moves.get(loan.registration_no, {}),
+            plans.get(loan.id, []),
+            (since or {}).get(loan.id),
+            positions,
+        )
+    return kept
+
+
+# --- reading the inputs ---------------------------------------------------------------
+
+
+def _loans(conn: Connection, fund_id: int) -> dict[str, LoanRef]:
+    """Every loan of the fund."""
+    found = conn.execute(
+        select(Loan.id, Loan.registration_no, Loan.township_id, Loan.batch_id)
+        .where(Loan.fund_id == fund_id)
+        .order_by(Loan.id)
+    )
+    return {row.registration_no: LoanRef(*row) for row in found}
+
+
+@lru_cache(maxsize=2)
+def _moves_query(by_number: bool) -> Any:
+    """Loan-account turnover per loan, day, journal kind and side, and the part of it in
+    the journals ``:fresh``.
+
+    A red-ink reversal counts against the kind of the journal it reverses, on
+    its own date, as `read.figures.figures` counts it.
+    """
+    original = aliased(Journal)
+    kind = func.coalesce(original.kind, Journal.kind)
+    fresh = case((Entry.journal_id.in_(bindparam("fresh", expanding=True)), Entry.amount), else_=0)
+    query = (
+        select(
+            Account.subkey, Entry.posted_on, kind, Entry.side, fen_sum(Entry.amount), fen_sum(fresh)
+        )
+        .select_from(Account)
+        .join(Entry, Entry.account_id == Account.id)
+        .join(Journal, Journal.id == Entry.journal_id)
+        .outerjoin(original, original.id == Journal.reverses_id)
+        .where(Account.fund_id == bindparam("fund_id"), Account.code == LOANS)
+        .group_by(Account.subkey, Entry.posted_on, kind, Entry.side)
+    )
+    if by_number:
+        query = query.where(Account.subkey.in_(bindparam("nos", expanding=True)))
+    return query
+
+
+def _moves(
+    conn: Connection, fund_id: int, nos: Sequence[str] | None, fresh: Sequence[int] = ()
+) -> tuple[dict[str, Moves], dict[str, Moves]]:
+    """(all movements, movements of the journals `fresh`) per loan, by day and figure."""
+    params: dict[str, Any] = {"fund_id": fund_id, "fresh": list(fresh)}
+    if nos is not None:
+        params["nos"] = list(nos)
+    every: dict[str, dict[date, list[Decimal]]] = defaultdict(dict)
+    new: dict[str, dict[date, list[Decimal]]] = defaultdict(dict)
+    for no, day, journal_kind, side, amount, new_amount in conn.execute(
+        _moves_query(nos is not None), params
+    ):
+        index = FIGURES.index(
+            "disbursed" if side == DEBIT else CREDIT_KINDS.get(journal_kind, "repaid")
+        )
+        every[no].setdefault(day, [ZERO] * len(FIGURES))[index] += amount
+        if new_amount:
+            new[no].setdefault(day, [ZERO] * len(FIGURES))[index] += new_amount
+    # Every day with an entry stays, even one that nets to nothing: its date is
+    # the loan's last movement all the same.
+    moved = {no: {day: tuple(v) for day, v in days.items()} for no, days in every.items()}
+    return moved, _nonzero(new)
+
+
+def _nonzero(moves: dict[str, dict[date, list[Decimal]]]) -> dict[str, Moves]:
+    """The days that change something (a journal and its reversal in one batch change nothing)."""
+    out = {no: {day: tuple(v) for day, v in days.items() if any(v)} for no, days in moves.items()}
+    return {no: days for no, days in out.items() if days}
+
+
+def _plus(moves: Moves, new: Moves, sign: int = 1) -> Moves:
+    """`moves` with `new` added (or, with `sign` -1, taken away), zero days left out."""
+    out = dict(moves)
+    for day, values in new.items():
+        old = out.pop(day, (ZERO,) * len(FIGURES))
+        changed = tuple(a + sign * b for a, b in zip(old, values, strict=True))
+        if any(changed):
+            out[day] = changed
+    return out
+
+
+def _plans(conn: Connection, fund_id: int) -> dict[int, list[Plan]]:
+    """Every loan's schedule versions, by loan id."""
+    in_fund = select(Loan.id).where(Loan.fund_id == fund_id)
+    v, i = ScheduleVersion, Instalment
+    items: dict[tuple[int, int], list[Due]] = defaultdict(list)
+    for loan_id, version, seq, due_date, amount in conn.execute(
+        select(i.loan_id, i.version, i.seq, i.due_date, i.amount)
+        .where(i.loan_id.in_(in_fund))
+        .order_by(i.loan_id, i.version, i.seq)
+    ):
+        items[(loan_id, version)].append(Due(seq, due_date, amount))
+    out: dict[int, list[Plan]] = defaultdict(list)
+    for loan_id, version, effective_on, settled_before in conn.execute(
+        select(v.loan_id, v.version, v.effective_on, v.settled_before).where(v.loan_id.in_(in_fund))
+    ):
+        out[loan_id].append(
+            Plan(version, effective_on, settled_before, tuple(items[(loan_id, version)]))
+        )
+    return out
+
+
+def computed(session: Session, fund_id: int) -> tuple[Kept, dict[str, LoanRef]]:
+    """Every kept figure of the fund, recomputed from its entries and schedules."""
+    conn = session.connection()
+    loans = _loans(conn, fund_id)
+    moves, _ = _moves(conn, fund_id, None)
+    return compute(loans.values(), moves, _plans(conn, fund_id)), loans
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Statements:
+    position: Any
+    totals: Any
+    days: Any
+    aging: Any
+
+
+@lru_cache(maxsize=4)
+def _statements(dialect: str) -> _Statements:
+    """The upserts, built once per dialect: a loan's row is set, the others are added to."""
+    make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
+
+    def adding(model: Any, keys: list[str], columns: Sequence[str]) -> Any:
+        table = model.__table__
+        statement = make_insert(table)
+        return statement.on_conflict_do_update(
+            index_elements=keys,
+            set_={c: table.c[c] + statement.excluded[c] for c in columns},
+        )
+
+    positions = LoanPosition.__table__
+    position = make_insert(positions)
+    position = position.on_conflict_do_update(
+        index_elements=["fund_id", "loan_id"],
+        set_={
+            **{c: position.excluded[c] for c in POSITION},
+            "version": positions.c.version + 1,
+        },
+    )
+    return _Statements(
+        position=position,
+        totals=adding(PositionTotal, ["fund_id", "township_id", "batch_id"], TOTALS),
+        days=adding(PositionDay, ["fund_id", "township_id", "batch_id", "day"], TOTALS),
+        aging=adding(AgingDay, ["fund_id", "township_id", "oldest_due", "due_date", "day"], AGING),
+    )
+
+
+def _row_sets(
+    fund_id: int, loans: dict[str, LoanRef], positions: Kept, changes: Kept
+) -> list[tuple[str, list[dict[str, Any]]]]:
+    """(statement name, rows) of `positions`' loan rows and `changes`' other rows, key-sorted.
+
+    Sorted by key, so two transactions upserting the same rows lock them in one order.
+    """
+    by_id = {loan.id: loan for loan in loans.values()}
+    return [
+        (
+            "position",
+            [
+                {
+                    "fund_id": fund_id,
+                    "loan_id": loan_id,
+                    "township_id": by_id[loan_id].township_id,
+                    "batch_id": by_id[loan_id].batch_id,
+                    **positions.positions.get(loan_id, NO_POSITION).__dict__,
+                    "version": 1,
+                }
+                for loan_id in sorted(by_id)
+            ],
+        ),
+        (
+            "totals",
+            [
+                {"fund_id": fund_id, "township_id": t, "batch_id": b}
+                | dict(zip(TOTALS, v, strict=True))
+                for (t, b), v in sorted(changes.totals.items())
+            ],
+        ),
+        (
+            "days",
+            [
+                {"fund_id": fund_id, "township_id": t, "batch_id": b, "day": day}
+                | dict(zip(TOTALS, v, strict=True))
+                for (t, b, day), v in sorted(changes.days.items())
+            ],
+        ),
+        (
+            "aging",
+            [
+                {"fund_id": fund_id, "township_id": t, "oldest_due": u, "due_date": d, "day": day}
+                | dict(zip(AGING, v, strict=True))
+                for (t, u, d, day), v in sorted(changes.aging.items())
+            ],
+        ),
+    ]
+
+
+def _difference(after: Kept, before: Kept) -> Kept:
+    """after − before, row by row (the loans' own rows are not differences: left out)."""
+    out = Kept()
+    for name in ("totals", "days", "aging"):
+        target = getattr(out, name)
+        for key, values in getattr(after, name).items():
+            _add(target, key, values)
+        for key, values in getattr(before, name).items():
+            _add(target, key, values, -1)
+    return out
+
+
+def _refresh(
+    conn: Connection,
+    fund_id: int,
+    loans: dict[str, LoanRef],
+    moves: tuple[dict[str, Moves], dict[str, Moves]],
+    plans: tuple[dict[int, list[Plan]], dict[int, list[Plan]]],
+    since: dict[int, date],
+) -> None:
+    """Add the change of `loans`' contributions from (before, after) inputs to the kept tables.
+
+    The inputs differ from each loan's day in `since` on: earlier days are not recomputed.
+    """
+    before = compute(loans.values(), moves[0], plans[0], since, positions=False)
+    after = compute(loans.values(), moves[1], plans[1], since)
+    sql = _statements(conn.dialect.name)
+    for name, rows in _row_sets(fund_id, loans, after, _difference(after, before)):
+        if rows:
+            conn.execute(getattr(sql, name), rows)
+
+
+@lru_cache(maxsize=1)
+def _inputs_query() -> Any:
+    """The loans ``:nos``, locked, with their kept position and schedules, in one statement."""
+    p, v, i = LoanPosition, ScheduleVersion, Instalment
+    return (
+        select(
+            Loan.id,
+            Loan.registration_no,
+            Loan.township_id,
+            Loan.batch_id,
+            p.loan_id,
+            *(p.__table__.c[c] for c in FIGURES),
+            p.last_moved_on,
+            v.version,
+            v.effective_on,
+            v.settled_before,
+            i.seq,
+            i.due_date,
+            i.amount,
+        )
+        .select_from(Loan)
+        .outerjoin(p, (p.fund_id == Loan.fund_id) & (p.loan_id == Loan.id))
+        .outerjoin(v, v.loan_id == Loan.id)
+        .outerjoin(i, (i.loan_id == v.loan_id) & (i.version == v.version))
+        .where(
+            Loan.fund_id == bindparam("fund_id"),
+            Loan.registration_no.in_(bindparam("nos", expanding=True)),
+        )
+        .order_by(Loan.id, v.version, i.seq)
+        .with_for_update(of=Loan)
+    )
+
+
+@dataclass(frozen=True)
+class MovedLoans:
+    """What a write needs of the loans it touches, besides their entries."""
+
+    loans: dict[str, LoanRef]
+    #: Per loan id with a kept row: (its `FIGURES`, its last moved day).
+    kept: dict[int, tuple[tuple[Decimal, ...], date | None]]
+    plans: dict[int, list[Plan]]
+
+
+def _inputs(conn: Connection, fund_id: int, nos: Sequence[str]) -> MovedLoans:
+    loans: dict[str, LoanRef] = {}
+    kept: dict[int, tuple[tuple[Decimal, ...], date | None]] = {}
+    versions: dict[tuple[int, int], tuple[date, Decimal]] = {}
+    dues: dict[tuple[int, int], list[Due]] = defaultdict(list)
+    for row in conn.execute(_inputs_query(), {"fund_id": fund_id, "nos": list(nos)}):
+        loan_id, no, township_id, batch_id, kept_id, *figures, last = row[:10]
+        loans[no] = LoanRef(loan_id, no, township_id, batch_id)
+        if kept_id is not None:
+            kept[loan_id] = (tuple(figures), last)
+        version, effective_on, settled_before, seq, due_date, amount = row[10:]
+        if version is not None:
+            versions[(loan_id, version)] = (effective_on, settled_before)
+            if seq is not None:
+                dues[(loan_id, version)].append(Due(seq, due_date, amount))
+    plans: dict[int, list[Plan]] = defaultdict(list)
+    for (loan_id, version), (effective_on, settled_before) in versions.items():
+        plans[loan_id].append(
+            Plan(version, effective_on, settled_before, tuple(dues[(loan_id, version)]))
+        )
+    return MovedLoans(loans, kept, plans)
+
+
+def _draft_moves(drafts: Sequence[JournalDraft]) -> dict[str, Moves]:
+    """What `drafts` (none a reversal) move on each loan, by day and figure."""
+    moves: dict[str, dict[date, list[Decimal]]] = defaultdict(dict)
+    for draft in drafts:
+        for line in draft.lines:
+            if line.account.code == LOANS:
+                figure = (
+                    "disbursed" if line.side == DEBIT else CREDIT_KINDS.get(draft.kind, "repaid")
+                )
+                values = moves[line.account.key].setdefault(draft.posted_on, [ZERO] * len(FIGURES))
+                values[FIGURES.index(figure)] += line.amount
+    return _nonzero(moves)
+
+
+def _since(loans: dict[str, LoanRef], new: dict[str, Moves]) -> dict[int, date]:
+    """Per loan, the first day `new` moves it (none: no day changes)."""
+    return {loan.id: min(new.get(no) or [date.max]) for no, loan in loans.items()}
+
+
+def lock_loans(conn: Connection, fund_id: int, drafts: Sequence[JournalDraft]) -> MovedLoans | None:
+    """Lock the loans `drafts` move and read what keeping their figures needs; None if none.
+
+    Called by `services.journals.post_many` before it locks the accounts, the
+    order the services lock in (loan, then accounts). A schedule change holds
+    the same loan lock, so a posting and a schedule change of one loan never
+    compute from each other's uncommitted half.
+    """
+    nos = sorted({ln.account.key for d in drafts for ln in d.lines if ln.account.code == LOANS})
+    inputs = _inputs(conn, fund_id, nos) if nos else None
+    return inputs if inputs is not None and inputs.loans else None
+
+
+def record_posting(
+    conn: Connection,
+    fund_id: int,
+    drafts: Sequence[JournalDraft],
+    journal_ids: Sequence[int],
+    inputs: MovedLoans,
+) -> None:
+    """Keep the figures of the loans `drafts` (just inserted as `journal_ids`) moved.
+
+    Called by `services.journals.post_many` only, after the entries are in,
+    with what `lock_loans` read. A posting dated on or after each loan's last
+    movement, and not a reversal, changes no earlier day: the kept position
+    is then the loan's figures on every day the change can reach, and its
+    entries are not read. Otherwise the loans' entries are read, with and
+    without `journal_ids`.
+    """
+    loans = inputs.loans
+    new = {} if any(d.red or d.reverses for d in drafts) else _draft_moves(drafts)
+    since = _since(loans, new)
+    kept = {
+        no: inputs.kept.get(loan.id, ((ZERO,) * len(FIGURES), None)) for no, loan in loans.items()
+    }
+    if new and all(last is None or since[loans[no].id] >= last for no, (_, last) in kept.items()):
+        before = {no: {last: figures} if last else {} for no, (figures, last) in kept.items()}
+        after = {no: _plus(before[no], new.get(no, {})) for no in loans}
+    else:
+        after, new = _moves(conn, fund_id, list(loans), journal_ids)
+        before = {no: _plus(after.get(no, {}), new.get(no, {}), -1) for no in loans}
+        since = _since(loans, new)
+    _refresh(conn, fund_id, loans, (before, after), (inputs.plans, inputs.plans), since)
+
+
+def record_schedule(session: Session, fund_id: int, loan_id: int, version: int) -> None:
+    """Keep aging right after schedule `version` of a loan was added (flushes it first).
+
+    Called by the services that add a schedule version, in their transaction,
+    holding the loan's lock (which `_inputs` takes again) as a posting does.
+    """
+    session.flush()
+    conn = session.connection()
+    no = conn.execute(select(Loan.registration_no).where(Loan.id == loan_id)).scalar_one()
+    inputs = _inputs(conn, fund_id, [no])
+    every, _ = _moves(conn, fund_id, [no])
+    plans = inputs.plans
+    earlier = {loan_id: [plan for plan in plans[loan_id] if plan.version != version]}
+    effective = next(plan.effective_on for plan in plans[loan_id] if plan.version == version)
+    _refresh(conn, fund_id, inputs.loans, (every, every), (earlier, plans), {loan_id: effective})
+
+
+# --- rebuild and check ------------------------------------------------------------------
+
+_TABLES = (AgingDay, PositionDay, PositionTotal, LoanPosition)
+
+
+def rebuild(session: Session, fund_id: int) -> Kept:
+    """Replace every kept figure of the fund by the one computed from the entries (flushes).
+
+    Takes the fund row's lock first, as a month close does, so postings (which
+    share it) wait; run it while the book takes no writes all the same (after
+    the upgrade to migration 0009, or after `check` found a difference).
+    """
+    conn = session.connection()
+    conn.execute(select(Fund.id).where(Fund.id == fund_id).with_for_update())
+    kept, loans = computed(session, fund_id)
+    for model in _TABLES:
+        conn.execute(delete(model).where(model.fund_id == fund_id))
+    with_position = {no: loan for no, loan in loans.items() if loan.id in kept.positions}
+    tables = {
+        "position": LoanPosition,
+        "totals": PositionTotal,
+        "days": PositionDay,
+        "aging": AgingDay,
+    }
+    for name, rows in _row_sets(fund_id, with_position, kept, kept):
+        if rows:
+            conn.execute(insert(tables[name]), rows)
+    return kept
+
+
+def unfilled(session: Session) -> list[str]:
+    """Codes of funds that lent money but keep no figures: books from before migration 0009."""
+    lent = (
+        select(Account.fund_id)
+        .where(Account.code == LOANS, Account.debit_total > 0)
+        .distinct()
+        .subquery()
+    )
+    kept = select(LoanPosition.fund_id).distinct().subquery()
+    return list(
+        session.scalars(
+            select(Fund.code)
+            .join(lent, lent.c.fund_id == Fund.id)
+            .outerjoin(kept, kept.c.fund_id == Fund.id)
+            .where(kept.c.fund_id.is_(None))
+            .order_by(Fund.code)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One kept figure that is not what the entries say."""
+
+    fund: str
+    #: What it is of: ``loan 2024-01-0001``, ``township 001 batch 2024`` ...
+    subject: str
+    figure: str
+    kept: object
+    computed: object
+
+    def __str__(self) -> str:
+        return (
+            f"{self.fund} {self.subject} {self.figure}: kept {self.kept}, computed {self.computed}"
+        )
+
+
+def _stored(session: Session, fund_id: int) -> Kept:
+    stored = Kept()
+    conn = session.connection()
+    p = LoanPosition
+    for row in conn.execute(select(p).where(p.fund_id == fund_id)):
+        stored.positions[row.loan_id] = Position(*(getattr(row, c) for c in POSITION))
+    for model, target, keys, columns in (
+        (PositionTotal, stored.totals, ("township_id", "batch_id"), TOTALS),
+        (PositionDay, stored.days, ("township_id", "batch_id", "day"), TOTALS),
+        (AgingDay, stored.aging, ("township_id", "oldest_due", "due_date", "day"), AGING),
+    ):
+        for row in conn.execute(select(model).where(model.fund_id == fund_id)):
+            _add(
+                target,
+                tuple(getattr(row, k) for k in keys),
+                tuple(getattr(row, c) for c in columns),
+            )
+    return stored
+
+
+def check(session: Session, fund_id: int) -> list[Difference]:
+    """Every kept figure of the fund that differs from the one computed from the entries."""
+    conn = session.connection()
+    code = conn.execute(select(Fund.code).where(Fund.id == fund_id)).scalar_one()
+    towns = dict(
+        conn.execute(select(Township.id, Township.code).where(Township.fund_id == fund_id)).all()
+    )
+    batches = dict(conn.execute(select(Batch.id, Batch.code).where(Batch.fund_id == fund_id)).all())
+    computed_kept, loans = computed(session, fund_id)
+    numbers = {loan.id: no for no, loan in loans.items()}
+    stored = _stored(session, fund_id)
+    out: list[Difference] = []
+
+    def compare(subject: str, columns: Sequence[str], kept: Numbers, want: Numbers) -> None:
+        out.extend(
+            Difference(code, subject, column, a, b)
+            for column, a, b in zip(columns, kept, want, strict=True)
+            if a != b
+        )
+
+    for loan_id in sorted(stored.positions.keys() | computed_kept.positions.keys()):
+        compare(
+            f"loan {numbers.get(loan_id, loan_id)}",
+            POSITION,
+            tuple(stored.positions.get(loan_id, NO_POSITION).__dict__.values()),
+            tuple(computed_kept.positions.get(loan_id, NO_POSITION).__dict__.values()),
+        )
+    for name, columns, label in (
+        ("totals", TOTALS, lambda k: f"township {towns[k[0]]} batch {batches[k[1]]}"),
+        ("days", TOTALS, lambda k: f"township {towns[k[0]]} batch {batches[k[1]]} day {k[2]}"),
+        (
+            "aging",
+            AGING,
+            lambda k: f"township {towns[k[0]]} oldest due {k[1]} due {k[2]} day {k[3]}",
+        ),
+    ):
+        mine, want = getattr(stored, name), getattr(computed_kept, name)
+        zeros = (0,) * len(columns)
+        for key in sorted(mine.keys() | want.keys()):
+            compare(label(key), columns, mine.get(key, zeros), want.get(key, zeros))
+    return out

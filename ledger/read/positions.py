@@ -1,0 +1,127 @@
+"""Kept figures read back: per township and batch totals and aging, now or as of a date.
+
+Building blocks over `ledger.positions`' tables, taking a fund id. A read as
+of D sums the per-day rows up to D, so it costs in proportion to the
+townships, batches and days (or oldest-due and due dates) shown, never to
+the loans or entries in the book.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ledger import dates
+from ledger.models import AgingDay, PositionDay, PositionTotal
+from ledger.read.books import fen_sum
+from ledger.schedule import AGING_BUCKETS, aging_bucket
+
+ZERO = Decimal("0.00")
+#: The columns of `KeptTotals`, in its order: five money figures, then two counts.
+COLUMNS = (
+    "disbursed",
+    "repaid",
+    "guarantee_called",
+    "written_off",
+    "outstanding",
+    "lent_loans",
+    "open_loans",
+)
+
+
+@dataclass(frozen=True)
+class KeptTotals:
+    """The loans of one township and batch, summed."""
+
+    disbursed: Decimal = ZERO
+    repaid: Decimal = ZERO
+    guarantee_called: Decimal = ZERO
+    written_off: Decimal = ZERO
+    outstanding: Decimal = ZERO
+    #: Loans with principal disbursed, and with principal outstanding.
+    lent_loans: int = 0
+    open_loans: int = 0
+
+
+def totals(
+    session: Session, fund_id: int, *, as_of: date | None = None, township_id: int | None = None
+) -> dict[tuple[int, int], KeptTotals]:
+    """(township id, batch id) -> totals, now (one row each) or at the end of `as_of`."""
+    if as_of is None:
+        model: type[PositionTotal] | type[PositionDay] = PositionTotal
+        query = select(
+            model.township_id, model.batch_id, *(model.__table__.c[c] for c in COLUMNS)
+        ).where(model.fund_id == fund_id)
+    else:
+        model = PositionDay
+        query = (
+            select(
+                model.township_id,
+                model.batch_id,
+                *(fen_sum(model.__table__.c[c]) for c in COLUMNS[:5]),
+                *(func.coalesce(func.sum(model.__table__.c[c]), 0) for c in COLUMNS[5:]),
+            )
+            .where(model.fund_id == fund_id, model.day <= as_of)
+            .group_by(model.township_id, model.batch_id)
+        )
+    if township_id is not None:
+        query = query.where(model.township_id == township_id)
+    out = {}
+    for town, batch, *values in session.execute(query):
+        kept = KeptTotals(*values[:5], int(values[5]), int(values[6]))
+        if kept != KeptTotals():
+            out[(town, batch)] = kept
+    return out
+
+
+@dataclass(frozen=True)
+class BucketTotals:
+    """The overdue loans of one aging bucket, counted and summed."""
+
+    label: str
+    loans: int
+    overdue_amount: Decimal
+    outstanding: Decimal
+
+
+def aging(
+    session: Session, fund_id: int, *, as_of: date | None = None, township_id: int | None = None
+) -> dict[int, tuple[BucketTotals, ...]]:
+    """township id -> its overdue loans by aging bucket at the end of `as_of` (today if None).
+
+    A loan whose oldest unpaid instalment fell due on u is (D − u) days
+    overdue on D when u < D; its instalments due before D are its overdue
+    amount (`ledger.schedule.overdue`).
+    """
+    day = as_of or dates.today()
+    a = AgingDay
+    query = (
+        select(
+            a.township_id,
+            a.oldest_due,
+            a.due_date,
+            func.coalesce(func.sum(a.loans), 0),
+            fen_sum(a.outstanding),
+            fen_sum(a.unpaid),
+        )
+        .where(a.fund_id == fund_id, a.day <= day, a.oldest_due < day)
+        .group_by(a.township_id, a.oldest_due, a.due_date)
+    )
+    if township_id is not None:
+        query = query.where(a.township_id == township_id)
+    sums: dict[int, dict[str, list]] = {}
+    for town, oldest, due, loans, outstanding, unpaid in session.execute(query):
+        label = aging_bucket((day - oldest).days)
+        buckets = sums.setdefault(town, {name: [0, ZERO, ZERO] for name, _, _ in AGING_BUCKETS})
+        values = buckets[label]  # type: ignore[index]
+        values[0] += int(loans)
+        values[1] += unpaid if due < day else ZERO
+        values[2] += outstanding
+    return {
+        town: tuple(BucketTotals(label, *values) for label, values in buckets.items())
+        for town, buckets in sums.items()
+    }

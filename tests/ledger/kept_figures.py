@@ -1,0 +1,107 @@
+"""The kept figures against the figures computed from the entries (shared by the tests)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from ledger import dates, positions
+from ledger.db import Database
+from ledger.models import Loan, LoanPosition, Township
+from ledger.read import fund as fund_reads
+from ledger.read import positions as kept_reads
+from ledger.read.figures import LoanFigures, figures, schedules
+from ledger.schedule import settle
+from tests.factories import CLERK_ACTOR
+
+ZERO = Decimal("0.00")
+
+
+def assert_kept_matches(db: Database, fund_id: int, fund_code: str, days: Iterable[date | None]):
+    """Every kept figure equals the one `read.figures` and `read.fund.aging` compute.
+
+    Now (each loan's row, the township and batch totals) and as of each of
+    `days` (None: the totals row; a date: the per-day sums up to it).
+    """
+    with db.read() as session:
+        assert positions.check(session, fund_id) == []
+        loans = session.execute(
+            select(Loan.id, Loan.registration_no, Loan.township_id, Loan.batch_id).where(
+                Loan.fund_id == fund_id
+            )
+        ).all()
+        now = figures(session, fund_id)
+        plans = schedules(session, [row.id for row in loans])
+        kept = {
+            row.loan_id: row
+            for row in session.scalars(select(LoanPosition).where(LoanPosition.fund_id == fund_id))
+        }
+        for loan_id, no, _, _ in loans:
+            want = now.get(no, LoanFigures())
+            row = kept.get(loan_id)
+            got = (
+                (row.disbursed, row.repaid, row.guarantee_called, row.written_off, row.outstanding)
+                if row
+                else (ZERO,) * 5
+            )
+            assert got == (
+                want.disbursed,
+                want.repaid,
+                want.guarantee_called,
+                want.written_off,
+                want.outstanding,
+            ), no
+            oldest = None
+            if want.disbursed > 0 and loan_id in plans:
+                plan = plans[loan_id]
+                unpaid = [
+                    s
+                    for s in settle(plan.instalments, want.settled - plan.settled_before)
+                    if not s.settled
+                ]
+                oldest = unpaid[0].due_date if unpaid else None
+            assert (row.oldest_unpaid_due if row else None) == oldest, no
+        towns = dict(session.execute(select(Township.id, Township.code)).all())
+        for day in days:
+            by_no = figures(session, fund_id, as_of=day)
+            want_totals: dict[tuple[int, int], list] = defaultdict(lambda: [ZERO] * 5 + [0, 0])
+            for _, no, town, batch in loans:
+                f = by_no.get(no)
+                if f is None:
+                    continue
+                values = want_totals[(town, batch)]
+                for index, number in enumerate(
+                    (f.disbursed, f.repaid, f.guarantee_called, f.written_off, f.outstanding)
+                ):
+                    values[index] += number
+                values[5] += f.disbursed > 0
+                values[6] += f.outstanding > 0
+            expected = {
+                key: kept_reads.KeptTotals(*values)
+                for key, values in want_totals.items()
+                if kept_reads.KeptTotals(*values) != kept_reads.KeptTotals()
+            }
+            assert kept_reads.totals(session, fund_id, as_of=day) == expected, day
+            on = day or dates.today()
+            computed = fund_reads.aging(session, CLERK_ACTOR, fund_code, as_of=on)
+            kept_aging = kept_reads.aging(session, fund_id, as_of=on)
+            for bucket in computed.buckets:
+                parts = [
+                    b for buckets in kept_aging.values() for b in buckets if b.label == bucket.label
+                ]
+                assert (
+                    sum(b.loans for b in parts),
+                    sum((b.overdue_amount for b in parts), ZERO),
+                    sum((b.outstanding for b in parts), ZERO),
+                ) == (bucket.loans, bucket.overdue_amount, bucket.outstanding), (on, bucket)
+            for town_id, buckets in kept_aging.items():
+                mine = fund_reads.aging(
+                    session, CLERK_ACTOR, fund_code, as_of=on, township=towns[town_id]
+                )
+                assert [(b.label, b.loans, b.overdue_amount, b.outstanding) for b in buckets] == [
+                    (b.label, b.loans, b.overdue_amount, b.outstanding) for b in mine.buckets
+                ], (on, towns[town_id])

@@ -1,0 +1,210 @@
+"""Kept figures: written by the posting path, exact now and as of any date."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select, update
+
+from ledger import positions
+from ledger.actors import Actor
+from ledger.models import LoanPosition, PositionDay, PositionTotal, Township
+from ledger.read import positions as kept_reads
+from ledger.services import loans, proposals
+from tests.factories import APPROVER, CLERK_ACTOR, committing, make_loan, make_programme, reverse
+from tests.ledger.kept_figures import assert_kept_matches
+
+D = Decimal
+PROPOSER = Actor("approver-2", "approver")
+#: Around every instalment of make_loan's schedule (2008-04-01, 2009-04-01 ...).
+DAYS = (
+    None,
+    date(2007, 4, 9),
+    date(2007, 4, 10),
+    date(2008, 4, 1),
+    date(2008, 4, 2),
+    date(2008, 6, 1),
+    date(2009, 5, 1),
+    date(2010, 7, 1),
+)
+
+
+def repay(db, prog, no, amount, on):
+    with committing(db) as uow:
+        return loans.repay_loan(uow, CLERK_ACTOR, prog.code, no, on=on, amount=amount)
+
+
+def test_a_disbursement_and_a_repayment_are_kept_per_loan_and_township(db, set_today):
+    set_today(date(2008, 6, 1))
+    prog = make_programme(db)
+    first = make_loan(db, prog, amount="3000.00")
+    second = make_loan(db, prog, amount="2000.00", township=prog.townships[1])
+    repay(db, prog, first.registration_no, "1200.00", date(2008, 3, 1))
+    with db.read() as session:
+        row = session.get_one(LoanPosition, (prog.fund.id, first.id))
+        assert (row.disbursed, row.repaid, row.outstanding) == (
+            D("3000.00"),
+            D("1200.00"),
+            D("1800.00"),
+        )
+        # 1,200 paid the first instalment of 1,000 and part of the second.
+        assert row.oldest_unpaid_due == date(2009, 4, 1)
+        towns = dict(session.execute(select(Township.code, Township.id)).all())
+        totals = kept_reads.totals(session, prog.fund.id)
+        assert {towns[prog.townships[0]], towns[prog.townships[1]]} == {t for t, _ in totals}
+        before = kept_reads.totals(session, prog.fund.id, as_of=date(2008, 2, 29))
+        mine = next(v for (t, _), v in before.items() if t == towns[prog.townships[0]])
+        assert (mine.disbursed, mine.repaid, mine.lent_loans, mine.open_loans) == (
+            D("3000.00"),
+            D("0.00"),
+            1,
+            1,
+        )
+        assert second.id != first.id
+    assert_kept_matches(db, prog.fund.id, prog.code, DAYS)
+
+
+def test_a_backdated_repayment_moves_later_days_aging(db, set_today):
+    set_today(date(2010, 7, 1))
+    prog = make_programme(db)
+    loan = make_loan(db, prog, amount="3000.00")
+    repay(db, prog, loan.registration_no, "500.00", date(2009, 6, 1))
+    # Dated before the first repayment: the days after it change too.
+    repay(db, prog, loan.registration_no, "700.00", date(2008, 5, 1))
+    with db.read() as session:
+        aging = kept_reads.aging(session, prog.fund.id, as_of=date(2009, 6, 2))
+        (buckets,) = aging.values()
+        assert [(b.label, b.loans, b.overdue_amount) for b in buckets if b.loans] == [
+            ("31-90", 1, D("800.00"))
+        ]
+    assert_kept_matches(db, prog.fund.id, prog.code, DAYS)
+
+
+def test_a_red_ink_reversal_counts_against_the_kind_it_reverses(db, set_today):
+    set_today(date(2008, 6, 1))
+    prog = make_programme(db)
+    loan = make_loan(db, prog, amount="3000.00")
+    posted = repay(db, prog, loan.registration_no, "3000.00", date(2008, 3, 1))
+    with committing(db) as uow:
+        reverse(uow, prog.code, posted.voucher, on=date(2008, 5, 1))
+    with db.read() as session:
+        row = session.get_one(LoanPosition, (prog.fund.id, loan.id))
+        assert (row.repaid, row.outstanding, row.oldest_unpaid_due) == (
+            D("0.00"),
+            D("3000.00"),
+            date(2008, 4, 1),
+        )
+        between = kept_reads.totals(session, prog.fund.id, as_of=date(2008, 4, 30))
+        assert [(v.repaid, v.open_loans) for v in between.values()] == [(D("3000.00"), 0)]
+    assert_kept_matches(db, prog.fund.id, prog.code, (*DAYS, date(2008, 4, 30)))
+
+
+def test_a_write_off_and_an_extension_are_kept(db, set_today):
+    set_today(date(2010, 7, 1))
+    prog = make_programme(db)
+    written = make_loan(db, prog, amount="3000.00")
+    extended = make_loan(db, prog, amount="2000.00", township=prog.townships[1])
+    with committing(db) as uow:
+        row = proposals.propose_write_off(
+            uow,
+            PROPOSER,
+            prog.code,
+            loan=written.registration_no,
+            amount="1000.00",
+            ground="death",
+            reason="借款人死亡",
+            evidence="死亡证明",
+            on=date(2008, 5, 1),
+        )
+    with committing(db) as uow:
+        proposals.decide_write_off(
+            uow,
+            APPROVER,
+            prog.code,
+            row.id,
+            approve=True,
+            note="审定",
+            on=date(2008, 5, 2),
+            document_no="霍脱贫〔2008〕1号",
+        )
+    with committing(db) as uow:
+        ext = proposals.propose_extension(
+            uow,
+            CLERK_ACTOR,
+            prog.code,
+            loan=extended.registration_no,
+            schedule=[(date(2009, 6, 1), "1000.00"), (date(2010, 6, 1), "1000.00")],
+            reason="大棚受灾",
+            on=date(2008, 6, 1),
+        )
+    with committing(db) as uow:
+        proposals.decide_extension(
+            uow, APPROVER, prog.code, ext.id, approve=True, note="同意", on=date(2008, 6, 10)
+        )
+    with db.read() as session:
+        row = session.get_one(LoanPosition, (prog.fund.id, written.id))
+        assert (row.written_off, row.outstanding) == (D("1000.00"), D("2000.00"))
+        assert session.get_one(LoanPosition, (prog.fund.id, extended.id)).oldest_unpaid_due == (
+            date(2009, 6, 1)
+        )
+    assert_kept_matches(db, prog.fund.id, prog.code, (*DAYS, date(2008, 6, 9), date(2008, 6, 10)))
+
+
+def test_check_names_a_corrupted_figure_and_rebuild_repairs_it(db, set_today):
+    set_today(date(2008, 6, 1))
+    prog = make_programme(db)
+    loan = make_loan(db, prog, amount="3000.00")
+    repay(db, prog, loan.registration_no, "1000.00", date(2008, 3, 1))
+    with committing(db) as uow:
+        uow.session.execute(
+            update(LoanPosition)
+            .where(LoanPosition.loan_id == loan.id)
+            .values(repaid=D("900.00"), outstanding=D("2100.00"))
+        )
+        uow.session.execute(
+            update(PositionDay)
+            .where(PositionDay.day == date(2008, 3, 1))
+            .values(repaid=D("1.00"), outstanding=D("-1.00"))
+        )
+    with db.read() as session:
+        found = {
+            (d.subject, d.figure, d.kept, d.computed)
+            for d in positions.check(session, prog.fund.id)
+        }
+    no = loan.registration_no
+    town = prog.townships[0]
+    assert found == {
+        (f"loan {no}", "repaid", D("900.00"), D("1000.00")),
+        (f"loan {no}", "outstanding", D("2100.00"), D("2000.00")),
+        (f"township {town} batch 1 day 2008-03-01", "repaid", D("1.00"), D("1000.00")),
+        (f"township {town} batch 1 day 2008-03-01", "outstanding", D("-1.00"), D("-1000.00")),
+    }
+    with committing(db) as uow:
+        positions.rebuild(uow.session, prog.fund.id)
+    assert_kept_matches(db, prog.fund.id, prog.code, DAYS)
+
+
+def test_rebuild_writes_what_the_posting_path_kept(db, set_today):
+    set_today(date(2008, 6, 1))
+    prog = make_programme(db)
+    make_loan(db, prog, amount="3000.00")
+    make_loan(db, prog, amount="2000.00", township=prog.townships[1])
+
+    def tables(session):
+        return [
+            sorted(
+                tuple(getattr(r, c.name) for c in model.__table__.columns)
+                for r in session.scalars(select(model))
+            )
+            for model in (LoanPosition, PositionTotal, PositionDay)
+        ]
+
+    with db.read() as session:
+        kept = tables(session)
+    with committing(db) as uow:
+        positions.rebuild(uow.session, prog.fund.id)
+    with db.read() as session:
+        rebuilt = tables(session)
+    # The version counts writes; every figure is the same.
+    assert [[r[:-1] for r in kept[0]], *kept[1:]] == [[r[:-1] for r in rebuilt[0]], *rebuilt[1:]]
