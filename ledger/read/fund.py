@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ledger import chart, dates
@@ -32,9 +32,12 @@ from ledger.models import (
     Journal,
     Liaison,
     Loan,
+    LoanPosition,
+    ScheduleVersion,
     Township,
 )
 from ledger.posting import AccountRef
+from ledger.read import positions as kept_reads
 from ledger.read.access import FundHeader, county_wide, fund
 from ledger.read.books import (
     ZERO,
@@ -103,35 +106,41 @@ def aging(
     is NotFound); a township that does not exist is NotFound too.
     """
     header = fund(session, actor, fund_code)
-    name = None
+    town = None
     township = township_filter(actor, township)
     if township is not None:
-        name = lookup.township(session, header.id, township, actor, "township").name
-    day = as_of or dates.today()
-    rows = loan_rows(session, header.id, actor, as_of=day, township=township)
-    return _aging(session, header, day, rows, township, name)
+        town = lookup.township(session, header.id, township, actor, "township")
+    return _aging(session, header, actor, as_of or dates.today(), town)
 
 
 def _aging(
-    session: Session,
-    header: FundHeader,
-    as_of: date,
-    rows: Sequence[LoanRow],
-    township: str | None = None,
-    township_name: str | None = None,
+    session: Session, header: FundHeader, actor: Actor, as_of: date, town: Township | None = None
 ) -> Aging:
-    """The aging of `rows` (`loan_rows` as of `as_of`), which the fund statement has already."""
-    lent = [r for r in rows if r.figures.disbursed > 0]
-    overdue_rows = tuple(r for r in lent if r.overdue_days > 0)
+    """The aging of the fund (or of `town`) from the kept figures (`read.positions`).
+
+    The buckets and the outstanding cost in proportion to the townships and
+    due dates shown; the listed loans are `_overdue_rows`.
+    """
+    town_id = None if town is None else town.id
+    kept = kept_reads.aging(session, header.id, as_of=as_of, township_id=town_id)
+    by_label: dict[str, list[kept_reads.BucketTotals]] = defaultdict(list)
+    for town_buckets in kept.values():
+        for part in town_buckets:
+            by_label[part.label].append(part)
     buckets = tuple(
         AgingBucket(
             label,
-            sum(1 for r in overdue_rows if r.bucket == label),
-            sum((r.overdue_amount for r in overdue_rows if r.bucket == label), ZERO),
-            sum((r.outstanding for r in overdue_rows if r.bucket == label), ZERO),
+            sum(b.loans for b in by_label[label]),
+            sum((b.overdue_amount for b in by_label[label]), ZERO),
+            sum((b.outstanding for b in by_label[label]), ZERO),
         )
         for label, _, _ in AGING_BUCKETS
     )
+    # "Now" is the totals row; a date before today sums the days up to it.
+    totals = kept_reads.totals(
+        session, header.id, as_of=None if as_of >= dates.today() else as_of, township_id=town_id
+    )
+    overdue_rows = _overdue_rows(session, header.id, actor, as_of, town)
     ids = {r.liaison_id for r in overdue_rows if r.liaison_id is not None}
     liaisons = (
         dict(session.execute(select(Liaison.id, Liaison.name).where(Liaison.id.in_(ids))).all())
@@ -141,15 +150,44 @@ def _aging(
     return Aging(
         header,
         as_of,
-        township,
-        township_name,
+        None if town is None else town.code,
+        None if town is None else town.name,
         overdue_rows,
         buckets,
-        sum((r.outstanding for r in lent), ZERO),
-        sum((r.overdue_amount for r in overdue_rows), ZERO),
-        sum((r.outstanding for r in overdue_rows), ZERO),
+        sum((t.outstanding for t in totals.values()), ZERO),
+        sum((b.overdue_amount for b in buckets), ZERO),
+        sum((b.outstanding for b in buckets), ZERO),
         liaisons,
     )
+
+
+def _overdue_rows(
+    session: Session, fund_id: int, actor: Actor, as_of: date, town: Township | None
+) -> tuple[LoanRow, ...]:
+    """The loans overdue at the end of `as_of`, by township and registration number.
+
+    A loan with no entry and no schedule version after `as_of` stands then as
+    it stands now, so it was overdue iff its kept oldest unpaid due date is
+    before `as_of`; only the loans that did change since are candidates
+    computed from their entries. Exact for any date; today (and any date
+    after the last posting) that is the overdue loans alone, a past date adds
+    the loans moved since, so an old date costs more.
+    """
+    p = LoanPosition
+    changed = or_(
+        p.oldest_unpaid_due < as_of,
+        p.last_moved_on > as_of,
+        p.loan_id.in_(select(ScheduleVersion.loan_id).where(ScheduleVersion.effective_on > as_of)),
+    )
+    query = select(Loan.registration_no).join(p, p.loan_id == Loan.id)
+    query = query.where(p.fund_id == fund_id, changed)
+    if town is not None:
+        query = query.where(p.township_id == town.id)
+    candidates = list(session.scalars(query))
+    if not candidates:
+        return ()
+    rows = loan_rows(session, fund_id, actor, as_of=as_of, registration_nos=candidates)
+    return tuple(r for r in rows if r.figures.disbursed > 0 and r.overdue_days > 0)
 
 
 @dataclass(frozen=True)
@@ -608,7 +646,7 @@ def fund_statement(
     towns = select(Township.code, Township.name).where(Township.fund_id == fund_id)
     # "Now" is the end of today, as the heading prints it, for every figure.
     cash = subaccount_balances(session, fund_id, chart.TOWNSHIP_FUNDS, day)
-    rows = loan_rows(session, fund_id, actor, as_of=day)  # once, for the summary and aging
+    rows = loan_rows(session, fund_id, actor, as_of=day)
     return FundStatementData(
         fund=header,
         from_=from_,
@@ -619,7 +657,7 @@ def fund_statement(
             for code, name in session.execute(towns.order_by(Township.code)).all()
         ),
         flows=period_flows(session, fund_id, from_, day),
-        aging=_aging(session, header, day, rows),
+        aging=_aging(session, header, actor, day),
         recovery=recovery_table(session, fund_id, actor, recovery_year(session, fund_id, day)),
         plans=tuple(
             plan_against_actual(session, actor, fund_code, year, as_of=day)
