@@ -114,12 +114,20 @@ def aging(
 
 
 def _aging(
-    session: Session, header: FundHeader, actor: Actor, as_of: date, town: Township | None = None
+    session: Session,
+    header: FundHeader,
+    actor: Actor,
+    as_of: date,
+    town: Township | None = None,
+    *,
+    rows: Sequence[LoanRow] | None = None,
 ) -> Aging:
     """The aging of the fund (or of `town`) from the kept figures (`read.positions`).
 
     The buckets and the outstanding cost in proportion to the townships and
-    due dates shown; the listed loans are `_overdue_rows`.
+    due dates shown; the listed loans are `_overdue_rows`, or the overdue
+    ones of `rows` (the fund's `loan_rows` as of `as_of`, which the fund
+    statement has already).
     """
     town_id = None if town is None else town.id
     kept = kept_reads.aging(session, header.id, as_of=as_of, township_id=town_id)
@@ -140,7 +148,10 @@ def _aging(
     totals = kept_reads.totals(
         session, header.id, as_of=None if as_of >= dates.today() else as_of, township_id=town_id
     )
-    overdue_rows = _overdue_rows(session, header.id, actor, as_of, town)
+    if rows is None:
+        overdue_rows = _overdue_rows(session, header.id, actor, as_of, town)
+    else:
+        overdue_rows = _overdue(rows)
     ids = {r.liaison_id for r in overdue_rows if r.liaison_id is not None}
     liaisons = (
         dict(session.execute(select(Liaison.id, Liaison.name).where(Liaison.id.in_(ids))).all())
@@ -186,7 +197,11 @@ def _overdue_rows(
     candidates = list(session.scalars(query))
     if not candidates:
         return ()
-    rows = loan_rows(session, fund_id, actor, as_of=as_of, registration_nos=candidates)
+    return _overdue(loan_rows(session, fund_id, actor, as_of=as_of, registration_nos=candidates))
+
+
+def _overdue(rows: Sequence[LoanRow]) -> tuple[LoanRow, ...]:
+    """The loans of `rows` with money lent and overdue."""
     return tuple(r for r in rows if r.figures.disbursed > 0 and r.overdue_days > 0)
 
 
@@ -646,7 +661,7 @@ def fund_statement(
     towns = select(Township.code, Township.name).where(Township.fund_id == fund_id)
     # "Now" is the end of today, as the heading prints it, for every figure.
     cash = subaccount_balances(session, fund_id, chart.TOWNSHIP_FUNDS, day)
-    rows = loan_rows(session, fund_id, actor, as_of=day)
+    rows = loan_rows(session, fund_id, actor, as_of=day)  # once, for the summary and aging
     return FundStatementData(
         fund=header,
         from_=from_,
@@ -657,7 +672,7 @@ def fund_statement(
             for code, name in session.execute(towns.order_by(Township.code)).all()
         ),
         flows=period_flows(session, fund_id, from_, day),
-        aging=_aging(session, header, actor, day),
+        aging=_aging(session, header, actor, day, rows=rows),
         recovery=recovery_table(session, fund_id, actor, recovery_year(session, fund_id, day)),
         plans=tuple(
             plan_against_actual(session, actor, fund_code, year, as_of=day)

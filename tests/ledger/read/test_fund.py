@@ -10,13 +10,20 @@ from hypothesis import strategies as st
 
 from ledger.actors import Actor
 from ledger.read.figures import Schedule, settle_by_kind
-from ledger.read.fund import aging, fund_summary, recovery_table, township_positions
+from ledger.read.fund import (
+    aging,
+    fund_statement,
+    fund_summary,
+    recovery_table,
+    township_positions,
+)
 from ledger.read.guarantees import liaison_exposures
 from ledger.read.loans import loan_rows, loan_view, three_line_report
 from ledger.schedule import Instalment as Due
 from ledger.schedule import settle
 from ledger.services import funding, guarantees, loans, proposals
 from tests.factories import APPROVER, CLERK_ACTOR, committing, make_loan, make_programme, reverse
+from tests.ledger.kept_figures import aging_from_entries
 
 D = Decimal
 
@@ -89,6 +96,17 @@ def test_aging_and_fund_summary_as_of_dates(db):
             + summary.liaison_receivable
             + summary.written_off
         ) == summary.capital
+
+
+def test_the_fund_statement_and_the_aging_table_agree_with_the_entries(db):
+    """The statement lists the overdue loans of the rows it has; the table asks the kept rows."""
+    prog, *_ = build(db)
+    with db.read() as session:
+        for day in (date(2008, 7, 1), date(2009, 5, 1), date(2010, 1, 1)):
+            want = aging_from_entries(session, prog.code, day)
+            assert want.loans, day
+            assert aging(session, CLERK_ACTOR, prog.code, as_of=day) == want, day
+            assert fund_statement(session, CLERK_ACTOR, prog.code, to=day).aging == want, day
 
 
 def test_township_positions_balance(db):
