@@ -185,13 +185,13 @@ def _overdue_rows(
     the loans moved since, so an old date costs more.
     """
     p = LoanPosition
-    changed = or_(
+    candidate = or_(
         p.oldest_unpaid_due < as_of,
         p.last_moved_on > as_of,
         p.loan_id.in_(select(ScheduleVersion.loan_id).where(ScheduleVersion.effective_on > as_of)),
     )
     query = select(Loan.registration_no).join(p, p.loan_id == Loan.id)
-    query = query.where(p.fund_id == fund_id, changed)
+    query = query.where(p.fund_id == fund_id, candidate)
     if town is not None:
         query = query.where(p.township_id == town.id)
     candidates = list(session.scalars(query))
