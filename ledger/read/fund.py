@@ -188,7 +188,11 @@ def _overdue_rows(
     candidate = or_(
         p.oldest_unpaid_due < as_of,
         p.last_moved_on > as_of,
-        p.loan_id.in_(select(ScheduleVersion.loan_id).where(ScheduleVersion.effective_on > as_of)),
+        p.loan_id.in_(
+            select(ScheduleVersion.loan_id)
+            .join(Loan, Loan.id == ScheduleVersion.loan_id)
+            .where(Loan.fund_id == fund_id, ScheduleVersion.effective_on > as_of)
+        ),
     )
     query = select(Loan.registration_no).join(p, p.loan_id == Loan.id)
     query = query.where(p.fund_id == fund_id, candidate)
