@@ -29,12 +29,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ledger.actors import Actor
 from ledger.clock import as_utc, iso_utc, utcnow
+from ledger.db import upsert
 from ledger.models import AuditHead, AuditRecord
 from ledger.models.audit import GENESIS_HASH, SYSTEM_CHAIN
 
@@ -142,11 +141,11 @@ def _locked_head(session: Session, chain: str) -> Any:
     locked = select(HEADS.c.seq, HEADS.c.hash).where(HEADS.c.chain == chain).with_for_update()
     head = session.execute(locked).first()
     if head is None:
-        dialect = session.get_bind().dialect.name
-        start = pg_insert if dialect == "postgresql" else sqlite_insert
         # Two first writers of a fund: the second waits here for the first.
         session.execute(
-            start(HEADS).values(chain=chain, seq=0, hash=GENESIS_HASH).on_conflict_do_nothing()
+            upsert(session, HEADS)
+            .values(chain=chain, seq=0, hash=GENESIS_HASH)
+            .on_conflict_do_nothing()
         )
         head = session.execute(locked).one()
     return head

@@ -122,9 +122,12 @@ def dialect_name(session: Session) -> str:
 
 def upsert(session: Session, table: Table) -> Any:
     """``INSERT`` that supports ``on_conflict_do_*`` on both SQLite and PostgreSQL."""
-    if dialect_name(session) == "postgresql":
-        return pg_insert(table)
-    return sqlite_insert(table)
+    return dialect_insert(dialect_name(session))(table)
+
+
+def dialect_insert(dialect: str) -> Callable[[Any], Any]:
+    """The ``insert`` construct with ``on_conflict_do_*`` for `dialect` (statements built once)."""
+    return pg_insert if dialect == "postgresql" else sqlite_insert
 
 
 class UnitOfWork:

@@ -31,12 +31,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ledger.audit import canonical_json
 from ledger.clock import as_utc, utcnow
-from ledger.db import Database, UnitOfWork, run_in_transaction
+from ledger.db import Database, UnitOfWork, run_in_transaction, upsert
 from ledger.errors import IdempotencyKeyReused, InvalidField
 from ledger.models import IdempotencyRecord, IdempotencyStatus
 
@@ -143,10 +141,8 @@ def _claim(
     already queued us), then inserts nothing, and the committed row is read.
     """
     table = IdempotencyRecord.__table__
-    dialect = uow.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     inserted = uow.session.execute(
-        insert(table)
+        upsert(uow.session, table)
         .values(
             actor=actor,
             key=key,

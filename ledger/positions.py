@@ -30,11 +30,10 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, case, delete, func, insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
 from ledger.chart import LOANS
+from ledger.db import dialect_insert
 from ledger.models import (
     Account,
     AgingDay,
@@ -376,7 +375,7 @@ class _Statements:
 @lru_cache(maxsize=4)
 def _statements(dialect: str) -> _Statements:
     """The upserts, built once per dialect: a loan's row is set, the others are added to."""
-    make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    make_insert = dialect_insert(dialect)
 
     def adding(model: Any, keys: list[str], columns: Sequence[str]) -> Any:
         table = model.__table__

@@ -39,13 +39,11 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, tuple_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ledger import dates, positions
-from ledger.db import UnitOfWork
+from ledger.db import UnitOfWork, dialect_insert
 from ledger.errors import (
     AlreadyReversed,
     CannotReverseReversal,
@@ -104,7 +102,7 @@ class _Statements:
 
 @lru_cache(maxsize=4)
 def _statements(dialect: str) -> _Statements:
-    make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    make_insert = dialect_insert(dialect)
     accounts = Account.__table__
     counters = VoucherCounter.__table__
     reserve = make_insert(counters).values(
