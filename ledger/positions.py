@@ -114,8 +114,8 @@ class Kept:
     totals: dict[tuple[int, int], Numbers] = field(default_factory=dict)
     #: (township_id, batch_id, day) -> change of `TOTALS`
     days: dict[tuple[int, int, date], Numbers] = field(default_factory=dict)
-    #: (township_id, oldest_due, due_date, day) -> change of `AGING`
-    aging: dict[tuple[int, date, date, date], Numbers] = field(default_factory=dict)
+    #: (township_id, batch_id, oldest_due, due_date, day) -> change of `AGING`
+    aging: dict[tuple[int, int, date, date, date], Numbers] = field(default_factory=dict)
 
 
 def _add(target: dict[Any, Numbers], key: Any, values: Numbers, sign: int = 1) -> None:
@@ -213,7 +213,7 @@ def _loan_kept(
             if key == "totals":
                 target, where, width = kept.days, (loan.township_id, loan.batch_id, day), 7
             else:
-                target, where, width = kept.aging, (loan.township_id, *key, day), 3
+                target, where, width = kept.aging, (loan.township_id, loan.batch_id, *key, day), 3
             zeros = (0,) * width
             _add(
                 target, where, tuple(a - b for a, b in zip(new or zeros, old or zeros, strict=True))
@@ -398,7 +398,11 @@ def _statements(dialect: str) -> _Statements:
         position=position,
         totals=adding(PositionTotal, ["fund_id", "township_id", "batch_id"], TOTALS),
         days=adding(PositionDay, ["fund_id", "township_id", "batch_id", "day"], TOTALS),
-        aging=adding(AgingDay, ["fund_id", "township_id", "oldest_due", "due_date", "day"], AGING),
+        aging=adding(
+            AgingDay,
+            ["fund_id", "township_id", "batch_id", "oldest_due", "due_date", "day"],
+            AGING,
+        ),
     )
 
 
@@ -444,9 +448,16 @@ def _row_sets(
         (
             "aging",
             [
-                {"fund_id": fund_id, "township_id": t, "oldest_due": u, "due_date": d, "day": day}
+                {
+                    "fund_id": fund_id,
+                    "township_id": t,
+                    "batch_id": b,
+                    "oldest_due": u,
+                    "due_date": d,
+                    "day": day,
+                }
                 | dict(zip(AGING, v, strict=True))
-                for (t, u, d, day), v in sorted(changes.aging.items())
+                for (t, b, u, d, day), v in sorted(changes.aging.items())
             ],
         ),
     ]
@@ -707,7 +718,12 @@ def _stored(session: Session, fund_id: int) -> Kept:
     for model, target, keys, columns in (
         (PositionTotal, stored.totals, ("township_id", "batch_id"), TOTALS),
         (PositionDay, stored.days, ("township_id", "batch_id", "day"), TOTALS),
-        (AgingDay, stored.aging, ("township_id", "oldest_due", "due_date", "day"), AGING),
+        (
+            AgingDay,
+            stored.aging,
+            ("township_id", "batch_id", "oldest_due", "due_date", "day"),
+            AGING,
+        ),
     ):
         for row in conn.execute(select(model).where(model.fund_id == fund_id)):
             _add(
@@ -751,7 +767,10 @@ def check(session: Session, fund_id: int) -> list[Difference]:
         (
             "aging",
             AGING,
-            lambda k: f"township {towns[k[0]]} oldest due {k[1]} due {k[2]} day {k[3]}",
+            lambda k: (
+                f"township {towns[k[0]]} batch {batches[k[1]]}"
+                f" oldest due {k[2]} due {k[3]} day {k[4]}"
+            ),
         ),
     ):
         mine, want = getattr(stored, name), getattr(computed_kept, name)

@@ -94,10 +94,10 @@ class PositionDay(Base):
 
 
 class AgingDay(Base):
-    """How one business day changed a township's unpaid instalments, by the loans' oldest due.
+    """How one business day changed a township and batch's unpaid instalments, by oldest due.
 
     Summed up to a date D, a row (oldest_due u, due_date d) holds the unpaid
-    principal of instalments due on d of the township's lent loans whose
+    principal of instalments due on d of the township and batch's lent loans whose
     oldest unpaid instalment fell due on u; the row d = u also counts those
     loans and their outstanding. As of D such a loan is (D − u) days overdue
     when u < D, and its instalments with d < D are its overdue amount.
@@ -108,6 +108,7 @@ class AgingDay(Base):
 
     fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), primary_key=True)
     township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), primary_key=True)
     oldest_due: Mapped[date] = mapped_column(Date, primary_key=True)
     due_date: Mapped[date] = mapped_column(Date, primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
