@@ -1,7 +1,7 @@
 """Kept figures: loans' positions and their totals, written only by the posting path.
 
 `LoanPosition` is each loan's figures now; `PositionTotal` sums them per
-township and batch; `PositionDay` and `AgingDay` hold per-day changes, so a
+township and batch; `PositionDay`, `AgingDay` and `HouseholdDay` hold per-day changes, so a
 figure as of a date is the sum of the days up to it (as the daily account
 totals give a balance as of a date). `ledger/positions.py` writes them in the
 transaction that posts the entries or changes a schedule, recomputes them and
@@ -115,3 +115,20 @@ class AgingDay(Base):
     loans: Mapped[int] = mapped_column(Integer)
     outstanding: Mapped[Decimal] = mapped_column(Fen)
     unpaid: Mapped[Decimal] = mapped_column(Fen)
+
+
+class HouseholdDay(Base):
+    """How one business day changed the number of a township's households with money lent.
+
+    A household counts from the day one of its loans first has principal
+    disbursed until the day none has (a red-ink reversal of its only
+    disbursement); summed up to D, the households served (扶持户数) on D.
+    """
+
+    __tablename__ = "household_day"
+
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), primary_key=True)
+    #: The household's township.
+    township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    households: Mapped[int] = mapped_column(Integer)

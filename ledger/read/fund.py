@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ledger import chart, dates
@@ -29,7 +29,6 @@ from ledger.actors import Actor, township_filter
 from ledger.audit import chain_head
 from ledger.models import (
     Account,
-    AccountDailyTotal,
     Batch,
     Journal,
     Liaison,
@@ -509,43 +508,13 @@ class FundSummary:
         return percent(self.recovered, self.recovered + self.overdue_amount)
 
 
-def households_served(
-    session: Session, fund_id: int, as_of: date | None, township_id: int | None = None
-) -> int:
-    """扶持户数: households with a loan that had principal disbursed by the end of `as_of`.
-
-    A loan's disbursed principal is its loan account's debit turnover (red ink
-    included), from the account's running total now or its daily totals up to
-    `as_of`: one count in the database, per loan but never per entry.
-    """
-    account = (Account.fund_id == Loan.fund_id) & (Account.code == chart.LOANS)
-    query = (
-        select(func.count(Loan.household_id.distinct()))
-        .join(Account, account & (Account.subkey == Loan.registration_no))
-        .where(Loan.fund_id == fund_id)
-    )
-    if township_id is not None:
-        query = query.where(Loan.township_id == township_id)
-    if _past(as_of) is None:
-        query = query.where(Account.debit_total > 0)
-    else:
-        debit = (
-            select(func.sum(AccountDailyTotal.debit))
-            .where(AccountDailyTotal.account_id == Account.id, AccountDailyTotal.day <= as_of)
-            .scalar_subquery()
-        )
-        query = query.where(debit > 0)
-    return session.scalar(query) or 0
-
-
 def fund_summary(
     session: Session, fund_id: int, actor: Actor, as_of: date | None = None
 ) -> FundSummary:
     """The leaders' figures: capital, cash, loans, risk, turnover, capacity.
 
-    Account balances and the kept figures (`_kept_groups`), so the cost grows
-    with the townships and batches, not the loans; the households served
-    are one count in the database.
+    Account balances and the kept figures (`_kept_groups`, the households
+    served), so the cost grows with the townships and batches, not the loans.
     """
     capital = {
         key: b.balance
@@ -588,7 +557,9 @@ def fund_summary(
         fee_income=sum((b.balance for b in fees.values()), ZERO),
         recoveries_income=sum((b.balance for b in recoveries.values()), ZERO),
         disbursed_to_date=total.disbursed,
-        households_served=households_served(session, fund_id, as_of, own),
+        households_served=kept_reads.households(
+            session, fund_id, as_of=_past(as_of), township_id=own
+        ),
         loans=total.loans,
         by_township=_by(groups, lambda key: town_names[key[0]]),
         by_batch=_by(groups, lambda key: (batch_codes[key[1]],) * 2),

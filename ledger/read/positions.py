@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger import dates
-from ledger.models import AgingDay, PositionDay, PositionTotal
+from ledger.models import AgingDay, HouseholdDay, PositionDay, PositionTotal
 from ledger.read.books import fen_sum
 from ledger.schedule import AGING_BUCKETS, aging_bucket
 
@@ -145,3 +145,16 @@ def summed(groups: Iterable[tuple[BucketTotals, ...]]) -> tuple[BucketTotals, ..
                 o.outstanding + b.outstanding,
             )
     return tuple(out.values())
+
+
+def households(
+    session: Session, fund_id: int, *, as_of: date | None = None, township_id: int | None = None
+) -> int:
+    """Households with a loan that had principal disbursed by the end of `as_of` (now if None)."""
+    h = HouseholdDay
+    query = select(func.coalesce(func.sum(h.households), 0)).where(h.fund_id == fund_id)
+    if as_of is not None:
+        query = query.where(h.day <= as_of)
+    if township_id is not None:
+        query = query.where(h.township_id == township_id)
+    return int(session.scalar(query) or 0)

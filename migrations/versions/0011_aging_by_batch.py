@@ -1,4 +1,4 @@
-"""aging by batch
+"""aging by batch, households kept
 
 Revision ID: 0011
 Revises: 0010
@@ -6,7 +6,8 @@ Create Date: 2026-12-06
 
 The kept aging rows (`aging_day`) were per township; the fund statement's
 batch table shows each batch's overdue loans too, so they are now per
-township and batch. The kept figures are a function of the entries: the
+township and batch. The households served (扶持户数) are kept too, per
+township and day (`household_day`). The kept figures are a function of the entries: the
 upgrade empties the four kept tables, and `flask --app wsgi init-db` (the
 command that runs this upgrade) fills every fund's again from its entries
 before the book takes writes (`ledger.positions.rebuild`).
@@ -60,9 +61,24 @@ def upgrade() -> None:
     op.drop_table("aging_day")
     _refill_later()
     _aging_day("fund_id", "township_id", "batch_id", "oldest_due", "due_date", "day")
+    op.create_table(
+        "household_day",
+        sa.Column("fund_id", sa.Integer(), nullable=False),
+        sa.Column("township_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("households", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["fund_id"], ["fund.id"], name=op.f("fk_household_day_fund_id_fund")
+        ),
+        sa.ForeignKeyConstraint(
+            ["township_id"], ["township.id"], name=op.f("fk_household_day_township_id_township")
+        ),
+        sa.PrimaryKeyConstraint("fund_id", "township_id", "day", name=op.f("pk_household_day")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("household_day")
     op.drop_table("aging_day")
     _refill_later()
     _aging_day("fund_id", "township_id", "oldest_due", "due_date", "day")
