@@ -7,6 +7,9 @@ Create Date: 2026-12-06
 A county (区县, its 6-digit GB/T 2260 code and name) owns funds; a user may
 be confined to a region: a county (6 digits), a city (4) or a province (2),
 and a city's or province's user is a leader or an auditor (read-only).
+Every table a county owns leads a key or an index with its fund (or county):
+``fund`` by its county, ``guarantee_call`` and ``salary_deduction`` by their fund
+(tests/test_tenancy_keys.py).
 
 What an existing install gets: the placeholder county ``000000`` ("本县
 (待更名)"), which owns every fund already opened, and its users keep no
@@ -35,6 +38,8 @@ branch_labels = None
 depends_on = None
 
 PLACEHOLDER, PLACEHOLDER_NAME = "000000", "本县(待更名)"
+#: Tables with a fund key that no key or index led with.
+KEYED_BY_FUND = ("guarantee_call", "salary_deduction")
 
 
 def digits_only(column: str) -> str:
@@ -101,6 +106,9 @@ def upgrade() -> None:
     op.add_column("fund", sa.Column("county_code", sa.String(length=6), nullable=True))
     op.execute(sa.text("UPDATE fund SET county_code = :c").bindparams(c=PLACEHOLDER))
     op.add_column("app_user", sa.Column("region", sa.String(length=6), nullable=True))
+    op.create_index(op.f("ix_fund_county_code"), "fund", ["county_code"])
+    for table in KEYED_BY_FUND:
+        op.create_index(op.f(f"ix_{table}_fund_id"), table, ["fund_id"])
     if sqlite:
         _sqlite_rewrite("fund", "county_code VARCHAR(6)", "county_code VARCHAR(6) NOT NULL")
         _sqlite_append("fund", (FUND_FK,))
@@ -138,6 +146,9 @@ def downgrade() -> None:
         op.drop_constraint(op.f("ck_app_user_region_above_county_reads_only"), "app_user")
         op.drop_constraint(op.f("ck_app_user_region_code"), "app_user")
         op.drop_constraint(op.f("fk_fund_county_code_county"), "fund", type_="foreignkey")
+    for table in KEYED_BY_FUND:
+        op.drop_index(op.f(f"ix_{table}_fund_id"), table)
+    op.drop_index(op.f("ix_fund_county_code"), "fund")
     op.drop_column("app_user", "region")
     op.drop_column("fund", "county_code")
     op.drop_table("county")
