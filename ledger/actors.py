@@ -69,7 +69,12 @@ class Actor:
 
     def sees_county(self, code: str) -> bool:
         """True when the county lies in the user's region (or the user has none)."""
-        return self.region is None or code.startswith(self.region)
+        return in_region(code, self.region)
+
+
+def in_region(county_code: str, region: str | None) -> bool:
+    """True when the county's code starts with the region's (None: every region)."""
+    return region is None or county_code.startswith(region)
 
 
 #: The actor of system jobs (demo loading, migrations); never a person.

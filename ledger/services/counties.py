@@ -2,8 +2,9 @@
 
 A county is the tenant of a province-wide install (SPEC §12): its funds, and
 through them their townships, loans and books, belong to it. Only an
-administrator adds a county, and one confined to a region adds counties in it
-only; a county outside the caller's region reads as one that does not exist.
+administrator of the whole install (no region) adds a county: a county's own
+administrator is refused any other code, and a county outside the caller's
+region reads as one that does not exist.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def county_of_new_fund(session: Session, actor: Actor, code: str | None) -> Coun
 
 
 def add_county(uow: UnitOfWork, *, actor: Actor, code: str, name: str) -> County:
-    """Add a county; an administrator confined to a region adds counties in it only."""
+    """Add a county (an administrator's; one confined to a region adds none outside it)."""
     permissions.check(actor, Action.MANAGE_FUNDS)
     check_code(code)
     name = check_name(name)

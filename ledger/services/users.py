@@ -31,7 +31,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ledger.actors import REGION_ROLES, SYSTEM, Actor, Role
+from ledger.actors import REGION_ROLES, SYSTEM, Actor, Role, in_region
 from ledger.clock import as_utc, utcnow
 from ledger.db import UnitOfWork
 from ledger.errors import (
@@ -169,7 +169,7 @@ def check_region(
 
 def _fund_in_region(session: Session, fund_code: str, region: str | None) -> bool:
     county = session.scalar(select(Fund.county_code).where(Fund.code == fund_code))
-    return county is not None and (region is None or county.startswith(region))
+    return county is not None and in_region(county, region)
 
 
 def create_user(
