@@ -27,6 +27,7 @@ from ledger.models.audit import SYSTEM_CHAIN
 from ledger.registration_import import import_registrations
 from ledger.schema import upgrade
 from ledger.services import lookup
+from ledger.services.counties import rename_county
 from ledger.services.users import create_user, disable_user, require_fund_grant
 from ledger.uploads import MAX_BYTES
 from reports.fonts import CJKFontMissing, register_cjk_font
@@ -38,6 +39,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(disable_user_command)
+    app.cli.add_command(rename_county_command)
     app.cli.add_command(audit_verify)
     app.cli.add_command(demo_command)
     app.cli.add_command(import_registrations_command)
@@ -165,6 +167,11 @@ def read_password(from_stdin: bool) -> str:
     "--fund", "fund_code", default=None, help="Grant this fund (required for clerk, township)."
 )
 @click.option("--township", "township_code", default=None, help="9-digit code (township role).")
+@click.option(
+    "--region",
+    default=None,
+    help="Confine to a county (6 digits), city (4) or province (2; leader, auditor only).",
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
 def create_user_command(
@@ -172,6 +179,7 @@ def create_user_command(
     role: str,
     fund_code: str | None,
     township_code: str | None,
+    region: str | None,
     password_stdin: bool,
 ) -> None:
     """Create a user; the password is prompted for (hidden, twice). 创建用户。"""
@@ -184,7 +192,7 @@ def create_user_command(
         user = audited_command(
             "create-user",
             f"user:{username.strip().lower()}",
-            {"role": role, "fund": fund_code, "township": township_code},
+            {"role": role, "fund": fund_code, "township": township_code, "region": region},
             lambda uow: create_user(
                 uow,
                 username=username,
@@ -192,12 +200,38 @@ def create_user_command(
                 role=role,
                 township_code=township_code,
                 fund_code=fund_code,
+                region=region,
             ),
         )
     except LedgerError as error:
         raise fail(error) from None
     where = f", township {user.township_code}" if user.township_code else ""
+    where += f", region {user.region}" if user.region else ""
     click.echo(f"用户已创建 user created: {user.username} ({user.role}{where})")
+
+
+@click.command("rename-county")
+@click.argument("code")
+@click.argument("new_code")
+@click.option("--name", required=True, help="The county's name, e.g. 来安县.")
+@with_appcontext
+def rename_county_command(code: str, new_code: str, name: str) -> None:
+    """Give a county (the upgrade's placeholder 000000) its code and name. 区县更名。
+
+    Its funds and the users confined to it move with it.
+    """
+    try:
+        county = audited_command(
+            "rename-county",
+            f"county:{code}",
+            {"new_code": new_code, "name": name},
+            lambda uow: rename_county(
+                uow, actor=cli_actor(), code=code, new_code=new_code, name=name
+            ),
+        )
+    except LedgerError as error:
+        raise fail(error) from None
+    click.echo(f"区县已更名 county renamed: {code} -> {county.code} {county.name}")
 
 
 @click.command("disable-user")

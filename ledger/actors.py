@@ -6,9 +6,18 @@ holds whatever door (API, web page, CLI) the request came through. Being
 confined means being told "not found" (never "forbidden"): a 403 would tell
 the officer that the other township's record exists.
 
+Counties are tenants (SPEC §12): a user with a region (a county's 6-digit
+code, a city's 4 or a province's 2) sees only the funds of the counties
+whose code starts with it, and a fund of another county is "not found" in
+the same way (`sees_county`, checked by `ledger.read.access.fund`, the gate
+every door passes). A user without a region sees every county: the install
+serves one county, as before counties existed.
+
 Roles (SPEC §2): ``clerk`` (county settlement-centre clerk), ``approver``
 (county office head), ``township`` (乡镇财政所 finance officer), ``leader``
-(county leader, read-only) and ``admin`` (users, funds, chart, periods).
+(county, city or province leader, read-only), ``auditor`` (a city's or
+province's auditor, read-only: every read) and ``admin`` (users, funds,
+chart, periods).
 """
 
 from __future__ import annotations
@@ -26,10 +35,13 @@ class Role(enum.StrEnum):
     APPROVER = "approver"
     TOWNSHIP = "township"
     LEADER = "leader"
+    AUDITOR = "auditor"
     ADMIN = "admin"
 
 
 ROLES = tuple(role.value for role in Role)
+#: The roles a city's or a province's user may have: they read, never write (SPEC §12).
+REGION_ROLES = (Role.LEADER, Role.AUDITOR)
 
 
 @dataclass(frozen=True)
@@ -40,6 +52,8 @@ class Actor:
     user_id: int | None = None
     #: The fund a user is granted, when the grant is limited to one.
     fund_code: str | None = None
+    #: The county, city or province the user is confined to; None for every county.
+    region: str | None = None
 
     @property
     def is_township(self) -> bool:
@@ -52,6 +66,15 @@ class Actor:
     def sees_fund(self, code: str) -> bool:
         """True unless the user is granted another fund only."""
         return self.fund_code is None or self.fund_code == code
+
+    def sees_county(self, code: str) -> bool:
+        """True when the county lies in the user's region (or the user has none)."""
+        return in_region(code, self.region)
+
+
+def in_region(county_code: str, region: str | None) -> bool:
+    """True when the county's code starts with the region's (None: every region)."""
+    return region is None or county_code.startswith(region)
 
 
 #: The actor of system jobs (demo loading, migrations); never a person.
@@ -78,6 +101,16 @@ def confine_fund(actor: Actor, fund_code: str, *, not_found: LedgerError | None 
     """Raise `not_found` if `actor` is granted another fund only."""
     if not actor.sees_fund(fund_code):
         raise not_found or _hidden("基金", "fund", fund_code)
+
+
+def confine_county(actor: Actor, county_code: str, *, not_found: LedgerError) -> None:
+    """Raise `not_found` if the county lies outside `actor`'s region.
+
+    Pass the error the record the county owns would raise when missing (the
+    fund's FundNotFound), so that another county's fund reads as no fund.
+    """
+    if not actor.sees_county(county_code):
+        raise not_found
 
 
 def township_filter(actor: Actor, requested: str | None) -> str | None:

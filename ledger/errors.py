@@ -102,6 +102,12 @@ class FundNotFound(NotFound):
     title_en = "Fund not found"
 
 
+class CountyNotFound(NotFound):
+    code = "county-not-found"
+    title_zh = "区县不存在"
+    title_en = "County not found"
+
+
 class JournalNotFound(NotFound):
     code = "journal-not-found"
     title_zh = "凭证不存在"

@@ -24,11 +24,12 @@ from ledger.actors import Actor, Role
 from ledger.errors import InvalidTransition, RoleNotAllowed
 from ledger.models import Loan, LoanStatus
 
-CLERK, APPROVER, TOWNSHIP, LEADER, ADMIN = (
+CLERK, APPROVER, TOWNSHIP, LEADER, AUDITOR, ADMIN = (
     Role.CLERK,
     Role.APPROVER,
     Role.TOWNSHIP,
     Role.LEADER,
+    Role.AUDITOR,
     Role.ADMIN,
 )
 
@@ -98,7 +99,8 @@ class Permission:
 
 
 S = LoanStatus
-COUNTY_READERS = (CLERK, APPROVER, LEADER)
+#: The auditor reads what the leader reads (every book, journals included) and writes nothing.
+COUNTY_READERS = (CLERK, APPROVER, LEADER, AUDITOR)
 #: Who moves a household's money in a township: the county clerk or that township's officer.
 COLLECTORS = (CLERK, TOWNSHIP)
 #: Proposals (write-off, extension, project change, reversal) are made by a clerk or an

@@ -14,6 +14,7 @@ import web
 from api import (
     batches,
     cli,
+    counties,
     disasters,
     docs,
     exports,
@@ -88,6 +89,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(health.blp)
     api.register_blueprint(tokens.blp)
     for resource in (
+        counties,
         funds,
         townships,
         project_types,

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from ledger.chart import CAPITAL, LOANS, SPECIAL_ACCOUNT, TOWNSHIP_FUNDS
 from ledger.db import Database, UnitOfWork
 from ledger.models import AuditHead, AuditRecord, Fund, Journal
+from ledger.models.county import PLACEHOLDER
 from ledger.posting import AccountRef, JournalDraft, credit, debit, journal
 from ledger.services.funds import open_fund
 from ledger.services.journals import PostedJournal, record_journal
@@ -75,10 +76,15 @@ def make_fund(
     code: str | None = None,
     name: str = "测试周转金",
     opened_on: date | None = OPENED_ON,
+    county: str = PLACEHOLDER,
 ) -> Fund:
+    """Open a fund, by default in the county every install starts with.
+
+    Named, not left to `open_fund`'s "the only county", because tests add counties.
+    """
     code = code or f"F{next(_codes)}-{uuid.uuid4().hex[:6]}"
     with committing(db) as uow:
-        return open_fund(uow, actor=ADMIN, code=code, name=name, opened_on=opened_on)
+        return open_fund(uow, actor=ADMIN, code=code, name=name, opened_on=opened_on, county=county)
 
 
 def transfer(

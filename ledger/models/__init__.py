@@ -9,6 +9,7 @@ from ledger.models.accounts import (
     SubLedger,
 )
 from ledger.models.audit import AuditHead, AuditRecord
+from ledger.models.county import County
 from ledger.models.disaster import Disaster, DisasterTownship, LossReport
 from ledger.models.fund import Fund, FundSettings
 from ledger.models.guarantee import DeductionPlan, GuaranteeCall, SalaryDeduction
@@ -65,6 +66,7 @@ __all__ = [
     "Batch",
     "ChartAccount",
     "ChartDailyTotal",
+    "County",
     "DeductionPlan",
     "Disaster",
     "DisasterTownship",

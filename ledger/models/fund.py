@@ -25,6 +25,8 @@ class Fund(Base):
     #: Short code used in URLs and voucher series, e.g. ``PPM2007``.
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    #: The county (区县) that owns the fund, and so its books, townships and users' grants.
+    county_code: Mapped[str] = mapped_column(ForeignKey("county.code"), index=True)
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.current_timestamp()

@@ -22,7 +22,7 @@ class GuaranteeCall(Base):
     __table_args__ = (CheckConstraint("amount > 0", "amount_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"))
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
     loan_id: Mapped[int] = mapped_column(ForeignKey("loan.id"), index=True)
     liaison_id: Mapped[int] = mapped_column(ForeignKey("liaison.id"), index=True)
     called_on: Mapped[date] = mapped_column(Date)
@@ -56,7 +56,7 @@ class SalaryDeduction(Base):
     __table_args__ = (CheckConstraint("amount > 0", "amount_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"))
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
     liaison_id: Mapped[int] = mapped_column(ForeignKey("liaison.id"), index=True)
     received_on: Mapped[date] = mapped_column(Date)
     amount: Mapped[Decimal] = mapped_column(Fen)

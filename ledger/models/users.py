@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.actors import Role
 from ledger.db import Base, enum_column
+from ledger.models.county import digits_only
 
 
 class User(Base):
@@ -32,6 +33,15 @@ class User(Base):
     __table_args__ = (
         CheckConstraint(
             "(role = 'township') = (township_code IS NOT NULL)", "township_iff_township_role"
+        ),
+        CheckConstraint(
+            f"region IS NULL OR (length(region) IN (2, 4, 6) AND {digits_only('region')})",
+            "region_code",
+        ),
+        # A city's or a province's people read; only a county's may write (SPEC §12).
+        CheckConstraint(
+            "region IS NULL OR length(region) = 6 OR role IN ('leader', 'auditor')",
+            "region_above_county_reads_only",
         ),
     )
 
@@ -42,6 +52,9 @@ class User(Base):
     role: Mapped[Role] = mapped_column(enum_column(Role, "user_role"))
     #: The one township a ``township`` officer may see; NULL for every other role.
     township_code: Mapped[str | None] = mapped_column(String(9))
+    #: The administrative code the user is confined to: a county (6 digits), a city (4) or a
+    #: province (2). NULL: every county, as in an install that serves one county.
+    region: Mapped[str | None] = mapped_column(String(6))
     #: The fund a user is granted when limited to one; NULL means every fund.
     fund_code: Mapped[str | None] = mapped_column(String(32))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,7 +1,8 @@
 """Who may read what: the one gate every read passes before it touches the books.
 
-A fund is named in every URL; a user granted another fund only is told it
-does not exist (`FundNotFound`), exactly as for a fund that does not. A
+A fund is named in every URL; a user granted another fund only, or confined
+to a region (county, city, province) the fund's county lies outside, is told
+it does not exist (`FundNotFound`), exactly as for a fund that does not. A
 township officer is confined to their own township the same way: another
 township's loan, liaison or statement is a `NotFound`, never a refusal
 that would confirm it exists. Reports of the whole fund are the county's
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from ledger.actors import Actor, confine_fund
+from ledger.actors import Actor, confine_county, confine_fund
 from ledger.errors import FundNotFound, RoleNotAllowed
 from ledger.services import lookup
 
@@ -29,14 +30,16 @@ class FundHeader:
 
 
 def fund(session: Session, actor: Actor, code: str) -> FundHeader:
-    """The fund `code`, if it exists and `actor` is granted it; FundNotFound otherwise.
+    """The fund `code`, if it exists and `actor` may see it; FundNotFound otherwise.
 
-    The grant is checked before the database is asked, so a fund the actor
-    may not see costs nothing and reads the same as one that is missing.
+    The grant is checked before the database is asked, the region against
+    the fund's county once it is found; either way a fund the actor may not
+    see reads the same as one that is missing.
     """
     hidden = FundNotFound(f"基金 {code} 不存在", f"fund {code} does not exist", field="fund")
     confine_fund(actor, code, not_found=hidden)
     found = lookup.fund(session, code)
+    confine_county(actor, found.county_code, not_found=hidden)
     return FundHeader(found.id, found.code, found.name)
 
 

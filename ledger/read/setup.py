@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ledger.actors import SYSTEM, Actor, township_filter
 from ledger.models import (
     Batch,
+    County,
     Fund,
     FundSettings,
     Household,
@@ -34,11 +35,38 @@ R = TypeVar("R")
 
 
 @dataclass(frozen=True)
+class CountyRow:
+    """A county as listed."""
+
+    code: str
+    name: str
+    created_by: str
+    created_at: datetime
+
+
+def counties(actor: Actor) -> Listing[CountyRow]:
+    """The counties in the actor's region (every county for a user without one), by code."""
+    query = select(County.code, County.name, County.created_by, County.created_at).order_by(
+        County.code
+    )
+    if actor.region is not None:
+        query = query.where(County.code.startswith(actor.region))
+    return Listing(query, CountyRow)
+
+
+def county_row(session: Session, added: County) -> CountyRow:
+    """A county a service just added, as the API lists it."""
+    return counties(SYSTEM).where(County.code == added.code).one(session)
+
+
+@dataclass(frozen=True)
 class FundRow:
     """A fund as listed."""
 
     code: str
     name: str
+    #: The county (区县) that owns it.
+    county: str
     #: The day the fund started: nothing is dated before it.
     opened_on: date | None
     created_by: str
@@ -46,12 +74,19 @@ class FundRow:
 
 
 def funds(actor: Actor) -> Listing[FundRow]:
-    """Every fund the actor is granted, by code."""
-    query = select(Fund.code, Fund.name, Fund.opened_on, Fund.created_by, Fund.created_at).order_by(
-        Fund.code
-    )
+    """Every fund the actor is granted, in the actor's region, by code."""
+    query = select(
+        Fund.code,
+        Fund.name,
+        Fund.county_code.label("county"),
+        Fund.opened_on,
+        Fund.created_by,
+        Fund.created_at,
+    ).order_by(Fund.code)
     if actor.fund_code is not None:
         query = query.where(Fund.code == actor.fund_code)
+    if actor.region is not None:
+        query = query.where(Fund.county_code.startswith(actor.region))
     return Listing(query, FundRow)
 
 

@@ -14,18 +14,27 @@ from ledger.db import UnitOfWork
 from ledger.errors import DuplicateKey, InvalidField
 from ledger.models import Account, AccountKind, ChartAccount, Fund, FundSettings, SubLedger
 from ledger.permissions import Action
+from ledger.services import counties
 
 FUND_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
 def open_fund(
-    uow: UnitOfWork, *, actor: Actor, code: str, name: str, opened_on: date | None = None
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    code: str,
+    name: str,
+    opened_on: date | None = None,
+    county: str | None = None,
 ) -> Fund:
-    """Create a fund with the standard chart (SPEC §4).
+    """Create a fund of `county` with the standard chart (SPEC §4).
 
     `opened_on` is the fund's start (启用日); without it the fund starts on
-    the date of its first journal, its first appropriation. Only a role of
-    `Action.MANAGE_FUNDS` opens one.
+    the date of its first journal, its first appropriation. Without a
+    county the fund goes to the install's only county
+    (`counties.county_of_new_fund`). Only a role of `Action.MANAGE_FUNDS`
+    opens one, in a county of its region.
     """
     permissions.check(actor, Action.MANAGE_FUNDS)
     if not isinstance(code, str) or not FUND_CODE.match(code):
@@ -41,11 +50,18 @@ def open_fund(
     if opened_on is not None:
         opened_on = dates.business_day(opened_on, "opened_on", dates.FUND_START)
     session = uow.session
+    owner = counties.county_of_new_fund(session, actor, county)
     if session.scalar(select(Fund.id).where(Fund.code == code)) is not None:
         raise DuplicateKey(
             f"基金代码 {code} 已存在", f"fund code {code} already exists", field="code"
         )
-    fund = Fund(code=code, name=name.strip(), created_by=actor.username, opened_on=opened_on)
+    fund = Fund(
+        code=code,
+        name=name.strip(),
+        county_code=owner.code,
+        created_by=actor.username,
+        opened_on=opened_on,
+    )
     session.add(fund)
     session.flush()  # the chart rows need the fund id
     session.add(FundSettings(fund_id=fund.id))

@@ -31,7 +31,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ledger.actors import Actor, Role
+from ledger.actors import REGION_ROLES, SYSTEM, Actor, Role, in_region
 from ledger.clock import as_utc, utcnow
 from ledger.db import UnitOfWork
 from ledger.errors import (
@@ -43,6 +43,8 @@ from ledger.errors import (
     UserNotFound,
 )
 from ledger.models import ApiToken, Fund, LoginFailure, User
+from ledger.services import counties
+from ledger.services.counties import REGION_CODE
 
 #: argon2id with the library defaults (t=3, m=64 MiB, p=4). Tests may swap it
 #: for a cheaper one; hashes record their own parameters, so old ones verify.
@@ -99,6 +101,7 @@ def actor_of(user: User) -> Actor:
         township_code=user.township_code,
         user_id=user.id,
         fund_code=user.fund_code,
+        region=user.region,
     )
 
 
@@ -136,6 +139,39 @@ def require_fund_grant(role: str, fund_code: str | None) -> None:
         )
 
 
+def check_region(
+    session: Session, region: str | None, role: Role, township_code: str | None
+) -> None:
+    """Refuse a malformed region, a writer above a county, a township or county outside it."""
+    if region is None:
+        return
+    if not isinstance(region, str) or not REGION_CODE.fullmatch(region):
+        raise InvalidField(
+            "辖区代码须为 2 位(省)、4 位(市)或 6 位(区县)数字",
+            "region must be 2 (province), 4 (city) or 6 (county) digits",
+            field="region",
+        )
+    if len(region) < 6 and role not in REGION_ROLES:
+        raise InvalidField(
+            f"市级、省级用户只能是 {'、'.join(REGION_ROLES)}(只读)",
+            f"a city's or a province's user may only be {' or '.join(REGION_ROLES)} (read-only)",
+            field="role",
+        )
+    if len(region) == 6:
+        counties.county(session, SYSTEM, region, "region")
+    if township_code is not None and not township_code.startswith(region):
+        raise InvalidField(
+            f"乡镇 {township_code} 不在辖区 {region} 内",
+            f"township {township_code} lies outside the region {region}",
+            field="township",
+        )
+
+
+def _fund_in_region(session: Session, fund_code: str, region: str | None) -> bool:
+    county = session.scalar(select(Fund.county_code).where(Fund.code == fund_code))
+    return county is not None and in_region(county, region)
+
+
 def create_user(
     uow: UnitOfWork,
     *,
@@ -144,8 +180,15 @@ def create_user(
     role: str,
     township_code: str | None = None,
     fund_code: str | None = None,
+    region: str | None = None,
 ) -> User:
-    """Create a user; a ``township`` officer needs a township, nobody else may have one."""
+    """Create a user; a ``township`` officer needs a township, nobody else may have one.
+
+    A `region` confines the user to a county (6 digits, which must exist), a
+    city (4) or a province (2); above a county the user may only read
+    (`REGION_ROLES`), and a township or a fund granted must lie in the region.
+    Without one the user sees every county, as on a one-county install.
+    """
     name = normalize_username(username) if isinstance(username, str) else ""
     if not USERNAME.fullmatch(name):
         raise InvalidField(
@@ -176,10 +219,11 @@ def create_user(
             field="township",
         )
     session = uow.session
+    check_region(session, region, user_role, township_code)
     if fund_code is not None and (
         not isinstance(fund_code, str)
         or not FUND_CODE.fullmatch(fund_code)
-        or session.scalar(select(Fund.id).where(Fund.code == fund_code)) is None
+        or not _fund_in_region(session, fund_code, region)
     ):
         raise FundNotFound(
             f"基金 {fund_code} 不存在", f"fund {fund_code} does not exist", field="fund"
@@ -193,6 +237,7 @@ def create_user(
         role=user_role,
         township_code=township_code,
         fund_code=fund_code,
+        region=region,
         disabled=False,
     )
     session.add(user)

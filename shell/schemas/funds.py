@@ -1,4 +1,4 @@
-"""Funds (周转金) and their limits."""
+"""Counties (区县), their funds (周转金) and the funds' limits."""
 
 from __future__ import annotations
 
@@ -6,15 +6,43 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from shell.fields import Amount, Date, decimal_text
+from shell.fields import Amount, Date, Message, decimal_text
 from shell.schemas.common import text
 
 RATE = r"^[0-9](\.[0-9]{1,4})?$"
 
 
+def county_code(**kwargs: Any) -> fields.String:
+    """A county's 6-digit administrative code (GB/T 2260)."""
+    return fields.String(
+        required=True,
+        validate=validate.Regexp(
+            r"^[0-9]{6}$",
+            error=Message(
+                "A county code is 6 digits (GB/T 2260).", "区县代码须为 6 位数字(GB/T 2260)。"
+            ),
+        ),
+        metadata={"example": "341122", **kwargs.pop("metadata", {})},
+        **kwargs,
+    )
+
+
+class CountyIn(Schema):
+    code = county_code()
+    name = text(100, metadata={"example": "来安县"})
+
+
+class CountyOut(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    created_by = fields.String()
+    created_at = fields.DateTime()
+
+
 class FundIn(Schema):
     code = text(32, metadata={"example": "PPM2007"})
     name = text(200, metadata={"example": "农村贫困党员脱贫工程周转金"})
+    county = county_code(metadata={"description": "所属区县 / the county that owns the fund"})
     opened_on = Date(
         metadata={
             "description": "启用日:此前不得记账 / the fund's start: nothing is dated before it "
@@ -26,6 +54,7 @@ class FundIn(Schema):
 class FundOut(Schema):
     code = fields.String(required=True)
     name = fields.String(required=True)
+    county = fields.String(required=True)
     opened_on = fields.Date(allow_none=True)
     created_by = fields.String()
     created_at = fields.DateTime()

@@ -12,12 +12,14 @@ from collections.abc import Callable, Iterator
 import pytest
 from argon2 import PasswordHasher
 
+from ledger.actors import SYSTEM
 from ledger.db import Database
 from ledger.schema import upgrade as migrate
-from ledger.services import users
+from ledger.services import counties, users
 from shell.app import create_app
 from tests.api import probes
 from tests.api.programme import TOWN_A, TOWN_B, County, build_world
+from tests.api.roles import COUNTY_A, COUNTY_B, TENANTS
 from tests.conftest import isolated_url
 from tests.factories import committing
 
@@ -119,7 +121,14 @@ def programme_db(tmp_path_factory) -> Iterator[Database]:
         db.engine.dispose()
 
 
-def enlist(db: Database, role: str, *, township: str | None = None, fund: str | None = None):
+def enlist(
+    db: Database,
+    role: str,
+    *,
+    township: str | None = None,
+    fund: str | None = None,
+    region: str | None = None,
+):
     """Create a user with a cheap hash and a token; return (username, token)."""
     name = f"{role}-{uuid.uuid4().hex[:8]}"
     with pytest.MonkeyPatch.context() as patch:
@@ -132,6 +141,7 @@ def enlist(db: Database, role: str, *, township: str | None = None, fund: str | 
                 role=role,
                 township_code=township,
                 fund_code=fund,
+                region=region,
             )
         with committing(db) as uow:
             return name, users.issue_token(uow, users.actor_of(user)).token
@@ -139,9 +149,13 @@ def enlist(db: Database, role: str, *, township: str | None = None, fund: str | 
 
 @pytest.fixture(scope="session")
 def people(programme_db: Database) -> dict[str, str]:
-    """A bearer token per role, made once: clerk(2), approver(2), township A (2) and B,
-    leader, admin, and a disabled user whose token died with the account.
+    """A bearer token per role, made once: county A's clerk(2), approver(2), township A (2)
+    and B, leader, auditor, admin, and a disabled user whose token died with the account;
+    and the `TENANTS`: county B's people and the cities' and the province's.
     """
+    with committing(programme_db) as uow:
+        for code, name in ((COUNTY_A, "甲县"), (COUNTY_B, "乙县")):
+            counties.add_county(uow, actor=SYSTEM, code=code, name=name)
     cast = {
         "clerk": ("clerk", None),
         "clerk2": ("clerk", None),
@@ -151,12 +165,17 @@ def people(programme_db: Database) -> dict[str, str]:
         "township_a2": ("township", TOWN_A),
         "township_b": ("township", TOWN_B),
         "leader": ("leader", None),
+        "auditor": ("auditor", None),
         "admin": ("admin", None),
         "disabled": ("clerk", None),
     }
+    everyone = {who: (role, COUNTY_A, township) for who, (role, township) in cast.items()}
+    everyone.update({who: (role, region, town) for who, (role, region, town, _) in TENANTS.items()})
     tokens = {}
-    for who, (role, township) in cast.items():
-        tokens[f"{who}:name"], tokens[who] = enlist(programme_db, role, township=township)
+    for who, (role, region, township) in everyone.items():
+        tokens[f"{who}:name"], tokens[who] = enlist(
+            programme_db, role, township=township, region=region
+        )
     with committing(programme_db) as uow:
         users.disable_user(uow, username=tokens["disabled:name"])
     return tokens

@@ -16,9 +16,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from tests.api.roles import COUNTY_A
 from tests.factories import make_id_number
 
-TOWN_A, TOWN_B = "340123001", "340123002"
+TOWN_A, TOWN_B = f"{COUNTY_A}001", f"{COUNTY_A}002"
 JSON = dict[str, Any]
 
 
@@ -105,7 +106,9 @@ class World:
 def new_fund(county: County, prefix: str = "T") -> tuple[str, str]:
     """Open a fund as the administrator; return its code and URL."""
     code = f"{prefix}{uuid.uuid4().hex[:10]}"
-    county.create("admin", "/api/v1/funds", {"code": code, "name": "测试周转金"})
+    county.create(
+        "admin", "/api/v1/funds", {"code": code, "name": "测试周转金", "county": COUNTY_A}
+    )
     return code, f"/api/v1/funds/{code}"
 
 

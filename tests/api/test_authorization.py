@@ -1,8 +1,10 @@
 """Who may call what: every URL rule under /api/v1 × every kind of caller, as a truth table.
 
-Callers: clerk, approver, township officers of A and of B, leader, admin,
-anonymous (no token) and a disabled user (whose token died with the
-account). Path parameters name objects of township A from the module's
+Callers: county A's clerk, approver, township officers of A and of B,
+leader, auditor, admin, anonymous (no token) and a disabled user (whose
+token died with the account); then, in `test_authorization_across_counties`,
+the same rows for the people of county B and of the cities and the province
+(`roles.TENANTS`). Path parameters name objects of township A from the module's
 programme, so township B must get 404 wherever the object is A's. Bodies
 are empty (``{}``): a caller who is let in meets the schema, 422, which
 proves the door opened without writing anything. The table must list every
@@ -27,10 +29,12 @@ from tests.api.roles import (
     COUNTY_READERS,
     PROPOSERS,
     READERS,
+    TENANTS,
     TOWNSHIPS,
     USERS,
     F,
     expect,
+    sees_county_a,
 )
 
 MATRIX: dict[tuple[str, str], dict[str, int]] = {
@@ -42,6 +46,8 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("DELETE", "/api/v1/auth/tokens/current"): expect(204, *USERS),
     ("GET", "/api/v1/auth/me"): expect(200, *USERS),
     # funds: the administrator's
+    ("GET", "/api/v1/counties"): expect(200, "admin"),
+    ("POST", "/api/v1/counties"): expect(422, "admin"),
     ("GET", "/api/v1/funds"): expect(200, "admin"),
     ("POST", "/api/v1/funds"): expect(422, "admin"),
     ("GET", f"{F}/settings"): expect(200, *COUNTY_READERS, "admin"),
@@ -193,11 +199,12 @@ def test_the_documented_roles_match_the_matrix(api_app):
         assert admitted == set(operation["x-roles"]), f"{method} {rule}"
 
 
-@pytest.mark.parametrize(("method", "rule", "role", "status"), CASES)
-def test_authorization(county: County, world: World, method, rule, role, status):
+def answer(county: County, world: World, method: str, rule: str, role: str):
+    """`role`'s answer to `rule` on the module's world (township A's objects in county A)."""
     path = concrete(rule, world)
     headers = county.headers(role) if role not in ("anonymous",) else {}
-    if (method, rule) == ("DELETE", "/api/v1/auth/tokens/current") and role in USERS:
+    logout = (method, rule) == ("DELETE", "/api/v1/auth/tokens/current")
+    if logout and role not in ("anonymous", "disabled"):
         # Log out a token of its own, not the one the rest of the module uses.
         login = county.client.post(
             "/api/v1/auth/tokens",
@@ -205,10 +212,47 @@ def test_authorization(county: County, world: World, method, rule, role, status)
         )
         headers = {"Authorization": f"Bearer {login.get_json()['token']}"}
     body = {} if method in ("POST", "PATCH") else None
-    response = county.client.open(path, method=method, json=body, headers=headers)
+    return county.client.open(path, method=method, json=body, headers=headers)
+
+
+def check(response, status: int) -> None:
     assert response.status_code == status, response.get_data(as_text=True)[:1000]
     if status >= 400:
         assert response.mimetype == "application/problem+json"
     if status == 404:
-        # Another township's object reads exactly like one that does not exist.
+        # Another township's or county's object reads exactly like one that does not exist.
         assert response.get_json()["code"] in {"record-not-found", "fund-not-found"}
+
+
+@pytest.mark.parametrize(("method", "rule", "role", "status"), CASES)
+def test_authorization(county: County, world: World, method, rule, role, status):
+    check(answer(county, world, method, rule, role), status)
+
+
+def across_counties(rule: str, table: dict[str, int], caller: str) -> int:
+    """What a caller of `TENANTS` gets: county A's answer for the same role where A lies in
+    the caller's region; otherwise the role's refusal, or 404 for any URL of A's fund."""
+    status = table[TENANTS[caller][3]]
+    if sees_county_a(caller) or status in (401, 403) or "<f>" not in rule:
+        return status
+    return 404
+
+
+TENANT_CASES = [
+    pytest.param(
+        method,
+        rule,
+        caller,
+        across_counties(rule, table, caller),
+        id=f"{method} {rule.removeprefix(F)} {caller}",
+    )
+    for (method, rule), table in MATRIX.items()
+    for caller in TENANTS
+]
+
+
+@pytest.mark.parametrize(("method", "rule", "caller", "status"), TENANT_CASES)
+def test_authorization_across_counties(county: County, world: World, method, rule, caller, status):
+    """County B's people get 404 for every URL of county A's fund; city A's and the
+    province's leader and auditor read A's as A's own do, and, like them, write nothing."""
+    check(answer(county, world, method, rule, caller), status)

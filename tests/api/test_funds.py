@@ -6,6 +6,7 @@ import uuid
 
 from tests.api.conftest import assert_problem, bearer, enlist
 from tests.api.programme import County, World, new_fund
+from tests.api.roles import COUNTY_A
 
 
 def test_the_administrator_opens_and_lists_funds(county: County):
@@ -13,9 +14,16 @@ def test_the_administrator_opens_and_lists_funds(county: County):
     listed = county.get("admin", "/api/v1/funds", per_page=500)
     assert code in [fund["code"] for fund in listed.get_json()]
     assert int(listed.headers["X-Total-Count"]) >= 1
-    again = county.post("admin", "/api/v1/funds", {"code": code, "name": "又一个"}, status=409)
+    again = county.post(
+        "admin", "/api/v1/funds", {"code": code, "name": "又一个", "county": COUNTY_A}, status=409
+    )
     assert again.get_json()["code"] == "duplicate"
-    bad = county.post("admin", "/api/v1/funds", {"code": "has space", "name": "x"}, status=None)
+    bad = county.post(
+        "admin",
+        "/api/v1/funds",
+        {"code": "has space", "name": "x", "county": COUNTY_A},
+        status=None,
+    )
     assert assert_problem(bad, 422, "invalid-field")["errors"][0]["field"] == "code"
     # a new fund starts with the standard chart, all zero
     chart = county.json("clerk", f"{f}/accounts")
@@ -91,7 +99,7 @@ def test_a_fund_opened_on_a_date_refuses_money_dated_before_it(county: County):
     opened = county.post(
         "admin",
         "/api/v1/funds",
-        {"code": code, "name": "二〇〇七年基金", "opened_on": "2007-03-01"},
+        {"code": code, "name": "二〇〇七年基金", "opened_on": "2007-03-01", "county": COUNTY_A},
     )
     assert opened.get_json()["opened_on"] == "2007-03-01"
     f = f"/api/v1/funds/{code}"
@@ -105,7 +113,7 @@ def test_a_fund_opened_on_a_date_refuses_money_dated_before_it(county: County):
     future = county.post(
         "admin",
         "/api/v1/funds",
-        {"code": f"{code}x", "name": "x", "opened_on": "2999-01-01"},
+        {"code": f"{code}x", "name": "x", "opened_on": "2999-01-01", "county": COUNTY_A},
         status=None,
     )
     assert assert_problem(future, 422, "date-in-future")["errors"][0]["field"] == "opened_on"

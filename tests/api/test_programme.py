@@ -19,6 +19,7 @@ hand (D = C):
 from __future__ import annotations
 
 from tests.api.programme import TOWN_A, TOWN_B, County, household, lend
+from tests.api.roles import COUNTY_A
 
 
 def balances(county: County, f: str, **query: str) -> dict[str, str]:
@@ -31,7 +32,11 @@ def test_a_county_programme_over_http(county: County) -> None:
     fund = county.create(
         "admin",
         "/api/v1/funds",
-        {"code": "E2E-" + county.name("clerk")[-8:], "name": "农村贫困党员脱贫工程周转金"},
+        {
+            "code": "E2E-" + county.name("clerk")[-8:],
+            "name": "农村贫困党员脱贫工程周转金",
+            "county": COUNTY_A,
+        },
     )
     f = f"/api/v1/funds/{fund['code']}"
     assert fund["name"] == "农村贫困党员脱贫工程周转金"

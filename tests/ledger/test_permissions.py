@@ -67,8 +67,8 @@ LOAN_STEPS = {
 
 #: Every other action: who.
 OTHER_ACTIONS = {
-    Action.READ_FUND: {"clerk", "approver", "leader"},
-    Action.READ_TOWNSHIP: {"clerk", "approver", "leader", "township"},
+    Action.READ_FUND: {"clerk", "approver", "leader", "auditor"},
+    Action.READ_TOWNSHIP: {"clerk", "approver", "leader", "auditor", "township"},
     Action.MANAGE_FUNDS: {"admin"},
     Action.SET_UP: {"clerk"},
     Action.REGISTER: {"clerk"},
@@ -110,9 +110,10 @@ def test_an_action_on_no_single_loan(action):
     assert TABLE[action].states is None
 
 
-def test_leaders_only_read_and_admins_only_manage():
+def test_leaders_and_auditors_only_read_and_admins_only_manage():
+    """What a city's or a province's user may be (leader, auditor) writes nothing (SPEC §12)."""
     for action in Action:
-        if "leader" in action.roles:
+        if {"leader", "auditor"} & set(action.roles):
             assert action in (Action.READ_FUND, Action.READ_TOWNSHIP), action
         if "admin" in action.roles:
             assert action is Action.MANAGE_FUNDS, action
