@@ -236,7 +236,9 @@ def test_a_household_counts_once_while_any_of_its_loans_has_money_lent(db, set_t
 
     def served(day=None, town=None):
         with db.read() as session:
-            town_id = town and session.scalar(select(Township.id).where(Township.code == town))
+            town_id = town and session.scalar(
+                select(Township.id).where(Township.fund_id == prog.fund.id, Township.code == town)
+            )
             return kept_reads.households(session, prog.fund.id, as_of=day, township_id=town_id)
 
     assert served(date(2007, 4, 9)) == 0
