@@ -40,6 +40,8 @@ from ledger.models import (
     Batch,
     Entry,
     Fund,
+    Household,
+    HouseholdDay,
     Instalment,
     Journal,
     Loan,
@@ -114,8 +116,10 @@ class Kept:
     totals: dict[tuple[int, int], Numbers] = field(default_factory=dict)
     #: (township_id, batch_id, day) -> change of `TOTALS`
     days: dict[tuple[int, int, date], Numbers] = field(default_factory=dict)
-    #: (township_id, oldest_due, due_date, day) -> change of `AGING`
-    aging: dict[tuple[int, date, date, date], Numbers] = field(default_factory=dict)
+    #: (township_id, batch_id, oldest_due, due_date, day) -> change of `AGING`
+    aging: dict[tuple[int, int, date, date, date], Numbers] = field(default_factory=dict)
+    #: (household's township_id, day) -> change of (households with money lent,)
+    households: dict[tuple[int, date], Numbers] = field(default_factory=dict)
 
 
 def _add(target: dict[Any, Numbers], key: Any, values: Numbers, sign: int = 1) -> None:
@@ -213,7 +217,7 @@ def _loan_kept(
             if key == "totals":
                 target, where, width = kept.days, (loan.township_id, loan.batch_id, day), 7
             else:
-                target, where, width = kept.aging, (loan.township_id, *key, day), 3
+                target, where, width = kept.aging, (loan.township_id, loan.batch_id, *key, day), 3
             zeros = (0,) * width
             _add(
                 target, where, tuple(a - b for a, b in zip(new or zeros, old or zeros, strict=True))
@@ -249,6 +253,31 @@ def compute(
             positions,
         )
     return kept
+
+
+def _lent_flips(moves: Moves) -> list[tuple[date, int]]:
+    """The days a loan comes to have principal disbursed (+1) and ceases to (−1)."""
+    flips, disbursed, lent = [], ZERO, False
+    for day in sorted(moves):
+        disbursed += moves[day][0]
+        if (disbursed > 0) != lent:
+            lent = not lent
+            flips.append((day, 1 if lent else -1))
+    return flips
+
+
+def _household_kept(kept: Kept, township_id: int, loans: Iterable[Moves], sign: int = 1) -> None:
+    """Add (times `sign`) the days a household comes to have a loan with money lent, or
+    ceases to: it has one while any of its `loans` (their movements) has."""
+    by_day: dict[date, int] = defaultdict(int)
+    for moves in loans:
+        for day, flip in _lent_flips(moves):
+            by_day[day] += flip
+    lent = 0
+    for day in sorted(by_day):
+        was, lent = lent, lent + by_day[day]
+        if (was > 0) != (lent > 0):
+            _add(kept.households, (township_id, day), (sign if lent > 0 else -sign,))
 
 
 # --- reading the inputs ---------------------------------------------------------------
@@ -358,7 +387,38 @@ def computed(session: Session, fund_id: int) -> tuple[Kept, dict[str, LoanRef]]:
     conn = session.connection()
     loans = _loans(conn, fund_id)
     moves, _ = _moves(conn, fund_id, None)
-    return compute(loans.values(), moves, _plans(conn, fund_id)), loans
+    kept = compute(loans.values(), moves, _plans(conn, fund_id))
+    for township_id, nos in _households(conn, fund_id, None).values():
+        _household_kept(kept, township_id, (moves.get(no, {}) for no in nos))
+    return kept, loans
+
+
+def _households(
+    conn: Connection, fund_id: int, nos: Sequence[str] | None
+) -> dict[int, tuple[int, list[str]]]:
+    """household id -> (its township id, its loans' numbers), for the households of the
+    loans `nos` (None: every household with a loan), those locked.
+
+    Locked (FOR NO KEY UPDATE: a loan may still be registered for them), so
+    that two postings lending to one household's loans at once count it once.
+    """
+    query = (
+        select(Loan.household_id, Household.township_id, Loan.registration_no)
+        .join(Household, Household.id == Loan.household_id)
+        .where(Loan.fund_id == fund_id)
+        .order_by(Loan.household_id, Loan.registration_no)
+    )
+    if nos is not None:
+        mine = select(Loan.household_id).where(
+            Loan.fund_id == fund_id, Loan.registration_no.in_(list(nos))
+        )
+        query = query.where(Loan.household_id.in_(mine)).with_for_update(
+            of=Household, key_share=True
+        )
+    out: dict[int, tuple[int, list[str]]] = {}
+    for household_id, township_id, no in conn.execute(query):
+        out.setdefault(household_id, (township_id, []))[1].append(no)
+    return out
 
 
 # --- writing ----------------------------------------------------------------------------
@@ -370,6 +430,7 @@ class _Statements:
     totals: Any
     days: Any
     aging: Any
+    households: Any
 
 
 @lru_cache(maxsize=4)
@@ -398,7 +459,12 @@ def _statements(dialect: str) -> _Statements:
         position=position,
         totals=adding(PositionTotal, ["fund_id", "township_id", "batch_id"], TOTALS),
         days=adding(PositionDay, ["fund_id", "township_id", "batch_id", "day"], TOTALS),
-        aging=adding(AgingDay, ["fund_id", "township_id", "oldest_due", "due_date", "day"], AGING),
+        aging=adding(
+            AgingDay,
+            ["fund_id", "township_id", "batch_id", "oldest_due", "due_date", "day"],
+            AGING,
+        ),
+        households=adding(HouseholdDay, ["fund_id", "township_id", "day"], ("households",)),
     )
 
 
@@ -444,18 +510,33 @@ def _row_sets(
         (
             "aging",
             [
-                {"fund_id": fund_id, "township_id": t, "oldest_due": u, "due_date": d, "day": day}
+                {
+                    "fund_id": fund_id,
+                    "township_id": t,
+                    "batch_id": b,
+                    "oldest_due": u,
+                    "due_date": d,
+                    "day": day,
+                }
                 | dict(zip(AGING, v, strict=True))
-                for (t, u, d, day), v in sorted(changes.aging.items())
+                for (t, b, u, d, day), v in sorted(changes.aging.items())
             ],
         ),
+        ("households", _household_rows(fund_id, changes)),
+    ]
+
+
+def _household_rows(fund_id: int, changes: Kept) -> list[dict[str, Any]]:
+    return [
+        {"fund_id": fund_id, "township_id": t, "day": day, "households": v[0]}
+        for (t, day), v in sorted(changes.households.items())
     ]
 
 
 def _difference(after: Kept, before: Kept) -> Kept:
     """after − before, row by row (the loans' own rows are not differences: left out)."""
     out = Kept()
-    for name in ("totals", "days", "aging"):
+    for name in ("totals", "days", "aging", "households"):
         target = getattr(out, name)
         for key, values in getattr(after, name).items():
             _add(target, key, values)
@@ -612,6 +693,34 @@ def record_posting(
         before = {no: _plus(after.get(no, {}), new.get(no, {}), -1) for no in loans}
         since = _since(loans, new)
     _refresh(conn, fund_id, loans, (before, after), (inputs.plans, inputs.plans), since)
+    _refresh_households(conn, fund_id, before, after)
+
+
+def _refresh_households(
+    conn: Connection, fund_id: int, before: dict[str, Moves], after: dict[str, Moves]
+) -> None:
+    """Keep the households served of the loans whose days with money lent `after` changed.
+
+    Only a disbursement or its reversal changes those days, so a repayment
+    reads nothing more. The households' other loans stand as their entries
+    say. A loan's `before` may be its movements since a day only (its kept
+    position on its last day): the days before that are the same either side,
+    so the household's change on them is nothing either way.
+    """
+    changed = [no for no in after if _lent_flips(before[no]) != _lent_flips(after[no])]
+    if not changed:
+        return
+    households = _households(conn, fund_id, changed)
+    others = [no for _, nos in households.values() for no in nos if no not in after]
+    moves, _ = _moves(conn, fund_id, others) if others else ({}, {})
+    change = Kept()
+    for township_id, nos in households.values():
+        for side, sign in ((after, 1), (before, -1)):
+            mine = (side[no] if no in side else moves.get(no, {}) for no in nos)
+            _household_kept(change, township_id, mine, sign)
+    rows = _household_rows(fund_id, change)
+    if rows:
+        conn.execute(_statements(conn.dialect.name).households, rows)
 
 
 def record_schedule(session: Session, fund_id: int, loan_id: int, version: int) -> None:
@@ -633,7 +742,7 @@ def record_schedule(session: Session, fund_id: int, loan_id: int, version: int) 
 
 # --- rebuild and check ------------------------------------------------------------------
 
-_TABLES = (AgingDay, PositionDay, PositionTotal, LoanPosition)
+_TABLES = (AgingDay, HouseholdDay, PositionDay, PositionTotal, LoanPosition)
 
 
 def rebuild(session: Session, fund_id: int) -> Kept:
@@ -654,6 +763,7 @@ def rebuild(session: Session, fund_id: int) -> Kept:
         "totals": PositionTotal,
         "days": PositionDay,
         "aging": AgingDay,
+        "households": HouseholdDay,
     }
     for name, rows in _row_sets(fund_id, with_position, kept, kept):
         if rows:
@@ -707,7 +817,13 @@ def _stored(session: Session, fund_id: int) -> Kept:
     for model, target, keys, columns in (
         (PositionTotal, stored.totals, ("township_id", "batch_id"), TOTALS),
         (PositionDay, stored.days, ("township_id", "batch_id", "day"), TOTALS),
-        (AgingDay, stored.aging, ("township_id", "oldest_due", "due_date", "day"), AGING),
+        (
+            AgingDay,
+            stored.aging,
+            ("township_id", "batch_id", "oldest_due", "due_date", "day"),
+            AGING,
+        ),
+        (HouseholdDay, stored.households, ("township_id", "day"), ("households",)),
     ):
         for row in conn.execute(select(model).where(model.fund_id == fund_id)):
             _add(
@@ -751,8 +867,12 @@ def check(session: Session, fund_id: int) -> list[Difference]:
         (
             "aging",
             AGING,
-            lambda k: f"township {towns[k[0]]} oldest due {k[1]} due {k[2]} day {k[3]}",
+            lambda k: (
+                f"township {towns[k[0]]} batch {batches[k[1]]}"
+                f" oldest due {k[2]} due {k[3]} day {k[4]}"
+            ),
         ),
+        ("households", ("households",), lambda k: f"township {towns[k[0]]} day {k[1]}"),
     ):
         mine, want = getattr(stored, name), getattr(computed_kept, name)
         zeros = (0,) * len(columns)

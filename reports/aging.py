@@ -74,7 +74,7 @@ def render_aging(data: Aging, *, generated_at: datetime | None = None) -> bytes:
             summary,
             total=[
                 "逾期合计",
-                f"{len(a.loans):,}",
+                f"{a.overdue_loans:,}",
                 money(a.overdue_amount),
                 money(a.overdue_outstanding),
                 percent(a.overdue_share),

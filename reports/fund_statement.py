@@ -284,7 +284,7 @@ def _aging(data: FundStatementData) -> list[Flowable]:
     ]
     total = [
         "逾期合计",
-        f"{len(a.loans):,}",
+        f"{a.overdue_loans:,}",
         money(a.overdue_amount),
         money(a.overdue_outstanding),
         percent(a.overdue_share),

@@ -35,7 +35,13 @@ from ledger.models.loan import (
 from ledger.models.outcomes import IncomeKind, IncomeRecord, PovertyLine
 from ledger.models.period import Period
 from ledger.models.plans import Plan, PlanLine, PlanRevision
-from ledger.models.positions import AgingDay, LoanPosition, PositionDay, PositionTotal
+from ledger.models.positions import (
+    AgingDay,
+    HouseholdDay,
+    LoanPosition,
+    PositionDay,
+    PositionTotal,
+)
 from ledger.models.programme import Batch, Household, Liaison, ProjectType, Township
 from ledger.models.proposals import (
     Extension,
@@ -72,6 +78,7 @@ __all__ = [
     "FundSettings",
     "GuaranteeCall",
     "Household",
+    "HouseholdDay",
     "IdempotencyRecord",
     "IdempotencyStatus",
     "IncomeKind",

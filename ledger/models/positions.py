@@ -1,7 +1,7 @@
 """Kept figures: loans' positions and their totals, written only by the posting path.
 
 `LoanPosition` is each loan's figures now; `PositionTotal` sums them per
-township and batch; `PositionDay` and `AgingDay` hold per-day changes, so a
+township and batch; `PositionDay`, `AgingDay` and `HouseholdDay` hold per-day changes, so a
 figure as of a date is the sum of the days up to it (as the daily account
 totals give a balance as of a date). `ledger/positions.py` writes them in the
 transaction that posts the entries or changes a schedule, recomputes them and
@@ -94,10 +94,10 @@ class PositionDay(Base):
 
 
 class AgingDay(Base):
-    """How one business day changed a township's unpaid instalments, by the loans' oldest due.
+    """How one business day changed a township and batch's unpaid instalments, by oldest due.
 
     Summed up to a date D, a row (oldest_due u, due_date d) holds the unpaid
-    principal of instalments due on d of the township's lent loans whose
+    principal of instalments due on d of the township and batch's lent loans whose
     oldest unpaid instalment fell due on u; the row d = u also counts those
     loans and their outstanding. As of D such a loan is (D − u) days overdue
     when u < D, and its instalments with d < D are its overdue amount.
@@ -108,9 +108,27 @@ class AgingDay(Base):
 
     fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), primary_key=True)
     township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), primary_key=True)
     oldest_due: Mapped[date] = mapped_column(Date, primary_key=True)
     due_date: Mapped[date] = mapped_column(Date, primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     loans: Mapped[int] = mapped_column(Integer)
     outstanding: Mapped[Decimal] = mapped_column(Fen)
     unpaid: Mapped[Decimal] = mapped_column(Fen)
+
+
+class HouseholdDay(Base):
+    """How one business day changed the number of a township's households with money lent.
+
+    A household counts from the day one of its loans first has principal
+    disbursed until the day none has (a red-ink reversal of its only
+    disbursement); summed up to D, the households served (扶持户数) on D.
+    """
+
+    __tablename__ = "household_day"
+
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), primary_key=True)
+    #: The household's township.
+    township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    households: Mapped[int] = mapped_column(Integer)

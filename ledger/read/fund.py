@@ -16,8 +16,8 @@ statement is the county's.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 
@@ -29,6 +29,7 @@ from ledger.actors import Actor, township_filter
 from ledger.audit import chain_head
 from ledger.models import (
     Account,
+    Batch,
     Journal,
     Liaison,
     Loan,
@@ -52,18 +53,12 @@ from ledger.read.figures import LoanFigures, figures, schedules
 from ledger.read.loans import LoanRow, loan_rows
 from ledger.read.plans import PlanAgainstActual, plan_against_actual
 from ledger.read.rates import percent, ratio
-from ledger.schedule import AGING_BUCKETS, settle
+from ledger.schedule import settle
 from ledger.services import lookup
+from ledger.services.proposals import pending_write_offs_by_group
 
-
-@dataclass(frozen=True)
-class AgingBucket:
-    """The overdue loans of one aging bucket (1–30 days, ...), counted and summed."""
-
-    label: str
-    loans: int
-    overdue_amount: Decimal
-    outstanding: Decimal
+#: The overdue loans of one aging bucket (1–30 days, ...), counted and summed.
+AgingBucket = kept_reads.BucketTotals
 
 
 @dataclass(frozen=True)
@@ -85,6 +80,10 @@ class Aging:
     overdue_outstanding: Decimal
     #: Liaison names by id, for the overdue loans' liaisons.
     liaisons: dict[int, str]
+
+    @property
+    def overdue_loans(self) -> int:
+        return sum(b.loans for b in self.buckets)
 
     @property
     def overdue_share(self) -> Decimal | None:
@@ -120,38 +119,21 @@ def _aging(
     as_of: date,
     town: Township | None = None,
     *,
-    rows: Sequence[LoanRow] | None = None,
+    listed: bool = True,
 ) -> Aging:
     """The aging of the fund (or of `town`) from the kept figures (`read.positions`).
 
-    The buckets and the outstanding cost in proportion to the townships and
-    due dates shown; the listed loans are `_overdue_rows`, or the overdue
-    ones of `rows` (the fund's `loan_rows` as of `as_of`, which the fund
-    statement has already).
+    The buckets and the outstanding cost in proportion to the townships,
+    batches and due dates shown; the listed loans (`_overdue_rows`) in
+    proportion to the overdue loans, so a caller that prints the buckets only
+    (the fund statement) asks for none (`listed=False`).
     """
     town_id = None if town is None else town.id
-    kept = kept_reads.aging(session, header.id, as_of=as_of, township_id=town_id)
-    by_label: dict[str, list[kept_reads.BucketTotals]] = defaultdict(list)
-    for town_buckets in kept.values():
-        for part in town_buckets:
-            by_label[part.label].append(part)
-    buckets = tuple(
-        AgingBucket(
-            label,
-            sum(b.loans for b in by_label[label]),
-            sum((b.overdue_amount for b in by_label[label]), ZERO),
-            sum((b.outstanding for b in by_label[label]), ZERO),
-        )
-        for label, _, _ in AGING_BUCKETS
+    buckets = kept_reads.summed(
+        kept_reads.aging(session, header.id, as_of=as_of, township_id=town_id).values()
     )
-    # "Now" is the totals row; a date before today sums the days up to it.
-    totals = kept_reads.totals(
-        session, header.id, as_of=None if as_of >= dates.today() else as_of, township_id=town_id
-    )
-    if rows is None:
-        overdue_rows = _overdue_rows(session, header.id, actor, as_of, town)
-    else:
-        overdue_rows = _overdue(rows)
+    totals = kept_reads.totals(session, header.id, as_of=_past(as_of), township_id=town_id)
+    overdue_rows = _overdue_rows(session, header.id, actor, as_of, town) if listed else ()
     ids = {r.liaison_id for r in overdue_rows if r.liaison_id is not None}
     liaisons = (
         dict(session.execute(select(Liaison.id, Liaison.name).where(Liaison.id.in_(ids))).all())
@@ -170,6 +152,14 @@ def _aging(
         sum((b.outstanding for b in buckets), ZERO),
         liaisons,
     )
+
+
+def _past(as_of: date | None) -> date | None:
+    """`as_of` for the kept totals: None ("now", one row per group) unless before today.
+
+    Nothing is dated after today, so the end of today and any later date read as now.
+    """
+    return None if as_of is None or as_of >= dates.today() else as_of
 
 
 def _overdue_rows(
@@ -201,11 +191,7 @@ def _overdue_rows(
     candidates = list(session.scalars(query))
     if not candidates:
         return ()
-    return _overdue(loan_rows(session, fund_id, actor, as_of=as_of, registration_nos=candidates))
-
-
-def _overdue(rows: Sequence[LoanRow]) -> tuple[LoanRow, ...]:
-    """The loans of `rows` with money lent and overdue."""
+    rows = loan_rows(session, fund_id, actor, as_of=as_of, registration_nos=candidates)
     return tuple(r for r in rows if r.figures.disbursed > 0 and r.overdue_days > 0)
 
 
@@ -366,20 +352,23 @@ class TownshipPosition:
 def township_positions(
     session: Session, fund_id: int, actor: Actor, as_of: date | None = None
 ) -> list[TownshipPosition]:
-    """Every township the actor may see, with its movements and holdings."""
+    """Every township the actor may see, with its movements and holdings.
+
+    The loans' figures are the kept ones (`read.positions`): the cost grows
+    with the townships, not with their loans.
+    """
     query = select(Township).where(Township.fund_id == fund_id).order_by(Township.code)
     if actor.is_township:
         query = query.where(Township.code == actor.township_code)
     towns = session.scalars(query).all()
     turnover = turnover_by_kind(session, fund_id, chart.TOWNSHIP_FUNDS, as_of=as_of)
     cash = subaccount_balances(session, fund_id, chart.TOWNSHIP_FUNDS, as_of)
-    loans_by_town: dict[str, list[LoanRow]] = defaultdict(list)
-    for row in loan_rows(session, fund_id, actor, as_of=as_of):
-        loans_by_town[row.township].append(row)
+    own = towns[0].id if actor.is_township and towns else None
+    loans = _kept_groups(session, fund_id, as_of, own)
     out = []
     for town in towns:
         moved = turnover.get(town.code, {})
-        rows = [r for r in loans_by_town[town.code] if r.figures.disbursed > 0]
+        kept = _sum_groups(g for (t, _), g in loans.items() if t == town.id)
         out.append(
             TownshipPosition(
                 town.code,
@@ -391,15 +380,73 @@ def township_positions(
                 fees=moved.get(("fee", "D"), ZERO),
                 recoveries=moved.get(("recovery", "D"), ZERO),
                 cash=cash[town.code].balance if town.code in cash else ZERO,
-                loans_outstanding=sum((r.outstanding for r in rows), ZERO),
-                guarantee_called=sum((r.figures.guarantee_called for r in rows), ZERO),
-                written_off=sum((r.figures.written_off for r in rows), ZERO),
-                pending_write_off=sum((r.pending_write_off for r in rows), ZERO),
-                loans=len(rows),
-                overdue_loans=sum(1 for r in rows if r.overdue_days > 0),
+                loans_outstanding=kept.outstanding,
+                guarantee_called=kept.guarantee_called,
+                written_off=kept.written_off,
+                pending_write_off=kept.pending_write_off,
+                loans=kept.loans,
+                overdue_loans=kept.overdue_loans,
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class _Group:
+    """The lent loans of a township and batch as the kept figures give them, on a date."""
+
+    loans: int = 0
+    disbursed: Decimal = ZERO
+    repaid: Decimal = ZERO
+    guarantee_called: Decimal = ZERO
+    written_off: Decimal = ZERO
+    outstanding: Decimal = ZERO
+    overdue_amount: Decimal = ZERO
+    overdue_outstanding: Decimal = ZERO
+    overdue_loans: int = 0
+    pending_write_off: Decimal = ZERO
+
+    @property
+    def recovered(self) -> Decimal:
+        return self.repaid + self.guarantee_called
+
+
+def _kept_groups(
+    session: Session, fund_id: int, as_of: date | None, township_id: int | None
+) -> dict[tuple[int, int], _Group]:
+    """(township id, batch id) -> its lent loans' figures at the end of `as_of` (None: now).
+
+    Totals and aging from the kept tables, pending write-offs from the
+    proposals: a few rows per township and batch, whatever the loans.
+    """
+    day = as_of or dates.today()
+    totals = kept_reads.totals(session, fund_id, as_of=_past(as_of), township_id=township_id)
+    aging = kept_reads.aging(session, fund_id, as_of=day, township_id=township_id)
+    pending = pending_write_offs_by_group(session, fund_id, as_of, township_id)
+    out = {}
+    for key in totals.keys() | aging.keys() | pending.keys():
+        kept = totals.get(key, kept_reads.KeptTotals())
+        overdue = aging.get(key, ())
+        out[key] = _Group(
+            loans=kept.lent_loans,
+            disbursed=kept.disbursed,
+            repaid=kept.repaid,
+            guarantee_called=kept.guarantee_called,
+            written_off=kept.written_off,
+            outstanding=kept.outstanding,
+            overdue_amount=sum((b.overdue_amount for b in overdue), ZERO),
+            overdue_outstanding=sum((b.outstanding for b in overdue), ZERO),
+            overdue_loans=sum(b.loans for b in overdue),
+            pending_write_off=pending.get(key, ZERO),
+        )
+    return out
+
+
+def _sum_groups(groups: Iterable[_Group]) -> _Group:
+    total = _Group()
+    for g in groups:
+        total = _Group(*(getattr(total, f.name) + getattr(g, f.name) for f in fields(_Group)))
+    return total
 
 
 @dataclass(frozen=True)
@@ -462,16 +509,12 @@ class FundSummary:
 
 
 def fund_summary(
-    session: Session,
-    fund_id: int,
-    actor: Actor,
-    as_of: date | None = None,
-    *,
-    rows: Sequence[LoanRow] | None = None,
+    session: Session, fund_id: int, actor: Actor, as_of: date | None = None
 ) -> FundSummary:
     """The leaders' figures: capital, cash, loans, risk, turnover, capacity.
 
-    `rows`: the fund's `loan_rows` as of `as_of`, when the caller has them already.
+    Account balances and the kept figures (`_kept_groups`, the households
+    served), so the cost grows with the townships and batches, not the loans.
     """
     capital = {
         key: b.balance
@@ -483,53 +526,70 @@ def fund_summary(
     liaisons = subaccount_balances(session, fund_id, chart.LIAISON_RECEIVABLE, as_of)
     fees = subaccount_balances(session, fund_id, chart.FEE_INCOME, as_of)
     recoveries = subaccount_balances(session, fund_id, chart.RECOVERIES, as_of)
-    if rows is None:
-        rows = loan_rows(session, fund_id, actor, as_of=as_of)
-    rows = [r for r in rows if r.figures.disbursed > 0]
-    overdue_rows = [r for r in rows if r.overdue_days > 0]
-    households = {r.id_number for r in rows}
+    own = None
+    if actor.is_township:
+        own = lookup.township(session, fund_id, actor.township_code or "", actor, "township").id
+    groups = {key: g for key, g in _kept_groups(session, fund_id, as_of, own).items() if g.loans}
+    total = _sum_groups(groups.values())
+    town_names = {
+        town_id: (code, name)
+        for town_id, code, name in session.execute(
+            select(Township.id, Township.code, Township.name).where(Township.fund_id == fund_id)
+        )
+    }
+    batch_codes = dict(
+        session.execute(select(Batch.id, Batch.code).where(Batch.fund_id == fund_id)).all()
+    )
     return FundSummary(
         as_of=as_of,
         capital_by_source=capital,
         capital=total_capital,
         special_cash=sum((b.balance for b in special.values()), ZERO),
         township_cash=sum((b.balance for b in towns.values()), ZERO),
-        outstanding=sum((r.outstanding for r in rows), ZERO),
-        overdue_amount=sum((r.overdue_amount for r in overdue_rows), ZERO),
-        overdue_outstanding=sum((r.outstanding for r in overdue_rows), ZERO),
-        overdue_loans=len(overdue_rows),
-        written_off=sum((r.figures.written_off for r in rows), ZERO),
-        pending_write_off=sum((r.pending_write_off for r in rows), ZERO),
-        recovered=sum((r.figures.repaid + r.figures.guarantee_called for r in rows), ZERO),
+        outstanding=total.outstanding,
+        overdue_amount=total.overdue_amount,
+        overdue_outstanding=total.overdue_outstanding,
+        overdue_loans=total.overdue_loans,
+        written_off=total.written_off,
+        pending_write_off=total.pending_write_off,
+        recovered=total.recovered,
         liaison_receivable=sum((b.balance for b in liaisons.values()), ZERO),
         fee_income=sum((b.balance for b in fees.values()), ZERO),
         recoveries_income=sum((b.balance for b in recoveries.values()), ZERO),
-        disbursed_to_date=sum((r.figures.disbursed for r in rows), ZERO),
-        households_served=len(households),
-        loans=len(rows),
-        by_township=_groups(rows, lambda r: (r.township, r.township_name)),
-        by_batch=_groups(rows, lambda r: (r.batch, r.batch)),
+        disbursed_to_date=total.disbursed,
+        households_served=kept_reads.households(
+            session, fund_id, as_of=_past(as_of), township_id=own
+        ),
+        loans=total.loans,
+        by_township=_by(groups, lambda key: town_names[key[0]]),
+        by_batch=_by(groups, lambda key: (batch_codes[key[1]],) * 2),
     )
 
 
-def _groups(rows: list[LoanRow], key) -> tuple[GroupFigures, ...]:
-    grouped: dict[tuple[str, str], list[LoanRow]] = defaultdict(list)
-    for row in rows:
-        grouped[key(row)].append(row)
-    return tuple(
-        GroupFigures(
-            code,
-            name,
-            len(items),
-            sum((r.figures.disbursed for r in items), ZERO),
-            sum((r.figures.repaid + r.figures.guarantee_called for r in items), ZERO),
-            sum((r.figures.written_off for r in items), ZERO),
-            sum((r.outstanding for r in items), ZERO),
-            sum((r.overdue_amount for r in items), ZERO),
-            sum(1 for r in items if r.overdue_days > 0),
+def _by(
+    groups: dict[tuple[int, int], _Group], name: Callable[[tuple[int, int]], tuple[str, str]]
+) -> tuple[GroupFigures, ...]:
+    """The groups summed by `name` (a township's, a batch's code and name), in code order."""
+    merged: dict[tuple[str, str], list[_Group]] = defaultdict(list)
+    for key, g in groups.items():
+        merged[name(key)].append(g)
+    out = []
+    for (code, label), items in sorted(merged.items()):
+        g = _sum_groups(items)
+        out.append(
+            GroupFigures(
+                code,
+                label,
+                g.loans,
+                g.disbursed,
+                g.recovered,
+                g.written_off,
+                g.outstanding,
+                g.overdue_amount,
+                g.overdue_loans,
+            )
         )
-        for (code, name), items in sorted(grouped.items())
-    )
+    return tuple(out)
 
 
 def summary(
@@ -665,18 +725,17 @@ def fund_statement(
     towns = select(Township.code, Township.name).where(Township.fund_id == fund_id)
     # "Now" is the end of today, as the heading prints it, for every figure.
     cash = subaccount_balances(session, fund_id, chart.TOWNSHIP_FUNDS, day)
-    rows = loan_rows(session, fund_id, actor, as_of=day)  # once, for the summary and aging
     return FundStatementData(
         fund=header,
         from_=from_,
         to=day,
-        summary=fund_summary(session, fund_id, actor, as_of=day, rows=rows),
+        summary=fund_summary(session, fund_id, actor, as_of=day),
         townships=tuple(
             TownshipCash(code, name, cash[code].balance if code in cash else ZERO)
             for code, name in session.execute(towns.order_by(Township.code)).all()
         ),
         flows=period_flows(session, fund_id, from_, day),
-        aging=_aging(session, header, actor, day, rows=rows),
+        aging=_aging(session, header, actor, day, listed=False),
         recovery=recovery_table(session, fund_id, actor, recovery_year(session, fund_id, day)),
         plans=tuple(
             plan_against_actual(session, actor, fund_code, year, as_of=day)

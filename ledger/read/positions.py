@@ -8,6 +8,7 @@ the loans or entries in the book.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -16,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger import dates
-from ledger.models import AgingDay, PositionDay, PositionTotal
+from ledger.models import AgingDay, HouseholdDay, PositionDay, PositionTotal
 from ledger.read.books import fen_sum
 from ledger.schedule import AGING_BUCKETS, aging_bucket
 
@@ -90,8 +91,9 @@ class BucketTotals:
 
 def aging(
     session: Session, fund_id: int, *, as_of: date | None = None, township_id: int | None = None
-) -> dict[int, tuple[BucketTotals, ...]]:
-    """township id -> its overdue loans by aging bucket at the end of `as_of` (today if None).
+) -> dict[tuple[int, int], tuple[BucketTotals, ...]]:
+    """(township id, batch id) -> its overdue loans by aging bucket at the end of `as_of`
+    (today if None).
 
     A loan whose oldest unpaid instalment fell due on u is (D − u) days
     overdue on D when u < D; its instalments due before D are its overdue
@@ -102,6 +104,7 @@ def aging(
     query = (
         select(
             a.township_id,
+            a.batch_id,
             a.oldest_due,
             a.due_date,
             func.coalesce(func.sum(a.loans), 0),
@@ -109,19 +112,49 @@ def aging(
             fen_sum(a.unpaid),
         )
         .where(a.fund_id == fund_id, a.day <= day, a.oldest_due < day)
-        .group_by(a.township_id, a.oldest_due, a.due_date)
+        .group_by(a.township_id, a.batch_id, a.oldest_due, a.due_date)
     )
     if township_id is not None:
         query = query.where(a.township_id == township_id)
-    sums: dict[int, dict[str, list]] = {}
-    for town, oldest, due, loans, outstanding, unpaid in session.execute(query):
+    sums: dict[tuple[int, int], dict[str, list]] = {}
+    for town, batch, oldest, due, loans, outstanding, unpaid in session.execute(query):
         label = aging_bucket((day - oldest).days)
-        buckets = sums.setdefault(town, {name: [0, ZERO, ZERO] for name, _, _ in AGING_BUCKETS})
+        buckets = sums.setdefault(
+            (town, batch), {name: [0, ZERO, ZERO] for name, _, _ in AGING_BUCKETS}
+        )
         values = buckets[label]  # type: ignore[index]
         values[0] += int(loans)
         values[1] += unpaid if due < day else ZERO
         values[2] += outstanding
     return {
-        town: tuple(BucketTotals(label, *values) for label, values in buckets.items())
-        for town, buckets in sums.items()
+        key: tuple(BucketTotals(label, *values) for label, values in buckets.items())
+        for key, buckets in sums.items()
     }
+
+
+def summed(groups: Iterable[tuple[BucketTotals, ...]]) -> tuple[BucketTotals, ...]:
+    """Buckets of several groups (townships, batches) added label by label, in bucket order."""
+    out = {name: BucketTotals(name, 0, ZERO, ZERO) for name, _, _ in AGING_BUCKETS}
+    for buckets in groups:
+        for b in buckets:
+            o = out[b.label]
+            out[b.label] = BucketTotals(
+                b.label,
+                o.loans + b.loans,
+                o.overdue_amount + b.overdue_amount,
+                o.outstanding + b.outstanding,
+            )
+    return tuple(out.values())
+
+
+def households(
+    session: Session, fund_id: int, *, as_of: date | None = None, township_id: int | None = None
+) -> int:
+    """Households with a loan that had principal disbursed by the end of `as_of` (now if None)."""
+    h = HouseholdDay
+    query = select(func.coalesce(func.sum(h.households), 0)).where(h.fund_id == fund_id)
+    if as_of is not None:
+        query = query.where(h.day <= as_of)
+    if township_id is not None:
+        query = query.where(h.township_id == township_id)
+    return int(session.scalar(query) or 0)

@@ -13,9 +13,9 @@ Each section reuses the read that already gives its figure:
   period instead of a year;
 - plan against actual: `read.plans.plan_against_actual` for each year the
   period touches, as of `end` (so a quarter shows its year's progress);
-- repayment and recovery: the loans' figures (`read.loans.loan_rows`) as of
-  `end` less those as of the day before `start`, and to date the fund
-  summary's groups (`read.fund.fund_summary`);
+- repayment and recovery: the kept figures per township (`read.positions`)
+  at `end` less those at the end of the day before `start`, and to date the
+  fund summary's groups (`read.fund.fund_summary`);
 - visits: `read.visits`' rule (every loan owing money needs its liaison's
   visit each month), month by month, the last month counted to `end`;
 - inspections and their open findings (`read.inspections.open_findings`);
@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -65,19 +65,21 @@ from ledger.models import (
     Township,
     WriteOff,
 )
+from ledger.read import positions as kept_reads
 from ledger.read.access import FundHeader
 from ledger.read.access import fund as visible_fund
 from ledger.read.books import fen_sum
 from ledger.read.figures import LoanFigures
 from ledger.read.fund import GroupFigures, fund_summary
 from ledger.read.inspections import OpenFinding, open_findings
-from ledger.read.loans import LoanRow, loan_rows
 from ledger.read.outcomes import IncomeGrowth, OutcomesByTownship, income_growth, out_of_poverty
 from ledger.read.plans import ACTUALS, PlanAgainstActual, Tally, actual_facts, plan_against_actual
 from ledger.read.rates import percent
 from ledger.read.visits import due_visits
 
 ZERO = Decimal("0.00")
+#: The money figures of a loan the kept totals sum (`LoanFigures`' fields).
+MONEY = tuple(f.name for f in fields(LoanFigures))
 
 
 # --- the period's loans, by township and batch --------------------------------
@@ -150,48 +152,58 @@ class Recovery:
         return percent(self.to_date.recovered, self.to_date.recovered + self.to_date.overdue_amount)
 
 
-def _moved(now: list[LoanRow], before: dict[str, LoanFigures], township: str) -> LoanFigures:
-    """Σ of the township's loans' figures at `end` less those before the period."""
-    total = defaultdict(Decimal)
-    for row in now:
-        if row.township != township:
-            continue
-        was = before.get(row.registration_no, LoanFigures())
-        for name in ("disbursed", "repaid", "guarantee_called", "written_off"):
-            total[name] += getattr(row.figures, name) - getattr(was, name)
-    return LoanFigures(**total)
-
-
 def _no_loans(code: str, name: str) -> GroupFigures:
     return GroupFigures(code, name, 0, ZERO, ZERO, ZERO, ZERO, ZERO, 0)
+
+
+def _kept_by_township(
+    session: Session, fund_id: int, actor: Actor, as_of: date
+) -> dict[int, LoanFigures]:
+    """township id -> its loans' money figures at the end of `as_of`, from the kept totals."""
+    own = None
+    if actor.is_township:
+        own = session.scalar(
+            select(Township.id).where(
+                Township.fund_id == fund_id, Township.code == actor.township_code
+            )
+        )
+    out: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for (town, _), kept in kept_reads.totals(
+        session, fund_id, as_of=as_of, township_id=own
+    ).items():
+        for name in MONEY:
+            out[town][name] += getattr(kept, name)
+    return {town: LoanFigures(**values) for town, values in out.items()}
 
 
 def _recovery(
     session: Session, fund_id: int, actor: Actor, start: date, end: date
 ) -> tuple[tuple[Recovery, ...], Recovery]:
     """Each township with lending (ranked, see the module) and the total."""
-    now = loan_rows(session, fund_id, actor, as_of=end)
-    before = {
-        r.registration_no: r.figures
-        for r in loan_rows(session, fund_id, actor, as_of=start - timedelta(days=1))
-    }
-    summary = fund_summary(session, fund_id, actor, as_of=end, rows=now)
+    now = _kept_by_township(session, fund_id, actor, end)
+    before = _kept_by_township(session, fund_id, actor, start - timedelta(days=1))
+    summary = fund_summary(session, fund_id, actor, as_of=end)
     groups = {g.key: g for g in summary.by_township}
-    names = {r.township: r.township_name for r in now}
+    towns = session.execute(
+        select(Township.id, Township.code, Township.name).where(Township.fund_id == fund_id)
+    )
     rows = []
-    for code in sorted(names):
-        moved = _moved(now, before, code)
+    for town_id, code, name in sorted(towns, key=lambda t: t.code):
+        if town_id not in now:
+            continue
+        was, end_figures = before.get(town_id, LoanFigures()), now[town_id]
+        moved = LoanFigures(**{f: getattr(end_figures, f) - getattr(was, f) for f in MONEY})
         if not groups.get(code) and moved == LoanFigures():
             continue
         rows.append(
             Recovery(
                 code,
-                names[code],
+                name,
                 moved.disbursed,
                 moved.repaid,
                 moved.guarantee_called,
                 moved.written_off,
-                groups.get(code) or _no_loans(code, names[code]),
+                groups.get(code) or _no_loans(code, name),
             )
         )
     rows.sort(key=_rank)

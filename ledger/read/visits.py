@@ -35,11 +35,13 @@ from ledger.models import (
     Liaison,
     LiaisonAssignment,
     Loan,
+    LoanPosition,
     LoanStatus,
     Township,
     Visit,
     VisitorKind,
 )
+from ledger.read import positions as kept_reads
 from ledger.read.access import fund as visible_fund
 from ledger.read.figures import figures
 from ledger.read.loans import NARROW_LIST, current_liaisons
@@ -262,6 +264,37 @@ def month_visits(
             for (town, person, person_id), rows in sorted(per.items())
         ),
     )
+
+
+def this_month(session: Session, actor: Actor, fund_code: str) -> tuple[int, int]:
+    """(due, done) of the current month's visits, as `month_visits` counts them: the to-do.
+
+    While the month runs a loan is due when it is owing today, which is what
+    the kept figures hold (`read.positions`): due is the kept count of open
+    loans, done counts this month's liaison visits to them. The cost follows
+    the townships and the month's visits, not the loans in the book.
+    """
+    fund = visible_fund(session, actor, fund_code)
+    town = township_filter(actor, None)
+    own = None
+    if town is not None:
+        own = lookup.township(session, fund.id, town, actor, "township").id
+    due = sum(t.open_loans for t in kept_reads.totals(session, fund.id, township_id=own).values())
+    p = LoanPosition
+    today = dates.today()
+    done = (
+        select(func.count(Visit.loan_id.distinct()))
+        .join(p, (p.fund_id == Visit.fund_id) & (p.loan_id == Visit.loan_id))
+        .where(
+            Visit.fund_id == fund.id,
+            Visit.visitor_kind == VisitorKind.LIAISON,
+            Visit.visited_on.between(today.replace(day=1), today),
+            p.outstanding > 0,
+        )
+    )
+    if own is not None:
+        done = done.where(p.township_id == own)
+    return due, session.scalar(done) or 0
 
 
 @dataclass(frozen=True)

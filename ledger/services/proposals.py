@@ -34,9 +34,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from ledger import chart, dates, journal_templates, permissions, positions, validate
@@ -315,6 +315,17 @@ def pending_by_loan(session: Session, loan_ids: Iterable[int]) -> dict[int, Deci
     return {loan_id: amount for loan_id, amount in rows}
 
 
+def _pending(query: Select[Any], fund_id: int, as_of: date | None) -> Select[Any]:
+    """`query` over write-off proposals narrowed to the fund's pending ones on `as_of`."""
+    query = query.join(Loan, Loan.id == WriteOff.loan_id).where(WriteOff.fund_id == fund_id)
+    if as_of is None:
+        return query.where(WriteOff.status == ProposalStatus.PROPOSED)
+    return query.where(
+        WriteOff.proposed_on <= as_of,
+        or_(WriteOff.status == ProposalStatus.PROPOSED, WriteOff.decided_on > as_of),
+    )
+
+
 def pending_write_offs(
     session: Session, fund_id: int, as_of: date | None = None
 ) -> dict[str, Decimal]:
@@ -323,22 +334,23 @@ def pending_write_offs(
     Reports show this beside the outstanding; the outstanding itself still
     includes it until an approval posts the write-off.
     """
-    query = (
-        select(Loan.registration_no, WriteOff.amount)
-        .join(Loan, Loan.id == WriteOff.loan_id)
-        .where(WriteOff.fund_id == fund_id)
-    )
-    if as_of is None:
-        query = query.where(WriteOff.status == ProposalStatus.PROPOSED)
-    else:
-        query = query.where(
-            WriteOff.proposed_on <= as_of,
-            or_(WriteOff.status == ProposalStatus.PROPOSED, WriteOff.decided_on > as_of),
-        )
+    query = _pending(select(Loan.registration_no, WriteOff.amount), fund_id, as_of)
     result: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for loan_no, amount in session.execute(query):
         result[loan_no] += amount
     return dict(result)
+
+
+def pending_write_offs_by_group(
+    session: Session, fund_id: int, as_of: date | None = None, township_id: int | None = None
+) -> dict[tuple[int, int], Decimal]:
+    """`pending_write_offs` summed per (township id, batch id) of their loans."""
+    query = _pending(
+        select(Loan.township_id, Loan.batch_id, fen_sum(WriteOff.amount)), fund_id, as_of
+    ).group_by(Loan.township_id, Loan.batch_id)
+    if township_id is not None:
+        query = query.where(Loan.township_id == township_id)
+    return {(town, batch): amount for town, batch, amount in session.execute(query)}
 
 
 def new_write_off(

@@ -50,7 +50,7 @@ def test_check_names_each_difference_and_rebuild_repairs_them(committed_db, make
         f"不符 differs: {prog.code} township {town} batch 1 open_loans: kept 2, computed 1" in lines
     )
     assert (
-        f"不符 differs: {prog.code} township {town} oldest due 2008-04-01 due 2008-04-01 "
+        f"不符 differs: {prog.code} township {town} batch 1 oldest due 2008-04-01 due 2008-04-01 "
         "day 2007-04-10 unpaid: kept 0.01, computed 1000.00"
     ) in lines
     assert (

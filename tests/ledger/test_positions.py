@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from ledger import positions
 from ledger.actors import Actor
-from ledger.models import LoanPosition, PositionDay, PositionTotal, Township
+from ledger.models import LoanEvent, LoanPosition, PositionDay, PositionTotal, Township
 from ledger.read import positions as kept_reads
 from ledger.services import loans, proposals
 from tests.factories import APPROVER, CLERK_ACTOR, committing, make_loan, make_programme, reverse
@@ -208,3 +208,42 @@ def test_rebuild_writes_what_the_posting_path_kept(db, set_today):
         rebuilt = tables(session)
     # The version counts writes; every figure is the same.
     assert [[r[:-1] for r in kept[0]], *kept[1:]] == [[r[:-1] for r in rebuilt[0]], *rebuilt[1:]]
+
+
+def _disbursement_voucher(db, loan) -> str:
+    with db.read() as session:
+        return session.scalar(
+            select(LoanEvent.voucher).where(
+                LoanEvent.loan_id == loan.id, LoanEvent.action == "disbursed"
+            )
+        )
+
+
+def test_a_household_counts_once_while_any_of_its_loans_has_money_lent(db, set_today):
+    """扶持户数: a household with two loans counts once; a reversed disbursement uncounts
+    a household only when none of its loans has money lent."""
+    set_today(date(2008, 6, 1))
+    prog = make_programme(db)
+    first = make_loan(db, prog, amount="3000.00")
+    repay(db, prog, first.registration_no, "3000.00", date(2007, 5, 1))
+    # Closed, so the household may borrow again in the batch (disbursed 2007-04-10 again).
+    second = make_loan(db, prog, amount="2000.00", household=first.household_id)
+    alone = make_loan(db, prog, amount="1000.00", township=prog.townships[1])
+    with committing(db) as uow:
+        reverse(uow, prog.code, _disbursement_voucher(db, second), on=date(2008, 5, 1))
+    with committing(db) as uow:
+        reverse(uow, prog.code, _disbursement_voucher(db, alone), on=date(2008, 5, 2))
+
+    def served(day=None, town=None):
+        with db.read() as session:
+            town_id = town and session.scalar(
+                select(Township.id).where(Township.fund_id == prog.fund.id, Township.code == town)
+            )
+            return kept_reads.households(session, prog.fund.id, as_of=day, township_id=town_id)
+
+    assert served(date(2007, 4, 9)) == 0
+    assert served(date(2007, 4, 10)) == 2
+    assert served(date(2008, 5, 1)) == 2
+    assert served(date(2008, 5, 2)) == served() == 1
+    assert served(town=prog.townships[0]) == 1 and served(town=prog.townships[1]) == 0
+    assert_kept_matches(db, prog.fund.id, prog.code, (*DAYS, date(2008, 5, 1), date(2008, 5, 2)))

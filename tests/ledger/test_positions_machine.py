@@ -55,6 +55,8 @@ def test_kept_figures_follow_the_loan_lifecycle(engine):
             self.today = date(2007, 5, 1)
             dates.set_today(self.today)
             self.loans: list[str] = []
+            #: registration no -> (household id, township code)
+            self.households: dict[str, tuple[int, str]] = {}
 
         def teardown(self):
             dates.set_today(self.run_day)
@@ -102,6 +104,33 @@ def test_kept_figures_follow_the_loan_lifecycle(engine):
                 event(f"lend: {type(refusal).__name__}")
                 return
             self.loans.append(loan.registration_no)
+            self.households[loan.registration_no] = (loan.household_id, self.prog.townships[index])
+
+        @precondition(lambda self: self.loans and len(self.loans) < 7)
+        @rule(data=st.data(), hundreds=st.integers(5, 40))
+        def lend_again(self, data, hundreds):
+            """The household repays a loan in full today and borrows again in the batch."""
+            no = self.loan_no(data)
+            household, township = self.households[no]
+            owed = self.outstanding(no)
+            if owed > 0:
+                self.attempt(
+                    loans.repay_loan, CLERK_ACTOR, self.prog.code, no, on=self.today, amount=owed
+                )
+            try:
+                loan = make_loan(
+                    self.db,
+                    self.prog,
+                    amount=f"{hundreds * 100}.00",
+                    township=township,
+                    household=household,
+                )
+            except errors.LedgerError as refusal:
+                event(f"lend again: {type(refusal).__name__}")
+                return
+            event("lend again: lent")
+            self.loans.append(loan.registration_no)
+            self.households[loan.registration_no] = (household, township)
 
         @precondition(lambda self: self.loans)
         @rule(data=st.data(), amount=amounts, days_back=back)

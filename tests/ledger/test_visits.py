@@ -352,6 +352,29 @@ def test_the_running_month_counts_to_today(db, prog, lent, set_today):
         month(db, prog, "2007-06")
 
 
+def test_the_to_do_count_of_the_running_month_is_the_months(db, prog, lent, set_today):
+    """The overview's count from the kept figures is `month_visits`' due and done."""
+    set_today(date(2007, 6, 20))
+    first, _, third = lent
+    visit(db, prog, first, date(2007, 6, 10))
+    visit(db, prog, third, date(2007, 5, 30), liaison=prog.liaisons[T2])
+    visit(db, prog, third, date(2007, 6, 3), liaison=prog.liaisons[T2])
+    with committing(db) as uow:
+        loans.repay_loan(
+            uow, CLERK_ACTOR, prog.code, first.registration_no, on=date(2007, 6, 15), amount="3000"
+        )
+    expected = {CLERK_ACTOR: (1, 1), OFFICER_2: (1, 1)}
+    for actor, counts in expected.items():
+        got = month(db, prog, "2007-06", actor=actor)
+        assert (got.due, got.done) == counts
+        with db.read() as session:
+            assert read.this_month(session, actor, prog.code) == counts
+    visit(db, prog, make_loan(db, prog), date(2007, 6, 19))
+    with db.read() as session:
+        assert read.this_month(session, CLERK_ACTOR, prog.code) == (2, 2)
+        assert read.this_month(session, OFFICER_2, prog.code) == (1, 1)
+
+
 @pytest.mark.parametrize("bad", ["2007-13", "2007-5", "May", None])
 def test_a_month_is_yyyy_mm(db, prog, bad):
     with pytest.raises(errors.InvalidField) as info:

@@ -49,9 +49,9 @@ def as_of_form() -> tuple[date | None, FormState]:
 
 def programme_todo(session: Any, actor: Any, f: str) -> dict[str, int]:
     """This month's missing visits and the open inspection findings, now."""
-    month = visits.month_visits(session, actor, f, dates.month_of(dates.today()))
+    due, done = visits.this_month(session, actor, f)
     return {
-        "visits_missing": month.due - month.done,
+        "visits_missing": due - done,
         "findings_open": len(inspections.open_findings(session, actor, f)),
     }
 
