@@ -75,6 +75,15 @@ class InvalidAmount(InvalidField):
     title_en = "Invalid amount"
 
 
+class BadCursor(LedgerError):
+    """A paging cursor (``after``) that no page handed out: the request is malformed,
+    not a rule broken, so it is a family of its own (400)."""
+
+    code = "bad-cursor"
+    title_zh = "分页游标无效"
+    title_en = "Bad paging cursor"
+
+
 # --- journals -------------------------------------------------------------
 
 

@@ -31,6 +31,7 @@ from ledger.models import (
     Township,
 )
 from ledger.posting import AccountRef
+from ledger.read import positions as kept_reads
 from ledger.read.access import FundHeader, fund
 from ledger.read.books import ZERO, StatementLine, statement_lines
 from ledger.read.figures import (
@@ -44,6 +45,7 @@ from ledger.read.figures import (
     settlements,
 )
 from ledger.read.journals import JournalView, journal_view
+from ledger.read.listing import Listing, Seek, decode_cursor
 from ledger.schedule import aging_bucket
 from ledger.services import lookup
 from ledger.services.journals import PostedJournal
@@ -86,37 +88,55 @@ class LoanRow:
         return aging_bucket(self.overdue_days)
 
 
-def loan_rows(
-    session: Session,
+@dataclass(frozen=True)
+class ListedLoan:
+    """A loan as a list selects it, before its figures are added."""
+
+    loan_id: int
+    registration_no: str
+    status: LoanStatus
+    household: str
+    id_number: str
+    village: str
+    township: str
+    township_name: str
+    batch: str
+    project_type: str
+    project: str
+    approved: Decimal | None
+    household_id: int
+
+
+def listed_loans(
     fund_id: int,
     actor: Actor,
     *,
-    as_of: date | None = None,
     township: str | None = None,
     batch: str | None = None,
     statuses: Iterable[str] | None = None,
     registration_nos: Sequence[str] | None = None,
     search: str | None = None,
-) -> list[LoanRow]:
-    """Loans (all, or those in `statuses`) with their figures on `as_of`.
+) -> Listing[ListedLoan]:
+    """The fund's loans (a township officer's own only), filtered, by township and number.
 
     `search` keeps loans whose registration number, household name or ID
     number contains it.
     """
     query = (
         select(
-            Loan.id,
+            Loan.id.label("loan_id"),
             Loan.registration_no,
             Loan.status,
-            Household.name,
+            Household.name.label("household"),
             Household.id_number,
             Household.village,
-            Township.code,
-            Township.name,
-            Batch.code,
-            ProjectType.code,
+            Township.code.label("township"),
+            Township.name.label("township_name"),
+            Batch.code.label("batch"),
+            ProjectType.code.label("project_type"),
             Loan.project,
-            Loan.approved_amount,
+            Loan.approved_amount.label("approved"),
+            Loan.household_id,
         )
         .join(Household, Household.id == Loan.household_id)
         .join(Township, Township.id == Loan.township_id)
@@ -144,14 +164,57 @@ def loan_rows(
                 Household.id_number.contains(needle.upper(), autoescape=True),
             )
         )
-    # Plain columns, not entities: building ORM objects for 10,000 loans was
-    # most of a fund statement's time (bench/report_fund_statement.py).
-    rows = session.execute(query).all()
-    ids = [row[0] for row in rows]
+    return Listing(query, ListedLoan, keys=("township", "registration_no"))
+
+
+def loan_rows(
+    session: Session,
+    fund_id: int,
+    actor: Actor,
+    *,
+    as_of: date | None = None,
+    township: str | None = None,
+    batch: str | None = None,
+    statuses: Iterable[str] | None = None,
+    registration_nos: Sequence[str] | None = None,
+    search: str | None = None,
+) -> list[LoanRow]:
+    """Loans (all, or those in `statuses`) with their figures on `as_of`, from the entries.
+
+    `search` keeps loans whose registration number, household name or ID
+    number contains it.
+    """
+    listing = listed_loans(
+        fund_id,
+        actor,
+        township=township,
+        batch=batch,
+        statuses=statuses,
+        registration_nos=registration_nos,
+        search=search,
+    )
+    # Plain rows, not entities nor dataclasses: building ORM objects for
+    # 10,000 loans was most of a fund statement's time
+    # (bench/report_fund_statement.py).
+    rows = session.execute(listing.query).all()
     # A narrow list (a search, one township's overdue loans) sums only its own
     # loans' entries; a wide one reads the fund's totals in one pass.
-    narrow = [row[1] for row in rows] if len(rows) <= NARROW_LIST else None
-    by_no = figures(session, fund_id, as_of=as_of, loan_nos=narrow)
+    narrow = [row.registration_no for row in rows] if len(rows) <= NARROW_LIST else None
+    return _with_figures(
+        session, fund_id, rows, figures(session, fund_id, as_of=as_of, loan_nos=narrow), as_of
+    )
+
+
+def _with_figures(
+    session: Session,
+    fund_id: int,
+    rows: Sequence[Any],
+    by_no: dict[str, LoanFigures],
+    as_of: date | None,
+) -> list[LoanRow]:
+    """`rows` (listed loans) with their figures `by_no` and what follows from them on `as_of`:
+    days and amount overdue under the schedule then in force, pending write-off, liaison."""
+    ids = [row.loan_id for row in rows]
     plans = schedules(session, ids, as_of=as_of)
     pending = pending_write_offs(session, fund_id, as_of)
     liaisons = current_liaisons(session, ids, as_of)
@@ -165,31 +228,30 @@ def loan_rows(
         )
     )
     out = []
-    for loan_id, no, status, name, id_number, village, town, town_name, *rest in rows:
-        batch_code, kind, project, approved = rest
-        numbers = by_no.get(no, LoanFigures())
-        plan = plans.get(loan_id)
+    for row in rows:
+        numbers = by_no.get(row.registration_no, LoanFigures())
+        plan = plans.get(row.loan_id)
         days, amount = plan.overdue(numbers.settled, day) if plan else (0, ZERO)
         out.append(
             LoanRow(
-                loan_id,
-                no,
-                status.value,
-                name,
-                id_number,
-                village,
-                town,
-                town_name,
-                batch_code,
-                kind,
-                project,
-                approved or ZERO,
+                row.loan_id,
+                row.registration_no,
+                row.status.value,
+                row.household,
+                row.id_number,
+                row.village,
+                row.township,
+                row.township_name,
+                row.batch,
+                row.project_type,
+                row.project,
+                row.approved or ZERO,
                 numbers,
-                pending.get(no, ZERO),
+                pending.get(row.registration_no, ZERO),
                 days,
                 amount,
-                liaisons.get(loan_id),
-                loan_id in extended,
+                liaisons.get(row.loan_id),
+                row.loan_id in extended,
             )
         )
     return out
@@ -336,7 +398,8 @@ def loans(
     overdue_on: date | None = None,
     search: str | None = None,
 ) -> list[LoanItem]:
-    """Loans, filtered; with `overdue_on`, those overdue that day, with their figures then.
+    """Every loan of the list, filtered (the export); with `overdue_on`, those overdue that
+    day, with their figures then. A page of it is `loan_page`.
 
     `search` keeps loans whose registration number, household name or ID
     number contains it.
@@ -358,6 +421,111 @@ def loans(
         session.execute(select(Loan.id, Loan.household_id).where(Loan.fund_id == the_fund.id)).all()
     )
     return [LoanItem(**_row_values(row), household_id=owners[row.loan_id]) for row in rows]
+
+
+def loan_page(
+    session: Session,
+    actor: Actor,
+    fund_code: str,
+    *,
+    township: str | None = None,
+    status: str | None = None,
+    batch: str | None = None,
+    overdue_on: date | None = None,
+    search: str | None = None,
+    after: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[int, Seek[LoanItem]]:
+    """(how many loans the list holds, one page of it): the loans after the cursor `after`
+    (or, for old clients, after `offset` rows), as `loans` lists them.
+
+    The page is sought in the database (`listing.Listing`), never by reading
+    the loans before it. Its figures now are the kept positions
+    (`read.positions.loan_figures`); overdue today is a kept oldest unpaid
+    due date before today. Overdue on another day is computed from the
+    entries of the candidate loans only (`read.fund._overdue_rows`), exact
+    for any date. The total is a COUNT over the loan's indexes: it counts
+    loans not yet lent too, which the kept totals do not hold.
+    """
+    # read.fund lists loans (it imports this module), and its overdue loans are these.
+    from ledger.read.fund import _overdue_rows
+
+    the_fund = fund(session, actor, fund_code)
+    town = township_filter(actor, township)
+    listing = listed_loans(
+        the_fund.id,
+        actor,
+        township=town,
+        batch=batch,
+        statuses=None if status is None else [status],
+        search=search,
+    )
+    today = dates.today()
+    computed: dict[str, LoanRow] = {}
+    if overdue_on == today:
+        listing = listing.where(Loan.id.in_(kept_reads.overdue_loans(the_fund.id, today)))
+    elif overdue_on is not None:
+        computed = {
+            row.registration_no: row
+            for row in _overdue_rows(session, the_fund.id, actor, overdue_on, None)
+        }
+        listing = listing.where(Loan.registration_no.in_(list(computed)))
+    total = listing.count(session)
+    if after is None and offset:
+        found = listing.page(session, offset, limit + 1)
+        page = Seek(found[:limit], listing.cursor(found[limit - 1]) if len(found) > limit else None)
+    else:
+        towns = select(Township.id, Township.code).where(Township.fund_id == the_fund.id)
+        if town is not None:
+            towns = towns.where(Township.code == town)
+        page = _seek_by_township(
+            session, listing, session.execute(towns.order_by(Township.code)).all(), after, limit
+        )
+    if not computed:
+        by_no = kept_reads.loan_figures(session, the_fund.id, [row.loan_id for row in page.items])
+        rows = _with_figures(session, the_fund.id, page.items, by_no, None)
+    else:
+        rows = [computed[row.registration_no] for row in page.items]
+    items = [
+        LoanItem(**_row_values(row), household_id=listed.household_id)
+        for row, listed in zip(rows, page.items, strict=True)
+    ]
+    return total, Seek(items, page.next)
+
+
+def _seek_by_township(
+    session: Session,
+    listing: Listing[ListedLoan],
+    towns: Sequence[Any],
+    after: str | None,
+    limit: int,
+) -> Seek[ListedLoan]:
+    """The page of `listing` after the cursor, sought one township (id, code) at a time.
+
+    Within a township the loans are in the order of an index (township,
+    registration number), so each township's part is a range of it; in one
+    query, the order by the township's code (another table) would make the
+    database sort the whole book.
+    """
+    start = None if after is None else decode_cursor(after, listing.key_types())
+    found: list[ListedLoan] = []
+    for town_id, code in towns:
+        if len(found) > limit:
+            break
+        if start is not None and code < start[0]:
+            continue
+        part = Listing(
+            listing.query.where(Loan.township_id == town_id)
+            .order_by(None)
+            .order_by(Loan.registration_no),
+            ListedLoan,
+            keys=("registration_no",),
+        )
+        since = (start[1],) if start is not None and code == start[0] else None
+        found += part.after(session, since, limit + 1 - len(found))
+    items = found[:limit]
+    return Seek(items, listing.cursor(items[-1]) if len(found) > limit else None)
 
 
 def loan_counts(session: Session, actor: Actor, fund_code: str) -> dict[str, int]:

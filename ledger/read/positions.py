@@ -8,16 +8,26 @@ the loans or entries in the book.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, aliased
 
 from ledger import dates
-from ledger.models import AgingDay, PositionDay, PositionTotal
+from ledger.models import (
+    AgingDay,
+    LiaisonAssignment,
+    Loan,
+    LoanPosition,
+    PositionDay,
+    PositionTotal,
+    Township,
+)
 from ledger.read.books import fen_sum
+from ledger.read.figures import LoanFigures
 from ledger.schedule import AGING_BUCKETS, aging_bucket
 
 ZERO = Decimal("0.00")
@@ -125,3 +135,89 @@ def aging(
         town: tuple(BucketTotals(label, *values) for label, values in buckets.items())
         for town, buckets in sums.items()
     }
+
+
+# --- loans' kept positions: the paged loan list and liaisons' exposures ----------
+
+
+def loan_figures(session: Session, fund_id: int, loan_ids: Sequence[int]) -> dict[str, LoanFigures]:
+    """Registration number -> figures now, of the loans given (a page) that have moved."""
+    p = LoanPosition
+    query = (
+        select(Loan.registration_no, p.disbursed, p.repaid, p.guarantee_called, p.written_off)
+        .join(Loan, Loan.id == p.loan_id)
+        .where(p.fund_id == fund_id, p.loan_id.in_(list(loan_ids)))
+    )
+    return {no: LoanFigures(*money) for no, *money in session.execute(query)}
+
+
+def overdue_loans(fund_id: int, day: date) -> Select[tuple[int]]:
+    """The ids of the fund's loans whose kept oldest unpaid instalment fell due before `day`.
+
+    The kept position is the loan now, so this is the loans overdue at the
+    end of `day` only for today (or later, until a posting or schedule
+    changes); a past date needs the entries (`read.fund`).
+    """
+    p = LoanPosition
+    return select(p.loan_id).where(
+        p.fund_id == fund_id, p.oldest_unpaid_due < day, p.outstanding > 0
+    )
+
+
+@dataclass(frozen=True)
+class AssignedPosition:
+    """A loan with principal outstanding now, and the liaison answering for it today."""
+
+    liaison_id: int
+    loan_id: int
+    registration_no: str
+    figures: LoanFigures
+    oldest_unpaid_due: date | None
+
+
+def assigned_positions(
+    session: Session,
+    fund_id: int,
+    *,
+    township: str | None = None,
+    liaison_ids: Sequence[int] | None = None,
+) -> list[AssignedPosition]:
+    """The fund's loans (of `township`, if named) with principal outstanding and a liaison,
+    by township code and registration number: the kept position joined with the latest
+    liaison assignment effective by today."""
+    p, a, later = LoanPosition, LiaisonAssignment, aliased(LiaisonAssignment)
+    today = dates.today()
+    superseded = (
+        select(later.id)
+        .where(
+            later.loan_id == a.loan_id,
+            later.effective_on > a.effective_on,
+            later.effective_on <= today,
+        )
+        .exists()
+    )
+    query = (
+        select(
+            a.liaison_id,
+            p.loan_id,
+            Loan.registration_no,
+            p.disbursed,
+            p.repaid,
+            p.guarantee_called,
+            p.written_off,
+            p.oldest_unpaid_due,
+        )
+        .join(a, a.loan_id == p.loan_id)
+        .join(Loan, Loan.id == p.loan_id)
+        .join(Township, Township.id == p.township_id)
+        .where(p.fund_id == fund_id, p.outstanding > 0, a.effective_on <= today, ~superseded)
+        .order_by(Township.code, Loan.registration_no)
+    )
+    if township is not None:
+        query = query.where(Township.code == township)
+    if liaison_ids is not None:
+        query = query.where(a.liaison_id.in_(list(liaison_ids)))
+    return [
+        AssignedPosition(who, loan_id, no, LoanFigures(*money), oldest)
+        for who, loan_id, no, *money, oldest in session.execute(query)
+    ]
