@@ -47,7 +47,7 @@ from flask_smorest.utils import unpack_tuple_response
 from sqlalchemy.orm import Session
 
 from api.strictinput import StrictParser
-from ledger.read.listing import Listing
+from ledger.read.listing import MAX_CURSOR, Listing
 
 __all__ = [
     "TOTAL_COUNT_HEADER",
@@ -71,8 +71,6 @@ LINK_DOC = {
     "with its `after` cursor; absent on the last page",
     "schema": {"type": "string"},
 }
-#: A cursor is a few keys, base64-encoded: anything much longer was not handed out.
-MAX_CURSOR = 512
 
 
 class Paging(PaginationParameters):

@@ -29,8 +29,8 @@ from ledger.errors import BadCursor
 
 R = TypeVar("R")
 
-#: The kinds of value a cursor may hold, as JSON holds them.
-KEY_TYPES = (str, int, date)
+#: A cursor is a few keys, base64-encoded: anything much longer was not handed out.
+MAX_CURSOR = 512
 
 
 @dataclass(frozen=True)
