@@ -192,7 +192,7 @@ class Blueprint(flask_smorest.Blueprint):
         headers[TOTAL_COUNT_HEADER] = str(page_params.item_count)
         cursor = getattr(page_params, "next", None)
         if cursor is not None:
-            args = {k: v for k, v in request.args.items() if k != "page"}
+            args = {k: v for k, v in request.args.items() if k not in ("page", "after")}
             url = url_for(request.endpoint or "", **(request.view_args or {}), **args, after=cursor)
             headers["Link"] = f'<{url}>; rel="next"'
         return result, headers
