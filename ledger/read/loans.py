@@ -231,7 +231,10 @@ def _with_figures(
     for row in rows:
         numbers = by_no.get(row.registration_no, LoanFigures())
         plan = plans.get(row.loan_id)
-        days, amount = plan.overdue(numbers.settled, day) if plan else (0, ZERO)
+        # Nothing lent, nothing owed: an approved loan not yet disbursed is not overdue
+        # (nor is it in the kept figures' aging).
+        owed = plan is not None and numbers.outstanding > 0
+        days, amount = plan.overdue(numbers.settled, day) if owed else (0, ZERO)
         out.append(
             LoanRow(
                 row.loan_id,
