@@ -76,9 +76,13 @@ LINK_DOC = {
 class Paging(PaginationParameters):
     """The page asked for (by number, or after a cursor) and, once read, the next cursor."""
 
-    def __init__(self, page: int, page_size: int, after: str | None = None) -> None:
+    def __init__(
+        self, page: int, page_size: int, after: str | None = None, seek: bool = False
+    ) -> None:
         super().__init__(page, page_size)
         self.after = after
+        #: The endpoint pages by cursor (``paginate(seek=True)``): it answers a Link header.
+        self.seek = seek
         self.next: str | None = None
 
 
@@ -106,7 +110,7 @@ def _parameters_schema(
 
         @ma.post_load
         def make_paginator(self, data: dict[str, Any], **kwargs: Any) -> Paging:
-            return Paging(data["page"], data["per_page"], data.get("after"))
+            return Paging(data["page"], data["per_page"], data.get("after"), seek)
 
     if not seek:
         return PaginationParametersSchema
@@ -211,14 +215,11 @@ class Blueprint(flask_smorest.Blueprint):
 
 
 def paginate_listing(session: Session, listing: Listing[R], params: Paging) -> list[R]:
-    """Count `listing`'s rows, then fetch one page of them, in the database: the rows
-    after the cursor when one is given (or on page 1 of a list with keys), else by offset."""
+    """Count `listing`'s rows, then fetch one page of them, in the database: on a list
+    paged by cursor, the rows after the cursor (or the first ones), else by offset."""
     params.item_count = listing.count(session)
-    if listing.keys and (params.after is not None or params.page == 1):
-        found = listing.seek(session, params.after, params.page_size)
-        params.next = found.next
-        return found.items
-    items = listing.page(session, params.first_item, params.page_size)
-    if listing.keys and items and params.first_item + len(items) < params.item_count:
-        params.next = listing.cursor(items[-1])
-    return items
+    if not (params.seek and listing.keys):
+        return listing.page(session, params.first_item, params.page_size)
+    found = listing.slice(session, params.after, params.first_item, params.page_size)
+    params.next = found.next
+    return found.items

@@ -51,10 +51,15 @@ class Listing(Generic[R]):
     row: type[R]
     #: The fields the ORDER BY sorts on, together unique: what `seek` pages by.
     keys: tuple[str, ...] = ()
+    #: When the first key is another table's (a township's code), whose order no index
+    #: of this one gives: each of its values in order, with the condition that selects
+    #: its rows (``Loan.township_id == 7``). `seek` then seeks one group at a time, in
+    #: the order of the other keys, which an index on (group column, other keys) gives.
+    groups: tuple[tuple[Any, ColumnElement[bool]], ...] = ()
 
     def where(self, *conditions: ColumnElement[bool]) -> Listing[R]:
         """The same list narrowed (to one record a service just wrote, say)."""
-        return Listing(self.query.where(*conditions), self.row, self.keys)
+        return Listing(self.query.where(*conditions), self.row, self.keys, self.groups)
 
     def count(self, session: Session) -> int:
         return session.scalar(select(func.count()).select_from(self.query.subquery())) or 0
@@ -64,8 +69,32 @@ class Listing(Generic[R]):
 
     def seek(self, session: Session, after: str | None, limit: int) -> Seek[R]:
         """Up to `limit` rows after the cursor `after` (from the first row if None)."""
-        values = None if after is None else decode_cursor(after, self.key_types())
-        found = self.after(session, values, limit + 1)
+        start = None if after is None else decode_cursor(after, self.key_types())
+        if not self.groups:
+            found = self.after(session, start, limit + 1)
+        else:
+            found = []
+            rest = self.keys[1:]
+            order = [self.query.selected_columns[name] for name in rest]
+            for value, condition in self.groups:
+                if len(found) > limit:
+                    break
+                if start is not None and value < start[0]:
+                    continue
+                part = Listing(
+                    self.query.where(condition).order_by(None).order_by(*order), self.row, rest
+                )
+                since = start[1:] if start is not None and value == start[0] else None
+                found += part.after(session, since, limit + 1 - len(found))
+        items = found[:limit]
+        return Seek(items, self.cursor(items[-1]) if len(found) > limit else None)
+
+    def slice(self, session: Session, after: str | None, offset: int, limit: int) -> Seek[R]:
+        """The rows after the cursor `after`, or (for an old client's page number) after
+        `offset` rows, read past; the next page's cursor either way."""
+        if after is not None or not offset:
+            return self.seek(session, after, limit)
+        found = self.page(session, offset, limit + 1)
         items = found[:limit]
         return Seek(items, self.cursor(items[-1]) if len(found) > limit else None)
 

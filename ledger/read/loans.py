@@ -9,7 +9,7 @@ own township's loans; another township's loan is `NotFound`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -45,7 +45,8 @@ from ledger.read.figures import (
     settlements,
 )
 from ledger.read.journals import JournalView, journal_view
-from ledger.read.listing import Listing, Seek, decode_cursor
+from ledger.read.listing import Listing, Seek
+from ledger.read.setup import township_groups
 from ledger.schedule import aging_bucket
 from ledger.services import lookup
 from ledger.services.journals import PostedJournal
@@ -475,7 +476,8 @@ def loan_page(
     (or, for old clients, after `offset` rows), as `loans` lists them.
 
     The page is sought in the database (`listing.Listing`), never by reading
-    the loans before it. Its figures now are the kept positions
+    the loans before it: township by township, each in registration number
+    order on the (township, registration number) index. Its figures now are the kept positions
     (`read.positions.loan_figures`); overdue today is a kept oldest unpaid
     due date before today. Overdue on another day is computed from the
     entries of the candidate loans only (`read.fund._overdue_rows`), exact
@@ -506,16 +508,8 @@ def loan_page(
         }
         listing = listing.where(Loan.registration_no.in_(list(computed)))
     total = _count(session, listing)
-    if after is None and offset:
-        found = listing.page(session, offset, limit + 1)
-        page = Seek(found[:limit], listing.cursor(found[limit - 1]) if len(found) > limit else None)
-    else:
-        towns = select(Township.id, Township.code).where(Township.fund_id == the_fund.id)
-        if town is not None:
-            towns = towns.where(Township.code == town)
-        page = _seek_by_township(
-            session, listing, session.execute(towns.order_by(Township.code)).all(), after, limit
-        )
+    groups = township_groups(session, the_fund.id, Loan.township_id, town)
+    page = replace(listing, groups=groups).slice(session, after, offset, limit)
     if not computed:
         by_no = kept_reads.loan_figures(session, the_fund.id, [row.loan_id for row in page.items])
         rows = _with_figures(session, the_fund.id, page.items, by_no, None)
@@ -526,40 +520,6 @@ def loan_page(
         for row, listed in zip(rows, page.items, strict=True)
     ]
     return total, Seek(items, page.next)
-
-
-def _seek_by_township(
-    session: Session,
-    listing: Listing[ListedLoan],
-    towns: Sequence[Any],
-    after: str | None,
-    limit: int,
-) -> Seek[ListedLoan]:
-    """The page of `listing` after the cursor, sought one township (id, code) at a time.
-
-    Within a township the loans are in the order of an index (township,
-    registration number), so each township's part is a range of it; in one
-    query, the order by the township's code (another table) would make the
-    database sort the whole book.
-    """
-    start = None if after is None else decode_cursor(after, listing.key_types())
-    found: list[ListedLoan] = []
-    for town_id, code in towns:
-        if len(found) > limit:
-            break
-        if start is not None and code < start[0]:
-            continue
-        part = Listing(
-            listing.query.where(Loan.township_id == town_id)
-            .order_by(None)
-            .order_by(Loan.registration_no),
-            ListedLoan,
-            keys=("registration_no",),
-        )
-        since = (start[1],) if start is not None and code == start[0] else None
-        found += part.after(session, since, limit + 1 - len(found))
-    items = found[:limit]
-    return Seek(items, listing.cursor(items[-1]) if len(found) > limit else None)
 
 
 def loan_counts(session: Session, actor: Actor, fund_code: str) -> dict[str, int]:

@@ -1,4 +1,7 @@
-"""The loan list paged by cursor: ``after`` in, ``Link: <...>; rel="next"`` out."""
+"""The big lists paged by cursor: ``after`` in, ``Link: <...>; rel="next"`` out.
+
+Loans, households and journals; the loan list is the one checked in depth.
+"""
 
 from __future__ import annotations
 
@@ -33,7 +36,7 @@ def book(county: County) -> tuple[str, dict[str, list[str]]]:
     return f, loans
 
 
-def next_after(response) -> str | None:
+def next_after(response, per_page: int = 3) -> str | None:
     """The cursor of the Link header's next page, if there is one."""
     link = response.headers.get("Link")
     if link is None:
@@ -41,17 +44,20 @@ def next_after(response) -> str | None:
     url = re.fullmatch(r'<([^>]+)>; rel="next"', link)
     assert url is not None, link
     query = parse_qs(urlsplit(url[1]).query)
-    assert "page" not in query and query["per_page"] == ["3"]
+    assert "page" not in query and query["per_page"] == [str(per_page)]
     return query["after"][0]
 
 
-def walk(county: County, who: str, url: str, between=None) -> list[str]:
+def walk(
+    county: County, who: str, url: str, between=None, key="registration_no", per_page=3
+) -> list:
     """Every page, following the next links; `between` runs after the first page."""
     seen, after = [], None
     while True:
-        response = county.get(who, url, per_page=3, **({"after": after} if after else {}))
-        seen += [row["registration_no"] for row in response.get_json()]
-        after = next_after(response)
+        cursor = {"after": after} if after else {}
+        response = county.get(who, url, per_page=per_page, **cursor)
+        seen += [row[key] for row in response.get_json()]
+        after = next_after(response, per_page)
         if after is None:
             return seen
         if between is not None:
@@ -134,3 +140,18 @@ def test_the_cursor_and_the_link_header_are_documented(county):
     assert headers["Link"] == {"$ref": "#/components/headers/LINK_NEXT"}
     assert "400" in operation["responses"]
     assert "rel" in document["components"]["headers"]["LINK_NEXT"]["description"]
+
+
+def test_households_and_journals_are_paged_by_cursor_too(county, book):
+    f, _ = book
+    households = county.json("clerk", f"{f}/households", per_page=100)
+    assert len(households) == 8
+    assert walk(county, "clerk", f"{f}/households", key="id") == [h["id"] for h in households]
+    assert set(walk(county, "township_b", f"{f}/households", key="id")) == {
+        h["id"] for h in households if h["township"] == TOWN_B
+    }
+    vouchers = [j["voucher"] for j in county.json("clerk", f"{f}/journals", per_page=100)]
+    assert len(vouchers) == 3  # the appropriation and two allocations
+    assert walk(county, "clerk", f"{f}/journals", key="voucher", per_page=1) == vouchers
+    bad = county.get("clerk", f"{f}/journals", status=None, after=encode_cursor(("2007-03",)))
+    assert_problem(bad, 400, "bad-cursor")
