@@ -477,12 +477,13 @@ def loan_page(
 
     The page is sought in the database (`listing.Listing`), never by reading
     the loans before it: township by township, each in registration number
-    order on the (township, registration number) index. Its figures now are the kept positions
-    (`read.positions.loan_figures`); overdue today is a kept oldest unpaid
-    due date before today. Overdue on another day is computed from the
-    entries of the candidate loans only (`read.fund._overdue_rows`), exact
-    for any date. The total is a COUNT over the loan's indexes: it counts
-    loans not yet lent too, which the kept totals do not hold.
+    order on the (township, registration number) index. Its figures now are
+    the kept positions (`read.positions.loan_figures`); overdue today is a
+    kept oldest unpaid due date before today. Overdue on another day is
+    computed from the entries of the candidate loans only
+    (`read.fund._overdue_rows`), exact for any date. The total is a COUNT
+    over the loan table: it counts loans not yet lent too, which the kept
+    totals do not hold.
     """
     # read.fund lists loans (it imports this module), and its overdue loans are these.
     from ledger.read.fund import _overdue_rows
@@ -498,7 +499,7 @@ def loan_page(
         search=search,
     )
     today = dates.today()
-    computed: dict[str, LoanRow] = {}
+    computed: dict[str, LoanRow] | None = None
     if overdue_on == today:
         listing = listing.where(Loan.id.in_(kept_reads.overdue_loans(the_fund.id, today)))
     elif overdue_on is not None:
@@ -510,7 +511,7 @@ def loan_page(
     total = _count(session, listing)
     groups = township_groups(session, the_fund.id, Loan.township_id, town)
     page = replace(listing, groups=groups).slice(session, after, offset, limit)
-    if not computed:
+    if computed is None:
         by_no = kept_reads.loan_figures(session, the_fund.id, [row.loan_id for row in page.items])
         rows = _with_figures(session, the_fund.id, page.items, by_no, None)
     else:
