@@ -500,15 +500,20 @@ def loan_page(
     )
     today = dates.today()
     computed: dict[str, LoanRow] | None = None
-    if overdue_on == today:
-        listing = listing.where(Loan.id.in_(kept_reads.overdue_loans(the_fund.id, today)))
+    kept_overdue = overdue_on == today
+    if kept_overdue:
+        listing = listing.where(kept_reads.overdue_loan(the_fund.id, today))
     elif overdue_on is not None:
         computed = {
             row.registration_no: row
             for row in _overdue_rows(session, the_fund.id, actor, overdue_on, None)
         }
         listing = listing.where(Loan.registration_no.in_(list(computed)))
-    total = _count(session, listing)
+    if kept_overdue and batch is None and status is None and not search:
+        # The overdue loans of the fund or a township: counted on the kept index.
+        total = kept_reads.overdue_count(session, the_fund.id, today, town)
+    else:
+        total = _count(session, listing)
     groups = township_groups(session, the_fund.id, Loan.township_id, town)
     page = replace(listing, groups=groups).slice(session, after, offset, limit)
     if computed is None:

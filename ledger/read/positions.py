@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ledger import dates
@@ -151,17 +151,33 @@ def loan_figures(session: Session, fund_id: int, loan_ids: Sequence[int]) -> dic
     return {no: LoanFigures(*money) for no, *money in session.execute(query)}
 
 
-def overdue_loans(fund_id: int, day: date) -> Select[tuple[int]]:
-    """The ids of the fund's loans whose kept oldest unpaid instalment fell due before `day`.
+def _overdue(fund_id: int, day: date) -> list[ColumnElement[bool]]:
+    p = LoanPosition
+    return [p.fund_id == fund_id, p.oldest_unpaid_due < day, p.outstanding > 0]
 
-    The kept position is the loan now, so this is the loans overdue at the
-    end of `day` only for today (or later, until a posting or schedule
-    changes); a past date needs the entries (`read.fund`).
+
+def overdue_loan(fund_id: int, day: date) -> ColumnElement[bool]:
+    """The loan (`Loan` of the enclosing query) is overdue at the end of `day` by its kept
+    position: its oldest unpaid instalment fell due before `day`, principal outstanding.
+
+    The kept position is the loan now, so this is right for today only (or
+    later, until a posting or schedule changes); a past date needs the
+    entries (`read.fund`). A correlated EXISTS: a page looks up its own
+    loans' positions only, not every overdue loan's.
     """
     p = LoanPosition
-    return select(p.loan_id).where(
-        p.fund_id == fund_id, p.oldest_unpaid_due < day, p.outstanding > 0
-    )
+    return select(p.loan_id).where(p.loan_id == Loan.id, *_overdue(fund_id, day)).exists()
+
+
+def overdue_count(session: Session, fund_id: int, day: date, township: str | None = None) -> int:
+    """How many loans `overdue_loan` keeps (of `township`, if named): a range of the
+    (fund, oldest unpaid due) index, not a read of every loan."""
+    query = select(func.count()).select_from(LoanPosition).where(*_overdue(fund_id, day))
+    if township is not None:
+        query = query.join(Township, Township.id == LoanPosition.township_id).where(
+            Township.code == township
+        )
+    return session.scalar(query) or 0
 
 
 @dataclass(frozen=True)
