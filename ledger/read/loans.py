@@ -514,8 +514,13 @@ def loan_page(
         total = kept_reads.overdue_count(session, the_fund.id, today, town)
     else:
         total = _count(session, listing)
-    groups = township_groups(session, the_fund.id, Loan.township_id, town)
-    page = replace(listing, groups=groups).slice(session, after, offset, limit)
+    # A search reads every loan's text whatever the order: one query then sorts its few
+    # matches, where seeking township by township would read them all once per township.
+    if not search:
+        listing = replace(
+            listing, groups=township_groups(session, the_fund.id, Loan.township_id, town)
+        )
+    page = listing.slice(session, after, offset, limit)
     if computed is None:
         by_no = kept_reads.loan_figures(session, the_fund.id, [row.loan_id for row in page.items])
         rows = _with_figures(session, the_fund.id, page.items, by_no, None)
