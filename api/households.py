@@ -29,7 +29,7 @@ class Households(MethodView):
     @in_fund(*READERS)
     @blp.arguments(HouseholdFilter, location="query")
     @blp.response(200, HouseholdOut(many=True))
-    @blp.paginate()
+    @blp.paginate(seek=True)
     def get(self, query: dict[str, Any], f: str, pagination_parameters: Any) -> Any:
         """List the households (农户列表)"""
         with get_db().read() as session:

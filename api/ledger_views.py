@@ -12,7 +12,7 @@ from typing import Any
 
 from flask.views import MethodView
 
-from api.pagination import Blueprint, paginate_listing
+from api.pagination import Blueprint, Paging, paginate_listing
 from api.scope import COUNTY_READERS, in_fund
 from ledger.permissions import Action
 from ledger.read import access, books, journals, proposals
@@ -68,19 +68,21 @@ class Journals(MethodView):
     @in_fund(*COUNTY_READERS)
     @blp.arguments(JournalFilter, location="query")
     @blp.response(200, JournalOut(many=True))
-    @blp.paginate()
-    def get(self, query: dict[str, Any], f: str, pagination_parameters: Any) -> Any:
+    @blp.paginate(seek=True)
+    def get(self, query: dict[str, Any], f: str, pagination_parameters: Paging) -> Any:
         """Journals in voucher order, with their entries (记账凭证)"""
+        paging = pagination_parameters
         with get_db().read() as session:
-            total, page = journals.journals(
+            total, page, paging.next = journals.journals(
                 session,
                 current_actor(),
                 f,
-                offset=pagination_parameters.first_item,
-                limit=pagination_parameters.page_size,
+                after=paging.after,
+                offset=paging.first_item,
+                limit=paging.page_size,
                 **query,
             )
-        pagination_parameters.item_count = total
+        paging.item_count = total
         return page
 
 

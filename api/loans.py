@@ -14,7 +14,7 @@ from typing import Any
 
 from flask.views import MethodView
 
-from api.pagination import Blueprint, Page
+from api.pagination import Blueprint, Paging
 from api.scope import READERS, in_fund
 from ledger.permissions import Action
 from ledger.read import guarantees as guarantee_reads
@@ -56,11 +56,22 @@ class Loans(MethodView):
     @in_fund(*READERS)
     @blp.arguments(LoanFilter, location="query")
     @blp.response(200, LoanSummaryOut(many=True))
-    @blp.paginate(Page)
-    def get(self, query: dict[str, Any], f: str) -> Any:
+    @blp.paginate(seek=True)
+    def get(self, query: dict[str, Any], f: str, pagination_parameters: Paging) -> Any:
         """List loans, filtered by township, status, batch, or overdue on a day (借款列表)"""
+        paging = pagination_parameters
         with get_db().read() as session:
-            return loan_reads.loans(session, current_actor(), f, **query)
+            total, page = loan_reads.loan_page(
+                session,
+                current_actor(),
+                f,
+                **query,
+                after=paging.after,
+                offset=paging.first_item,
+                limit=paging.page_size,
+            )
+        paging.item_count, paging.next = total, page.next
+        return page.items
 
     @in_fund(Action.REGISTER)
     @accepts_idempotency_key

@@ -15,7 +15,7 @@ from typing import Any
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
-from api.pagination import TOTAL_COUNT_COMPONENT, TOTAL_COUNT_DOC
+from api.pagination import LINK_COMPONENT, LINK_DOC, TOTAL_COUNT_COMPONENT, TOTAL_COUNT_DOC
 from shell.auth import BEARER_SCHEME, SECURITY_SCHEME
 from shell.problems import PROBLEM_MIMETYPE, ProblemSchema, register_error_handlers
 
@@ -44,3 +44,4 @@ class LedgerApi(Api):
 
     def _register_pagination_header(self) -> None:
         self.spec.components.header(TOTAL_COUNT_COMPONENT, TOTAL_COUNT_DOC, lazy=True)
+        self.spec.components.header(LINK_COMPONENT, LINK_DOC, lazy=True)

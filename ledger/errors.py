@@ -5,8 +5,9 @@ A `LedgerError` carries a stable `code` slug (clients and the API's problem
 detail in both languages, and the `field` that caused it when there is one.
 Errors are grouped in four families that the HTTP shell maps to statuses
 once: `NotFound`, `Conflict` (the state refuses it), `RuleViolated` (the
-input breaks a rule) and `NotPermitted` (the actor may not do it). Nothing in
-here knows about HTTP.
+input breaks a rule) and `NotPermitted` (the actor may not do it); a
+`BadCursor` (a paging cursor no page gave) is a malformed request of its
+own. Nothing in here knows about HTTP.
 """
 
 from __future__ import annotations
@@ -73,6 +74,15 @@ class InvalidAmount(InvalidField):
     code = "invalid-amount"
     title_zh = "金额无效"
     title_en = "Invalid amount"
+
+
+class BadCursor(LedgerError):
+    """A paging cursor (``after``) that no page handed out: the request is malformed,
+    not a rule broken, so it is a family of its own (400)."""
+
+    code = "bad-cursor"
+    title_zh = "分页游标无效"
+    title_en = "Bad paging cursor"
 
 
 # --- journals -------------------------------------------------------------

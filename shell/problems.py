@@ -2,7 +2,8 @@
 
 A domain refusal (`ledger.errors.LedgerError`) gets its HTTP status from its
 family here and nowhere else: `NotFound` 404, `Conflict` 409, `RuleViolated`
-422, `NotPermitted` 403, `Unauthenticated` 401, `TooManyAttempts` 429. Its
+422, `NotPermitted` 403, `Unauthenticated` 401, `TooManyAttempts` 429,
+`BadCursor` 400. Its
 stable ``code`` becomes the problem ``type``
 (``https://zhouzhuanjin.example/problems/<code>``); ``title`` and ``detail``
 are Chinese, ``title_en`` and ``detail_en`` English, and ``errors`` lists
@@ -34,6 +35,7 @@ from werkzeug.exceptions import HTTPException
 
 from ledger.db import CommitOutcomeUnknown
 from ledger.errors import (
+    BadCursor,
     Conflict,
     LedgerError,
     NotFound,
@@ -62,6 +64,7 @@ STATUS_BY_FAMILY: tuple[tuple[type[LedgerError], int], ...] = (
     (SheetTooLarge, 413),
     (Conflict, 409),
     (RuleViolated, 422),
+    (BadCursor, 400),
 )
 
 #: Problems the web shell itself raises: status -> (code, title_zh, title_en).

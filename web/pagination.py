@@ -1,4 +1,8 @@
-"""Pages of a list: the rows of one page and the numbers the page links need."""
+"""Pages of a big list: the rows of one page and what the page's links need.
+
+A page is sought in the database after a cursor (`ledger.read.listing`);
+its links go to the first page and, with the next cursor, to the next one.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +10,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ledger.read.listing import Seek
+
 PER_PAGE = 50
 
 
 @dataclass(frozen=True)
 class Listing:
     items: Sequence[Any]
-    page: int
     pages: int
     total: int
+    #: The cursor of the page after this one (None on the last page).
+    next: str | None = None
 
 
-def paged(rows: Sequence[Any], page: int, per_page: int = PER_PAGE) -> Listing:
-    """Page `page` of `rows` (a page past the end shows the last one)."""
-    pages = max(1, -(-len(rows) // per_page))
-    page = min(max(page, 1), pages)
-    start = (page - 1) * per_page
-    return Listing(rows[start : start + per_page], page, pages, len(rows))
+def sought(total: int, page: Seek[Any], per_page: int = PER_PAGE) -> Listing:
+    """A page found after a cursor, of a list of `total` rows."""
+    return Listing(page.items, max(1, -(-total // per_page)), total, page.next)

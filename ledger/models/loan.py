@@ -19,6 +19,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -61,6 +62,8 @@ class Loan(Base):
         UniqueConstraint("fund_id", "iou_no"),
         UniqueConstraint("fund_id", "application_no"),
         UniqueConstraint("batch_id", "township_id", "seq"),
+        # The loan list's order within a township: a page seeks in it (read.loans).
+        Index("ix_loan_township_registration_no", "township_id", "registration_no"),
         CheckConstraint("requested_amount > 0", "requested_positive"),
         CheckConstraint("approved_amount IS NULL OR approved_amount > 0", "approved_positive"),
         CheckConstraint(

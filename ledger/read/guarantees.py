@@ -33,9 +33,10 @@ from ledger.models import (
     SalaryDeduction,
     Township,
 )
+from ledger.read import positions as kept_reads
 from ledger.read.access import FundHeader, fund
 from ledger.read.books import ZERO, balance, fen_sum, subaccount_balances
-from ledger.read.figures import loan_figures
+from ledger.read.figures import loan_figures, schedules
 from ledger.read.loans import LoanRow, loan_rows
 from ledger.services import lookup
 from ledger.services.journals import PostedJournal
@@ -77,11 +78,7 @@ def liaison_exposures(
     if liaison_ids is not None:
         query = query.where(Liaison.id.in_(list(liaison_ids)))
     people = session.execute(query).all()
-    rows = loan_rows(session, fund_id, actor, as_of=as_of)
-    answering: dict[int, list[LoanRow]] = defaultdict(list)
-    for row in rows:
-        if row.liaison_id is not None and row.outstanding > 0:
-            answering[row.liaison_id].append(row)
+    answering = _answered(session, fund_id, actor, as_of, liaison_ids)
     owed = subaccount_balances(session, fund_id, chart.LIAISON_RECEIVABLE, as_of)
     called = _per_liaison(session, GuaranteeCall, GuaranteeCall.called_on, fund_id, as_of)
     deducted = _per_liaison(session, SalaryDeduction, SalaryDeduction.received_on, fund_id, as_of)
@@ -96,13 +93,73 @@ def liaison_exposures(
                 person.monthly_salary,
                 tuple(r.registration_no for r in mine),
                 sum((r.outstanding for r in mine), ZERO),
-                sum((r.overdue_amount for r in mine), ZERO),
+                sum((r.overdue for r in mine), ZERO),
                 called.get(person.id, ZERO),
                 deducted.get(person.id, ZERO),
                 owed[str(person.id)].balance if str(person.id) in owed else ZERO,
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class _Answered:
+    """A loan with principal outstanding, as its liaison answers for it."""
+
+    registration_no: str
+    outstanding: Decimal
+    overdue: Decimal
+
+
+def _answered(
+    session: Session,
+    fund_id: int,
+    actor: Actor,
+    as_of: date | None,
+    liaison_ids: Sequence[int] | None,
+) -> dict[int, list[_Answered]]:
+    """liaison id -> the loans with principal outstanding they answer for on `as_of`, by
+    township and registration number.
+
+    Today: the kept positions of the loans whose latest assignment is theirs,
+    and the overdue amount of the overdue ones under their schedules. As of
+    a past date: computed from the entries of the loans assigned to anyone
+    by then (those of `liaison_ids`, if given), since the kept positions are
+    now's.
+    """
+    answering: dict[int, list[_Answered]] = defaultdict(list)
+    today = dates.today()
+    if as_of is None or as_of == today:
+        kept = kept_reads.assigned_positions(
+            session,
+            fund_id,
+            township=actor.township_code if actor.is_township else None,
+            liaison_ids=liaison_ids,
+        )
+        overdue = [k.loan_id for k in kept if k.oldest_unpaid_due and k.oldest_unpaid_due < today]
+        plans = schedules(session, overdue)
+        for k in kept:
+            plan = plans.get(k.loan_id)
+            amount = plan.overdue(k.figures.settled, today)[1] if plan else ZERO
+            answering[k.liaison_id].append(
+                _Answered(k.registration_no, k.figures.outstanding, amount)
+            )
+        return answering
+    assigned = (
+        select(Loan.registration_no)
+        .join(LiaisonAssignment, LiaisonAssignment.loan_id == Loan.id)
+        .where(Loan.fund_id == fund_id, LiaisonAssignment.effective_on <= as_of)
+        .distinct()
+    )
+    if liaison_ids is not None:
+        assigned = assigned.where(LiaisonAssignment.liaison_id.in_(list(liaison_ids)))
+    nos = list(session.scalars(assigned))
+    for row in loan_rows(session, fund_id, actor, as_of=as_of, registration_nos=nos) if nos else ():
+        if row.liaison_id is not None and row.outstanding > 0:
+            answering[row.liaison_id].append(
+                _Answered(row.registration_no, row.outstanding, row.overdue_amount)
+            )
+    return answering
 
 
 def _per_liaison(

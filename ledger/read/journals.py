@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from ledger.actors import Actor
@@ -26,6 +26,7 @@ from ledger.models import (
 from ledger.posting import AccountRef
 from ledger.read.access import FundHeader, county_wide, fund
 from ledger.read.books import ZERO, account_names
+from ledger.read.listing import Listing, Seek
 from ledger.services.journals import draft_of, find_journal
 
 
@@ -89,6 +90,15 @@ def journal(session: Session, actor: Actor, fund_code: str, voucher: str) -> Jou
     return journal_view(session, fund(session, actor, fund_code).id, voucher)
 
 
+@dataclass(frozen=True)
+class _Numbered:
+    """A journal's place in voucher order: what its list seeks by."""
+
+    id: int
+    period: str
+    seq: int
+
+
 def journals(
     session: Session,
     actor: Actor,
@@ -97,22 +107,30 @@ def journals(
     from_: date | None = None,
     to: date | None = None,
     kind: str | None = None,
+    after: str | None = None,
     offset: int = 0,
-    limit: int = 50,
-) -> tuple[int, list[JournalView]]:
-    """(count, one page) of the fund's journals in voucher order, with their lines."""
+    limit: int | None = 50,
+) -> tuple[int, list[JournalView], str | None]:
+    """(count, one page, the next page's cursor) of the fund's journals in voucher order,
+    with their lines: those after the cursor `after` (or after `offset` ones), sought on
+    the (fund, period, seq) key; every one when `limit` is None."""
     the_fund = fund(session, actor, fund_code)
-    query = select(Journal).where(Journal.fund_id == the_fund.id)
+    query = select(Journal.id, Journal.period, Journal.seq).where(Journal.fund_id == the_fund.id)
     if from_ is not None:
         query = query.where(Journal.posted_on >= from_)
     if to is not None:
         query = query.where(Journal.posted_on <= to)
     if kind is not None:
         query = query.where(Journal.kind == kind)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = session.scalars(
-        query.order_by(Journal.period, Journal.seq).offset(offset).limit(limit)
-    ).all()
+    listing = Listing(query.order_by(Journal.period, Journal.seq), _Numbered, ("period", "seq"))
+    total = listing.count(session)
+    if limit is None:
+        found = Seek(listing.all(session), None)
+    else:
+        found = listing.slice(session, after, offset, limit)
+    ids = [j.id for j in found.items]
+    by_id = {j.id: j for j in session.scalars(select(Journal).where(Journal.id.in_(ids)))}
+    page = [by_id[i] for i in ids]
     ids = [j.id for j in page]
     lines: dict[int, list[JournalLine]] = defaultdict(list)
     for entry, code, subkey in session.execute(
@@ -143,20 +161,24 @@ def journals(
             select(Journal.reverses_id, Journal.voucher_no).where(Journal.reverses_id.in_(ids))
         ).all()
     )
-    return total, [
-        JournalView(
-            j.voucher_no,
-            j.posted_on,
-            j.kind,
-            j.memo,
-            j.recorded_by,
-            j.red,
-            reverses.get(j.id),
-            reversed_by.get(j.id),
-            tuple(lines[j.id]),
-        )
-        for j in page
-    ]
+    return (
+        total,
+        [
+            JournalView(
+                j.voucher_no,
+                j.posted_on,
+                j.kind,
+                j.memo,
+                j.recorded_by,
+                j.red,
+                reverses.get(j.id),
+                reversed_by.get(j.id),
+                tuple(lines[j.id]),
+            )
+            for j in page
+        ],
+        found.next,
+    )
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ own township's loans; another township's loan is `NotFound`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -31,6 +31,7 @@ from ledger.models import (
     Township,
 )
 from ledger.posting import AccountRef
+from ledger.read import positions as kept_reads
 from ledger.read.access import FundHeader, fund
 from ledger.read.books import ZERO, StatementLine, statement_lines
 from ledger.read.figures import (
@@ -44,6 +45,8 @@ from ledger.read.figures import (
     settlements,
 )
 from ledger.read.journals import JournalView, journal_view
+from ledger.read.listing import Listing, Seek
+from ledger.read.setup import township_groups
 from ledger.schedule import aging_bucket
 from ledger.services import lookup
 from ledger.services.journals import PostedJournal
@@ -86,6 +89,116 @@ class LoanRow:
         return aging_bucket(self.overdue_days)
 
 
+@dataclass(frozen=True)
+class ListedLoan:
+    """A loan as a list selects it, before its figures are added."""
+
+    loan_id: int
+    registration_no: str
+    status: LoanStatus
+    household: str
+    id_number: str
+    village: str
+    township: str
+    township_name: str
+    batch: str
+    project_type: str
+    project: str
+    approved: Decimal | None
+    household_id: int
+
+
+def listed_loans(
+    fund_id: int,
+    actor: Actor,
+    *,
+    township: str | None = None,
+    batch: str | None = None,
+    statuses: Iterable[str] | None = None,
+    registration_nos: Sequence[str] | None = None,
+    search: str | None = None,
+) -> Listing[ListedLoan]:
+    """The fund's loans (a township officer's own only), filtered, by township and number.
+
+    `search` keeps loans whose registration number, household name or ID
+    number contains it. Every filter is a condition on the loan's own row
+    (its township among those with the code, say; subqueries that correlate
+    with nothing), so the list's count reads no other table.
+    """
+    conditions = [Loan.fund_id == fund_id]
+    own = actor.township_code if actor.is_township else None
+    for code in (c for c in (own, township) if c is not None):
+        conditions.append(
+            Loan.township_id
+            == select(Township.id)
+            .where(Township.fund_id == fund_id, Township.code == code)
+            .correlate(None)
+            .scalar_subquery()
+        )
+    if batch is not None:
+        conditions.append(
+            Loan.batch_id
+            == select(Batch.id)
+            .where(Batch.fund_id == fund_id, Batch.code == batch)
+            .correlate(None)
+            .scalar_subquery()
+        )
+    if statuses is not None:
+        conditions.append(Loan.status.in_([LoanStatus(s) for s in statuses]))
+    if registration_nos is not None:
+        conditions.append(Loan.registration_no.in_(list(registration_nos)))
+    if search:
+        needle = search.strip()
+        conditions.append(
+            or_(
+                Loan.registration_no.contains(needle, autoescape=True),
+                Loan.household_id.in_(
+                    select(Household.id)
+                    .where(
+                        Household.fund_id == fund_id,
+                        or_(
+                            Household.name.contains(needle, autoescape=True),
+                            Household.id_number.contains(needle.upper(), autoescape=True),
+                        ),
+                    )
+                    .correlate(None)
+                ),
+            )
+        )
+    query = (
+        select(
+            Loan.id.label("loan_id"),
+            Loan.registration_no,
+            Loan.status,
+            Household.name.label("household"),
+            Household.id_number,
+            Household.village,
+            Township.code.label("township"),
+            Township.name.label("township_name"),
+            Batch.code.label("batch"),
+            ProjectType.code.label("project_type"),
+            Loan.project,
+            Loan.approved_amount.label("approved"),
+            Loan.household_id,
+        )
+        .join(Household, Household.id == Loan.household_id)
+        .join(Township, Township.id == Loan.township_id)
+        .join(Batch, Batch.id == Loan.batch_id)
+        .join(ProjectType, ProjectType.id == Loan.project_type_id)
+        .where(*conditions)
+        .order_by(Township.code, Loan.registration_no)
+    )
+    return Listing(query, ListedLoan, keys=("township", "registration_no"))
+
+
+def _count(session: Session, listing: Listing[ListedLoan]) -> int:
+    """How many loans `listing` holds, counted over the loan table alone (its filters are
+    conditions on the loan's row): an index, not the joins to households and townships."""
+    return (
+        session.scalar(select(func.count()).select_from(Loan).where(listing.query.whereclause)) or 0
+    )
+
+
 def loan_rows(
     session: Session,
     fund_id: int,
@@ -98,60 +211,42 @@ def loan_rows(
     registration_nos: Sequence[str] | None = None,
     search: str | None = None,
 ) -> list[LoanRow]:
-    """Loans (all, or those in `statuses`) with their figures on `as_of`.
+    """Loans (all, or those in `statuses`) with their figures on `as_of`, from the entries.
 
     `search` keeps loans whose registration number, household name or ID
     number contains it.
     """
-    query = (
-        select(
-            Loan.id,
-            Loan.registration_no,
-            Loan.status,
-            Household.name,
-            Household.id_number,
-            Household.village,
-            Township.code,
-            Township.name,
-            Batch.code,
-            ProjectType.code,
-            Loan.project,
-            Loan.approved_amount,
-        )
-        .join(Household, Household.id == Loan.household_id)
-        .join(Township, Township.id == Loan.township_id)
-        .join(Batch, Batch.id == Loan.batch_id)
-        .join(ProjectType, ProjectType.id == Loan.project_type_id)
-        .where(Loan.fund_id == fund_id)
-        .order_by(Township.code, Loan.registration_no)
+    listing = listed_loans(
+        fund_id,
+        actor,
+        township=township,
+        batch=batch,
+        statuses=statuses,
+        registration_nos=registration_nos,
+        search=search,
     )
-    if actor.is_township:
-        query = query.where(Township.code == actor.township_code)
-    if township is not None:
-        query = query.where(Township.code == township)
-    if batch is not None:
-        query = query.where(Batch.code == batch)
-    if statuses is not None:
-        query = query.where(Loan.status.in_([LoanStatus(s) for s in statuses]))
-    if registration_nos is not None:
-        query = query.where(Loan.registration_no.in_(list(registration_nos)))
-    if search:
-        needle = search.strip()
-        query = query.where(
-            or_(
-                Loan.registration_no.contains(needle, autoescape=True),
-                Household.name.contains(needle, autoescape=True),
-                Household.id_number.contains(needle.upper(), autoescape=True),
-            )
-        )
-    # Plain columns, not entities: building ORM objects for 10,000 loans was
-    # most of a fund statement's time (bench/report_fund_statement.py).
-    rows = session.execute(query).all()
-    ids = [row[0] for row in rows]
+    # Plain rows, not entities nor dataclasses: building ORM objects for
+    # 10,000 loans was most of a fund statement's time
+    # (bench/report_fund_statement.py).
+    rows = session.execute(listing.query).all()
     # A narrow list (a search, one township's overdue loans) sums only its own
     # loans' entries; a wide one reads the fund's totals in one pass.
-    narrow = [row[1] for row in rows] if len(rows) <= NARROW_LIST else None
-    by_no = figures(session, fund_id, as_of=as_of, loan_nos=narrow)
+    narrow = [row.registration_no for row in rows] if len(rows) <= NARROW_LIST else None
+    return _with_figures(
+        session, fund_id, rows, figures(session, fund_id, as_of=as_of, loan_nos=narrow), as_of
+    )
+
+
+def _with_figures(
+    session: Session,
+    fund_id: int,
+    rows: Sequence[Any],
+    by_no: dict[str, LoanFigures],
+    as_of: date | None,
+) -> list[LoanRow]:
+    """`rows` (listed loans) with their figures `by_no` and what follows from them on `as_of`:
+    days and amount overdue under the schedule then in force, pending write-off, liaison."""
+    ids = [row.loan_id for row in rows]
     plans = schedules(session, ids, as_of=as_of)
     pending = pending_write_offs(session, fund_id, as_of)
     liaisons = current_liaisons(session, ids, as_of)
@@ -165,31 +260,33 @@ def loan_rows(
         )
     )
     out = []
-    for loan_id, no, status, name, id_number, village, town, town_name, *rest in rows:
-        batch_code, kind, project, approved = rest
-        numbers = by_no.get(no, LoanFigures())
-        plan = plans.get(loan_id)
-        days, amount = plan.overdue(numbers.settled, day) if plan else (0, ZERO)
+    for row in rows:
+        numbers = by_no.get(row.registration_no, LoanFigures())
+        plan = plans.get(row.loan_id)
+        # Nothing lent, nothing owed: an approved loan not yet disbursed is not overdue
+        # (nor is it in the kept figures' aging).
+        owed = plan is not None and numbers.outstanding > 0
+        days, amount = plan.overdue(numbers.settled, day) if owed else (0, ZERO)
         out.append(
             LoanRow(
-                loan_id,
-                no,
-                status.value,
-                name,
-                id_number,
-                village,
-                town,
-                town_name,
-                batch_code,
-                kind,
-                project,
-                approved or ZERO,
+                row.loan_id,
+                row.registration_no,
+                row.status.value,
+                row.household,
+                row.id_number,
+                row.village,
+                row.township,
+                row.township_name,
+                row.batch,
+                row.project_type,
+                row.project,
+                row.approved or ZERO,
                 numbers,
-                pending.get(no, ZERO),
+                pending.get(row.registration_no, ZERO),
                 days,
                 amount,
-                liaisons.get(loan_id),
-                loan_id in extended,
+                liaisons.get(row.loan_id),
+                row.loan_id in extended,
             )
         )
     return out
@@ -336,7 +433,8 @@ def loans(
     overdue_on: date | None = None,
     search: str | None = None,
 ) -> list[LoanItem]:
-    """Loans, filtered; with `overdue_on`, those overdue that day, with their figures then.
+    """Every loan of the list, filtered (the export); with `overdue_on`, those overdue that
+    day, with their figures then. A page of it is `loan_page`.
 
     `search` keeps loans whose registration number, household name or ID
     number contains it.
@@ -358,6 +456,81 @@ def loans(
         session.execute(select(Loan.id, Loan.household_id).where(Loan.fund_id == the_fund.id)).all()
     )
     return [LoanItem(**_row_values(row), household_id=owners[row.loan_id]) for row in rows]
+
+
+def loan_page(
+    session: Session,
+    actor: Actor,
+    fund_code: str,
+    *,
+    township: str | None = None,
+    status: str | None = None,
+    batch: str | None = None,
+    overdue_on: date | None = None,
+    search: str | None = None,
+    after: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[int, Seek[LoanItem]]:
+    """(how many loans the list holds, one page of it): the loans after the cursor `after`
+    (or, for old clients, after `offset` rows), as `loans` lists them.
+
+    The page is sought in the database (`listing.Listing`), never by reading
+    the loans before it: township by township, each in registration number
+    order on the (township, registration number) index. Its figures now are
+    the kept positions (`read.positions.loan_figures`); overdue today is a
+    kept oldest unpaid due date before today. Overdue on another day is
+    computed from the entries of the candidate loans only
+    (`read.fund._overdue_rows`), exact for any date. The total is a COUNT
+    over the loan table: it counts loans not yet lent too, which the kept
+    totals do not hold.
+    """
+    # read.fund lists loans (it imports this module), and its overdue loans are these.
+    from ledger.read.fund import _overdue_rows
+
+    the_fund = fund(session, actor, fund_code)
+    town = township_filter(actor, township)
+    listing = listed_loans(
+        the_fund.id,
+        actor,
+        township=town,
+        batch=batch,
+        statuses=None if status is None else [status],
+        search=search,
+    )
+    today = dates.today()
+    computed: dict[str, LoanRow] | None = None
+    kept_overdue = overdue_on == today
+    if kept_overdue:
+        listing = listing.where(kept_reads.overdue_loan(the_fund.id, today))
+    elif overdue_on is not None:
+        computed = {
+            row.registration_no: row
+            for row in _overdue_rows(session, the_fund.id, actor, overdue_on, None)
+        }
+        listing = listing.where(Loan.registration_no.in_(list(computed)))
+    if kept_overdue and batch is None and status is None and not search:
+        # The overdue loans of the fund or a township: counted on the kept index.
+        total = kept_reads.overdue_count(session, the_fund.id, today, town)
+    else:
+        total = _count(session, listing)
+    # A search reads every loan's text whatever the order: one query then sorts its few
+    # matches, where seeking township by township would read them all once per township.
+    if not search:
+        listing = replace(
+            listing, groups=township_groups(session, the_fund.id, Loan.township_id, town)
+        )
+    page = listing.slice(session, after, offset, limit)
+    if computed is None:
+        by_no = kept_reads.loan_figures(session, the_fund.id, [row.loan_id for row in page.items])
+        rows = _with_figures(session, the_fund.id, page.items, by_no, None)
+    else:
+        rows = [computed[row.registration_no] for row in page.items]
+    items = [
+        LoanItem(**_row_values(row), household_id=listed.household_id)
+        for row, listed in zip(rows, page.items, strict=True)
+    ]
+    return total, Seek(items, page.next)
 
 
 def loan_counts(session: Session, actor: Actor, fund_code: str) -> dict[str, int]:

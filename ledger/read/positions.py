@@ -8,17 +8,27 @@ the loans or entries in the book.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session, aliased
 
 from ledger import dates
-from ledger.models import AgingDay, HouseholdDay, PositionDay, PositionTotal
+from ledger.models import (
+    AgingDay,
+    HouseholdDay,
+    LiaisonAssignment,
+    Loan,
+    LoanPosition,
+    PositionDay,
+    PositionTotal,
+    Township,
+)
 from ledger.read.books import fen_sum
+from ledger.read.figures import LoanFigures
 from ledger.schedule import AGING_BUCKETS, aging_bucket
 
 ZERO = Decimal("0.00")
@@ -158,3 +168,105 @@ def households(
     if township_id is not None:
         query = query.where(h.township_id == township_id)
     return int(session.scalar(query) or 0)
+
+
+# --- loans' kept positions: the paged loan list and liaisons' exposures ----------
+
+
+def loan_figures(session: Session, fund_id: int, loan_ids: Sequence[int]) -> dict[str, LoanFigures]:
+    """Registration number -> figures now, of the loans given (a page) that have moved."""
+    p = LoanPosition
+    query = (
+        select(Loan.registration_no, p.disbursed, p.repaid, p.guarantee_called, p.written_off)
+        .join(Loan, Loan.id == p.loan_id)
+        .where(p.fund_id == fund_id, p.loan_id.in_(list(loan_ids)))
+    )
+    return {no: LoanFigures(*money) for no, *money in session.execute(query)}
+
+
+def _overdue(fund_id: int, day: date) -> list[ColumnElement[bool]]:
+    p = LoanPosition
+    return [p.fund_id == fund_id, p.oldest_unpaid_due < day, p.outstanding > 0]
+
+
+def overdue_loan(fund_id: int, day: date) -> ColumnElement[bool]:
+    """The loan (`Loan` of the enclosing query) is overdue at the end of `day` by its kept
+    position: its oldest unpaid instalment fell due before `day`, principal outstanding.
+
+    The kept position is the loan now, so this is right for today only (or
+    later, until a posting or schedule changes); a past date needs the
+    entries (`read.fund`). A correlated EXISTS: a page looks up its own
+    loans' positions only, not every overdue loan's.
+    """
+    p = LoanPosition
+    return select(p.loan_id).where(p.loan_id == Loan.id, *_overdue(fund_id, day)).exists()
+
+
+def overdue_count(session: Session, fund_id: int, day: date, township: str | None = None) -> int:
+    """How many loans `overdue_loan` keeps (of `township`, if named): a range of the
+    (fund, oldest unpaid due) index, not a read of every loan."""
+    query = select(func.count()).select_from(LoanPosition).where(*_overdue(fund_id, day))
+    if township is not None:
+        query = query.join(Township, Township.id == LoanPosition.township_id).where(
+            Township.code == township
+        )
+    return session.scalar(query) or 0
+
+
+@dataclass(frozen=True)
+class AssignedPosition:
+    """A loan with principal outstanding now, and the liaison answering for it today."""
+
+    liaison_id: int
+    loan_id: int
+    registration_no: str
+    figures: LoanFigures
+    oldest_unpaid_due: date | None
+
+
+def assigned_positions(
+    session: Session,
+    fund_id: int,
+    *,
+    township: str | None = None,
+    liaison_ids: Sequence[int] | None = None,
+) -> list[AssignedPosition]:
+    """The fund's loans (of `township`, if named) with principal outstanding and a liaison,
+    by township code and registration number: the kept position joined with the latest
+    liaison assignment effective by today."""
+    p, a, later = LoanPosition, LiaisonAssignment, aliased(LiaisonAssignment)
+    today = dates.today()
+    superseded = (
+        select(later.id)
+        .where(
+            later.loan_id == a.loan_id,
+            later.effective_on > a.effective_on,
+            later.effective_on <= today,
+        )
+        .exists()
+    )
+    query = (
+        select(
+            a.liaison_id,
+            p.loan_id,
+            Loan.registration_no,
+            p.disbursed,
+            p.repaid,
+            p.guarantee_called,
+            p.written_off,
+            p.oldest_unpaid_due,
+        )
+        .join(a, a.loan_id == p.loan_id)
+        .join(Loan, Loan.id == p.loan_id)
+        .join(Township, Township.id == p.township_id)
+        .where(p.fund_id == fund_id, p.outstanding > 0, a.effective_on <= today, ~superseded)
+        .order_by(Township.code, Loan.registration_no)
+    )
+    if township is not None:
+        query = query.where(Township.code == township)
+    if liaison_ids is not None:
+        query = query.where(a.liaison_id.in_(list(liaison_ids)))
+    return [
+        AssignedPosition(who, loan_id, no, LoanFigures(*money), oldest)
+        for who, loan_id, no, *money, oldest in session.execute(query)
+    ]

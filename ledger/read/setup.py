@@ -8,12 +8,12 @@ shows it. A township officer's lists are pinned to their own township.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from ledger.actors import SYSTEM, Actor, township_filter
@@ -166,6 +166,20 @@ def batches(session: Session, actor: Actor, fund_code: str) -> Listing[BatchRow]
     return _by_code(Batch, BatchRow, fund(session, actor, fund_code).id)
 
 
+def township_groups(
+    session: Session, fund_id: int, column: Any, township: str | None = None
+) -> tuple[tuple[str, ColumnElement[bool]], ...]:
+    """The fund's townships (or the one named) by code, each with the condition that its
+    id is `column`'s: the groups a list by township seeks in (`Listing.groups`)."""
+    query = select(Township.id, Township.code).where(Township.fund_id == fund_id)
+    if township is not None:
+        query = query.where(Township.code == township)
+    return tuple(
+        (code, column == town_id)
+        for town_id, code in session.execute(query.order_by(Township.code))
+    )
+
+
 def _by_township(
     model: type[Liaison | Household], row: type[R], fund_id: int, township: str | None = None
 ) -> Listing[R]:
@@ -185,7 +199,7 @@ def _by_township(
     )
     if township is not None:
         query = query.where(Township.code == township)
-    return Listing(query, row)
+    return Listing(query, row, keys=("township", "id"))
 
 
 @dataclass(frozen=True)
@@ -240,7 +254,11 @@ def households(
 ) -> Listing[HouseholdRow]:
     """The fund's households (a township officer's own only), optionally by ID number."""
     the_fund = fund(session, actor, fund_code)
-    listing = _by_township(Household, HouseholdRow, the_fund.id, township_filter(actor, township))
+    town = township_filter(actor, township)
+    listing = _by_township(Household, HouseholdRow, the_fund.id, town)
+    listing = replace(
+        listing, groups=township_groups(session, the_fund.id, Household.township_id, town)
+    )
     if id_number is not None:
         listing = listing.where(Household.id_number == id_number.strip().upper())
     return listing

@@ -7,7 +7,8 @@ and time passing. Dates are drawn up to a year back, so journals land before
 others already posted; refusals are part of the walk and must change
 nothing. After every step every kept figure equals the one computed from the
 entries (`read.figures`, `read.fund.aging`), now, today and as of a random
-past date, and `positions.check` finds no difference.
+past date, and `positions.check` finds no difference; the paged loan list
+and liaisons' exposures equal the ones computed from the entries.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from ledger.services.lookup import loan as find_loan
 from tests.conftest import rolled_back
 from tests.factories import APPROVER, CLERK_ACTOR, committing, make_loan, make_programme, reverse
 from tests.ledger.kept_figures import assert_kept_matches
+from tests.ledger.kept_lists import assert_lists_match
 
 D = Decimal
 PROPOSER = Actor("approver-2", "approver")
@@ -280,6 +282,7 @@ def test_kept_figures_follow_the_loan_lifecycle(engine):
             assert_kept_matches(
                 self.db, self.prog.fund.id, self.prog.code, (None, self.today, past)
             )
+            assert_lists_match(self.db, self.prog.code, (past,))
 
     Lifecycle.TestCase.settings = settings(
         max_examples=10,

@@ -14,6 +14,7 @@ from ledger.labels import KIND
 from ledger.permissions import Action
 from ledger.read import access, books
 from ledger.read import journals as journal_reads
+from ledger.read.listing import MAX_CURSOR, Seek
 from ledger.services.periods import PERIOD, close_period, reopen_period
 from ledger.services.reversals import propose_reversal
 from sheets import lists
@@ -25,13 +26,16 @@ from shell.schemas.books import ReopenIn
 from shell.schemas.proposals import ReversalIn
 from web.blueprint import COUNTY, bp, page
 from web.forms import FormState, blank, prefixed, search_form, submit
-from web.pagination import PER_PAGE, Listing
+from web.pagination import PER_PAGE, sought
 
 
 class JournalSearch(Schema):
     from_ = Date(data_key="from")
     to = Date()
     kind = fields.String(validate=validate.Length(max=32))
+    #: The cursor a page's "next" link carries (`ledger.read.listing`).
+    after = fields.String(validate=validate.Length(max=MAX_CURSOR))
+    #: An old link's page number: that page, by offset.
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
 
 
@@ -41,12 +45,13 @@ def journals(f: str) -> Any:
     query, form = search_form(JournalSearch(), {"page": 1})
     number = query.pop("page")
     with get_db().read() as session:
-        total, rows = journal_reads.journals(
+        total, rows, after = journal_reads.journals(
             session, g.actor, f, offset=(number - 1) * PER_PAGE, limit=PER_PAGE, **query
         )
-    listing = Listing(rows, number, max(1, -(-total // PER_PAGE)), total)
+    listing = sought(total, Seek(rows, after))
     # The export takes the same filters (every page of them), never an empty one.
-    shown = {name: value for name, value in form.values.items() if name != "page" and value}
+    paging = ("page", "after")
+    shown = {name: value for name, value in form.values.items() if name not in paging and value}
     return render_template(
         "web/journals.html",
         title="凭证",

@@ -25,6 +25,7 @@ from ledger.permissions import Action
 from ledger.read import loans as loan_reads
 from ledger.read import setup
 from ledger.read import visits as visit_reads
+from ledger.read.listing import MAX_CURSOR
 from ledger.schedule import MAX_INSTALMENTS, make_schedule
 from ledger.services import guarantees, loans, proposals, visits
 from sheets import tables
@@ -46,7 +47,7 @@ from shell.schemas.visits import VisitIn
 from web.blueprint import EVERYONE, bp, page
 from web.choices import choices
 from web.forms import FormState, blank, prefixed, search_form, submit
-from web.pagination import paged
+from web.pagination import PER_PAGE, sought
 
 
 class EqualSchedule(Schema):
@@ -221,6 +222,9 @@ class ListForm(LoanFilter):
 
     overdue = fields.Boolean(load_default=False)
     q = fields.String(validate=validate.Length(max=50))
+    #: The cursor a page's "next" link carries (`ledger.read.listing`).
+    after = fields.String(validate=validate.Length(max=MAX_CURSOR))
+    #: An old link's page number: that page, by offset.
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
 
 
@@ -229,13 +233,21 @@ class ListForm(LoanFilter):
 def loans_list(f: str) -> Any:
     query, form = search_form(ListForm(), {"page": 1})
     with get_db().read() as session:
-        rows = _filtered(session, f, query)
+        total, found = loan_reads.loan_page(
+            session,
+            g.actor,
+            f,
+            **_filters(query),
+            after=query.get("after"),
+            offset=(query["page"] - 1) * PER_PAGE,
+            limit=PER_PAGE,
+        )
     return render_template(
         "web/loans.html",
         title="借款",
         fund=f,
         form=form,
-        listing=paged(rows, query["page"]),
+        listing=sought(total, found),
         **choices(f),
         status_options=[(status, STATUS_LABELS[status]) for status in STATUSES],
     )
@@ -254,16 +266,18 @@ def loans_xlsx(f: str) -> Any:
 
 
 def _filtered(session: Any, f: str, query: dict[str, Any]) -> list[Any]:
-    return loan_reads.loans(
-        session,
-        g.actor,
-        f,
-        township=query.get("township"),
-        status=query.get("status"),
-        batch=query.get("batch"),
-        overdue_on=dates.today() if query.get("overdue") else None,
-        search=query.get("q"),
-    )
+    return loan_reads.loans(session, g.actor, f, **_filters(query))
+
+
+def _filters(query: dict[str, Any]) -> dict[str, Any]:
+    """The list's filters as the loan reads take them."""
+    return {
+        "township": query.get("township"),
+        "status": query.get("status"),
+        "batch": query.get("batch"),
+        "overdue_on": dates.today() if query.get("overdue") else None,
+        "search": query.get("q"),
+    }
 
 
 def _loan_page(f: str, no: str, forms: dict[str, FormState] | None = None) -> Any:

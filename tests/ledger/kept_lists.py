@@ -1,0 +1,78 @@
+"""The paged lists from the kept figures against the same lists from the entries (shared)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+
+from ledger import dates
+from ledger.actors import Actor
+from ledger.db import Database
+from ledger.read import access
+from ledger.read import loans as loan_reads
+from ledger.read.books import ZERO
+from ledger.read.guarantees import liaison_exposures
+from ledger.read.loans import loan_rows
+from tests.factories import CLERK_ACTOR
+
+
+def walk(session, actor: Actor, fund_code: str, per_page: int, **filters) -> list:
+    """Every page of the loan list, following its cursors."""
+    seen, after = [], None
+    while True:
+        _, page = loan_reads.loan_page(
+            session, actor, fund_code, after=after, limit=per_page, **filters
+        )
+        seen += page.items
+        if page.next is None:
+            return seen
+        after = page.next
+
+
+def assert_lists_match(
+    db: Database, fund_code: str, days: Iterable[date], actors: Iterable[Actor] = (CLERK_ACTOR,)
+):
+    """The loan list's pages (kept figures now, overdue today from the kept oldest due) equal
+    the whole list computed from the entries; so do liaisons' exposures, now and on `days`."""
+    today = dates.today()
+    with db.read() as session:
+        fund_id = access.fund(session, CLERK_ACTOR, fund_code).id
+        for actor in actors:
+            for overdue_on in (None, today, *days):
+                want = loan_reads.loans(session, actor, fund_code, overdue_on=overdue_on)
+                total, page = loan_reads.loan_page(
+                    session, actor, fund_code, overdue_on=overdue_on, limit=1000
+                )
+                assert (total, page.items, page.next) == (len(want), want, None), overdue_on
+                assert walk(session, actor, fund_code, 2, overdue_on=overdue_on) == want
+            for as_of in (None, *days):
+                assert liaison_exposures(session, fund_id, actor, as_of) == exposures_from_entries(
+                    session, fund_id, actor, as_of
+                ), as_of
+
+
+def exposures_from_entries(session, fund_id: int, actor: Actor, as_of: date | None) -> list:
+    """`liaison_exposures` as computed before the kept figures: from every loan's entries."""
+    answering = defaultdict(list)
+    for row in loan_rows(session, fund_id, actor, as_of=as_of):
+        if row.liaison_id is not None and row.outstanding > 0:
+            answering[row.liaison_id].append(row)
+    out = []
+    for person in liaison_exposures(session, fund_id, actor, as_of):
+        mine = answering[person.liaison_id]
+        out.append(
+            type(person)(
+                person.liaison_id,
+                person.name,
+                person.township,
+                person.monthly_salary,
+                tuple(r.registration_no for r in mine),
+                sum((r.outstanding for r in mine), ZERO),
+                sum((r.overdue_amount for r in mine), ZERO),
+                person.called,
+                person.deducted,
+                person.owed,
+            )
+        )
+    return out
