@@ -31,7 +31,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ledger.actors import REGION_ROLES, SYSTEM, Actor, Role, in_region
+from ledger.actors import COUNTY_DIGITS, REGION_ROLES, SYSTEM, Actor, Role, in_region
 from ledger.clock import as_utc, utcnow
 from ledger.db import UnitOfWork
 from ledger.errors import (
@@ -145,7 +145,7 @@ def check_region(
     if region is None:
         return
     counties.check_region_code(region)
-    if len(region) < 6 and role not in REGION_ROLES:
+    if len(region) < COUNTY_DIGITS and role not in REGION_ROLES:
         raise InvalidField(
             f"市级、省级用户只能是 {'、'.join(REGION_ROLES)}(只读)",
             f"a city's or a province's user may only be {' or '.join(REGION_ROLES)} (read-only)",
