@@ -40,6 +40,8 @@ class Role(enum.StrEnum):
 
 
 ROLES = tuple(role.value for role in Role)
+#: A county's code (GB/T 2260); a city's is its first 4 digits, a province's its first 2.
+COUNTY_DIGITS = 6
 #: The roles a city's or a province's user may have: they read, never write (SPEC §12).
 REGION_ROLES = (Role.LEADER, Role.AUDITOR)
 
@@ -66,6 +68,11 @@ class Actor:
     def sees_fund(self, code: str) -> bool:
         """True unless the user is granted another fund only."""
         return self.fund_code is None or self.fund_code == code
+
+    @property
+    def above_county(self) -> bool:
+        """A city's (4-digit region) or a province's (2) user, who reads the counties under it."""
+        return self.region is not None and len(self.region) < COUNTY_DIGITS
 
     def sees_county(self, code: str) -> bool:
         """True when the county lies in the user's region (or the user has none)."""

@@ -118,6 +118,14 @@ class CountyNotFound(NotFound):
     title_en = "County not found"
 
 
+class RegionNotFound(NotFound):
+    """A region (province, city or county code) with no county in it, or outside the caller's."""
+
+    code = "region-not-found"
+    title_zh = "辖区不存在"
+    title_en = "Region not found"
+
+
 class JournalNotFound(NotFound):
     code = "journal-not-found"
     title_zh = "凭证不存在"

@@ -15,8 +15,10 @@ read-only by the matching function of `ledger.read` (called inside a
 - 明细账余额表: ``books.subledger_listing`` → ``subledger.render_subledger``
 - 账龄分析表: ``fund.aging`` → ``aging.render_aging``
 - 记账凭证: ``journals.voucher_prints`` → ``voucher.render_vouchers``
+- 各区县周转金运行情况对照表: ``regions.overview`` → ``region_statement.render_region_statement``
 
-`reports.layout` is the page (title, fund, period, generated-at, "第 N 页 /
+`reports.charts` draws the bar chart of outstanding and overdue the fund and
+region statements share. `reports.layout` is the page (title, fund, period, generated-at, "第 N 页 /
 共 M 页") and the table, fact and signature pieces; `reports.fonts` finds and
 registers the font (Debian: ``apt-get install fonts-wqy-zenhei``).
 """

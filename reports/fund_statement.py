@@ -13,23 +13,18 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from reportlab.graphics.charts.barcharts import VerticalBarChart
-from reportlab.graphics.charts.legends import Legend
-from reportlab.graphics.shapes import Drawing, String
-from reportlab.lib import colors
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from ledger.labels import BUCKET, SOURCE, label
 from ledger.read.fund import FundStatementData, GroupFigures, RecoveryRow
 from ledger.read.plans import PlanActualRow, PlanAgainstActual
-from reports import layout
-from reports.layout import FONT, WIDE, WIDTH, Col, money, percent
+from reports import charts, layout
+from reports.layout import WIDE, Col, money, percent
 
 TITLE = "周转金运行情况报告"
 ZERO = Decimal("0.00")
-OUTSTANDING_FILL = colors.HexColor("#3A6EA5")
-OVERDUE_FILL = colors.HexColor("#C0504D")
 
 
 def render_fund_statement(
@@ -200,56 +195,14 @@ def _townships(data: FundStatementData) -> list[Flowable]:
 
 
 def _chart(data: FundStatementData) -> Drawing:
-    """Grouped bars: outstanding and overdue per township, in 万元 (vector graphics)."""
+    """Outstanding and overdue per township, every township listed (one without loans: 0)."""
     groups = {g.key: g for g in data.summary.by_township}
-    names = [t.name for t in data.townships] or ["—"]
-    # Chart geometry needs floats; the figures themselves stay Decimal above.
-    outstanding = [
-        float(groups[t.code].outstanding / 10000) if t.code in groups else 0.0
-        for t in data.townships
-    ] or [0.0]
-    overdue = [
-        float(groups[t.code].overdue_amount / 10000) if t.code in groups else 0.0
-        for t in data.townships
-    ] or [0.0]
-    height = 78 * mm
-    drawing = Drawing(WIDTH, height)
-    drawing.initialFontName = FONT  # else the renderer selects Helvetica, which is not embedded
-    drawing.initialFontSize = 7
-    chart = VerticalBarChart()
-    chart.x, chart.y = 14 * mm, 20 * mm
-    chart.width, chart.height = WIDTH - 20 * mm, height - 30 * mm
-    chart.data = [outstanding, overdue]
-    chart.groupSpacing = 4
-    chart.barSpacing = 0.5
-    chart.bars[0].fillColor = OUTSTANDING_FILL
-    chart.bars[1].fillColor = OVERDUE_FILL
-    chart.bars.strokeWidth = 0
-    chart.valueAxis.valueMin = 0
-    chart.valueAxis.labels.fontName = FONT
-    chart.valueAxis.labels.fontSize = 7
-    chart.valueAxis.labelTextFormat = lambda v: f"{v:,.1f}"
-    chart.valueAxis.gridStrokeColor = colors.HexColor("#DDDDDD")
-    chart.valueAxis.visibleGrid = True
-    chart.categoryAxis.categoryNames = names
-    chart.categoryAxis.labels.fontName = FONT
-    chart.categoryAxis.labels.fontSize = 7
-    chart.categoryAxis.labels.angle = 35
-    chart.categoryAxis.labels.boxAnchor = "ne"
-    chart.categoryAxis.labels.dx = 3
-    chart.categoryAxis.labels.dy = -2
-    drawing.add(chart)
-    legend = Legend()
-    legend.fontName = FONT
-    legend.fontSize = 7.5
-    legend.x, legend.y = WIDTH - 45 * mm, height - 3 * mm
-    legend.alignment = "right"
-    legend.columnMaximum = 1
-    legend.dxTextSpace = 4
-    legend.colorNamePairs = [(OUTSTANDING_FILL, "借款余额"), (OVERDUE_FILL, "逾期金额")]
-    drawing.add(legend)
-    drawing.add(String(2 * mm, height - 5 * mm, "万元", fontName=FONT, fontSize=7))
-    return drawing
+    towns = [(t.name, groups.get(t.code)) for t in data.townships]
+    return charts.outstanding_and_overdue(
+        [name for name, _ in towns],
+        [ZERO if g is None else g.outstanding for _, g in towns],
+        [ZERO if g is None else g.overdue_amount for _, g in towns],
+    )
 
 
 def _batches(data: FundStatementData) -> list[Flowable]:

@@ -158,8 +158,9 @@ def make_programme(
     capital: str = "100000.00",
     allocate: str = "20000.00",
     standard: str = "5000.00",
+    county: str = PLACEHOLDER,
 ) -> Programme:
-    fund = make_fund(db)
+    fund = make_fund(db, county=county)
     towns = ("340123001", "340123002")
     liaisons = {}
     with committing(db) as uow:

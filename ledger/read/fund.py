@@ -39,6 +39,7 @@ from ledger.models import (
 )
 from ledger.posting import AccountRef
 from ledger.read import positions as kept_reads
+from ledger.read import rates
 from ledger.read.access import FundHeader, county_wide, fund
 from ledger.read.books import (
     ZERO,
@@ -52,7 +53,7 @@ from ledger.read.books import (
 from ledger.read.figures import LoanFigures, figures, schedules
 from ledger.read.loans import LoanRow, loan_rows
 from ledger.read.plans import PlanAgainstActual, plan_against_actual
-from ledger.read.rates import percent, ratio
+from ledger.read.rates import percent
 from ledger.schedule import settle
 from ledger.services import lookup
 from ledger.services.proposals import pending_write_offs_by_group
@@ -132,7 +133,9 @@ def _aging(
     buckets = kept_reads.summed(
         kept_reads.aging(session, header.id, as_of=as_of, township_id=town_id).values()
     )
-    totals = kept_reads.totals(session, header.id, as_of=_past(as_of), township_id=town_id)
+    totals = kept_reads.totals(
+        session, header.id, as_of=kept_reads.past(as_of), township_id=town_id
+    )
     overdue_rows = _overdue_rows(session, header.id, actor, as_of, town) if listed else ()
     ids = {r.liaison_id for r in overdue_rows if r.liaison_id is not None}
     liaisons = (
@@ -152,14 +155,6 @@ def _aging(
         sum((b.outstanding for b in buckets), ZERO),
         liaisons,
     )
-
-
-def _past(as_of: date | None) -> date | None:
-    """`as_of` for the kept totals: None ("now", one row per group) unless before today.
-
-    Nothing is dated after today, so the end of today and any later date read as now.
-    """
-    return None if as_of is None or as_of >= dates.today() else as_of
 
 
 def _overdue_rows(
@@ -420,7 +415,9 @@ def _kept_groups(
     proposals: a few rows per township and batch, whatever the loans.
     """
     day = as_of or dates.today()
-    totals = kept_reads.totals(session, fund_id, as_of=_past(as_of), township_id=township_id)
+    totals = kept_reads.totals(
+        session, fund_id, as_of=kept_reads.past(as_of), township_id=township_id
+    )
     aging = kept_reads.aging(session, fund_id, as_of=day, township_id=township_id)
     pending = pending_write_offs_by_group(session, fund_id, as_of, township_id)
     out = {}
@@ -492,7 +489,7 @@ class FundSummary:
     @property
     def turnover(self) -> Decimal | None:
         """周转次数: cumulative disbursed ÷ capital."""
-        return ratio(self.disbursed_to_date, self.capital)
+        return rates.turnover(self.disbursed_to_date, self.capital)
 
     @property
     def relending_capacity(self) -> Decimal:
@@ -505,7 +502,7 @@ class FundSummary:
     @property
     def recovery_rate(self) -> Decimal | None:
         """回收率 (%): recovered ÷ (recovered + principal past due and unpaid)."""
-        return percent(self.recovered, self.recovered + self.overdue_amount)
+        return rates.recovery_rate(self.recovered, self.overdue_amount)
 
 
 def fund_summary(
@@ -558,7 +555,7 @@ def fund_summary(
         recoveries_income=sum((b.balance for b in recoveries.values()), ZERO),
         disbursed_to_date=total.disbursed,
         households_served=kept_reads.households(
-            session, fund_id, as_of=_past(as_of), township_id=own
+            session, fund_id, as_of=kept_reads.past(as_of), township_id=own
         ),
         loans=total.loans,
         by_township=_by(groups, lambda key: town_names[key[0]]),

@@ -58,34 +58,63 @@ class KeptTotals:
     open_loans: int = 0
 
 
+def past(as_of: date | None) -> date | None:
+    """`as_of` for the kept totals: None ("now", one row per group) unless before today.
+
+    Nothing is dated after today, so the end of today and any later date read as now.
+    """
+    return None if as_of is None or as_of >= dates.today() else as_of
+
+
 def totals(
     session: Session, fund_id: int, *, as_of: date | None = None, township_id: int | None = None
 ) -> dict[tuple[int, int], KeptTotals]:
     """(township id, batch id) -> totals, now (one row each) or at the end of `as_of`."""
-    if as_of is None:
-        model: type[PositionTotal] | type[PositionDay] = PositionTotal
-        query = select(
-            model.township_id, model.batch_id, *(model.__table__.c[c] for c in COLUMNS)
-        ).where(model.fund_id == fund_id)
-    else:
-        model = PositionDay
-        query = (
-            select(
-                model.township_id,
-                model.batch_id,
-                *(fen_sum(model.__table__.c[c]) for c in COLUMNS[:5]),
-                *(func.coalesce(func.sum(model.__table__.c[c]), 0) for c in COLUMNS[5:]),
-            )
-            .where(model.fund_id == fund_id, model.day <= as_of)
-            .group_by(model.township_id, model.batch_id)
+    return _totals(session, ("township_id", "batch_id"), [fund_id], as_of, township_id)
+
+
+def fund_totals(
+    session: Session, fund_ids: Iterable[int], *, as_of: date | None = None
+) -> dict[int, KeptTotals]:
+    """Fund id -> its townships and batches summed, now or at the end of `as_of`.
+
+    One query for many funds (a region's): the same rows `totals` reads, added
+    in the database.
+    """
+    found = _totals(session, ("fund_id",), fund_ids, as_of)
+    return {fund_id: kept for (fund_id,), kept in found.items()}
+
+
+def _totals(
+    session: Session,
+    keys: tuple[str, ...],
+    fund_ids: Iterable[int],
+    as_of: date | None,
+    township_id: int | None = None,
+) -> dict[tuple[int, ...], KeptTotals]:
+    """`keys` -> the kept totals summed over the rest: the totals rows now, the days up to
+    `as_of` otherwise."""
+    model: type[PositionTotal] | type[PositionDay] = PositionTotal if as_of is None else PositionDay
+    c = model.__table__.c
+    query = (
+        select(
+            *(c[k] for k in keys),
+            *(fen_sum(c[name]) for name in COLUMNS[:5]),
+            *(func.coalesce(func.sum(c[name]), 0) for name in COLUMNS[5:]),
         )
+        .where(c.fund_id.in_(list(fund_ids)))
+        .group_by(*(c[k] for k in keys))
+    )
+    if as_of is not None:
+        query = query.where(c.day <= as_of)
     if township_id is not None:
-        query = query.where(model.township_id == township_id)
+        query = query.where(c.township_id == township_id)
     out = {}
-    for town, batch, *values in session.execute(query):
+    for row in session.execute(query):
+        key, values = tuple(row[: len(keys)]), row[len(keys) :]
         kept = KeptTotals(*values[:5], int(values[5]), int(values[6]))
         if kept != KeptTotals():
-            out[(town, batch)] = kept
+            out[key] = kept
     return out
 
 
@@ -121,7 +150,7 @@ def aging(
             fen_sum(a.outstanding),
             fen_sum(a.unpaid),
         )
-        .where(a.fund_id == fund_id, a.day <= day, a.oldest_due < day)
+        .where(a.fund_id == fund_id, *_overdue_on(day))
         .group_by(a.township_id, a.batch_id, a.oldest_due, a.due_date)
     )
     if township_id is not None:
@@ -140,6 +169,24 @@ def aging(
         key: tuple(BucketTotals(label, *values) for label, values in buckets.items())
         for key, buckets in sums.items()
     }
+
+
+def _overdue_on(day: date) -> tuple[ColumnElement[bool], ...]:
+    """The `aging_day` rows that, summed, hold the loans overdue at the end of `day`."""
+    a = AgingDay
+    return (a.day <= day, a.oldest_due < day)
+
+
+def fund_overdue(session: Session, fund_ids: Iterable[int], *, as_of: date) -> dict[int, Decimal]:
+    """Fund id -> its overdue amount (逾期金额) at the end of `as_of`: the instalments due
+    before then of the loans overdue then, as `aging` sums them, added in the database."""
+    a = AgingDay
+    query = (
+        select(a.fund_id, fen_sum(a.unpaid))
+        .where(a.fund_id.in_(list(fund_ids)), *_overdue_on(as_of), a.due_date < as_of)
+        .group_by(a.fund_id)
+    )
+    return {fund_id: amount for fund_id, amount in session.execute(query)}
 
 
 def summed(groups: Iterable[tuple[BucketTotals, ...]]) -> tuple[BucketTotals, ...]:

@@ -74,7 +74,7 @@ from ledger.read.fund import GroupFigures, fund_summary
 from ledger.read.inspections import OpenFinding, open_findings
 from ledger.read.outcomes import IncomeGrowth, OutcomesByTownship, income_growth, out_of_poverty
 from ledger.read.plans import ACTUALS, PlanAgainstActual, Tally, actual_facts, plan_against_actual
-from ledger.read.rates import percent
+from ledger.read.rates import recovery_rate
 from ledger.read.visits import due_visits
 
 ZERO = Decimal("0.00")
@@ -149,7 +149,7 @@ class Recovery:
     @property
     def recovery_rate(self) -> Decimal | None:
         """回收率 to date (%): recovered ÷ (recovered + past due and unpaid)."""
-        return percent(self.to_date.recovered, self.to_date.recovered + self.to_date.overdue_amount)
+        return recovery_rate(self.to_date.recovered, self.to_date.overdue_amount)
 
 
 def _no_loans(code: str, name: str) -> GroupFigures:

@@ -22,3 +22,17 @@ def ratio(numerator: Decimal, denominator: Decimal, places: str = "0.01") -> Dec
 def percent(numerator: Decimal, denominator: Decimal) -> Decimal | None:
     """A percentage with two decimals (本年回收率 etc.)."""
     return ratio(numerator * HUNDRED, denominator)
+
+
+def recovery_rate(recovered: Decimal, overdue_amount: Decimal) -> Decimal | None:
+    """回收率 (%): recovered ÷ (recovered + principal past due and unpaid).
+
+    Of a fund, a township or a whole region alike: summed figures in, never
+    an average of rates.
+    """
+    return percent(recovered, recovered + overdue_amount)
+
+
+def turnover(disbursed: Decimal, capital: Decimal) -> Decimal | None:
+    """周转次数: cumulative disbursed ÷ the capital appropriated."""
+    return ratio(disbursed, capital)

@@ -37,6 +37,17 @@ def check_code(code: object, field: str = "code") -> str:
     return code
 
 
+def check_region_code(code: object, field: str = "region") -> str:
+    """`code` if it is a province's (2 digits), a city's (4) or a county's (6) code."""
+    if not isinstance(code, str) or not REGION_CODE.fullmatch(code):
+        raise InvalidField(
+            "辖区代码须为 2 位(省)、4 位(市)或 6 位(区县)数字",
+            "region must be 2 (province), 4 (city) or 6 (county) digits",
+            field=field,
+        )
+    return code
+
+
 def check_name(name: object) -> str:
     if not isinstance(name, str) or not name.strip() or len(name.strip()) > 100:
         raise InvalidField(

@@ -31,7 +31,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ledger.actors import REGION_ROLES, SYSTEM, Actor, Role, in_region
+from ledger.actors import COUNTY_DIGITS, REGION_ROLES, SYSTEM, Actor, Role, in_region
 from ledger.clock import as_utc, utcnow
 from ledger.db import UnitOfWork
 from ledger.errors import (
@@ -44,7 +44,6 @@ from ledger.errors import (
 )
 from ledger.models import ApiToken, Fund, LoginFailure, User
 from ledger.services import counties
-from ledger.services.counties import REGION_CODE
 
 #: argon2id with the library defaults (t=3, m=64 MiB, p=4). Tests may swap it
 #: for a cheaper one; hashes record their own parameters, so old ones verify.
@@ -145,13 +144,8 @@ def check_region(
     """Refuse a malformed region, a writer above a county, a township or county outside it."""
     if region is None:
         return
-    if not isinstance(region, str) or not REGION_CODE.fullmatch(region):
-        raise InvalidField(
-            "辖区代码须为 2 位(省)、4 位(市)或 6 位(区县)数字",
-            "region must be 2 (province), 4 (city) or 6 (county) digits",
-            field="region",
-        )
-    if len(region) < 6 and role not in REGION_ROLES:
+    counties.check_region_code(region)
+    if len(region) < COUNTY_DIGITS and role not in REGION_ROLES:
         raise InvalidField(
             f"市级、省级用户只能是 {'、'.join(REGION_ROLES)}(只读)",
             f"a city's or a province's user may only be {' or '.join(REGION_ROLES)} (read-only)",

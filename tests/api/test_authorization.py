@@ -21,11 +21,13 @@ from tests.api import (
     matrix_outcomes,
     matrix_plans,
     matrix_reconciliations,
+    matrix_regions,
     matrix_reports,
 )
 from tests.api.conftest import PASSWORD
 from tests.api.programme import TOWN_A, County, World
 from tests.api.roles import (
+    COUNTY_A,
     COUNTY_READERS,
     PROPOSERS,
     READERS,
@@ -123,6 +125,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
 # areas are written side by side without touching this table).
 for area in (
     matrix_reports,
+    matrix_regions,
     matrix_imports,
     matrix_exports,
     matrix_reconciliations,
@@ -169,7 +172,7 @@ def concrete(rule: str, world: World) -> str:
     path = rule.replace("<f>", world.code).replace("<no>", world.loan_a)
     path = path.replace("<code>", world.disaster).replace("<voucher>", world.voucher)
     path = path.replace("<t>", TOWN_A).replace("<period>", "2030-13")
-    path = path.replace("<account>", "1011")
+    path = path.replace("<account>", "1011").replace("<r>", COUNTY_A)
     if "<int:id>" in path:
         path = path.replace("<int:id>", str(ids[owner]))
     assert "<" not in path, path
@@ -221,7 +224,11 @@ def check(response, status: int) -> None:
         assert response.mimetype == "application/problem+json"
     if status == 404:
         # Another township's or county's object reads exactly like one that does not exist.
-        assert response.get_json()["code"] in {"record-not-found", "fund-not-found"}
+        assert response.get_json()["code"] in {
+            "record-not-found",
+            "fund-not-found",
+            "region-not-found",
+        }
 
 
 @pytest.mark.parametrize(("method", "rule", "role", "status"), CASES)
@@ -231,9 +238,10 @@ def test_authorization(county: County, world: World, method, rule, role, status)
 
 def across_counties(rule: str, table: dict[str, int], caller: str) -> int:
     """What a caller of `TENANTS` gets: county A's answer for the same role where A lies in
-    the caller's region; otherwise the role's refusal, or 404 for any URL of A's fund."""
+    the caller's region; otherwise the role's refusal, or 404 for any URL of A's fund or
+    of a region holding county A."""
     status = table[TENANTS[caller][3]]
-    if sees_county_a(caller) or status in (401, 403) or "<f>" not in rule:
+    if sees_county_a(caller) or status in (401, 403) or not {"<f>", "<r>"} & set(rule.split("/")):
         return status
     return 404
 

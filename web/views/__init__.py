@@ -11,6 +11,7 @@ from web.views import (  # noqa: F401
     plans,
     progress,
     proposals,
+    regions,
     setup,
     township,
     visits,

@@ -108,7 +108,11 @@ def logout() -> Any:
 @bp.route("/")
 @page()
 def home() -> Any:
-    """One fund: straight to it. Several: a choice. The administrator has no business pages."""
+    """One fund: straight to it. Several: a choice. The administrator has no business pages.
+
+    A city's or a province's user lands on the choice whatever the funds, with
+    their region's counties side by side at the top.
+    """
     actor = g.actor
     if actor.role == Role.ADMIN:
         return error_page(
@@ -116,8 +120,12 @@ def home() -> Any:
         )
     with get_db().read() as reading:
         funds = setup.funds(actor).all(reading)
-    if len(funds) == 1:
+    if len(funds) == 1 and not actor.above_county:
         return redirect(home_of(actor, funds[0].code))
     return render_template(
-        "web/funds.html", title="选择基金", funds=funds, home=lambda code: home_of(actor, code)
+        "web/funds.html",
+        title="选择基金",
+        funds=funds,
+        home=lambda code: home_of(actor, code),
+        region=url_for("web.region", r=actor.region) if actor.above_county else None,
     )
