@@ -18,8 +18,15 @@ DEFAULT_FEE_RATE_BP = 0
 BASIS_POINTS = Decimal(10000)
 
 
+#: Programme kinds (``ledger.programmes``); the CHECK below lists them, so a new
+#: kind's migration widens it.
+REVOLVING = "revolving"
+MUTUAL_AID = "mutual_aid"
+
+
 class Fund(Base):
     __tablename__ = "fund"
+    __table_args__ = (CheckConstraint("kind IN ('revolving', 'mutual_aid')", "kind_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Short code used in URLs and voucher series, e.g. ``PPM2007``.
@@ -32,6 +39,8 @@ class Fund(Base):
     #: The fund's start (启用日): nothing is posted before it. Unset until given
     #: or until the first journal (its first appropriation) sets it to its date.
     opened_on: Mapped[date | None] = mapped_column(Date)
+    #: The programme kind (SPEC §13): its chart, settings and services.
+    kind: Mapped[str] = mapped_column(String(16), default=REVOLVING, server_default=REVOLVING)
 
 
 class FundSettings(Base):

@@ -1,4 +1,4 @@
-"""Opening a fund: the fund row, its chart of accounts, and its plain accounts."""
+"""Opening a fund: the fund row, its kind's chart of accounts, and its plain accounts."""
 
 from __future__ import annotations
 
@@ -9,19 +9,26 @@ from sqlalchemy import select
 
 from ledger import dates, permissions
 from ledger.actors import Actor
-from ledger.chart import STANDARD_CHART
 from ledger.db import UnitOfWork
 from ledger.errors import DuplicateKey, InvalidField
-from ledger.models import Account, AccountKind, ChartAccount, Fund, FundSettings, SubLedger
+from ledger.models import Account, AccountKind, ChartAccount, Fund, SubLedger
+from ledger.models.fund import REVOLVING
 from ledger.permissions import Action
+from ledger.programmes import programme
 
 FUND_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
 def open_fund(
-    uow: UnitOfWork, *, actor: Actor, code: str, name: str, opened_on: date | None = None
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    code: str,
+    name: str,
+    opened_on: date | None = None,
+    kind: str = REVOLVING,
 ) -> Fund:
-    """Create a fund with the standard chart (SPEC §4).
+    """Create a fund of programme `kind` with that kind's chart (SPEC §4, §13).
 
     `opened_on` is the fund's start (启用日); without it the fund starts on
     the date of its first journal, its first appropriation. Only a role of
@@ -40,16 +47,23 @@ def open_fund(
         )
     if opened_on is not None:
         opened_on = dates.business_day(opened_on, "opened_on", dates.FUND_START)
+    kind_of = programme(kind)
     session = uow.session
     if session.scalar(select(Fund.id).where(Fund.code == code)) is not None:
         raise DuplicateKey(
             f"基金代码 {code} 已存在", f"fund code {code} already exists", field="code"
         )
-    fund = Fund(code=code, name=name.strip(), created_by=actor.username, opened_on=opened_on)
+    fund = Fund(
+        code=code,
+        name=name.strip(),
+        created_by=actor.username,
+        opened_on=opened_on,
+        kind=kind_of.kind,
+    )
     session.add(fund)
     session.flush()  # the chart rows need the fund id
-    session.add(FundSettings(fund_id=fund.id))
-    for line in STANDARD_CHART:
+    kind_of.open(session, fund)
+    for line in kind_of.chart:
         chart = ChartAccount(
             fund_id=fund.id,
             code=line.code,
