@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Integer, Str
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger.db import Base, Fen
+from ledger.programmes import REVOLVING
 
 DEFAULT_MAX_LOAN = Decimal("50000.00")
 DEFAULT_MAX_TERM_MONTHS = 36
@@ -18,14 +19,9 @@ DEFAULT_FEE_RATE_BP = 0
 BASIS_POINTS = Decimal(10000)
 
 
-#: Programme kinds (``ledger.programmes``); the CHECK below lists them, so a new
-#: kind's migration widens it.
-REVOLVING = "revolving"
-MUTUAL_AID = "mutual_aid"
-
-
 class Fund(Base):
     __tablename__ = "fund"
+    #: The kinds of `ledger.programmes.KINDS`: a new kind's migration widens the list.
     __table_args__ = (CheckConstraint("kind IN ('revolving', 'mutual_aid')", "kind_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

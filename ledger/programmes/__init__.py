@@ -21,14 +21,19 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
-
-from ledger.chart import ChartLine
 from ledger.errors import InvalidField
-from ledger.models import Fund
-from ledger.models.fund import MUTUAL_AID, REVOLVING
-from ledger.posting import JournalDraft
+
+if TYPE_CHECKING:  # the models import this package (a kind's tables register with them)
+    from sqlalchemy.orm import Session
+
+    from ledger.chart import ChartLine
+    from ledger.models import Fund
+    from ledger.posting import JournalDraft
+
+REVOLVING = "revolving"
+MUTUAL_AID = "mutual_aid"
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,8 @@ from sqlalchemy.orm import Session
 
 from ledger.chart import STANDARD_CHART
 from ledger.models import Fund, FundSettings
-from ledger.models.fund import REVOLVING
 from ledger.posting import JournalDraft
-from ledger.programmes import Programme
+from ledger.programmes import REVOLVING, Programme
 
 
 def _open(session: Session, fund: Fund) -> None:

@@ -12,9 +12,8 @@ from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import DuplicateKey, InvalidField
 from ledger.models import Account, AccountKind, ChartAccount, Fund, SubLedger
-from ledger.models.fund import REVOLVING
 from ledger.permissions import Action
-from ledger.programmes import programme
+from ledger.programmes import REVOLVING, programme
 
 FUND_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 

@@ -9,8 +9,7 @@ from sqlalchemy.orm import Session
 
 from ledger.actors import SYSTEM
 from ledger.models import Fund
-from ledger.models.fund import MUTUAL_AID
-from ledger.programmes import Programme
+from ledger.programmes import MUTUAL_AID, Programme
 from ledger.programmes.mutual_aid.chart import CHART
 from ledger.programmes.mutual_aid.models import SocietyRules
 from ledger.programmes.mutual_aid.rules import check_closed_village

@@ -40,8 +40,8 @@ from ledger.errors import (
 )
 from ledger.identifiers import check_id_number
 from ledger.models import Fund, Period
-from ledger.models.fund import MUTUAL_AID
 from ledger.posting import AccountRef, JournalDraft
+from ledger.programmes import MUTUAL_AID
 from ledger.programmes.mutual_aid import templates
 from ledger.programmes.mutual_aid.errors import (
     AllocationRefused,
@@ -340,7 +340,9 @@ def join(
     if group is not None:
         found = _find_group(session, fund, group)
         if found is None:
-            raise RecordNotFound(f"小组 {group} 不存在", f"group {group} does not exist", "group")
+            raise RecordNotFound(
+                f"小组 {group} 不存在", f"group {group} does not exist", field="group"
+            )
         limit = rules_on(session, fund.id, day).group_max
         if _group_size(session, found.id, day) >= limit:
             raise NotInGroup(
