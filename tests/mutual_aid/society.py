@@ -21,6 +21,25 @@ CASHIER = Actor("chuna", "cashier")
 APPROVER = Actor("lishi", "approver")
 OPENED = date(2024, 1, 1)
 _codes = itertools.count(1)
+#: A 章程 version unlike the defaults, as add_rules takes it.
+RULES: dict[str, object] = {
+    "share_size": "500.00",
+    "loan_cap": "3000.00",
+    "loan_share_multiple": 3,
+    "max_term_months": 6,
+    "fee_rate_monthly": "0.005",
+    "overdue_fee_rate_monthly": "0.0075",
+    "notice_days": 5,
+    "group_min": 3,
+    "group_max": 5,
+    "distribution": {
+        "reserve": "0.40",
+        "welfare": "0.10",
+        "risk": "0.20",
+        "staff": "0.10",
+        "dividend": "0.20",
+    },
+}
 
 
 def make_society(db: Database, fiscal: str | None = "100000.00", opened_on: date = OPENED) -> Fund:

@@ -27,6 +27,7 @@ from tests.mutual_aid.society import (
     CASHIER,
     CLERK,
     OPENED,
+    RULES,
     lend,
     make_group,
     make_group_of,
@@ -36,24 +37,6 @@ from tests.mutual_aid.society import (
 
 D = Decimal
 DAY = date(2024, 1, 15)
-RULES = {
-    "share_size": "500.00",
-    "loan_cap": "3000.00",
-    "loan_share_multiple": 3,
-    "max_term_months": 6,
-    "fee_rate_monthly": "0.005",
-    "overdue_fee_rate_monthly": "0.0075",
-    "notice_days": 5,
-    "group_min": 3,
-    "group_max": 5,
-    "distribution": {
-        "reserve": "0.40",
-        "welfare": "0.10",
-        "risk": "0.20",
-        "staff": "0.10",
-        "dividend": "0.20",
-    },
-}
 
 
 def bal(db, fund, code, key=""):
