@@ -225,9 +225,9 @@ def test_money_in_and_an_approved_expense_each_post_their_own_accounts(db):
     records = audited_since(db, heads)
     assert {r.chain for r in records} == {fund.code}
     assert [r.action for r in records] == [
-        "society fiscal capital",
+        "society fiscal_capital",
         "society donation",
-        "society bank interest",
+        "society bank_interest",
         "society expense",
     ]
     with db.read() as session:
@@ -265,3 +265,14 @@ def test_a_society_service_refuses_a_revolving_fund(db):
     assert refused.value.field == "fund"
     with db.read() as session:
         assert session.scalar(select(Journal.id).where(Journal.fund_id == fund.id)) is None
+
+
+@pytest.mark.parametrize(
+    ("donor", "amount"), [("县/商会", "10.00"), ("", "10.00"), ("县商会", "0.00")]
+)
+def test_a_bad_donation_is_refused_and_posts_nothing(db, donor, amount):
+    fund = make_society(db)
+    journals = journal_count(db, fund)
+    with pytest.raises(InvalidField), committing(db) as uow:
+        society.receive_donation(uow, CASHIER, fund.code, on=DAY, amount=amount, donor=donor)
+    assert journal_count(db, fund) == journals

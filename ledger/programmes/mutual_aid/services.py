@@ -15,7 +15,7 @@ keeps that version's fee rates for its whole life.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -40,7 +40,7 @@ from ledger.errors import (
 )
 from ledger.identifiers import check_id_number
 from ledger.models import Fund, Period
-from ledger.posting import AccountRef, JournalDraft
+from ledger.posting import DEBIT, AccountRef, JournalDraft
 from ledger.programmes import MUTUAL_AID
 from ledger.programmes.mutual_aid import templates
 from ledger.programmes.mutual_aid.errors import (
@@ -521,48 +521,51 @@ def receive_fiscal_capital(
     uow: UnitOfWork, actor: Actor, fund_code: str, *, on: object, amount: object, memo: str = ""
 ) -> str:
     """财政扶贫资金 arrives (1001 / 3001): the society's, never refunded."""
-    return _money_in(uow, actor, fund_code, "fiscal capital", on, amount, memo=memo)
+    memo = validate.text(memo, "memo", required=False)
+    return _money_in(
+        uow,
+        actor,
+        fund_code,
+        on,
+        amount,
+        lambda day, money: templates.fiscal_capital(day, money, memo),
+    )
 
 
 def receive_donation(
     uow: UnitOfWork, actor: Actor, fund_code: str, *, on: object, amount: object, donor: str
 ) -> str:
-    """捐赠 arrives (1001 / 3003 donor)."""
-    return _money_in(uow, actor, fund_code, "donation", on, amount, donor=donor)
+    """捐赠 arrives (1001 / 3003 donor); the donor names its own sub-account."""
+    donor = validate.text(donor, "donor", max_length=64)
+    if "/" in donor:
+        raise InvalidField("捐赠人不能包含 /", "donor must not contain '/'", field="donor")
+    return _money_in(
+        uow, actor, fund_code, on, amount, lambda day, money: templates.donation(day, donor, money)
+    )
 
 
 def record_bank_interest(
     uow: UnitOfWork, actor: Actor, fund_code: str, *, on: object, amount: object
 ) -> str:
     """存款利息 credited by the bank (1001 / 4002)."""
-    return _money_in(uow, actor, fund_code, "bank interest", on, amount)
+    return _money_in(uow, actor, fund_code, on, amount, templates.bank_interest)
 
 
 def _money_in(
     uow: UnitOfWork,
     actor: Actor,
     fund_code: str,
-    what: str,
     on: object,
     amount: object,
-    *,
-    memo: str = "",
-    donor: str | None = None,
+    draft: Callable[[date, Decimal], JournalDraft],
 ) -> str:
+    """Post money arriving in the bank account by the cashier; returns the voucher."""
     _may(actor, CASH)
     session = uow.session
     fund = society(session, fund_code)
-    day = dates.business_day(on, "date", dates.POSTING)
-    money = validate.amount(amount, "amount")
-    if what == "donation":
-        donor = validate.text(donor, "donor", max_length=64)
-        draft = templates.donation(day, donor, money)
-    elif what == "fiscal capital":
-        draft = templates.fiscal_capital(day, money, validate.text(memo, "memo", required=False))
-    else:
-        draft = templates.bank_interest(day, money)
-    voucher = _post(uow, fund, actor, draft)
-    _audit(session, fund, actor, what, f"voucher:{voucher}", amount=money, donor=donor)
+    posted = draft(dates.business_day(on, "date", dates.POSTING), validate.amount(amount, "amount"))
+    voucher = _post(uow, fund, actor, posted)
+    _audit(session, fund, actor, posted.kind, f"voucher:{voucher}", amount=posted.total(DEBIT))
     return voucher
 
 
