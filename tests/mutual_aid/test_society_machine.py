@@ -1,10 +1,11 @@
 """A hypothesis state machine over a society's life.
 
 Steps: join (into a group or none), buy shares, allocate shares to the poor,
-receive a donation, lend (apply, publish, approve after the notice days, pay
-out), repay any amount, close a month (which accrues every loan's fee) and
-leave. A plain model follows along and says, before each step, whether the
-rules must refuse it; a refusal changes nothing. After every step:
+receive a donation or bank interest, pay an approved expense, lend (apply,
+publish, approve after the notice days, pay out), repay any amount, close a
+month (which accrues every loan's fee) and leave. A plain model follows
+along and says, before each step, whether the rules must refuse it; a
+refusal changes nothing. After every step:
 
 - the books balance and every balance equals the sum of its entries;
 - capital by source (3001, 3002 per member, 3003) equals what came in from it;
@@ -215,6 +216,37 @@ def test_society_state_machine(engine):
             )
             self.donations += amount
             self.cash += amount
+
+        @rule(fen=st.integers(1, 5_000))
+        def bank_interest(self, fen):
+            amount = D(fen) / 100
+            self.attempt(
+                "record_bank_interest",
+                None,
+                lambda uow: society.record_bank_interest(
+                    uow, CASHIER, self.fund.code, on=self.day, amount=amount
+                ),
+            )
+            self.cash += amount
+
+        @rule(fen=st.integers(1, 3_000_000))
+        def expense(self, fen):
+            amount = D(fen) / 100
+            done = self.attempt(
+                "pay_expense",
+                InsufficientBalance if amount > self.cash else None,
+                lambda uow: society.pay_expense(
+                    uow,
+                    CASHIER,
+                    self.fund.code,
+                    on=self.day,
+                    amount=amount,
+                    purpose="办公用品",
+                    approved_by=APPROVER.username,
+                ),
+            )
+            if done is not None:
+                self.cash -= amount
 
         @precondition(lambda self: self.active())
         @rule(pick=st.integers(0, 99), fen=st.integers(100, 600_000), term=st.integers(1, 13))
