@@ -163,6 +163,7 @@ def upgrade() -> None:
                 "approved",
                 "lent",
                 "repaid",
+                "written_off",
                 name="society_loan_state",
                 native_enum=False,
                 length=16,

@@ -72,3 +72,27 @@ class ClosedVillage(RuleViolated):
     code = "society-closed-village"
     title_zh = "互助资金封闭运行"
     title_en = "Money stays in the village"
+
+
+class YearNotDistributable(Conflict):
+    """收益分配: once a year, for a year that has ended, by the 章程's percentages."""
+
+    code = "society-distribution-refused"
+    title_zh = "不能进行收益分配"
+    title_en = "The year's result cannot be distributed"
+
+
+class MoreThanDeclared(Conflict):
+    """A dividend or subsidy paid beyond what the distribution declared."""
+
+    code = "society-more-than-declared"
+    title_zh = "支付金额超过应付数"
+    title_en = "More than was declared"
+
+
+class RiskReserveShort(Conflict):
+    """A bad loan is written off against the risk reserve, never beyond it."""
+
+    code = "society-risk-reserve-short"
+    title_zh = "风险准备金不足"
+    title_en = "The risk reserve does not cover it"

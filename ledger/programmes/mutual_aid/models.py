@@ -155,13 +155,15 @@ class ShareAllocation(Base):
 
 
 class LoanState(enum.Enum):
-    """applied → noticed (公示) → approved (理事会) → lent → repaid; each step once."""
+    """applied → noticed (公示) → approved (理事会) → lent → repaid, or written off
+    (核销) against the risk reserve; each step once."""
 
     APPLIED = "applied"
     NOTICED = "noticed"
     APPROVED = "approved"
     LENT = "lent"
     REPAID = "repaid"
+    WRITTEN_OFF = "written_off"
 
 
 class SocietyLoan(Base):

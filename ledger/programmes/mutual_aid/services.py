@@ -101,7 +101,7 @@ GROUP_CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 DISTRIBUTION_KEYS = ("reserve", "welfare", "risk", "staff", "dividend")
 
 
-def _may(actor: Actor, duty: Duty) -> None:
+def may(actor: Actor, duty: Duty) -> None:
     if actor.role not in duty.roles:
         raise RoleNotAllowed(
             f"角色 {actor.role} 无权{duty.zh}(钱账分管)",
@@ -118,7 +118,7 @@ def society(session: Session, code: str) -> Fund:
     return fund
 
 
-def _audit(
+def audit(
     session: Session, fund: Fund, actor: Actor, action: str, target: str, **details: Any
 ) -> None:
     append_audit(
@@ -131,11 +131,11 @@ def _audit(
     )
 
 
-def _post(uow: UnitOfWork, fund: Fund, actor: Actor, draft: JournalDraft) -> str:
+def post_draft(uow: UnitOfWork, fund: Fund, actor: Actor, draft: JournalDraft) -> str:
     return journals.post(uow, fund.id, draft, actor=actor.username).voucher
 
 
-def _amount_of(session: Session, fund: Fund, ref: AccountRef) -> Decimal:
+def amount_of(session: Session, fund: Fund, ref: AccountRef) -> Decimal:
     return balance(session, fund.id, ref).balance
 
 
@@ -206,7 +206,7 @@ def add_rules(
     Rates are monthly fractions (``"0.006"`` is 6‰ a month); the distribution
     gives 公积金, 公益金, 风险准备金, 管理人员补贴 and 分红 as fractions summing to 1.
     """
-    _may(actor, RULES)
+    may(actor, RULES)
     session = uow.session
     fund = society(session, fund_code)
     day = validate.day(effective_on, "effective_on")
@@ -263,7 +263,7 @@ def add_rules(
     )
     session.add(rules)
     session.flush()
-    _audit(session, fund, actor, "rules", f"rules:{day}", effective_on=day)
+    audit(session, fund, actor, "rules", f"rules:{day}", effective_on=day)
     return rules
 
 
@@ -272,7 +272,7 @@ def add_rules(
 
 def add_group(uow: UnitOfWork, actor: Actor, fund_code: str, *, code: str) -> SocietyGroup:
     """A mutual-guarantee group (联保小组); members join it when they join the society."""
-    _may(actor, MEMBERS)
+    may(actor, MEMBERS)
     session = uow.session
     fund = society(session, fund_code)
     if not isinstance(code, str) or not GROUP_CODE.match(code):
@@ -286,7 +286,7 @@ def add_group(uow: UnitOfWork, actor: Actor, fund_code: str, *, code: str) -> So
     group = SocietyGroup(fund_id=fund.id, code=code)
     session.add(group)
     session.flush()
-    _audit(session, fund, actor, "group", f"group:{code}")
+    audit(session, fund, actor, "group", f"group:{code}")
     return group
 
 
@@ -319,7 +319,7 @@ def join(
     group: str | None = None,
 ) -> SocietyMember:
     """A household joins (入社), with its ID number checked per GB 11643, into a group if named."""
-    _may(actor, MEMBERS)
+    may(actor, MEMBERS)
     session = uow.session
     fund = society(session, fund_code)
     name = validate.text(name, "name", max_length=50)
@@ -362,7 +362,7 @@ def join(
     )
     session.add(member)
     session.flush()
-    _audit(session, fund, actor, "join", f"member:{member.id}", group=group, poor=poor)
+    audit(session, fund, actor, "join", f"member:{member.id}", group=group, poor=poor)
     return member
 
 
@@ -412,15 +412,15 @@ def buy_share(
     uow: UnitOfWork, actor: Actor, fund_code: str, member_id: int, *, on: object, amount: object
 ) -> str:
     """入股: a member pays in whole shares (1001 / 3002 member); returns the voucher."""
-    _may(actor, CASH)
+    may(actor, CASH)
     session = uow.session
     fund = society(session, fund_code)
     day = dates.business_day(on, "date", SHARE)
     member = _member(session, fund, member_id, day, SHARE)
     money = validate.amount(amount, "amount")
     _whole_shares(money, rules_on(session, fund.id, day))
-    voucher = _post(uow, fund, actor, templates.share_bought(day, member.id, money))
-    _audit(session, fund, actor, "share", f"member:{member.id}", amount=money, voucher=voucher)
+    voucher = post_draft(uow, fund, actor, templates.share_bought(day, member.id, money))
+    audit(session, fund, actor, "share", f"member:{member.id}", amount=money, voucher=voucher)
     return voucher
 
 
@@ -434,7 +434,7 @@ def allocate_share(
     allocations of members still in the society never exceed the fiscal
     capital, and no money is created.
     """
-    _may(actor, MEMBERS)
+    may(actor, MEMBERS)
     session = uow.session
     fund = society(session, fund_code)
     day = dates.business_day(on, "date", ALLOCATED)
@@ -447,7 +447,7 @@ def allocate_share(
             field="member",
         )
     _whole_shares(money, rules_on(session, fund.id, day))
-    fiscal = _amount_of(session, fund, templates.FISCAL)
+    fiscal = amount_of(session, fund, templates.FISCAL)
     held = allocated(session, fund.id)
     if held + money > fiscal:
         raise AllocationRefused(
@@ -464,13 +464,13 @@ def allocate_share(
     )
     session.add(row)
     session.flush()
-    _audit(session, fund, actor, "allocation", f"member:{member.id}", amount=money)
+    audit(session, fund, actor, "allocation", f"member:{member.id}", amount=money)
     return row
 
 
 def member_shares(session: Session, fund: Fund, member: SocietyMember) -> Decimal:
     """Bought (3002 member) plus allocated shares: what the loan multiple counts."""
-    bought = _amount_of(session, fund, templates.member_shares(member.id))
+    bought = amount_of(session, fund, templates.member_shares(member.id))
     return bought + allocated(session, fund.id, member.id)
 
 
@@ -486,7 +486,7 @@ class Exit:
 def leave(uow: UnitOfWork, actor: Actor, fund_code: str, member_id: int, *, on: object) -> Exit:
     """退股: refund the member's bought shares, only when they owe nothing and their group
     has no overdue loan; their allocated shares return to the pool."""
-    _may(actor, CASH)
+    may(actor, CASH)
     session = uow.session
     fund = society(session, fund_code)
     day = dates.business_day(on, "date", LEFT)
@@ -504,13 +504,13 @@ def leave(uow: UnitOfWork, actor: Actor, fund_code: str, member_id: int, *, on: 
         )
     if member.group_id is not None:
         _no_overdue_in_group(session, member.group_id, day, "退股", "leave")
-    refund = _amount_of(session, fund, templates.member_shares(member.id))
+    refund = amount_of(session, fund, templates.member_shares(member.id))
     voucher = None
     if refund:
-        voucher = _post(uow, fund, actor, templates.share_refund(day, member.id, refund))
+        voucher = post_draft(uow, fund, actor, templates.share_refund(day, member.id, refund))
     member.left_on = day
     session.flush()
-    _audit(session, fund, actor, "exit", f"member:{member.id}", refund=refund, voucher=voucher)
+    audit(session, fund, actor, "exit", f"member:{member.id}", refund=refund, voucher=voucher)
     return Exit(member.id, refund, voucher)
 
 
@@ -560,12 +560,12 @@ def _money_in(
     draft: Callable[[date, Decimal], JournalDraft],
 ) -> str:
     """Post money arriving in the bank account by the cashier; returns the voucher."""
-    _may(actor, CASH)
+    may(actor, CASH)
     session = uow.session
     fund = society(session, fund_code)
     posted = draft(dates.business_day(on, "date", dates.POSTING), validate.amount(amount, "amount"))
-    voucher = _post(uow, fund, actor, posted)
-    _audit(session, fund, actor, posted.kind, f"voucher:{voucher}", amount=posted.total(DEBIT))
+    voucher = post_draft(uow, fund, actor, posted)
+    audit(session, fund, actor, posted.kind, f"voucher:{voucher}", amount=posted.total(DEBIT))
     return voucher
 
 
@@ -580,7 +580,7 @@ def pay_expense(
     approved_by: str,
 ) -> str:
     """An expense the committee approved, paid (5001 / 1001); the approver is not the payer."""
-    _may(actor, CASH)
+    may(actor, CASH)
     session = uow.session
     fund = society(session, fund_code)
     day = dates.business_day(on, "date", dates.POSTING)
@@ -593,8 +593,8 @@ def pay_expense(
             "the one who approved an expense cannot pay it (cash and books apart)",
             field="approved_by",
         )
-    voucher = _post(uow, fund, actor, templates.expense(day, money, purpose))
-    _audit(
+    voucher = post_draft(uow, fund, actor, templates.expense(day, money, purpose))
+    audit(
         session, fund, actor, "expense", f"voucher:{voucher}", amount=money, approved_by=approved_by
     )
     return voucher
@@ -646,7 +646,7 @@ def apply_for_loan(
     outside the rules, a group with an overdue loan (联保), more than the
     per-loan cap or the multiple of the member's shares, a longer term.
     """
-    _may(actor, LOANS)
+    may(actor, LOANS)
     session = uow.session
     fund = society(session, fund_code)
     day = dates.business_day(applied_on, "applied_on", APPLIED)
@@ -692,7 +692,7 @@ def apply_for_loan(
     )
     session.add(loan)
     session.flush()
-    _audit(session, fund, actor, "loan application", f"loan:{loan.no}", amount=money, term=term)
+    audit(session, fund, actor, "loan application", f"loan:{loan.no}", amount=money, term=term)
     return loan
 
 
@@ -715,7 +715,9 @@ def _check_group(session: Session, member: SocietyMember, rules: SocietyRules, o
     _no_overdue_in_group(session, member.group_id, on, "借款", "borrow")
 
 
-def _loan(session: Session, fund: Fund, no: str, state: LoanState, zh: str, en: str) -> SocietyLoan:
+def locked_loan(
+    session: Session, fund: Fund, no: str, state: LoanState, zh: str, en: str
+) -> SocietyLoan:
     """The loan, row-locked, if it is in `state` (the step's one starting state)."""
     found = session.scalar(
         select(SocietyLoan)
@@ -735,24 +737,24 @@ def _loan(session: Session, fund: Fund, no: str, state: LoanState, zh: str, en: 
 
 def post_notice(uow: UnitOfWork, actor: Actor, fund_code: str, no: str, *, on: object) -> None:
     """借款公示: the application is posted in the village; approval waits the notice days."""
-    _may(actor, LOANS)
+    may(actor, LOANS)
     session = uow.session
     fund = society(session, fund_code)
-    loan = _loan(session, fund, no, LoanState.APPLIED, "公示", "publish it")
+    loan = locked_loan(session, fund, no, LoanState.APPLIED, "公示", "publish it")
     day = dates.business_day(on, "date", NOTICED)
     dates.not_before(day, loan.applied_on, "date", NOTICED, APPLIED)
     loan.state, loan.noticed_on = LoanState.NOTICED, day
     session.flush()
-    _audit(session, fund, actor, "loan notice", f"loan:{no}", on=day)
+    audit(session, fund, actor, "loan notice", f"loan:{no}", on=day)
 
 
 def approve_loan(uow: UnitOfWork, actor: Actor, fund_code: str, no: str, *, on: object) -> None:
     """理事会 approves after the notice days of the loan's 章程, not the one who recorded it;
     the group must still have no overdue loan."""
-    _may(actor, APPROVE)
+    may(actor, APPROVE)
     session = uow.session
     fund = society(session, fund_code)
-    loan = _loan(session, fund, no, LoanState.NOTICED, "审批", "approve it")
+    loan = locked_loan(session, fund, no, LoanState.NOTICED, "审批", "approve it")
     day = dates.business_day(on, "date", APPROVED)
     if actor.username == loan.recorded_by:
         raise MakerIsChecker(
@@ -774,15 +776,15 @@ def approve_loan(uow: UnitOfWork, actor: Actor, fund_code: str, no: str, *, on: 
     _check_group(session, member, rules, day)
     loan.state, loan.approved_on, loan.approved_by = LoanState.APPROVED, day, actor.username
     session.flush()
-    _audit(session, fund, actor, "loan approval", f"loan:{no}", on=day)
+    audit(session, fund, actor, "loan approval", f"loan:{no}", on=day)
 
 
 def pay_out(uow: UnitOfWork, actor: Actor, fund_code: str, no: str, *, on: object) -> str:
     """放款 (1201 loan / 1001): by the cashier, neither recorder nor approver; the term starts."""
-    _may(actor, CASH)
+    may(actor, CASH)
     session = uow.session
     fund = society(session, fund_code)
-    loan = _loan(session, fund, no, LoanState.APPROVED, "放款", "pay it out")
+    loan = locked_loan(session, fund, no, LoanState.APPROVED, "放款", "pay it out")
     day = dates.business_day(on, "date", PAID_OUT)
     dates.not_before(day, loan.approved_on, "date", PAID_OUT, APPROVED)
     if actor.username in (loan.recorded_by, loan.approved_by):
@@ -790,23 +792,25 @@ def pay_out(uow: UnitOfWork, actor: Actor, fund_code: str, no: str, *, on: objec
             "受理或审批借款的人不能放款(钱账分管)",
             "the one who recorded or approved the loan cannot pay it out",
         )
-    voucher = _post(uow, fund, actor, templates.loan_payout(day, loan.no, loan.amount))
+    voucher = post_draft(uow, fund, actor, templates.loan_payout(day, loan.no, loan.amount))
     loan.state, loan.lent_on, loan.lent_by = LoanState.LENT, day, actor.username
     loan.due_on = add_months(day, loan.term_months)
     loan.fee_accrued_to = day
     session.flush()
-    _audit(session, fund, actor, "loan payout", f"loan:{no}", amount=loan.amount, voucher=voucher)
+    audit(session, fund, actor, "loan payout", f"loan:{no}", amount=loan.amount, voucher=voucher)
     return voucher
 
 
-def _accrue(uow: UnitOfWork, fund: Fund, actor: Actor, loan: SocietyLoan, through: date) -> bool:
+def accrue_loan(
+    uow: UnitOfWork, fund: Fund, actor: Actor, loan: SocietyLoan, through: date
+) -> bool:
     """Accrue the loan's usage fee for the days after its last accrual up to `through`;
     True if a fee was posted (a span too short to make a fen posts nothing)."""
     assert loan.fee_accrued_to is not None and loan.due_on is not None  # set at payout
     if through <= loan.fee_accrued_to:
         return False
     rules = uow.session.get_one(SocietyRules, loan.rules_id)
-    principal = _amount_of(uow.session, fund, templates.loan_principal(loan.no))
+    principal = amount_of(uow.session, fund, templates.loan_principal(loan.no))
     fee = span_fee(
         principal,
         loan.fee_accrued_to,
@@ -816,7 +820,7 @@ def _accrue(uow: UnitOfWork, fund: Fund, actor: Actor, loan: SocietyLoan, throug
         rules.overdue_fee_rate,
     ).fee
     if fee:
-        _post(uow, fund, actor, templates.fee_accrual(through, loan.no, fee))
+        post_draft(uow, fund, actor, templates.fee_accrual(through, loan.no, fee))
     loan.fee_accrued_to = through
     return bool(fee)
 
@@ -836,16 +840,16 @@ def repay(
 ) -> Repayment:
     """A repayment: the fee is accrued to this day, then the money settles fee first, then
     principal (1001 / 1301, 1201); more than fee and principal owed is refused."""
-    _may(actor, CASH)
+    may(actor, CASH)
     session = uow.session
     fund = society(session, fund_code)
-    loan = _loan(session, fund, no, LoanState.LENT, "还款", "repay it")
+    loan = locked_loan(session, fund, no, LoanState.LENT, "还款", "repay it")
     day = dates.business_day(on, "date", REPAID)
     dates.not_before(day, loan.fee_accrued_to, "date", REPAID, ACCRUED)
     money = validate.amount(amount, "amount")
-    _accrue(uow, fund, actor, loan, day)
-    fee_due = _amount_of(session, fund, templates.fee_receivable(no))
-    principal_due = _amount_of(session, fund, templates.loan_principal(no))
+    accrue_loan(uow, fund, actor, loan, day)
+    fee_due = amount_of(session, fund, templates.fee_receivable(no))
+    principal_due = amount_of(session, fund, templates.loan_principal(no))
     if money > fee_due + principal_due:
         raise Overpayment(
             f"还款 {money} 超过应还占用费 {fee_due} 与本金 {principal_due} 之和",
@@ -854,21 +858,27 @@ def repay(
         )
     fee = min(money, fee_due)
     principal = money - fee
-    voucher = _post(uow, fund, actor, templates.repayment(day, no, fee, principal))
+    voucher = post_draft(uow, fund, actor, templates.repayment(day, no, fee, principal))
     if principal == principal_due:
         loan.state = LoanState.REPAID
     session.flush()
-    _audit(session, fund, actor, "repayment", f"loan:{no}", fee=fee, principal=principal)
+    audit(session, fund, actor, "repayment", f"loan:{no}", fee=fee, principal=principal)
     return Repayment(no, fee, principal, voucher)
 
 
 def accrue_fees(uow: UnitOfWork, actor: Actor, fund_code: str, *, through: object) -> int:
     """Accrue every lent loan's fee up to `through` (month close); returns how many posted."""
-    _may(actor, CLOSE)
-    session = uow.session
-    fund = society(session, fund_code)
+    may(actor, CLOSE)
+    fund = society(uow.session, fund_code)
     day = dates.business_day(through, "through", dates.POSTING)
-    loans = session.scalars(
+    posted = accrue_all(uow, fund, actor, day)
+    audit(uow.session, fund, actor, "fee accrual", f"through:{day}", journals=posted)
+    return posted
+
+
+def accrue_all(uow: UnitOfWork, fund: Fund, actor: Actor, day: date) -> int:
+    """Accrue the fee of every loan lent and not repaid up to `day`; how many fees posted."""
+    loans = uow.session.scalars(
         select(SocietyLoan)
         .where(
             SocietyLoan.fund_id == fund.id,
@@ -878,9 +888,8 @@ def accrue_fees(uow: UnitOfWork, actor: Actor, fund_code: str, *, through: objec
         .order_by(SocietyLoan.id)
         .with_for_update()
     ).all()
-    posted = sum(_accrue(uow, fund, actor, loan, day) for loan in loans)
-    session.flush()
-    _audit(session, fund, actor, "fee accrual", f"through:{day}", journals=posted)
+    posted = sum(accrue_loan(uow, fund, actor, loan, day) for loan in loans)
+    uow.session.flush()
     return posted
 
 
