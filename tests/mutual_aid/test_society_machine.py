@@ -3,7 +3,9 @@
 Steps: join (into a group or none), buy shares, allocate shares to the poor,
 receive a donation or bank interest, pay an approved expense, lend (apply,
 publish, approve after the notice days, pay out), repay any amount, close a
-month (which accrues every loan's fee) and leave. A plain model follows
+month (which accrues every loan's fee), leave, close and distribute last year,
+pay declared subsidies and dividends, and write off an overdue loan against
+the risk reserve. A plain model follows
 along and says, before each step, whether the rules must refuse it; a
 refusal changes nothing. After every step:
 
@@ -14,7 +16,9 @@ refusal changes nothing. After every step:
 - each loan's fee income equals the fee formula over its spans, computed here
   independently (P × m × d / 30, half up, the days after the due date at the
   overdue rate), and its principal and fee receivable are the model's;
-- allocated shares of members still in the society never exceed 3001.
+- allocated shares of members still in the society never exceed 3001;
+- the reserves, the year's result, subsidies and dividends declared are the
+  model's, and a distribution's parts are the rules' shares of the result.
 """
 
 from __future__ import annotations
@@ -30,20 +34,24 @@ from sqlalchemy import func, select
 
 from ledger.errors import InsufficientBalance, LedgerError, Overpayment
 from ledger.models import Account, Entry, Journal
+from ledger.money import from_fen, to_fen
 from ledger.posting import AccountRef
 from ledger.programmes.mutual_aid import services as society
+from ledger.programmes.mutual_aid import yearend
 from ledger.programmes.mutual_aid.errors import (
     AllocationRefused,
     CharterLimit,
     GroupOverdue,
     MemberOwes,
+    MoreThanDeclared,
     NotInGroup,
+    RiskReserveShort,
 )
 from ledger.programmes.mutual_aid.rules import OUTFLOWS, add_months
 from ledger.read.books import balance, balance_mismatches, month_end, subaccount_balances
 from tests.conftest import rolled_back
 from tests.factories import committing, make_id_number
-from tests.mutual_aid.society import APPROVER, CASHIER, CLERK, OPENED, make_group, make_society
+from tests.mutual_aid.society import APPROVER, CASHIER, CLERK, make_group, make_society
 
 D = Decimal
 ZERO = D("0.00")
@@ -51,6 +59,8 @@ FISCAL = D("20000.00")
 SHARE = D("1000.00")
 RATE, OVERDUE_RATE = D("0.006"), D("0.009")
 GROUPS = ("G1", "G2")
+#: The society opens late in a year, so that its life reaches a year end or two.
+START = date(2024, 10, 1)
 INFLOWS = {"fiscal_capital", "share_bought", "donation", "bank_interest", "repayment"}
 
 
@@ -79,8 +89,18 @@ class LoanModel:
     due_on: date
     accrued_to: date
     receivable: D = ZERO
-    income: D = ZERO
-    spans: list[tuple[date, date]] = field(default_factory=list)
+    #: Each accrual: its date and fee (the span ends on that date).
+    accruals: list[tuple[date, D]] = field(default_factory=list)
+    #: Fee income closed into 3201 by year ends.
+    closed: D = ZERO
+    written_off: bool = False
+
+    @property
+    def income(self) -> D:
+        return self.income_to(date.max)
+
+    def income_to(self, day: date) -> D:
+        return sum((amount for on, amount in self.accruals if on <= day), ZERO)
 
     def accrue(self, through: date) -> None:
         if through <= self.accrued_to:
@@ -89,9 +109,16 @@ class LoanModel:
         late = max(0, (through - max(self.accrued_to, self.due_on)).days)
         amount = fee(self.principal, RATE, normal) + fee(self.principal, OVERDUE_RATE, late)
         self.receivable += amount
-        self.income += amount
-        self.spans.append((self.accrued_to, through))
+        self.accruals.append((through, amount))
         self.accrued_to = through
+
+    def state(self) -> tuple:
+        return (self.receivable, self.principal, self.accrued_to, len(self.accruals))
+
+    def restore(self, state: tuple) -> None:
+        """Undo the accrual of a step that was refused (the database rolled it back)."""
+        self.receivable, self.principal, self.accrued_to, count = state
+        del self.accruals[count:]
 
 
 def test_society_state_machine(engine):
@@ -100,15 +127,24 @@ def test_society_state_machine(engine):
         def open(self):
             self.context = rolled_back(engine)
             self.db = self.context.__enter__()
-            self.fund = make_society(self.db, fiscal=str(FISCAL))
+            self.fund = make_society(self.db, fiscal=str(FISCAL), opened_on=START)
             for code in GROUPS:
                 make_group(self.db, self.fund, code)
-            self.day = OPENED
+            self.day = START
             self.cash = FISCAL
             self.donations = ZERO
             self.members: dict[int, MemberModel] = {}
             self.loans: dict[str, LoanModel] = {}
             self.closed: str | None = None
+            # Year ends: money in 4002 and 5001 by day, and how much of each was closed.
+            self.interest: list[tuple[date, D]] = []
+            self.expenses: list[tuple[date, D]] = []
+            self.interest_closed = self.expenses_closed = ZERO
+            self.distributed: set[int] = set()
+            self.reserves = {"3101": ZERO, "3102": ZERO, "3103": ZERO}
+            self.result = ZERO  # 3201: a loss stays there
+            self.subsidies = ZERO  # 2202
+            self.dividends: dict[int, D] = {}  # 2201 by member
             # Two groups that may borrow from the start: four and three members with a share.
             for group, size in zip(GROUPS, (4, 3), strict=True):
                 for _ in range(size):
@@ -148,7 +184,7 @@ def test_society_state_machine(engine):
 
         # --- steps ---------------------------------------------------------------
 
-        @rule(days=st.integers(0, 25))
+        @rule(days=st.integers(0, 90))
         def advance(self, days):
             self.day += timedelta(days=days)
 
@@ -228,6 +264,7 @@ def test_society_state_machine(engine):
                 ),
             )
             self.cash += amount
+            self.interest.append((self.day, amount))
 
         @rule(fen=st.integers(1, 3_000_000))
         def expense(self, fen):
@@ -247,6 +284,7 @@ def test_society_state_machine(engine):
             )
             if done is not None:
                 self.cash -= amount
+                self.expenses.append((self.day, amount))
 
         @precondition(lambda self: self.active())
         @rule(pick=st.integers(0, 99), fen=st.integers(100, 600_000), term=st.integers(1, 13))
@@ -296,13 +334,7 @@ def test_society_state_machine(engine):
             open_loans = sorted(no for no, loan in self.loans.items() if loan.principal)
             no = open_loans[pick % len(open_loans)]
             loan = self.loans[no]
-            before = (
-                loan.receivable,
-                loan.principal,
-                loan.income,
-                loan.accrued_to,
-                len(loan.spans),
-            )
+            before = loan.state()
             loan.accrue(self.day)
             owed = loan.receivable + loan.principal
             part = (owed * percent / 100).quantize(D("0.01"), ROUND_DOWN)
@@ -315,8 +347,7 @@ def test_society_state_machine(engine):
                 ),
             )
             if done is None:  # refused: nothing happened, the accrual neither
-                loan.receivable, loan.principal, loan.income, loan.accrued_to, spans = before
-                del loan.spans[spans:]
+                loan.restore(before)
                 return
             fee_part = min(amount, loan.receivable)
             assert (done.fee, done.principal) == (fee_part, amount - fee_part)
@@ -328,7 +359,7 @@ def test_society_state_machine(engine):
         def close_previous_month(self):
             first = self.day.replace(day=1) - timedelta(days=1)
             period = f"{first.year:04d}-{first.month:02d}"
-            if first < OPENED or (self.closed is not None and period <= self.closed):
+            if first < START or (self.closed is not None and period <= self.closed):
                 return
             self.attempt(
                 "close_month",
@@ -345,12 +376,18 @@ def test_society_state_machine(engine):
         def leave(self, pick):
             member_id = self.active()[pick % len(self.active())]
             member = self.members[member_id]
-            owes = any(loan.principal for loan in self.loans.values() if loan.member == member_id)
+            owes = any(
+                loan.principal or loan.written_off
+                for loan in self.loans.values()
+                if loan.member == member_id
+            )
             expected: type[LedgerError] | None = None
             if owes:
                 expected = MemberOwes
             elif member.group is not None and self.overdue(member.group, self.day):
                 expected = GroupOverdue
+            elif member.bought > self.cash:  # the refund waits for money to come back
+                expected = InsufficientBalance
             done = self.attempt(
                 "leave",
                 expected,
@@ -360,6 +397,113 @@ def test_society_state_machine(engine):
                 assert done.refund == member.bought
                 self.cash -= member.bought
                 member.bought, member.left = ZERO, True
+
+        @rule()
+        def distribute(self):
+            """Close and distribute last year, unless done or its December is closed."""
+            year = self.day.year - 1
+            end = date(year, 12, 31)
+            if (
+                year < START.year
+                or year in self.distributed
+                or (self.closed is not None and self.closed >= f"{year}-12")
+            ):
+                return
+            for loan in self.loans.values():
+                if loan.principal and not loan.written_off:
+                    loan.accrue(end)
+            income = sum((loan.income_to(end) - loan.closed for loan in self.loans.values()), ZERO)
+            interest = sum((a for on, a in self.interest if on <= end), ZERO)
+            spent = sum((a for on, a in self.expenses if on <= end), ZERO)
+            income += interest - self.interest_closed
+            spent -= self.expenses_closed
+            table = self.attempt(
+                "distribute",
+                None,
+                lambda uow: yearend.distribute(uow, APPROVER, self.fund.code, year),
+            )
+            assert (table.income, table.expenses) == (income, spent)
+            for loan in self.loans.values():
+                loan.closed = loan.income_to(end)
+            self.interest_closed, self.expenses_closed = interest, spent + self.expenses_closed
+            self.distributed.add(year)
+            result = income - spent
+            if result <= 0:
+                self.result += result
+                return
+            fen = to_fen(result)
+            # By the default rules: 30 % reserve, 10 % welfare, 30 % risk, 10 % staff, 20 %.
+            assert (table.welfare, table.risk, table.staff) == tuple(
+                from_fen(fen * bp // 10_000) for bp in (1000, 3000, 1000)
+            )
+            assert sum(table.dividends.values(), ZERO) <= from_fen(fen * 2000 // 10_000)
+            assert table.reserve >= from_fen(fen * 3000 // 10_000)
+            parts = table.reserve + table.welfare + table.risk + table.staff
+            assert parts + sum(table.dividends.values(), ZERO) == result
+            self.reserves["3101"] += table.reserve
+            self.reserves["3102"] += table.welfare
+            self.reserves["3103"] += table.risk
+            self.subsidies += table.staff
+            for member, amount in table.dividends.items():
+                self.dividends[member] = self.dividends.get(member, ZERO) + amount
+
+        @precondition(lambda self: self.subsidies)
+        @rule(over=st.booleans())
+        def pay_subsidy(self, over):
+            amount = self.subsidies + (D("0.01") if over else ZERO)
+            done = self.attempt(
+                "pay_subsidy",
+                MoreThanDeclared if over else None,
+                lambda uow: yearend.pay_subsidy(
+                    uow, CASHIER, self.fund.code, on=self.day, amount=amount
+                ),
+            )
+            if done is not None:
+                self.subsidies -= amount
+                self.cash -= amount
+
+        @precondition(lambda self: any(self.dividends.values()))
+        @rule(pick=st.integers(0, 99))
+        def pay_dividend(self, pick):
+            owed = sorted(m for m, amount in self.dividends.items() if amount)
+            member = owed[pick % len(owed)]
+            paid, _ = self.attempt(
+                "pay_dividend",
+                None,
+                lambda uow: yearend.pay_dividend(uow, CASHIER, self.fund.code, member, on=self.day),
+            )
+            assert paid == self.dividends[member]
+            self.cash -= paid
+            self.dividends[member] = ZERO
+
+        @precondition(
+            lambda self: any(
+                loan.principal and loan.due_on < self.day for loan in self.loans.values()
+            )
+        )
+        @rule(pick=st.integers(0, 99))
+        def write_off(self, pick):
+            overdue = sorted(
+                no for no, loan in self.loans.items() if loan.principal and loan.due_on < self.day
+            )
+            no = overdue[pick % len(overdue)]
+            loan = self.loans[no]
+            before = loan.state()
+            loan.accrue(self.day)
+            owed = loan.principal + loan.receivable
+            done = self.attempt(
+                "write_off",
+                RiskReserveShort if owed > self.reserves["3103"] else None,
+                lambda uow: yearend.write_off(
+                    uow, APPROVER, self.fund.code, no, on=self.day, document="社员大会及县批复"
+                ),
+            )
+            if done is None:
+                loan.restore(before)
+                return
+            self.reserves["3103"] -= owed
+            loan.principal = loan.receivable = ZERO
+            loan.written_off = True
 
         # --- invariants ------------------------------------------------------------
 
@@ -390,6 +534,13 @@ def test_society_state_machine(engine):
                     (m.allocated for m in self.members.values() if not m.left), ZERO
                 )
                 assert society.allocated(session, fund_id) <= FISCAL
+                for code, amount in self.reserves.items():
+                    assert balance(session, fund_id, AccountRef(code)).balance == amount, code
+                assert balance(session, fund_id, AccountRef("3201")).balance == self.result
+                assert balance(session, fund_id, AccountRef("2202")).balance == self.subsidies
+                declared = subaccount_balances(session, fund_id, "2201")
+                for member, amount in self.dividends.items():
+                    assert declared[str(member)].balance == amount
 
         @invariant()
         def the_bank_moves_only_by_the_allowed_events(self):
@@ -412,14 +563,16 @@ def test_society_state_machine(engine):
                 principal = subaccount_balances(session, self.fund.id, "1201")
             for no, loan in self.loans.items():
                 got = income.get(no)
-                assert (got.balance if got else ZERO) == loan.income, no
+                # Every fee ever accrued is a credit; year ends debit what they closed.
+                assert (got.credit if got else ZERO) == loan.income, no
+                assert (got.balance if got else ZERO) == loan.income - loan.closed, no
                 got = receivable.get(no)
                 assert (got.balance if got else ZERO) == loan.receivable, no
                 assert principal[no].balance == loan.principal, no
 
     Society.TestCase.settings = settings(
         max_examples=20,
-        stateful_step_count=35,
+        stateful_step_count=50,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
     )
