@@ -102,6 +102,7 @@ DISTRIBUTION_KEYS = ("reserve", "welfare", "risk", "staff", "dividend")
 
 
 def may(actor: Actor, duty: Duty) -> None:
+    """Refuse unless the actor's role has this duty in the society."""
     if actor.role not in duty.roles:
         raise RoleNotAllowed(
             f"角色 {actor.role} 无权{duty.zh}(钱账分管)",
@@ -121,6 +122,7 @@ def society(session: Session, code: str) -> Fund:
 def audit(
     session: Session, fund: Fund, actor: Actor, action: str, target: str, **details: Any
 ) -> None:
+    """Append the write's record to the society's own audit chain (its fund code)."""
     append_audit(
         session,
         chain=fund.code,
@@ -132,10 +134,12 @@ def audit(
 
 
 def post_draft(uow: UnitOfWork, fund: Fund, actor: Actor, draft: JournalDraft) -> str:
+    """Post through the core (which holds the draft to 封闭运行); the voucher."""
     return journals.post(uow, fund.id, draft, actor=actor.username).voucher
 
 
 def amount_of(session: Session, fund: Fund, ref: AccountRef) -> Decimal:
+    """An account's balance now, on its normal side."""
     return balance(session, fund.id, ref).balance
 
 

@@ -54,7 +54,7 @@ from ledger.programmes.mutual_aid.services import (
     rules_on,
     society,
 )
-from ledger.read.books import balance, subaccount_balances
+from ledger.read.books import balance, fen_sum, subaccount_balances
 
 ZERO = Decimal("0.00")
 YEAR_RESULT = AccountRef(chart.YEAR_RESULT)
@@ -106,15 +106,17 @@ def _shares_on(session: Session, fund: Fund, day: date) -> dict[int, int]:
         )
     ).all()
     bought = subaccount_balances(session, fund.id, chart.MEMBER_SHARES, as_of=day)
+    allocated = dict(
+        session.execute(
+            select(ShareAllocation.member_id, fen_sum(ShareAllocation.amount))
+            .where(ShareAllocation.fund_id == fund.id, ShareAllocation.allocated_on <= day)
+            .group_by(ShareAllocation.member_id)
+        ).all()
+    )
     shares = {}
     for member in members:
-        allocated = session.scalars(
-            select(ShareAllocation.amount).where(
-                ShareAllocation.member_id == member.id, ShareAllocation.allocated_on <= day
-            )
-        ).all()
         own = bought.get(str(member.id))
-        total = to_fen(sum(allocated, own.balance if own else ZERO))
+        total = to_fen((own.balance if own else ZERO) + allocated.get(member.id, ZERO))
         if total:
             shares[member.id] = total
     return shares
