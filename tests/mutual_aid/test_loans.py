@@ -153,6 +153,9 @@ def test_a_group_with_an_overdue_loan_cannot_borrow_until_it_is_repaid(db):
     with pytest.raises(GroupOverdue, match=overdue.no) as refused:
         apply(db, fund, second, "1000.00", on=date(2024, 3, 11))
     assert "联保小组" in refused.value.detail_zh
+    with db.read() as session:
+        figures = society_figures(session, fund.id, date(2024, 3, 11))
+    assert (figures.loans_outstanding, figures.overdue) == (D("3000.00"), D("3000.00"))
     with committing(db) as uow:  # 29 days at 6‰ = 17.40, 2 overdue days at 9‰ = 1.80
         society.repay(uow, CASHIER, fund.code, overdue.no, on=date(2024, 3, 12), amount="3019.20")
     assert loan_row(db, fund, overdue.no).state is LoanState.REPAID

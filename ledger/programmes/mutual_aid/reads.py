@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ledger.models import SubLedger
 from ledger.posting import AccountRef
 from ledger.programmes.mutual_aid import chart, templates
 from ledger.programmes.mutual_aid.models import LoanState, SocietyLoan, SocietyMember
@@ -34,9 +35,13 @@ class SocietyFigures:
     bank: Decimal
 
 
+#: The chart lines kept by sub-ledger (member, donor, loan).
+BY_KEY = {line.code for line in chart.CHART if line.subledger is not SubLedger.NONE}
+
+
 def _line(session: Session, fund_id: int, code: str) -> Decimal:
     """A chart line's balance: the plain account, or the sum of its sub-accounts."""
-    if code in (chart.MEMBER_SHARES, chart.DONATIONS, chart.LOANS, chart.FEE_INCOME):
+    if code in BY_KEY:
         return sum(
             (row.balance for row in subaccount_balances(session, fund_id, code).values()), ZERO
         )
