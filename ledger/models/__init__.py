@@ -120,3 +120,7 @@ __all__ = [
     "WriteOff",
     "WriteOffGround",
 ]
+
+# A programme kind's own tables live in its package; importing them here
+# registers them with the rest (migrations, the models-match-migrations check).
+from ledger.programmes.mutual_aid import models as _mutual_aid_models  # noqa: F401

@@ -34,6 +34,7 @@ from ledger.db import Base, Fen, enum_column
 
 class AccountKind(enum.Enum):
     ASSET = "asset"
+    LIABILITY = "liability"
     NET_ASSETS = "net_assets"
     INCOME = "income"
     EXPENSE = "expense"
@@ -54,6 +55,8 @@ class SubLedger(enum.Enum):
     LIAISON = "liaison"
     DISASTER = "disaster"
     SOURCE = "source"
+    MEMBER = "member"
+    DONOR = "donor"
 
 
 class ChartAccount(Base):

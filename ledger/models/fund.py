@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Integer, Str
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger.db import Base, Fen
+from ledger.programmes import REVOLVING
 
 DEFAULT_MAX_LOAN = Decimal("50000.00")
 DEFAULT_MAX_TERM_MONTHS = 36
@@ -20,6 +21,8 @@ BASIS_POINTS = Decimal(10000)
 
 class Fund(Base):
     __tablename__ = "fund"
+    #: The kinds of `ledger.programmes.KINDS`: a new kind's migration widens the list.
+    __table_args__ = (CheckConstraint("kind IN ('revolving', 'mutual_aid')", "kind_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Short code used in URLs and voucher series, e.g. ``PPM2007``.
@@ -34,6 +37,8 @@ class Fund(Base):
     #: The fund's start (启用日): nothing is posted before it. Unset until given
     #: or until the first journal (its first appropriation) sets it to its date.
     opened_on: Mapped[date | None] = mapped_column(Date)
+    #: The programme kind (SPEC §13): its chart, settings and services.
+    kind: Mapped[str] = mapped_column(String(16), default=REVOLVING, server_default=REVOLVING)
 
 
 class FundSettings(Base):

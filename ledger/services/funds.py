@@ -1,4 +1,4 @@
-"""Opening a fund: the fund row, its chart of accounts, and its plain accounts."""
+"""Opening a fund: the fund row, its kind's chart of accounts, and its plain accounts."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from ledger import dates, permissions
 from ledger.actors import Actor
-from ledger.chart import STANDARD_CHART
 from ledger.db import UnitOfWork
 from ledger.errors import DuplicateKey, InvalidField
-from ledger.models import Account, AccountKind, ChartAccount, Fund, FundSettings, SubLedger
+from ledger.models import Account, AccountKind, ChartAccount, Fund, SubLedger
 from ledger.permissions import Action
+from ledger.programmes import REVOLVING, programme
 from ledger.services import counties
 
 FUND_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -27,8 +27,9 @@ def open_fund(
     name: str,
     opened_on: date | None = None,
     county: str | None = None,
+    kind: str = REVOLVING,
 ) -> Fund:
-    """Create a fund of `county` with the standard chart (SPEC §4).
+    """Create a fund of `county`, of programme `kind`, with that kind's chart (SPEC §4, §13).
 
     `opened_on` is the fund's start (启用日); without it the fund starts on
     the date of its first journal, its first appropriation. Without a
@@ -49,6 +50,7 @@ def open_fund(
         )
     if opened_on is not None:
         opened_on = dates.business_day(opened_on, "opened_on", dates.FUND_START)
+    kind_of = programme(kind)
     session = uow.session
     owner = counties.county_of_new_fund(session, actor, county)
     if session.scalar(select(Fund.id).where(Fund.code == code)) is not None:
@@ -61,11 +63,12 @@ def open_fund(
         county_code=owner.code,
         created_by=actor.username,
         opened_on=opened_on,
+        kind=kind_of.kind,
     )
     session.add(fund)
     session.flush()  # the chart rows need the fund id
-    session.add(FundSettings(fund_id=fund.id))
-    for line in STANDARD_CHART:
+    kind_of.open(session, fund)
+    for line in kind_of.chart:
         chart = ChartAccount(
             fund_id=fund.id,
             code=line.code,

@@ -3,8 +3,9 @@
 `post_many` is the one way journals reach the database. Within the caller's
 transaction it:
 
-1. reads the fund's start and its latest closed month under a share lock on
-   the fund row (a month close takes it exclusively), and refuses a date
+1. reads the fund's start, kind and latest closed month under a share lock
+   on the fund row (a month close takes it exclusively), holds the drafts to
+   the rules of the fund's programme kind (`ledger.programmes`), refuses a date
    before the start, after today, or in or before the latest closed month:
    every month up to the latest closed one counts as closed, so a date
    slipped before the first closed month cannot change a closed balance;
@@ -68,6 +69,7 @@ from ledger.models import (
 )
 from ledger.money import fmt
 from ledger.posting import DEBIT, AccountRef, JournalDraft, Line, red_ink
+from ledger.programmes import programme
 
 ZERO = Decimal("0.00")
 
@@ -160,6 +162,7 @@ def _statements(dialect: str) -> _Statements:
         fund_dates=(
             select(
                 Fund.opened_on,
+                Fund.kind,
                 select(func.max(Period.period))
                 .where(Period.fund_id == Fund.id, Period.closed.is_(True))
                 .scalar_subquery(),
@@ -293,8 +296,10 @@ def post_many(
 def _check_dates(
     conn: Connection, sql: _Statements, fund_id: int, drafts: Sequence[JournalDraft]
 ) -> None:
-    """Refuse a draft dated in the future, before the fund's start or in a closed month."""
-    opened_on, latest_closed = conn.execute(sql.fund_dates, {"fund_id": fund_id}).one()
+    """Refuse a draft dated in the future, before the fund's start or in a closed month,
+    or one that its programme kind's rules refuse (a society's 封闭运行)."""
+    opened_on, kind, latest_closed = conn.execute(sql.fund_dates, {"fund_id": fund_id}).one()
+    programme(kind).check_drafts(drafts)
     for draft in drafts:
         dates.not_in_future(draft.posted_on, "date", dates.POSTING)
         if latest_closed is not None and draft.period <= latest_closed:

@@ -1,0 +1,188 @@
+"""Year end: income and expenses closed into 3201, the result distributed by the rules'
+percentages (the fen left over to 公积金), declared dividends and subsidies paid, and a bad
+loan written off against the risk reserve."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from ledger.errors import DateInFuture, InvalidField, RoleNotAllowed
+from ledger.posting import AccountRef
+from ledger.programmes.mutual_aid import services as society
+from ledger.programmes.mutual_aid import yearend
+from ledger.programmes.mutual_aid.errors import (
+    MemberOwes,
+    MoreThanDeclared,
+    RiskReserveShort,
+    YearNotDistributable,
+)
+from ledger.read.books import balance
+from tests.factories import committing, journal_count
+from tests.mutual_aid.society import (
+    APPROVER,
+    CASHIER,
+    CLERK,
+    lend,
+    make_group_of,
+    make_member,
+    make_society,
+)
+
+D = Decimal
+
+
+def bal(db, fund, code, key=""):
+    with db.read() as session:
+        return balance(session, fund.id, AccountRef(code, key)).balance
+
+
+def make_poor_member(db, fund):
+    """A poor member in G1 with 1,000.00 bought and 1,000.00 allocated."""
+    member = make_member(db, fund, poor=True)
+    with committing(db) as uow:
+        society.allocate_share(
+            uow, CLERK, fund.code, member.id, on=date(2024, 1, 2), amount="1000.00"
+        )
+    return member
+
+
+def _year(db, fund, members):
+    loan = lend(db, fund, members[1], "5000.00")
+    with committing(db) as uow:
+        society.repay(uow, CASHIER, fund.code, loan.no, on=date(2024, 3, 11), amount="5030.00")
+        society.record_bank_interest(uow, CASHIER, fund.code, on=date(2024, 6, 21), amount="12.34")
+        society.pay_expense(
+            uow,
+            CASHIER,
+            fund.code,
+            on=date(2024, 7, 1),
+            amount="2.34",
+            purpose="账簿",
+            approved_by=APPROVER.username,
+        )
+
+
+def test_the_years_result_is_distributed_by_the_rules_with_the_fen_left_to_the_reserve(db):
+    fund = make_society(db)
+    members = make_group_of(db, fund, 4)
+    poor = make_poor_member(db, fund)
+    _year(db, fund, members)
+    with committing(db) as uow:
+        table = yearend.distribute(uow, APPROVER, fund.code, 2024)
+    assert (table.income, table.expenses, table.result) == (D("42.34"), D("2.34"), D("40.00"))
+    # 30 % / 10 % / 30 % / 10 % / 20 %: the dividend pool 8.00 over shares 1,000 × 4 and 2,000.
+    assert (table.welfare, table.risk, table.staff) == (D("4.00"), D("12.00"), D("4.00"))
+    assert table.dividends == {**{m.id: D("1.33") for m in members}, poor.id: D("2.66")}
+    assert table.reserve == D("12.02")  # 12.00 and the two fen the dividends left
+    assert len(table.vouchers) == 2
+    for code, key, amount in [
+        ("3101", "", "12.02"),
+        ("3102", "", "4.00"),
+        ("3103", "", "12.00"),
+        ("2202", "", "4.00"),
+        ("2201", str(poor.id), "2.66"),
+        ("3201", "", "0.00"),
+        ("4001", "2024-00001", "0.00"),
+        ("4002", "", "0.00"),
+        ("5001", "", "0.00"),
+    ]:
+        assert bal(db, fund, code, key) == D(amount), code
+    with pytest.raises(YearNotDistributable, match="already"), committing(db) as uow:
+        yearend.distribute(uow, APPROVER, fund.code, 2024)
+
+
+def test_a_loss_stays_in_the_years_result_and_nothing_is_distributed(db):
+    fund = make_society(db)
+    with committing(db) as uow:
+        society.pay_expense(
+            uow,
+            CASHIER,
+            fund.code,
+            on=date(2024, 5, 1),
+            amount="100.00",
+            purpose="培训",
+            approved_by=APPROVER.username,
+        )
+        table = yearend.distribute(uow, APPROVER, fund.code, 2024)
+    assert (table.result, len(table.vouchers), table.dividends) == (D("-100.00"), 1, {})
+    assert bal(db, fund, "3201") == D("-100.00")
+    assert bal(db, fund, "5001") == D("0.00")
+
+
+def test_only_the_committee_distributes_and_only_a_year_that_has_ended(db):
+    fund = make_society(db)
+    journals = journal_count(db, fund)
+    with pytest.raises(RoleNotAllowed), committing(db) as uow:
+        yearend.distribute(uow, CLERK, fund.code, 2024)
+    with pytest.raises(DateInFuture), committing(db) as uow:
+        yearend.distribute(uow, APPROVER, fund.code, date.today().year + 1)
+    with pytest.raises(InvalidField), committing(db) as uow:
+        yearend.distribute(uow, APPROVER, fund.code, "2024")
+    assert journal_count(db, fund) == journals
+
+
+def test_declared_dividends_and_subsidies_are_paid_out_never_more(db):
+    fund = make_society(db)
+    members = make_group_of(db, fund, 5)
+    _year(db, fund, members)
+    with committing(db) as uow:
+        yearend.distribute(uow, APPROVER, fund.code, 2024)
+    bank = bal(db, fund, "1001")
+    with committing(db) as uow:
+        paid, _ = yearend.pay_dividend(uow, CASHIER, fund.code, members[0].id, on=date(2025, 1, 5))
+        yearend.pay_subsidy(uow, CASHIER, fund.code, on=date(2025, 1, 5), amount="3.00")
+    assert paid == D("1.60")  # 8.00 over five equal shares
+    assert bal(db, fund, "1001") == bank - D("4.60")
+    with pytest.raises(MoreThanDeclared), committing(db) as uow:
+        yearend.pay_dividend(uow, CASHIER, fund.code, members[0].id, on=date(2025, 1, 6))
+    with pytest.raises(MoreThanDeclared, match=r"1\.00 declared"), committing(db) as uow:
+        yearend.pay_subsidy(uow, CASHIER, fund.code, on=date(2025, 1, 6), amount="1.01")
+
+
+def test_a_bad_loan_is_written_off_against_the_risk_reserve_never_beyond_it(db):
+    fund = make_society(db)
+    members = make_group_of(db, fund, 5)
+    _year(db, fund, members)
+    with committing(db) as uow:
+        yearend.distribute(uow, APPROVER, fund.code, 2024)  # risk reserve 12.00
+    big = lend(
+        db,
+        fund,
+        members[2],
+        "100.00",
+        applied_on=date(2025, 1, 2),
+        paid_on=date(2025, 1, 10),
+        term_months=1,
+    )
+    small = lend(
+        db,
+        fund,
+        members[3],
+        "10.00",
+        applied_on=date(2025, 1, 2),
+        paid_on=date(2025, 1, 10),
+        term_months=1,
+    )
+    with pytest.raises(RiskReserveShort, match=r"risk reserve 12\.00"), committing(db) as uow:
+        yearend.write_off(uow, APPROVER, fund.code, big.no, on=date(2025, 3, 1), document="x")
+    with pytest.raises(InvalidField), committing(db) as uow:
+        yearend.write_off(uow, APPROVER, fund.code, small.no, on=date(2025, 3, 1), document="")
+    with pytest.raises(RoleNotAllowed), committing(db) as uow:
+        yearend.write_off(uow, CASHIER, fund.code, small.no, on=date(2025, 3, 1), document="x")
+    with committing(db) as uow:  # 31 days at 6‰, 19 overdue days at 9‰ on 10.00: 0.06 + 0.06
+        yearend.write_off(
+            uow,
+            APPROVER,
+            fund.code,
+            small.no,
+            on=date(2025, 3, 1),
+            document="社员大会决议及县扶贫办批复 2025-1",
+        )
+    assert bal(db, fund, "3103") == D("1.88")
+    assert bal(db, fund, "1201", small.no) == bal(db, fund, "1301", small.no) == D("0.00")
+    assert bal(db, fund, "4001", small.no) == D("0.12")
+    with pytest.raises(MemberOwes), committing(db) as uow:  # 账销案存: the claim stays
+        society.leave(uow, CASHIER, fund.code, members[3].id, on=date(2025, 3, 2))
