@@ -35,6 +35,7 @@ from ledger.actors import Actor, in_region
 from ledger.errors import RegionNotFound
 from ledger.models import County, Fund
 from ledger.permissions import Action
+from ledger.programmes import REVOLVING
 from ledger.read import positions as kept_reads
 from ledger.read import rates
 from ledger.read.books import fund_balances
@@ -115,7 +116,9 @@ def overview(
     ).all()
     funds: dict[str, list[int]] = defaultdict(list)
     for fund_id, fund_code, county in session.execute(
-        select(Fund.id, Fund.code, Fund.county_code).where(Fund.county_code.startswith(region))
+        select(Fund.id, Fund.code, Fund.county_code).where(
+            Fund.county_code.startswith(region), Fund.kind == REVOLVING
+        )
     ):
         if actor.sees_fund(fund_code):
             funds[county].append(fund_id)

@@ -11,11 +11,15 @@ import pytest
 
 from ledger.actors import Actor
 from ledger.errors import InvalidField, RegionNotFound, RoleNotAllowed
+from ledger.programmes import MUTUAL_AID
+from ledger.programmes.mutual_aid import services as society
 from ledger.read import rates
 from ledger.read.fund import fund_statement
 from ledger.read.regions import Figures, overview
-from tests.factories import CLERK_ACTOR
+from ledger.services.funds import open_fund
+from tests.factories import ADMIN, CLERK_ACTOR, committing
 from tests.ledger.region_world import EAST, LEDU, NAMES, TONG, build_province
+from tests.mutual_aid.society import CASHIER
 
 D = Decimal
 PAST = date(2008, 7, 1)
@@ -155,3 +159,24 @@ def test_a_user_granted_one_fund_sees_that_funds_figures(db, province):
         (row,) = overview(session, clerk, EAST, PAST).counties
         assert row.funds == 1
         assert row.appropriated == D("50000.00") and row.disbursed == D("3000.00")
+
+
+def test_a_village_society_is_not_a_countys_revolving_fund(db, province):
+    """互助资金 is another programme (SPEC §13): its fiscal capital is no county's 周转金."""
+    with db.read() as session:
+        before = overview(session, LEADER, "63")
+    with committing(db) as uow:
+        open_fund(
+            uow,
+            actor=ADMIN,
+            code="SOC-EAST",
+            name="某村扶贫互助社",
+            opened_on=date(2007, 1, 1),
+            county=EAST,
+            kind=MUTUAL_AID,
+        )
+        society.receive_fiscal_capital(
+            uow, CASHIER, "SOC-EAST", on=date(2007, 1, 2), amount="10000.00"
+        )
+    with db.read() as session:
+        assert overview(session, LEADER, "63") == before
