@@ -29,7 +29,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from ledger.chart import LOANS
+from ledger.dates import month_of
 from ledger.models import Account, Entry, Instalment, Journal, Loan, ScheduleVersion
+from ledger.posting import DEBIT
 from ledger.read.books import fen_sum, turnover_by_kind
 from ledger.schedule import Instalment as Due
 from ledger.schedule import overdue
@@ -81,6 +83,31 @@ def figures(
                 amount
             )
     return {no: LoanFigures(**values) for no, values in sums.items()}
+
+
+def disbursed_between(
+    session: Session, fund_id: int, first: date, last: date
+) -> dict[str, Decimal]:
+    """Principal disbursed per registration number from `first` to `last` (red ink netted).
+
+    The loan accounts' debits in the journals of those days, found through the
+    journals' periods: the cost follows the days' journals, not the book.
+    """
+    query = (
+        select(Account.subkey, fen_sum(Entry.amount))
+        .select_from(Journal)
+        .join(Entry, Entry.journal_id == Journal.id)
+        .join(Account, Account.id == Entry.account_id)
+        .where(
+            Journal.fund_id == fund_id,
+            Journal.period.between(month_of(first), month_of(last)),
+            Journal.posted_on.between(first, last),
+            Account.code == LOANS,
+            Entry.side == DEBIT,
+        )
+        .group_by(Account.subkey)
+    )
+    return {no: amount for no, amount in session.execute(query) if amount}
 
 
 def loan_figures(session: Session, loan: Loan, as_of: date | None = None) -> LoanFigures:

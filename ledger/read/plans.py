@@ -19,7 +19,7 @@ against. A township officer sees only their own township.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -38,7 +38,7 @@ from ledger.models import (
     Township,
 )
 from ledger.read.access import fund as visible_fund
-from ledger.read.figures import figures
+from ledger.read.figures import disbursed_between
 from ledger.read.rates import percent
 from ledger.services.plans import latest_revision, plan_by_year
 
@@ -257,12 +257,9 @@ def actual_facts(
         _, _, household, requested, approved, town, _, batch = by_id[loan_id]
         amount = requested if action == "registered" else approved
         facts[action].append((town, batch, household, amount))
-    # Disbursed in the year = disbursed by its last day − disbursed before its first.
-    before = figures(session, fund_id, as_of=first - timedelta(days=1))
     by_no = {row[1]: row for row in by_id.values()}
-    for no, now in figures(session, fund_id, as_of=last).items():
-        paid = now.disbursed - (before[no].disbursed if no in before else ZERO)
-        if no in by_no and paid:
+    for no, paid in disbursed_between(session, fund_id, first, last).items():
+        if no in by_no:
             _, _, household, _, _, town, _, batch = by_no[no]
             facts["disbursed"].append((town, batch, household, paid))
     return facts, names

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -17,7 +17,7 @@ from ledger.models import Liaison, Loan, LoanPosition, Township
 from ledger.read import access
 from ledger.read import fund as fund_reads
 from ledger.read import positions as kept_reads
-from ledger.read.figures import LoanFigures, figures, schedules
+from ledger.read.figures import LoanFigures, disbursed_between, figures, schedules
 from ledger.read.loans import LoanRow, loan_rows
 from ledger.schedule import AGING_BUCKETS, settle
 from tests.factories import CLERK_ACTOR
@@ -90,6 +90,16 @@ def assert_kept_matches(db: Database, fund_id: int, fund_code: str, days: Iterab
                 if kept_reads.KeptTotals(*values) != kept_reads.KeptTotals()
             }
             assert kept_reads.totals(session, fund_id, as_of=day) == expected, day
+            if day is not None:
+                first = date(day.year, 1, 1)
+                was = figures(session, fund_id, as_of=first - timedelta(days=1))
+                lent = {
+                    no: f.disbursed - was.get(no, LoanFigures()).disbursed
+                    for no, f in by_no.items()
+                }
+                assert disbursed_between(session, fund_id, first, day) == {
+                    no: amount for no, amount in lent.items() if amount
+                }, day
             on = day or dates.today()
             computed = aging_from_entries(session, fund_code, on)
             kept_aging = kept_reads.aging(session, fund_id, as_of=on)
