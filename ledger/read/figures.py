@@ -29,9 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from ledger.chart import LOANS
-from ledger.dates import month_of
 from ledger.models import Account, Entry, Instalment, Journal, Loan, ScheduleVersion
-from ledger.posting import DEBIT
 from ledger.read.books import fen_sum, turnover_by_kind
 from ledger.schedule import Instalment as Due
 from ledger.schedule import overdue
@@ -70,12 +68,16 @@ def figures(
     fund_id: int,
     *,
     as_of: date | None = None,
+    from_: date | None = None,
     loan_nos: Iterable[str] | None = None,
 ) -> dict[str, LoanFigures]:
-    """Figures per registration number for loans with any movement (others are all zero)."""
+    """Figures per registration number for loans with any movement (others are all zero).
+
+    With `from_`, what moved from that day to `as_of` only: a period's loans.
+    """
     sums: dict[str, dict[str, Decimal]] = {}
     for loan_no, turnover in turnover_by_kind(
-        session, fund_id, LOANS, as_of=as_of, keys=loan_nos
+        session, fund_id, LOANS, as_of=as_of, from_=from_, keys=loan_nos
     ).items():
         values = sums.setdefault(loan_no, defaultdict(Decimal))
         for (journal_kind, side), amount in turnover.items():
@@ -83,31 +85,6 @@ def figures(
                 amount
             )
     return {no: LoanFigures(**values) for no, values in sums.items()}
-
-
-def disbursed_between(
-    session: Session, fund_id: int, first: date, last: date
-) -> dict[str, Decimal]:
-    """Principal disbursed per registration number from `first` to `last` (red ink netted).
-
-    The loan accounts' debits in the journals of those days, found through the
-    journals' periods: the cost follows the days' journals, not the book.
-    """
-    query = (
-        select(Account.subkey, fen_sum(Entry.amount))
-        .select_from(Journal)
-        .join(Entry, Entry.journal_id == Journal.id)
-        .join(Account, Account.id == Entry.account_id)
-        .where(
-            Journal.fund_id == fund_id,
-            Journal.period.between(month_of(first), month_of(last)),
-            Journal.posted_on.between(first, last),
-            Account.code == LOANS,
-            Entry.side == DEBIT,
-        )
-        .group_by(Account.subkey)
-    )
-    return {no: amount for no, amount in session.execute(query) if amount}
 
 
 def loan_figures(session: Session, loan: Loan, as_of: date | None = None) -> LoanFigures:

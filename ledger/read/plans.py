@@ -38,7 +38,7 @@ from ledger.models import (
     Township,
 )
 from ledger.read.access import fund as visible_fund
-from ledger.read.figures import disbursed_between
+from ledger.read.figures import figures
 from ledger.read.rates import percent
 from ledger.services.plans import latest_revision, plan_by_year
 
@@ -258,8 +258,9 @@ def actual_facts(
         amount = requested if action == "registered" else approved
         facts[action].append((town, batch, household, amount))
     by_no = {row[1]: row for row in by_id.values()}
-    for no, paid in disbursed_between(session, fund_id, first, last).items():
-        if no in by_no:
+    for no, moved in figures(session, fund_id, from_=first, as_of=last).items():
+        paid = moved.disbursed
+        if no in by_no and paid:
             _, _, household, _, _, town, _, batch = by_no[no]
             facts["disbursed"].append((town, batch, household, paid))
     return facts, names
