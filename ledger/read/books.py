@@ -508,7 +508,13 @@ def by_event_kind(
     if as_of is not None:
         query = query.where(Entry.posted_on <= as_of)
     if from_ is not None:
-        query = query.where(Entry.posted_on >= from_)
+        # The journals' (fund, period) key finds a period's entries without
+        # visiting every account's.
+        query = query.where(
+            Entry.posted_on >= from_,
+            Journal.fund_id == fund_id,
+            Journal.period >= dates.month_of(from_),
+        )
     return query
 
 

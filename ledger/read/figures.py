@@ -68,12 +68,16 @@ def figures(
     fund_id: int,
     *,
     as_of: date | None = None,
+    from_: date | None = None,
     loan_nos: Iterable[str] | None = None,
 ) -> dict[str, LoanFigures]:
-    """Figures per registration number for loans with any movement (others are all zero)."""
+    """Figures per registration number for loans with any movement (others are all zero).
+
+    With `from_`, what moved from that day to `as_of` only: a period's loans.
+    """
     sums: dict[str, dict[str, Decimal]] = {}
     for loan_no, turnover in turnover_by_kind(
-        session, fund_id, LOANS, as_of=as_of, keys=loan_nos
+        session, fund_id, LOANS, as_of=as_of, from_=from_, keys=loan_nos
     ).items():
         values = sums.setdefault(loan_no, defaultdict(Decimal))
         for (journal_kind, side), amount in turnover.items():

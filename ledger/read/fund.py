@@ -18,10 +18,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ledger import chart, dates
@@ -30,6 +31,7 @@ from ledger.audit import chain_head
 from ledger.models import (
     Account,
     Batch,
+    Instalment,
     Journal,
     Liaison,
     Loan,
@@ -46,6 +48,7 @@ from ledger.read.books import (
     StatementLine,
     by_event_kind,
     check_dates,
+    fen_sum,
     statement_lines,
     subaccount_balances,
     turnover_by_kind,
@@ -247,61 +250,160 @@ def recovery_table(session: Session, fund_id: int, actor: Actor, year: int) -> R
     Column 8 counts household repayments and guarantee calls (the liaison
     then owes it); column 7 counts write-offs approved in the year. Column 9
     is the part of column 8 that settled instalments falling due in the year,
-    applying recoveries to the oldest instalment first.
+    applying recoveries to the oldest instalment first, under the schedule in
+    force at the year's end (as columns 5 and 6 are).
+
+    The money columns come from the kept totals at both ends of the year,
+    columns 5 and 6 from one grouped query over the schedules in force, and
+    column 9 from the loans that had recoveries in the year only.
     """
     start, end = date(year, 1, 1), date(year, 12, 31)
-    before = date(year - 1, 12, 31)
-    loans = select(Loan.id, Loan.registration_no, Township.code, Township.name).join(
-        Township, Township.id == Loan.township_id
+    before = start - timedelta(days=1)
+    query = select(Township.id, Township.code, Township.name).where(
+        Township.fund_id == fund_id,
+        select(Loan.id).where(Loan.township_id == Township.id).exists(),
     )
-    loans = loans.where(Loan.fund_id == fund_id)
     if actor.is_township:
-        loans = loans.where(Township.code == actor.township_code)
-    closing = session.execute(loans).all()
-    # Only the figures at both ends and the schedules: not whole loan rows.
-    opening_figures = figures(session, fund_id, as_of=before)
-    closing_figures = figures(session, fund_id, as_of=end)
-    plans = schedules(session, [loan_id for loan_id, *_ in closing], as_of=end)
-    towns: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    names: dict[str, str] = {}
-    for loan_id, no, township, township_name in closing:
-        was_figures = opening_figures.get(no, LoanFigures())
-        now = closing_figures.get(no, LoanFigures())
-        plan = plans.get(loan_id)
-        recovered_start = was_figures.repaid + was_figures.guarantee_called
-        recovered_end = now.repaid + now.guarantee_called
-        due_year = due_total = of_due = ZERO
-        if plan is not None:
-            due_year = sum((i.amount for i in plan.instalments if start <= i.due_date <= end), ZERO)
-            due_total = plan.settled_before + sum(
-                (i.amount for i in plan.instalments if i.due_date <= end), ZERO
-            )
-            paid_start = settle(plan.instalments, recovered_start - plan.settled_before)
-            paid_end = settle(plan.instalments, recovered_end - plan.settled_before)
-            of_due = sum(
-                (
-                    b.paid - a.paid
-                    for a, b in zip(paid_start, paid_end, strict=True)
-                    if start <= a.due_date <= end
-                ),
-                ZERO,
-            )
-        values = towns[township]
-        names[township] = township_name
-        values["opening"] += was_figures.outstanding
-        values["lent"] += now.disbursed - was_figures.disbursed
-        values["lent_to_date"] += now.disbursed
-        values["due_this_year"] += due_year
-        values["due_to_date"] += due_total
-        values["written_off"] += now.written_off - was_figures.written_off
-        values["recovered"] += recovered_end - recovered_start
-        values["recovered_of_due"] += max(of_due, ZERO)
-        values["recovered_to_date"] += recovered_end
-    rows = tuple(_recovery_row(code, names[code], towns[code]) for code in sorted(towns))
+        query = query.where(Township.code == actor.township_code)
+    towns = session.execute(query.order_by(Township.code)).all()
+    own = towns[0].id if actor.is_township and towns else None
+    opening = _kept_by_township(session, fund_id, before, own)
+    closing = _kept_by_township(session, fund_id, end, own)
+    dues = _dues(session, fund_id, start, end, own)
+    of_due = _recovered_of_due(session, fund_id, start, end, own)
+    rows = []
+    for town_id, code, name in towns:
+        was = opening.get(town_id, kept_reads.KeptTotals())
+        now = closing.get(town_id, kept_reads.KeptTotals())
+        due_year, due_total = dues.get(town_id, (ZERO, ZERO))
+        values = {
+            "opening": was.outstanding,
+            "lent": now.disbursed - was.disbursed,
+            "lent_to_date": now.disbursed,
+            "due_this_year": due_year,
+            "due_to_date": due_total,
+            "written_off": now.written_off - was.written_off,
+            "recovered": now.repaid + now.guarantee_called - was.repaid - was.guarantee_called,
+            "recovered_of_due": of_due.get(town_id, ZERO),
+            "recovered_to_date": now.repaid + now.guarantee_called,
+        }
+        rows.append(_recovery_row(code, name, values))
     total = _recovery_row(
         "", "合计", {name: sum((getattr(r, name) for r in rows), ZERO) for name in RECOVERY_FIELDS}
     )
-    return RecoveryTable(year, rows, total)
+    return RecoveryTable(year, tuple(rows), total)
+
+
+def _kept_by_township(
+    session: Session, fund_id: int, as_of: date, township_id: int | None
+) -> dict[int, kept_reads.KeptTotals]:
+    """township id -> its loans' kept totals at the end of `as_of` (its batches summed)."""
+    out: dict[int, list] = {}
+    for (town, _), kept in kept_reads.totals(
+        session, fund_id, as_of=_past(as_of), township_id=township_id
+    ).items():
+        values = out.setdefault(town, [ZERO] * 5 + [0, 0])
+        for index, column in enumerate(kept_reads.COLUMNS):
+            values[index] += getattr(kept, column)
+    return {town: kept_reads.KeptTotals(*values) for town, values in out.items()}
+
+
+def _in_force(fund_id: int, as_of: date) -> Any:
+    """Subquery: (loan_id, version) of each of the fund's loans' schedule in force on `as_of`."""
+    v = ScheduleVersion
+    return (
+        select(v.loan_id, func.max(v.version).label("version"))
+        .join(Loan, Loan.id == v.loan_id)
+        .where(Loan.fund_id == fund_id, v.effective_on <= as_of)
+        .group_by(v.loan_id)
+        .subquery()
+    )
+
+
+def _dues(
+    session: Session, fund_id: int, start: date, end: date, township_id: int | None
+) -> dict[int, tuple[Decimal, Decimal]]:
+    """township id -> (due in start..end, due by end) under the schedules in force at `end`.
+
+    Due by `end` includes what a schedule's version found settled before it
+    took effect (its `settled_before`), as a loan's schedule counts it.
+    """
+    in_force = _in_force(fund_id, end)
+    i, v = Instalment, ScheduleVersion
+    instalments = (
+        select(
+            Loan.township_id,
+            fen_sum(case((i.due_date.between(start, end), i.amount), else_=0)),
+            fen_sum(case((i.due_date <= end, i.amount), else_=0)),
+        )
+        .select_from(in_force)
+        .join(i, (i.loan_id == in_force.c.loan_id) & (i.version == in_force.c.version))
+        .join(Loan, Loan.id == in_force.c.loan_id)
+        .group_by(Loan.township_id)
+    )
+    settled = (
+        select(Loan.township_id, fen_sum(v.settled_before))
+        .select_from(in_force)
+        .join(v, (v.loan_id == in_force.c.loan_id) & (v.version == in_force.c.version))
+        .join(Loan, Loan.id == in_force.c.loan_id)
+        .group_by(Loan.township_id)
+    )
+    if township_id is not None:
+        instalments = instalments.where(Loan.township_id == township_id)
+        settled = settled.where(Loan.township_id == township_id)
+    before = dict(session.execute(settled).all())
+    return {
+        town: (year, total + before.get(town, ZERO))
+        for town, year, total in session.execute(instalments)
+    }
+
+
+def _recovered_of_due(
+    session: Session, fund_id: int, start: date, end: date, township_id: int | None
+) -> dict[int, Decimal]:
+    """township id -> column 9: the year's recoveries that settled instalments due in it.
+
+    Only loans with recoveries in the year have any. A loan's recovered
+    principal at the year's end is its kept figure now less what came after.
+    """
+    moved = figures(session, fund_id, from_=start, as_of=end)
+    in_year = {
+        no: f.repaid + f.guarantee_called
+        for no, f in moved.items()
+        if f.repaid + f.guarantee_called
+    }
+    if not in_year:
+        return {}
+    after = figures(session, fund_id, from_=end + timedelta(days=1)) if _past(end) else {}
+    p = LoanPosition
+    query = (
+        select(Loan.registration_no, p.loan_id, p.township_id, p.repaid, p.guarantee_called)
+        .join(p, (p.fund_id == Loan.fund_id) & (p.loan_id == Loan.id))
+        .where(Loan.fund_id == fund_id)
+    )
+    if township_id is not None:
+        query = query.where(p.township_id == township_id)
+    recovered: dict[int, tuple[int, Decimal, Decimal]] = {}
+    for no, loan_id, town, repaid, called in session.execute(query):
+        if no in in_year:
+            later = after.get(no, LoanFigures())
+            at_end = repaid + called - later.repaid - later.guarantee_called
+            recovered[loan_id] = (town, at_end - in_year[no], at_end)
+    out: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for loan_id, plan in schedules(session, recovered, as_of=end).items():
+        town, at_start, at_end = recovered[loan_id]
+        paid_start = settle(plan.instalments, at_start - plan.settled_before)
+        paid_end = settle(plan.instalments, at_end - plan.settled_before)
+        settled = sum(
+            (
+                b.paid - a.paid
+                for a, b in zip(paid_start, paid_end, strict=True)
+                if start <= a.due_date <= end
+            ),
+            ZERO,
+        )
+        out[town] += max(settled, ZERO)
+    return dict(out)
 
 
 def _recovery_row(code: str, name: str, values: dict[str, Decimal]) -> RecoveryRow:

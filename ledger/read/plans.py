@@ -19,7 +19,7 @@ against. A township officer sees only their own township.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -257,11 +257,9 @@ def actual_facts(
         _, _, household, requested, approved, town, _, batch = by_id[loan_id]
         amount = requested if action == "registered" else approved
         facts[action].append((town, batch, household, amount))
-    # Disbursed in the year = disbursed by its last day − disbursed before its first.
-    before = figures(session, fund_id, as_of=first - timedelta(days=1))
     by_no = {row[1]: row for row in by_id.values()}
-    for no, now in figures(session, fund_id, as_of=last).items():
-        paid = now.disbursed - (before[no].disbursed if no in before else ZERO)
+    for no, moved in figures(session, fund_id, from_=first, as_of=last).items():
+        paid = moved.disbursed
         if no in by_no and paid:
             _, _, household, _, _, town, _, batch = by_no[no]
             facts["disbursed"].append((town, batch, household, paid))

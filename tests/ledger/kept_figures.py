@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -90,6 +90,17 @@ def assert_kept_matches(db: Database, fund_id: int, fund_code: str, days: Iterab
                 if kept_reads.KeptTotals(*values) != kept_reads.KeptTotals()
             }
             assert kept_reads.totals(session, fund_id, as_of=day) == expected, day
+            if day is not None:
+                first = date(day.year, 1, 1)
+                was = figures(session, fund_id, as_of=first - timedelta(days=1))
+                lent = {
+                    no: f.disbursed - was.get(no, LoanFigures()).disbursed
+                    for no, f in by_no.items()
+                }
+                moved = figures(session, fund_id, from_=first, as_of=day)
+                assert {no: f.disbursed for no, f in moved.items() if f.disbursed} == {
+                    no: amount for no, amount in lent.items() if amount
+                }, day
             on = day or dates.today()
             computed = aging_from_entries(session, fund_code, on)
             kept_aging = kept_reads.aging(session, fund_id, as_of=on)
@@ -117,6 +128,10 @@ def assert_kept_matches(db: Database, fund_id: int, fund_code: str, days: Iterab
             assert fund_reads.township_positions(session, fund_id, CLERK_ACTOR, as_of=day) == (
                 positions_from_entries(session, fund_id, day)
             ), day
+        for year in sorted({day.year for day in days if day is not None}):
+            assert fund_reads.recovery_table(session, fund_id, CLERK_ACTOR, year) == (
+                recovery_from_entries(session, fund_id, year)
+            ), year
 
 
 def aging_from_entries(
@@ -226,3 +241,60 @@ def positions_from_entries(
         )
         for p in fund_reads.township_positions(session, fund_id, CLERK_ACTOR, as_of)
     ]
+
+
+def recovery_from_entries(session: Session, fund_id: int, year: int) -> fund_reads.RecoveryTable:
+    """`read.fund.recovery_table` as it was computed before the kept figures: every loan."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    before = date(year - 1, 12, 31)
+    loans = select(Loan.id, Loan.registration_no, Township.code, Township.name).join(
+        Township, Township.id == Loan.township_id
+    )
+    loans = loans.where(Loan.fund_id == fund_id)
+    closing = session.execute(loans).all()
+    # Only the figures at both ends and the schedules: not whole loan rows.
+    opening_figures = figures(session, fund_id, as_of=before)
+    closing_figures = figures(session, fund_id, as_of=end)
+    plans = schedules(session, [loan_id for loan_id, *_ in closing], as_of=end)
+    towns: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    names: dict[str, str] = {}
+    for loan_id, no, township, township_name in closing:
+        was_figures = opening_figures.get(no, LoanFigures())
+        now = closing_figures.get(no, LoanFigures())
+        plan = plans.get(loan_id)
+        recovered_start = was_figures.repaid + was_figures.guarantee_called
+        recovered_end = now.repaid + now.guarantee_called
+        due_year = due_total = of_due = ZERO
+        if plan is not None:
+            due_year = sum((i.amount for i in plan.instalments if start <= i.due_date <= end), ZERO)
+            due_total = plan.settled_before + sum(
+                (i.amount for i in plan.instalments if i.due_date <= end), ZERO
+            )
+            paid_start = settle(plan.instalments, recovered_start - plan.settled_before)
+            paid_end = settle(plan.instalments, recovered_end - plan.settled_before)
+            of_due = sum(
+                (
+                    b.paid - a.paid
+                    for a, b in zip(paid_start, paid_end, strict=True)
+                    if start <= a.due_date <= end
+                ),
+                ZERO,
+            )
+        values = towns[township]
+        names[township] = township_name
+        values["opening"] += was_figures.outstanding
+        values["lent"] += now.disbursed - was_figures.disbursed
+        values["lent_to_date"] += now.disbursed
+        values["due_this_year"] += due_year
+        values["due_to_date"] += due_total
+        values["written_off"] += now.written_off - was_figures.written_off
+        values["recovered"] += recovered_end - recovered_start
+        values["recovered_of_due"] += max(of_due, ZERO)
+        values["recovered_to_date"] += recovered_end
+    rows = tuple(fund_reads._recovery_row(code, names[code], towns[code]) for code in sorted(towns))
+    total = fund_reads._recovery_row(
+        "",
+        "合计",
+        {name: sum((getattr(r, name) for r in rows), ZERO) for name in fund_reads.RECOVERY_FIELDS},
+    )
+    return fund_reads.RecoveryTable(year, rows, total)
