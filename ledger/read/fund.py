@@ -267,8 +267,8 @@ def recovery_table(session: Session, fund_id: int, actor: Actor, year: int) -> R
         query = query.where(Township.code == actor.township_code)
     towns = session.execute(query.order_by(Township.code)).all()
     own = towns[0].id if actor.is_township and towns else None
-    opening = _kept_by_township(session, fund_id, before, own)
-    closing = _kept_by_township(session, fund_id, end, own)
+    opening = kept_reads.township_totals(session, fund_id, as_of=before, township_id=own)
+    closing = kept_reads.township_totals(session, fund_id, as_of=end, township_id=own)
     dues = _dues(session, fund_id, start, end, own)
     of_due = _recovered_of_due(session, fund_id, start, end, own)
     rows = []
@@ -292,20 +292,6 @@ def recovery_table(session: Session, fund_id: int, actor: Actor, year: int) -> R
         "", "合计", {name: sum((getattr(r, name) for r in rows), ZERO) for name in RECOVERY_FIELDS}
     )
     return RecoveryTable(year, tuple(rows), total)
-
-
-def _kept_by_township(
-    session: Session, fund_id: int, as_of: date, township_id: int | None
-) -> dict[int, kept_reads.KeptTotals]:
-    """township id -> its loans' kept totals at the end of `as_of` (its batches summed)."""
-    out: dict[int, list] = {}
-    for (town, _), kept in kept_reads.totals(
-        session, fund_id, as_of=_past(as_of), township_id=township_id
-    ).items():
-        values = out.setdefault(town, [ZERO] * 5 + [0, 0])
-        for index, column in enumerate(kept_reads.COLUMNS):
-            values[index] += getattr(kept, column)
-    return {town: kept_reads.KeptTotals(*values) for town, values in out.items()}
 
 
 def _in_force(fund_id: int, as_of: date) -> Any:
@@ -374,7 +360,7 @@ def _recovered_of_due(
     }
     if not in_year:
         return {}
-    after = figures(session, fund_id, from_=end + timedelta(days=1)) if _past(end) else {}
+    after = figures(session, fund_id, from_=end + timedelta(days=1)) if kept_reads.past(end) else {}
     p = LoanPosition
     query = (
         select(Loan.registration_no, p.loan_id, p.township_id, p.repaid, p.guarantee_called)

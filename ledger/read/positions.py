@@ -73,6 +73,14 @@ def totals(
     return _totals(session, ("township_id", "batch_id"), [fund_id], as_of, township_id)
 
 
+def township_totals(
+    session: Session, fund_id: int, *, as_of: date | None = None, township_id: int | None = None
+) -> dict[int, KeptTotals]:
+    """Township id -> its batches summed, now or at the end of `as_of` (a date, even today)."""
+    found = _totals(session, ("township_id",), [fund_id], past(as_of), township_id)
+    return {town: kept for (town,), kept in found.items()}
+
+
 def fund_totals(
     session: Session, fund_ids: Iterable[int], *, as_of: date | None = None
 ) -> dict[int, KeptTotals]:

@@ -167,13 +167,12 @@ def _kept_by_township(
                 Township.fund_id == fund_id, Township.code == actor.township_code
             )
         )
-    out: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for (town, _), kept in kept_reads.totals(
-        session, fund_id, as_of=as_of, township_id=own
-    ).items():
-        for name in MONEY:
-            out[town][name] += getattr(kept, name)
-    return {town: LoanFigures(**values) for town, values in out.items()}
+    return {
+        town: LoanFigures(**{name: getattr(kept, name) for name in MONEY})
+        for town, kept in kept_reads.township_totals(
+            session, fund_id, as_of=as_of, township_id=own
+        ).items()
+    }
 
 
 def _recovery(
