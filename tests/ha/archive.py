@@ -189,7 +189,9 @@ class Archive:
         config.optionxform = str  # type: ignore[assignment,method-assign]  # keep keys as written
         config.read(DEPLOY / "pgbackrest.conf")
         for option in ("repo1-path", "log-path", "lock-path", "spool-path"):
-            config["global"][option] = str(self.root / option.split("-")[0])
+            path = self.root / option.split("-")[0]
+            self.run(self.primary, "mkdir", str(path))  # the servers' owner's
+            config["global"][option] = str(path)
         config[STANZA].update(
             {
                 "pg1-path": str(self.primary.pgdata),

@@ -12,7 +12,9 @@ after T. The primary is then stopped and the backup restored into a new
 data directory up to T (``recovery_target_time``, promote), and the restored
 book must be the book at T: the same trial balance, the same vouchers (none
 posted after T), every audit chain verifying with the heads it had at T,
-and every voucher sequence gapless (``book_problems``).
+and every voucher sequence gapless (``book_problems``); and the check the
+operator runs (``audit-verify``, ``trial-balance``) prints what it printed
+at T.
 
 It runs in the PostgreSQL run of ``make test``, and alone with ``pytest -m
 pitr`` (``selection.py``). A missing pgbackrest fails it.
@@ -20,7 +22,11 @@ pitr`` (``selection.py``). A missing pgbackrest fails it.
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +41,7 @@ from ledger.read.books import TrialBalance, trial_balance
 from tests.ha.archive import Archive, Postgres, archived_primary
 from tests.ha.selection import skip_unless_postgresql_run
 from tests.ledger.crash_child import book_problems
-from tests.server.harness import Clerk, Server, log_in, prepare_book
+from tests.server.harness import ROOT, Clerk, Server, log_in, prepare_book
 
 pytestmark = [pytest.mark.pitr, pytest.mark.slow]
 
@@ -92,8 +98,12 @@ def test_a_restore_to_a_moment_brings_back_the_book_as_it_stood(archive: Archive
         before_backup = repay(3)
         report = archive.backup()
         assert "status: ok" in report, report  # `pgbackrest info` after the backup
+        # A restore takes the newest backup that stopped before its target, and
+        # pgBackRest records the stop time in whole seconds: T must be a second on.
+        time.sleep(1.0)
         only_in_wal = repay(3)
         at_t = book_of(primary.url, book.fund_id)
+        checked_at_t = operator_check(primary.url)
         moment = server_clock(primary)
         after_t = repay(3)
     latest = book_of(primary.url, book.fund_id)
@@ -112,6 +122,8 @@ def test_a_restore_to_a_moment_brings_back_the_book_as_it_stood(archive: Archive
     assert back.vouchers >= {*before_backup, *only_in_wal}
     assert not back.vouchers & set(after_t)
     assert back.audit_heads == at_t.audit_heads
+    # deploy/README.md's commands print the same chains, heads and totals as at T.
+    assert operator_check(restored.url) == checked_at_t
     database = Database.connect(restored.url)
     try:
         with database.read() as session:
@@ -119,6 +131,24 @@ def test_a_restore_to_a_moment_brings_back_the_book_as_it_stood(archive: Archive
             assert book_problems(session, book.fund_id, at_t.vouchers) == []
     finally:
         database.engine.dispose()
+
+
+def operator_check(url: str) -> str:
+    """What `flask --app wsgi audit-verify` and `trial-balance` print; both must exit 0."""
+    printed = []
+    for command in ("audit-verify", "trial-balance"):
+        done = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "wsgi", command],
+            cwd=ROOT,
+            env={**os.environ, "DATABASE_URL": url},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        printed.append(done.stdout)
+    return "".join(printed)
 
 
 def server_clock(server: Postgres) -> str:
