@@ -24,6 +24,8 @@ from ledger.demo import DemoRefused, load_demo
 from ledger.errors import LedgerError, RowsRefused
 from ledger.models import AuditRecord, Fund
 from ledger.models.audit import SYSTEM_CHAIN
+from ledger.money import fmt
+from ledger.read.books import trial_balance
 from ledger.registration_import import import_registrations
 from ledger.schema import upgrade
 from ledger.services import lookup
@@ -41,6 +43,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(disable_user_command)
     app.cli.add_command(rename_county_command)
     app.cli.add_command(audit_verify)
+    app.cli.add_command(trial_balance_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(import_registrations_command)
     app.cli.add_command(check_command)
@@ -276,6 +279,35 @@ def audit_verify() -> None:
             err=True,
         )
     if broken:
+        raise click.exceptions.Exit(1)
+
+
+@click.command("trial-balance")
+@click.option("--fund", "fund_code", metavar="CODE", help="Only this fund (default: every fund).")
+@with_appcontext
+def trial_balance_command(fund_code: str | None) -> None:
+    """Each fund's trial balance totals, as of now; exit 1 if one does not balance. 试算平衡。
+
+    With ``audit-verify``, the check of a book restored from a backup: the
+    totals are the ones to compare with the trial balance printed at the
+    moment restored to.
+    """
+    unbalanced = 0
+    for code in fund_codes(fund_code):
+        with get_db().read() as session:
+            totals = trial_balance(session, lookup.fund(session, code).id).totals
+        figures = (
+            f"{code}: 借方发生额 debit {fmt(totals.debit)}, "
+            f"贷方发生额 credit {fmt(totals.credit)}, "
+            f"借方余额 debit balances {fmt(totals.debit_balances)}, "
+            f"贷方余额 credit balances {fmt(totals.credit_balances)}"
+        )
+        if totals.balanced:
+            click.echo(f"{figures}: ok")
+        else:
+            click.echo(f"{figures}: 不平衡 does not balance", err=True)
+            unbalanced += 1
+    if unbalanced:
         raise click.exceptions.Exit(1)
 
 

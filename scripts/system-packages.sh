@@ -8,7 +8,8 @@
 #                                     tools (pg_dump for the backup test, initdb and
 #                                     pg_ctl for the scratch clusters of crash tests),
 #                                     pg_auto_failover (the pg_autoctl command and its
-#                                     server extension) for the failover test
+#                                     server extension) for the failover test,
+#                                     pgBackRest for the point-in-time restore test
 #
 # Called by the Makefile's `run` and `test` targets and by .ci/run. When
 # everything is there it says nothing and costs a few file checks. When a
@@ -50,6 +51,8 @@ if [ "$profile" = test ]; then
     has pg_autoctl || need pg-auto-failover-cli
     # The monitor's extension, built for Debian's server (PostgreSQL 15).
     [ -f /usr/lib/postgresql/15/lib/pgautofailover.so ] || need postgresql-15-auto-failover
+    # tests/ha/test_pitr.py: base backup, WAL archive and restore (deploy/pgbackrest.conf).
+    has pgbackrest || need pgbackrest
 fi
 
 [ ${#missing[@]} -eq 0 ] && exit 0

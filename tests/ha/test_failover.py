@@ -13,26 +13,24 @@ primary: every acknowledged voucher is in the book exactly once, every
 journal balances and every month's vouchers run without a gap
 (``book_report``), and the audit chain verifies.
 
-It needs no shared server, so it runs once, in the PostgreSQL run of
-``make test`` (it would prove nothing more in the SQLite run), and alone
-with ``pytest -m failover``. A missing pg_autoctl fails it.
+It runs in the PostgreSQL run of ``make test``, and alone with ``pytest -m
+failover`` (``selection.py``). A missing pg_autoctl fails it.
 """
 
 from __future__ import annotations
 
 import itertools
-import os
 import random
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import make_url
 
 from ledger.audit import verify_all
 from ledger.db import Database
 from tests.ha.cluster import Cluster, running_cluster
+from tests.ha.selection import skip_unless_postgresql_run
 from tests.server.harness import Clerk, Crowd, Server, book_report, log_in, prepare_book
 
 pytestmark = [pytest.mark.failover, pytest.mark.slow]
@@ -51,10 +49,7 @@ class PatientClerk(Clerk):
 
 @pytest.fixture(scope="module")
 def cluster(request: pytest.FixtureRequest) -> Iterator[Cluster]:
-    url = os.environ.get("LEDGER_TEST_DATABASE_URL", "")
-    postgres_run = bool(url) and make_url(url).get_backend_name() == "postgresql"
-    if not postgres_run and "failover" not in (request.config.getoption("markexpr") or ""):
-        pytest.skip("runs in the PostgreSQL run of make test, or alone with -m failover")
+    skip_unless_postgresql_run(request, "failover")
     with running_cluster() as built:
         yield built
 
