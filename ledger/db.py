@@ -25,7 +25,7 @@ from __future__ import annotations
 import enum
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -40,6 +40,8 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from ledger.money import from_fen, to_fen
+
+V = TypeVar("V")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -114,6 +116,18 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn: Any) -> None:
         readonly = conn.get_execution_options().get("ledger_readonly", False)
         conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+
+#: Values per IN list: PostgreSQL's protocol takes at most 65,535 parameters a
+#: statement, so a list of a province's loans is sent in parts.
+IN_LIST = 10_000
+
+
+def chunked(values: Iterable[V]) -> Iterator[list[V]]:
+    """`values` in lists of at most `IN_LIST`, for `column.in_(part)`."""
+    items = list(values)
+    for start in range(0, len(items), IN_LIST):
+        yield items[start : start + IN_LIST]
 
 
 def dialect_name(session: Session) -> str:

@@ -29,6 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from ledger.chart import LOANS
+from ledger.db import chunked
 from ledger.models import Account, Entry, Instalment, Journal, Loan, ScheduleVersion
 from ledger.read.books import fen_sum, turnover_by_kind
 from ledger.schedule import Instalment as Due
@@ -131,24 +132,26 @@ def schedules(
     # Plain columns, not entities: a statement over 10,000 loans reads some
     # 30,000 of these rows, and building ORM objects was most of its time.
     v = ScheduleVersion
-    versions = select(v.loan_id, v.version, v.effective_on, v.settled_before).where(
-        v.loan_id.in_(ids)
-    )
-    if as_of is not None:
-        versions = versions.where(v.effective_on <= as_of)
     current: dict[int, Any] = {}
-    for row in session.execute(versions):
-        if row.loan_id not in current or row.version > current[row.loan_id].version:
-            current[row.loan_id] = row
+    for part in chunked(ids):
+        versions = select(v.loan_id, v.version, v.effective_on, v.settled_before).where(
+            v.loan_id.in_(part)
+        )
+        if as_of is not None:
+            versions = versions.where(v.effective_on <= as_of)
+        for row in session.execute(versions):
+            if row.loan_id not in current or row.version > current[row.loan_id].version:
+                current[row.loan_id] = row
     dues: dict[tuple[int, int], list[Due]] = defaultdict(list)
     i = Instalment
-    for loan_id, version, seq, due_date, amount in session.execute(
-        select(i.loan_id, i.version, i.seq, i.due_date, i.amount)
-        .where(i.loan_id.in_(list(current)))
-        .order_by(i.loan_id, i.version, i.seq)
-    ):
-        if current[loan_id].version == version:
-            dues[(loan_id, version)].append(Due(seq, due_date, amount))
+    for part in chunked(current):
+        for loan_id, version, seq, due_date, amount in session.execute(
+            select(i.loan_id, i.version, i.seq, i.due_date, i.amount)
+            .where(i.loan_id.in_(part))
+            .order_by(i.loan_id, i.version, i.seq)
+        ):
+            if current[loan_id].version == version:
+                dues[(loan_id, version)].append(Due(seq, due_date, amount))
     return {
         loan_id: Schedule(
             v.version, v.effective_on, v.settled_before, tuple(dues[(loan_id, v.version)])

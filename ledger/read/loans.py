@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ledger import chart, dates
 from ledger.actors import Actor, township_filter
+from ledger.db import chunked
 from ledger.models import (
     Batch,
     Household,
@@ -252,13 +253,15 @@ def _with_figures(
     liaisons = current_liaisons(session, ids, as_of)
     day = as_of or dates.today()
     # A later schedule version is an extension's or a recall's (提前收回); only the first is 展期.
-    extended = set(
-        session.scalars(
+    extended = {
+        loan_id
+        for part in chunked(ids)
+        for loan_id in session.scalars(
             select(LoanEvent.loan_id).where(
-                LoanEvent.loan_id.in_(ids), LoanEvent.action == "extended", LoanEvent.on <= day
+                LoanEvent.loan_id.in_(part), LoanEvent.action == "extended", LoanEvent.on <= day
             )
         )
-    )
+    }
     out = []
     for row in rows:
         numbers = by_no.get(row.registration_no, LoanFigures())
@@ -297,13 +300,14 @@ def current_liaisons(
 ) -> dict[int, int]:
     """The liaison answering for each loan on `as_of` (latest assignment effective by then)."""
     a = LiaisonAssignment
-    query = select(a.loan_id, a.effective_on, a.liaison_id).where(a.loan_id.in_(list(loan_ids)))
-    if as_of is not None:
-        query = query.where(a.effective_on <= as_of)
     out: dict[int, tuple[date, int]] = {}
-    for loan_id, effective_on, liaison_id in session.execute(query):
-        if loan_id not in out or effective_on > out[loan_id][0]:
-            out[loan_id] = (effective_on, liaison_id)
+    for part in chunked(loan_ids):
+        query = select(a.loan_id, a.effective_on, a.liaison_id).where(a.loan_id.in_(part))
+        if as_of is not None:
+            query = query.where(a.effective_on <= as_of)
+        for loan_id, effective_on, liaison_id in session.execute(query):
+            if loan_id not in out or effective_on > out[loan_id][0]:
+                out[loan_id] = (effective_on, liaison_id)
     return {loan_id: liaison for loan_id, (_, liaison) in out.items()}
 
 
