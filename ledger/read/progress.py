@@ -75,7 +75,7 @@ from ledger.read.inspections import OpenFinding, open_findings
 from ledger.read.outcomes import IncomeGrowth, OutcomesByTownship, income_growth, out_of_poverty
 from ledger.read.plans import ACTUALS, PlanAgainstActual, Tally, actual_facts, plan_against_actual
 from ledger.read.rates import recovery_rate
-from ledger.read.visits import due_visits
+from ledger.read.visits import tally_by_township
 
 ZERO = Decimal("0.00")
 #: The money figures of a loan the kept totals sum (`LoanFigures`' fields).
@@ -363,14 +363,23 @@ def _months(start: date, end: date) -> Iterable[tuple[date, date]]:
 def _visits(
     session: Session, fund_id: int, actor: Actor, start: date, end: date
 ) -> tuple[tuple[VisitTally, ...], VisitTally]:
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    names: dict[str, str] = {}
+    town = township_filter(actor, None)
+    towns = select(Township.id, Township.code, Township.name).where(Township.fund_id == fund_id)
+    if town is not None:
+        towns = towns.where(Township.code == town)
+    names = {town_id: (code, name) for town_id, code, name in session.execute(towns)}
+    own = next(iter(names)) if town is not None and names else None
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for first, last in _months(start, end):
-        for visit in due_visits(session, fund_id, actor, first, last):
-            names[visit.township] = visit.township_name
-            counts[visit.township][0] += 1
-            counts[visit.township][1] += visit.done
-    rows = tuple(VisitTally(code, names[code], *counts[code]) for code in sorted(counts))
+        for town_id, (due, done) in tally_by_township(session, fund_id, first, last, own).items():
+            counts[town_id][0] += due
+            counts[town_id][1] += done
+    rows = tuple(
+        sorted(
+            (VisitTally(*names[t], *counts[t]) for t in counts if any(counts[t])),
+            key=lambda r: r.township,
+        )
+    )
     return rows, VisitTally("", "合计", sum(r.due for r in rows), sum(r.done for r in rows))
 
 

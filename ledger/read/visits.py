@@ -267,34 +267,67 @@ def month_visits(
 
 
 def this_month(session: Session, actor: Actor, fund_code: str) -> tuple[int, int]:
-    """(due, done) of the current month's visits, as `month_visits` counts them: the to-do.
-
-    While the month runs a loan is due when it is owing today, which is what
-    the kept figures hold (`read.positions`): due is the kept count of open
-    loans, done counts this month's liaison visits to them. The cost follows
-    the townships and the month's visits, not the loans in the book.
-    """
+    """(due, done) of the current month's visits, as `month_visits` counts them: the to-do."""
     fund = visible_fund(session, actor, fund_code)
     town = township_filter(actor, None)
     own = None
     if town is not None:
         own = lookup.township(session, fund.id, town, actor, "township").id
-    due = sum(t.open_loans for t in kept_reads.totals(session, fund.id, township_id=own).values())
-    p = LoanPosition
     today = dates.today()
-    done = (
-        select(func.count(Visit.loan_id.distinct()))
-        .join(p, (p.fund_id == Visit.fund_id) & (p.loan_id == Visit.loan_id))
+    counts = tally_by_township(session, fund.id, today.replace(day=1), today, own)
+    return sum(due for due, _ in counts.values()), sum(done for _, done in counts.values())
+
+
+def tally_by_township(
+    session: Session, fund_id: int, first: date, last: date, township_id: int | None = None
+) -> dict[int, tuple[int, int]]:
+    """township id -> (due, done) of the visits from `first` to `last`, as `due_visits`
+    counts them, from the kept figures.
+
+    Due are the loans owing at the end of `last`: the kept count of open
+    loans then. Done are those of them a liaison visited in the days: a
+    visited loan with no entry after `last` owed then what it owes now (its
+    kept position); only the visited loans moved since are computed from
+    their entries. The cost follows the townships and the days' visits, not
+    the loans in the book.
+    """
+    due = {
+        town: kept.open_loans
+        for town, kept in kept_reads.township_totals(
+            session, fund_id, as_of=last, township_id=township_id
+        ).items()
+    }
+    p = LoanPosition
+    visited = (
+        select(Loan.registration_no, p.township_id, p.outstanding, p.last_moved_on)
+        .join(p, (p.fund_id == Loan.fund_id) & (p.loan_id == Loan.id))
         .where(
-            Visit.fund_id == fund.id,
-            Visit.visitor_kind == VisitorKind.LIAISON,
-            Visit.visited_on.between(today.replace(day=1), today),
-            p.outstanding > 0,
+            Loan.fund_id == fund_id,
+            Loan.id.in_(
+                select(Visit.loan_id).where(
+                    Visit.fund_id == fund_id,
+                    Visit.visitor_kind == VisitorKind.LIAISON,
+                    Visit.visited_on.between(first, last),
+                )
+            ),
         )
     )
-    if own is not None:
-        done = done.where(p.township_id == own)
-    return due, session.scalar(done) or 0
+    if township_id is not None:
+        visited = visited.where(p.township_id == township_id)
+    rows = session.execute(visited).all()
+    moved = {no for no, _, _, moved_on in rows if moved_on is not None and moved_on > last}
+    then = (
+        figures(session, fund_id, as_of=last, loan_nos=moved if len(moved) <= NARROW_LIST else None)
+        if moved
+        else {}
+    )
+    done: dict[int, int] = defaultdict(int)
+    for no, town, outstanding, _ in rows:
+        if no in moved:
+            outstanding = then[no].outstanding if no in then else 0
+        if outstanding > 0:
+            done[town] += 1
+    return {town: (due.get(town, 0), done[town]) for town in due.keys() | done.keys()}
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ledger import errors
 from ledger.actors import Actor
-from ledger.models import ProjectProgress, Visit, VisitorKind
+from ledger.models import ProjectProgress, Township, Visit, VisitorKind
 from ledger.read import visits as read
 from ledger.services import guarantees, loans, setup, visits
 from tests.conftest import rolled_back
@@ -487,3 +487,31 @@ def test_another_townships_loan_has_no_visits_to_show(db, prog, loan):
     visit(db, prog, loan, date(2007, 5, 3))
     with db.read() as session, pytest.raises(errors.RecordNotFound):
         read.loan_visits(session, OFFICER_2, prog.code, loan.registration_no)
+
+
+def test_the_kept_tally_of_each_month_is_month_visits(db, prog, lent, set_today):
+    """Per township, the kept figures' due and done are `month_visits`' for every month,
+    a loan settled after the month included (it owed at the month's end)."""
+    set_today(date(2007, 8, 15))
+    first, _, third = lent
+    visit(db, prog, first, date(2007, 5, 3))
+    visit(db, prog, third, date(2007, 6, 9), liaison=prog.liaisons[T2])
+    with committing(db) as uow:
+        loans.repay_loan(
+            uow, CLERK_ACTOR, prog.code, first.registration_no, on=date(2007, 6, 15), amount="3000"
+        )
+    visit(db, prog, third, date(2007, 7, 2), liaison=prog.liaisons[T2])
+    with db.read() as session:
+        towns = dict(
+            session.execute(
+                select(Township.code, Township.id).where(Township.fund_id == prog.fund.id)
+            ).all()
+        )
+        for when in ("2007-04", "2007-05", "2007-06", "2007-07", "2007-08"):
+            for code in (T1, T2):
+                got = read.month_visits(session, CLERK_ACTOR, prog.code, when, township=code)
+                kept = read.tally_by_township(
+                    session, prog.fund.id, got.first, got.last, towns[code]
+                )
+                assert kept.get(towns[code], (0, 0)) == (got.due, got.done), (when, code)
+    assert month(db, prog, "2007-05").done == 1
