@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from ledger import dates
 from ledger.actors import Actor
+from ledger.db import chunked
 from ledger.errors import RecordNotFound
 from ledger.models import (
     Batch,
@@ -217,52 +218,53 @@ def actual_facts(
 ) -> tuple[dict[str, list[Fact]], dict[str, str]]:
     """What the loans and the book say happened between `first` and `last`, by kind.
 
-    Returns the facts of each kind and the names of the townships they name.
+    Returns the facts of each kind and the names of the townships the actor
+    sees. Only the loans the days' events and journals name are read.
     """
-    loans = (
-        select(
-            Loan.id,
-            Loan.registration_no,
-            Loan.household_id,
-            Loan.requested_amount,
-            Loan.approved_amount,
-            Township.code,
-            Township.name,
-            Batch.code,
-        )
-        .join(Township, Township.id == Loan.township_id)
-        .join(Batch, Batch.id == Loan.batch_id)
-        .where(Loan.fund_id == fund_id)
-    )
+    towns = select(Township.code, Township.name).where(Township.fund_id == fund_id)
     if actor.is_township:
-        loans = loans.where(Township.code == actor.township_code)
-    by_id = {row[0]: row for row in session.execute(loans)}
-    names = {row[5]: row[6] for row in by_id.values()}
+        towns = towns.where(Township.code == actor.township_code)
+    names = dict(session.execute(towns).all())
     facts: dict[str, list[Fact]] = {kind: [] for kind in ACTUALS}
     if last < first:  # the year had not begun on the as-of date
         return facts, names
-    events = session.execute(
-        select(LoanEvent.loan_id, LoanEvent.action)
-        .join(Loan, Loan.id == LoanEvent.loan_id)
-        .where(
-            Loan.fund_id == fund_id,
-            LoanEvent.action.in_(["registered", "approved"]),
-            LoanEvent.on.between(first, last),
+    loans = (
+        select(
+            Township.code,
+            Batch.code,
+            Loan.household_id,
+            Loan.requested_amount,
+            Loan.approved_amount,
         )
-        .distinct()
+        .select_from(Loan)
+        .join(Township, Township.id == Loan.township_id)
+        .join(Batch, Batch.id == Loan.batch_id)
+        .where(Loan.fund_id == fund_id, Township.code.in_(list(names)))
     )
-    for loan_id, action in events:
-        if loan_id not in by_id:  # another township's, hidden from its officer
-            continue
-        _, _, household, requested, approved, town, _, batch = by_id[loan_id]
+    # A loan's event once, however often it was recorded (the loan's id keeps two
+    # loans alike in every other column apart).
+    events = loans.add_columns(LoanEvent.action, Loan.id).join(
+        LoanEvent, LoanEvent.loan_id == Loan.id
+    )
+    for town, batch, household, requested, approved, action, _ in session.execute(
+        events.where(
+            LoanEvent.action.in_(["registered", "approved"]), LoanEvent.on.between(first, last)
+        ).distinct()
+    ):
         amount = requested if action == "registered" else approved
         facts[action].append((town, batch, household, amount))
-    by_no = {row[1]: row for row in by_id.values()}
-    for no, moved in figures(session, fund_id, from_=first, as_of=last).items():
-        paid = moved.disbursed
-        if no in by_no and paid:
-            _, _, household, _, _, town, _, batch = by_no[no]
-            facts["disbursed"].append((town, batch, household, paid))
+    paid = {
+        no: moved.disbursed
+        for no, moved in figures(session, fund_id, from_=first, as_of=last).items()
+        if moved.disbursed
+    }
+    for part in chunked(paid):
+        for town, batch, household, no in session.execute(
+            loans.with_only_columns(
+                Township.code, Batch.code, Loan.household_id, Loan.registration_no
+            ).where(Loan.registration_no.in_(part))
+        ):
+            facts["disbursed"].append((town, batch, household, paid[no]))
     return facts, names
 
 

@@ -413,6 +413,24 @@ def test_a_household_lent_in_two_batches_counts_once_in_its_township(db, prog):
     assert got.townships[0].registered == tally(1, "4000.00")
 
 
+def test_two_loans_alike_of_one_household_in_one_batch_are_both_counted(db, prog):
+    """The household repaid its loan and borrowed the same again in the batch: one
+    household, both loans' amounts, registered and disbursed."""
+    record(db, prog)
+    first = make_loan(db, prog, amount="3000.00")
+    with committing(db) as uow:
+        loans.repay_loan(
+            uow, CLERK_ACTOR, prog.code, first.registration_no, on=date(2007, 5, 1), amount="3000"
+        )
+    make_loan(db, prog, amount="3000.00", household=first.household_id)
+    with db.read() as session:
+        got = read.plan_against_actual(
+            session, CLERK_ACTOR, prog.code, 2007, as_of=date(2007, 12, 31)
+        )
+    mine = next(r for r in got.rows if r.township == T1)
+    assert (mine.registered, mine.disbursed) == (tally(1, "6000.00"), tally(1, "6000.00"))
+
+
 def test_a_township_officer_sees_only_their_township(db, prog, lent):
     officer = Actor("t2", "township", township_code=T2)
     with db.read() as session:
