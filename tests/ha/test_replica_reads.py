@@ -18,6 +18,7 @@ replica`` (``selection.py``).
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -46,6 +47,7 @@ pytestmark = [pytest.mark.replica, pytest.mark.slow]
 REPAYMENTS = ("10.00", "0.37", "123.45")
 LOAN = Decimal("5000.00")
 REPLAYED_WITHIN_S = 30.0
+LAG_S = 2
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +74,12 @@ def wait_replayed(primary: Node, standby: Node, *, within: float) -> None:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the standby did not replay {target} within {within} s")
             time.sleep(0.05)
+
+
+def on_standby(standby: Node, sql: str) -> None:
+    with psycopg.connect(host=HOST, port=standby.port, dbname=DATABASE, user="postgres") as conn:
+        conn.autocommit = True
+        conn.execute(sql)
 
 
 def add_leader(url: str, fund: str) -> str:
@@ -134,3 +142,40 @@ def test_a_replica_read_runs_on_the_standby_and_refuses_a_write(cluster: Cluster
             assert not session.execute(text("SELECT pg_is_in_recovery()")).scalar_one()
     finally:
         db.dispose()
+
+
+def test_a_lagging_standby_reports_its_age_and_its_older_figures(cluster: Cluster, make_app):
+    """Replay paused: a repayment committed on the primary (flushed on the standby, not
+    replayed) is not yet on the replica's dashboard, which says how many seconds old it is."""
+    primary = cluster.wait_stable(within=60)
+    standby = cluster.standby_of(primary)
+    book = prepare_book(cluster.app_url, loans=1, clerks=1)
+    leader = add_leader(cluster.app_url, book.fund)
+    app = make_app(cluster.app_url, DATABASE_REPLICA_URL=node_url(standby))
+    client = app.test_client()
+    token = client.post(
+        "/api/v1/auth/tokens", json={"username": book.clerks[0], "password": PASSWORD}
+    ).get_json()["token"]
+    browser = Browser(app, book.fund)
+    assert browser.login(leader, PASSWORD).status_code == 303
+    wait_replayed(primary, standby, within=REPLAYED_WITHIN_S)
+    on_standby(standby, "SELECT pg_wal_replay_pause()")
+    try:
+        response = client.post(
+            f"/api/v1/funds/{book.fund}/loans/{book.loans[0]}/repayments",
+            json={"date": REPAID_ON, "amount": "99.00"},
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
+        )
+        assert response.status_code == 201, response.get_json()
+        time.sleep(LAG_S + 0.5)
+        dashboard = browser.get(browser.f("dashboard")).get_data(as_text=True)
+        statement = browser.get(f"/api/v1/funds/{book.fund}/reports/fund-statement.pdf")
+    finally:
+        on_standby(standby, "SELECT pg_wal_replay_resume()")
+    assert int(statement.headers[DATA_AGE]) >= LAG_S
+    shown = re.search(r"数据截至 (\d+) 秒前\(只读副本\)", dashboard)
+    assert shown is not None and int(shown.group(1)) >= LAG_S
+    assert fmt(LOAN) in dashboard and fmt(LOAN - Decimal("99.00")) not in dashboard
+    wait_replayed(primary, standby, within=REPLAYED_WITHIN_S)
+    caught_up = browser.get(browser.f("dashboard")).get_data(as_text=True)
+    assert "已与主库同步" in caught_up and fmt(LOAN - Decimal("99.00")) in caught_up
