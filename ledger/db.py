@@ -218,6 +218,7 @@ def replica_age(session: Session) -> int:
     """
     if dialect_name(session) != "postgresql":
         return 0
+    # Never below 0, should the standby's clock run behind the primary's.
     return max(0, int(session.execute(REPLICA_AGE_SQL).scalar_one()))
 
 
@@ -253,11 +254,15 @@ class Database:
             replica = sessionmaker(make_engine(replica_url, **kwargs), expire_on_commit=False)
         return cls(engine, sessionmaker(engine, expire_on_commit=False), replica)
 
+    @property
+    def replica_engine(self) -> Engine | None:
+        return None if self.replica is None else self.replica.kw["bind"]
+
     def dispose(self, *, close: bool = True) -> None:
         """Drop the pooled connections of both engines (`Engine.dispose`'s `close`)."""
         self.engine.dispose(close=close)
-        if self.replica is not None:
-            self.replica.kw["bind"].dispose(close=close)
+        if self.replica_engine is not None:
+            self.replica_engine.dispose(close=close)
 
     def uow(self, *, readonly: bool = False) -> UnitOfWork:
         return UnitOfWork(self.sessions, readonly=readonly)

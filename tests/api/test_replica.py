@@ -67,9 +67,9 @@ def api_app(programme_db: Database, engines: Engines):
     url = programme_db.engine.url.render_as_string(hide_password=False)
     app = create_app({"DATABASE_URL": url, "DATABASE_REPLICA_URL": url, "TESTING": True})
     db: Database = app.extensions["ledger_db"]
-    assert db.replica is not None
+    assert db.replica_engine is not None
     engines.primary.watch(db.engine)
-    engines.replica.watch(db.replica.kw["bind"], refuse_writes=True)
+    engines.replica.watch(db.replica_engine, refuse_writes=True)
     yield app
     db.dispose()
 
