@@ -40,4 +40,4 @@ def post_fork(server, worker):
     Closing would end the master's (and so every sibling's) connection; the
     worker opens its own on first use (SQLAlchemy's advice for forked pools).
     """
-    worker.app.wsgi().extensions["ledger_db"].engine.dispose(close=False)
+    worker.app.wsgi().extensions["ledger_db"].dispose(close=False)

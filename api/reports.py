@@ -62,12 +62,13 @@ def pdf_response(view: Any) -> Any:
 def pdf(gather: Callable[[Any], Any], render: Callable[..., bytes], name: str, zh: str) -> Response:
     """Gather read-only, render outside the session, answer as `name`.pdf (Chinese: `zh`.pdf).
 
-    Without the CJK font this is a 503 naming the package, before any work.
+    The figures may come from the read replica (their age in the answer's
+    header). Without the CJK font this is a 503 naming the package, before any work.
     """
     register_cjk_font()
-    with get_db().read() as session:
-        data = gather(session)
-    return download(render(data), f"{name}.pdf", zh=f"{zh}.pdf", inline=True)
+    with get_db().replica_read() as read:
+        data = gather(read.session)
+    return download(render(data), f"{name}.pdf", zh=f"{zh}.pdf", inline=True, age=read.age)
 
 
 def _stamp(day: date | None) -> str:

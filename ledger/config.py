@@ -1,4 +1,5 @@
-"""Where the database is (`DATABASE_URL`, else SQLite under ``instance/``) and the cookie key."""
+"""Where the database is (`DATABASE_URL`, else SQLite under ``instance/``), its read
+replica (`DATABASE_REPLICA_URL`, optional) and the cookie key."""
 
 from __future__ import annotations
 
@@ -18,6 +19,11 @@ def database_url() -> str:
         return url
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def replica_url() -> str | None:
+    """The URL of a read replica for reads that may lag (`Database.replica_read`), if any."""
+    return os.environ.get("DATABASE_REPLICA_URL") or None
 
 
 def secret_key() -> str:

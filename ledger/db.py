@@ -18,6 +18,12 @@ an idempotency key, whose record commits with the write), and otherwise raises
 `CommitOutcomeUnknown` rather than risk posting twice. The engine pings a
 pooled connection before lending it, so after a failover no request gets a
 connection to the dead primary.
+
+Reads that may be a little stale (the dashboards, PDFs, exports) ask for
+`Database.replica_read`: with a replica configured (``DATABASE_REPLICA_URL``)
+they run on its engine, in a transaction the database itself holds read-only,
+and learn how old the replica's data is (`replica_age`); without one they are
+the primary's ordinary read. Nothing else ever touches the replica engine.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, Engine, Enum, MetaData, Table, create_engine, event
+from sqlalchemy import BigInteger, Engine, Enum, MetaData, Table, create_engine, event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -153,9 +159,12 @@ class UnitOfWork:
     rolls everything back, so a refused request leaves no half-written rows.
     """
 
-    def __init__(self, sessions: sessionmaker[Session], *, readonly: bool = False) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], *, readonly: bool = False, replica: bool = False
+    ) -> None:
         self._sessions = sessions
-        self._readonly = readonly
+        self._readonly = readonly or replica
+        self._replica = replica
         self.committed = False
 
     def __enter__(self) -> UnitOfWork:
@@ -168,6 +177,10 @@ class UnitOfWork:
             bind = self.session.get_bind()
             if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
                 options["isolation_level"] = "REPEATABLE READ"
+                if self._replica:
+                    # The server refuses a write here ("read-only transaction"),
+                    # even when the replica's URL has come to name a primary.
+                    options["postgresql_readonly"] = True
             self.session.connection(execution_options=options)
         self.committed = False
         self.commit_sent = False
@@ -193,17 +206,77 @@ class UnitOfWork:
         return dialect_name(self.session)
 
 
+#: How far behind its primary a PostgreSQL replica's data is, in whole seconds.
+#: A server not in recovery (a primary, or a standby since promoted) is current;
+#: so is a standby that has replayed all the WAL it received, however long ago
+#: the last write was (an idle book would otherwise look hours old). Otherwise
+#: the age is the time since the last transaction it replayed was committed.
+REPLICA_AGE_SQL = text(
+    """
+    SELECT CASE
+        WHEN NOT pg_is_in_recovery() THEN 0
+        WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+        ELSE COALESCE(
+            floor(extract(epoch FROM now() - pg_last_xact_replay_timestamp()))::integer, 0
+        )
+    END
+    """
+)
+
+
+def replica_age(session: Session) -> int:
+    """The age in seconds of what `session` reads on a replica (0 when up to date).
+
+    Asked first in the read's transaction, so it describes the snapshot the
+    read sees. Only PostgreSQL replicates; any other database counts as current.
+    """
+    if dialect_name(session) != "postgresql":
+        return 0
+    # Never below 0, should the standby's clock run behind the primary's.
+    return max(0, int(session.execute(REPLICA_AGE_SQL).scalar_one()))
+
+
+@dataclass(frozen=True)
+class StaleRead:
+    """A session for a read that may lag, and how old its data is.
+
+    `age` is None when the read went to the primary (no replica configured),
+    else the replica's lag in seconds (`replica_age`).
+    """
+
+    session: Session
+    age: int | None
+
+
 @dataclass
 class Database:
-    """An engine and its session factory, passed down explicitly (no globals)."""
+    """An engine and its session factory, passed down explicitly (no globals).
+
+    `replica`, when set, is the session factory of a read replica that only
+    `replica_read` uses.
+    """
 
     engine: Engine
     sessions: sessionmaker[Session]
+    replica: sessionmaker[Session] | None = None
 
     @classmethod
-    def connect(cls, url: str, **kwargs: Any) -> Database:
+    def connect(cls, url: str, *, replica_url: str | None = None, **kwargs: Any) -> Database:
         engine = make_engine(url, **kwargs)
-        return cls(engine, sessionmaker(engine, expire_on_commit=False))
+        replica = None
+        if replica_url:
+            replica = sessionmaker(make_engine(replica_url, **kwargs), expire_on_commit=False)
+        return cls(engine, sessionmaker(engine, expire_on_commit=False), replica)
+
+    @property
+    def replica_engine(self) -> Engine | None:
+        return None if self.replica is None else self.replica.kw["bind"]
+
+    def dispose(self, *, close: bool = True) -> None:
+        """Drop the pooled connections of both engines (`Engine.dispose`'s `close`)."""
+        self.engine.dispose(close=close)
+        if self.replica_engine is not None:
+            self.replica_engine.dispose(close=close)
 
     def uow(self, *, readonly: bool = False) -> UnitOfWork:
         return UnitOfWork(self.sessions, readonly=readonly)
@@ -213,6 +286,20 @@ class Database:
         """A read-only session for queries."""
         with self.uow(readonly=True) as uow:
             yield uow.session
+
+    @contextmanager
+    def replica_read(self) -> Iterator[StaleRead]:
+        """A read that need not see the newest rows: on the replica if there is one.
+
+        For what leaders and auditors read (dashboards, statements, exports),
+        never for a write or for what a clerk checks right after writing.
+        """
+        if self.replica is None:
+            with self.read() as session:
+                yield StaleRead(session, None)
+            return
+        with UnitOfWork(self.replica, replica=True) as uow:
+            yield StaleRead(uow.session, replica_age(uow.session))
 
 
 T = TypeVar("T")

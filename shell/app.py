@@ -41,7 +41,7 @@ from api import (
     visits,
 )
 from api.openapi import LedgerApi
-from ledger.config import INSTANCE_DIR, database_url
+from ledger.config import INSTANCE_DIR, database_url, replica_url
 from ledger.db import MAX_RECORD_ID, Database
 from ledger.uploads import Limits
 from shell import audit
@@ -52,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=True)
     app.config.from_mapping(
         DATABASE_URL=None,
+        DATABASE_REPLICA_URL=None,
         API_TITLE="周转金台账 Revolving-fund ledger API",
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",
@@ -81,7 +82,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["DATABASE_URL"] = app.config["DATABASE_URL"] or database_url()
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.url_map.converters["int"] = RecordId
-    app.extensions["ledger_db"] = Database.connect(app.config["DATABASE_URL"])
+    app.config["DATABASE_REPLICA_URL"] = app.config["DATABASE_REPLICA_URL"] or replica_url()
+    app.extensions["ledger_db"] = Database.connect(
+        app.config["DATABASE_URL"], replica_url=app.config["DATABASE_REPLICA_URL"]
+    )
 
     api = LedgerApi(app)
     app.before_request(strictinput.refuse_nul_in_url)

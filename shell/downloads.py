@@ -6,6 +6,10 @@ Chinese ``filename="…"`` raised UnicodeEncodeError in the server and the
 client got no bytes at all. So the header names the file twice, as RFC 6266
 says: ``filename="…"`` in plain ASCII for old clients, and
 ``filename*=UTF-8''…`` (RFC 8187 percent-encoding) with the real name.
+
+A file gathered on the read replica says how old its figures are in the
+``X-Data-Age`` header (whole seconds; 0 when the replica was up to date);
+one read on the primary carries no such header.
 """
 
 from __future__ import annotations
@@ -18,18 +22,26 @@ from flask import Response
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DATA_AGE = "X-Data-Age"
 
 
 def download(
-    body: bytes, filename: str, *, zh: str | None = None, inline: bool = False
+    body: bytes,
+    filename: str,
+    *,
+    zh: str | None = None,
+    inline: bool = False,
+    age: int | None = None,
 ) -> Response:
-    """`body` as a file named `filename` (its extension picks the type), `zh` its Chinese name."""
+    """`body` as a file named `filename` (its extension picks the type), `zh` its Chinese name.
+
+    `age`: the replica's lag in seconds when the figures were read there.
+    """
     mimetype = PDF if filename.endswith(".pdf") else XLSX
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": content_disposition(filename, zh, inline=inline)},
-    )
+    headers = {"Content-Disposition": content_disposition(filename, zh, inline=inline)}
+    if age is not None:
+        headers[DATA_AGE] = str(age)
+    return Response(body, mimetype=mimetype, headers=headers)
 
 
 def content_disposition(filename: str, zh: str | None = None, *, inline: bool = False) -> str:

@@ -107,7 +107,7 @@ def make_app(database_url: str) -> Iterator:
 
     yield factory
     for app in apps:
-        app.extensions["ledger_db"].engine.dispose()
+        app.extensions["ledger_db"].dispose()
 
 
 RUN_DAY = pytest.StashKey[date]()

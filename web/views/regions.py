@@ -2,7 +2,8 @@
 
 The city's and province's leaders and auditors land here (a link on the page
 they land on); the figures are the API's overview and the region statement
-PDF's, as of the end of the 截至 date.
+PDF's, as of the end of the 截至 date, maybe read on the replica (the page
+then says how old they are).
 """
 
 from __future__ import annotations
@@ -21,8 +22,13 @@ from web.views.overview import as_of_form
 @page(*COUNTY)
 def region(r: str) -> Any:
     as_of, form = as_of_form()
-    with get_db().read() as session:
-        data = regions.overview(session, g.actor, r, as_of)
+    with get_db().replica_read() as read:
+        data = regions.overview(read.session, g.actor, r, as_of)
     return render_template(
-        "web/region.html", title=f"各区县对照({data.region})", form=form, as_of=as_of, data=data
+        "web/region.html",
+        title=f"各区县对照({data.region})",
+        form=form,
+        as_of=as_of,
+        data=data,
+        data_age=read.age,
     )
