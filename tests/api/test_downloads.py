@@ -44,6 +44,7 @@ DOWNLOADS: list[tuple[str, str, dict[str, str]]] = [
     ("GET", f"{F}/exports/recovery-table.xlsx", {"year": "2008"}),
     ("GET", f"{F}/exports/plan-against-actual.xlsx", {"year": "2007"}),
     ("GET", f"{F}/imports/registrations/template.xlsx", {}),
+    ("GET", "/api/v1/regions/<r>/reports/statement.pdf", {}),
     ("POST", f"{F}/reconciliations/townships/<t>", {"format": "pdf"}),
     ("POST", f"{F}/reconciliations/townships/<t>", {"format": "xlsx"}),
     ("POST", f"{F}/reconciliations/bank", {"format": "pdf"}),
