@@ -65,8 +65,9 @@ class FundRow:
 
     code: str
     name: str
-    #: The county (区县) that owns it.
+    #: The county (区县) that owns it, and its name.
     county: str
+    county_name: str
     #: The day the fund started: nothing is dated before it.
     opened_on: date | None
     created_by: str
@@ -75,14 +76,19 @@ class FundRow:
 
 def funds(actor: Actor) -> Listing[FundRow]:
     """Every fund the actor is granted, in the actor's region, by code."""
-    query = select(
-        Fund.code,
-        Fund.name,
-        Fund.county_code.label("county"),
-        Fund.opened_on,
-        Fund.created_by,
-        Fund.created_at,
-    ).order_by(Fund.code)
+    query = (
+        select(
+            Fund.code,
+            Fund.name,
+            Fund.county_code.label("county"),
+            County.name.label("county_name"),
+            Fund.opened_on,
+            Fund.created_by,
+            Fund.created_at,
+        )
+        .join(County, County.code == Fund.county_code)
+        .order_by(Fund.code)
+    )
     if actor.fund_code is not None:
         query = query.where(Fund.code == actor.fund_code)
     if actor.region is not None:

@@ -55,6 +55,7 @@ class FundOut(Schema):
     code = fields.String(required=True)
     name = fields.String(required=True)
     county = fields.String(required=True)
+    county_name = fields.String(metadata={"description": "区县名称 / the county's name"})
     opened_on = fields.Date(allow_none=True)
     created_by = fields.String()
     created_at = fields.DateTime()

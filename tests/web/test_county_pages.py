@@ -50,3 +50,19 @@ def test_the_fund_list_shows_the_regions_funds_only(web_app, demo, outsiders, br
     assert listed.status_code == 200 and demo.fund not in listed.get_data(as_text=True)
     # the demo's own people, who have no region, still reach the demo fund
     assert browser("leader").get(browser("leader").f("loans")).status_code == 200
+
+
+def test_a_region_user_sees_each_fund_with_its_county(web_app, demo):
+    """Above a county the list mixes counties' funds, so each names its county."""
+    db = Database.connect(demo.url)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(users, "HASHER", CHEAP)
+        with committing(db) as uow:
+            users.create_user(
+                uow, username="demo-province-leader", password=PASSWORD, role="leader", region="00"
+            )
+    db.engine.dispose()
+    user = Browser(web_app, demo.fund)
+    user.login("demo-province-leader", PASSWORD)
+    page = user.get("/").get_data(as_text=True)
+    assert f"({demo.fund})</a> <small>本县(待更名)</small>" in page
