@@ -343,17 +343,23 @@ def outcome_unknown_problem(error: CommitOutcomeUnknown) -> Response:
     )
 
 
-def database_problem(error: DBAPIError) -> Response:
-    """503 when the database is out of reach (a connection broke or none could be made).
+def database_unreachable(error: DBAPIError) -> bool:
+    """True when `error` says the database is out of reach (a connection broke or none
+    could be made), which a failover causes for a few seconds: a retry, not an incident.
 
-    During a failover every request meets this for a few seconds: the
-    client should retry, and nobody needs an incident for it. Any other
-    database error is unexpected (500).
+    A DBAPIError without a statement was raised while connecting.
     """
-    # A DBAPIError without a statement was raised while connecting.
     if not (error.connection_invalidated or error.statement is None):
-        return unexpected_problem(error)
+        return False
     log.warning("database unavailable on %s %s: %s", request.method, request.path, error.orig)
+    return True
+
+
+def database_problem(error: DBAPIError) -> Response:
+    """503 when the database is out of reach (`database_unreachable`); any other database
+    error is unexpected (500)."""
+    if not database_unreachable(error):
+        return unexpected_problem(error)
     return problem(
         503,
         "database-unavailable",

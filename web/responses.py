@@ -11,11 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, render_template, request
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
+from ledger.db import CommitOutcomeUnknown
 from ledger.errors import LedgerError
 from reports.fonts import CJKFontMissing
-from shell.problems import log_incident, status_for
+from shell.problems import database_unreachable, log_incident, status_for
 from web.blueprint import bp
 
 CSP = (
@@ -70,6 +72,25 @@ def _no_font(error: CJKFontMissing) -> Any:
         f"服务器缺少 PDF 报表嵌入的中文字体,请管理员安装软件包 {error.package}"
         f"(apt-get install {error.package})后重试。",
     )
+
+
+@bp.errorhandler(CommitOutcomeUnknown)
+def _outcome_unknown(error: CommitOutcomeUnknown) -> Any:
+    """The connection broke while saving: the clerk must look before sending it again."""
+    return error_page(
+        503,
+        "保存时与数据库的连接中断,无法确定是否已经保存。请先查看记录(例如凭证或借款页),"
+        "确认没有保存后再重新提交。",
+    )
+
+
+@bp.errorhandler(DBAPIError)
+def _database(error: DBAPIError) -> Any:
+    """During a failover a page says to try again in a moment, as the API does."""
+    if not database_unreachable(error):
+        return _unexpected(error)
+    body, status = error_page(503, "暂时连不上数据库(可能正在切换主库),请稍等片刻后刷新页面。")
+    return body, status, {"Retry-After": "2"}
 
 
 @bp.errorhandler(Exception)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from decimal import Decimal
 from urllib.parse import quote
@@ -497,3 +498,19 @@ def test_the_dashboard_chart_scales_from_the_exact_amounts(browser):
     ]
     assert widths and max(widths) == Decimal("400.0")  # the largest township fills the chart
     assert all(0 <= width <= 400 for width in widths)
+
+
+def test_an_unreachable_database_is_a_page_to_try_again_not_an_incident(make_app, caplog):
+    """During a failover no node takes the login's query: a 503 page in Chinese, not a 500."""
+    app = make_app("postgresql+psycopg://ledger@/ledger?host=127.0.0.1:1&connect_timeout=1")
+    client = app.test_client()
+    form = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    with caplog.at_level(logging.WARNING):
+        response = client.post(
+            "/login", data={"username": "clerk", "password": "whatever", "csrf_token": token}
+        )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "2"
+    assert "暂时连不上数据库" in html and "事件编号" not in html
+    assert [r.levelname for r in caplog.records if r.name.startswith("shell")] == ["WARNING"]
