@@ -68,6 +68,12 @@ def test_the_region_page_shows_the_funds_own_figures(web_app, demo, leaders):
     for amount in (s.capital, s.disbursed_to_date, s.recovered, s.outstanding, s.overdue_amount):
         assert fmt(amount) in html, amount
     assert f"{s.recovery_rate}%" in html and "as_of=2008-12-31" in html
+    # every fund page leads back to the region's counties
+    loans = user.get(user.f("loans")).get_data(as_text=True)
+    assert f'href="/regions/{DEMO_PROVINCE}">各区县对照</a>' in loans
+    county_clerk = Browser(web_app, demo.fund)
+    county_clerk.login("clerk", demo.passwords["clerk"])
+    assert "各区县对照" not in county_clerk.get(county_clerk.f("loans")).get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
