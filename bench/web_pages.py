@@ -11,8 +11,8 @@ production). Both books are built first; then each book is served by its own
 app, signed in through the login form (web pages) or with a bearer token
 from ``/api/v1/auth/tokens`` (API reads), and every page is timed in-process
 with Flask's test client (request to full body, no network): a first request,
-then ``--rounds`` more, each round timing every page on every book in turn so
-that the background load of a shared machine hits all sizes alike. The
+then ``--rounds`` more, the books taking turns in each round, so that the
+background load of a shared machine hits all sizes alike. The
 reported ``server_ms`` is the median of the rounds; ``peak_mb`` is the
 tracemalloc peak of one more request (untimed: tracing slows it).
 
@@ -260,29 +260,23 @@ def servers(paths: dict[int, Path]) -> Iterator[dict[int, Server]]:
             server.close()
 
 
-def measure(served: dict[int, Server], rounds: int) -> list[dict[str, Any]]:
-    """Each page on each book: the median of `rounds` timings after a first request."""
-    listed = pages()
-    times: dict[tuple[str, int], list[float]] = {}
-    for page in listed:
-        for loans, server in served.items():
+def measure(served: dict[int, Server], rounds: int) -> Iterator[dict[str, Any]]:
+    """Page by page, its result on each book: the median of `rounds` timings after a first
+    request, the books taking turns in each round; then the page's peak on each book."""
+    for page in pages():
+        for server in served.values():
             server.get(page)  # the first request: caches, the PDF font
-            times[page.name, loans] = []
-    for n in range(rounds):
-        for page in listed:
+        times = {loans: [] for loans in served}
+        for _ in range(rounds):
             for loans, server in served.items():
-                times[page.name, loans].append(server.get(page))
-        log(f"round {n + 1} of {rounds} done")
-    return [
-        {
-            "page": page.name,
-            "loans": loans,
-            "server_ms": round(statistics.median(times[page.name, loans]), 1),
-            "peak_mb": round(server.peak_mb(page), 1),
-        }
-        for page in listed
-        for loans, server in served.items()
-    ]
+                times[loans].append(server.get(page))
+        for loans, server in served.items():
+            yield {
+                "page": page.name,
+                "loans": loans,
+                "server_ms": round(statistics.median(times[loans]), 1),
+                "peak_mb": round(server.peak_mb(page), 1),
+            }
 
 
 # --- the targets --------------------------------------------------------------------
@@ -336,9 +330,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         paths = {loans: book(loans, Path(folder), args.keep) for loans in args.loans}
         with servers(paths) as served:
-            results = measure(served, args.rounds)
-    for result in results:
-        print(json.dumps(result))
+            results = []
+            for result in measure(served, args.rounds):
+                print(json.dumps(result), flush=True)  # as it comes: a long run shows progress
+                results.append(result)
     verdicts = checks(results)
     missed = [v for v in verdicts if v["result"] == "MISS"]
     print(
