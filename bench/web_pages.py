@@ -205,8 +205,8 @@ class Server:
     def __init__(self, path: Path) -> None:
         self.app = create_app({"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "bench"})
         self.clients = {who: self._signed_in(name) for who, name in USERS.items()}
-        self.clients[API] = self.clients["clerk"]
-        answer = self.app.test_client().post(
+        self.clients[API] = self.app.test_client()  # no session cookie: the token alone
+        answer = self.clients[API].post(
             "/api/v1/auth/tokens", json={"username": USERS["clerk"], "password": PASSWORD}
         )
         assert answer.status_code == 201, answer.get_data(as_text=True)
@@ -261,8 +261,11 @@ def servers(paths: dict[int, Path]) -> Iterator[dict[int, Server]]:
 
 
 def measure(served: dict[int, Server], rounds: int) -> Iterator[dict[str, Any]]:
-    """Page by page, its result on each book: the median of `rounds` timings after a first
-    request, the books taking turns in each round; then the page's peak on each book."""
+    """Page by page, its result on each book.
+
+    The median of `rounds` timings after a first request, the books taking turns in
+    each round; then the page's tracemalloc peak on each book.
+    """
     for page in pages():
         for server in served.values():
             server.get(page)  # the first request: caches, the PDF font
@@ -326,6 +329,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="timed requests per page and size")
     parser.add_argument("--keep", type=Path, help="keep the built books here and reuse them")
     args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error("--rounds: at least 1")
     users.HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     with tempfile.TemporaryDirectory() as folder:
         paths = {loans: book(loans, Path(folder), args.keep) for loans in args.loans}
