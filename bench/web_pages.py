@@ -3,6 +3,7 @@
     .venv/bin/python bench/web_pages.py                          # 10,000 and 100,000 loans
     .venv/bin/python bench/web_pages.py --loans 200              # a smoke run
     .venv/bin/python bench/web_pages.py --keep ~/bench-books     # reuse the books next time
+    .venv/bin/python bench/web_pages.py --pages dashboard,api_aging  # some pages only
 
 Each size is the synthetic fund of `bench/report_fund_statement.py` (N loans
 over 16 townships, with repayments, write-offs and remittances, every money
@@ -260,13 +261,13 @@ def servers(paths: dict[int, Path]) -> Iterator[dict[int, Server]]:
             server.close()
 
 
-def measure(served: dict[int, Server], rounds: int) -> Iterator[dict[str, Any]]:
+def measure(served: dict[int, Server], listed: list[Page], rounds: int) -> Iterator[dict[str, Any]]:
     """Page by page, its result on each book.
 
     The median of `rounds` timings after a first request, the books taking turns in
     each round; then the page's tracemalloc peak on each book.
     """
-    for page in pages():
+    for page in listed:
         for server in served.values():
             server.get(page)  # the first request: caches, the PDF font
         times = {loans: [] for loans in served}
@@ -285,7 +286,7 @@ def measure(served: dict[int, Server], rounds: int) -> Iterator[dict[str, Any]]:
 # --- the targets --------------------------------------------------------------------
 
 
-def checks(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def checks(listed: list[Page], results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Every target at the largest size (and against the smallest), each PASS or MISS."""
     by = {(r["page"], r["loans"]): r for r in results}
     sizes = sorted({r["loans"] for r in results})
@@ -296,7 +297,7 @@ def checks(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
         verdict = "PASS" if value <= limit else "MISS"
         out.append({"page": page, "rule": rule, "value": value, "result": verdict})
 
-    for page in pages():
+    for page in listed:
         if page.per_loan:
             continue
         at = by[page.name, large]
@@ -328,18 +329,27 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--rounds", type=int, default=5, help="timed requests per page and size")
     parser.add_argument("--keep", type=Path, help="keep the built books here and reuse them")
+    parser.add_argument(
+        "--pages",
+        type=lambda text: set(text.split(",")),
+        help="only these pages, comma-separated (default: all)",
+    )
     args = parser.parse_args(argv)
     if args.rounds < 1:
         parser.error("--rounds: at least 1")
+    listed = [page for page in pages() if args.pages is None or page.name in args.pages]
+    if args.pages and (unknown := args.pages - {page.name for page in listed}):
+        known = ", ".join(page.name for page in pages())
+        parser.error(f"--pages: no page {', '.join(sorted(unknown))}; the pages are {known}")
     users.HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     with tempfile.TemporaryDirectory() as folder:
         paths = {loans: book(loans, Path(folder), args.keep) for loans in args.loans}
         with servers(paths) as served:
             results = []
-            for result in measure(served, args.rounds):
+            for result in measure(served, listed, args.rounds):
                 print(json.dumps(result), flush=True)  # as it comes: a long run shows progress
                 results.append(result)
-    verdicts = checks(results)
+    verdicts = checks(listed, results)
     missed = [v for v in verdicts if v["result"] == "MISS"]
     print(
         json.dumps(
