@@ -269,6 +269,7 @@ def build_synthetic(db: Database, loans: int, *, code: str = "SYN", seed: int = 
         drafts += [
             journal_templates.allocation(date(year, 4, 15), town, lent[town], f"拨付 第 {batch} 批")
             for town in towns
+            if lent[town] > 0  # a small fund leaves a township without loans in a batch
         ]
         drafts += [
             journal_templates.disbursement(date(year, 4, 20 + n % 10), no, town, amount)
@@ -335,8 +336,9 @@ def _post(db: Database, fund_id: int, drafts: list[JournalDraft]) -> None:
 
 
 def _id_number(n: int) -> str:
+    """The n-th household's 身份证号, unique for up to 15,000,000 households."""
     born = date(1940, 1, 1) + timedelta(days=n % 15000)
-    first17 = f"{COUNTY}{born:%Y%m%d}{n % 1000:03d}"
+    first17 = f"{COUNTY}{born:%Y%m%d}{(n + n // 15000) % 1000:03d}"
     return first17 + id_check_char(first17)
 
 
