@@ -123,7 +123,7 @@ from ledger.actors import Actor  # noqa: E402
 from ledger.identifiers import id_check_char  # noqa: E402
 from ledger.models import Loan  # noqa: E402
 from ledger.schedule import make_schedule  # noqa: E402
-from ledger.services import funding, loans, setup  # noqa: E402
+from ledger.services import funding, loans, proposals, setup  # noqa: E402
 
 CLERK_ACTOR = Actor(CLERK, "clerk")
 APPROVER = Actor("approver-test", "approver")
@@ -294,3 +294,40 @@ def reverse(
     return reversals.decide_reversal(
         uow, APPROVER, fund_code, row.id, approve=True, note="", on=on
     ).voucher
+
+
+def write_off(
+    db: Database,
+    prog: Programme,
+    registration_no: str,
+    amount: str,
+    *,
+    proposed_on: date,
+    decided_on: date | None = None,
+) -> None:
+    """Write `amount` of a loan off the way the product does: a clerk proposes (the
+    borrower died), an approver approves with the county's document, on `decided_on`
+    (the day proposed when None)."""
+    with committing(db) as uow:
+        row = proposals.propose_write_off(
+            uow,
+            CLERK_ACTOR,
+            prog.code,
+            loan=registration_no,
+            amount=amount,
+            ground="death",
+            reason="借款人病故",
+            evidence="死亡证明",
+            on=proposed_on,
+        )
+    with committing(db) as uow:
+        proposals.decide_write_off(
+            uow,
+            APPROVER,
+            prog.code,
+            row.id,
+            approve=True,
+            note="同意",
+            on=decided_on or proposed_on,
+            document_no="县财字〔2008〕1号",
+        )

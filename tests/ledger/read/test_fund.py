@@ -23,7 +23,15 @@ from ledger.read.loans import loan_rows, loan_view, three_line_report
 from ledger.schedule import Instalment as Due
 from ledger.schedule import settle
 from ledger.services import funding, guarantees, loans, proposals
-from tests.factories import APPROVER, CLERK_ACTOR, committing, make_loan, make_programme, reverse
+from tests.factories import (
+    APPROVER,
+    CLERK_ACTOR,
+    committing,
+    make_loan,
+    make_programme,
+    reverse,
+    write_off,
+)
 from tests.ledger.kept_figures import aging_from_entries
 
 D = Decimal
@@ -200,31 +208,6 @@ def test_a_pending_write_off_shows_beside_the_outstanding(db):
         assert before.pending_write_off == 0
 
 
-def write_off(db, prog, loan, amount, *, proposed_on, decided_on):
-    with committing(db) as uow:
-        row = proposals.propose_write_off(
-            uow,
-            CLERK_ACTOR,
-            prog.code,
-            loan=loan.registration_no,
-            amount=amount,
-            ground="death",
-            reason="借款人病故",
-            on=proposed_on,
-        )
-    with committing(db) as uow:
-        proposals.decide_write_off(
-            uow,
-            APPROVER,
-            prog.code,
-            row.id,
-            approve=True,
-            note="同意",
-            on=decided_on,
-            document_no="县财字〔2008〕1号",
-        )
-
-
 def states(view) -> list[tuple[str, Decimal, Decimal, str]]:
     return [(i.state, i.repaid, i.written_off, i.label) for i in view.schedule]
 
@@ -234,7 +217,14 @@ def test_the_schedule_tells_repaid_from_written_off(db):
     prog = make_programme(db)
     loan = make_loan(db, prog)
     repay(db, prog, loan, "1500.00", date(2008, 3, 20))
-    write_off(db, prog, loan, "1500.00", proposed_on=date(2008, 6, 1), decided_on=date(2008, 6, 5))
+    write_off(
+        db,
+        prog,
+        loan.registration_no,
+        "1500.00",
+        proposed_on=date(2008, 6, 1),
+        decided_on=date(2008, 6, 5),
+    )
     with db.read() as session:
         view = loan_view(session, prog.fund.id, loan.registration_no, CLERK_ACTOR)
         assert states(view) == [
@@ -286,7 +276,12 @@ def test_a_back_dated_write_off_settles_first_and_the_history_is_in_date_order(d
     repay(db, prog, loan, "1000.00", date(2008, 3, 20))
     repay(db, prog, loan, "500.00", date(2008, 9, 1))
     write_off(
-        db, prog, loan, "1000.00", proposed_on=date(2007, 11, 20), decided_on=date(2007, 12, 1)
+        db,
+        prog,
+        loan.registration_no,
+        "1000.00",
+        proposed_on=date(2007, 11, 20),
+        decided_on=date(2007, 12, 1),
     )
     with db.read() as session:
         view = loan_view(session, prog.fund.id, loan.registration_no, CLERK_ACTOR)
@@ -316,7 +311,14 @@ def test_a_reversed_repayment_settles_no_instalment(db):
         )
     with committing(db) as uow:
         reverse(uow, prog.code, wrong.voucher, on=date(2008, 8, 1), reason="重复录入")
-    write_off(db, prog, loan, "1000.00", proposed_on=date(2008, 5, 1), decided_on=date(2008, 6, 1))
+    write_off(
+        db,
+        prog,
+        loan.registration_no,
+        "1000.00",
+        proposed_on=date(2008, 5, 1),
+        decided_on=date(2008, 6, 1),
+    )
     with db.read() as session:
         view = loan_view(session, prog.fund.id, loan.registration_no, CLERK_ACTOR)
         # Before the reversal was posted, the 500 still counted (and the write-off came after it).

@@ -12,7 +12,15 @@ from ledger.errors import BadCursor
 from ledger.read import loans as loan_reads
 from ledger.read.listing import encode_cursor
 from ledger.services import guarantees, loans, proposals
-from tests.factories import APPROVER, CLERK_ACTOR, committing, make_loan, make_programme, reverse
+from tests.factories import (
+    APPROVER,
+    CLERK_ACTOR,
+    committing,
+    make_loan,
+    make_programme,
+    reverse,
+    write_off,
+)
 from tests.ledger.kept_lists import assert_lists_match, walk
 
 D = Decimal
@@ -20,32 +28,6 @@ PROPOSER = Actor("approver-2", "approver")
 TODAY = date(2009, 5, 1)
 #: Around make_loan's instalments (due 2008-04-01, 2009-04-01, ...) and the steps below.
 DAYS = (date(2007, 4, 9), date(2008, 4, 1), date(2008, 4, 2), date(2008, 6, 5), date(2009, 4, 2))
-
-
-def write_off(db, prog, no, amount, on):
-    with committing(db) as uow:
-        row = proposals.propose_write_off(
-            uow,
-            PROPOSER,
-            prog.code,
-            loan=no,
-            amount=amount,
-            ground="death",
-            reason="借款人死亡",
-            evidence="死亡证明",
-            on=on,
-        )
-    with committing(db) as uow:
-        proposals.decide_write_off(
-            uow,
-            APPROVER,
-            prog.code,
-            row.id,
-            approve=True,
-            note="审定",
-            on=on,
-            document_no="霍脱贫〔2008〕1号",
-        )
 
 
 @pytest.fixture
@@ -96,8 +78,8 @@ def book(db, set_today):
         proposals.decide_extension(
             uow, APPROVER, prog.code, ext.id, approve=True, note="同意", on=date(2008, 6, 10)
         )
-    write_off(db, prog, no["part_written_off"], "1000.00", date(2008, 5, 1))
-    write_off(db, prog, no["written_off"], "1500.00", date(2008, 5, 2))
+    write_off(db, prog, no["part_written_off"], "1000.00", proposed_on=date(2008, 5, 1))
+    write_off(db, prog, no["written_off"], "1500.00", proposed_on=date(2008, 5, 2))
     with committing(db) as uow:
         guarantees.call_guarantee(
             uow, APPROVER, prog.code, no["called"], on=date(2008, 7, 1), amount="300.00"
