@@ -433,21 +433,29 @@ class TownshipPosition:
 
 
 def township_positions(
-    session: Session, fund_id: int, actor: Actor, as_of: date | None = None
+    session: Session,
+    fund_id: int,
+    actor: Actor,
+    as_of: date | None = None,
+    *,
+    township: Township | None = None,
 ) -> list[TownshipPosition]:
-    """Every township the actor may see, with its movements and holdings.
+    """Every township the actor may see (or just `township`), with its movements and holdings.
 
-    The loans' figures are the kept ones (`read.positions`): the cost grows
-    with the townships, not with their loans.
+    The loans' figures are the kept ones (`read.positions`); the movements
+    by event kind are summed from the township accounts' entries, only the
+    one township's when one is asked for.
     """
     query = select(Township).where(Township.fund_id == fund_id).order_by(Township.code)
     if actor.is_township:
         query = query.where(Township.code == actor.township_code)
+    if township is not None:
+        query = query.where(Township.id == township.id)
     towns = session.scalars(query).all()
-    turnover = turnover_by_kind(session, fund_id, chart.TOWNSHIP_FUNDS, as_of=as_of)
+    one = [towns[0].code] if len(towns) == 1 else None
+    turnover = turnover_by_kind(session, fund_id, chart.TOWNSHIP_FUNDS, as_of=as_of, keys=one)
     cash = subaccount_balances(session, fund_id, chart.TOWNSHIP_FUNDS, as_of)
-    own = towns[0].id if actor.is_township and towns else None
-    loans = _kept_groups(session, fund_id, as_of, own)
+    loans = _kept_groups(session, fund_id, as_of, towns[0].id if one else None)
     out = []
     for town in towns:
         moved = turnover.get(town.code, {})
@@ -693,10 +701,8 @@ def township_position(
     """One township's account with the county (another township's: 404)."""
     the_fund = fund(session, actor, fund_code)
     town = lookup.township(session, the_fund.id, code, actor, "township")
-    for position in township_positions(session, the_fund.id, actor, as_of):
-        if position.code == town.code:
-            return position
-    raise lookup.not_found(Township, code, "township")  # pragma: no cover - listed above
+    [position] = township_positions(session, the_fund.id, actor, as_of, township=town)
+    return position
 
 
 @dataclass(frozen=True)
@@ -871,9 +877,7 @@ def township_statement(
     )
     debit = sum((line.debit for line in lines), ZERO)
     credit = sum((line.credit for line in lines), ZERO)
-    position = next(
-        p for p in township_positions(session, fund_id, actor, as_of=to) if p.code == town.code
-    )
+    [position] = township_positions(session, fund_id, actor, as_of=to, township=town)
     loans = tuple(
         r
         for r in loan_rows(session, fund_id, actor, as_of=to, township=town.code)

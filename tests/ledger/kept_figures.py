@@ -125,9 +125,13 @@ def assert_kept_matches(db: Database, fund_id: int, fund_code: str, days: Iterab
             assert fund_reads.fund_summary(session, fund_id, CLERK_ACTOR, as_of=day) == (
                 summary_from_entries(session, fund_id, day)
             ), day
-            assert fund_reads.township_positions(session, fund_id, CLERK_ACTOR, as_of=day) == (
-                positions_from_entries(session, fund_id, day)
-            ), day
+            every = fund_reads.township_positions(session, fund_id, CLERK_ACTOR, as_of=day)
+            assert every == positions_from_entries(session, fund_id, day), day
+            for town in session.scalars(select(Township).where(Township.fund_id == fund_id)):
+                one = fund_reads.township_positions(
+                    session, fund_id, CLERK_ACTOR, as_of=day, township=town
+                )
+                assert one == [p for p in every if p.code == town.code], (day, town.code)
         for year in sorted({day.year for day in days if day is not None}):
             assert fund_reads.recovery_table(session, fund_id, CLERK_ACTOR, year) == (
                 recovery_from_entries(session, fund_id, year)
