@@ -694,7 +694,10 @@ def three_line_report(session: Session, fund_id: int, actor: Actor) -> list[Thre
         .join(Township, Township.id == Loan.township_id)
         .where(
             Loan.fund_id == fund_id,
-            Loan.status.in_([LoanStatus.APPROVED, LoanStatus.CONTRACTED, LoanStatus.DISBURSED]),
+            # A disbursed loan was one when disbursed (disbursement refuses a loan
+            # with a problem) and no service changes its numbers after: only the
+            # loans waiting for disbursement are read, through the status index.
+            Loan.status.in_([LoanStatus.APPROVED, LoanStatus.CONTRACTED]),
             # Only loans that may have a problem become objects (10,000 cost 0.8 s);
             # `three_line_problems` still decides.
             or_(
