@@ -43,20 +43,30 @@ READERS = Action.READ_TOWNSHIP.roles
 def in_fund(*who: str | Action, loan: bool = False, township: bool = False) -> Callable[[F], F]:
     """`require` the roles (or an action's roles), then 404 unless the URL's fund (and
     loan ``no``, township ``t``) exist for the caller."""
-    roles = scope(*who)
+    return gated(
+        scope(*who),
+        lambda session, actor, kwargs: access.check_visible(
+            session,
+            actor,
+            kwargs["f"],
+            kwargs["no"] if loan else None,
+            township=kwargs["t"] if township else None,
+        ),
+    )
+
+
+def gated(
+    roles: tuple[str, ...], visible: Callable[[Any, Any, dict[str, Any]], object]
+) -> Callable[[F], F]:
+    """`require` `roles`, then run `visible(session, actor, url_kwargs)`, whose NotFound is the
+    404 (documented), before the view reads its body."""
 
     def decorator(view: F) -> F:
         @wraps(view)
         def checked(*args: Any, **kwargs: Any) -> Any:
             actor = current_actor()
             with get_db().read() as session:
-                access.check_visible(
-                    session,
-                    actor,
-                    kwargs["f"],
-                    kwargs["no"] if loan else None,
-                    township=kwargs["t"] if township else None,
-                )
+                visible(session, actor, kwargs)
             return current_app.ensure_sync(view)(*args, **kwargs)
 
         doc = deepcopy(getattr(checked, "_apidoc", {}))
