@@ -150,7 +150,7 @@ def enlist(
 @pytest.fixture(scope="session")
 def people(programme_db: Database) -> dict[str, str]:
     """A bearer token per role, made once: county A's clerk(2), approver(2), township A (2)
-    and B, leader, auditor, admin, and a disabled user whose token died with the account;
+    and B, leader, auditor, admin, a society's cashier, and a disabled user whose token died with the account;
     and the `TENANTS`: county B's people and the cities' and the province's.
     """
     with committing(programme_db) as uow:
@@ -167,6 +167,7 @@ def people(programme_db: Database) -> dict[str, str]:
         "leader": ("leader", None),
         "auditor": ("auditor", None),
         "admin": ("admin", None),
+        "cashier": ("cashier", None),
         "disabled": ("clerk", None),
     }
     everyone = {who: (role, COUNTY_A, township) for who, (role, township) in cast.items()}
