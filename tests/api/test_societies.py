@@ -4,20 +4,13 @@ repayment, and the society's confinement (another county's, or a revolving fund,
 
 from __future__ import annotations
 
-import uuid
-from datetime import date
 from typing import Any
 
 import pytest
 
-from ledger.actors import SYSTEM
 from ledger.models import AuditRecord
-from ledger.programmes import MUTUAL_AID
-from ledger.services.funds import open_fund
 from tests.api.conftest import assert_problem
-from tests.api.programme import County
-from tests.api.roles import COUNTY_A
-from tests.factories import committing, make_id_number
+from tests.api.programme import County, join, open_society
 
 RULES = {
     "effective_on": "2024-02-01",
@@ -38,33 +31,6 @@ RULES = {
         "dividend": "0.20",
     },
 }
-
-
-def open_society(programme_db: Any, county: str = COUNTY_A) -> tuple[str, str]:
-    """A society of `county` opened on 2024-01-01 (with the default 章程); its code and URL."""
-    code = f"S{uuid.uuid4().hex[:10]}"
-    with committing(programme_db) as uow:
-        open_fund(
-            uow,
-            actor=SYSTEM,
-            code=code,
-            name="胡家湾村扶贫互助社",
-            opened_on=date(2024, 1, 1),
-            county=county,
-            kind=MUTUAL_AID,
-        )
-    return code, f"/api/v1/societies/{code}"
-
-
-def join(county: County, s: str, name: str, *, poor: bool = False, group: str | None = "G1") -> int:
-    body = {
-        "name": name,
-        "id_number": make_id_number(),
-        "poor": poor,
-        "date": "2024-02-01",
-        "group": group,
-    }
-    return county.create("clerk", f"{s}/members", body)["id"]
 
 
 @pytest.fixture(scope="module")
