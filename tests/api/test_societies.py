@@ -271,7 +271,7 @@ def test_another_countys_society_and_a_revolving_fund_are_not_societies(
 
 def test_an_overdue_group_and_the_year_end_refusals(county: County, programme_db: Any):
     """联保, the risk reserve, dividends declared, membership and the year, each refused."""
-    code, s = open_society(programme_db)
+    _, s = open_society(programme_db)
     county.create("cashier", f"{s}/fiscal-capital", {"date": "2024-01-02", "amount": "10000.00"})
     county.create("clerk", f"{s}/groups", {"code": "G1"})
     a, b, _ = (join(county, s, name, joined_on="2024-01-02") for name in ("甲", "乙", "丙"))
