@@ -317,3 +317,21 @@ def test_an_overdue_group_and_the_year_end_refusals(county: County, programme_db
     again = county.post("approver", f"{s}/distributions/2024", None, status=None)
     refused(again, 409, "society-distribution-refused", "year")
     assert county.json("leader", f"{s}/summary", as_of="2024-03-01")["overdue"] == "1000.00"
+
+
+def test_the_book_answers_at_the_funds_url_and_nothing_revolving_does(
+    county: County, society: dict[str, Any]
+):
+    """SPEC §13: the ledger endpoints answer for a society at /api/v1/funds/<s>; the revolving
+    fund's own are a 404, and so is its month close, which would skip the fees' accrual."""
+    f = f"/api/v1/funds/{society['code']}"
+    trial = county.json("auditor", f"{f}/trial-balance")
+    assert trial["totals"]["debit_balances"] == trial["totals"]["credit_balances"]
+    assert county.json("leader", f"{f}/accounts")
+    for path in ("loans", "townships", "summary", "aging"):
+        assert_problem(county.get("leader", f"{f}/{path}", status=None), 404, "fund-not-found")
+    assert_problem(
+        county.post("clerk", f"{f}/periods/2024-02/close", None, status=None),
+        404,
+        "fund-not-found",
+    )
