@@ -132,7 +132,8 @@ class Groups(MethodView):
         """Form a mutual-guarantee group (成立联保小组)"""
         actor = current_actor()
         return write(
-            lambda uow: (services.add_group(uow, actor, s, **data).code, []), SocietyGroupOut()
+            lambda uow: reads.GroupMembers(services.add_group(uow, actor, s, **data).code, []),
+            SocietyGroupOut(),
         )
 
 

@@ -70,8 +70,8 @@ class SocietyGroupIn(Schema):
 
 
 class SocietyGroupOut(Schema):
-    code = fields.Function(lambda row: row[0], required=True)
-    members = fields.Function(lambda row: row[1], required=True)
+    code = fields.String(required=True)
+    members = fields.List(fields.Integer(), required=True, metadata={"description": "社员 id"})
 
 
 class SocietyMemberIn(Schema):

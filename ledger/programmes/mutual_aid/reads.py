@@ -267,8 +267,16 @@ def rule_versions(session: Session, fund_id: int) -> list[RulesVersion]:
     return [rules_version(rules) for rules in found]
 
 
-def groups(session: Session, fund_id: int) -> list[tuple[str, list[int]]]:
-    """Each group's code and its present members' ids."""
+@dataclass(frozen=True)
+class GroupMembers:
+    """A mutual-guarantee group and the ids of its present members."""
+
+    code: str
+    members: list[int]
+
+
+def groups(session: Session, fund_id: int) -> list[GroupMembers]:
+    """Each group with its present members, by code."""
     found = session.scalars(
         select(SocietyGroup).where(SocietyGroup.fund_id == fund_id).order_by(SocietyGroup.code)
     ).all()
@@ -277,7 +285,7 @@ def groups(session: Session, fund_id: int) -> list[tuple[str, list[int]]]:
         .where(SocietyMember.fund_id == fund_id, SocietyMember.left_on.is_(None))
         .order_by(SocietyMember.id)
     ).all()
-    return [(g.code, [m for gid, m in present if gid == g.id]) for g in found]
+    return [GroupMembers(g.code, [m for gid, m in present if gid == g.id]) for g in found]
 
 
 def visible(session: Session, actor: Actor, code: str) -> Fund:
