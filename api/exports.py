@@ -16,7 +16,7 @@ from flask import Response
 from flask.views import MethodView
 
 from api.pagination import Blueprint
-from api.scope import COUNTY_READERS, READERS, in_fund
+from api.scope import COUNTY_READERS, EVERY_KIND, READERS, in_fund
 from ledger import dates
 from ledger.read import access, books, journals, plans
 from ledger.read.fund import aging, recovery_table
@@ -66,7 +66,7 @@ class Loans(MethodView):
 
 @blp.route("/journals.xlsx")
 class Journals(MethodView):
-    @in_fund(*COUNTY_READERS)
+    @in_fund(*COUNTY_READERS, kinds=EVERY_KIND)
     @blp.arguments(JournalFilter, location="query")
     @blp.doc(**file_doc(XLSX))
     def get(self, query: dict[str, Any], f: str) -> Response:
@@ -83,7 +83,7 @@ class Journals(MethodView):
 
 @blp.route("/trial-balance.xlsx")
 class TrialBalance(MethodView):
-    @in_fund(*COUNTY_READERS)
+    @in_fund(*COUNTY_READERS, kinds=EVERY_KIND)
     @blp.arguments(TrialBalanceQuery, location="query")
     @blp.doc(**file_doc(XLSX))
     def get(self, query: dict[str, Any], f: str) -> Response:

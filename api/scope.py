@@ -28,6 +28,7 @@ from flask import current_app
 from flask_smorest.utils import deepupdate
 
 from ledger.permissions import Action, scope
+from ledger.programmes import KINDS, REVOLVING
 from ledger.read import access
 from shell.auth import current_actor, require
 from shell.db import get_db
@@ -36,27 +37,50 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: The county's readers: every row of the fund (the leader reads only).
 COUNTY_READERS = Action.READ_FUND.roles
+#: The kinds whose book a URL answers for: every programme kind.
+EVERY_KIND = tuple(KINDS)
 #: Readers of per-township records: township officers get their own township's only.
 READERS = Action.READ_TOWNSHIP.roles
 
 
-def in_fund(*who: str | Action, loan: bool = False, township: bool = False) -> Callable[[F], F]:
+def in_fund(
+    *who: str | Action,
+    loan: bool = False,
+    township: bool = False,
+    kinds: tuple[str, ...] = (REVOLVING,),
+) -> Callable[[F], F]:
     """`require` the roles (or an action's roles), then 404 unless the URL's fund (and
-    loan ``no``, township ``t``) exist for the caller."""
-    roles = scope(*who)
+    loan ``no``, township ``t``) exist for the caller.
+
+    The fund's URLs are the revolving fund's own unless they name `kinds`:
+    the book's (accounts, journals, periods: `EVERY_KIND`) answer for every
+    programme kind (SPEC §13); a society at any other is a 404, as no fund.
+    """
+    return gated(
+        scope(*who),
+        lambda session, actor, kwargs: access.check_visible(
+            session,
+            actor,
+            kwargs["f"],
+            kwargs["no"] if loan else None,
+            township=kwargs["t"] if township else None,
+            kinds=kinds,
+        ),
+    )
+
+
+def gated(
+    roles: tuple[str, ...], visible: Callable[[Any, Any, dict[str, Any]], object]
+) -> Callable[[F], F]:
+    """`require` `roles`, then run `visible(session, actor, url_kwargs)`, whose NotFound is the
+    404 (documented), before the view reads its body."""
 
     def decorator(view: F) -> F:
         @wraps(view)
         def checked(*args: Any, **kwargs: Any) -> Any:
             actor = current_actor()
             with get_db().read() as session:
-                access.check_visible(
-                    session,
-                    actor,
-                    kwargs["f"],
-                    kwargs["no"] if loan else None,
-                    township=kwargs["t"] if township else None,
-                )
+                visible(session, actor, kwargs)
             return current_app.ensure_sync(view)(*args, **kwargs)
 
         doc = deepcopy(getattr(checked, "_apidoc", {}))

@@ -16,8 +16,11 @@ serves one county, as before counties existed.
 Roles (SPEC §2): ``clerk`` (county settlement-centre clerk), ``approver``
 (county office head), ``township`` (乡镇财政所 finance officer), ``leader``
 (county, city or province leader, read-only), ``auditor`` (a city's or
-province's auditor, read-only: every read) and ``admin`` (users, funds,
-chart, periods).
+province's auditor, read-only: every read), ``cashier`` (a mutual-aid
+society's 出纳, who alone moves the society's money, SPEC §13: a core role
+rather than a duty mapped onto another, so that 钱账分管 holds by role and a
+cashier is never also the society's clerk or approver) and ``admin``
+(users, funds, chart, periods).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ class Role(enum.StrEnum):
     TOWNSHIP = "township"
     LEADER = "leader"
     AUDITOR = "auditor"
+    CASHIER = "cashier"
     ADMIN = "admin"
 
 

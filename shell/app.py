@@ -35,6 +35,7 @@ from api import (
     reconciliations,
     regions,
     reports,
+    societies,
     strictinput,
     tokens,
     townships,
@@ -116,6 +117,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         visits,
         inspections,
         outcomes,
+        societies,
     ):
         api.register_blueprint(resource.blp)
     app.register_blueprint(docs.blp)  # plain Flask: the page is not an API operation

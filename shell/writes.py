@@ -112,6 +112,7 @@ def commit_write(
     key: str | None = None,
     include_body: bool = True,
     headers: Mapping[str, str] | None = None,
+    audited_by_service: bool = False,
 ) -> Response:
     """Run `work(uow)` (which calls one service) as this request's audited transaction.
 
@@ -123,7 +124,11 @@ def commit_write(
     - `idempotent_key=False` ignores ``Idempotency-Key`` (never store a
       response that carries a secret, such as a new token);
     - `key` is the idempotency key when it comes from elsewhere than the
-      header (a web form's hidden field).
+      header (a web form's hidden field);
+    - `audited_by_service=True` says the service appended the write's audit
+      record itself, in this transaction (a mutual-aid society's verbs
+      write theirs on the society's chain, whatever door called them): no
+      second record is added here, so each write is audited once.
     """
     who = actor or current_actor()
     if key is None and idempotent_key:
@@ -136,13 +141,16 @@ def commit_write(
         else:
             dumped = schema.dump(result) if schema is not None else result
             body = current_app.json.dumps(dumped)
-        audit_request(
-            uow,
-            actor=who,
-            target=target(result) if callable(target) else target,
-            details=details,
-            include_body=include_body,
-        )
+        if audited_by_service:
+            g.audited = True
+        else:
+            audit_request(
+                uow,
+                actor=who,
+                target=target(result) if callable(target) else target,
+                details=details,
+                include_body=include_body,
+            )
         return status, body
 
     def committed(uow: UnitOfWork) -> tuple[int, str | None]:

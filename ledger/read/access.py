@@ -11,6 +11,7 @@ that would confirm it exists. Reports of the whole fund are the county's
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -29,17 +30,23 @@ class FundHeader:
     name: str
 
 
-def fund(session: Session, actor: Actor, code: str) -> FundHeader:
+def fund(
+    session: Session, actor: Actor, code: str, kinds: Collection[str] | None = None
+) -> FundHeader:
     """The fund `code`, if it exists and `actor` may see it; FundNotFound otherwise.
 
     The grant is checked before the database is asked, the region against
     the fund's county once it is found; either way a fund the actor may not
-    see reads the same as one that is missing.
+    see reads the same as one that is missing. With `kinds`, a fund of
+    another programme kind reads as missing too (a society at a URL of the
+    revolving fund's own).
     """
     hidden = FundNotFound(f"基金 {code} 不存在", f"fund {code} does not exist", field="fund")
     confine_fund(actor, code, not_found=hidden)
     found = lookup.fund(session, code)
     confine_county(actor, found.county_code, not_found=hidden)
+    if kinds is not None and found.kind not in kinds:
+        raise hidden
     return FundHeader(found.id, found.code, found.name)
 
 
@@ -54,13 +61,15 @@ def check_visible(
     loan_no: str | None = None,
     *,
     township: str | None = None,
+    kinds: Collection[str] | None = None,
 ) -> None:
-    """Raise NotFound unless the fund (and the loan or township, if named) exist for `actor`.
+    """Raise NotFound unless the fund (of one of `kinds`, if given) and the loan or
+    township, if named, exist for `actor`.
 
     The shells call this before reading a request body, so that another
     township's loan is a 404 whatever the body says.
     """
-    found = fund(session, actor, fund_code)
+    found = fund(session, actor, fund_code, kinds)
     if loan_no is not None:
         lookup.loan(session, found.id, loan_no, actor)
     if township is not None:

@@ -118,12 +118,13 @@ def hash_password(password: str) -> str:
 
 
 #: Roles whose work lies in the funds they are granted. Without a grant a township
-#: officer would read the same township code in every fund (another fund's 衡山镇).
-FUND_BOUND_ROLES = frozenset({Role.CLERK, Role.TOWNSHIP})
+#: officer would read the same township code in every fund (another fund's 衡山镇);
+#: a society's cashier keeps one society's money.
+FUND_BOUND_ROLES = frozenset({Role.CLERK, Role.TOWNSHIP, Role.CASHIER})
 
 
 def require_fund_grant(role: str, fund_code: str | None) -> None:
-    """Refuse a clerk or township officer who is granted no fund.
+    """Refuse a clerk, township officer or society cashier who is granted no fund.
 
     ``create-user`` calls it before asking for the password, and the demo
     grants its clerk and township officer the demo fund. `create_user` itself
@@ -131,8 +132,9 @@ def require_fund_grant(role: str, fund_code: str | None) -> None:
     """
     if role in FUND_BOUND_ROLES and not fund_code:
         raise InvalidField(
-            "业务会计(clerk)和乡镇用户(township)须指定所属基金(--fund),否则可读取所有基金",
-            "clerk and township users must be granted a fund (--fund); "
+            "业务会计(clerk)、乡镇用户(township)和出纳(cashier)须指定所属基金(--fund),"
+            "否则可读取所有基金",
+            "clerk, township and cashier users must be granted a fund (--fund); "
             "without one they would read every fund",
             field="fund",
         )

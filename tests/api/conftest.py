@@ -18,7 +18,7 @@ from ledger.schema import upgrade as migrate
 from ledger.services import counties, users
 from shell.app import create_app
 from tests.api import probes
-from tests.api.programme import TOWN_A, TOWN_B, County, build_world
+from tests.api.programme import TOWN_A, TOWN_B, County, SocietyWorld, build_society, build_world
 from tests.api.roles import COUNTY_A, COUNTY_B, TENANTS
 from tests.conftest import isolated_url
 from tests.factories import committing
@@ -150,8 +150,8 @@ def enlist(
 @pytest.fixture(scope="session")
 def people(programme_db: Database) -> dict[str, str]:
     """A bearer token per role, made once: county A's clerk(2), approver(2), township A (2)
-    and B, leader, auditor, admin, and a disabled user whose token died with the account;
-    and the `TENANTS`: county B's people and the cities' and the province's.
+    and B, leader, auditor, admin, a society's cashier, and a disabled user whose token died
+    with the account; and the `TENANTS`: county B's people and the cities' and the province's.
     """
     with committing(programme_db) as uow:
         for code, name in ((COUNTY_A, "甲县"), (COUNTY_B, "乙县")):
@@ -167,6 +167,7 @@ def people(programme_db: Database) -> dict[str, str]:
         "leader": ("leader", None),
         "auditor": ("auditor", None),
         "admin": ("admin", None),
+        "cashier": ("cashier", None),
         "disabled": ("clerk", None),
     }
     everyone = {who: (role, COUNTY_A, township) for who, (role, township) in cast.items()}
@@ -200,3 +201,9 @@ def county(api_app, people):
 def world(county):
     """A small programme built over HTTP, with one loan of each kind a test needs."""
     return build_world(county)
+
+
+@pytest.fixture(scope="module")
+def society_world(county, programme_db) -> SocietyWorld:
+    """A society of county A with a member and a loan applied for."""
+    return build_society(county, programme_db)

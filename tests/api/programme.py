@@ -7,17 +7,22 @@ fresh fund and takes it, through the API only, to the point every resource
 test needs: two townships, liaisons and households in each, money in both
 townships, a disbursed loan in each, and on township A's loan a disaster
 loss, a pending write-off, extension and project change, and an inspection that
-found its money diverted.
+found its money diverted. `build_society` does the same for a mutual-aid society
+(opened through the service: no endpoint opens one yet).
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from ledger.actors import SYSTEM
+from ledger.programmes import MUTUAL_AID
+from ledger.services.funds import open_fund
 from tests.api.roles import COUNTY_A
-from tests.factories import make_id_number
+from tests.factories import committing, make_id_number
 
 TOWN_A, TOWN_B = f"{COUNTY_A}001", f"{COUNTY_A}002"
 JSON = dict[str, Any]
@@ -332,3 +337,73 @@ def build_world(county: County) -> World:
         inspection,
         finding,
     )
+
+
+# --- a village mutual-aid society (SPEC §13) ------------------------------------------
+
+
+def open_society(programme_db: Any, county: str = COUNTY_A) -> tuple[str, str]:
+    """A society of `county` opened on 2024-01-01 (with the default 章程); its code and URL."""
+    code = f"S{uuid.uuid4().hex[:10]}"
+    with committing(programme_db) as uow:
+        open_fund(
+            uow,
+            actor=SYSTEM,
+            code=code,
+            name="胡家湾村扶贫互助社",
+            opened_on=date(2024, 1, 1),
+            county=county,
+            kind=MUTUAL_AID,
+        )
+    return code, f"/api/v1/societies/{code}"
+
+
+def join(
+    county: County,
+    s: str,
+    name: str,
+    *,
+    poor: bool = False,
+    group: str | None = "G1",
+    joined_on: str = "2024-02-01",
+) -> int:
+    """A household joins the society `s` (its URL) by the clerk; the member's id."""
+    body = {
+        "name": name,
+        "id_number": make_id_number(),
+        "poor": poor,
+        "date": joined_on,
+        "group": group,
+    }
+    return county.create("clerk", f"{s}/members", body)["id"]
+
+
+@dataclass(frozen=True)
+class SocietyWorld:
+    code: str
+    member: int
+    loan: str
+
+
+def build_society(county: County, db: Any) -> SocietyWorld:
+    """A society of county A under its default 章程: capital, a group of three, one
+    member's share and that member's loan applied for."""
+    code, s = open_society(db)
+    county.create("cashier", f"{s}/fiscal-capital", {"date": "2024-01-02", "amount": "10000.00"})
+    county.create("clerk", f"{s}/groups", {"code": "G1"})
+    members = [join(county, s, name, joined_on="2024-01-02") for name in ("甲", "乙", "丙")]
+    county.create(
+        "cashier", f"{s}/members/{members[0]}/shares", {"date": "2024-01-02", "amount": "1000.00"}
+    )
+    loan = county.create(
+        "clerk",
+        f"{s}/loans",
+        {
+            "member": members[0],
+            "amount": "1000.00",
+            "term_months": 6,
+            "purpose": "养鸡",
+            "applied_on": "2024-01-03",
+        },
+    )["no"]
+    return SocietyWorld(code, members[0], loan)

@@ -10,10 +10,11 @@ ROLES = (
     "leader",
     "auditor",
     "admin",
+    "cashier",
     "anonymous",
     "disabled",
 )
-USERS = ROLES[:7]
+USERS = ROLES[:8]
 TOWNSHIPS = ("township_a", "township_b")
 COUNTY_READERS = ("clerk", "approver", "leader", "auditor")
 READERS = (*COUNTY_READERS, *TOWNSHIPS)

@@ -23,9 +23,10 @@ from tests.api import (
     matrix_reconciliations,
     matrix_regions,
     matrix_reports,
+    matrix_societies,
 )
 from tests.api.conftest import PASSWORD
-from tests.api.programme import TOWN_A, County, World
+from tests.api.programme import TOWN_A, County, SocietyWorld, World
 from tests.api.roles import (
     COUNTY_A,
     COUNTY_READERS,
@@ -131,6 +132,7 @@ for area in (
     matrix_reconciliations,
     matrix_plans,
     matrix_outcomes,
+    matrix_societies,
 ):
     assert MATRIX.keys().isdisjoint(area.ROWS), area.__name__
     MATRIX.update(area.ROWS)
@@ -151,8 +153,13 @@ def api_rules(app) -> set[tuple[str, str]]:
     }
 
 
-def concrete(rule: str, world: World) -> str:
-    """The rule with township A's objects of the module's programme in it."""
+def concrete(rule: str, world: World, society: SocietyWorld) -> str:
+    """The rule with township A's objects of the module's programme (or its society's
+    objects) in it."""
+    if rule.startswith(matrix_societies.S):
+        path = rule.replace("<s>", society.code).replace("<no>", society.loan)
+        path = path.replace("<int:id>", str(society.member)).replace("<int:year>", "2030")
+        rule = path.replace("<period>", "2030-13")
     owner = rule.split("/<int:id>")[0].rsplit("/", 1)[-1]
     ids = {
         "liaisons": world.liaison_a,
@@ -202,9 +209,9 @@ def test_the_documented_roles_match_the_matrix(api_app):
         assert admitted == set(operation["x-roles"]), f"{method} {rule}"
 
 
-def answer(county: County, world: World, method: str, rule: str, role: str):
+def answer(county: County, world: World, society: SocietyWorld, method: str, rule: str, role: str):
     """`role`'s answer to `rule` on the module's world (township A's objects in county A)."""
-    path = concrete(rule, world)
+    path = concrete(rule, world, society)
     headers = county.headers(role) if role not in ("anonymous",) else {}
     logout = (method, rule) == ("DELETE", "/api/v1/auth/tokens/current")
     if logout and role not in ("anonymous", "disabled"):
@@ -232,8 +239,10 @@ def check(response, status: int) -> None:
 
 
 @pytest.mark.parametrize(("method", "rule", "role", "status"), CASES)
-def test_authorization(county: County, world: World, method, rule, role, status):
-    check(answer(county, world, method, rule, role), status)
+def test_authorization(
+    county: County, world: World, society_world: SocietyWorld, method, rule, role, status
+):
+    check(answer(county, world, society_world, method, rule, role), status)
 
 
 def across_counties(rule: str, table: dict[str, int], caller: str) -> int:
@@ -241,7 +250,11 @@ def across_counties(rule: str, table: dict[str, int], caller: str) -> int:
     the caller's region; otherwise the role's refusal, or 404 for any URL of A's fund or
     of a region holding county A."""
     status = table[TENANTS[caller][3]]
-    if sees_county_a(caller) or status in (401, 403) or not {"<f>", "<r>"} & set(rule.split("/")):
+    if (
+        sees_county_a(caller)
+        or status in (401, 403)
+        or not {"<f>", "<r>", "<s>"} & set(rule.split("/"))
+    ):
         return status
     return 404
 
@@ -260,7 +273,9 @@ TENANT_CASES = [
 
 
 @pytest.mark.parametrize(("method", "rule", "caller", "status"), TENANT_CASES)
-def test_authorization_across_counties(county: County, world: World, method, rule, caller, status):
+def test_authorization_across_counties(
+    county: County, world: World, society_world: SocietyWorld, method, rule, caller, status
+):
     """County B's people get 404 for every URL of county A's fund; city A's and the
     province's leader and auditor read A's as A's own do, and, like them, write nothing."""
-    check(answer(county, world, method, rule, caller), status)
+    check(answer(county, world, society_world, method, rule, caller), status)

@@ -120,6 +120,7 @@ def test_create_user_refuses_mismatched_passwords(make_app, committed_db, fund):
         (["--role", "boss"], "Invalid value for '--role'"),
         (["--role", "clerk"], "must be granted a fund (--fund)"),
         (["--role", "township", "--township", "340123001"], "must be granted a fund (--fund)"),
+        (["--role", "cashier"], "must be granted a fund (--fund)"),
     ],
 )
 def test_create_user_refusals_exit_nonzero(make_app, committed_db, fund, args, message):

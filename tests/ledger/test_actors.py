@@ -19,7 +19,7 @@ CLERK = Actor("li", Role.CLERK)
 
 
 def test_roles_compare_as_plain_strings():
-    assert ROLES == ("clerk", "approver", "township", "leader", "auditor", "admin")
+    assert ROLES == ("clerk", "approver", "township", "leader", "auditor", "cashier", "admin")
     assert Role.CLERK == "clerk" and CLERK.role == "clerk"
     assert Actor("x", Role.TOWNSHIP, "340123001") == Actor("x", "township", "340123001")
 

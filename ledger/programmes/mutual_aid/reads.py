@@ -10,10 +10,20 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ledger.models import SubLedger
+from ledger.actors import Actor
+from ledger.errors import RecordNotFound
+from ledger.models import Fund, SubLedger
 from ledger.posting import AccountRef
 from ledger.programmes.mutual_aid import chart, templates
-from ledger.programmes.mutual_aid.models import LoanState, SocietyLoan, SocietyMember
+from ledger.programmes.mutual_aid.models import (
+    LoanState,
+    SocietyGroup,
+    SocietyLoan,
+    SocietyMember,
+    SocietyRules,
+)
+from ledger.programmes.mutual_aid.services import allocated, society
+from ledger.read import access
 from ledger.read.books import balance, subaccount_balances
 
 ZERO = Decimal("0.00")
@@ -107,3 +117,179 @@ def loan_figures(session: Session, fund_id: int, loan: SocietyLoan) -> LoanFigur
         fee_paid=income - receivable,
         due_on=loan.due_on,
     )
+
+
+@dataclass(frozen=True)
+class MemberFigures:
+    """A member as the register lists them, with shares bought (3002) and allocated (配股)."""
+
+    id: int
+    name: str
+    id_number: str
+    poor: bool
+    group: str | None
+    joined_on: date
+    left_on: date | None
+    shares_bought: Decimal
+    shares_allocated: Decimal
+
+
+def member_figures(session: Session, fund_id: int, member: SocietyMember) -> MemberFigures:
+    group = session.get(SocietyGroup, member.group_id) if member.group_id else None
+    return MemberFigures(
+        id=member.id,
+        name=member.name,
+        id_number=member.id_number,
+        poor=member.poor,
+        group=group.code if group else None,
+        joined_on=member.joined_on,
+        left_on=member.left_on,
+        shares_bought=balance(session, fund_id, templates.member_shares(member.id)).balance,
+        shares_allocated=allocated(session, fund_id, member.id),
+    )
+
+
+def member(session: Session, fund_id: int, member_id: int) -> MemberFigures:
+    """One member of the society (one who left included); RecordNotFound otherwise."""
+    found = session.get(SocietyMember, member_id)
+    if found is None or found.fund_id != fund_id:
+        raise RecordNotFound(
+            f"社员 {member_id} 不存在", f"member {member_id} does not exist", field="member"
+        )
+    return member_figures(session, fund_id, found)
+
+
+def member_page(
+    session: Session, fund_id: int, offset: int, limit: int
+) -> tuple[int, list[MemberFigures]]:
+    """The register in joining order: the count and one page."""
+    where = SocietyMember.fund_id == fund_id
+    total = session.scalar(select(func.count()).where(where))
+    rows = session.scalars(
+        select(SocietyMember).where(where).order_by(SocietyMember.id).offset(offset).limit(limit)
+    )
+    return total, [member_figures(session, fund_id, row) for row in rows]
+
+
+@dataclass(frozen=True)
+class LoanRow:
+    """A loan's terms and dates with its figures (`LoanFigures`)."""
+
+    no: str
+    member: int
+    amount: Decimal
+    term_months: int
+    purpose: str
+    applied_on: date
+    noticed_on: date | None
+    approved_on: date | None
+    lent_on: date | None
+    figures: LoanFigures
+
+
+def loan_row(session: Session, fund_id: int, loan: SocietyLoan) -> LoanRow:
+    return LoanRow(
+        no=loan.no,
+        member=loan.member_id,
+        amount=loan.amount,
+        term_months=loan.term_months,
+        purpose=loan.purpose,
+        applied_on=loan.applied_on,
+        noticed_on=loan.noticed_on,
+        approved_on=loan.approved_on,
+        lent_on=loan.lent_on,
+        figures=loan_figures(session, fund_id, loan),
+    )
+
+
+def loan(session: Session, fund_id: int, no: str) -> LoanRow:
+    """One loan by its number; RecordNotFound otherwise."""
+    found = session.scalar(
+        select(SocietyLoan).where(SocietyLoan.fund_id == fund_id, SocietyLoan.no == no)
+    )
+    if found is None:
+        raise RecordNotFound(f"借款 {no} 不存在", f"loan {no} does not exist", field="loan")
+    return loan_row(session, fund_id, found)
+
+
+def loan_page(session: Session, fund_id: int, offset: int, limit: int) -> tuple[int, list[LoanRow]]:
+    """The society's loans in order of application: the count and one page."""
+    where = SocietyLoan.fund_id == fund_id
+    total = session.scalar(select(func.count()).where(where))
+    rows = session.scalars(
+        select(SocietyLoan).where(where).order_by(SocietyLoan.id).offset(offset).limit(limit)
+    )
+    return total, [loan_row(session, fund_id, row) for row in rows]
+
+
+@dataclass(frozen=True)
+class RulesVersion:
+    """One version of the 章程, rates and shares as fractions."""
+
+    effective_on: date
+    share_size: Decimal
+    loan_cap: Decimal
+    loan_share_multiple: int
+    max_term_months: int
+    fee_rate_monthly: Decimal
+    overdue_fee_rate_monthly: Decimal
+    notice_days: int
+    group_min: int
+    group_max: int
+    distribution: dict[str, Decimal]
+    recorded_by: str
+
+
+def rules_version(rules: SocietyRules) -> RulesVersion:
+    return RulesVersion(
+        effective_on=rules.effective_on,
+        share_size=rules.share_size,
+        loan_cap=rules.loan_cap,
+        loan_share_multiple=rules.loan_share_multiple,
+        max_term_months=rules.max_term_months,
+        fee_rate_monthly=rules.fee_rate,
+        overdue_fee_rate_monthly=rules.overdue_fee_rate,
+        notice_days=rules.notice_days,
+        group_min=rules.group_min,
+        group_max=rules.group_max,
+        distribution=rules.distribution,
+        recorded_by=rules.recorded_by,
+    )
+
+
+def rule_versions(session: Session, fund_id: int) -> list[RulesVersion]:
+    """Every version of the 章程, the oldest first."""
+    found = session.scalars(
+        select(SocietyRules)
+        .where(SocietyRules.fund_id == fund_id)
+        .order_by(SocietyRules.effective_on)
+    )
+    return [rules_version(rules) for rules in found]
+
+
+@dataclass(frozen=True)
+class GroupMembers:
+    """A mutual-guarantee group and the ids of its present members."""
+
+    code: str
+    members: list[int]
+
+
+def groups(session: Session, fund_id: int) -> list[GroupMembers]:
+    """Each group with its present members, by code."""
+    found = session.scalars(
+        select(SocietyGroup).where(SocietyGroup.fund_id == fund_id).order_by(SocietyGroup.code)
+    ).all()
+    present = session.execute(
+        select(SocietyMember.group_id, SocietyMember.id)
+        .where(SocietyMember.fund_id == fund_id, SocietyMember.left_on.is_(None))
+        .order_by(SocietyMember.id)
+    ).all()
+    return [GroupMembers(g.code, [m for gid, m in present if gid == g.id]) for g in found]
+
+
+def visible(session: Session, actor: Actor, code: str) -> Fund:
+    """The society `code` if `actor` may see it: the gate every fund passes (grant and
+    county, `access.fund`), then the kind; a revolving fund is no society (FundNotFound)."""
+    access.fund(session, actor, code)
+    return society(session, code)
