@@ -68,6 +68,8 @@ class FundRow:
     #: The county (区县) that owns it, and its name.
     county: str
     county_name: str
+    #: Its programme kind (`ledger.programmes`): revolving, mutual_aid.
+    kind: str
     #: The day the fund started: nothing is dated before it.
     opened_on: date | None
     created_by: str
@@ -82,6 +84,7 @@ def funds(actor: Actor) -> Listing[FundRow]:
             Fund.name,
             Fund.county_code.label("county"),
             County.name.label("county_name"),
+            Fund.kind,
             Fund.opened_on,
             Fund.created_by,
             Fund.created_at,

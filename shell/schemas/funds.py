@@ -56,6 +56,9 @@ class FundOut(Schema):
     name = fields.String(required=True)
     county = fields.String(required=True)
     county_name = fields.String(metadata={"description": "区县名称 / the county's name"})
+    kind = fields.String(
+        metadata={"description": "项目类型:revolving 周转金 / mutual_aid 互助资金 (programme kind)"}
+    )
     opened_on = fields.Date(allow_none=True)
     created_by = fields.String()
     created_at = fields.DateTime()

@@ -153,10 +153,11 @@ def api_rules(app) -> set[tuple[str, str]]:
     }
 
 
-def concrete(rule: str, world: World, society: SocietyWorld) -> str:
+def concrete(rule: str, world: World, society: SocietyWorld | None = None) -> str:
     """The rule with township A's objects of the module's programme (or its society's
     objects) in it."""
     if rule.startswith(matrix_societies.S):
+        assert society is not None, f"{rule} needs a society"
         path = rule.replace("<s>", society.code).replace("<no>", society.loan)
         path = path.replace("<int:id>", str(society.member)).replace("<int:year>", "2030")
         rule = path.replace("<period>", "2030-13")

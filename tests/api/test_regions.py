@@ -26,13 +26,15 @@ MONEY = list(COLUMNS)
 
 
 def funds_by_county(county: County) -> dict[str, list[str]]:
-    """Every fund's code by county, as the install's administrator lists them."""
+    """Every revolving fund's code by county, as the install's administrator lists them
+    (a village society is another programme, in no county's 周转金 figures)."""
     out: dict[str, list[str]] = {}
     page = 1
     while True:
         listed = county.get("install_admin", "/api/v1/funds", page=page, per_page=100)
         for row in listed.get_json():
-            out.setdefault(row["county"], []).append(row["code"])
+            if row["kind"] == "revolving":
+                out.setdefault(row["county"], []).append(row["code"])
         if page * 100 >= int(listed.headers["X-Total-Count"]):
             return out
         page += 1
