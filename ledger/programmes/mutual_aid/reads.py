@@ -3,6 +3,7 @@ loan's page show (SPEC §13). Capital by source is each source's own account, ne
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -14,7 +15,7 @@ from ledger.actors import Actor
 from ledger.errors import RecordNotFound
 from ledger.models import Fund, SubLedger
 from ledger.posting import AccountRef
-from ledger.programmes.mutual_aid import chart, templates
+from ledger.programmes.mutual_aid import chart
 from ledger.programmes.mutual_aid.models import (
     LoanState,
     SocietyGroup,
@@ -22,7 +23,7 @@ from ledger.programmes.mutual_aid.models import (
     SocietyMember,
     SocietyRules,
 )
-from ledger.programmes.mutual_aid.services import allocated, society
+from ledger.programmes.mutual_aid.services import allocated_by_member, society
 from ledger.read import access
 from ledger.read.books import balance, subaccount_balances
 
@@ -105,18 +106,29 @@ class LoanFigures:
     due_on: date | None
 
 
-def loan_figures(session: Session, fund_id: int, loan: SocietyLoan) -> LoanFigures:
-    no = loan.no
-    receivable = balance(session, fund_id, templates.fee_receivable(no)).balance
-    income = balance(session, fund_id, templates.fee_income(no)).balance
-    return LoanFigures(
-        no=no,
-        state=loan.state.value,
-        principal_outstanding=balance(session, fund_id, templates.loan_principal(no)).balance,
-        fee_accrued=receivable,
-        fee_paid=income - receivable,
-        due_on=loan.due_on,
+def _balances(session: Session, fund_id: int, code: str) -> dict[str, Decimal]:
+    """Each sub-account of chart line `code` by key, one query (a page's rows share it)."""
+    return {key: b.balance for key, b in subaccount_balances(session, fund_id, code).items()}
+
+
+def _loan_figures(
+    session: Session, fund_id: int, loans: Sequence[SocietyLoan]
+) -> list[LoanFigures]:
+    principal, receivable, income = (
+        _balances(session, fund_id, code)
+        for code in (chart.LOANS, chart.FEE_RECEIVABLE, chart.FEE_INCOME)
     )
+    return [
+        LoanFigures(
+            no=loan.no,
+            state=loan.state.value,
+            principal_outstanding=principal.get(loan.no, ZERO),
+            fee_accrued=receivable.get(loan.no, ZERO),
+            fee_paid=income.get(loan.no, ZERO) - receivable.get(loan.no, ZERO),
+            due_on=loan.due_on,
+        )
+        for loan in loans
+    ]
 
 
 @dataclass(frozen=True)
@@ -135,18 +147,34 @@ class MemberFigures:
 
 
 def member_figures(session: Session, fund_id: int, member: SocietyMember) -> MemberFigures:
-    group = session.get(SocietyGroup, member.group_id) if member.group_id else None
-    return MemberFigures(
-        id=member.id,
-        name=member.name,
-        id_number=member.id_number,
-        poor=member.poor,
-        group=group.code if group else None,
-        joined_on=member.joined_on,
-        left_on=member.left_on,
-        shares_bought=balance(session, fund_id, templates.member_shares(member.id)).balance,
-        shares_allocated=allocated(session, fund_id, member.id),
+    return members_figures(session, fund_id, [member])[0]
+
+
+def members_figures(
+    session: Session, fund_id: int, members: Sequence[SocietyMember]
+) -> list[MemberFigures]:
+    """The members with their groups and shares: a few queries for the whole page."""
+    groups = dict(
+        session.execute(
+            select(SocietyGroup.id, SocietyGroup.code).where(SocietyGroup.fund_id == fund_id)
+        ).all()
     )
+    bought = _balances(session, fund_id, chart.MEMBER_SHARES)
+    held = allocated_by_member(session, fund_id)
+    return [
+        MemberFigures(
+            id=member.id,
+            name=member.name,
+            id_number=member.id_number,
+            poor=member.poor,
+            group=groups.get(member.group_id) if member.group_id else None,
+            joined_on=member.joined_on,
+            left_on=member.left_on,
+            shares_bought=bought.get(str(member.id), ZERO),
+            shares_allocated=held.get(member.id, ZERO),
+        )
+        for member in members
+    ]
 
 
 def member(session: Session, fund_id: int, member_id: int) -> MemberFigures:
@@ -168,7 +196,7 @@ def member_page(
     rows = session.scalars(
         select(SocietyMember).where(where).order_by(SocietyMember.id).offset(offset).limit(limit)
     )
-    return total, [member_figures(session, fund_id, row) for row in rows]
+    return total, members_figures(session, fund_id, list(rows))
 
 
 @dataclass(frozen=True)
@@ -188,6 +216,17 @@ class LoanRow:
 
 
 def loan_row(session: Session, fund_id: int, loan: SocietyLoan) -> LoanRow:
+    return loan_rows(session, fund_id, [loan])[0]
+
+
+def loan_rows(session: Session, fund_id: int, loans: Sequence[SocietyLoan]) -> list[LoanRow]:
+    return [
+        _loan_row(loan, f)
+        for loan, f in zip(loans, _loan_figures(session, fund_id, loans), strict=True)
+    ]
+
+
+def _loan_row(loan: SocietyLoan, figures: LoanFigures) -> LoanRow:
     return LoanRow(
         no=loan.no,
         member=loan.member_id,
@@ -198,7 +237,7 @@ def loan_row(session: Session, fund_id: int, loan: SocietyLoan) -> LoanRow:
         noticed_on=loan.noticed_on,
         approved_on=loan.approved_on,
         lent_on=loan.lent_on,
-        figures=loan_figures(session, fund_id, loan),
+        figures=figures,
     )
 
 
@@ -219,7 +258,7 @@ def loan_page(session: Session, fund_id: int, offset: int, limit: int) -> tuple[
     rows = session.scalars(
         select(SocietyLoan).where(where).order_by(SocietyLoan.id).offset(offset).limit(limit)
     )
-    return total, [loan_row(session, fund_id, row) for row in rows]
+    return total, loan_rows(session, fund_id, list(rows))
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from ledger import dates, validate
@@ -391,16 +391,25 @@ def _member(session: Session, fund: Fund, member_id: object, on: date, step: Ste
     return found
 
 
+def _held(query: Select[Any], fund_id: int) -> Select[Any]:
+    """`query` over the allocated shares (配股) of members who have not left."""
+    return query.join(SocietyMember, SocietyMember.id == ShareAllocation.member_id).where(
+        ShareAllocation.fund_id == fund_id, SocietyMember.left_on.is_(None)
+    )
+
+
 def allocated(session: Session, fund_id: int, member_id: int | None = None) -> Decimal:
     """Allocated shares (配股) held by members who have not left; one member's if named."""
-    query = (
-        select(fen_sum(ShareAllocation.amount))
-        .join(SocietyMember, SocietyMember.id == ShareAllocation.member_id)
-        .where(ShareAllocation.fund_id == fund_id, SocietyMember.left_on.is_(None))
-    )
+    query = _held(select(fen_sum(ShareAllocation.amount)), fund_id)
     if member_id is not None:
         query = query.where(ShareAllocation.member_id == member_id)
     return session.scalar(query)
+
+
+def allocated_by_member(session: Session, fund_id: int) -> dict[int, Decimal]:
+    """`allocated` per member, in one query (a page of the register)."""
+    query = _held(select(ShareAllocation.member_id, fen_sum(ShareAllocation.amount)), fund_id)
+    return dict(session.execute(query.group_by(ShareAllocation.member_id)).all())
 
 
 def _whole_shares(amount: Decimal, rules: SocietyRules) -> None:
