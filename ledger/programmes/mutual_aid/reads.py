@@ -111,6 +111,10 @@ def _balances(session: Session, fund_id: int, code: str) -> dict[str, Decimal]:
     return {key: b.balance for key, b in subaccount_balances(session, fund_id, code).items()}
 
 
+def loan_figures(session: Session, fund_id: int, loan: SocietyLoan) -> LoanFigures:
+    return _loan_figures(session, fund_id, [loan])[0]
+
+
 def _loan_figures(
     session: Session, fund_id: int, loans: Sequence[SocietyLoan]
 ) -> list[LoanFigures]:
