@@ -619,9 +619,7 @@ def fund_summary(
     liaisons = subaccount_balances(session, fund_id, chart.LIAISON_RECEIVABLE, as_of)
     fees = subaccount_balances(session, fund_id, chart.FEE_INCOME, as_of)
     recoveries = subaccount_balances(session, fund_id, chart.RECOVERIES, as_of)
-    own = None
-    if actor.is_township:
-        own = lookup.township(session, fund_id, actor.township_code or "", actor, "township").id
+    own = lookup.own_township_id(session, fund_id, actor)
     groups = {key: g for key, g in _kept_groups(session, fund_id, as_of, own).items() if g.loans}
     total = _sum_groups(groups.values())
     town_names = {

@@ -76,6 +76,7 @@ from ledger.read.outcomes import IncomeGrowth, OutcomesByTownship, income_growth
 from ledger.read.plans import ACTUALS, PlanAgainstActual, Tally, actual_facts, plan_against_actual
 from ledger.read.rates import recovery_rate
 from ledger.read.visits import tally_by_township
+from ledger.services import lookup
 
 ZERO = Decimal("0.00")
 #: The money figures of a loan the kept totals sum (`LoanFigures`' fields).
@@ -160,13 +161,7 @@ def _kept_by_township(
     session: Session, fund_id: int, actor: Actor, as_of: date
 ) -> dict[int, LoanFigures]:
     """township id -> its loans' money figures at the end of `as_of`, from the kept totals."""
-    own = None
-    if actor.is_township:
-        own = session.scalar(
-            select(Township.id).where(
-                Township.fund_id == fund_id, Township.code == actor.township_code
-            )
-        )
+    own = lookup.own_township_id(session, fund_id, actor)
     return {
         town: LoanFigures(**{name: getattr(kept, name) for name in MONEY})
         for town, kept in kept_reads.township_totals(

@@ -269,10 +269,7 @@ def month_visits(
 def this_month(session: Session, actor: Actor, fund_code: str) -> tuple[int, int]:
     """(due, done) of the current month's visits, as `month_visits` counts them: the to-do."""
     fund = visible_fund(session, actor, fund_code)
-    town = township_filter(actor, None)
-    own = None
-    if town is not None:
-        own = lookup.township(session, fund.id, town, actor, "township").id
+    own = lookup.own_township_id(session, fund.id, actor)
     today = dates.today()
     counts = tally_by_township(session, fund.id, today.replace(day=1), today, own)
     return sum(due for due, _ in counts.values()), sum(done for _, done in counts.values())

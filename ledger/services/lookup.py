@@ -70,6 +70,13 @@ def township(session: Session, fund_id: int, code: str, actor: Actor, field: str
     return found
 
 
+def own_township_id(session: Session, fund_id: int, actor: Actor) -> int | None:
+    """The township a township officer is confined to; None for a county-wide reader."""
+    if not actor.is_township:
+        return None
+    return township(session, fund_id, actor.township_code or "", actor, "township").id
+
+
 def by_id(
     session: Session, model: type[M], fund_id: int, key: object, actor: Actor, field: str
 ) -> M:
