@@ -30,9 +30,12 @@ from api.scope import gated
 from ledger import dates
 from ledger.actors import Role
 from ledger.db import UnitOfWork
+from ledger.models import Journal
+from ledger.permissions import Action
 from ledger.programmes.mutual_aid import reads, services, yearend
 from ledger.programmes.mutual_aid.services import APPROVE, CASH, CLOSE, LOANS, MEMBERS, RULES
-from shell.auth import current_actor
+from ledger.read.listing import Seek
+from shell.auth import current_actor, require
 from shell.db import get_db
 from shell.schemas.books import PeriodOut
 from shell.schemas.society import (
@@ -49,14 +52,18 @@ from shell.schemas.society import (
     SocietyExitIn,
     SocietyExitOut,
     SocietyExpenseIn,
+    SocietyExpenseOut,
     SocietyGroupIn,
     SocietyGroupOut,
+    SocietyIn,
     SocietyLoanIn,
     SocietyLoanOut,
     SocietyMemberIn,
     SocietyMemberOut,
+    SocietyQuery,
     SocietyRepaymentIn,
     SocietyRepaymentOut,
+    SocietyRowOut,
     SocietyShareIn,
     SocietyShareOut,
     SocietyWriteOffIn,
@@ -72,9 +79,52 @@ blp = Blueprint(
     description="Village mutual-aid societies 村级扶贫互助社: rules, members, loans, year end",
 )
 
+#: ``/api/v1/societies``: the county's societies, listed and opened.
+registry = Blueprint(
+    "society-registry",
+    __name__,
+    url_prefix="/api/v1/societies",
+    description="The county's village societies side by side, and opening one 成立互助社",
+)
+
 #: Who reads a society: its own clerk, cashier and approver, and the county's leader
 #: and auditor.
 SOCIETY_READERS = (Role.CLERK, Role.CASHIER, Role.APPROVER, Role.LEADER, Role.AUDITOR)
+#: Who opens a society: whoever opens funds (the county's administrator).
+OPENERS = Action.MANAGE_FUNDS.roles
+
+
+@registry.route("")
+class Societies(MethodView):
+    @require(*SOCIETY_READERS, *OPENERS)
+    @registry.arguments(SocietyQuery, location="query")
+    @registry.response(200, SocietyRowOut(many=True))
+    @registry.paginate(seek=True)
+    def get(self, query: dict[str, Any], pagination_parameters: Paging) -> Any:
+        """The societies the caller may see side by side, figures as of a day (互助社一览)"""
+        as_of = query.get("as_of") or dates.today()
+        actor = current_actor()
+        return paged(
+            pagination_parameters,
+            lambda session, **page: reads.society_page(
+                session, actor, as_of=as_of, region=query.get("region"), **page
+            ),
+        )
+
+    @require(*OPENERS)
+    @accepts_idempotency_key
+    @registry.arguments(SocietyIn)
+    @registry.response(201, SocietyRowOut)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Open a village society: its place, bank account (专户) and first 章程 (成立互助社)"""
+        actor = current_actor()
+        code = data.pop("fund")
+
+        def work(uow: UnitOfWork) -> reads.SocietyRow:
+            fund = services.open_society(uow, actor, code=code, **data)
+            return reads.society_row(uow.session, fund, dates.today())
+
+        return write(work, SocietyRowOut())
 
 
 def in_society(*roles: str) -> Callable[[Any], Any]:
@@ -89,6 +139,17 @@ def write(work: Callable[[UnitOfWork], Any], schema: Schema) -> Any:
 
 def society_id(session: Any, s: str) -> int:
     return services.society(session, s).id
+
+
+def paged(paging: Paging, read: Callable[..., tuple[int, Seek[Any]]]) -> list[Any]:
+    """One page of a list sought by cursor (`after`), or by number for old clients:
+    `read(session, after=, offset=, limit=)` answers the count and the page."""
+    with get_db().read() as session:
+        total, page = read(
+            session, after=paging.after, offset=paging.first_item, limit=paging.page_size
+        )
+    paging.item_count, paging.next = total, page.next
+    return page.items
 
 
 # --- rules, groups, members ---------------------------------------------------------------
@@ -141,15 +202,13 @@ class Groups(MethodView):
 class Members(MethodView):
     @in_society(*SOCIETY_READERS)
     @blp.response(200, SocietyMemberOut(many=True))
-    @blp.paginate()
+    @blp.paginate(seek=True)
     def get(self, s: str, pagination_parameters: Paging) -> Any:
         """The register of members, in joining order (社员名册)"""
-        paging = pagination_parameters
-        with get_db().read() as session:
-            paging.item_count, rows = reads.member_page(
-                session, society_id(session, s), paging.first_item, paging.page_size
-            )
-        return rows
+        return paged(
+            pagination_parameters,
+            lambda session, **page: reads.member_page(session, society_id(session, s), **page),
+        )
 
     @in_society(*MEMBERS.roles)
     @accepts_idempotency_key
@@ -260,17 +319,40 @@ money_route(
 money_route("/donations", SocietyDonationIn, services.receive_donation, "A donation arrives (捐赠)")
 money_route("/bank-interest", InterestIn, services.record_bank_interest, "Bank interest (存款利息)")
 money_route(
-    "/expenses",
-    SocietyExpenseIn,
-    services.pay_expense,
-    "An expense the committee approved, paid; the approver is not the payer (管理费用)",
-)
-money_route(
     "/subsidies",
     SubsidyIn,
     yearend.pay_subsidy,
     "Staff subsidies declared by the distribution, paid (支付管理人员补贴)",
 )
+
+
+@blp.route("/expenses")
+class Expenses(MethodView):
+    @in_society(*SOCIETY_READERS)
+    @blp.response(200, SocietyExpenseOut(many=True))
+    @blp.paginate(seek=True)
+    def get(self, s: str, pagination_parameters: Paging) -> Any:
+        """The expenses the committee approved and the cashier paid (管理费用)"""
+
+        return paged(
+            pagination_parameters,
+            lambda session, **page: reads.expense_page(session, society_id(session, s), **page),
+        )
+
+    @in_society(*CASH.roles)
+    @accepts_idempotency_key
+    @blp.arguments(SocietyExpenseIn)
+    @blp.response(201, SocietyExpenseOut)
+    def post(self, data: dict[str, Any], s: str) -> Any:
+        """An expense the committee approved, paid; the approver is not the payer (支付费用)"""
+        actor = current_actor()
+
+        def work(uow: UnitOfWork) -> reads.ExpenseRow:
+            voucher = services.pay_expense(uow, actor, s, **data)
+            listing = reads.expenses_listing(society_id(uow.session, s))
+            return listing.where(Journal.voucher_no == voucher).one(uow.session)
+
+        return write(work, SocietyExpenseOut())
 
 
 # --- loans ---------------------------------------------------------------------------------
@@ -280,15 +362,13 @@ money_route(
 class Loans(MethodView):
     @in_society(*SOCIETY_READERS)
     @blp.response(200, SocietyLoanOut(many=True))
-    @blp.paginate()
+    @blp.paginate(seek=True)
     def get(self, s: str, pagination_parameters: Paging) -> Any:
         """The society's loans, in order of application (借款列表)"""
-        paging = pagination_parameters
-        with get_db().read() as session:
-            paging.item_count, rows = reads.loan_page(
-                session, society_id(session, s), paging.first_item, paging.page_size
-            )
-        return rows
+        return paged(
+            pagination_parameters,
+            lambda session, **page: reads.loan_page(session, society_id(session, s), **page),
+        )
 
     @in_society(*LOANS.roles)
     @accepts_idempotency_key

@@ -120,6 +120,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         societies,
     ):
         api.register_blueprint(resource.blp)
+    api.register_blueprint(societies.registry)
     app.register_blueprint(docs.blp)  # plain Flask: the page is not an API operation
     cli.register(app)
     web.init_app(app)

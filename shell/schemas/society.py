@@ -12,6 +12,7 @@ from marshmallow import Schema, fields, validate
 
 from shell.fields import Amount, Date, decimal_text
 from shell.schemas.common import StrictBoolean, business_date, ident, text
+from shell.schemas.funds import county_code
 
 
 def fraction() -> fields.String:
@@ -36,8 +37,9 @@ class DistributionShares(Schema):
     dividend = fraction()
 
 
-class RulesIn(Schema):
-    effective_on = Date(required=True)
+class RulesSettings(Schema):
+    """A version of the 章程's settings."""
+
     share_size = Amount(required=True, positive=True)
     loan_cap = Amount(required=True, positive=True)
     loan_share_multiple = whole()
@@ -48,6 +50,10 @@ class RulesIn(Schema):
     group_min = whole()
     group_max = whole()
     distribution = fields.Nested(DistributionShares, required=True)
+
+
+class RulesIn(RulesSettings):
+    effective_on = Date(required=True)
 
 
 class RulesOut(Schema):
@@ -233,3 +239,69 @@ class SocietyShareOut(Schema):
     amount = Amount(required=True)
     allocated = fields.Boolean(required=True)
     voucher = fields.String(allow_none=True)
+
+
+# --- the county's societies -----------------------------------------------------------
+
+
+class SocietyIn(Schema):
+    """成立互助社: the society's fund code, name, place, bank account and first 章程."""
+
+    fund = text(32, metadata={"example": "HJW-HZS", "description": "互助社代码 / the code"})
+    name = text(200, metadata={"example": "胡家湾村扶贫互助社"})
+    county = county_code(metadata={"description": "所属区县 / the county overseeing it"})
+    village = text(100, metadata={"example": "胡家湾村"})
+    township = text(100, metadata={"example": "但家庙镇"})
+    bank = text(100, metadata={"description": "开户行 / the bank", "example": "农商银行但家庙支行"})
+    bank_account = text(40, metadata={"description": "专户账号 / the society's one account"})
+    opened_on = Date(
+        required=True,
+        metadata={
+            "description": "成立日:首个章程自此生效 / the start; the first rules hold from it"
+        },
+    )
+    rules = fields.Nested(
+        RulesSettings,
+        load_default=None,
+        metadata={
+            "description": "首个章程版本;不给则用示范章程 / the first rules (default: model)"
+        },
+    )
+
+
+class SocietyQuery(Schema):
+    region = fields.String(
+        validate=validate.Regexp(r"^([0-9]{2}|[0-9]{4}|[0-9]{6})$"),
+        metadata={"description": "省 2 位、市 4 位或区县 6 位代码 / a region's code"},
+    )
+    as_of = Date(metadata={"description": "截至日期(含,默认今天)/ as of the end of this day"})
+
+
+class SocietyRowOut(Schema):
+    fund = fields.String(required=True, attribute="society.fund")
+    name = fields.String(required=True, attribute="society.name")
+    county = fields.String(required=True, attribute="society.county")
+    county_name = fields.String(attribute="society.county_name")
+    village = fields.String(allow_none=True, attribute="society.village")
+    township = fields.String(allow_none=True, attribute="society.township")
+    opened_on = Date(allow_none=True, attribute="society.opened_on")
+    fiscal_capital = Amount(required=True)
+    member_shares = Amount(required=True)
+    donations = Amount(required=True)
+    reserves = Amount(required=True)
+    members = fields.Integer(required=True)
+    poor_members = fields.Integer(required=True)
+    loans_outstanding = Amount(required=True)
+    overdue = Amount(required=True)
+    fee_income = Amount(required=True, metadata={"description": "本年累计 / year to date"})
+    bank = Amount(required=True, metadata={"description": "专户存款 / in the bank account"})
+
+
+class SocietyExpenseOut(Schema):
+    id = fields.Integer(required=True)
+    paid_on = Date(required=True, data_key="date")
+    amount = Amount(required=True)
+    purpose = fields.String(required=True)
+    approved_by = fields.String(required=True)
+    paid_by = fields.String(required=True)
+    voucher = fields.String(required=True)

@@ -196,3 +196,40 @@ class SocietyLoan(Base):
     due_on: Mapped[date | None] = mapped_column(Date)
     #: The usage fee is accrued up to and including this day.
     fee_accrued_to: Mapped[date | None] = mapped_column(Date)
+
+
+class SocietyProfile(Base):
+    """Where a society is and where its money sits: its village and township, and its one
+    bank account (专户), into which every yuan of it goes and out of which 封闭运行 lets
+    only the allowed outflows."""
+
+    __tablename__ = "society_profile"
+
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), primary_key=True)
+    village: Mapped[str] = mapped_column(String(100))
+    township: Mapped[str] = mapped_column(String(100))
+    #: 开户行: the bank and branch holding the account.
+    bank: Mapped[str] = mapped_column(String(100))
+    #: 专户账号.
+    bank_account: Mapped[str] = mapped_column(String(40))
+
+
+class SocietyExpense(Base):
+    """An expense the committee approved and the cashier paid (管理费用): who approved it,
+    beside its journal (5001 / 1001), which holds the money."""
+
+    __tablename__ = "society_expense"
+    __table_args__ = (
+        UniqueConstraint("fund_id", "journal_id"),
+        CheckConstraint("amount > 0", "amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"))
+    journal_id: Mapped[int] = mapped_column(ForeignKey("journal.id"))
+    paid_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Fen)
+    purpose: Mapped[str] = mapped_column(String(200))
+    #: The committee member (理事会) who approved it; never the payer.
+    approved_by: Mapped[str] = mapped_column(String(64))
+    paid_by: Mapped[str] = mapped_column(String(64))

@@ -3,31 +3,47 @@ loan's page show (SPEC §13). Capital by source is each source's own account, ne
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ledger.actors import Actor
+from ledger.actors import SYSTEM, Actor
 from ledger.errors import RecordNotFound
-from ledger.models import Fund, SubLedger
+from ledger.models import (
+    Account,
+    AccountDailyTotal,
+    ChartAccount,
+    ChartDailyTotal,
+    County,
+    Fund,
+    Journal,
+    SubLedger,
+)
 from ledger.posting import AccountRef
+from ledger.programmes import MUTUAL_AID
 from ledger.programmes.mutual_aid import chart
 from ledger.programmes.mutual_aid.models import (
     LoanState,
+    SocietyExpense,
     SocietyGroup,
     SocietyLoan,
     SocietyMember,
+    SocietyProfile,
     SocietyRules,
 )
 from ledger.programmes.mutual_aid.services import allocated_by_member, society
 from ledger.read import access
-from ledger.read.books import balance, subaccount_balances
+from ledger.read.books import balance, fen_sum, fund_balances, subaccount_balances
+from ledger.read.listing import Listing, Seek
 
 ZERO = Decimal("0.00")
+R = TypeVar("R")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -116,7 +132,7 @@ def loan_figures(session: Session, fund_id: int, loan: SocietyLoan) -> LoanFigur
 
 
 def _loan_figures(
-    session: Session, fund_id: int, loans: Sequence[SocietyLoan]
+    session: Session, fund_id: int, loans: Sequence[SocietyLoan | ListedLoan]
 ) -> list[LoanFigures]:
     principal, receivable, income = (
         _balances(session, fund_id, code)
@@ -136,44 +152,60 @@ def _loan_figures(
 
 
 @dataclass(frozen=True)
-class MemberFigures:
-    """A member as the register lists them, with shares bought (3002) and allocated (配股)."""
+class ListedMember:
+    """A member as the register's query gives them, before their shares are added."""
 
     id: int
     name: str
     id_number: str
     poor: bool
+    #: The group's code, None for a member in no group.
     group: str | None
     joined_on: date
     left_on: date | None
+
+
+@dataclass(frozen=True)
+class MemberFigures(ListedMember):
+    """A member as the register lists them, with shares bought (3002) and allocated (配股)."""
+
     shares_bought: Decimal
     shares_allocated: Decimal
 
 
+def members_listing(fund_id: int) -> Listing[ListedMember]:
+    """The register (who left included) in joining order, sought by member id."""
+    query = (
+        select(
+            SocietyMember.id,
+            SocietyMember.name,
+            SocietyMember.id_number,
+            SocietyMember.poor,
+            SocietyGroup.code.label("group"),
+            SocietyMember.joined_on,
+            SocietyMember.left_on,
+        )
+        .outerjoin(SocietyGroup, SocietyGroup.id == SocietyMember.group_id)
+        .where(SocietyMember.fund_id == fund_id)
+        .order_by(SocietyMember.id)
+    )
+    return Listing(query, ListedMember, keys=("id",))
+
+
 def member_figures(session: Session, fund_id: int, member: SocietyMember) -> MemberFigures:
-    return members_figures(session, fund_id, [member])[0]
+    listed = members_listing(fund_id).where(SocietyMember.id == member.id).one(session)
+    return members_figures(session, fund_id, [listed])[0]
 
 
 def members_figures(
-    session: Session, fund_id: int, members: Sequence[SocietyMember]
+    session: Session, fund_id: int, members: Sequence[ListedMember]
 ) -> list[MemberFigures]:
-    """The members with their groups and shares: a few queries for the whole page."""
-    groups = dict(
-        session.execute(
-            select(SocietyGroup.id, SocietyGroup.code).where(SocietyGroup.fund_id == fund_id)
-        ).all()
-    )
+    """The members with their shares: two queries for the whole page."""
     bought = _balances(session, fund_id, chart.MEMBER_SHARES)
     held = allocated_by_member(session, fund_id)
     return [
         MemberFigures(
-            id=member.id,
-            name=member.name,
-            id_number=member.id_number,
-            poor=member.poor,
-            group=groups.get(member.group_id) if member.group_id else None,
-            joined_on=member.joined_on,
-            left_on=member.left_on,
+            **{f.name: getattr(member, f.name) for f in fields(ListedMember)},
             shares_bought=bought.get(str(member.id), ZERO),
             shares_allocated=held.get(member.id, ZERO),
         )
@@ -191,16 +223,29 @@ def member(session: Session, fund_id: int, member_id: int) -> MemberFigures:
     return member_figures(session, fund_id, found)
 
 
-def member_page(
-    session: Session, fund_id: int, offset: int, limit: int
-) -> tuple[int, list[MemberFigures]]:
-    """The register in joining order: the count and one page."""
-    where = SocietyMember.fund_id == fund_id
-    total = session.scalar(select(func.count()).where(where))
-    rows = session.scalars(
-        select(SocietyMember).where(where).order_by(SocietyMember.id).offset(offset).limit(limit)
+def counted_page(
+    session: Session,
+    listing: Listing[R],
+    complete: Callable[[list[R]], list[T]],
+    *,
+    after: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[int, Seek[T]]:
+    """How many rows `listing` holds, and the page after the cursor `after` (or, for old
+    clients, after `offset` rows), its rows completed by `complete` (their figures)."""
+    page = listing.slice(session, after, offset, limit)
+    return listing.count(session), Seek(complete(page.items), page.next)
+
+
+def member_page(session: Session, fund_id: int, **page: Any) -> tuple[int, Seek[MemberFigures]]:
+    """The register in joining order, a page (`counted_page`'s) at a time."""
+    return counted_page(
+        session,
+        members_listing(fund_id),
+        lambda rows: members_figures(session, fund_id, rows),
+        **page,
     )
-    return total, members_figures(session, fund_id, list(rows))
 
 
 @dataclass(frozen=True)
@@ -219,18 +264,48 @@ class LoanRow:
     figures: LoanFigures
 
 
-def loan_row(session: Session, fund_id: int, loan: SocietyLoan) -> LoanRow:
+@dataclass(frozen=True)
+class ListedLoan:
+    """A loan's row as the list's query gives it, before its figures are added."""
+
+    id: int
+    no: str
+    member_id: int
+    amount: Decimal
+    term_months: int
+    purpose: str
+    applied_on: date
+    noticed_on: date | None
+    approved_on: date | None
+    lent_on: date | None
+    state: LoanState
+    due_on: date | None
+
+
+def loans_listing(fund_id: int) -> Listing[ListedLoan]:
+    """The society's loans in order of application, sought by id."""
+    query = (
+        select(*(getattr(SocietyLoan, f.name) for f in fields(ListedLoan)))
+        .where(SocietyLoan.fund_id == fund_id)
+        .order_by(SocietyLoan.id)
+    )
+    return Listing(query, ListedLoan, keys=("id",))
+
+
+def loan_row(session: Session, fund_id: int, loan: SocietyLoan | ListedLoan) -> LoanRow:
     return loan_rows(session, fund_id, [loan])[0]
 
 
-def loan_rows(session: Session, fund_id: int, loans: Sequence[SocietyLoan]) -> list[LoanRow]:
+def loan_rows(
+    session: Session, fund_id: int, loans: Sequence[SocietyLoan | ListedLoan]
+) -> list[LoanRow]:
     return [
         _loan_row(loan, f)
         for loan, f in zip(loans, _loan_figures(session, fund_id, loans), strict=True)
     ]
 
 
-def _loan_row(loan: SocietyLoan, figures: LoanFigures) -> LoanRow:
+def _loan_row(loan: SocietyLoan | ListedLoan, figures: LoanFigures) -> LoanRow:
     return LoanRow(
         no=loan.no,
         member=loan.member_id,
@@ -255,14 +330,11 @@ def loan(session: Session, fund_id: int, no: str) -> LoanRow:
     return loan_row(session, fund_id, found)
 
 
-def loan_page(session: Session, fund_id: int, offset: int, limit: int) -> tuple[int, list[LoanRow]]:
-    """The society's loans in order of application: the count and one page."""
-    where = SocietyLoan.fund_id == fund_id
-    total = session.scalar(select(func.count()).where(where))
-    rows = session.scalars(
-        select(SocietyLoan).where(where).order_by(SocietyLoan.id).offset(offset).limit(limit)
+def loan_page(session: Session, fund_id: int, **page: Any) -> tuple[int, Seek[LoanRow]]:
+    """The society's loans in order of application, a page (`counted_page`'s) at a time."""
+    return counted_page(
+        session, loans_listing(fund_id), lambda rows: loan_rows(session, fund_id, rows), **page
     )
-    return total, loan_rows(session, fund_id, list(rows))
 
 
 @dataclass(frozen=True)
@@ -336,3 +408,216 @@ def visible(session: Session, actor: Actor, code: str) -> Fund:
     county, `access.fund`), then the kind; a revolving fund is no society (FundNotFound)."""
     access.fund(session, actor, code)
     return society(session, code)
+
+
+# --- the county's societies side by side ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListedSociety:
+    """A society as the county's list finds it, before its figures are added."""
+
+    fund: str
+    name: str
+    county: str
+    county_name: str
+    #: None for a society opened before its place was recorded.
+    village: str | None
+    township: str | None
+    opened_on: date | None
+    fund_id: int
+
+
+@dataclass(frozen=True)
+class SocietyRow:
+    """One society of the county's side-by-side list, its figures as of a day."""
+
+    society: ListedSociety
+    fiscal_capital: Decimal
+    member_shares: Decimal
+    donations: Decimal
+    #: 公积金 + 公益金 + 风险准备金.
+    reserves: Decimal
+    members: int
+    poor_members: int
+    loans_outstanding: Decimal
+    #: Principal outstanding of loans due before the day.
+    overdue: Decimal
+    #: Usage fees accrued from 1 January of the day's year to the day (year to date).
+    fee_income: Decimal
+    bank: Decimal
+
+
+def societies_listing(actor: Actor, region: str | None = None) -> Listing[ListedSociety]:
+    """The societies the actor may see (their grant, their region), narrowed to `region`
+    if asked (a region outside the actor's lists nothing), by code."""
+    query = (
+        select(
+            Fund.code.label("fund"),
+            Fund.name,
+            Fund.county_code.label("county"),
+            County.name.label("county_name"),
+            SocietyProfile.village,
+            SocietyProfile.township,
+            Fund.opened_on,
+            Fund.id.label("fund_id"),
+        )
+        .join(County, County.code == Fund.county_code)
+        .outerjoin(SocietyProfile, SocietyProfile.fund_id == Fund.id)
+        .where(Fund.kind == MUTUAL_AID)
+        .order_by(Fund.code)
+    )
+    if actor.fund_code is not None:
+        query = query.where(Fund.code == actor.fund_code)
+    for narrower in (actor.region, region):
+        if narrower is not None:
+            query = query.where(Fund.county_code.startswith(narrower))
+    return Listing(query, ListedSociety, keys=("fund",))
+
+
+def society_page(
+    session: Session, actor: Actor, *, as_of: date, region: str | None = None, **page: Any
+) -> tuple[int, Seek[SocietyRow]]:
+    """The societies the actor may see, in `region`, with their figures as of `as_of`, a
+    page (`counted_page`'s) at a time."""
+    return counted_page(
+        session,
+        societies_listing(actor, region),
+        lambda rows: society_rows(session, rows, as_of),
+        **page,
+    )
+
+
+def society_rows(
+    session: Session, societies: Sequence[ListedSociety], as_of: date
+) -> list[SocietyRow]:
+    """Each society's figures at the end of `as_of`, summed by fund in the database: a
+    dozen queries for the whole page, whatever its societies."""
+    ids = [s.fund_id for s in societies]
+    lines = {
+        code: fund_balances(session, ids, code, as_of)
+        for code in (
+            chart.FISCAL_CAPITAL,
+            chart.MEMBER_SHARES,
+            chart.DONATIONS,
+            chart.RESERVE,
+            chart.WELFARE,
+            chart.RISK_RESERVE,
+            chart.LOANS,
+            chart.BANK,
+        )
+    }
+    members = {
+        fund_id: (everyone, poor)
+        for fund_id, everyone, poor in session.execute(
+            select(SocietyMember.fund_id, func.count(), func.count().filter(SocietyMember.poor))
+            .where(
+                SocietyMember.fund_id.in_(ids),
+                SocietyMember.joined_on <= as_of,
+                SocietyMember.left_on.is_(None) | (SocietyMember.left_on > as_of),
+            )
+            .group_by(SocietyMember.fund_id)
+        )
+    }
+    days = AccountDailyTotal.__table__.c
+    overdue = dict(
+        session.execute(
+            select(Account.fund_id, fen_sum(days.debit) - fen_sum(days.credit))
+            .join(days, days.account_id == Account.id)
+            .join(ChartAccount, ChartAccount.id == Account.chart_id)
+            .join(
+                SocietyLoan,
+                (SocietyLoan.fund_id == Account.fund_id) & (SocietyLoan.no == Account.subkey),
+            )
+            .where(
+                Account.fund_id.in_(ids),
+                ChartAccount.code == chart.LOANS,
+                SocietyLoan.due_on < as_of,
+                days.day <= as_of,
+            )
+            .group_by(Account.fund_id)
+        ).all()
+    )
+    line_days = ChartDailyTotal.__table__.c
+    fees = dict(
+        session.execute(
+            select(ChartAccount.fund_id, fen_sum(line_days.credit))
+            .join(line_days, line_days.chart_id == ChartAccount.id)
+            .where(
+                ChartAccount.fund_id.in_(ids),
+                ChartAccount.code == chart.FEE_INCOME,
+                line_days.day >= date(as_of.year, 1, 1),
+                line_days.day <= as_of,
+            )
+            .group_by(ChartAccount.fund_id)
+        ).all()
+    )
+
+    def line(code: str, fund_id: int) -> Decimal:
+        return lines[code].get(fund_id, ZERO)
+
+    return [
+        SocietyRow(
+            society=s,
+            fiscal_capital=line(chart.FISCAL_CAPITAL, s.fund_id),
+            member_shares=line(chart.MEMBER_SHARES, s.fund_id),
+            donations=line(chart.DONATIONS, s.fund_id),
+            reserves=sum(
+                (line(c, s.fund_id) for c in (chart.RESERVE, chart.WELFARE, chart.RISK_RESERVE)),
+                ZERO,
+            ),
+            members=members.get(s.fund_id, (0, 0))[0],
+            poor_members=members.get(s.fund_id, (0, 0))[1],
+            loans_outstanding=line(chart.LOANS, s.fund_id),
+            overdue=overdue.get(s.fund_id, ZERO),
+            fee_income=fees.get(s.fund_id, ZERO),
+            bank=line(chart.BANK, s.fund_id),
+        )
+        for s in societies
+    ]
+
+
+def society_row(session: Session, fund: Fund, as_of: date) -> SocietyRow:
+    """A society just opened, as the county's list shows it."""
+    listed = societies_listing(SYSTEM).where(Fund.id == fund.id).one(session)
+    return society_rows(session, [listed], as_of)[0]
+
+
+# --- approved expenses -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExpenseRow:
+    """An approved expense paid (管理费用), with its voucher."""
+
+    id: int
+    paid_on: date
+    amount: Decimal
+    purpose: str
+    approved_by: str
+    paid_by: str
+    voucher: str
+
+
+def expenses_listing(fund_id: int) -> Listing[ExpenseRow]:
+    """The society's expenses in the order they were paid, sought by id."""
+    query = (
+        select(
+            SocietyExpense.id,
+            SocietyExpense.paid_on,
+            SocietyExpense.amount,
+            SocietyExpense.purpose,
+            SocietyExpense.approved_by,
+            SocietyExpense.paid_by,
+            Journal.voucher_no.label("voucher"),
+        )
+        .join(Journal, Journal.id == SocietyExpense.journal_id)
+        .where(SocietyExpense.fund_id == fund_id)
+        .order_by(SocietyExpense.id)
+    )
+    return Listing(query, ExpenseRow, keys=("id",))
+
+
+def expense_page(session: Session, fund_id: int, **page: Any) -> tuple[int, Seek[ExpenseRow]]:
+    """The society's expenses in the order they were paid, a page at a time."""
+    return counted_page(session, expenses_listing(fund_id), list, **page)

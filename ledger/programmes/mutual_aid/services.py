@@ -57,14 +57,17 @@ from ledger.programmes.mutual_aid.models import (
     PPM,
     LoanState,
     ShareAllocation,
+    SocietyExpense,
     SocietyGroup,
     SocietyLoan,
     SocietyMember,
+    SocietyProfile,
     SocietyRules,
 )
 from ledger.programmes.mutual_aid.rules import add_months, span_fee
 from ledger.read.books import balance, fen_sum, month_end
 from ledger.services import journals, lookup, periods
+from ledger.services.funds import open_fund
 
 CLERK, CASHIER, APPROVER = "clerk", "cashier", "approver"
 
@@ -133,9 +136,16 @@ def audit(
     )
 
 
+def post_journal(
+    uow: UnitOfWork, fund: Fund, actor: Actor, draft: JournalDraft
+) -> journals.PostedJournal:
+    """Post through the core, which holds the draft to 封闭运行."""
+    return journals.post(uow, fund.id, draft, actor=actor.username)
+
+
 def post_draft(uow: UnitOfWork, fund: Fund, actor: Actor, draft: JournalDraft) -> str:
-    """Post through the core (which holds the draft to 封闭运行); the voucher."""
-    return journals.post(uow, fund.id, draft, actor=actor.username).voucher
+    """`post_journal`, answering the voucher."""
+    return post_journal(uow, fund, actor, draft).voucher
 
 
 def amount_of(session: Session, fund: Fund, ref: AccountRef) -> Decimal:
@@ -194,6 +204,36 @@ def add_rules(
     fund_code: str,
     *,
     effective_on: object,
+    **settings: Any,
+) -> SocietyRules:
+    """A new version of the 章程, in force from `effective_on` (loans already made keep theirs).
+
+    The settings are `rules_settings`'.
+    """
+    may(actor, RULES)
+    session = uow.session
+    fund = society(session, fund_code)
+    day = validate.day(effective_on, "effective_on")
+    values = rules_settings(**settings)
+    if session.scalar(
+        select(SocietyRules.id).where(
+            SocietyRules.fund_id == fund.id, SocietyRules.effective_on == day
+        )
+    ):
+        raise DuplicateKey(
+            f"{day} 生效的章程版本已存在",
+            f"a version of the rules taking effect on {day} already exists",
+            field="effective_on",
+        )
+    rules = SocietyRules(fund_id=fund.id, effective_on=day, recorded_by=actor.username, **values)
+    session.add(rules)
+    session.flush()
+    audit(session, fund, actor, "rules", f"rules:{day}", effective_on=day)
+    return rules
+
+
+def rules_settings(
+    *,
     share_size: object,
     loan_cap: object,
     loan_share_multiple: object,
@@ -204,16 +244,12 @@ def add_rules(
     group_min: object,
     group_max: object,
     distribution: Mapping[str, object],
-) -> SocietyRules:
-    """A new version of the 章程, in force from `effective_on` (loans already made keep theirs).
+) -> dict[str, object]:
+    """A version of the 章程's settings, checked, as `SocietyRules` columns.
 
     Rates are monthly fractions (``"0.006"`` is 6‰ a month); the distribution
     gives 公积金, 公益金, 风险准备金, 管理人员补贴 and 分红 as fractions summing to 1.
     """
-    may(actor, RULES)
-    session = uow.session
-    fund = society(session, fund_code)
-    day = validate.day(effective_on, "effective_on")
     if not isinstance(distribution, Mapping) or set(distribution) != set(DISTRIBUTION_KEYS):
         raise InvalidField(
             f"分配比例应包含且只包含 {', '.join(DISTRIBUTION_KEYS)}",
@@ -238,37 +274,75 @@ def add_rules(
             "group_min cannot exceed group_max",
             field="group_min",
         )
-    if session.scalar(
-        select(SocietyRules.id).where(
-            SocietyRules.fund_id == fund.id, SocietyRules.effective_on == day
-        )
-    ):
-        raise DuplicateKey(
-            f"{day} 生效的章程版本已存在",
-            f"a version of the rules taking effect on {day} already exists",
-            field="effective_on",
-        )
-    rules = SocietyRules(
-        fund_id=fund.id,
-        effective_on=day,
-        share_size=validate.amount(share_size, "share_size"),
-        loan_cap=validate.amount(loan_cap, "loan_cap"),
-        loan_share_multiple=_whole(loan_share_multiple, "loan_share_multiple", 1, 100),
-        max_term_months=_whole(max_term_months, "max_term_months", 1, 60),
-        fee_rate_ppm=_fraction(fee_rate_monthly, "fee_rate_monthly", PPM, Decimal("0.1")),
-        overdue_fee_rate_ppm=_fraction(
+    return {
+        "share_size": validate.amount(share_size, "share_size"),
+        "loan_cap": validate.amount(loan_cap, "loan_cap"),
+        "loan_share_multiple": _whole(loan_share_multiple, "loan_share_multiple", 1, 100),
+        "max_term_months": _whole(max_term_months, "max_term_months", 1, 60),
+        "fee_rate_ppm": _fraction(fee_rate_monthly, "fee_rate_monthly", PPM, Decimal("0.1")),
+        "overdue_fee_rate_ppm": _fraction(
             overdue_fee_rate_monthly, "overdue_fee_rate_monthly", PPM, Decimal("0.1")
         ),
-        notice_days=_whole(notice_days, "notice_days", 0, 90),
-        group_min=least,
-        group_max=most,
-        recorded_by=actor.username,
+        "notice_days": _whole(notice_days, "notice_days", 0, 90),
+        "group_min": least,
+        "group_max": most,
         **shares,
+    }
+
+
+# --- opening a society ---------------------------------------------------------
+
+#: 专户账号: the digits a Chinese bank prints, 6 to 32 of them (spaces between groups allowed).
+BANK_ACCOUNT = re.compile(r"^[0-9]{6,32}$")
+
+
+def open_society(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    code: str,
+    name: str,
+    county: str | None,
+    village: str,
+    township: str,
+    bank: str,
+    bank_account: str,
+    opened_on: object,
+    rules: Mapping[str, object] | None = None,
+) -> Fund:
+    """A county officer opens a village society (成立互助社): a fund of kind mutual_aid with
+    its chart, its village, township and bank account (专户), and its first 章程 in force
+    from `opened_on`: `rules` (as `rules_settings` takes them) or the model rules' defaults.
+
+    Only a role that may open funds does (`Action.MANAGE_FUNDS`, `open_fund` checks).
+    """
+    fund = open_fund(
+        uow, actor=actor, code=code, name=name, opened_on=opened_on, county=county, kind=MUTUAL_AID
     )
-    session.add(rules)
+    session = uow.session
+    account = "".join(str(bank_account).split()) if isinstance(bank_account, str) else ""
+    if not BANK_ACCOUNT.match(account):
+        raise InvalidField(
+            "专户账号应为 6–32 位数字", "bank_account must be 6-32 digits", field="bank_account"
+        )
+    session.add(
+        SocietyProfile(
+            fund_id=fund.id,
+            village=validate.text(village, "village", max_length=100),
+            township=validate.text(township, "township", max_length=100),
+            bank=validate.text(bank, "bank", max_length=100),
+            bank_account=account,
+        )
+    )
+    if rules is not None:
+        # The kind's opening wrote the one version there is: the defaults, now replaced.
+        first = session.scalars(select(SocietyRules).where(SocietyRules.fund_id == fund.id)).one()
+        for column, value in rules_settings(**rules).items():
+            setattr(first, column, value)
+        first.recorded_by = actor.username
     session.flush()
-    audit(session, fund, actor, "rules", f"rules:{day}", effective_on=day)
-    return rules
+    audit(session, fund, actor, "open", f"society:{fund.code}", village=village, bank=account)
+    return fund
 
 
 # --- groups and members ------------------------------------------------------
@@ -606,11 +680,29 @@ def pay_expense(
             "the one who approved an expense cannot pay it (cash and books apart)",
             field="approved_by",
         )
-    voucher = post_draft(uow, fund, actor, templates.expense(day, money, purpose))
-    audit(
-        session, fund, actor, "expense", f"voucher:{voucher}", amount=money, approved_by=approved_by
+    posted = post_journal(uow, fund, actor, templates.expense(day, money, purpose))
+    session.add(
+        SocietyExpense(
+            fund_id=fund.id,
+            journal_id=posted.id,
+            paid_on=day,
+            amount=money,
+            purpose=purpose,
+            approved_by=approved_by,
+            paid_by=actor.username,
+        )
     )
-    return voucher
+    session.flush()
+    audit(
+        session,
+        fund,
+        actor,
+        "expense",
+        f"voucher:{posted.voucher}",
+        amount=money,
+        approved_by=approved_by,
+    )
+    return posted.voucher
 
 
 # --- loans -----------------------------------------------------------------------
