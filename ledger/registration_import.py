@@ -30,7 +30,6 @@ from ledger.db import UnitOfWork
 from ledger.errors import (
     DateInFuture,
     DateOutOfOrder,
-    LedgerError,
     OverLimit,
     RowError,
     RowsRefused,
@@ -52,23 +51,7 @@ from ledger.money import cny, fmt
 from ledger.permissions import Action
 from ledger.services import lookup
 from ledger.services.loans import NUMBER, REQUESTED, registration_day, within_loan_limits
-from ledger.uploads import Cell, Row, header_name, read_table
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    #: Header names read as this column: SPEC §9's first (the template prints it), then
-    #: the variants county sheets use.
-    names: tuple[str, ...]
-    example: str
-    note: str
-    required: bool = True
-
-    @property
-    def header(self) -> str:
-        return self.names[0]
-
+from ledger.uploads import Column, Row, cell_values, match_columns, read_table
 
 #: In SPEC §9's order; the import matches headers by name, in any order.
 COLUMNS = (
@@ -114,9 +97,6 @@ COLUMNS = (
     ),
 )
 BY_NAME = {name: c for c in COLUMNS for name in c.names}
-#: Every accepted name, as an unknown header's refusal lists them.
-ACCEPTED_ZH = ";".join("/".join(c.names) for c in COLUMNS)
-ACCEPTED_EN = "; ".join(" / ".join(c.names) for c in COLUMNS)
 #: The widest sheet read: the columns above, with room for empty formatted ones.
 MAX_COLUMNS = 32
 YES, NO = (
@@ -156,9 +136,7 @@ def import_registrations(
     fund = lookup.fund(session, fund_code)
     permissions.check(actor, Action.IMPORT)
     header, rows = read_table(data, max_columns=MAX_COLUMNS)
-    columns = _columns(header)
-    # Problems name a column as the sheet does (户主姓名 where it says so, not 姓名).
-    labels = {column.key: header[index] for index, column in columns.items()}
+    columns, labels = match_columns(header, COLUMNS)
     context = _Context.load(session, fund.id)
     errors: list[RowError] = []
     entries: list[_Entry] = []
@@ -175,42 +153,6 @@ def import_registrations(
     result = _write(uow, actor, fund.id, context, entries, progress)
     uow.session.flush()
     return result
-
-
-def _columns(header: list[str]) -> dict[int, Column]:
-    """Column index → column, matching the headers by name (an unknown header is refused)."""
-    found: dict[int, Column] = {}
-    problems = []
-    for index, text in enumerate(header):
-        if not text:
-            continue
-        column = BY_NAME.get(header_name(text))
-        if column is None:
-            problems.append(
-                RowError(
-                    1,
-                    text,
-                    f"未知的列“{text}”;可用的列名:{ACCEPTED_ZH}",
-                    f"unknown column {text!r}; accepted: {ACCEPTED_EN}",
-                )
-            )
-        elif column in found.values():
-            problems.append(RowError(1, text, f"列“{text}”重复", f"column {text!r} appears twice"))
-        else:
-            found[index] = column
-    for column in COLUMNS:
-        if column.required and column not in found.values():
-            problems.append(
-                RowError(
-                    1,
-                    column.header,
-                    f"缺少列“{column.header}”(也可写作 {'、'.join(column.names[1:])})",
-                    f"missing column {column.header!r} (or {', '.join(column.names[1:])})",
-                )
-            )
-    if problems:
-        raise RowsRefused(problems)
-    return found
 
 
 @dataclass
@@ -279,29 +221,8 @@ def _check_row(
     errors: list[RowError],
 ) -> _Entry | None:
     """The row's values, checked; every problem appended to `errors` (then None)."""
-    raw: dict[str, Cell] = {
-        columns[i].key: cell for i, cell in enumerate(row.cells) if i in columns
-    }
-    values: dict[str, object] = {}
     before = len(errors)
-
-    def refuse(column: Column, zh: str, en: str) -> None:
-        errors.append(RowError(row.number, labels[column.key], zh, en))
-
-    for column in COLUMNS:
-        cell = raw.get(column.key, Cell(None))
-        if cell.formula:
-            refuse(column, "不接受公式,请填写数值", "formulas are not accepted; enter the value")
-            continue
-        value = cell.value
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if column.required:
-                refuse(column, "必填", "required")
-            continue
-        try:
-            values[column.key] = PARSERS[column.key](value)
-        except LedgerError as error:
-            refuse(column, error.detail_zh, error.detail_en)
+    values = cell_values(row, columns, labels, PARSERS, errors)
     values.setdefault("on", today)
     if len(errors) == before:
         _check_against_fund(row.number, values, labels, ctx, today, errors)
@@ -371,11 +292,13 @@ def _check_against_fund(
         refuse("on", refusal.detail_zh, refusal.detail_en)
 
 
-def _text(max_length: int) -> Callable[[object], str]:
+def sheet_text(max_length: int) -> Callable[[object], str]:
+    """A cell's text, 1..`max_length` characters."""
     return lambda value: validate.text(str(value), "value", max_length=max_length)
 
 
-def _flag(value: object) -> bool:
+def sheet_flag(value: object) -> bool:
+    """是 or 否 (and the usual spellings of yes and no)."""
     text = str(value).strip()
     if text in YES:
         return True
@@ -414,6 +337,11 @@ def sheet_date(value: object) -> date:
     raise SheetRefused(f"日期 {text} 无效,应为 YYYY-MM-DD", f"{text} is not a date YYYY-MM-DD")
 
 
+def sheet_id_number(value: object) -> str:
+    """An 18-digit ID number (GB 11643), its check digit checked; a lower-case x read as X."""
+    return check_id_number(str(value).strip().upper())
+
+
 def _number(value: object) -> str:
     text = str(value).strip()
     if not NUMBER.match(text):
@@ -421,23 +349,23 @@ def _number(value: object) -> str:
     return text
 
 
-def _code(value: object) -> str:
+def sheet_code(value: object) -> str:
     """A code typed in a cell: Excel turns ``1`` into the number 1, so integers read back."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return _text(32)(value)
+    return sheet_text(32)(value)
 
 
 PARSERS: dict[str, Callable[[object], object]] = {
-    "name": _text(50),
-    "id_number": lambda v: check_id_number(str(v).strip().upper()),
-    "township": _code,
-    "village": _text(100),
-    "party_member": _flag,
-    "phone": lambda v: check_mobile(_code(v)),
-    "batch": _code,
-    "project_type": _code,
-    "project": _text(200),
+    "name": sheet_text(50),
+    "id_number": sheet_id_number,
+    "township": sheet_code,
+    "village": sheet_text(100),
+    "party_member": sheet_flag,
+    "phone": lambda v: check_mobile(sheet_code(v)),
+    "batch": sheet_code,
+    "project_type": sheet_code,
+    "project": sheet_text(200),
     "requested_amount": sheet_amount,
     "on": sheet_date,
     "registration_no": _number,

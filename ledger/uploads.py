@@ -26,11 +26,11 @@ import os
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO
 
-from ledger.errors import SheetRefused, SheetTooLarge
+from ledger.errors import LedgerError, RowError, RowsRefused, SheetRefused, SheetTooLarge
 
 MB = 1024 * 1024
 #: The largest file we read (also the API's upload limit).
@@ -105,6 +105,95 @@ def read_table(
     if header is None or not any(c.value not in (None, "") for c in header.cells):
         raise SheetRefused("文件没有表头行", "the file has no header row", field="file")
     return [str(c.value or "").strip() for c in header.cells], _limited(rows)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column a kind of sheet may have, matched by its header."""
+
+    key: str
+    #: Header names read as this column: the one the template prints first, then the
+    #: variants county sheets use.
+    names: tuple[str, ...]
+    example: str = ""
+    note: str = ""
+    required: bool = True
+
+    @property
+    def header(self) -> str:
+        return self.names[0]
+
+
+def match_columns(
+    header: list[str], columns: Sequence[Column]
+) -> tuple[dict[int, Column], dict[str, str]]:
+    """Column index → column, matching the headers by name in any order, and each column's
+    key → its header as the sheet writes it (户主姓名 where it says so, not 姓名), which
+    problems name. An unknown, repeated or missing header refuses the file (row 1)."""
+    by_name = {name: c for c in columns for name in c.names}
+    found: dict[int, Column] = {}
+    problems = []
+    for index, text in enumerate(header):
+        if not text:
+            continue
+        column = by_name.get(header_name(text))
+        if column is None:
+            problems.append(
+                RowError(
+                    1,
+                    text,
+                    f"未知的列“{text}”;可用的列名:{';'.join('/'.join(c.names) for c in columns)}",
+                    f"unknown column {text!r}; accepted: "
+                    + "; ".join(" / ".join(c.names) for c in columns),
+                )
+            )
+        elif column in found.values():
+            problems.append(RowError(1, text, f"列“{text}”重复", f"column {text!r} appears twice"))
+        else:
+            found[index] = column
+    for column in columns:
+        if column.required and column not in found.values():
+            problems.append(
+                RowError(
+                    1,
+                    column.header,
+                    f"缺少列“{column.header}”(也可写作 {'、'.join(column.names[1:])})",
+                    f"missing column {column.header!r} (or {', '.join(column.names[1:])})",
+                )
+            )
+    if problems:
+        raise RowsRefused(problems)
+    # Read (and refused) in the columns' own order, whatever the sheet's.
+    ordered = dict(sorted(found.items(), key=lambda pair: columns.index(pair[1])))
+    return ordered, {column.key: header[index] for index, column in ordered.items()}
+
+
+def cell_values(
+    row: Row,
+    columns: Mapping[int, Column],
+    labels: Mapping[str, str],
+    parsers: Mapping[str, Callable[[object], object]],
+    errors: list[RowError],
+) -> dict[str, object]:
+    """The row's cells of the matched `columns`, each read by its key's parser; a formula,
+    a required cell left empty or a parser's refusal is appended to `errors` instead."""
+    raw = {columns[i].key: cell for i, cell in enumerate(row.cells) if i in columns}
+    values: dict[str, object] = {}
+    for column in columns.values():
+        cell = raw.get(column.key, BLANK)
+        problem: tuple[str, str] | None = None
+        if cell.formula:
+            problem = ("不接受公式,请填写数值", "formulas are not accepted; enter the value")
+        elif cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()):
+            problem = ("必填", "required") if column.required else None
+        else:
+            try:
+                values[column.key] = parsers[column.key](cell.value)
+            except LedgerError as error:
+                problem = (error.detail_zh, error.detail_en)
+        if problem is not None:
+            errors.append(RowError(row.number, labels[column.key], *problem))
+    return values
 
 
 def header_name(text: str) -> str:
