@@ -25,18 +25,23 @@ from typing import Any
 from flask.views import MethodView
 from marshmallow import Schema
 
+from api.exports import xlsx
+from api.imports import SheetUpload
 from api.pagination import Blueprint, Paging
 from api.scope import gated
+from api.uploads import MULTIPART, UploadBlueprint
 from ledger import dates
 from ledger.actors import Role
 from ledger.db import UnitOfWork
 from ledger.models import Journal
 from ledger.permissions import Action
-from ledger.programmes.mutual_aid import reads, services, yearend
+from ledger.programmes.mutual_aid import reads, services, sheets, yearend
 from ledger.programmes.mutual_aid.services import APPROVE, CASH, CLOSE, LOANS, MEMBERS, RULES
 from ledger.read.listing import Seek
+from sheets import societies as society_sheets
 from shell.auth import current_actor, require
 from shell.db import get_db
+from shell.downloads import XLSX, download, file_doc
 from shell.schemas.books import PeriodOut
 from shell.schemas.society import (
     DayIn,
@@ -55,6 +60,7 @@ from shell.schemas.society import (
     SocietyExpenseOut,
     SocietyGroupIn,
     SocietyGroupOut,
+    SocietyImportOut,
     SocietyIn,
     SocietyLoanIn,
     SocietyLoanOut,
@@ -72,7 +78,7 @@ from shell.schemas.society import (
 )
 from shell.writes import accepts_idempotency_key, commit_write
 
-blp = Blueprint(
+blp = UploadBlueprint(
     "societies",
     __name__,
     url_prefix="/api/v1/societies/<s>",
@@ -125,6 +131,23 @@ class Societies(MethodView):
             return reads.society_row(uow.session, fund, dates.today())
 
         return write(work, SocietyRowOut())
+
+
+@registry.route("/export.xlsx")
+class SocietiesSheet(MethodView):
+    @require(*SOCIETY_READERS, *OPENERS)
+    @registry.arguments(SocietyQuery, location="query")
+    @registry.doc(**file_doc(XLSX))
+    def get(self, query: dict[str, Any]) -> Any:
+        """The societies side by side as XLSX, figures as of a day (互助社一览)"""
+        as_of = query.get("as_of") or dates.today()
+        actor = current_actor()
+        with get_db().replica_read() as read:
+            listed = reads.societies_listing(actor, query.get("region")).all(read.session)
+            body = society_sheets.societies_xlsx(reads.society_rows(read.session, listed, as_of))
+        return download(
+            body, f"societies-{as_of}.xlsx", zh=f"互助社一览-{as_of}.xlsx", age=read.age
+        )
 
 
 def in_society(*roles: str) -> Callable[[Any], Any]:
@@ -455,6 +478,86 @@ class WriteOff(MethodView):
         return write(
             lambda uow: {"voucher": yearend.write_off(uow, actor, s, no, **data)}, VoucherOut()
         )
+
+
+# --- sheets in and out ------------------------------------------------------------------
+
+
+def import_route(path: str, verb: Callable[..., sheets.Imported], doc: str) -> None:
+    """A POST taking a sheet whose rows are imported all or none by the clerk."""
+
+    @in_society(*MEMBERS.roles)
+    @accepts_idempotency_key
+    @blp.arguments(SheetUpload, location=MULTIPART)
+    @blp.response(201, SocietyImportOut)
+    def post(self: MethodView, upload: dict[str, Any], s: str) -> Any:
+        actor = current_actor()
+        data = upload["file"].read()
+        return write(lambda uow: verb(uow, actor, s, data), SocietyImportOut())
+
+    post.__doc__ = doc
+    name = "Import" + path.rsplit("/", 1)[-1].title()
+    blp.route(path)(type(name, (MethodView,), {"post": post}))
+
+
+import_route(
+    "/imports/groups",
+    sheets.import_groups,
+    "Import the groups a sheet lists (小组编号), all or none (导入联保小组)",
+)
+import_route(
+    "/imports/members",
+    sheets.import_members,
+    "Import the members a sheet lists (姓名, 身份证号, 贫困户, 联保小组, 入社日期), all or none"
+    " (导入社员名册)",
+)
+
+
+def export_route(name: str, zh: str, build: Callable[[Any, int], bytes], doc: str) -> None:
+    """A GET answering one of the society's lists as XLSX."""
+
+    @in_society(*SOCIETY_READERS)
+    @blp.doc(**file_doc(XLSX))
+    def get(self: MethodView, s: str) -> Any:
+        return xlsx(s, name, zh, build)
+
+    get.__doc__ = doc
+    blp.route(f"/exports/{name}.xlsx")(type(f"Export{name.title()}", (MethodView,), {"get": get}))
+
+
+export_route(
+    "members",
+    "社员名册",
+    lambda session, fund_id: society_sheets.members_xlsx(
+        reads.members_figures(session, fund_id, reads.members_listing(fund_id).all(session))
+    ),
+    "The register of members as XLSX (社员名册)",
+)
+export_route(
+    "groups",
+    "联保小组",
+    lambda session, fund_id: society_sheets.groups_xlsx(
+        reads.groups(session, fund_id), reads.member_names(session, fund_id)
+    ),
+    "The groups and their members as XLSX (联保小组)",
+)
+export_route(
+    "loans",
+    "借款台账",
+    lambda session, fund_id: society_sheets.loans_xlsx(
+        reads.loan_rows(session, fund_id, reads.loans_listing(fund_id).all(session)),
+        reads.member_names(session, fund_id),
+    ),
+    "The loans with their figures as XLSX (借款台账)",
+)
+export_route(
+    "expenses",
+    "管理费用",
+    lambda session, fund_id: society_sheets.expenses_xlsx(
+        reads.expenses_listing(fund_id).all(session)
+    ),
+    "The approved expenses as XLSX (管理费用)",
+)
 
 
 # --- month close, year end, figures ---------------------------------------------------------

@@ -127,6 +127,17 @@ FINDING_KIND = {
     "records_mismatch": "账实不符",
 }
 
+#: A society's loan states (SPEC §13): applied → noticed → approved → lent → repaid, or
+#: written off against the risk reserve.
+SOCIETY_LOAN_STATE = {
+    "applied": "已申请",
+    "noticed": "公示中",
+    "approved": "已审批",
+    "lent": "已放款",
+    "repaid": "已还清",
+    "written_off": "已核销",
+}
+
 
 def label(mapping: Mapping[str, str], code: str | None) -> str:
     """The Chinese label of `code`, or the code itself when there is none."""

@@ -305,3 +305,12 @@ class SocietyExpenseOut(Schema):
     approved_by = fields.String(required=True)
     paid_by = fields.String(required=True)
     voucher = fields.String(required=True)
+
+
+class SocietyImportOut(Schema):
+    rows = fields.Integer(required=True, metadata={"description": "导入行数 / rows imported"})
+    keys = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "新小组编号或新社员 id / the new groups' codes or members' ids"},
+    )

@@ -17,6 +17,11 @@ S = "/api/v1/societies/<s>"
 SOCIETY_READERS = ("clerk", "cashier", "approver", "leader", "auditor")
 
 ROWS: dict[tuple[str, str], dict[str, int]] = {
+    # the county's societies: read side by side by their people and the county's, opened by
+    # whoever opens funds (the administrator)
+    ("GET", "/api/v1/societies"): expect(200, *SOCIETY_READERS, "admin"),
+    ("POST", "/api/v1/societies"): expect(422, "admin"),
+    ("GET", "/api/v1/societies/export.xlsx"): expect(200, *SOCIETY_READERS, "admin"),
     ("GET", f"{S}/rules"): expect(200, *SOCIETY_READERS),
     ("POST", f"{S}/rules"): expect(422, "clerk"),
     ("GET", f"{S}/groups"): expect(200, *SOCIETY_READERS),
@@ -30,8 +35,15 @@ ROWS: dict[tuple[str, str], dict[str, int]] = {
     ("POST", f"{S}/fiscal-capital"): expect(422, "cashier"),
     ("POST", f"{S}/donations"): expect(422, "cashier"),
     ("POST", f"{S}/bank-interest"): expect(422, "cashier"),
+    ("GET", f"{S}/expenses"): expect(200, *SOCIETY_READERS),
     ("POST", f"{S}/expenses"): expect(422, "cashier"),
     ("POST", f"{S}/subsidies"): expect(422, "cashier"),
+    ("POST", f"{S}/imports/groups"): expect(422, "clerk"),
+    ("POST", f"{S}/imports/members"): expect(422, "clerk"),
+    ("GET", f"{S}/exports/members.xlsx"): expect(200, *SOCIETY_READERS),
+    ("GET", f"{S}/exports/groups.xlsx"): expect(200, *SOCIETY_READERS),
+    ("GET", f"{S}/exports/loans.xlsx"): expect(200, *SOCIETY_READERS),
+    ("GET", f"{S}/exports/expenses.xlsx"): expect(200, *SOCIETY_READERS),
     ("GET", f"{S}/loans"): expect(200, *SOCIETY_READERS),
     ("POST", f"{S}/loans"): expect(422, "clerk"),
     ("GET", f"{S}/loans/<no>"): expect(200, *SOCIETY_READERS),

@@ -519,11 +519,13 @@ def society_rows(
             .group_by(SocietyMember.fund_id)
         )
     }
-    days = AccountDailyTotal.__table__.c
     overdue = dict(
         session.execute(
-            select(Account.fund_id, fen_sum(days.debit) - fen_sum(days.credit))
-            .join(days, days.account_id == Account.id)
+            select(
+                Account.fund_id,
+                fen_sum(AccountDailyTotal.debit) - fen_sum(AccountDailyTotal.credit),
+            )
+            .join(AccountDailyTotal, AccountDailyTotal.account_id == Account.id)
             .join(ChartAccount, ChartAccount.id == Account.chart_id)
             .join(
                 SocietyLoan,
@@ -533,21 +535,20 @@ def society_rows(
                 Account.fund_id.in_(ids),
                 ChartAccount.code == chart.LOANS,
                 SocietyLoan.due_on < as_of,
-                days.day <= as_of,
+                AccountDailyTotal.day <= as_of,
             )
             .group_by(Account.fund_id)
         ).all()
     )
-    line_days = ChartDailyTotal.__table__.c
     fees = dict(
         session.execute(
-            select(ChartAccount.fund_id, fen_sum(line_days.credit))
-            .join(line_days, line_days.chart_id == ChartAccount.id)
+            select(ChartAccount.fund_id, fen_sum(ChartDailyTotal.credit))
+            .join(ChartDailyTotal, ChartDailyTotal.chart_id == ChartAccount.id)
             .where(
                 ChartAccount.fund_id.in_(ids),
                 ChartAccount.code == chart.FEE_INCOME,
-                line_days.day >= date(as_of.year, 1, 1),
-                line_days.day <= as_of,
+                ChartDailyTotal.day >= date(as_of.year, 1, 1),
+                ChartDailyTotal.day <= as_of,
             )
             .group_by(ChartAccount.fund_id)
         ).all()
@@ -621,3 +622,12 @@ def expenses_listing(fund_id: int) -> Listing[ExpenseRow]:
 def expense_page(session: Session, fund_id: int, **page: Any) -> tuple[int, Seek[ExpenseRow]]:
     """The society's expenses in the order they were paid, a page at a time."""
     return counted_page(session, expenses_listing(fund_id), list, **page)
+
+
+def member_names(session: Session, fund_id: int) -> dict[int, str]:
+    """Member id → name, for lists that name a member (loans, groups)."""
+    return dict(
+        session.execute(
+            select(SocietyMember.id, SocietyMember.name).where(SocietyMember.fund_id == fund_id)
+        ).all()
+    )
