@@ -124,10 +124,9 @@ class Societies(MethodView):
     def post(self, data: dict[str, Any]) -> Any:
         """Open a village society: its place, bank account (专户) and first 章程 (成立互助社)"""
         actor = current_actor()
-        code = data.pop("fund")
 
         def work(uow: UnitOfWork) -> reads.SocietyRow:
-            fund = services.open_society(uow, actor, code=code, **data)
+            fund = services.open_society(uow, actor, **data)
             return reads.society_row(uow.session, fund, dates.today())
 
         return write(work, SocietyRowOut())

@@ -523,7 +523,7 @@ def society_rows(
         session.execute(
             select(
                 Account.fund_id,
-                fen_sum(AccountDailyTotal.debit) - fen_sum(AccountDailyTotal.credit),
+                fen_sum(AccountDailyTotal.debit - AccountDailyTotal.credit),
             )
             .join(AccountDailyTotal, AccountDailyTotal.account_id == Account.id)
             .join(ChartAccount, ChartAccount.id == Account.chart_id)

@@ -33,6 +33,7 @@ from ledger.errors import (
     FundNotFound,
     InvalidField,
     InvalidTransition,
+    LedgerError,
     MakerIsChecker,
     Overpayment,
     RecordNotFound,
@@ -300,7 +301,7 @@ def open_society(
     uow: UnitOfWork,
     actor: Actor,
     *,
-    code: str,
+    fund: str,
     name: str,
     county: str | None,
     village: str,
@@ -316,18 +317,30 @@ def open_society(
 
     Only a role that may open funds does (`Action.MANAGE_FUNDS`, `open_fund` checks).
     """
-    fund = open_fund(
-        uow, actor=actor, code=code, name=name, opened_on=opened_on, county=county, kind=MUTUAL_AID
-    )
+    try:
+        opened = open_fund(
+            uow,
+            actor=actor,
+            code=fund,
+            name=name,
+            opened_on=opened_on,
+            county=county,
+            kind=MUTUAL_AID,
+        )
+    except LedgerError as refusal:
+        # A society's code is its fund's, named `fund` (SPEC §13): so is the refusal.
+        if refusal.field == "code":
+            refusal.field = "fund"
+        raise
     session = uow.session
-    account = "".join(str(bank_account).split()) if isinstance(bank_account, str) else ""
+    account = "".join(bank_account.split()) if isinstance(bank_account, str) else ""
     if not BANK_ACCOUNT.match(account):
         raise InvalidField(
             "专户账号应为 6–32 位数字", "bank_account must be 6-32 digits", field="bank_account"
         )
     session.add(
         SocietyProfile(
-            fund_id=fund.id,
+            fund_id=opened.id,
             village=validate.text(village, "village", max_length=100),
             township=validate.text(township, "township", max_length=100),
             bank=validate.text(bank, "bank", max_length=100),
@@ -336,13 +349,13 @@ def open_society(
     )
     if rules is not None:
         # The kind's opening wrote the one version there is: the defaults, now replaced.
-        first = session.scalars(select(SocietyRules).where(SocietyRules.fund_id == fund.id)).one()
+        first = session.scalars(select(SocietyRules).where(SocietyRules.fund_id == opened.id)).one()
         for column, value in rules_settings(**rules).items():
             setattr(first, column, value)
         first.recorded_by = actor.username
     session.flush()
-    audit(session, fund, actor, "open", f"society:{fund.code}", village=village, bank=account)
-    return fund
+    audit(session, opened, actor, "open", f"society:{opened.code}", village=village, bank=account)
+    return opened
 
 
 # --- groups and members ------------------------------------------------------
