@@ -8,7 +8,7 @@ test needs: two townships, liaisons and households in each, money in both
 townships, a disbursed loan in each, and on township A's loan a disaster
 loss, a pending write-off, extension and project change, and an inspection that
 found its money diverted. `build_society` does the same for a mutual-aid society
-(opened through the service: no endpoint opens one yet).
+(opened through the service, as the demo opens them).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A society's verbs: rules, groups, members and shares, loans, money in and out.
+"""A society's verbs: opening one, rules, groups, members and shares, loans, money in and out.
 
 Each takes a unit of work and an `Actor`, checks the actor's duty (钱账分管:
 the clerk 会计 keeps members, groups, loans and rules, the cashier 出纳 moves
