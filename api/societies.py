@@ -12,6 +12,11 @@ approver approves loans, write-offs and the distribution), taken from the
 services' `Duty` table, which checks them again; the county's leader and
 auditor read.
 
+``/api/v1/societies`` itself (`registry`) lists the societies the caller may
+see side by side, with their figures as of a day, and opens one (whoever
+opens funds: the county's administrator). A society's groups and members
+arrive as sheets too, all or none, and each of its lists leaves as XLSX.
+
 Audit: each society verb appends its own record to the society's audit chain
 (whatever door called it), so the writes here pass ``audited_by_service``
 and `commit_write` adds none: every write is audited once.
