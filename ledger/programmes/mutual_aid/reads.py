@@ -4,7 +4,7 @@ loan's page show (SPEC §13). Capital by source is each source's own account, ne
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 
@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from ledger.actors import Actor
 from ledger.errors import RecordNotFound
-from ledger.models import Fund, SubLedger
-from ledger.posting import AccountRef
+from ledger.models import Account, Entry, Fund, Journal, SubLedger
+from ledger.posting import CREDIT, DEBIT, AccountRef
+from ledger.programmes import MUTUAL_AID
 from ledger.programmes.mutual_aid import chart
 from ledger.programmes.mutual_aid.models import (
     LoanState,
@@ -24,8 +25,11 @@ from ledger.programmes.mutual_aid.models import (
     SocietyRules,
 )
 from ledger.programmes.mutual_aid.services import allocated_by_member, society
+from ledger.programmes.mutual_aid.yearend import CLOSED as YEAR_CLOSED
+from ledger.programmes.mutual_aid.yearend import DISTRIBUTED
 from ledger.read import access
-from ledger.read.books import balance, subaccount_balances
+from ledger.read.books import balance, fen_sum, subaccount_balances
+from ledger.read.setup import funds
 
 ZERO = Decimal("0.00")
 
@@ -336,3 +340,184 @@ def visible(session: Session, actor: Actor, code: str) -> Fund:
     county, `access.fund`), then the kind; a revolving fund is no society (FundNotFound)."""
     access.fund(session, actor, code)
     return society(session, code)
+
+
+# --- what the society's pages show beside the figures above ------------------------------
+
+
+def member_names(session: Session, fund_id: int) -> dict[int, str]:
+    """Every member's name by id (those who left too): a page names people, not numbers."""
+    return dict(
+        session.execute(
+            select(SocietyMember.id, SocietyMember.name).where(SocietyMember.fund_id == fund_id)
+        ).all()
+    )
+
+
+def current_rules(session: Session, fund_id: int, on: date) -> RulesVersion | None:
+    """The 章程 version in force on `on`, or None before the first took effect."""
+    found = session.scalar(
+        select(SocietyRules)
+        .where(SocietyRules.fund_id == fund_id, SocietyRules.effective_on <= on)
+        .order_by(SocietyRules.effective_on.desc())
+        .limit(1)
+    )
+    return None if found is None else rules_version(found)
+
+
+def present_members(session: Session, fund_id: int) -> list[MemberFigures]:
+    """The members who have not left, in joining order (whom a loan may be for)."""
+    found = session.scalars(
+        select(SocietyMember)
+        .where(SocietyMember.fund_id == fund_id, SocietyMember.left_on.is_(None))
+        .order_by(SocietyMember.id)
+    )
+    return members_figures(session, fund_id, list(found))
+
+
+@dataclass(frozen=True)
+class ExpenseRow:
+    """An approved expense paid (管理费用): its journal's date, voucher, purpose and amount."""
+
+    on: date
+    voucher: str
+    purpose: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Expenses:
+    rows: list[ExpenseRow]
+    total: Decimal
+
+
+def expenses(session: Session, fund_id: int) -> Expenses:
+    """The expenses paid (the debits of 5001), in the order they were posted, and their sum."""
+    rows = session.execute(
+        select(Journal.posted_on, Journal.voucher_no, Journal.memo, fen_sum(Entry.amount))
+        .join(Entry, Entry.journal_id == Journal.id)
+        .join(Account, Account.id == Entry.account_id)
+        .where(Journal.fund_id == fund_id, Account.code == chart.EXPENSES, Entry.side == DEBIT)
+        .group_by(Journal.id, Journal.posted_on, Journal.voucher_no, Journal.memo)
+        .order_by(Journal.posted_on, Journal.id)
+    ).all()
+    found = [ExpenseRow(*row) for row in rows]
+    return Expenses(found, sum((row.amount for row in found), ZERO))
+
+
+@dataclass(frozen=True)
+class DistributionRow:
+    """A year closed and distributed (收益分配表), read back from its two journals."""
+
+    year: int
+    income: Decimal
+    expenses: Decimal
+    result: Decimal
+    reserve: Decimal
+    welfare: Decimal
+    risk: Decimal
+    staff: Decimal
+    dividends: Decimal
+    vouchers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class YearEnd:
+    """The years distributed, and the past years not yet closed (the 理事会 may close them)."""
+
+    distributed: list[DistributionRow]
+    open_years: list[int]
+
+
+#: Where each part of a distribution is credited (`yearend.distribute`).
+PARTS = {
+    chart.RESERVE: "reserve",
+    chart.WELFARE: "welfare",
+    chart.RISK_RESERVE: "risk",
+    chart.SUBSIDIES_PAYABLE: "staff",
+    chart.DIVIDENDS_PAYABLE: "dividends",
+}
+
+
+def year_end(session: Session, fund_id: int, today: date) -> YearEnd:
+    """Each year's closing and distribution journals summed by account and side."""
+    sums = session.execute(
+        select(
+            Journal.posted_on,
+            Journal.kind,
+            Journal.voucher_no,
+            Account.code,
+            Entry.side,
+            fen_sum(Entry.amount),
+        )
+        .join(Entry, Entry.journal_id == Journal.id)
+        .join(Account, Account.id == Entry.account_id)
+        .where(Journal.fund_id == fund_id, Journal.kind.in_((YEAR_CLOSED, DISTRIBUTED)))
+        .group_by(Journal.posted_on, Journal.kind, Journal.voucher_no, Account.code, Entry.side)
+    ).all()
+    years: dict[int, dict[str, Decimal]] = {}
+    vouchers: dict[int, set[str]] = {}
+    for posted_on, kind, voucher, code, side, amount in sums:
+        parts = years.setdefault(posted_on.year, {})
+        vouchers.setdefault(posted_on.year, set()).add(voucher)
+        if kind == YEAR_CLOSED and code in (chart.FEE_INCOME, chart.BANK_INTEREST):
+            parts["income"] = parts.get("income", ZERO) + amount
+        elif kind == YEAR_CLOSED and code == chart.EXPENSES:
+            parts["expenses"] = parts.get("expenses", ZERO) + amount
+        elif kind == DISTRIBUTED and side == CREDIT and code in PARTS:
+            parts[PARTS[code]] = parts.get(PARTS[code], ZERO) + amount
+    distributed = [
+        DistributionRow(
+            year=year,
+            income=parts.get("income", ZERO),
+            expenses=parts.get("expenses", ZERO),
+            result=parts.get("income", ZERO) - parts.get("expenses", ZERO),
+            **{part: parts.get(part, ZERO) for part in PARTS.values()},
+            vouchers=tuple(sorted(vouchers[year])),
+        )
+        for year, parts in sorted(years.items())
+    ]
+    opened = session.scalar(select(Fund.opened_on).where(Fund.id == fund_id))
+    assert opened is not None  # the society exists: its gate was passed
+    open_years = [y for y in range(opened.year, today.year) if y not in years]
+    return YearEnd(distributed, open_years)
+
+
+@dataclass(frozen=True)
+class SocietyRow:
+    """A society of the county beside the others: its name, county and figures."""
+
+    code: str
+    name: str
+    county_name: str
+    figures: SocietyFigures
+
+
+@dataclass(frozen=True)
+class CountySocieties:
+    rows: list[SocietyRow]
+    #: The rows summed, figure by figure (sources stay apart).
+    totals: SocietyFigures
+
+
+def county_societies(session: Session, actor: Actor, as_of: date) -> CountySocieties:
+    """Every society the actor may see (their grant and region), each with its figures."""
+    societies = funds(actor).where(Fund.kind == MUTUAL_AID).all(session)
+    ids = dict(
+        session.execute(
+            select(Fund.code, Fund.id).where(Fund.code.in_([row.code for row in societies]))
+        ).all()
+    )
+    rows = [
+        SocietyRow(
+            row.code, row.name, row.county_name, society_figures(session, ids[row.code], as_of)
+        )
+        for row in societies
+    ]
+    totals = {
+        field.name: sum(
+            (getattr(row.figures, field.name) for row in rows), 0 if field.type == "int" else ZERO
+        )
+        for field in fields(SocietyFigures)
+    }
+    return CountySocieties(rows, SocietyFigures(**totals))
