@@ -19,6 +19,7 @@ from flask import Blueprint, redirect, request, url_for
 
 from ledger.actors import Actor, Role
 from ledger.permissions import Action, scope
+from ledger.programmes import MUTUAL_AID, REVOLVING
 from ledger.read import access
 from shell.auth import check_role
 from shell.db import get_db
@@ -63,8 +64,11 @@ def page(*who: str | Action, loan: bool = False) -> Callable[[F], F]:
     return decorator
 
 
-def home_of(actor: Actor, fund: str) -> str:
-    """Where a user lands in a fund: the leader's dashboard or the working overview."""
+def home_of(actor: Actor, fund: str, kind: str = REVOLVING) -> str:
+    """Where a user lands in a fund: a society's own home; else the leader's dashboard or
+    the working overview."""
+    if kind == MUTUAL_AID:
+        return url_for("web.society", s=fund)
     if actor.role == Role.LEADER:
         return url_for("web.dashboard", f=fund)
     return url_for("web.overview", f=fund)
