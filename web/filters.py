@@ -96,7 +96,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(batch, "batch_name")
     for name, mapping in (
         ("status", labels.STATUS),
-        ("kind", labels.KIND),
+        ("kind", labels.KIND | labels.SOCIETY_KIND),
         ("action", labels.ACTION),
         ("proposal", labels.PROPOSAL),
         ("ground", labels.GROUND),

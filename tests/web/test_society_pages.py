@@ -280,6 +280,20 @@ def test_a_township_officer_is_refused_and_a_revolving_fund_is_no_society(world)
     assert leader.get(f"/s/{REVOLVING}/members").status_code == 404
 
 
+@pytest.mark.parametrize("path", ["loans", "dashboard", "statements", "periods", "visits"])
+def test_the_revolving_funds_pages_do_not_exist_for_a_society(world, path):
+    assert signed_in(world, "xianzhang").get(f"/f/{S}/{path}").status_code == 404
+
+
+def test_the_books_pages_serve_a_society_under_its_own_menu(world):
+    approver = signed_in(world, "lishi")
+    journals = text(approver.get(f"/f/{S}/journals"))
+    assert "2024-01-02 财政扶贫资金到账 收到财政扶贫资金 100,000.00" in journals
+    assert "2024-07-01 管理费用 账本 5.00" in journals
+    header = approver.get(f"/f/{S}/trial-balance").get_data(as_text=True).split("<main", 1)[0]
+    assert f'href="/s/{S}/loans"' in header and f'href="/f/{S}/loans"' not in header
+
+
 def test_a_reader_may_not_post(world):
     leader = signed_in(world, "xianzhang")
     page(leader, "groups")
