@@ -105,7 +105,7 @@ class LoanFigures:
     principal_outstanding: Decimal
     #: Accrued and not yet paid (1301).
     fee_accrued: Decimal
-    #: Paid so far: the fee income less what is still receivable.
+    #: Paid so far by repayments (whatever a year end closed or a write-off forgave).
     fee_paid: Decimal
     due_on: date | None
 
@@ -115,6 +115,25 @@ def _balances(session: Session, fund_id: int, code: str) -> dict[str, Decimal]:
     return {key: b.balance for key, b in subaccount_balances(session, fund_id, code).items()}
 
 
+def _fees_paid(session: Session, fund_id: int) -> dict[str, Decimal]:
+    """Each loan's fee paid: the credits to its 1301 by repayments. Not its 4001 less 1301:
+    the year end closes 4001, and a write-off credits 1301 with the fee it forgives."""
+    return dict(
+        session.execute(
+            select(Entry.ref_loan, fen_sum(Entry.amount))
+            .join(Journal, Journal.id == Entry.journal_id)
+            .join(Account, Account.id == Entry.account_id)
+            .where(
+                Journal.fund_id == fund_id,
+                Journal.kind == "repayment",
+                Account.code == chart.FEE_RECEIVABLE,
+                Entry.side == CREDIT,
+            )
+            .group_by(Entry.ref_loan)
+        ).all()
+    )
+
+
 def loan_figures(session: Session, fund_id: int, loan: SocietyLoan) -> LoanFigures:
     return _loan_figures(session, fund_id, [loan])[0]
 
@@ -122,17 +141,17 @@ def loan_figures(session: Session, fund_id: int, loan: SocietyLoan) -> LoanFigur
 def _loan_figures(
     session: Session, fund_id: int, loans: Sequence[SocietyLoan]
 ) -> list[LoanFigures]:
-    principal, receivable, income = (
-        _balances(session, fund_id, code)
-        for code in (chart.LOANS, chart.FEE_RECEIVABLE, chart.FEE_INCOME)
+    principal, receivable = (
+        _balances(session, fund_id, code) for code in (chart.LOANS, chart.FEE_RECEIVABLE)
     )
+    paid = _fees_paid(session, fund_id)
     return [
         LoanFigures(
             no=loan.no,
             state=loan.state.value,
             principal_outstanding=principal.get(loan.no, ZERO),
             fee_accrued=receivable.get(loan.no, ZERO),
-            fee_paid=income.get(loan.no, ZERO) - receivable.get(loan.no, ZERO),
+            fee_paid=paid.get(loan.no, ZERO),
             due_on=loan.due_on,
         )
         for loan in loans
