@@ -10,12 +10,15 @@ fund lists are not changed by it.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect, sync_playwright
+from werkzeug.serving import make_server
 
 from ledger.actors import SYSTEM, Actor
 from ledger.db import Database
@@ -29,6 +32,7 @@ from shell.app import create_app
 from tests.conftest import isolated_url
 from tests.factories import ADMIN, committing, make_id_number
 from tests.web.conftest import CHEAP, Browser
+from tests.web.test_browser import CHROMIUM
 
 PASSWORD = "correct horse battery"
 COUNTY, OTHER = "340401", "340402"
@@ -509,3 +513,42 @@ def test_the_year_end_distribution_by_the_committee(world):
     # shares held on 31 December (4,500.00: 李四 left), 19.80; the 0.02 left to 公积金.
     assert "2024 124.13 25.00 99.13 39.69 9.91 19.82 9.91 19.80" in table
     refused(post(approver, "distributions/2024", {}), "2024 年度已结转分配")
+    # The year end closed the fee income; the fee 王大 paid is still what he paid.
+    assert "已收占用费 25.00 元" in page(approver, f"loans/{world.repaid}")
+
+
+# --- in a real browser (last: it repays on today's date, after the year end above) -------------
+
+
+def test_the_cashier_takes_a_repayment_in_chromium(world):
+    live = make_server("127.0.0.1", 0, world.app, threaded=True)
+    thread = threading.Thread(target=live.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=["--no-sandbox"]
+            )
+            window = chromium.new_page(viewport={"width": 1366, "height": 768})
+            errors: list[str] = []
+            window.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            window.goto(f"http://127.0.0.1:{live.server_port}/login")
+            window.get_by_label("用户名").fill("chuna")
+            window.get_by_label("密码").fill(PASSWORD)
+            window.get_by_label("密码").press("Enter")
+            expect(window.locator("h1")).to_contain_text("李家村扶贫互助社")
+            expect(window.locator("main")).to_contain_text("100,000.00")
+            window.get_by_role("link", name="借款", exact=True).click()
+            window.get_by_role("link", name=world.overdue).click()
+            expect(window.locator("h1")).to_contain_text("已放款(逾期)")
+            window.get_by_label("金额(元)").fill("100.00")
+            window.get_by_role("button", name="收款").click()
+            expect(window.get_by_role("status")).to_contain_text("还款已入账")
+            # The fee first: all 100.00 of it; principal untouched.
+            expect(window.locator("main")).to_contain_text("本金余额1,500.00 元")
+            expect(window.locator("main")).to_contain_text("已收占用费100.00 元")
+            assert errors == []
+            chromium.close()
+    finally:
+        live.shutdown()
+        thread.join()
