@@ -24,6 +24,22 @@ KIND = {
     "opening": "期初",
 }
 
+#: A mutual-aid society's journal kinds (`ledger.programmes.mutual_aid.templates`, `yearend`).
+SOCIETY_KIND = {
+    "fiscal_capital": "财政扶贫资金到账",
+    "share_bought": "社员入股",
+    "donation": "捐赠",
+    "bank_interest": "存款利息",
+    "loan_payout": "发放互助借款",
+    "fee_accrual": "计提占用费",
+    "expense": "管理费用",
+    "share_refund": "退股",
+    "year_end_close": "年度结转",
+    "distribution": "收益分配",
+    "dividend_paid": "支付分红",
+    "subsidy_paid": "支付管理人员补贴",
+}
+
 #: Loan statuses (SPEC §5).
 STATUS = {
     "applied": "已申请",

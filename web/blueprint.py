@@ -15,11 +15,13 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, g, redirect, request, url_for
 
 from ledger.actors import Actor, Role
 from ledger.permissions import Action, scope
+from ledger.programmes import KINDS, MUTUAL_AID, REVOLVING
 from ledger.read import access
+from ledger.services import lookup
 from shell.auth import check_role
 from shell.db import get_db
 from web.session import check_csrf, signed_in_actor
@@ -35,8 +37,19 @@ COUNTY = Action.READ_FUND.roles
 EVERYONE = Action.READ_TOWNSHIP.roles
 
 
-def page(*who: str | Action, loan: bool = False) -> Callable[[F], F]:
-    """Sign-in, role, fund/loan visibility and CSRF checks for a page (see the module doc)."""
+#: The programme kinds a page of the book itself (journals, trial balance) answers for.
+EVERY_KIND = tuple(KINDS)
+
+
+def page(
+    *who: str | Action, loan: bool = False, kinds: tuple[str, ...] = (REVOLVING,)
+) -> Callable[[F], F]:
+    """Sign-in, role, fund/loan visibility and CSRF checks for a page (see the module doc).
+
+    A fund ``<f>`` must be of one of `kinds`: the revolving fund's pages are a 404 for a
+    society (whose own pages are ``/s/<s>/``), as its endpoints are, unless they are the
+    book's (`EVERY_KIND`); ``g.fund_kind`` then picks the menu.
+    """
     roles = scope(*who)
     for role in roles:
         Role(role)
@@ -54,8 +67,9 @@ def page(*who: str | Action, loan: bool = False) -> Callable[[F], F]:
             if "f" in kwargs:
                 with get_db().read() as session:
                     access.check_visible(
-                        session, actor, kwargs["f"], kwargs["no"] if loan else None
+                        session, actor, kwargs["f"], kwargs["no"] if loan else None, kinds=kinds
                     )
+                    g.fund_kind = lookup.fund(session, kwargs["f"]).kind
             return view(*args, **kwargs)
 
         return checked  # type: ignore[return-value]
@@ -63,8 +77,11 @@ def page(*who: str | Action, loan: bool = False) -> Callable[[F], F]:
     return decorator
 
 
-def home_of(actor: Actor, fund: str) -> str:
-    """Where a user lands in a fund: the leader's dashboard or the working overview."""
+def home_of(actor: Actor, fund: str, kind: str = REVOLVING) -> str:
+    """Where a user lands in a fund: a society's own home; else the leader's dashboard or
+    the working overview."""
+    if kind == MUTUAL_AID:
+        return url_for("web.society", s=fund)
     if actor.role == Role.LEADER:
         return url_for("web.dashboard", f=fund)
     return url_for("web.overview", f=fund)

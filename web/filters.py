@@ -21,6 +21,7 @@ ROLE = {
     "approver": "审批人",
     "leader": "领导",
     "township": "乡镇财政所",
+    "cashier": "出纳",
     "admin": "管理员",
 }
 
@@ -34,6 +35,21 @@ def may(action: str) -> bool:
 def money(value: Decimal | None) -> str:
     """``1,234.50``; blank for no value (never a float: amounts are Decimal)."""
     return "" if value is None else fmt(value)
+
+
+def _scaled(value: Decimal, scale: int, sign: str) -> str:
+    """A fraction as a whole or decimal number of percent or per mille: ``0.40`` -> ``40%``."""
+    text = format(value * scale, "f")
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + sign
+
+
+def percent(value: Decimal) -> str:
+    return _scaled(value, 100, "%")
+
+
+def permille(value: Decimal) -> str:
+    """A monthly rate as the 章程 states it: ``0.006`` -> ``6‰``."""
+    return _scaled(value, 1000, "‰")
 
 
 def _names() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
@@ -73,12 +89,14 @@ def batch(code: str | None) -> str:
 
 def register(app: Flask) -> None:
     app.add_template_filter(money, "money")
+    app.add_template_filter(percent, "percent")
+    app.add_template_filter(permille, "permille")
     app.add_template_filter(town, "town")
     app.add_template_filter(project_type, "project_type")
     app.add_template_filter(batch, "batch_name")
     for name, mapping in (
         ("status", labels.STATUS),
-        ("kind", labels.KIND),
+        ("kind", labels.KIND | labels.SOCIETY_KIND),
         ("action", labels.ACTION),
         ("proposal", labels.PROPOSAL),
         ("ground", labels.GROUND),

@@ -137,6 +137,7 @@ def submit(
     redraw: Callable[[FormState], Any],
     values: Mapping[str, Any] | None = None,
     inputs: Inputs | None = None,
+    audited_by_service: bool = False,
 ) -> Any:
     """Parse the posted form, run `work(uow, data)` as one audited, idempotent write.
 
@@ -146,7 +147,8 @@ def submit(
     multiple choice, whose values are a list). A form whose inputs are not
     the schema's fields (a table of inputs that `values` makes a list of)
     gives `inputs`: the form is redrawn as posted, each error beside the
-    input `inputs` names for its field.
+    input `inputs` names for its field. `audited_by_service`: the service
+    audits itself (a society's verbs), so no second record is added.
     """
     typed = submitted_values() if values is None else dict(values)
     state = FormState(values=submitted_values() if inputs else typed)
@@ -169,7 +171,12 @@ def submit(
 
     try:
         # A second click waits for the first's transaction, then gets its answer.
-        response = commit_write(transaction, target=lambda answer: answer["target"], key=key)
+        response = commit_write(
+            transaction,
+            target=lambda answer: answer["target"],
+            key=key,
+            audited_by_service=audited_by_service,
+        )
     except IdempotencyKeyReused:
         # The form was sent before with other values (back button, edit, send):
         # it is redrawn with a fresh key, so the next send is a new request.

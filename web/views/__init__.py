@@ -13,6 +13,7 @@ from web.views import (  # noqa: F401
     proposals,
     regions,
     setup,
+    societies,
     township,
     visits,
 )

@@ -10,13 +10,14 @@ from flask import g, redirect, render_template, request, session, url_for
 
 from ledger.actors import Role
 from ledger.errors import LedgerError
+from ledger.programmes import MUTUAL_AID
 from ledger.read import setup
 from ledger.services.users import revoke_token
 from shell.auth import verify_login
 from shell.db import get_db
 from shell.problems import status_for
 from shell.writes import commit_write
-from web.blueprint import bp, home_of, page
+from web.blueprint import COUNTY, bp, home_of, page
 from web.forms import FORM, FormState, blank
 from web.responses import error_page
 from web.session import check_csrf, sign_in, signed_in_actor
@@ -121,11 +122,14 @@ def home() -> Any:
     with get_db().read() as reading:
         funds = setup.funds(actor).all(reading)
     if len(funds) == 1 and not actor.above_county:
-        return redirect(home_of(actor, funds[0].code))
+        return redirect(home_of(actor, funds[0].code, funds[0].kind))
     return render_template(
         "web/funds.html",
         title="选择基金",
         funds=funds,
-        home=lambda code: home_of(actor, code),
+        home=lambda row: home_of(actor, row.code, row.kind),
+        societies=url_for("web.societies")
+        if actor.role in COUNTY and any(row.kind == MUTUAL_AID for row in funds)
+        else None,
         region=url_for("web.region", r=actor.region) if actor.above_county else None,
     )

@@ -24,7 +24,7 @@ from shell.downloads import download
 from shell.fields import Date
 from shell.schemas.books import ReopenIn
 from shell.schemas.proposals import ReversalIn
-from web.blueprint import COUNTY, bp, page
+from web.blueprint import COUNTY, EVERY_KIND, bp, page
 from web.forms import FormState, blank, prefixed, search_form, submit
 from web.pagination import PER_PAGE, sought
 
@@ -40,7 +40,7 @@ class JournalSearch(Schema):
 
 
 @bp.route("/f/<f>/journals")
-@page(*COUNTY)
+@page(*COUNTY, kinds=EVERY_KIND)
 def journals(f: str) -> Any:
     query, form = search_form(JournalSearch(), {"page": 1})
     number = query.pop("page")
@@ -76,13 +76,13 @@ def _voucher_page(f: str, voucher: str, form: FormState | None = None) -> Any:
 
 
 @bp.route("/f/<f>/journals/<voucher>")
-@page(*COUNTY)
+@page(*COUNTY, kinds=EVERY_KIND)
 def voucher(f: str, voucher: str) -> Any:
     return _voucher_page(f, voucher)
 
 
 @bp.route("/f/<f>/journals/<voucher>/reversal", methods=["POST"])
-@page(Action.PROPOSE_REVERSAL)
+@page(Action.PROPOSE_REVERSAL, kinds=EVERY_KIND)
 def reversal(f: str, voucher: str) -> Any:
     return submit(
         ReversalIn(),
@@ -100,7 +100,7 @@ class TrialBalanceQuery(Schema):
 
 
 @bp.route("/f/<f>/trial-balance")
-@page(*COUNTY)
+@page(*COUNTY, kinds=EVERY_KIND)
 def trial_balance(f: str) -> Any:
     query, form = search_form(TrialBalanceQuery(), {})
     with get_db().read() as session:

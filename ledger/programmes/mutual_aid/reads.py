@@ -20,11 +20,12 @@ from ledger.models import (
     ChartAccount,
     ChartDailyTotal,
     County,
+    Entry,
     Fund,
     Journal,
     SubLedger,
 )
-from ledger.posting import AccountRef
+from ledger.posting import CREDIT, AccountRef
 from ledger.programmes import MUTUAL_AID
 from ledger.programmes.mutual_aid import chart
 from ledger.programmes.mutual_aid.models import (
@@ -37,6 +38,8 @@ from ledger.programmes.mutual_aid.models import (
     SocietyRules,
 )
 from ledger.programmes.mutual_aid.services import allocated_by_member, society
+from ledger.programmes.mutual_aid.yearend import CLOSED as YEAR_CLOSED
+from ledger.programmes.mutual_aid.yearend import DISTRIBUTED
 from ledger.read import access
 from ledger.read.books import balance, fen_sum, fund_balances, subaccount_balances
 from ledger.read.listing import Listing, Seek
@@ -117,7 +120,7 @@ class LoanFigures:
     principal_outstanding: Decimal
     #: Accrued and not yet paid (1301).
     fee_accrued: Decimal
-    #: Paid so far: the fee income less what is still receivable.
+    #: Paid so far by repayments (whatever a year end closed or a write-off forgave).
     fee_paid: Decimal
     due_on: date | None
 
@@ -127,6 +130,25 @@ def _balances(session: Session, fund_id: int, code: str) -> dict[str, Decimal]:
     return {key: b.balance for key, b in subaccount_balances(session, fund_id, code).items()}
 
 
+def _fees_paid(session: Session, fund_id: int) -> dict[str, Decimal]:
+    """Each loan's fee paid: the credits to its 1301 by repayments. Not its 4001 less 1301:
+    the year end closes 4001, and a write-off credits 1301 with the fee it forgives."""
+    return dict(
+        session.execute(
+            select(Entry.ref_loan, fen_sum(Entry.amount))
+            .join(Journal, Journal.id == Entry.journal_id)
+            .join(Account, Account.id == Entry.account_id)
+            .where(
+                Journal.fund_id == fund_id,
+                Journal.kind == "repayment",
+                Account.code == chart.FEE_RECEIVABLE,
+                Entry.side == CREDIT,
+            )
+            .group_by(Entry.ref_loan)
+        ).all()
+    )
+
+
 def loan_figures(session: Session, fund_id: int, loan: SocietyLoan) -> LoanFigures:
     return _loan_figures(session, fund_id, [loan])[0]
 
@@ -134,17 +156,17 @@ def loan_figures(session: Session, fund_id: int, loan: SocietyLoan) -> LoanFigur
 def _loan_figures(
     session: Session, fund_id: int, loans: Sequence[SocietyLoan | ListedLoan]
 ) -> list[LoanFigures]:
-    principal, receivable, income = (
-        _balances(session, fund_id, code)
-        for code in (chart.LOANS, chart.FEE_RECEIVABLE, chart.FEE_INCOME)
+    principal, receivable = (
+        _balances(session, fund_id, code) for code in (chart.LOANS, chart.FEE_RECEIVABLE)
     )
+    paid = _fees_paid(session, fund_id)
     return [
         LoanFigures(
             no=loan.no,
             state=loan.state.value,
             principal_outstanding=principal.get(loan.no, ZERO),
             fee_accrued=receivable.get(loan.no, ZERO),
-            fee_paid=income.get(loan.no, ZERO) - receivable.get(loan.no, ZERO),
+            fee_paid=paid.get(loan.no, ZERO),
             due_on=loan.due_on,
         )
         for loan in loans
@@ -631,3 +653,129 @@ def member_names(session: Session, fund_id: int) -> dict[int, str]:
             select(SocietyMember.id, SocietyMember.name).where(SocietyMember.fund_id == fund_id)
         ).all()
     )
+
+
+def current_rules(session: Session, fund_id: int, on: date) -> RulesVersion | None:
+    """The 章程 version in force on `on`, or None before the first took effect."""
+    found = session.scalar(
+        select(SocietyRules)
+        .where(SocietyRules.fund_id == fund_id, SocietyRules.effective_on <= on)
+        .order_by(SocietyRules.effective_on.desc())
+        .limit(1)
+    )
+    return None if found is None else rules_version(found)
+
+
+def present_members(session: Session, fund_id: int) -> list[MemberFigures]:
+    """The members who have not left, in joining order (whom a loan may be for)."""
+    present = members_listing(fund_id).where(SocietyMember.left_on.is_(None))
+    return members_figures(session, fund_id, present.all(session))
+
+
+@dataclass(frozen=True)
+class CountySocieties:
+    rows: list[SocietyRow]
+    #: The rows summed, column by column (sources stay apart).
+    totals: dict[str, Decimal | int]
+
+
+def county_societies(session: Session, actor: Actor, as_of: date) -> CountySocieties:
+    """Every society the actor may see, with its figures, and their totals: the county's
+    page shows them all on one sheet (a county keeps tens of societies, not thousands)."""
+    rows = society_rows(session, societies_listing(actor).all(session), as_of)
+    columns = [f for f in fields(SocietyRow) if f.name != "society"]
+    totals = {
+        f.name: sum((getattr(row, f.name) for row in rows), 0 if f.type == "int" else ZERO)
+        for f in columns
+    }
+    return CountySocieties(rows, totals)
+
+
+@dataclass(frozen=True)
+class Expenses:
+    rows: list[ExpenseRow]
+    total: Decimal
+
+
+def expenses(session: Session, fund_id: int) -> Expenses:
+    """Every expense paid, in order, and their sum: the society's page shows the year's few."""
+    rows = expenses_listing(fund_id).all(session)
+    return Expenses(rows, sum((row.amount for row in rows), ZERO))
+
+
+@dataclass(frozen=True)
+class DistributionRow:
+    """A year closed and distributed (收益分配表), read back from its two journals."""
+
+    year: int
+    income: Decimal
+    expenses: Decimal
+    result: Decimal
+    reserve: Decimal
+    welfare: Decimal
+    risk: Decimal
+    staff: Decimal
+    dividends: Decimal
+    vouchers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class YearEnd:
+    """The years distributed, and the past years not yet closed (the 理事会 may close them)."""
+
+    distributed: list[DistributionRow]
+    open_years: list[int]
+
+
+#: Where each part of a distribution is credited (`yearend.distribute`).
+PARTS = {
+    chart.RESERVE: "reserve",
+    chart.WELFARE: "welfare",
+    chart.RISK_RESERVE: "risk",
+    chart.SUBSIDIES_PAYABLE: "staff",
+    chart.DIVIDENDS_PAYABLE: "dividends",
+}
+
+
+def year_end(session: Session, fund_id: int, today: date) -> YearEnd:
+    """Each year's closing and distribution journals summed by account and side."""
+    sums = session.execute(
+        select(
+            Journal.posted_on,
+            Journal.kind,
+            Journal.voucher_no,
+            Account.code,
+            Entry.side,
+            fen_sum(Entry.amount),
+        )
+        .join(Entry, Entry.journal_id == Journal.id)
+        .join(Account, Account.id == Entry.account_id)
+        .where(Journal.fund_id == fund_id, Journal.kind.in_((YEAR_CLOSED, DISTRIBUTED)))
+        .group_by(Journal.posted_on, Journal.kind, Journal.voucher_no, Account.code, Entry.side)
+    ).all()
+    years: dict[int, dict[str, Decimal]] = {}
+    vouchers: dict[int, set[str]] = {}
+    for posted_on, kind, voucher, code, side, amount in sums:
+        parts = years.setdefault(posted_on.year, {})
+        vouchers.setdefault(posted_on.year, set()).add(voucher)
+        if kind == YEAR_CLOSED and code in (chart.FEE_INCOME, chart.BANK_INTEREST):
+            parts["income"] = parts.get("income", ZERO) + amount
+        elif kind == YEAR_CLOSED and code == chart.EXPENSES:
+            parts["expenses"] = parts.get("expenses", ZERO) + amount
+        elif kind == DISTRIBUTED and side == CREDIT and code in PARTS:
+            parts[PARTS[code]] = parts.get(PARTS[code], ZERO) + amount
+    distributed = [
+        DistributionRow(
+            year=year,
+            income=parts.get("income", ZERO),
+            expenses=parts.get("expenses", ZERO),
+            result=parts.get("income", ZERO) - parts.get("expenses", ZERO),
+            **{part: parts.get(part, ZERO) for part in PARTS.values()},
+            vouchers=tuple(sorted(vouchers[year])),
+        )
+        for year, parts in sorted(years.items())
+    ]
+    opened = session.scalar(select(Fund.opened_on).where(Fund.id == fund_id))
+    assert opened is not None  # the society exists: its gate was passed
+    open_years = [y for y in range(opened.year, today.year) if y not in years]
+    return YearEnd(distributed, open_years)

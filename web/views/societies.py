@@ -1,0 +1,469 @@
+"""A village mutual-aid society's pages (村级扶贫互助社, SPEC §13), and the county's list of
+its societies side by side.
+
+A society's URLs are ``/s/<s>/…``: they pass the gate every fund passes and then the
+kind (`reads.visible`), so a revolving fund there is a page that does not exist, as
+another county's society is. The pages admit the society's three duties (the clerk
+会计, the cashier 出纳, the committee's approver 理事会) and the county's readers; each
+form is offered to the role whose duty it is (`services.Duty`), and a form posted by
+anyone else is refused by the service itself, with its Chinese message (钱账分管). The
+services audit themselves, on the society's chain, so the forms add no second record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, g, render_template, request, url_for
+from marshmallow import Schema
+
+from ledger import dates
+from ledger.actors import Role
+from ledger.db import UnitOfWork
+from ledger.money import fmt
+from ledger.programmes.mutual_aid import reads, services, yearend
+from ledger.programmes.mutual_aid.services import (
+    APPROVE,
+    CASH,
+    LOANS,
+    MEMBERS,
+    RULES,
+    Duty,
+)
+from shell.db import get_db
+from shell.schemas.society import (
+    DayIn,
+    SocietyExitIn,
+    SocietyExpenseIn,
+    SocietyGroupIn,
+    SocietyLoanIn,
+    SocietyMemberIn,
+    SocietyRepaymentIn,
+    SocietyShareIn,
+    SocietyWriteOffIn,
+)
+from web.blueprint import COUNTY, bp, page
+from web.forms import FormState, blank, prefixed, submit
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Who reads a society: its clerk, cashier and approver, and the county's leader and auditor.
+READERS = (Role.CLERK, Role.CASHIER, Role.APPROVER, Role.LEADER, Role.AUDITOR)
+#: Who may post a society's forms; the service then checks the duty (钱账分管).
+WRITERS = (Role.CLERK, Role.CASHIER, Role.APPROVER)
+#: The duties a template asks about (``'cash' in duties``).
+DUTIES: dict[str, Duty] = {
+    "rules": RULES,
+    "members": MEMBERS,
+    "loans": LOANS,
+    "approve": APPROVE,
+    "cash": CASH,
+}
+PER_PAGE = 50
+#: A loan's state as the pages name it.
+STATE = {
+    "applied": "已申请",
+    "noticed": "公示中",
+    "approved": "已审批",
+    "lent": "已放款",
+    "repaid": "已还清",
+    "written_off": "已核销",
+}
+
+
+def society_page(*roles: str) -> Callable[[F], F]:
+    """`page(*roles)` (sign-in, role, CSRF), then a 404 unless ``s`` is a society the user
+    may see."""
+
+    def decorator(view: F) -> F:
+        @page(*roles)
+        @wraps(view)
+        def gated(s: str, **kwargs: Any) -> Any:
+            with get_db().read() as session:
+                reads.visible(session, g.actor, s)
+            return view(s, **kwargs)
+
+        return gated  # type: ignore[return-value]
+
+    return decorator
+
+
+def duties() -> set[str]:
+    """The society duties of the signed-in user's role (the forms a page offers)."""
+    return {name for name, duty in DUTIES.items() if g.actor.role in duty.roles}
+
+
+def draw(template: str, s: str, title: str, **context: Any) -> str:
+    """A society's page: its name in the heading, its menu, the user's duties."""
+    with get_db().read() as session:
+        name = services.society(session, s).name
+    return render_template(
+        f"web/societies/{template}.html",
+        title=f"{title} · {name}",
+        heading=title,
+        society=s,
+        society_name=name,
+        duties=duties(),
+        state_name=STATE,
+        **context,
+    )
+
+
+def today() -> str:
+    return dates.today().isoformat()
+
+
+def post(
+    schema: Schema,
+    work: Callable[[UnitOfWork, dict[str, Any]], Any],
+    *,
+    done: str | Callable[[Any], str],
+    notice: Callable[[Any], str],
+    redraw: Callable[[FormState], Any],
+) -> Any:
+    """Submit a society's form through its service, which audits the write itself."""
+    return submit(
+        schema,
+        work,
+        done=done if callable(done) else lambda _: done,
+        notice=notice,
+        target=None,
+        redraw=redraw,
+        audited_by_service=True,
+    )
+
+
+def page_number() -> int:
+    value = request.args.get("page", "1")
+    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1
+
+
+# --- the county's societies -------------------------------------------------------------
+
+
+@bp.route("/societies")
+@page(*COUNTY)
+def societies() -> Any:
+    """The figures now (the society reads keep no history yet), overdue judged today."""
+    with get_db().read() as session:
+        data = reads.county_societies(session, g.actor, dates.today())
+    return render_template(
+        "web/societies/county.html", title="各互助社对照", data=data, today=dates.today()
+    )
+
+
+# --- a society's home and its 章程 ---------------------------------------------------------
+
+
+@bp.route("/s/<s>/")
+@society_page(*READERS)
+def society(s: str) -> Any:
+    """The figures now, overdue judged today, and the 章程 in force today."""
+    day = dates.today()
+    with get_db().read() as session:
+        fund_id = services.society(session, s).id
+        figures = reads.society_figures(session, fund_id, day)
+        rules = reads.current_rules(session, fund_id, day)
+    return draw("home", s, "互助社概况", figures=figures, rules=rules, today=day)
+
+
+@bp.route("/s/<s>/rules")
+@society_page(*READERS)
+def society_rules(s: str) -> Any:
+    with get_db().read() as session:
+        versions = reads.rule_versions(session, services.society(session, s).id)
+    return draw("rules", s, "章程版本", versions=versions, today=dates.today())
+
+
+# --- members and groups ----------------------------------------------------------------------
+
+
+def _members_page(s: str, form: FormState | None = None) -> Any:
+    number = page_number()
+    with get_db().read() as session:
+        fund_id = services.society(session, s).id
+        total, page = reads.member_page(
+            session, fund_id, offset=(number - 1) * PER_PAGE, limit=PER_PAGE
+        )
+        groups = reads.groups(session, fund_id)
+    return draw(
+        "members",
+        s,
+        "社员名册",
+        rows=page.items,
+        total=total,
+        number=number,
+        pages=max(1, -(-total // PER_PAGE)),
+        group_options=[(group.code, group.code) for group in groups],
+        form=form or blank(date=today(), poor="false"),
+    )
+
+
+@bp.route("/s/<s>/members")
+@society_page(*READERS)
+def society_members(s: str) -> Any:
+    return _members_page(s)
+
+
+@bp.route("/s/<s>/members", methods=["POST"])
+@society_page(*WRITERS)
+def society_join(s: str) -> Any:
+    return post(
+        SocietyMemberIn(),
+        lambda uow, data: services.join(uow, g.actor, s, **data),
+        done=lambda member: url_for("web.society_member", s=s, id=member.id),
+        notice=lambda member: f"{member.name} 已入社(社员编号 {member.id})",
+        redraw=lambda state: _members_page(s, state),
+    )
+
+
+def _member_page(s: str, id: int, forms: dict[str, FormState] | None = None) -> Any:
+    with get_db().read() as session:
+        fund_id = services.society(session, s).id
+        member = reads.member(session, fund_id, id)
+        rules = reads.current_rules(session, fund_id, dates.today())
+    states = {
+        "share": blank(date=today()),
+        "allocation": blank(date=today()),
+        "exit": blank(date=today()),
+        "dividend": blank(date=today()),
+        **(forms or {}),
+    }
+    return draw(
+        "member", s, f"社员 {member.name}", member=member, rules=rules, forms=prefixed(states)
+    )
+
+
+@bp.route("/s/<s>/members/<int:id>")
+@society_page(*READERS)
+def society_member(s: str, id: int) -> Any:
+    return _member_page(s, id)
+
+
+def _shares(allocated: bool) -> Callable[..., Any]:
+    """入股 (the cashier's, money in) or 配股 (the clerk's, no money moves)."""
+
+    def work(uow: UnitOfWork, s: str, id: int, data: dict[str, Any]) -> Decimal:
+        verb = services.allocate_share if allocated else services.buy_share
+        verb(uow, g.actor, s, id, on=data["on"], amount=data["amount"])
+        return data["amount"]  # type: ignore[no-any-return]
+
+    return work
+
+
+def _exit(uow: UnitOfWork, s: str, id: int, data: dict[str, Any]) -> Decimal:
+    return services.leave(uow, g.actor, s, id, **data).refund
+
+
+def _dividend(uow: UnitOfWork, s: str, id: int, data: dict[str, Any]) -> Decimal:
+    return yearend.pay_dividend(uow, g.actor, s, id, **data)[0]
+
+
+#: A member's forms: the schema, the verb (returning the amount moved) and the notice.
+MEMBER_FORMS: dict[str, tuple[type[Schema], Callable[..., Decimal], str]] = {
+    "share": (SocietyShareIn, _shares(allocated=False), "入股"),
+    "allocation": (SocietyShareIn, _shares(allocated=True), "配股"),
+    "exit": (SocietyExitIn, _exit, "退股,退还股金"),
+    "dividend": (DayIn, _dividend, "支付分红"),
+}
+
+
+@bp.route("/s/<s>/members/<int:id>/<kind>", methods=["POST"])
+@society_page(*WRITERS)
+def society_member_form(s: str, id: int, kind: str) -> Any:
+    if kind not in MEMBER_FORMS:
+        abort(404)
+    schema, work, title = MEMBER_FORMS[kind]
+    return post(
+        schema(),
+        lambda uow, data: work(uow, s, id, data),
+        done=url_for("web.society_member", s=s, id=id),
+        notice=lambda amount: f"已{title} {fmt(amount)} 元",
+        redraw=lambda state: _member_page(s, id, {kind: state}),
+    )
+
+
+def _groups_page(s: str, form: FormState | None = None) -> Any:
+    with get_db().read() as session:
+        fund_id = services.society(session, s).id
+        groups = reads.groups(session, fund_id)
+        names = reads.member_names(session, fund_id)
+        rules = reads.current_rules(session, fund_id, dates.today())
+    return draw(
+        "groups", s, "联保小组", groups=groups, names=names, rules=rules, form=form or blank()
+    )
+
+
+@bp.route("/s/<s>/groups")
+@society_page(*READERS)
+def society_groups(s: str) -> Any:
+    return _groups_page(s)
+
+
+@bp.route("/s/<s>/groups", methods=["POST"])
+@society_page(*WRITERS)
+def society_new_group(s: str) -> Any:
+    return post(
+        SocietyGroupIn(),
+        lambda uow, data: services.add_group(uow, g.actor, s, **data),
+        done=url_for("web.society_groups", s=s),
+        notice=lambda group: f"联保小组 {group.code} 已成立",
+        redraw=lambda state: _groups_page(s, state),
+    )
+
+
+# --- loans ---------------------------------------------------------------------------------
+
+
+def _loans_page(s: str, form: FormState | None = None) -> Any:
+    number = page_number()
+    with get_db().read() as session:
+        fund_id = services.society(session, s).id
+        total, page = reads.loan_page(
+            session, fund_id, offset=(number - 1) * PER_PAGE, limit=PER_PAGE
+        )
+        names = reads.member_names(session, fund_id)
+        present = reads.present_members(session, fund_id)
+    return draw(
+        "loans",
+        s,
+        "互助借款",
+        rows=page.items,
+        names=names,
+        total=total,
+        number=number,
+        pages=max(1, -(-total // PER_PAGE)),
+        today=dates.today(),
+        member_options=[
+            (
+                m.id,
+                f"{m.name}({m.group or '未入组'},入股 {fmt(m.shares_bought)}"
+                f",配股 {fmt(m.shares_allocated)})",
+            )
+            for m in present
+        ],
+        form=form or blank(applied_on=today()),
+    )
+
+
+@bp.route("/s/<s>/loans")
+@society_page(*READERS)
+def society_loans(s: str) -> Any:
+    return _loans_page(s)
+
+
+@bp.route("/s/<s>/loans", methods=["POST"])
+@society_page(*WRITERS)
+def society_apply(s: str) -> Any:
+    return post(
+        SocietyLoanIn(),
+        lambda uow, data: services.apply_for_loan(uow, g.actor, s, **data),
+        done=lambda loan: url_for("web.society_loan", s=s, no=loan.no),
+        notice=lambda loan: f"借款申请已受理,编号 {loan.no}",
+        redraw=lambda state: _loans_page(s, state),
+    )
+
+
+#: A loan's steps: the schema, the verb, the notice; offered by state and duty (loan.html).
+STEPS: dict[str, tuple[type[Schema], Callable[..., Any], str]] = {
+    "notice": (DayIn, services.post_notice, "借款已公示"),
+    "approval": (DayIn, services.approve_loan, "借款已审批"),
+    "disbursement": (DayIn, services.pay_out, "借款已放款"),
+    "repayment": (SocietyRepaymentIn, services.repay, "还款已入账"),
+    "write-off": (SocietyWriteOffIn, yearend.write_off, "借款已核销"),
+}
+
+
+def _loan_page(s: str, no: str, forms: dict[str, FormState] | None = None) -> Any:
+    with get_db().read() as session:
+        fund_id = services.society(session, s).id
+        loan = reads.loan(session, fund_id, no)
+        borrower = reads.member(session, fund_id, loan.member)
+    states = {step: blank(date=today()) for step in STEPS} | (forms or {})
+    return draw(
+        "loan",
+        s,
+        f"借款 {no}",
+        loan=loan,
+        borrower=borrower,
+        today=dates.today(),
+        forms=prefixed(states),
+    )
+
+
+@bp.route("/s/<s>/loans/<no>")
+@society_page(*READERS)
+def society_loan(s: str, no: str) -> Any:
+    return _loan_page(s, no)
+
+
+@bp.route("/s/<s>/loans/<no>/<step>", methods=["POST"])
+@society_page(*WRITERS)
+def society_loan_step(s: str, no: str, step: str) -> Any:
+    if step not in STEPS:
+        abort(404)
+    schema, verb, title = STEPS[step]
+    return post(
+        schema(),
+        lambda uow, data: verb(uow, g.actor, s, no, **data),
+        done=url_for("web.society_loan", s=s, no=no),
+        notice=lambda _: title,
+        redraw=lambda state: _loan_page(s, no, {step: state}),
+    )
+
+
+# --- expenses and the year end ---------------------------------------------------------------
+
+
+def _expenses_page(s: str, form: FormState | None = None) -> Any:
+    with get_db().read() as session:
+        book = reads.expenses(session, services.society(session, s).id)
+    return draw("expenses", s, "管理费用", book=book, form=form or blank(date=today()))
+
+
+@bp.route("/s/<s>/expenses")
+@society_page(*READERS)
+def society_expenses(s: str) -> Any:
+    return _expenses_page(s)
+
+
+@bp.route("/s/<s>/expenses", methods=["POST"])
+@society_page(*WRITERS)
+def society_pay_expense(s: str) -> Any:
+    return post(
+        SocietyExpenseIn(),
+        lambda uow, data: services.pay_expense(uow, g.actor, s, **data),
+        done=url_for("web.society_expenses", s=s),
+        notice=lambda voucher: f"费用已支付,凭证 {voucher}",
+        redraw=lambda state: _expenses_page(s, state),
+    )
+
+
+def _distributions_page(s: str, forms: dict[int, FormState] | None = None) -> Any:
+    with get_db().read() as session:
+        fund_id = services.society(session, s).id
+        book = reads.year_end(session, fund_id, dates.today())
+        rules = reads.current_rules(session, fund_id, dates.today())
+    states = {year: blank() for year in book.open_years} | (forms or {})
+    return draw("distributions", s, "年终收益分配", book=book, rules=rules, forms=prefixed(states))
+
+
+@bp.route("/s/<s>/distributions")
+@society_page(*READERS)
+def society_distributions(s: str) -> Any:
+    return _distributions_page(s)
+
+
+@bp.route("/s/<s>/distributions/<int:year>", methods=["POST"])
+@society_page(*WRITERS)
+def society_distribute(s: str, year: int) -> Any:
+    return post(
+        Schema(),
+        lambda uow, _: yearend.distribute(uow, g.actor, s, year),
+        done=url_for("web.society_distributions", s=s),
+        notice=lambda table: f"{table.year} 年度收益 {fmt(table.result)} 元已分配",
+        redraw=lambda state: _distributions_page(s, {year: state}),
+    )
