@@ -96,7 +96,7 @@ def _income_lines(session: Session, fund: Fund, day: date) -> tuple[list[Line], 
     return lines, income, expenses
 
 
-def _shares_on(session: Session, fund: Fund, day: date) -> dict[int, int]:
+def shares_on(session: Session, fund: Fund, day: date) -> dict[int, int]:
     """Each member's shares (bought + allocated) in fen on `day`, members then in the society."""
     members = session.scalars(
         select(SocietyMember).where(
@@ -198,7 +198,7 @@ def _table(
         _part(total, bp, 10_000)
         for bp in (rules.welfare_bp, rules.risk_bp, rules.staff_bp, rules.dividend_bp)
     )
-    shares = _shares_on(session, fund, day) if pool else {}
+    shares = shares_on(session, fund, day) if pool else {}
     all_shares = sum(shares.values())
     dividends = {m: _part(pool, s, all_shares) for m, s in shares.items()} if all_shares else {}
     reserve = total - welfare - risk - staff - sum(dividends.values())
