@@ -70,37 +70,39 @@ def _line(session: Session, fund_id: int, code: str, as_of: date | None = None) 
 
 
 def society_figures(session: Session, fund_id: int, as_of: date) -> SocietyFigures:
-    """The society's figures now, its overdue loans judged on `as_of`."""
+    """The society's figures at the end of `as_of`, its loans overdue then."""
     members = session.execute(
         select(func.count(), func.count().filter(SocietyMember.poor)).where(
-            SocietyMember.fund_id == fund_id, SocietyMember.left_on.is_(None)
+            SocietyMember.fund_id == fund_id,
+            SocietyMember.joined_on <= as_of,
+            SocietyMember.left_on.is_(None) | (SocietyMember.left_on > as_of),
         )
     ).one()
+    principal = _balances_on(session, fund_id, chart.LOANS, as_of)
     overdue_loans = session.scalars(
         select(SocietyLoan.no).where(
             SocietyLoan.fund_id == fund_id,
-            SocietyLoan.state == LoanState.LENT,
+            SocietyLoan.no.in_(principal),
             SocietyLoan.due_on < as_of,
         )
     ).all()
-    principal = subaccount_balances(session, fund_id, chart.LOANS)
     return SocietyFigures(
-        fiscal_capital=_line(session, fund_id, chart.FISCAL_CAPITAL),
-        member_shares=_line(session, fund_id, chart.MEMBER_SHARES),
-        donations=_line(session, fund_id, chart.DONATIONS),
+        fiscal_capital=_line(session, fund_id, chart.FISCAL_CAPITAL, as_of),
+        member_shares=_line(session, fund_id, chart.MEMBER_SHARES, as_of),
+        donations=_line(session, fund_id, chart.DONATIONS, as_of),
         reserves=sum(
             (
-                _line(session, fund_id, c)
+                _line(session, fund_id, c, as_of)
                 for c in (chart.RESERVE, chart.WELFARE, chart.RISK_RESERVE)
             ),
             ZERO,
         ),
         members=members[0],
         poor_members=members[1],
-        loans_outstanding=sum((row.balance for row in principal.values()), ZERO),
-        overdue=sum((principal[no].balance for no in overdue_loans if no in principal), ZERO),
-        fee_income=_line(session, fund_id, chart.FEE_INCOME),
-        bank=_line(session, fund_id, chart.BANK),
+        loans_outstanding=sum(principal.values(), ZERO),
+        overdue=sum((principal[no] for no in overdue_loans), ZERO),
+        fee_income=_line(session, fund_id, chart.FEE_INCOME, as_of),
+        bank=_line(session, fund_id, chart.BANK, as_of),
     )
 
 
@@ -830,12 +832,14 @@ class SocietyRollup:
     totals: SocietyFigures
 
 
-def county_rollup(session: Session, actor: Actor, region: str) -> SocietyRollup:
+def county_rollup(
+    session: Session, actor: Actor, region: str, as_of: date | None = None
+) -> SocietyRollup:
     """The societies of `region` (a county, or a city or province above it) side by side,
-    as they stand now, their overdue loans judged today."""
+    at the end of `as_of` (today if None)."""
     permissions.check(actor, Action.READ_FUND)
     code = region_code(session, actor, region)
-    today = dates.today()
+    day = as_of or dates.today()
     found = session.execute(
         select(Fund, County.name)
         .join(County, County.code == Fund.county_code)
@@ -843,7 +847,7 @@ def county_rollup(session: Session, actor: Actor, region: str) -> SocietyRollup:
         .order_by(Fund.code)
     ).all()
     rows = tuple(
-        RollupRow(fund.code, fund.name, county, society_figures(session, fund.id, today))
+        RollupRow(fund.code, fund.name, county, society_figures(session, fund.id, day))
         for fund, county in found
         if actor.sees_fund(fund.code)
     )
@@ -855,4 +859,4 @@ def county_rollup(session: Session, actor: Actor, region: str) -> SocietyRollup:
             for field in fields(SocietyFigures)
         }
     )
-    return SocietyRollup(code, today, rows, totals)
+    return SocietyRollup(code, day, rows, totals)
