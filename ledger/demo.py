@@ -17,6 +17,9 @@ and an unscheduled inspection, whose diverted-money finding leads to a
 recall; and the poverty line with each batch-1 household's income at
 registration and at the end of 2007, most of them out of poverty by then.
 
+Beside it, the second programme: the 61 village mutual-aid societies of the seed's
+舟曲县 and their 2013 (`ledger.programmes.mutual_aid.demo`).
+
 Everything goes through the same services as the API, as the users
 ``clerk`` and ``approver`` and, for visits and incomes, two officers of each
 township (only 衡山镇's ``hengshan`` has a login); the load is deterministic (fixed seed) and runs
@@ -53,6 +56,7 @@ from ledger.models import (
     WriteOff,
 )
 from ledger.money import split
+from ledger.programmes.mutual_aid.demo import load_societies
 from ledger.read.fund import township_positions
 from ledger.read.loans import LoanRow, loan_rows
 from ledger.schedule import Instalment, make_schedule
@@ -162,6 +166,8 @@ class DemoSummary:
     households: int
     loans: int
     journals: int
+    #: 舟曲县's village mutual-aid societies (`ledger.programmes.mutual_aid.demo`).
+    societies: int = 0
     #: (username, role, password): fresh random passwords, shown once to whoever loaded it.
     logins: tuple[tuple[str, str, str], ...] = ()
 
@@ -229,6 +235,7 @@ def load_demo(db: Database) -> DemoSummary:
                 "households": summary.households,
                 "loans": summary.loans,
                 "journals": summary.journals,
+                "societies": summary.societies,
                 "users": [name for name, _, _ in DEMO_USERS],
             },
         )
@@ -299,12 +306,16 @@ def _load(ld: _Loader) -> DemoSummary:
     _follow_up(ld, towns)
     session = ld.session
     fund_id = _fund_id(ld)
+    # The second programme, in a county of its own: opened after the fund, which goes to
+    # the install's only county.
+    societies = load_societies(ld.work)
     return DemoSummary(
         FUND,
         *(
             session.scalar(select(func.count()).select_from(model).where(model.fund_id == fund_id))
             for model in (Township, Household, Loan, Journal)
         ),
+        societies=societies.societies,
     )
 
 

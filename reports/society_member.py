@@ -13,11 +13,12 @@ from decimal import Decimal
 
 from reportlab.platypus import Flowable
 
-from ledger.programmes.mutual_aid.reads import MemberStatement
+from ledger.programmes.mutual_aid.reads import LOAN_MONEY, MemberStatement
 from reports import layout, society_layout
 from reports.layout import Col, money, money_or_blank
 
 TITLE = "社员对账单"
+REPAID = LOAN_MONEY["repayment"]
 ZERO = Decimal("0.00")
 
 
@@ -75,6 +76,12 @@ def _shares(data: MemberStatement) -> list[Flowable]:
 
 
 def _loans(data: MemberStatement) -> list[Flowable]:
+    # The fee paid is what the repayments settled: the fee income of a loan is emptied
+    # into the year's result at each year end, so its balance is no guide.
+    fees_paid: dict[str, Decimal] = {}
+    for m in data.movements:
+        if m.kind == REPAID:
+            fees_paid[m.loan] = fees_paid.get(m.loan, ZERO) + m.fee
     rows = [
         [
             r.no,
@@ -85,7 +92,7 @@ def _loans(data: MemberStatement) -> list[Flowable]:
             layout.day(r.figures.due_on) or "—",
             society_layout.LOAN_STATE[r.figures.state],
             money(r.figures.principal_outstanding),
-            money(r.figures.fee_paid),
+            money(fees_paid.get(r.no, ZERO)),
             money(r.figures.fee_accrued),
         ]
         for r in data.loans
