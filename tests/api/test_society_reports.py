@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.api.conftest import assert_problem
 from tests.api.programme import County
 from tests.api.roles import COUNTY_A
@@ -58,3 +60,14 @@ def test_the_roll_up_lists_the_countys_societies_to_its_readers_only(
     assert "村级扶贫互助社运行情况汇总表" in text and "胡家湾村扶贫互助社" in text
     assert_problem(county.get("b_leader", path, status=None), 404, "region-not-found")
     assert county.get("cashier", path, status=None).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [("reports/months/0000-01.pdf", "period"), ("reports/distributions/99999.pdf", "year")],
+)
+def test_a_year_out_of_range_is_refused_naming_the_field(
+    county: County, society_world: Any, path: str, field: str
+):
+    response = county.get("leader", f"/api/v1/societies/{society_world.code}/{path}", status=None)
+    assert assert_problem(response, 422, "invalid-field")["errors"][0]["field"] == field

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ledger import dates, permissions
 from ledger.actors import Actor
-from ledger.errors import RecordNotFound
+from ledger.errors import InvalidField, RecordNotFound
 from ledger.models import Account, County, Entry, Fund, Journal, SubLedger
 from ledger.money import from_fen
 from ledger.permissions import Action
@@ -627,6 +627,9 @@ AGE_BANDS: tuple[tuple[str, int | None], ...] = (
     ("逾期 91–180 天", 180),
     ("逾期 180 天以上", None),
 )
+#: A month's report reads back to the end of the year before, which `yearend.year_end` knows
+#: from 1901.
+EARLIEST_YEAR = 1901
 CHART_NAMES = {line.code: line.name_zh for line in chart.CHART}
 
 
@@ -648,9 +651,15 @@ def _turnover(session: Session, fund_id: int, code: str, after: date, through: d
 def monthly_report(session: Session, actor: Actor, code: str, period: str) -> MonthlyReport:
     """The society's month `period` (YYYY-MM) as its month-end report shows it."""
     fund = visible(session, actor, code)
-    end = month_end(check_period(period))
+    if int(check_period(period)[:4]) <= EARLIEST_YEAR:
+        raise InvalidField(
+            f"会计期间 {period} 应晚于 {EARLIEST_YEAR} 年",
+            f"period {period} must be after {EARLIEST_YEAR}",
+            field="period",
+        )
+    end = month_end(period)
     start = end.replace(day=1)
-    year_before = date(end.year - 1, 12, 31)
+    year_before = yearend.year_end(end.year - 1)
 
     def sheet(codes: Sequence[str]) -> tuple[SheetLine, ...]:
         return tuple(SheetLine(c, CHART_NAMES[c], _line(session, fund.id, c, end)) for c in codes)
@@ -761,7 +770,7 @@ def distribution_table(session: Session, actor: Actor, code: str, year: int) -> 
     """The distribution of `year`, read back from its closing and distribution journals;
     RecordNotFound for a year not yet closed."""
     fund = visible(session, actor, code)
-    day = date(year, 12, 31)
+    day = yearend.year_end(year)
     posted = session.execute(
         select(Journal.voucher_no, Journal.kind, Account.code, Account.subkey, Entry.side)
         .add_columns(Entry.amount)

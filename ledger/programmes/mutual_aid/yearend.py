@@ -122,6 +122,13 @@ def shares_on(session: Session, fund: Fund, day: date) -> dict[int, int]:
     return shares
 
 
+def year_end(year: object) -> date:
+    """31 December of `year`, a year from 1901 to 9999; InvalidField otherwise."""
+    if isinstance(year, bool) or not isinstance(year, int) or not 1900 < year < 10000:
+        raise InvalidField("年度无效", "year must be a year such as 2024", field="year")
+    return date(year, 12, 31)
+
+
 def _part(total_fen: int, weight: int, whole: int) -> int:
     """`total_fen` × weight / whole, rounded down to the fen (the rest goes to 公积金)."""
     return total_fen * weight // whole
@@ -136,9 +143,7 @@ def distribute(uow: UnitOfWork, actor: Actor, fund_code: str, year: object) -> D
     may(actor, APPROVE)
     session = uow.session
     fund = society(session, fund_code)
-    if isinstance(year, bool) or not isinstance(year, int) or not 1900 < year < 10000:
-        raise InvalidField("年度无效", "year must be a year such as 2024", field="year")
-    day = date(year, 12, 31)
+    day = year_end(year)
     dates.not_in_future(day, "year", YEAR_END)
     done = session.scalar(
         select(Journal.voucher_no).where(
