@@ -78,6 +78,10 @@ def test_the_notice_lists_the_loans_on_notice_with_the_day_they_may_be_approved(
     with committing(db) as uow:
         society.approve_loan(uow, APPROVER, fund.code, waiting.no, on=date(2024, 3, 11))
     assert read(db, reads.loan_notice, fund.code, date(2024, 3, 11)).rows == ()
+    # The notice of a day before the approval is still the one that hung then.
+    assert [r.no for r in read(db, reads.loan_notice, fund.code, date(2024, 3, 10)).rows] == [
+        waiting.no
+    ]
 
 
 def test_a_members_statement_shows_shares_loan_and_repayment_fee_first(db, year):

@@ -22,7 +22,6 @@ from ledger.posting import DEBIT, AccountRef
 from ledger.programmes import MUTUAL_AID
 from ledger.programmes.mutual_aid import chart, templates, yearend
 from ledger.programmes.mutual_aid.models import (
-    LoanState,
     ShareAllocation,
     SocietyGroup,
     SocietyLoan,
@@ -406,7 +405,8 @@ class LoanNotice:
 
 
 def loan_notice(session: Session, actor: Actor, code: str, as_of: date | None = None) -> LoanNotice:
-    """The loans published and awaiting approval on `as_of` (today if None), by notice date."""
+    """The loans published and not yet approved on `as_of` (today if None), by notice date:
+    the notice as it hung in the village that day."""
     fund = visible(session, actor, code)
     day = as_of or dates.today()
     found = session.execute(
@@ -415,8 +415,8 @@ def loan_notice(session: Session, actor: Actor, code: str, as_of: date | None = 
         .join(SocietyRules, SocietyRules.id == SocietyLoan.rules_id)
         .where(
             SocietyLoan.fund_id == fund.id,
-            SocietyLoan.state == LoanState.NOTICED,
             SocietyLoan.noticed_on <= day,
+            SocietyLoan.approved_on.is_(None) | (SocietyLoan.approved_on > day),
         )
         .order_by(SocietyLoan.noticed_on, SocietyLoan.no)
     ).all()
