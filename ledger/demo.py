@@ -56,6 +56,7 @@ from ledger.models import (
     WriteOff,
 )
 from ledger.money import split
+from ledger.programmes.mutual_aid.demo import COUNTY as SOCIETIES_COUNTY
 from ledger.programmes.mutual_aid.demo import load_societies
 from ledger.read.fund import township_positions
 from ledger.read.loans import LoanRow, loan_rows
@@ -149,13 +150,18 @@ class DemoRefused(Conflict):
     title_en = "Database is not empty"
 
 
-#: Demo users (username, role, township): one of each role, and 衡山镇's finance officer.
+#: A demo user's region that is the fund's own county (the install's first), found on loading.
+FUND_COUNTY = "fund"
+#: Demo users (username, role, township, region): one of each role, 衡山镇's finance officer,
+#: and 舟曲县's leader, who reads its 61 societies. The fund's leader and approver are
+#: confined to the fund's county, so each lands on the fund as before the societies came.
 DEMO_USERS = (
-    ("clerk", "clerk", None),
-    ("approver", "approver", None),
-    ("leader", "leader", None),
-    ("admin", "admin", None),
-    ("hengshan", "township", f"{COUNTY}100"),
+    ("clerk", "clerk", None, None),
+    ("approver", "approver", None, FUND_COUNTY),
+    ("leader", "leader", None, FUND_COUNTY),
+    ("admin", "admin", None, None),
+    ("hengshan", "township", f"{COUNTY}100", None),
+    ("zhouqu", "leader", None, SOCIETIES_COUNTY),
 )
 
 
@@ -219,9 +225,14 @@ def load_demo(db: Database) -> DemoSummary:
     with db.uow() as uow:
         loader = _Loader(uow)
         summary = _load(loader)
+        home = uow.session.scalar(select(Fund.county_code).where(Fund.code == FUND))
         logins = tuple(
-            (name, role, _demo_user(loader, name, role, township))
-            for name, role, township in DEMO_USERS
+            (
+                name,
+                role,
+                _demo_user(loader, name, role, township, home if at == FUND_COUNTY else at),
+            )
+            for name, role, township, at in DEMO_USERS
         )
         # One write, one audit record: who loaded the demo and what it holds.
         append_audit(
@@ -236,14 +247,16 @@ def load_demo(db: Database) -> DemoSummary:
                 "loans": summary.loans,
                 "journals": summary.journals,
                 "societies": summary.societies,
-                "users": [name for name, _, _ in DEMO_USERS],
+                "users": [name for name, *_ in DEMO_USERS],
             },
         )
         uow.commit()
     return replace(summary, logins=logins)
 
 
-def _demo_user(ld: _Loader, username: str, role: str, township: str | None) -> str:
+def _demo_user(
+    ld: _Loader, username: str, role: str, township: str | None, region: str | None
+) -> str:
     password = secrets.token_urlsafe(9)
     ld.run(
         create_user,
@@ -252,6 +265,7 @@ def _demo_user(ld: _Loader, username: str, role: str, township: str | None) -> s
         role=role,
         township_code=township,
         fund_code=FUND if role in FUND_BOUND_ROLES else None,
+        region=region,
     )
     return password
 

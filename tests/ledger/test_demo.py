@@ -66,13 +66,22 @@ def test_demo_refuses_a_non_empty_database(demo):
 def test_the_clerk_and_the_township_officer_are_granted_the_demo_fund(demo):
     db, _ = demo
     with db.read() as session:
-        grants = dict(session.execute(select(User.username, User.fund_code)).all())
+        grants = {
+            name: (fund, region)
+            for name, fund, region in session.execute(
+                select(User.username, User.fund_code, User.region)
+            )
+        }
+        home = lookup.fund(session, FUND).county_code
+    # The fund's leader and approver see its county only (one fund, as before the
+    # societies); 舟曲县's leader reads the societies.
     assert grants == {
-        "clerk": FUND,
-        "hengshan": FUND,
-        "approver": None,
-        "leader": None,
-        "admin": None,
+        "clerk": (FUND, None),
+        "hengshan": (FUND, None),
+        "approver": (None, home),
+        "leader": (None, home),
+        "admin": (None, None),
+        "zhouqu": (None, "623023"),
     }
 
 

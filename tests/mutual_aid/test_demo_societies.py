@@ -89,6 +89,13 @@ def test_one_group_falls_overdue_and_is_written_off_against_the_risk_reserve(dem
             select(SocietyLoan.state).join(Fund, Fund.id == SocietyLoan.fund_id)
         ).all()
         assert len(loans) == 122
+        numbered = session.execute(
+            select(SocietyLoan.applied_on).order_by(SocietyLoan.fund_id, SocietyLoan.no)
+        ).scalars()
+        by_fund = session.execute(
+            select(SocietyLoan.applied_on).order_by(SocietyLoan.fund_id, SocietyLoan.applied_on)
+        ).scalars()
+        assert list(numbered) == list(by_fund)  # loan numbers follow the application dates
         assert loans.count(LoanState.WRITTEN_OFF) == 1
         assert loans.count(LoanState.REPAID) == 121
         after = reads.society_figures(

@@ -299,8 +299,12 @@ def _year(village: _Village, members: list[SocietyMember], *, overdue: bool) -> 
     def then(on: date, step: Callable[[], object]) -> None:
         steps.append((on, len(steps), step))
 
-    for k, member in enumerate(members[:BORROWERS]):
-        applied = date(2013, 4, 1) + timedelta(days=10 * k + rng.randrange(20))
+    # Applications in the order of their dates, so the loans' numbers follow them.
+    applications = sorted(
+        (date(2013, 4, 1) + timedelta(days=10 * k + rng.randrange(20)), k) for k in range(BORROWERS)
+    )
+    for applied, k in applications:
+        member = members[k]
         late = overdue and k == 0
         loan = village.lend(member, applied, 6 if late else rng.choice((6, 8, 10, 12)))
         assert loan.due_on is not None  # lent
