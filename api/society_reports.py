@@ -89,6 +89,7 @@ class MemberStatement(MethodView):
 class MonthlyReport(MethodView):
     @in_society(*SOCIETY_READERS)
     @pdf_response
+    @blp.doc(**REFUSALS)
     def get(self, s: str, period: str) -> Response:
         """互助社月报: the month-end balance sheet by capital source, fees and loans by age"""
         return pdf(
@@ -103,6 +104,7 @@ class MonthlyReport(MethodView):
 class DistributionTable(MethodView):
     @in_society(*SOCIETY_READERS)
     @pdf_response
+    @blp.doc(**REFUSALS)
     def get(self, s: str, year: int) -> Response:
         """收益分配表: a distributed year's result and where it went; 404 before the year end"""
         return pdf(
