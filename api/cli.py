@@ -87,7 +87,8 @@ def demo_command(if_empty: bool) -> None:
         raise fail(error) from None
     click.echo(
         f"演示数据已装入 demo loaded: 基金 {summary.fund}, {summary.townships} 个乡镇, "
-        f"{summary.households} 户, {summary.loans} 笔借款, {summary.journals} 张凭证"
+        f"{summary.households} 户, {summary.loans} 笔借款, {summary.journals} 张凭证; "
+        f"{summary.societies} 个村级扶贫互助社"
     )
     lines = [f"{name:<10} {role:<9} {password}" for name, role, password in summary.logins]
     logins = Path(current_app.instance_path) / "demo-logins.txt"

@@ -17,6 +17,9 @@ and an unscheduled inspection, whose diverted-money finding leads to a
 recall; and the poverty line with each batch-1 household's income at
 registration and at the end of 2007, most of them out of poverty by then.
 
+Beside it, the second programme: the 61 village mutual-aid societies of the seed's
+舟曲县 and their 2013 (`ledger.programmes.mutual_aid.demo`).
+
 Everything goes through the same services as the API, as the users
 ``clerk`` and ``approver`` and, for visits and incomes, two officers of each
 township (only 衡山镇's ``hengshan`` has a login); the load is deterministic (fixed seed) and runs
@@ -53,6 +56,8 @@ from ledger.models import (
     WriteOff,
 )
 from ledger.money import split
+from ledger.programmes.mutual_aid.demo import COUNTY as SOCIETIES_COUNTY
+from ledger.programmes.mutual_aid.demo import load_societies
 from ledger.read.fund import township_positions
 from ledger.read.loans import LoanRow, loan_rows
 from ledger.schedule import Instalment, make_schedule
@@ -145,13 +150,18 @@ class DemoRefused(Conflict):
     title_en = "Database is not empty"
 
 
-#: Demo users (username, role, township): one of each role, and 衡山镇's finance officer.
+#: A demo user's region that is the fund's own county (the install's first), found on loading.
+FUND_COUNTY = "fund"
+#: Demo users (username, role, township, region): one of each role, 衡山镇's finance officer,
+#: and 舟曲县's leader, who reads its 61 societies. The fund's leader and approver are
+#: confined to the fund's county, so each lands on the fund as before the societies came.
 DEMO_USERS = (
-    ("clerk", "clerk", None),
-    ("approver", "approver", None),
-    ("leader", "leader", None),
-    ("admin", "admin", None),
-    ("hengshan", "township", f"{COUNTY}100"),
+    ("clerk", "clerk", None, None),
+    ("approver", "approver", None, FUND_COUNTY),
+    ("leader", "leader", None, FUND_COUNTY),
+    ("admin", "admin", None, None),
+    ("hengshan", "township", f"{COUNTY}100", None),
+    ("zhouqu", "leader", None, SOCIETIES_COUNTY),
 )
 
 
@@ -162,6 +172,8 @@ class DemoSummary:
     households: int
     loans: int
     journals: int
+    #: 舟曲县's village mutual-aid societies (`ledger.programmes.mutual_aid.demo`).
+    societies: int = 0
     #: (username, role, password): fresh random passwords, shown once to whoever loaded it.
     logins: tuple[tuple[str, str, str], ...] = ()
 
@@ -213,9 +225,14 @@ def load_demo(db: Database) -> DemoSummary:
     with db.uow() as uow:
         loader = _Loader(uow)
         summary = _load(loader)
+        home = uow.session.scalar(select(Fund.county_code).where(Fund.code == FUND))
         logins = tuple(
-            (name, role, _demo_user(loader, name, role, township))
-            for name, role, township in DEMO_USERS
+            (
+                name,
+                role,
+                _demo_user(loader, name, role, township, home if at == FUND_COUNTY else at),
+            )
+            for name, role, township, at in DEMO_USERS
         )
         # One write, one audit record: who loaded the demo and what it holds.
         append_audit(
@@ -229,14 +246,17 @@ def load_demo(db: Database) -> DemoSummary:
                 "households": summary.households,
                 "loans": summary.loans,
                 "journals": summary.journals,
-                "users": [name for name, _, _ in DEMO_USERS],
+                "societies": summary.societies,
+                "users": [name for name, *_ in DEMO_USERS],
             },
         )
         uow.commit()
     return replace(summary, logins=logins)
 
 
-def _demo_user(ld: _Loader, username: str, role: str, township: str | None) -> str:
+def _demo_user(
+    ld: _Loader, username: str, role: str, township: str | None, region: str | None
+) -> str:
     password = secrets.token_urlsafe(9)
     ld.run(
         create_user,
@@ -245,6 +265,7 @@ def _demo_user(ld: _Loader, username: str, role: str, township: str | None) -> s
         role=role,
         township_code=township,
         fund_code=FUND if role in FUND_BOUND_ROLES else None,
+        region=region,
     )
     return password
 
@@ -299,12 +320,16 @@ def _load(ld: _Loader) -> DemoSummary:
     _follow_up(ld, towns)
     session = ld.session
     fund_id = _fund_id(ld)
+    # The second programme, in a county of its own: opened after the fund, which goes to
+    # the install's only county.
+    societies = load_societies(ld.work)
     return DemoSummary(
         FUND,
         *(
             session.scalar(select(func.count()).select_from(model).where(model.fund_id == fund_id))
             for model in (Township, Household, Loan, Journal)
         ),
+        societies=societies.societies,
     )
 
 

@@ -16,6 +16,13 @@ read-only by the matching function of `ledger.read` (called inside a
 - 账龄分析表: ``fund.aging`` → ``aging.render_aging``
 - 记账凭证: ``journals.voucher_prints`` → ``voucher.render_vouchers``
 - 各区县周转金运行情况对照表: ``regions.overview`` → ``region_statement.render_region_statement``
+- A society's (from ``ledger.programmes.mutual_aid.reads``): 借款公示表 ``loan_notice`` →
+  ``society_notice.render_loan_notice``; 社员对账单 ``member_statement`` →
+  ``society_member.render_member_statement``; 互助社月报 ``monthly_report`` →
+  ``society_monthly.render_monthly_report``; 收益分配表 ``distribution_table`` →
+  ``society_distribution.render_distribution_table``; 村级扶贫互助社运行情况汇总表
+  ``county_rollup`` → ``society_rollup.render_society_rollup`` (``society_layout``: their
+  heading and labels)
 
 `reports.charts` draws the bar chart of outstanding and overdue the fund and
 region statements share. `reports.layout` is the page (title, fund, period, generated-at, "第 N 页 /

@@ -1,7 +1,8 @@
 """Charts drawn with reportlab.graphics (vector, in the embedded CJK font).
 
 `outstanding_and_overdue`: grouped bars of principal outstanding and overdue
-per township (the fund statement) or per county (the region statement).
+per township (the fund statement), per county (the region statement) or per
+village society (the societies' roll-up, on a landscape page's width).
 """
 
 from __future__ import annotations
@@ -20,21 +21,33 @@ from reports.layout import FONT, WIDTH
 OUTSTANDING_FILL = colors.HexColor("#3A6EA5")
 OVERDUE_FILL = colors.HexColor("#C0504D")
 TEN_THOUSAND = Decimal(10000)
+UPRIGHT_PAST = 20
 
 
 def outstanding_and_overdue(
-    names: Sequence[str], outstanding: Sequence[Decimal], overdue: Sequence[Decimal]
+    names: Sequence[str],
+    outstanding: Sequence[Decimal],
+    overdue: Sequence[Decimal],
+    *,
+    width: float = WIDTH,
 ) -> Drawing:
-    """Grouped bars: outstanding and overdue per name, in 万元; "—" with no bars when empty."""
+    """Grouped bars: outstanding and overdue per name, in 万元; "—" with no bars when empty.
+
+    Past `UPRIGHT_PAST` names (a county's societies) the names stand upright, so they never
+    overlap.
+    """
     # Chart geometry needs floats; the figures themselves stay Decimal up to here.
     bars = [[float(v / TEN_THOUSAND) for v in values] or [0.0] for values in (outstanding, overdue)]
-    height = 78 * mm
-    drawing = Drawing(WIDTH, height)
+    upright = len(names) > UPRIGHT_PAST
+    # Upright names need room below the axis.
+    below = 30 * mm if upright else 20 * mm
+    height = 78 * mm + below - 20 * mm
+    drawing = Drawing(width, height)
     drawing.initialFontName = FONT  # else the renderer selects Helvetica, which is not embedded
     drawing.initialFontSize = 7
     chart = VerticalBarChart()
-    chart.x, chart.y = 14 * mm, 20 * mm
-    chart.width, chart.height = WIDTH - 20 * mm, height - 30 * mm
+    chart.x, chart.y = 14 * mm, below
+    chart.width, chart.height = width - 20 * mm, height - below - 10 * mm
     chart.data = bars
     chart.groupSpacing = 4
     chart.barSpacing = 0.5
@@ -50,7 +63,7 @@ def outstanding_and_overdue(
     chart.categoryAxis.categoryNames = list(names) or ["—"]
     chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 7
-    chart.categoryAxis.labels.angle = 35
+    chart.categoryAxis.labels.angle = 90 if upright else 35
     chart.categoryAxis.labels.boxAnchor = "ne"
     chart.categoryAxis.labels.dx = 3
     chart.categoryAxis.labels.dy = -2
@@ -58,7 +71,7 @@ def outstanding_and_overdue(
     legend = Legend()
     legend.fontName = FONT
     legend.fontSize = 7.5
-    legend.x, legend.y = WIDTH - 45 * mm, height - 3 * mm
+    legend.x, legend.y = width - 45 * mm, height - 3 * mm
     legend.alignment = "right"
     legend.columnMaximum = 1
     legend.dxTextSpace = 4

@@ -36,6 +36,7 @@ from api import (
     regions,
     reports,
     societies,
+    society_reports,
     strictinput,
     tokens,
     townships,
@@ -118,6 +119,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         inspections,
         outcomes,
         societies,
+        society_reports,
     ):
         api.register_blueprint(resource.blp)
     api.register_blueprint(societies.registry)

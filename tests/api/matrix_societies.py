@@ -11,7 +11,7 @@ are the two bodiless writes: closing the month "2030-13" (no month) and distribu
 
 from __future__ import annotations
 
-from tests.api.roles import expect
+from tests.api.roles import COUNTY_READERS, expect
 
 S = "/api/v1/societies/<s>"
 SOCIETY_READERS = ("clerk", "cashier", "approver", "leader", "auditor")
@@ -55,4 +55,12 @@ ROWS: dict[tuple[str, str], dict[str, int]] = {
     ("POST", f"{S}/periods/<period>/close"): expect(422, "clerk"),
     ("POST", f"{S}/distributions/<int:year>"): expect(422, "approver"),
     ("GET", f"{S}/summary"): expect(200, *SOCIETY_READERS),
+    # the society's PDFs (api/society_reports.py): month "2030-13" is no month (422), and
+    # 2030 has not been distributed (404)
+    ("GET", f"{S}/reports/loan-notice.pdf"): expect(200, *SOCIETY_READERS),
+    ("GET", f"{S}/members/<int:id>/statement.pdf"): expect(200, *SOCIETY_READERS),
+    ("GET", f"{S}/reports/months/<period>.pdf"): expect(422, *SOCIETY_READERS),
+    ("GET", f"{S}/reports/distributions/<int:year>.pdf"): expect(404, *SOCIETY_READERS),
+    # the county's roll-up of its societies, by the readers of a county's books
+    ("GET", "/api/v1/regions/<r>/reports/societies.pdf"): expect(200, *COUNTY_READERS),
 }

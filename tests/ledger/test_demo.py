@@ -66,13 +66,22 @@ def test_demo_refuses_a_non_empty_database(demo):
 def test_the_clerk_and_the_township_officer_are_granted_the_demo_fund(demo):
     db, _ = demo
     with db.read() as session:
-        grants = dict(session.execute(select(User.username, User.fund_code)).all())
+        grants = {
+            name: (fund, region)
+            for name, fund, region in session.execute(
+                select(User.username, User.fund_code, User.region)
+            )
+        }
+        home = lookup.fund(session, FUND).county_code
+    # The fund's leader and approver see its county only (one fund, as before the
+    # societies); 舟曲县's leader reads the societies.
     assert grants == {
-        "clerk": FUND,
-        "hengshan": FUND,
-        "approver": None,
-        "leader": None,
-        "admin": None,
+        "clerk": (FUND, None),
+        "hengshan": (FUND, None),
+        "approver": (None, home),
+        "leader": (None, home),
+        "admin": (None, None),
+        "zhouqu": (None, "623023"),
     }
 
 
@@ -171,13 +180,15 @@ def test_cash_never_goes_negative_on_any_day(demo):
 
 
 def test_the_load_is_one_audited_write(demo):
+    """On the fund's chain; each society's verbs audit themselves on the society's own."""
     db, _ = demo
     with db.read() as session:
-        records = session.scalars(select(AuditRecord)).all()
+        records = session.scalars(select(AuditRecord).where(AuditRecord.chain == FUND)).all()
         assert [(r.seq, r.actor, r.action, r.target) for r in records] == [
             (1, "demo", "demo load", f"fund:{FUND}")
         ]
         assert '"loans":' in records[0].details
+        assert '"societies":61' in records[0].details
         assert verify(session).ok
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ledger import dates, permissions
 from ledger.actors import SYSTEM, Actor
-from ledger.errors import RecordNotFound
+from ledger.errors import InvalidField, RecordNotFound
 from ledger.models import (
     Account,
     AccountDailyTotal,
@@ -25,11 +26,14 @@ from ledger.models import (
     Journal,
     SubLedger,
 )
-from ledger.posting import CREDIT, AccountRef
+from ledger.money import from_fen
+from ledger.permissions import Action
+from ledger.posting import CREDIT, DEBIT, AccountRef
 from ledger.programmes import MUTUAL_AID
-from ledger.programmes.mutual_aid import chart
+from ledger.programmes.mutual_aid import chart, templates, yearend
 from ledger.programmes.mutual_aid.models import (
     LoanState,
+    ShareAllocation,
     SocietyExpense,
     SocietyGroup,
     SocietyLoan,
@@ -37,12 +41,21 @@ from ledger.programmes.mutual_aid.models import (
     SocietyProfile,
     SocietyRules,
 )
-from ledger.programmes.mutual_aid.services import allocated_by_member, society
+from ledger.programmes.mutual_aid.services import allocated_by_member, rules_on, society
 from ledger.programmes.mutual_aid.yearend import CLOSED as YEAR_CLOSED
 from ledger.programmes.mutual_aid.yearend import DISTRIBUTED
 from ledger.read import access
-from ledger.read.books import balance, fen_sum, fund_balances, subaccount_balances
+from ledger.read.books import (
+    balance,
+    fen_sum,
+    fund_balances,
+    month_end,
+    statement_lines,
+    subaccount_balances,
+)
 from ledger.read.listing import Listing, Seek
+from ledger.read.regions import region_code
+from ledger.services.periods import check_period
 
 ZERO = Decimal("0.00")
 R = TypeVar("R")
@@ -69,47 +82,51 @@ class SocietyFigures:
 BY_KEY = {line.code for line in chart.CHART if line.subledger is not SubLedger.NONE}
 
 
-def _line(session: Session, fund_id: int, code: str) -> Decimal:
-    """A chart line's balance: the plain account, or the sum of its sub-accounts."""
+def _line(session: Session, fund_id: int, code: str, as_of: date | None = None) -> Decimal:
+    """A chart line's balance (now, or at the end of `as_of`): the plain account, or the
+    sum of its sub-accounts."""
     if code in BY_KEY:
         return sum(
-            (row.balance for row in subaccount_balances(session, fund_id, code).values()), ZERO
+            (row.balance for row in subaccount_balances(session, fund_id, code, as_of).values()),
+            ZERO,
         )
-    return balance(session, fund_id, AccountRef(code)).balance
+    return balance(session, fund_id, AccountRef(code), as_of).balance
 
 
 def society_figures(session: Session, fund_id: int, as_of: date) -> SocietyFigures:
-    """The society's figures now, its overdue loans judged on `as_of`."""
+    """The society's figures at the end of `as_of`, its loans overdue then."""
     members = session.execute(
         select(func.count(), func.count().filter(SocietyMember.poor)).where(
-            SocietyMember.fund_id == fund_id, SocietyMember.left_on.is_(None)
+            SocietyMember.fund_id == fund_id,
+            SocietyMember.joined_on <= as_of,
+            SocietyMember.left_on.is_(None) | (SocietyMember.left_on > as_of),
         )
     ).one()
+    principal = _balances_on(session, fund_id, chart.LOANS, as_of)
     overdue_loans = session.scalars(
         select(SocietyLoan.no).where(
             SocietyLoan.fund_id == fund_id,
-            SocietyLoan.state == LoanState.LENT,
+            SocietyLoan.no.in_(principal),
             SocietyLoan.due_on < as_of,
         )
     ).all()
-    principal = subaccount_balances(session, fund_id, chart.LOANS)
     return SocietyFigures(
-        fiscal_capital=_line(session, fund_id, chart.FISCAL_CAPITAL),
-        member_shares=_line(session, fund_id, chart.MEMBER_SHARES),
-        donations=_line(session, fund_id, chart.DONATIONS),
+        fiscal_capital=_line(session, fund_id, chart.FISCAL_CAPITAL, as_of),
+        member_shares=_line(session, fund_id, chart.MEMBER_SHARES, as_of),
+        donations=_line(session, fund_id, chart.DONATIONS, as_of),
         reserves=sum(
             (
-                _line(session, fund_id, c)
+                _line(session, fund_id, c, as_of)
                 for c in (chart.RESERVE, chart.WELFARE, chart.RISK_RESERVE)
             ),
             ZERO,
         ),
         members=members[0],
         poor_members=members[1],
-        loans_outstanding=sum((row.balance for row in principal.values()), ZERO),
-        overdue=sum((principal[no].balance for no in overdue_loans if no in principal), ZERO),
-        fee_income=_line(session, fund_id, chart.FEE_INCOME),
-        bank=_line(session, fund_id, chart.BANK),
+        loans_outstanding=sum(principal.values(), ZERO),
+        overdue=sum((principal[no] for no in overdue_loans), ZERO),
+        fee_income=_line(session, fund_id, chart.FEE_INCOME, as_of),
+        bank=_line(session, fund_id, chart.BANK, as_of),
     )
 
 
@@ -779,3 +796,533 @@ def year_end(session: Session, fund_id: int, today: date) -> YearEnd:
     assert opened is not None  # the society exists: its gate was passed
     open_years = [y for y in range(opened.year, today.year) if y not in years]
     return YearEnd(distributed, open_years)
+
+
+# --- the printed reports (reports/society_*.py) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class SocietyHeader:
+    """The society as a report's heading names it."""
+
+    code: str
+    name: str
+    county: str
+
+
+def _header(session: Session, fund: Fund) -> SocietyHeader:
+    county = session.get_one(County, fund.county_code)
+    return SocietyHeader(fund.code, fund.name, county.name)
+
+
+def _names(session: Session, fund_id: int) -> dict[int, tuple[str, str | None]]:
+    """Member id -> (name, group code), for the rows of a printed list."""
+    rows = session.execute(
+        select(SocietyMember.id, SocietyMember.name, SocietyGroup.code)
+        .outerjoin(SocietyGroup, SocietyGroup.id == SocietyMember.group_id)
+        .where(SocietyMember.fund_id == fund_id)
+    ).all()
+    return {member: (name, group) for member, name, group in rows}
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    """A loan on the public notice: who asks for what, and from when it may be approved."""
+
+    no: str
+    member: str
+    group: str | None
+    poor: bool
+    amount: Decimal
+    term_months: int
+    purpose: str
+    applied_on: date
+    noticed_on: date
+    #: The first day the committee may approve it: the notice date plus the 章程's notice_days.
+    approvable_on: date
+    notice_days: int
+    fee_rate_monthly: Decimal
+
+
+@dataclass(frozen=True)
+class LoanNotice:
+    """借款公示表: the loans on notice on `as_of`, to post in the village."""
+
+    society: SocietyHeader
+    as_of: date
+    rows: tuple[NoticeRow, ...]
+
+
+def loan_notice(session: Session, actor: Actor, code: str, as_of: date | None = None) -> LoanNotice:
+    """The loans published and not yet approved on `as_of` (today if None), by notice date:
+    the notice as it hung in the village that day."""
+    fund = visible(session, actor, code)
+    day = as_of or dates.today()
+    found = session.execute(
+        select(SocietyLoan, SocietyMember, SocietyRules)
+        .join(SocietyMember, SocietyMember.id == SocietyLoan.member_id)
+        .join(SocietyRules, SocietyRules.id == SocietyLoan.rules_id)
+        .where(
+            SocietyLoan.fund_id == fund.id,
+            SocietyLoan.noticed_on <= day,
+            SocietyLoan.approved_on.is_(None) | (SocietyLoan.approved_on > day),
+        )
+        .order_by(SocietyLoan.noticed_on, SocietyLoan.no)
+    ).all()
+    names = _names(session, fund.id)
+    rows = tuple(
+        NoticeRow(
+            no=loan.no,
+            member=member.name,
+            group=names[member.id][1],
+            poor=member.poor,
+            amount=loan.amount,
+            term_months=loan.term_months,
+            purpose=loan.purpose,
+            applied_on=loan.applied_on,
+            noticed_on=loan.noticed_on,
+            approvable_on=loan.noticed_on + timedelta(days=rules.notice_days),
+            notice_days=rules.notice_days,
+            fee_rate_monthly=rules.fee_rate,
+        )
+        for loan, member, rules in found
+        if loan.noticed_on is not None
+    )
+    return LoanNotice(_header(session, fund), day, rows)
+
+
+@dataclass(frozen=True)
+class ShareLine:
+    """A movement of a member's shares: bought (入股), refunded (退股) or allocated (配股)."""
+
+    on: date
+    kind: str
+    amount: Decimal
+    voucher: str | None
+
+
+@dataclass(frozen=True)
+class LoanMovement:
+    """Money of one of the member's loans: paid out, repaid (fee, then principal), written off."""
+
+    on: date
+    voucher: str
+    loan: str
+    kind: str
+    principal: Decimal
+    fee: Decimal
+
+
+@dataclass(frozen=True)
+class MemberStatement:
+    """社员对账单: a member's shares, loans, fees, repayments and dividends."""
+
+    society: SocietyHeader
+    as_of: date
+    member: MemberFigures
+    shares: tuple[ShareLine, ...]
+    loans: tuple[LoanRow, ...]
+    movements: tuple[LoanMovement, ...]
+    dividends_declared: Decimal
+    dividends_unpaid: Decimal
+
+
+def member_statement(
+    session: Session, actor: Actor, code: str, member_id: int, as_of: date | None = None
+) -> MemberStatement:
+    """Everything the society holds of one member, up to `as_of` (today if None)."""
+    fund = visible(session, actor, code)
+    day = as_of or dates.today()
+    figures = member(session, fund.id, member_id)
+    _, bought = statement_lines(session, fund.id, templates.member_shares(member_id), None, day)
+    allocations = session.scalars(
+        select(ShareAllocation)
+        .where(ShareAllocation.member_id == member_id, ShareAllocation.allocated_on <= day)
+        .order_by(ShareAllocation.allocated_on, ShareAllocation.id)
+    ).all()
+    shares = sorted(
+        [
+            ShareLine(
+                line.posted_on,
+                "退股" if line.debit else "入股",
+                line.credit - line.debit,
+                line.voucher,
+            )
+            for line in bought
+        ]
+        + [ShareLine(a.allocated_on, "配股", a.amount, None) for a in allocations],
+        key=lambda line: line.on,
+    )
+    loans = session.scalars(
+        select(SocietyLoan)
+        .where(SocietyLoan.member_id == member_id, SocietyLoan.applied_on <= day)
+        .order_by(SocietyLoan.applied_on, SocietyLoan.id)
+    ).all()
+    _, dividends = statement_lines(
+        session, fund.id, AccountRef(chart.DIVIDENDS_PAYABLE, str(member_id)), None, day
+    )
+    return MemberStatement(
+        society=_header(session, fund),
+        as_of=day,
+        member=figures,
+        shares=tuple(shares),
+        loans=tuple(loan_rows(session, fund.id, loans)),
+        movements=_loan_movements(session, fund.id, [loan.no for loan in loans], day),
+        dividends_declared=sum((line.credit for line in dividends), ZERO),
+        dividends_unpaid=dividends[-1].balance if dividends else ZERO,
+    )
+
+
+LOAN_MONEY = {"loan_payout": "放款", "repayment": "还款", "write_off": "核销"}
+
+
+def _loan_movements(
+    session: Session, fund_id: int, nos: Sequence[str], as_of: date
+) -> tuple[LoanMovement, ...]:
+    """The payouts, repayments and write-offs of the loans `nos`, one row per voucher."""
+    if not nos:
+        return ()
+    found = session.execute(
+        select(Journal.voucher_no, Journal.posted_on, Journal.kind, Entry.ref_loan, Account.code)
+        .add_columns(Entry.amount)
+        .join(Entry, Entry.journal_id == Journal.id)
+        .join(Account, Account.id == Entry.account_id)
+        .where(
+            Journal.fund_id == fund_id,
+            Journal.kind.in_(LOAN_MONEY),
+            Journal.posted_on <= as_of,
+            Entry.ref_loan.in_(nos),
+            Account.code.in_((chart.LOANS, chart.FEE_RECEIVABLE)),
+        )
+        .order_by(Journal.posted_on, Journal.id, Entry.line_no)
+    ).all()
+    rows: dict[str, dict[str, Any]] = {}
+    for voucher, on, kind, no, account, amount in found:
+        row = rows.setdefault(
+            voucher, {"on": on, "voucher": voucher, "loan": no, "kind": LOAN_MONEY[kind]}
+        )
+        part = "principal" if account == chart.LOANS else "fee"
+        row[part] = row.get(part, ZERO) + amount
+    return tuple(
+        LoanMovement(principal=row.pop("principal", ZERO), fee=row.pop("fee", ZERO), **row)
+        for row in rows.values()
+    )
+
+
+@dataclass(frozen=True)
+class SheetLine:
+    """A line of the balance sheet: its chart code, name and balance at the month's end."""
+
+    code: str
+    name: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class IncomeLine:
+    """An income or expense line: its turnover in the month and in the year to the month's end."""
+
+    code: str
+    name: str
+    month: Decimal
+    year: Decimal
+
+
+@dataclass(frozen=True)
+class AgeBand:
+    """Loans outstanding at the month's end by days past their due date."""
+
+    label: str
+    loans: int
+    principal: Decimal
+
+
+@dataclass(frozen=True)
+class MonthlyReport:
+    """互助社月报: the balance sheet by capital source, fee income and loans by age."""
+
+    society: SocietyHeader
+    period: str
+    start: date
+    end: date
+    assets: tuple[SheetLine, ...]
+    liabilities: tuple[SheetLine, ...]
+    #: Capital by source (3001, 3002, 3003), reserves (3101-3103) and the result not yet
+    #: distributed (3201 plus this year's income less expenses).
+    capital: tuple[SheetLine, ...]
+    income: tuple[IncomeLine, ...]
+    ages: tuple[AgeBand, ...]
+    members: int
+    poor_members: int
+
+
+ASSET_LINES = (chart.BANK, chart.LOANS, chart.FEE_RECEIVABLE)
+
+
+LIABILITY_LINES = (chart.DIVIDENDS_PAYABLE, chart.SUBSIDIES_PAYABLE)
+
+
+CAPITAL_LINES = (
+    chart.FISCAL_CAPITAL,
+    chart.MEMBER_SHARES,
+    chart.DONATIONS,
+    chart.RESERVE,
+    chart.WELFARE,
+    chart.RISK_RESERVE,
+)
+
+
+INCOME_LINES = (chart.FEE_INCOME, chart.BANK_INTEREST, chart.EXPENSES)
+
+
+AGE_BANDS: tuple[tuple[str, int | None], ...] = (
+    ("未到期", 0),
+    ("逾期 1–30 天", 30),
+    ("逾期 31–90 天", 90),
+    ("逾期 91–180 天", 180),
+    ("逾期 180 天以上", None),
+)
+
+
+EARLIEST_YEAR = 1901
+
+
+CHART_NAMES = {line.code: line.name_zh for line in chart.CHART}
+
+
+def _turnover(session: Session, fund_id: int, code: str, after: date, through: date) -> Decimal:
+    """What was earned (an income line's credits) or spent (an expense's debits) after
+    `after` up to `through`: the year-end close that empties the line is not counted."""
+    expense = code == chart.EXPENSES
+
+    def side(as_of: date) -> Decimal:
+        if code in BY_KEY:
+            rows = subaccount_balances(session, fund_id, code, as_of).values()
+        else:
+            rows = [balance(session, fund_id, AccountRef(code), as_of)]
+        return sum(((row.debit if expense else row.credit) for row in rows), ZERO)
+
+    return side(through) - side(after)
+
+
+def monthly_report(session: Session, actor: Actor, code: str, period: str) -> MonthlyReport:
+    """The society's month `period` (YYYY-MM) as its month-end report shows it."""
+    fund = visible(session, actor, code)
+    if int(check_period(period)[:4]) <= EARLIEST_YEAR:
+        raise InvalidField(
+            f"会计期间 {period} 应晚于 {EARLIEST_YEAR} 年",
+            f"period {period} must be after {EARLIEST_YEAR}",
+            field="period",
+        )
+    end = month_end(period)
+    start = end.replace(day=1)
+    year_before = yearend.year_end(end.year - 1)
+
+    def sheet(codes: Sequence[str]) -> tuple[SheetLine, ...]:
+        return tuple(SheetLine(c, CHART_NAMES[c], _line(session, fund.id, c, end)) for c in codes)
+
+    # Income and expenses not yet closed into 3201 belong to the year's result.
+    open_result = (
+        _line(session, fund.id, chart.FEE_INCOME, end)
+        + _line(session, fund.id, chart.BANK_INTEREST, end)
+        - _line(session, fund.id, chart.EXPENSES, end)
+    )
+    result = SheetLine(
+        chart.YEAR_RESULT,
+        "本年收益(未分配)",
+        _line(session, fund.id, chart.YEAR_RESULT, end) + open_result,
+    )
+    income = tuple(
+        IncomeLine(
+            c,
+            CHART_NAMES[c],
+            _turnover(session, fund.id, c, start - timedelta(days=1), end),
+            _turnover(session, fund.id, c, year_before, end),
+        )
+        for c in INCOME_LINES
+    )
+    members = session.execute(
+        select(func.count(), func.count().filter(SocietyMember.poor)).where(
+            SocietyMember.fund_id == fund.id,
+            SocietyMember.joined_on <= end,
+            (SocietyMember.left_on.is_(None)) | (SocietyMember.left_on > end),
+        )
+    ).one()
+    return MonthlyReport(
+        society=_header(session, fund),
+        period=period,
+        start=start,
+        end=end,
+        assets=sheet(ASSET_LINES),
+        liabilities=sheet(LIABILITY_LINES),
+        capital=(*sheet(CAPITAL_LINES), result),
+        income=income,
+        ages=_ages(session, fund.id, end),
+        members=members[0],
+        poor_members=members[1],
+    )
+
+
+def _ages(session: Session, fund_id: int, end: date) -> tuple[AgeBand, ...]:
+    """The loans with principal outstanding at the end of `end`, by days past due then."""
+    principal = _balances_on(session, fund_id, chart.LOANS, end)
+    due = dict(
+        session.execute(
+            select(SocietyLoan.no, SocietyLoan.due_on).where(
+                SocietyLoan.fund_id == fund_id, SocietyLoan.no.in_(principal)
+            )
+        ).all()
+    )
+    counts = [0] * len(AGE_BANDS)
+    sums = [ZERO] * len(AGE_BANDS)
+    for no, amount in principal.items():
+        late = (end - due[no]).days
+        band = next(i for i, (_, most) in enumerate(AGE_BANDS) if most is None or late <= most)
+        counts[band] += 1
+        sums[band] += amount
+    return tuple(
+        AgeBand(label, n, total)
+        for (label, _), n, total in zip(AGE_BANDS, counts, sums, strict=True)
+    )
+
+
+def _balances_on(session: Session, fund_id: int, code: str, as_of: date) -> dict[str, Decimal]:
+    """The non-zero sub-accounts of chart line `code` at the end of `as_of`."""
+    return {
+        key: b.balance
+        for key, b in subaccount_balances(session, fund_id, code, as_of).items()
+        if b.balance
+    }
+
+
+@dataclass(frozen=True)
+class DividendRow:
+    member: int
+    name: str
+    #: Shares (bought plus allocated) the dividend was reckoned on.
+    shares: Decimal
+    dividend: Decimal
+
+
+@dataclass(frozen=True)
+class DistributionTable:
+    """收益分配表: a year's income, expenses and result, and where the result went."""
+
+    society: SocietyHeader
+    year: int
+    income: Decimal
+    expenses: Decimal
+    result: Decimal
+    #: 公积金, 公益金, 风险准备金, 管理人员补贴, 分红 as the 章程 of 31 December set them.
+    percentages: dict[str, Decimal]
+    reserve: Decimal
+    welfare: Decimal
+    risk: Decimal
+    staff: Decimal
+    dividends: tuple[DividendRow, ...]
+    vouchers: tuple[str, ...]
+
+
+def distribution_table(session: Session, actor: Actor, code: str, year: int) -> DistributionTable:
+    """The distribution of `year`, read back from its closing and distribution journals;
+    RecordNotFound for a year not yet closed."""
+    fund = visible(session, actor, code)
+    day = yearend.year_end(year)
+    posted = session.execute(
+        select(Journal.voucher_no, Journal.kind, Account.code, Account.subkey, Entry.side)
+        .add_columns(Entry.amount)
+        .join(Entry, Entry.journal_id == Journal.id)
+        .join(Account, Account.id == Entry.account_id)
+        .where(
+            Journal.fund_id == fund.id,
+            Journal.posted_on == day,
+            Journal.kind.in_((yearend.CLOSED, yearend.DISTRIBUTED)),
+            Journal.red.is_(False),
+        )
+        .order_by(Journal.id, Entry.line_no)
+    ).all()
+    if not posted:
+        raise RecordNotFound(
+            f"{year} 年度尚未结转分配",
+            f"{year} has not been closed and distributed",
+            field="year",
+        )
+    by_line: dict[str, Decimal] = {}
+    dividends: dict[int, Decimal] = {}
+    for _, _, account, subkey, side, amount in posted:
+        if account == chart.DIVIDENDS_PAYABLE:
+            dividends[int(subkey)] = amount
+        else:
+            signed_amount = amount if side == DEBIT else -amount
+            by_line[account] = by_line.get(account, ZERO) + signed_amount
+    income = by_line.get(chart.FEE_INCOME, ZERO) + by_line.get(chart.BANK_INTEREST, ZERO)
+    expenses = -by_line.get(chart.EXPENSES, ZERO)
+    shares = yearend.shares_on(session, fund, day)
+    names = _names(session, fund.id)
+    return DistributionTable(
+        society=_header(session, fund),
+        year=year,
+        income=income,
+        expenses=expenses,
+        result=income - expenses,
+        percentages=rules_on(session, fund.id, day).distribution,
+        reserve=-by_line.get(chart.RESERVE, ZERO),
+        welfare=-by_line.get(chart.WELFARE, ZERO),
+        risk=-by_line.get(chart.RISK_RESERVE, ZERO),
+        staff=-by_line.get(chart.SUBSIDIES_PAYABLE, ZERO),
+        dividends=tuple(
+            DividendRow(m, names[m][0], from_fen(shares.get(m, 0)), amount)
+            for m, amount in sorted(dividends.items())
+        ),
+        vouchers=tuple(dict.fromkeys(voucher for voucher, *_ in posted)),
+    )
+
+
+@dataclass(frozen=True)
+class RollupRow:
+    """One society in the county's side-by-side list."""
+
+    code: str
+    name: str
+    county: str
+    figures: SocietyFigures
+
+
+@dataclass(frozen=True)
+class SocietyRollup:
+    """互助社汇总表: every society of a region the caller may see, a row each, and the total."""
+
+    region: str
+    as_of: date
+    rows: tuple[RollupRow, ...]
+    totals: SocietyFigures
+
+
+def county_rollup(
+    session: Session, actor: Actor, region: str, as_of: date | None = None
+) -> SocietyRollup:
+    """The societies of `region` (a county, or a city or province above it) side by side,
+    at the end of `as_of` (today if None)."""
+    permissions.check(actor, Action.READ_FUND)
+    code = region_code(session, actor, region)
+    day = as_of or dates.today()
+    found = session.execute(
+        select(Fund, County.name)
+        .join(County, County.code == Fund.county_code)
+        .where(Fund.county_code.startswith(code), Fund.kind == MUTUAL_AID)
+        .order_by(Fund.code)
+    ).all()
+    rows = tuple(
+        RollupRow(fund.code, fund.name, county, society_figures(session, fund.id, day))
+        for fund, county in found
+        if actor.sees_fund(fund.code)
+    )
+    totals = SocietyFigures(
+        **{
+            field.name: sum((getattr(row.figures, field.name) for row in rows), ZERO)
+            if field.type == "Decimal"
+            else sum(getattr(row.figures, field.name) for row in rows)
+            for field in fields(SocietyFigures)
+        }
+    )
+    return SocietyRollup(code, day, rows, totals)

@@ -96,7 +96,7 @@ def _income_lines(session: Session, fund: Fund, day: date) -> tuple[list[Line], 
     return lines, income, expenses
 
 
-def _shares_on(session: Session, fund: Fund, day: date) -> dict[int, int]:
+def shares_on(session: Session, fund: Fund, day: date) -> dict[int, int]:
     """Each member's shares (bought + allocated) in fen on `day`, members then in the society."""
     members = session.scalars(
         select(SocietyMember).where(
@@ -122,6 +122,13 @@ def _shares_on(session: Session, fund: Fund, day: date) -> dict[int, int]:
     return shares
 
 
+def year_end(year: object) -> date:
+    """31 December of `year`, a year from 1901 to 9999; InvalidField otherwise."""
+    if isinstance(year, bool) or not isinstance(year, int) or not 1900 < year < 10000:
+        raise InvalidField("年度无效", "year must be a year such as 2024", field="year")
+    return date(year, 12, 31)
+
+
 def _part(total_fen: int, weight: int, whole: int) -> int:
     """`total_fen` × weight / whole, rounded down to the fen (the rest goes to 公积金)."""
     return total_fen * weight // whole
@@ -136,9 +143,7 @@ def distribute(uow: UnitOfWork, actor: Actor, fund_code: str, year: object) -> D
     may(actor, APPROVE)
     session = uow.session
     fund = society(session, fund_code)
-    if isinstance(year, bool) or not isinstance(year, int) or not 1900 < year < 10000:
-        raise InvalidField("年度无效", "year must be a year such as 2024", field="year")
-    day = date(year, 12, 31)
+    day = year_end(year)
     dates.not_in_future(day, "year", YEAR_END)
     done = session.scalar(
         select(Journal.voucher_no).where(
@@ -198,7 +203,7 @@ def _table(
         _part(total, bp, 10_000)
         for bp in (rules.welfare_bp, rules.risk_bp, rules.staff_bp, rules.dividend_bp)
     )
-    shares = _shares_on(session, fund, day) if pool else {}
+    shares = shares_on(session, fund, day) if pool else {}
     all_shares = sum(shares.values())
     dividends = {m: _part(pool, s, all_shares) for m, s in shares.items()} if all_shares else {}
     reserve = total - welfare - risk - staff - sum(dividends.values())

@@ -1,0 +1,82 @@
+"""收益分配表: a society's year-end distribution, for the members' meeting.
+
+The year's fee and interest income less approved expenses, and where a
+positive result went by the 章程's percentages: 公积金 (added to capital),
+公益金, 风险准备金, staff subsidies and dividends to members in proportion
+to their shares (bought plus allocated) on 31 December. Each part is rounded
+down to the fen and the fen left over go to 公积金, so the parts sum to the
+result exactly.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from ledger.programmes.mutual_aid.reads import DistributionTable
+from reports import layout, society_layout
+from reports.layout import Col, money
+
+TITLE = "收益分配表"
+ZERO = Decimal("0.00")
+
+
+def render_distribution_table(
+    data: DistributionTable, *, generated_at: datetime | None = None
+) -> bytes:
+    """The distribution PDF (from `ledger.programmes.mutual_aid.reads.distribution_table`)."""
+    h = society_layout.heading(
+        TITLE, data.society, f"{data.year} 年度", generated_at, f"{data.year} 年度"
+    )
+    declared = sum((d.dividend for d in data.dividends), ZERO)
+    parts = {
+        "reserve": data.reserve,
+        "welfare": data.welfare,
+        "risk": data.risk,
+        "staff": data.staff,
+        "dividend": declared,
+    }
+    story = [
+        *layout.title_block(h, "单位:元", f"凭证 {'、'.join(data.vouchers)}"),
+        layout.heading("一、本年收益"),
+        layout.table(
+            [Col("项目", 50), Col("金额", 50, "R")],
+            [["占用费及利息收入", money(data.income)], ["减:管理费用", money(data.expenses)]],
+            total=["本年收益", money(data.result)],
+        ),
+        layout.heading("二、分配"),
+        layout.table(
+            [Col("项目", 40), Col("章程比例", 20, "R"), Col("金额", 40, "R")],
+            [
+                [name, society_layout.share(data.percentages[key]), money(parts[key])]
+                for key, name in society_layout.PARTS.items()
+            ],
+            total=["合计", "100%", money(sum(parts.values(), ZERO))],
+        ),
+        layout.note("各项按比例计算后舍去分以下尾数,尾差计入公积金;本年收益为负数时不分配。"),
+        *layout.keep_with_next(layout.heading("三、社员分红明细")),
+        layout.table(
+            [
+                Col("序号", 8, "C"),
+                Col("社员", 30),
+                Col("股金(入股+配股)", 31, "R"),
+                Col("分红", 31, "R"),
+            ],
+            [
+                [str(i), d.name, money(d.shares), money(d.dividend)]
+                for i, d in enumerate(data.dividends, start=1)
+            ]
+            or [["—", "本年度无分红", "", ""]],
+            total=[
+                "合计",
+                f"{len(data.dividends)} 户",
+                money(sum((d.shares for d in data.dividends), ZERO)),
+                money(declared),
+            ],
+        ),
+        layout.signatures(
+            [("", ["会计"]), ("", ["理事长"]), ("", ["监事长"])],
+            intro="以上分配方案经社员(代表)大会讨论通过。",
+        ),
+    ]
+    return layout.build(h, story)

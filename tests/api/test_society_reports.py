@@ -1,0 +1,73 @@
+"""A society's PDFs and the county's roll-up over HTTP: each answers a PDF with the
+society's figures in it; a month that is none is a 422 naming ``period``, a year not yet
+distributed and a revolving fund's code are 404s, and so is another county's region."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import assert_problem
+from tests.api.programme import County
+from tests.api.roles import COUNTY_A
+from tests.reports import pdf
+
+
+def test_the_society_pdfs_answer_with_its_figures(county: County, society_world: Any):
+    s = f"/api/v1/societies/{society_world.code}"
+    member = county.get("cashier", f"{s}/members/{society_world.member}/statement.pdf")
+    assert member.mimetype == "application/pdf"
+    assert "inline" in member.headers["Content-Disposition"]
+    text = pdf.squeezed(member.data)
+    assert "社员对账单" in text and "甲" in text and "入股1,000.00" in text
+    notice = pdf.squeezed(county.get("clerk", f"{s}/reports/loan-notice.pdf").data)
+    # The loan was applied for and not yet published: nothing is on notice.
+    assert "借款公示表" in notice and "无公示中的借款" in notice
+    month = pdf.squeezed(county.get("leader", f"{s}/reports/months/2024-01.pdf").data)
+    assert "3001财政扶贫资金10,000.00" in month and "3002社员互助金1,000.00" in month
+    assert "资产合计11,000.00" in month
+
+
+def test_a_year_not_distributed_a_month_that_is_none_and_a_revolving_fund(
+    county: County, society_world: Any, world: Any
+):
+    s = f"/api/v1/societies/{society_world.code}"
+    assert_problem(
+        county.get("approver", f"{s}/reports/distributions/2024.pdf", status=None),
+        404,
+        "record-not-found",
+    )
+    assert_problem(
+        county.get("auditor", f"{s}/reports/months/2024-13.pdf", status=None),
+        422,
+        "invalid-field",
+    )
+    assert_problem(
+        county.get(
+            "leader", f"/api/v1/societies/{world.code}/reports/loan-notice.pdf", status=None
+        ),
+        404,
+        "fund-not-found",
+    )
+
+
+def test_the_roll_up_lists_the_countys_societies_to_its_readers_only(
+    county: County, society_world: Any
+):
+    path = f"/api/v1/regions/{COUNTY_A}/reports/societies.pdf"
+    text = pdf.squeezed(county.get("leader", path).data)
+    assert "村级扶贫互助社运行情况汇总表" in text and "胡家湾村扶贫互助社" in text
+    assert_problem(county.get("b_leader", path, status=None), 404, "region-not-found")
+    assert county.get("cashier", path, status=None).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [("reports/months/0000-01.pdf", "period"), ("reports/distributions/99999.pdf", "year")],
+)
+def test_a_year_out_of_range_is_refused_naming_the_field(
+    county: County, society_world: Any, path: str, field: str
+):
+    response = county.get("leader", f"/api/v1/societies/{society_world.code}/{path}", status=None)
+    assert assert_problem(response, 422, "invalid-field")["errors"][0]["field"] == field
