@@ -119,6 +119,13 @@ class Book:
             post_many(uow, self.fund_id, drafts, actor="bench")
             uow.commit()
 
+    @classmethod
+    def opened(cls, db: Database, code: str, fund_id: int) -> Book:
+        """A book already opened (by another process), reached through `db`."""
+        book = cls.__new__(cls)
+        book.db, book.code, book.fund_id = db, code, fund_id
+        return book
+
 
 class Writer:
     """One connection's stream of journals into a book, and the vouchers acknowledged to it.
