@@ -9,7 +9,8 @@ The server: by default a scratch cluster of its own (initdb in a temporary
 directory, or in ``--keep DIR``, listening on a free loopback port, run as the
 ``postgres`` user under root), never the shared server's settings; or the
 server of ``--database-url``, where the bench makes and drops databases of
-its own. The province is counties ``34cc21``… (10 to a city), each with one
+its own (``--keep`` then keeps the built province there; its directory is
+unused). The province is counties ``34cc21``… (10 to a city), each with one
 revolving fund built by `bench.report_fund_statement.build_synthetic` (its
 loans, schedules and history, every money movement posted with
 `post_many`), the counties built in parallel, one process per core. With
@@ -27,9 +28,10 @@ Then, as JSON lines on stdout, one per figure
   (``/regions/34``), the overview API and the statement PDF;
 - one county's pages: its leader's dashboard and its clerk's overview;
 - writers (`bench.write_path.Writer`: an idempotent, audited journal per
-  commit, as a clerk's request posts it), each case for ``--seconds`` on
-  funds of its own opened in the province's counties: 1 writer on 1 county,
-  16 writers on 16 counties, 16 writers on 1 county; journals/s and p99 per
+  commit, as a clerk's request posts it), each a process of its own, each
+  case for ``--seconds`` on funds of its own opened in the province's
+  counties: 1 writer on 1 county, 16 (``--writers``) writers on 16 counties,
+  16 writers on 1 county; journals/s and p99 per
   commit, and the book checked afterwards (every acknowledged journal once,
   vouchers gapless, balances equal their entries, the trial balance). Each
   county's writers connect with ``application_name`` naming the county, and
@@ -56,7 +58,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -245,12 +247,15 @@ def build_province(url: str, counties: int, loans: int, jobs: int) -> None:
     started = time.perf_counter()
     with ProcessPoolExecutor(jobs) as pool:
         futures = [pool.submit(build_county, url, n, loans) for n in range(counties)]
-        for done, future in enumerate(futures, start=1):
-            seconds = future.result()
-            log(
-                f"county {done}/{counties} built in {seconds:.0f} s "
-                f"({time.perf_counter() - started:.0f} s so far)"
-            )
+        try:
+            for done, future in enumerate(as_completed(futures), start=1):
+                log(
+                    f"county {done}/{counties} built in {future.result():.0f} s "
+                    f"({time.perf_counter() - started:.0f} s so far)"
+                )
+        except BaseException:
+            pool.shutdown(cancel_futures=True)  # the first failure stops the build
+            raise
     log(f"province of {counties} × {loans:,} loans built in {time.perf_counter() - started:.0f} s")
 
 
