@@ -201,14 +201,19 @@ def book(loans: int, folder: Path, keep: Path | None) -> Path:
 
 
 class Server:
-    """One book's app and its signed-in clients, one per user (API: bearer token)."""
+    """One book's app and its signed-in clients, one per user (API: `api_user`'s bearer token).
 
-    def __init__(self, path: Path) -> None:
-        self.app = create_app({"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "bench"})
-        self.clients = {who: self._signed_in(name) for who, name in USERS.items()}
+    `users` maps who reads (a `Page.who`) to a username whose password is PASSWORD.
+    """
+
+    def __init__(
+        self, url: str, users: dict[str, str] = USERS, api_user: str = USERS["clerk"]
+    ) -> None:
+        self.app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+        self.clients = {who: self._signed_in(name) for who, name in users.items()}
         self.clients[API] = self.app.test_client()  # no session cookie: the token alone
         answer = self.clients[API].post(
-            "/api/v1/auth/tokens", json={"username": USERS["clerk"], "password": PASSWORD}
+            "/api/v1/auth/tokens", json={"username": api_user, "password": PASSWORD}
         )
         assert answer.status_code == 201, answer.get_data(as_text=True)
         self.token = answer.get_json()["token"]
@@ -253,7 +258,7 @@ class Server:
 
 @contextmanager
 def servers(paths: dict[int, Path]) -> Iterator[dict[int, Server]]:
-    served = {loans: Server(path) for loans, path in paths.items()}
+    served = {loans: Server(f"sqlite:///{path}") for loans, path in paths.items()}
     try:
         yield served
     finally:

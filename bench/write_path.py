@@ -103,19 +103,28 @@ PG_CASES = ("pg_c1", "pg_c8_funds", "pg_c8_one_fund")
 
 
 class Book:
-    """A fund in a fresh database, set up with its 17 opening journals."""
+    """A new fund of `county` (the install's only one when None), with its 17 opening journals."""
 
-    def __init__(self, db: Database, tag: str) -> None:
+    def __init__(self, db: Database, tag: str, county: str | None = None) -> None:
         self.db = db
         self.code = f"W{uuid.uuid4().hex[:10]}"
         with db.uow() as uow:
-            self.fund_id = open_fund(uow, actor=OPENER, code=self.code, name=f"bench {tag}").id
+            self.fund_id = open_fund(
+                uow, actor=OPENER, code=self.code, name=f"bench {tag}", county=county
+            ).id
             uow.commit()
         opening = plan(SETUP, start=dates.today(), days=1)
         with db.uow() as uow:
             drafts = [to_draft(tx, n) for n, tx in enumerate(opening)]
             post_many(uow, self.fund_id, drafts, actor="bench")
             uow.commit()
+
+    @classmethod
+    def opened(cls, db: Database, code: str, fund_id: int) -> Book:
+        """A book already opened (by another process), reached through `db`."""
+        book = cls.__new__(cls)
+        book.db, book.code, book.fund_id = db, code, fund_id
+        return book
 
 
 class Writer:
