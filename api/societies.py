@@ -147,8 +147,8 @@ class SocietiesSheet(MethodView):
         as_of = query.get("as_of") or dates.today()
         actor = current_actor()
         with get_db().replica_read() as read:
-            listed = reads.societies_listing(actor, query.get("region")).all(read.session)
-            body = society_sheets.societies_xlsx(reads.society_rows(read.session, listed, as_of))
+            rows = reads.society_list(read.session, actor, as_of, query.get("region"))
+            body = society_sheets.societies_xlsx(rows)
         return download(
             body, f"societies-{as_of}.xlsx", zh=f"互助社一览-{as_of}.xlsx", age=read.age
         )

@@ -124,7 +124,9 @@ class Rollup(MethodView):
     def get(self, query: dict[str, Any], r: str) -> Response:
         """互助社运行情况汇总表: the region's societies side by side, with a chart"""
         return pdf(
-            lambda session: reads.county_rollup(session, current_actor(), r, query.get("as_of")),
+            lambda session: reads.county_societies(
+                session, current_actor(), query.get("as_of"), region=r
+            ),
             render_society_rollup,
             f"region-{r}-societies-{_day(query)}",
             f"{r}-村级扶贫互助社运行情况汇总表-{_day(query)}",

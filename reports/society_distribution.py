@@ -25,24 +25,25 @@ def render_distribution_table(
     data: DistributionTable, *, generated_at: datetime | None = None
 ) -> bytes:
     """The distribution PDF (from `ledger.programmes.mutual_aid.reads.distribution_table`)."""
+    d = data.distribution
     h = society_layout.heading(
-        TITLE, data.society, f"{data.year} 年度", generated_at, f"{data.year} 年度"
+        TITLE, data.society, f"{d.year} 年度", generated_at, f"{d.year} 年度"
     )
-    declared = sum((d.dividend for d in data.dividends), ZERO)
+    declared = sum(d.dividends.values(), ZERO)
     parts = {
-        "reserve": data.reserve,
-        "welfare": data.welfare,
-        "risk": data.risk,
-        "staff": data.staff,
+        "reserve": d.reserve,
+        "welfare": d.welfare,
+        "risk": d.risk,
+        "staff": d.staff,
         "dividend": declared,
     }
     story = [
-        *layout.title_block(h, "单位:元", f"凭证 {'、'.join(data.vouchers)}"),
+        *layout.title_block(h, "单位:元", f"凭证 {'、'.join(d.vouchers)}"),
         layout.heading("一、本年收益"),
         layout.table(
             [Col("项目", 50), Col("金额", 50, "R")],
-            [["占用费及利息收入", money(data.income)], ["减:管理费用", money(data.expenses)]],
-            total=["本年收益", money(data.result)],
+            [["占用费及利息收入", money(d.income)], ["减:管理费用", money(d.expenses)]],
+            total=["本年收益", money(d.result)],
         ),
         layout.heading("二、分配"),
         layout.table(
@@ -63,14 +64,14 @@ def render_distribution_table(
                 Col("分红", 31, "R"),
             ],
             [
-                [str(i), d.name, money(d.shares), money(d.dividend)]
-                for i, d in enumerate(data.dividends, start=1)
+                [str(i), row.name, money(row.shares), money(row.dividend)]
+                for i, row in enumerate(data.dividends, start=1)
             ]
             or [["—", "本年度无分红", "", ""]],
             total=[
                 "合计",
                 f"{len(data.dividends)} 户",
-                money(sum((d.shares for d in data.dividends), ZERO)),
+                money(sum((row.shares for row in data.dividends), ZERO)),
                 money(declared),
             ],
         ),

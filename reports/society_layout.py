@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from ledger.programmes.mutual_aid.reads import SocietyHeader
+from ledger.programmes.mutual_aid.reads import ListedSociety
 from reports import layout
 
 #: A loan's state (`LoanState` values) as the village reads it.
@@ -30,7 +30,7 @@ PARTS = {
 
 def heading(
     title: str,
-    society: SocietyHeader,
+    society: ListedSociety,
     period: str,
     generated_at: datetime | None,
     subject: str = "",
@@ -38,7 +38,7 @@ def heading(
     """A society report's running heading: the society with its county and code."""
     return layout.Heading(
         title,
-        f"{society.county} {layout.fund_label(society.name, society.code)}",
+        f"{society.county_name} {layout.fund_label(society.name, society.fund)}",
         period,
         generated_at or layout.now(),
         subject,

@@ -13,7 +13,7 @@ from datetime import datetime
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
-from ledger.programmes.mutual_aid.reads import SocietyFigures, SocietyRollup
+from ledger.programmes.mutual_aid.reads import CountySocieties, SocietyFigures
 from reports import charts, layout
 from reports.layout import WIDE, Col, money
 
@@ -36,9 +36,9 @@ COLS = [
 ]
 
 
-def render_society_rollup(data: SocietyRollup, *, generated_at: datetime | None = None) -> bytes:
-    """The roll-up PDF (from `ledger.programmes.mutual_aid.reads.county_rollup`)."""
-    counties = sorted({row.county for row in data.rows})
+def render_society_rollup(data: CountySocieties, *, generated_at: datetime | None = None) -> bytes:
+    """The roll-up PDF (from `ledger.programmes.mutual_aid.reads.county_societies`)."""
+    counties = sorted({row.society.county_name for row in data.rows})
     h = layout.Heading(
         TITLE,
         f"辖区 {'、'.join(counties) or data.region}({data.region})",
@@ -47,9 +47,9 @@ def render_society_rollup(data: SocietyRollup, *, generated_at: datetime | None 
         f"{len(data.rows)} 个互助社",
     )
     rows = [
-        [str(i), row.name, *_figures(row.figures)] for i, row in enumerate(data.rows, start=1)
+        [str(i), row.society.name, *_figures(row)] for i, row in enumerate(data.rows, start=1)
     ] or [["—", "辖区内没有互助社", *[""] * 9]]
-    overdue_rows = [i for i, row in enumerate(data.rows) if row.figures.overdue]
+    overdue_rows = [i for i, row in enumerate(data.rows) if row.overdue]
     story: list[Flowable] = [
         *layout.title_block(h, "单位:元"),
         layout.heading("一、各互助社情况"),
@@ -64,7 +64,8 @@ def render_society_rollup(data: SocietyRollup, *, generated_at: datetime | None 
         layout.note(
             "资金按来源分列,不相混用:财政扶贫资金归互助社所有,不退还;社员互助金为社员入股,退社时退还"
             "(配股不另列,含在财政扶贫资金中);社员户数不含已退社社员。逾期金额为已过到期日未还的本金,"
-            "有逾期的互助社以红字列示。本年占用费收入为年度结转前已计提的占用费。"
+            "有逾期的互助社以红字列示。本年占用费收入为当年 1 月 1 日至截止日计提的占用费,"
+            "年度结转后仍计入。"
         ),
         Spacer(1, 4 * mm),
         KeepTogether(
@@ -72,9 +73,9 @@ def render_society_rollup(data: SocietyRollup, *, generated_at: datetime | None 
                 layout.heading("二、各互助社借款余额与逾期金额(万元)"),
                 layout.note(f"图中互助社名称省去“{SUFFIX}”。"),
                 charts.outstanding_and_overdue(
-                    [row.name.removesuffix(SUFFIX) for row in data.rows],
-                    [row.figures.loans_outstanding for row in data.rows],
-                    [row.figures.overdue for row in data.rows],
+                    [row.society.name.removesuffix(SUFFIX) for row in data.rows],
+                    [row.loans_outstanding for row in data.rows],
+                    [row.overdue for row in data.rows],
                     width=WIDE,
                 ),
             ]

@@ -55,12 +55,12 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
 
 def test_61_societies_hold_13_100_000_of_fiscal_capital(demo):
     with demo.read() as session:
-        rollup = reads.county_rollup(session, LEADER, COUNTY, YEAR_END)
+        rollup = reads.county_societies(session, LEADER, YEAR_END, region=COUNTY)
         assert len(rollup.rows) == 61
         assert rollup.totals.fiscal_capital == D("13100000.00") == FISCAL_TOTAL
-        amounts = sorted(row.figures.fiscal_capital for row in rollup.rows)
+        amounts = sorted(row.fiscal_capital for row in rollup.rows)
         assert amounts == [D("200000.00")] * 49 + [D("275000.00")] * 12
-        assert {row.county for row in rollup.rows} == {"舟曲县"}
+        assert {row.society.county_name for row in rollup.rows} == {"舟曲县"}
         # Four households a society, the poor with an allocated share, the others a bought one.
         assert rollup.totals.members == 244
         poor = session.scalar(select(func.count()).where(SocietyMember.poor))
@@ -82,8 +82,8 @@ def test_every_book_balances_and_every_chain_verifies(demo):
 def test_one_group_falls_overdue_and_is_written_off_against_the_risk_reserve(demo):
     late = society_code(OVERDUE)
     with demo.read() as session:
-        rollup = reads.county_rollup(session, LEADER, COUNTY, YEAR_END)
-        overdue = {row.code: row.figures.overdue for row in rollup.rows if row.figures.overdue}
+        rollup = reads.county_societies(session, LEADER, YEAR_END, region=COUNTY)
+        overdue = {row.society.fund: row.overdue for row in rollup.rows if row.overdue}
         assert overdue == {late: LEFT_UNPAID}
         loans = session.scalars(
             select(SocietyLoan.state).join(Fund, Fund.id == SocietyLoan.fund_id)
@@ -121,10 +121,11 @@ def test_the_2013_distribution_is_done_in_every_society(demo):
     with demo.read() as session:
         for index in range(61):
             table = reads.distribution_table(session, LEADER, society_code(index), 2013)
-            assert table.result > 0
-            parts = table.reserve + table.welfare + table.risk + table.staff
-            assert parts + sum((d.dividend for d in table.dividends), D(0)) == table.result
+            done = table.distribution
+            assert done.result > 0
+            parts = done.reserve + done.welfare + done.risk + done.staff
+            assert parts + sum((d.dividend for d in table.dividends), D(0)) == done.result
             assert table.percentages["risk"] == D("0.3")
         # Dividends and subsidies declared were paid out on 2014-01-15.
-        figures = reads.county_rollup(session, LEADER, COUNTY, date(2014, 1, 31))
+        figures = reads.county_societies(session, LEADER, date(2014, 1, 31), region=COUNTY)
         assert figures.totals.reserves > 0

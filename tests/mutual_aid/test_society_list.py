@@ -1,5 +1,6 @@
-"""The county's side-by-side list (`reads.society_rows`) sums many societies at once and must
-give each the figures its own summary (`reads.society_figures`) gives, read one by one."""
+"""The county's side-by-side list (`reads.society_rows`) sums many societies at once, grouped
+by fund: each must get the figures its own summary (`reads.society_figures`, the same read
+for one society) gives, read alone."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ SAME = (
     "poor_members",
     "loans_outstanding",
     "overdue",
+    "fee_income",
     "bank",
 )
 

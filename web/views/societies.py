@@ -147,12 +147,10 @@ def page_number() -> int:
 @bp.route("/societies")
 @page(*COUNTY)
 def societies() -> Any:
-    """The figures now (the society reads keep no history yet), overdue judged today."""
+    """The figures at the end of today, overdue judged today."""
     with get_db().read() as session:
-        data = reads.county_societies(session, g.actor, dates.today())
-    return render_template(
-        "web/societies/county.html", title="各互助社对照", data=data, today=dates.today()
-    )
+        data = reads.county_societies(session, g.actor)
+    return render_template("web/societies/county.html", title="各互助社对照", data=data)
 
 
 # --- a society's home and its 章程 ---------------------------------------------------------

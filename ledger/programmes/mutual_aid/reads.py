@@ -43,7 +43,7 @@ from ledger.programmes.mutual_aid.models import (
 )
 from ledger.programmes.mutual_aid.services import allocated_by_member, rules_on, society
 from ledger.programmes.mutual_aid.yearend import CLOSED as YEAR_CLOSED
-from ledger.programmes.mutual_aid.yearend import DISTRIBUTED
+from ledger.programmes.mutual_aid.yearend import DISTRIBUTED, Distribution
 from ledger.read import access
 from ledger.read.books import (
     balance,
@@ -64,6 +64,8 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class SocietyFigures:
+    """A society's figures at the end of a day: capital by source, members, loans, fees."""
+
     fiscal_capital: Decimal
     member_shares: Decimal
     donations: Decimal
@@ -72,8 +74,10 @@ class SocietyFigures:
     members: int
     poor_members: int
     loans_outstanding: Decimal
-    #: Principal outstanding of loans past their due date on `as_of`.
+    #: Principal outstanding of loans due before the day.
     overdue: Decimal
+    #: Usage fees accrued from 1 January of the day's year to the day (year to date): what
+    #: the year end closes out of 4001 still counts.
     fee_income: Decimal
     bank: Decimal
 
@@ -94,40 +98,104 @@ def _line(session: Session, fund_id: int, code: str, as_of: date | None = None) 
 
 
 def society_figures(session: Session, fund_id: int, as_of: date) -> SocietyFigures:
-    """The society's figures at the end of `as_of`, its loans overdue then."""
-    members = session.execute(
-        select(func.count(), func.count().filter(SocietyMember.poor)).where(
-            SocietyMember.fund_id == fund_id,
-            SocietyMember.joined_on <= as_of,
-            SocietyMember.left_on.is_(None) | (SocietyMember.left_on > as_of),
+    """The society's figures at the end of `as_of`, its loans overdue then: the county's
+    list (`figures_by_fund`) read for one society."""
+    return figures_by_fund(session, [fund_id], as_of)[fund_id]
+
+
+#: The capital lines summed into `SocietyFigures.reserves`.
+RESERVES = (chart.RESERVE, chart.WELFARE, chart.RISK_RESERVE)
+
+
+def figures_by_fund(
+    session: Session, fund_ids: Sequence[int], as_of: date
+) -> dict[int, SocietyFigures]:
+    """Each society's figures at the end of `as_of`, summed by fund in the database: a
+    dozen queries however many societies."""
+    ids = list(fund_ids)
+    lines = {
+        code: fund_balances(session, ids, code, as_of)
+        for code in (
+            chart.FISCAL_CAPITAL,
+            chart.MEMBER_SHARES,
+            chart.DONATIONS,
+            *RESERVES,
+            chart.LOANS,
+            chart.BANK,
         )
-    ).one()
-    principal = _balances_on(session, fund_id, chart.LOANS, as_of)
-    overdue_loans = session.scalars(
-        select(SocietyLoan.no).where(
-            SocietyLoan.fund_id == fund_id,
-            SocietyLoan.no.in_(principal),
-            SocietyLoan.due_on < as_of,
-        )
-    ).all()
-    return SocietyFigures(
-        fiscal_capital=_line(session, fund_id, chart.FISCAL_CAPITAL, as_of),
-        member_shares=_line(session, fund_id, chart.MEMBER_SHARES, as_of),
-        donations=_line(session, fund_id, chart.DONATIONS, as_of),
-        reserves=sum(
-            (
-                _line(session, fund_id, c, as_of)
-                for c in (chart.RESERVE, chart.WELFARE, chart.RISK_RESERVE)
-            ),
-            ZERO,
-        ),
-        members=members[0],
-        poor_members=members[1],
-        loans_outstanding=sum(principal.values(), ZERO),
-        overdue=sum((principal[no] for no in overdue_loans), ZERO),
-        fee_income=_line(session, fund_id, chart.FEE_INCOME, as_of),
-        bank=_line(session, fund_id, chart.BANK, as_of),
+    }
+    members = _member_counts(session, ids, as_of)
+    overdue = dict(
+        session.execute(
+            select(
+                Account.fund_id,
+                fen_sum(AccountDailyTotal.debit - AccountDailyTotal.credit),
+            )
+            .join(AccountDailyTotal, AccountDailyTotal.account_id == Account.id)
+            .join(ChartAccount, ChartAccount.id == Account.chart_id)
+            .join(
+                SocietyLoan,
+                (SocietyLoan.fund_id == Account.fund_id) & (SocietyLoan.no == Account.subkey),
+            )
+            .where(
+                Account.fund_id.in_(ids),
+                ChartAccount.code == chart.LOANS,
+                SocietyLoan.due_on < as_of,
+                AccountDailyTotal.day <= as_of,
+            )
+            .group_by(Account.fund_id)
+        ).all()
     )
+    fees = dict(
+        session.execute(
+            select(ChartAccount.fund_id, fen_sum(ChartDailyTotal.credit))
+            .join(ChartDailyTotal, ChartDailyTotal.chart_id == ChartAccount.id)
+            .where(
+                ChartAccount.fund_id.in_(ids),
+                ChartAccount.code == chart.FEE_INCOME,
+                ChartDailyTotal.day >= date(as_of.year, 1, 1),
+                ChartDailyTotal.day <= as_of,
+            )
+            .group_by(ChartAccount.fund_id)
+        ).all()
+    )
+
+    def line(code: str, fund_id: int) -> Decimal:
+        return lines[code].get(fund_id, ZERO)
+
+    return {
+        fund_id: SocietyFigures(
+            fiscal_capital=line(chart.FISCAL_CAPITAL, fund_id),
+            member_shares=line(chart.MEMBER_SHARES, fund_id),
+            donations=line(chart.DONATIONS, fund_id),
+            reserves=sum((line(c, fund_id) for c in RESERVES), ZERO),
+            members=members.get(fund_id, (0, 0))[0],
+            poor_members=members.get(fund_id, (0, 0))[1],
+            loans_outstanding=line(chart.LOANS, fund_id),
+            overdue=overdue.get(fund_id, ZERO),
+            fee_income=fees.get(fund_id, ZERO),
+            bank=line(chart.BANK, fund_id),
+        )
+        for fund_id in ids
+    }
+
+
+def _member_counts(
+    session: Session, fund_ids: Sequence[int], as_of: date
+) -> dict[int, tuple[int, int]]:
+    """Fund id -> (members, poor members) in the society at the end of `as_of`."""
+    return {
+        fund_id: (everyone, poor)
+        for fund_id, everyone, poor in session.execute(
+            select(SocietyMember.fund_id, func.count(), func.count().filter(SocietyMember.poor))
+            .where(
+                SocietyMember.fund_id.in_(fund_ids),
+                SocietyMember.joined_on <= as_of,
+                SocietyMember.left_on.is_(None) | (SocietyMember.left_on > as_of),
+            )
+            .group_by(SocietyMember.fund_id)
+        )
+    }
 
 
 @dataclass(frozen=True)
@@ -142,9 +210,16 @@ class LoanFigures:
     due_on: date | None
 
 
-def _balances(session: Session, fund_id: int, code: str) -> dict[str, Decimal]:
-    """Each sub-account of chart line `code` by key, one query (a page's rows share it)."""
-    return {key: b.balance for key, b in subaccount_balances(session, fund_id, code).items()}
+def _balances(
+    session: Session, fund_id: int, code: str, as_of: date | None = None
+) -> dict[str, Decimal]:
+    """The non-zero sub-accounts of chart line `code` by key, now or at the end of `as_of`:
+    one query (a page's rows share it)."""
+    return {
+        key: b.balance
+        for key, b in subaccount_balances(session, fund_id, code, as_of).items()
+        if b.balance
+    }
 
 
 def _fees_paid(session: Session, fund_id: int) -> dict[str, Decimal]:
@@ -468,23 +543,10 @@ class ListedSociety:
 
 
 @dataclass(frozen=True)
-class SocietyRow:
+class SocietyRow(SocietyFigures):
     """One society of the county's side-by-side list, its figures as of a day."""
 
     society: ListedSociety
-    fiscal_capital: Decimal
-    member_shares: Decimal
-    donations: Decimal
-    #: 公积金 + 公益金 + 风险准备金.
-    reserves: Decimal
-    members: int
-    poor_members: int
-    loans_outstanding: Decimal
-    #: Principal outstanding of loans due before the day.
-    overdue: Decimal
-    #: Usage fees accrued from 1 January of the day's year to the day (year to date).
-    fee_income: Decimal
-    bank: Decimal
 
 
 def societies_listing(actor: Actor, region: str | None = None) -> Listing[ListedSociety]:
@@ -530,97 +592,27 @@ def society_page(
 def society_rows(
     session: Session, societies: Sequence[ListedSociety], as_of: date
 ) -> list[SocietyRow]:
-    """Each society's figures at the end of `as_of`, summed by fund in the database: a
-    dozen queries for the whole page, whatever its societies."""
-    ids = [s.fund_id for s in societies]
-    lines = {
-        code: fund_balances(session, ids, code, as_of)
-        for code in (
-            chart.FISCAL_CAPITAL,
-            chart.MEMBER_SHARES,
-            chart.DONATIONS,
-            chart.RESERVE,
-            chart.WELFARE,
-            chart.RISK_RESERVE,
-            chart.LOANS,
-            chart.BANK,
-        )
-    }
-    members = {
-        fund_id: (everyone, poor)
-        for fund_id, everyone, poor in session.execute(
-            select(SocietyMember.fund_id, func.count(), func.count().filter(SocietyMember.poor))
-            .where(
-                SocietyMember.fund_id.in_(ids),
-                SocietyMember.joined_on <= as_of,
-                SocietyMember.left_on.is_(None) | (SocietyMember.left_on > as_of),
-            )
-            .group_by(SocietyMember.fund_id)
-        )
-    }
-    overdue = dict(
-        session.execute(
-            select(
-                Account.fund_id,
-                fen_sum(AccountDailyTotal.debit - AccountDailyTotal.credit),
-            )
-            .join(AccountDailyTotal, AccountDailyTotal.account_id == Account.id)
-            .join(ChartAccount, ChartAccount.id == Account.chart_id)
-            .join(
-                SocietyLoan,
-                (SocietyLoan.fund_id == Account.fund_id) & (SocietyLoan.no == Account.subkey),
-            )
-            .where(
-                Account.fund_id.in_(ids),
-                ChartAccount.code == chart.LOANS,
-                SocietyLoan.due_on < as_of,
-                AccountDailyTotal.day <= as_of,
-            )
-            .group_by(Account.fund_id)
-        ).all()
-    )
-    fees = dict(
-        session.execute(
-            select(ChartAccount.fund_id, fen_sum(ChartDailyTotal.credit))
-            .join(ChartDailyTotal, ChartDailyTotal.chart_id == ChartAccount.id)
-            .where(
-                ChartAccount.fund_id.in_(ids),
-                ChartAccount.code == chart.FEE_INCOME,
-                ChartDailyTotal.day >= date(as_of.year, 1, 1),
-                ChartDailyTotal.day <= as_of,
-            )
-            .group_by(ChartAccount.fund_id)
-        ).all()
-    )
+    """The societies with their figures at the end of `as_of` (`figures_by_fund`)."""
+    figures = figures_by_fund(session, [s.fund_id for s in societies], as_of)
+    return [SocietyRow(society=s, **vars(figures[s.fund_id])) for s in societies]
 
-    def line(code: str, fund_id: int) -> Decimal:
-        return lines[code].get(fund_id, ZERO)
 
-    return [
-        SocietyRow(
-            society=s,
-            fiscal_capital=line(chart.FISCAL_CAPITAL, s.fund_id),
-            member_shares=line(chart.MEMBER_SHARES, s.fund_id),
-            donations=line(chart.DONATIONS, s.fund_id),
-            reserves=sum(
-                (line(c, s.fund_id) for c in (chart.RESERVE, chart.WELFARE, chart.RISK_RESERVE)),
-                ZERO,
-            ),
-            members=members.get(s.fund_id, (0, 0))[0],
-            poor_members=members.get(s.fund_id, (0, 0))[1],
-            loans_outstanding=line(chart.LOANS, s.fund_id),
-            overdue=overdue.get(s.fund_id, ZERO),
-            fee_income=fees.get(s.fund_id, ZERO),
-            bank=line(chart.BANK, s.fund_id),
-        )
-        for s in societies
-    ]
+def society_list(
+    session: Session, actor: Actor, as_of: date, region: str | None = None
+) -> list[SocietyRow]:
+    """Every society the actor may see, in `region` if asked, with its figures as of `as_of`:
+    the whole list at once (a county keeps tens of societies, not thousands)."""
+    return society_rows(session, societies_listing(actor, region).all(session), as_of)
+
+
+def listed_society(session: Session, fund: Fund) -> ListedSociety:
+    """The society as the county's list names it, and a printed report's heading."""
+    return societies_listing(SYSTEM).where(Fund.id == fund.id).one(session)
 
 
 def society_row(session: Session, fund: Fund, as_of: date) -> SocietyRow:
     """A society just opened, as the county's list shows it."""
-    listed = societies_listing(SYSTEM).where(Fund.id == fund.id).one(session)
-    return society_rows(session, [listed], as_of)[0]
+    return society_rows(session, [listed_society(session, fund)], as_of)[0]
 
 
 # --- approved expenses -------------------------------------------------------------
@@ -691,21 +683,33 @@ def present_members(session: Session, fund_id: int) -> list[MemberFigures]:
 
 @dataclass(frozen=True)
 class CountySocieties:
+    """互助社汇总: the societies of a region the caller may see side by side, and their total."""
+
+    #: The region asked for, None for all the caller's.
+    region: str | None
+    as_of: date
     rows: list[SocietyRow]
     #: The rows summed, column by column (sources stay apart).
-    totals: dict[str, Decimal | int]
+    totals: SocietyFigures
 
 
-def county_societies(session: Session, actor: Actor, as_of: date) -> CountySocieties:
-    """Every society the actor may see, with its figures, and their totals: the county's
-    page shows them all on one sheet (a county keeps tens of societies, not thousands)."""
-    rows = society_rows(session, societies_listing(actor).all(session), as_of)
-    columns = [f for f in fields(SocietyRow) if f.name != "society"]
-    totals = {
-        f.name: sum((getattr(row, f.name) for row in rows), 0 if f.type == "int" else ZERO)
-        for f in columns
-    }
-    return CountySocieties(rows, totals)
+def county_societies(
+    session: Session, actor: Actor, as_of: date | None = None, region: str | None = None
+) -> CountySocieties:
+    """Every society the actor may see (in `region`, a county or a city or province above
+    it, if asked: RegionNotFound outside theirs) with its figures at the end of `as_of`
+    (today if None), and their totals: the county's page and its roll-up PDF."""
+    permissions.check(actor, Action.READ_FUND)
+    code = None if region is None else region_code(session, actor, region)
+    day = as_of or dates.today()
+    rows = society_list(session, actor, day, code)
+    totals = SocietyFigures(
+        **{
+            f.name: sum((getattr(row, f.name) for row in rows), 0 if f.type == "int" else ZERO)
+            for f in fields(SocietyFigures)
+        }
+    )
+    return CountySocieties(code, day, rows, totals)
 
 
 @dataclass(frozen=True)
@@ -720,109 +724,82 @@ def expenses(session: Session, fund_id: int) -> Expenses:
     return Expenses(rows, sum((row.amount for row in rows), ZERO))
 
 
-@dataclass(frozen=True)
-class DistributionRow:
-    """A year closed and distributed (收益分配表), read back from its two journals."""
+def distributions(
+    session: Session, fund_id: int, year: int | None = None
+) -> dict[int, Distribution]:
+    """Each year closed (or the one `year`), oldest first, read back from its closing and
+    distribution journals: the income and expenses closed, and where the result went."""
+    query = (
+        select(Journal.posted_on, Journal.voucher_no, Account.code, Account.subkey, Entry.side)
+        .add_columns(Entry.amount)
+        .join(Entry, Entry.journal_id == Journal.id)
+        .join(Account, Account.id == Entry.account_id)
+        .where(Journal.fund_id == fund_id, Journal.kind.in_((YEAR_CLOSED, DISTRIBUTED)))
+        .order_by(Journal.posted_on, Journal.id, Entry.line_no)
+    )
+    if year is not None:
+        query = query.where(Journal.posted_on == yearend.year_end(year))
+    #: Year -> chart line -> debits less credits; year -> member -> dividend; the vouchers.
+    lines: dict[int, dict[str, Decimal]] = {}
+    dividends: dict[int, dict[int, Decimal]] = {}
+    vouchers: dict[int, dict[str, None]] = {}
+    for posted_on, voucher, code, subkey, side, amount in session.execute(query):
+        closed = posted_on.year
+        vouchers.setdefault(closed, {})[voucher] = None
+        if code == chart.DIVIDENDS_PAYABLE:
+            dividends.setdefault(closed, {})[int(subkey)] = amount
+        else:
+            by_line = lines.setdefault(closed, {})
+            by_line[code] = by_line.get(code, ZERO) + (amount if side == DEBIT else -amount)
+    return {
+        closed: _distribution(closed, lines[closed], dividends.get(closed, {}), tuple(found))
+        for closed, found in vouchers.items()
+    }
 
-    year: int
-    income: Decimal
-    expenses: Decimal
-    result: Decimal
-    reserve: Decimal
-    welfare: Decimal
-    risk: Decimal
-    staff: Decimal
-    dividends: Decimal
-    vouchers: tuple[str, ...]
+
+def _distribution(
+    year: int, lines: dict[str, Decimal], dividends: dict[int, Decimal], vouchers: tuple[str, ...]
+) -> Distribution:
+    """A year's distribution from its lines' debits less credits (a part is credited)."""
+
+    def credited(code: str) -> Decimal:
+        return -lines.get(code, ZERO)
+
+    income = lines.get(chart.FEE_INCOME, ZERO) + lines.get(chart.BANK_INTEREST, ZERO)
+    expenses = credited(chart.EXPENSES)
+    return Distribution(
+        year=year,
+        income=income,
+        expenses=expenses,
+        result=income - expenses,
+        reserve=credited(chart.RESERVE),
+        welfare=credited(chart.WELFARE),
+        risk=credited(chart.RISK_RESERVE),
+        staff=credited(chart.SUBSIDIES_PAYABLE),
+        dividends=dividends,
+        vouchers=vouchers,
+    )
 
 
 @dataclass(frozen=True)
 class YearEnd:
     """The years distributed, and the past years not yet closed (the 理事会 may close them)."""
 
-    distributed: list[DistributionRow]
+    distributed: list[Distribution]
     open_years: list[int]
 
 
-#: Where each part of a distribution is credited (`yearend.distribute`).
-PARTS = {
-    chart.RESERVE: "reserve",
-    chart.WELFARE: "welfare",
-    chart.RISK_RESERVE: "risk",
-    chart.SUBSIDIES_PAYABLE: "staff",
-    chart.DIVIDENDS_PAYABLE: "dividends",
-}
-
-
 def year_end(session: Session, fund_id: int, today: date) -> YearEnd:
-    """Each year's closing and distribution journals summed by account and side."""
-    sums = session.execute(
-        select(
-            Journal.posted_on,
-            Journal.kind,
-            Journal.voucher_no,
-            Account.code,
-            Entry.side,
-            fen_sum(Entry.amount),
-        )
-        .join(Entry, Entry.journal_id == Journal.id)
-        .join(Account, Account.id == Entry.account_id)
-        .where(Journal.fund_id == fund_id, Journal.kind.in_((YEAR_CLOSED, DISTRIBUTED)))
-        .group_by(Journal.posted_on, Journal.kind, Journal.voucher_no, Account.code, Entry.side)
-    ).all()
-    years: dict[int, dict[str, Decimal]] = {}
-    vouchers: dict[int, set[str]] = {}
-    for posted_on, kind, voucher, code, side, amount in sums:
-        parts = years.setdefault(posted_on.year, {})
-        vouchers.setdefault(posted_on.year, set()).add(voucher)
-        if kind == YEAR_CLOSED and code in (chart.FEE_INCOME, chart.BANK_INTEREST):
-            parts["income"] = parts.get("income", ZERO) + amount
-        elif kind == YEAR_CLOSED and code == chart.EXPENSES:
-            parts["expenses"] = parts.get("expenses", ZERO) + amount
-        elif kind == DISTRIBUTED and side == CREDIT and code in PARTS:
-            parts[PARTS[code]] = parts.get(PARTS[code], ZERO) + amount
-    distributed = [
-        DistributionRow(
-            year=year,
-            income=parts.get("income", ZERO),
-            expenses=parts.get("expenses", ZERO),
-            result=parts.get("income", ZERO) - parts.get("expenses", ZERO),
-            **{part: parts.get(part, ZERO) for part in PARTS.values()},
-            vouchers=tuple(sorted(vouchers[year])),
-        )
-        for year, parts in sorted(years.items())
-    ]
+    """The society's distributions, and the years since it opened before `today`'s not
+    yet closed."""
+    done = distributions(session, fund_id)
     opened = session.scalar(select(Fund.opened_on).where(Fund.id == fund_id))
     assert opened is not None  # the society exists: its gate was passed
-    open_years = [y for y in range(opened.year, today.year) if y not in years]
-    return YearEnd(distributed, open_years)
+    open_years = [y for y in range(opened.year, today.year) if y not in done]
+    return YearEnd(list(done.values()), open_years)
 
 
 # --- the printed reports (reports/society_*.py) ----------------------------------------
-
-
-@dataclass(frozen=True)
-class SocietyHeader:
-    """The society as a report's heading names it."""
-
-    code: str
-    name: str
-    county: str
-
-
-def _header(session: Session, fund: Fund) -> SocietyHeader:
-    county = session.get_one(County, fund.county_code)
-    return SocietyHeader(fund.code, fund.name, county.name)
-
-
-def _names(session: Session, fund_id: int) -> dict[int, tuple[str, str | None]]:
-    """Member id -> (name, group code), for the rows of a printed list."""
-    rows = session.execute(
-        select(SocietyMember.id, SocietyMember.name, SocietyGroup.code)
-        .outerjoin(SocietyGroup, SocietyGroup.id == SocietyMember.group_id)
-        .where(SocietyMember.fund_id == fund_id)
-    ).all()
-    return {member: (name, group) for member, name, group in rows}
 
 
 @dataclass(frozen=True)
@@ -848,7 +825,7 @@ class NoticeRow:
 class LoanNotice:
     """借款公示表: the loans on notice on `as_of`, to post in the village."""
 
-    society: SocietyHeader
+    society: ListedSociety
     as_of: date
     rows: tuple[NoticeRow, ...]
 
@@ -859,9 +836,10 @@ def loan_notice(session: Session, actor: Actor, code: str, as_of: date | None = 
     fund = visible(session, actor, code)
     day = as_of or dates.today()
     found = session.execute(
-        select(SocietyLoan, SocietyMember, SocietyRules)
+        select(SocietyLoan, SocietyMember, SocietyRules, SocietyGroup.code)
         .join(SocietyMember, SocietyMember.id == SocietyLoan.member_id)
         .join(SocietyRules, SocietyRules.id == SocietyLoan.rules_id)
+        .outerjoin(SocietyGroup, SocietyGroup.id == SocietyMember.group_id)
         .where(
             SocietyLoan.fund_id == fund.id,
             SocietyLoan.noticed_on <= day,
@@ -869,12 +847,11 @@ def loan_notice(session: Session, actor: Actor, code: str, as_of: date | None = 
         )
         .order_by(SocietyLoan.noticed_on, SocietyLoan.no)
     ).all()
-    names = _names(session, fund.id)
     rows = tuple(
         NoticeRow(
             no=loan.no,
             member=member.name,
-            group=names[member.id][1],
+            group=group,
             poor=member.poor,
             amount=loan.amount,
             term_months=loan.term_months,
@@ -885,10 +862,10 @@ def loan_notice(session: Session, actor: Actor, code: str, as_of: date | None = 
             notice_days=rules.notice_days,
             fee_rate_monthly=rules.fee_rate,
         )
-        for loan, member, rules in found
+        for loan, member, rules, group in found
         if loan.noticed_on is not None
     )
-    return LoanNotice(_header(session, fund), day, rows)
+    return LoanNotice(listed_society(session, fund), day, rows)
 
 
 @dataclass(frozen=True)
@@ -917,7 +894,7 @@ class LoanMovement:
 class MemberStatement:
     """社员对账单: a member's shares, loans, fees, repayments and dividends."""
 
-    society: SocietyHeader
+    society: ListedSociety
     as_of: date
     member: MemberFigures
     shares: tuple[ShareLine, ...]
@@ -962,7 +939,7 @@ def member_statement(
         session, fund.id, AccountRef(chart.DIVIDENDS_PAYABLE, str(member_id)), None, day
     )
     return MemberStatement(
-        society=_header(session, fund),
+        society=listed_society(session, fund),
         as_of=day,
         member=figures,
         shares=tuple(shares),
@@ -1041,7 +1018,7 @@ class AgeBand:
 class MonthlyReport:
     """互助社月报: the balance sheet by capital source, fee income and loans by age."""
 
-    society: SocietyHeader
+    society: ListedSociety
     period: str
     start: date
     end: date
@@ -1141,15 +1118,9 @@ def monthly_report(session: Session, actor: Actor, code: str, period: str) -> Mo
         )
         for c in INCOME_LINES
     )
-    members = session.execute(
-        select(func.count(), func.count().filter(SocietyMember.poor)).where(
-            SocietyMember.fund_id == fund.id,
-            SocietyMember.joined_on <= end,
-            (SocietyMember.left_on.is_(None)) | (SocietyMember.left_on > end),
-        )
-    ).one()
+    members = _member_counts(session, [fund.id], end).get(fund.id, (0, 0))
     return MonthlyReport(
-        society=_header(session, fund),
+        society=listed_society(session, fund),
         period=period,
         start=start,
         end=end,
@@ -1165,7 +1136,7 @@ def monthly_report(session: Session, actor: Actor, code: str, period: str) -> Mo
 
 def _ages(session: Session, fund_id: int, end: date) -> tuple[AgeBand, ...]:
     """The loans with principal outstanding at the end of `end`, by days past due then."""
-    principal = _balances_on(session, fund_id, chart.LOANS, end)
+    principal = _balances(session, fund_id, chart.LOANS, end)
     due = dict(
         session.execute(
             select(SocietyLoan.no, SocietyLoan.due_on).where(
@@ -1186,15 +1157,6 @@ def _ages(session: Session, fund_id: int, end: date) -> tuple[AgeBand, ...]:
     )
 
 
-def _balances_on(session: Session, fund_id: int, code: str, as_of: date) -> dict[str, Decimal]:
-    """The non-zero sub-accounts of chart line `code` at the end of `as_of`."""
-    return {
-        key: b.balance
-        for key, b in subaccount_balances(session, fund_id, code, as_of).items()
-        if b.balance
-    }
-
-
 @dataclass(frozen=True)
 class DividendRow:
     member: int
@@ -1208,121 +1170,34 @@ class DividendRow:
 class DistributionTable:
     """收益分配表: a year's income, expenses and result, and where the result went."""
 
-    society: SocietyHeader
-    year: int
-    income: Decimal
-    expenses: Decimal
-    result: Decimal
+    society: ListedSociety
+    distribution: Distribution
     #: 公积金, 公益金, 风险准备金, 管理人员补贴, 分红 as the 章程 of 31 December set them.
     percentages: dict[str, Decimal]
-    reserve: Decimal
-    welfare: Decimal
-    risk: Decimal
-    staff: Decimal
+    #: The members' dividends by member id, with the shares they were reckoned on.
     dividends: tuple[DividendRow, ...]
-    vouchers: tuple[str, ...]
 
 
 def distribution_table(session: Session, actor: Actor, code: str, year: int) -> DistributionTable:
-    """The distribution of `year`, read back from its closing and distribution journals;
-    RecordNotFound for a year not yet closed."""
+    """The distribution of `year` (`distributions`) with the 章程's percentages and each
+    member's name and shares; RecordNotFound for a year not yet closed."""
     fund = visible(session, actor, code)
-    day = yearend.year_end(year)
-    posted = session.execute(
-        select(Journal.voucher_no, Journal.kind, Account.code, Account.subkey, Entry.side)
-        .add_columns(Entry.amount)
-        .join(Entry, Entry.journal_id == Journal.id)
-        .join(Account, Account.id == Entry.account_id)
-        .where(
-            Journal.fund_id == fund.id,
-            Journal.posted_on == day,
-            Journal.kind.in_((yearend.CLOSED, yearend.DISTRIBUTED)),
-            Journal.red.is_(False),
-        )
-        .order_by(Journal.id, Entry.line_no)
-    ).all()
-    if not posted:
+    found = distributions(session, fund.id, year).get(year)
+    if found is None:
         raise RecordNotFound(
             f"{year} 年度尚未结转分配",
             f"{year} has not been closed and distributed",
             field="year",
         )
-    by_line: dict[str, Decimal] = {}
-    dividends: dict[int, Decimal] = {}
-    for _, _, account, subkey, side, amount in posted:
-        if account == chart.DIVIDENDS_PAYABLE:
-            dividends[int(subkey)] = amount
-        else:
-            signed_amount = amount if side == DEBIT else -amount
-            by_line[account] = by_line.get(account, ZERO) + signed_amount
-    income = by_line.get(chart.FEE_INCOME, ZERO) + by_line.get(chart.BANK_INTEREST, ZERO)
-    expenses = -by_line.get(chart.EXPENSES, ZERO)
+    day = yearend.year_end(year)
     shares = yearend.shares_on(session, fund, day)
-    names = _names(session, fund.id)
+    names = member_names(session, fund.id)
     return DistributionTable(
-        society=_header(session, fund),
-        year=year,
-        income=income,
-        expenses=expenses,
-        result=income - expenses,
+        society=listed_society(session, fund),
+        distribution=found,
         percentages=rules_on(session, fund.id, day).distribution,
-        reserve=-by_line.get(chart.RESERVE, ZERO),
-        welfare=-by_line.get(chart.WELFARE, ZERO),
-        risk=-by_line.get(chart.RISK_RESERVE, ZERO),
-        staff=-by_line.get(chart.SUBSIDIES_PAYABLE, ZERO),
         dividends=tuple(
-            DividendRow(m, names[m][0], from_fen(shares.get(m, 0)), amount)
-            for m, amount in sorted(dividends.items())
+            DividendRow(m, names[m], from_fen(shares.get(m, 0)), amount)
+            for m, amount in sorted(found.dividends.items())
         ),
-        vouchers=tuple(dict.fromkeys(voucher for voucher, *_ in posted)),
     )
-
-
-@dataclass(frozen=True)
-class RollupRow:
-    """One society in the county's side-by-side list."""
-
-    code: str
-    name: str
-    county: str
-    figures: SocietyFigures
-
-
-@dataclass(frozen=True)
-class SocietyRollup:
-    """互助社汇总表: every society of a region the caller may see, a row each, and the total."""
-
-    region: str
-    as_of: date
-    rows: tuple[RollupRow, ...]
-    totals: SocietyFigures
-
-
-def county_rollup(
-    session: Session, actor: Actor, region: str, as_of: date | None = None
-) -> SocietyRollup:
-    """The societies of `region` (a county, or a city or province above it) side by side,
-    at the end of `as_of` (today if None)."""
-    permissions.check(actor, Action.READ_FUND)
-    code = region_code(session, actor, region)
-    day = as_of or dates.today()
-    found = session.execute(
-        select(Fund, County.name)
-        .join(County, County.code == Fund.county_code)
-        .where(Fund.county_code.startswith(code), Fund.kind == MUTUAL_AID)
-        .order_by(Fund.code)
-    ).all()
-    rows = tuple(
-        RollupRow(fund.code, fund.name, county, society_figures(session, fund.id, day))
-        for fund, county in found
-        if actor.sees_fund(fund.code)
-    )
-    totals = SocietyFigures(
-        **{
-            field.name: sum((getattr(row.figures, field.name) for row in rows), ZERO)
-            if field.type == "Decimal"
-            else sum(getattr(row.figures, field.name) for row in rows)
-            for field in fields(SocietyFigures)
-        }
-    )
-    return SocietyRollup(code, day, rows, totals)
