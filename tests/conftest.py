@@ -81,6 +81,21 @@ def rolled_back(engine: Engine) -> Iterator[Database]:
         connection.close()
 
 
+@pytest.fixture(scope="session")
+def loaded_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """The demo (`ledger.demo.load_demo`: the revolving fund and 舟曲县's 61 societies) in a
+    database of its own, loaded once for the run: the demo's, the societies' and the reports'
+    tests share it and only read it (the web's demo, which its tests write to, is its own)."""
+    from ledger.demo import load_demo
+
+    with isolated_url(tmp_path_factory.mktemp("demo")) as url:
+        db = Database.connect(url)
+        migrate(db.engine)
+        load_demo(db)
+        yield db
+        db.engine.dispose()
+
+
 @pytest.fixture
 def db(engine: Engine) -> Iterator[Database]:
     with rolled_back(engine) as database:

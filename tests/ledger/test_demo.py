@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
@@ -34,9 +33,7 @@ from ledger.read import inspections, outcomes, plans, visits
 from ledger.read.books import balance_mismatches, trial_balance
 from ledger.read.fund import aging, fund_summary, recovery_table, township_positions
 from ledger.read.loans import loan_rows
-from ledger.schema import upgrade
 from ledger.services import lookup
-from tests.conftest import isolated_url
 from tests.ledger.kept_figures import assert_kept_matches
 
 D = Decimal
@@ -45,15 +42,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, int]]:
-    with isolated_url(tmp_path_factory.mktemp("demo")) as url:
-        db = Database.connect(url)
-        upgrade(db.engine)
-        load_demo(db)
-        with db.read() as session:
-            fund_id = lookup.fund(session, FUND).id
-        yield db, fund_id
-        db.engine.dispose()
+def demo(loaded_demo: Database) -> tuple[Database, int]:
+    with loaded_demo.read() as session:
+        return loaded_demo, lookup.fund(session, FUND).id
 
 
 def test_demo_refuses_a_non_empty_database(demo):

@@ -3,7 +3,6 @@ one overdue group written off against the risk reserve, and the 2013 distributio
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
@@ -21,7 +20,6 @@ from ledger.programmes.mutual_aid.demo import (
     FISCAL_TOTAL,
     LEFT_UNPAID,
     OVERDUE,
-    load_societies,
     society_code,
 )
 from ledger.programmes.mutual_aid.models import (
@@ -31,8 +29,6 @@ from ledger.programmes.mutual_aid.models import (
     SocietyMember,
 )
 from ledger.read.books import balance_mismatches, trial_balance
-from ledger.schema import upgrade
-from tests.conftest import isolated_url
 
 D = Decimal
 LEADER = Actor("leader", "leader")
@@ -41,16 +37,10 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    with isolated_url(tmp_path_factory.mktemp("societies")) as url:
-        db = Database.connect(url)
-        upgrade(db.engine)
-        with db.uow() as uow:
-            summary = load_societies(uow)
-            uow.commit()
-        assert (summary.societies, summary.fiscal_capital) == (61, FISCAL_TOTAL)
-        yield db
-        db.engine.dispose()
+def demo(loaded_demo: Database) -> Database:
+    """The demo the run loads once (`load_demo` loads the societies beside the revolving
+    fund): building the 61 societies again here cost a minute, several under load."""
+    return loaded_demo
 
 
 def test_61_societies_hold_13_100_000_of_fiscal_capital(demo):

@@ -8,7 +8,6 @@ rolled-back `db` fixture and the factories.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -16,10 +15,8 @@ import pytest
 
 from ledger.actors import Actor
 from ledger.db import Database
-from ledger.demo import FUND, load_demo
-from ledger.schema import upgrade
+from ledger.demo import FUND
 from ledger.services import lookup
-from tests.conftest import isolated_url
 
 CLERK = Actor("clerk", "clerk")
 #: A fixed "generated at" so that two renders of the same data are the same bytes.
@@ -34,12 +31,6 @@ class Demo:
 
 
 @pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    with isolated_url(tmp_path_factory.mktemp("report-demo")) as url:
-        db = Database.connect(url)
-        upgrade(db.engine)
-        load_demo(db)
-        with db.read() as session:
-            fund_id = lookup.fund(session, FUND).id
-        yield Demo(db, fund_id)
-        db.engine.dispose()
+def demo(loaded_demo: Database) -> Demo:
+    with loaded_demo.read() as session:
+        return Demo(loaded_demo, lookup.fund(session, FUND).id)
