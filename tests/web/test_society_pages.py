@@ -269,6 +269,18 @@ def test_the_county_sees_its_societies_side_by_side_and_no_other_countys(world):
     assert "合计 100,000.00 3,000.00 0.00 0.00 7 1 1,500.00 1,500.00" in listed
 
 
+def test_the_demos_zhouqu_reads_its_61_societies_and_the_funds_leader_none(browser):
+    zhouqu = browser("zhouqu")
+    listed = text(zhouqu.get("/societies"))
+    assert "共 61 个" in listed and "合计 13,100,000.00" in listed
+    assert "ZQ01" in zhouqu.get("/societies").get_data(as_text=True)
+    assert zhouqu.get("/s/ZQ01/").status_code == 200
+    # The fund's leader is confined to the fund's county: no society there.
+    leader = browser("leader")
+    assert "没有可查阅的互助社" in text(leader.get("/societies"))
+    assert leader.get("/s/ZQ01/").status_code == 404
+
+
 # --- who may see a society ----------------------------------------------------------------------
 
 
