@@ -21,7 +21,7 @@ read-only by the matching function of `ledger.read` (called inside a
   ``society_member.render_member_statement``; 互助社月报 ``monthly_report`` →
   ``society_monthly.render_monthly_report``; 收益分配表 ``distribution_table`` →
   ``society_distribution.render_distribution_table``; 村级扶贫互助社运行情况汇总表
-  ``county_rollup`` → ``society_rollup.render_society_rollup`` (``society_layout``: their
+  ``county_societies`` → ``society_rollup.render_society_rollup`` (``society_layout``: their
   heading and labels)
 
 `reports.charts` draws the bar chart of outstanding and overdue the fund and
