@@ -37,7 +37,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, Engine, Enum, MetaData, Table, create_engine, event, text
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Engine,
+    Enum,
+    MetaData,
+    Table,
+    create_engine,
+    event,
+    text,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -150,6 +160,35 @@ def dialect_insert(dialect: str) -> Callable[[Any], Any]:
     return pg_insert if dialect == "postgresql" else sqlite_insert
 
 
+@contextmanager
+def pipeline(connection: Connection) -> Iterator[None]:
+    """Send the statements run inside as one round trip on PostgreSQL; elsewhere do nothing.
+
+    psycopg 3's pipeline mode: each statement goes out without waiting for the
+    one before, and the server's answers come back together at the end of the
+    block (or at a COMMIT inside it). Only for writes whose results nobody
+    reads: inside the block a result has no rows and no row count. An error
+    of any of them is raised at the end as the same SQLAlchemy exception the
+    statement alone would raise (so `run_in_transaction` and the error
+    mapping see no difference), and the transaction is then aborted as usual.
+    """
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    dbapi = connection.dialect.dbapi
+    try:
+        with driver.pipeline():  # type: ignore[union-attr]
+            yield
+    except dbapi.Error as error:  # type: ignore[union-attr]
+        lost = bool(driver.closed)  # type: ignore[union-attr]
+        if lost:
+            connection.invalidate(error)
+        raise DBAPIError.instance(
+            None, None, error, dbapi.Error, connection_invalidated=lost, dialect=connection.dialect
+        ) from error
+
+
 class UnitOfWork:
     """One business transaction: `with db.uow() as uow: service(uow, ...); uow.commit()`.
 
@@ -193,12 +232,22 @@ class UnitOfWork:
         finally:
             self.session.close()
 
-    def commit(self) -> None:
+    def commit(self, *, last: tuple[Any, dict[str, Any]] | None = None) -> None:
+        """Commit; `last`, a (statement, parameters) write whose result nobody reads,
+        goes with the COMMIT (one round trip on PostgreSQL: `pipeline`)."""
         # Statements first: a connection lost while they run has committed nothing.
-        # From the COMMIT on, a lost connection leaves the outcome unknown.
+        # From the COMMIT on, a lost connection leaves the outcome unknown, and
+        # so it does for `last`, sent with it.
         self.session.flush()
-        self.commit_sent = True
-        self.session.commit()
+        if last is None:
+            self.commit_sent = True
+            self.session.commit()
+        else:
+            connection = self.session.connection()
+            with pipeline(connection):
+                connection.execute(*last)
+                self.commit_sent = True
+                self.session.commit()
         self.committed = True
 
     @property

@@ -13,17 +13,28 @@ transaction it:
 2. locks the loans whose accounts it moves (by id), then the touched
    accounts in a fixed order (by id; ``FOR UPDATE`` on
    PostgreSQL, the ``BEGIN IMMEDIATE`` write lock on SQLite), opening missing
-   sub-accounts on the way, and takes the voucher counters of the months
-   involved;
+   sub-accounts on the way;
 3. applies the drafts in order, refusing any that would take a guarded asset
    account below zero, even for a moment inside a batch, and, for a
    back-dated credit, at the end of any day from its date to today (a
    reversal dated last month cannot leave a township overdrawn on a day its
    money had already gone out);
-4. writes journals, entries, running balances and daily totals with one
-   statement each, which is what makes a batch of a thousand cheap;
-5. keeps the moved loans' figures (`ledger.positions`), one statement per
+4. only then takes the voucher counters of the months involved, the one row
+   every writer of a fund-month queues on, so it is held from the last
+   check to the commit and no longer;
+5. writes journals, running balances, entries and daily totals with one
+   statement each, which is what makes a batch of a thousand cheap (on
+   PostgreSQL the entries and daily totals go in one round trip,
+   `ledger.db.pipeline`);
+6. keeps the moved loans' figures (`ledger.positions`), one statement per
    kept table.
+
+The lock order, the same for every posting and so free of deadlocks between
+writers: the fund row (shared), the loans (by id), the accounts (by id), the
+voucher counters (by month), the journal's unique keys, and last, taken by
+the caller after the posting, the fund's audit chain head
+(`ledger.audit.append_audit`). A month close takes the fund row
+exclusively, so it waits for postings in flight and they wait for it.
 
 It only flushes; the request (or command) that opened the unit of work
 commits, so an error anywhere leaves nothing behind, voucher numbers included.
@@ -44,7 +55,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ledger import dates, positions
-from ledger.db import UnitOfWork, dialect_insert
+from ledger.db import UnitOfWork, dialect_insert, pipeline
 from ledger.errors import (
     AlreadyReversed,
     CannotReverseReversal,
@@ -246,16 +257,20 @@ def post_many(
     loans = positions.lock_loans(conn, fund_id, drafts)
     refs = sorted({ref for draft in drafts for ref in draft.accounts()})
     accounts = _lock_accounts(session, sql, fund_id, refs)
-    next_seq = _reserve_vouchers(conn, sql, fund_id, Counter(d.period for d in drafts))
     reversed_ids = _reversed_ids(session, fund_id, [d.reverses for d in drafts if d.reverses])
+    for draft in drafts:
+        _apply(draft, accounts)
+    _keep_past_days_covered(conn, drafts, accounts)
 
+    # Every check has passed: only now the month's voucher counter, the lock
+    # all writers of a fund-month queue on, held from here to the commit.
+    next_seq = _reserve_vouchers(conn, sql, fund_id, Counter(d.period for d in drafts))
     now = datetime.now(UTC)
     journal_rows, vouchers = [], []
     for draft, key in zip(drafts, keys, strict=True):
         seq = next_seq[draft.period]
         next_seq[draft.period] += 1
         vouchers.append(voucher_number(draft.posted_on, seq))
-        _apply(draft, accounts)
         journal_rows.append(
             {
                 "fund_id": fund_id,
@@ -272,19 +287,19 @@ def post_many(
                 "red": draft.red,
             }
         )
-
-    _keep_past_days_covered(conn, drafts, accounts)
     ids = _insert_journals(conn, sql, fund_id, journal_rows)
-    conn.execute(
-        sql.insert_entries,
-        [
-            _entry_row(journal_id, line_no, line, draft, accounts)
-            for journal_id, draft in zip(ids, drafts, strict=True)
-            for line_no, line in enumerate(draft.lines, start=1)
-        ],
-    )
     _write_balances(conn, sql, accounts)
-    _add_daily_totals(conn, sql, drafts, accounts)
+    # Nothing reads these writes' results: one round trip on PostgreSQL.
+    with pipeline(conn):
+        conn.execute(
+            sql.insert_entries,
+            [
+                _entry_row(journal_id, line_no, line, draft, accounts)
+                for journal_id, draft in zip(ids, drafts, strict=True)
+                for line_no, line in enumerate(draft.lines, start=1)
+            ],
+        )
+        _add_daily_totals(conn, sql, drafts, accounts)
     if loans is not None:
         positions.record_posting(conn, fund_id, drafts, ids, loans)
     return [
@@ -321,10 +336,11 @@ def _insert_journals(
 
     SQLite cannot return ids from one multi-row statement in a guaranteed
     order, so SQLAlchemy would fall back to a statement per row; instead the
-    rows go in with one executemany and the ids come back by voucher series,
-    which the (fund, period, seq) key answers.
+    rows of a batch go in with one executemany and the ids come back by
+    voucher series, which the (fund, period, seq) key answers. One row
+    returns its id as it goes in.
     """
-    if conn.dialect.name != "sqlite":
+    if conn.dialect.name != "sqlite" or len(rows) == 1:
         return list(conn.execute(sql.insert_journals, rows).scalars())
     conn.execute(sql.insert_journals_plain, rows)
     by_seq: dict[tuple[str, int], int] = {}
