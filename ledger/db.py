@@ -167,10 +167,14 @@ def pipeline(connection: Connection) -> Iterator[None]:
     psycopg 3's pipeline mode: each statement goes out without waiting for the
     one before, and the server's answers come back together at the end of the
     block (or at a COMMIT inside it). Only for writes whose results nobody
-    reads: inside the block a result has no rows and no row count. An error
+    reads: inside the block a result has no rows and no row count (so a
+    one-row INSERT whose key the database makes, which SQLAlchemy would ask
+    back with RETURNING, is built with ``.inline()``). An error
     of any of them is raised at the end as the same SQLAlchemy exception the
     statement alone would raise (so `run_in_transaction` and the error
     mapping see no difference), and the transaction is then aborted as usual.
+    Never commit inside it: the session would hand the connection back to the
+    pool, to another thread, before the block ends.
     """
     if connection.dialect.name != "postgresql":
         yield
@@ -232,22 +236,12 @@ class UnitOfWork:
         finally:
             self.session.close()
 
-    def commit(self, *, last: tuple[Any, dict[str, Any]] | None = None) -> None:
-        """Commit; `last`, a (statement, parameters) write whose result nobody reads,
-        goes with the COMMIT (one round trip on PostgreSQL: `pipeline`)."""
+    def commit(self) -> None:
         # Statements first: a connection lost while they run has committed nothing.
-        # From the COMMIT on, a lost connection leaves the outcome unknown, and
-        # so it does for `last`, sent with it.
+        # From the COMMIT on, a lost connection leaves the outcome unknown.
         self.session.flush()
-        if last is None:
-            self.commit_sent = True
-            self.session.commit()
-        else:
-            connection = self.session.connection()
-            with pipeline(connection):
-                connection.execute(*last)
-                self.commit_sent = True
-                self.session.commit()
+        self.commit_sent = True
+        self.session.commit()
         self.committed = True
 
     @property

@@ -133,7 +133,8 @@ def idempotent(
             "response_body": body,
             "completed_at": utcnow(),
         }
-        uow.commit(last=(_ANSWER, answer))
+        uow.session.connection().execute(_ANSWER, answer)
+        uow.commit()
         return StoredResponse(status, body, replayed=False)
 
     # A rerun after a commit of unknown outcome is safe: the key's record
