@@ -166,7 +166,7 @@ def pipeline(connection: Connection) -> Iterator[None]:
 
     psycopg 3's pipeline mode: each statement goes out without waiting for the
     one before, and the server's answers come back together at the end of the
-    block (or at a COMMIT inside it). Only for writes whose results nobody
+    block. Only for writes whose results nobody
     reads: inside the block a result has no rows and no row count (so a
     one-row INSERT whose key the database makes, which SQLAlchemy would ask
     back with RETURNING, is built with ``.inline()``). An error
