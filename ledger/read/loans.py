@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, column, func, or_, select, table, union
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ledger import chart, dates
 from ledger.actors import Actor, township_filter
@@ -135,15 +135,16 @@ def search_candidates(session: Session, fund_id: int, needle: str) -> ColumnElem
     by_household = (
         select(Loan.id)
         .join(Household, Household.id == Loan.household_id)
-        .where(Household.fund_id == fund_id, _household_matches(needle))
+        .where(Household.fund_id == fund_id, _household_matches(Household, needle))
     )
     return Loan.id.in_(union(by_number, by_household))
 
 
-def _household_matches(needle: str) -> ColumnElement[bool]:
+def _household_matches(h: Any, needle: str) -> ColumnElement[bool]:
+    """The household `h`'s name or ID number contains `needle` (LIKE)."""
     return or_(
-        Household.name.contains(needle, autoescape=True),
-        Household.id_number.contains(needle.upper(), autoescape=True),
+        h.name.contains(needle, autoescape=True),
+        h.id_number.contains(needle.upper(), autoescape=True),
     )
 
 
@@ -193,18 +194,26 @@ def listed_loans(
     if search:
         needle = search.strip()
         candidates = search_candidates(session, fund_id, needle)
-        if candidates is not None:
-            conditions.append(candidates)
-        conditions.append(
-            or_(
-                Loan.registration_no.contains(needle, autoescape=True),
-                Loan.household_id.in_(
-                    select(Household.id)
-                    .where(Household.fund_id == fund_id, _household_matches(needle))
-                    .correlate(None)
-                ),
+        if candidates is None:
+            # Every household's text is read once, then every loan's number.
+            household = Loan.household_id.in_(
+                select(Household.id)
+                .where(Household.fund_id == fund_id, _household_matches(Household, needle))
+                .correlate(None)
             )
-        )
+        else:
+            # The candidates' households only, each by its key. The fund's condition is
+            # made no index's (+ 0), so the planner starts from the candidates, not from
+            # every loan of the fund (SQLite has no statistics to tell them apart).
+            conditions[0] = Loan.fund_id + 0 == fund_id
+            conditions.append(candidates)
+            own = aliased(Household)  # the list joins Household too: correlate the loan only
+            household = (
+                select(own.id)
+                .where(own.id == Loan.household_id, _household_matches(own, needle))
+                .exists()
+            )
+        conditions.append(or_(Loan.registration_no.contains(needle, autoescape=True), household))
     query = (
         select(
             Loan.id.label("loan_id"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import or_, select, text
+from sqlalchemy import func, or_, select, text
 
 from ledger.models import Household, Loan
 from ledger.read import loans as loan_reads
@@ -112,8 +112,11 @@ def test_the_queries_find_something_and_not_everything(db, book):
         every = len(like_result(session, book.fund.id, ""))
         assert every == 2 * len(NAMES)
         counts = {q: len(like_result(session, book.fund.id, q)) for q in QUERIES}
+        sqlite = session.get_bind().dialect.name == "sqlite"
     assert counts["张三丰"] == 2 and counts["张三"] == 4 and counts["张"] == 4
-    assert counts["ZHANG W"] == 4  # LIKE folds ASCII case, and so does the index
+    # SQLite's LIKE folds ASCII case (and so does its index, more widely); PostgreSQL's
+    # does not: the search follows LIKE on each.
+    assert counts["ZHANG W"] == (4 if sqlite else 0)
     assert counts['"Bo"'] == 2 and counts["100%"] == 2 and counts["%_x"] == 2
     assert counts["x"] >= 4 and counts["不存在的名字"] == 0 and counts["%"] == 2
     assert counts["340123"] == every  # every ID number's region: the index finds them all
@@ -152,14 +155,19 @@ def test_the_index_follows_a_corrected_household_name(db, book):
     corrected: a trigger keeps the SQLite index in step; PostgreSQL's indexes are the
     table's own."""
     with db.read() as session:
-        household = session.scalar(select(Household.id).where(Household.name == "欧阳娜娜"))
+        household = session.scalar(
+            select(func.min(Household.id)).where(Household.name == "欧阳娜娜")
+        )
     with committing(db) as uow:
         uow.session.execute(
             text("UPDATE household SET name = '欧阳菲菲' WHERE id = :id"), {"id": household}
         )
     with db.read() as session:
-        assert searched(session, book.code, "欧阳娜")[0] == 0
+        assert searched(session, book.code, "欧阳娜") == (
+            1,
+            like_result(session, book.fund.id, "欧阳娜"),
+        )
         assert searched(session, book.code, "欧阳菲") == (
-            2,
+            1,
             like_result(session, book.fund.id, "欧阳菲"),
         )
