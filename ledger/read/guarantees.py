@@ -236,24 +236,12 @@ def liaison_totals(
 ) -> list[LiaisonTotals]:
     """`people` with what each answers for today: loans, exposure and overdue amount
     summed in the database from the kept positions; calls, deductions and what is owed."""
-    ids = [person.id for person in people]
-    p, a = LoanPosition, LiaisonAssignment
-    answered = (
-        a.liaison_id.in_(ids),
-        p.fund_id == fund_id,
-        p.outstanding > 0,
-        *kept_reads.answering_today(a),
-    )
-    counted = {
-        who: (int(loans), exposure)
-        for who, loans, exposure in session.execute(
-            select(a.liaison_id, func.count(), fen_sum(p.outstanding))
-            .join(p, p.loan_id == a.loan_id)
-            .where(*answered)
-            .group_by(a.liaison_id)
+    summed = {
+        who: (int(loans), exposure, overdue)
+        for who, loans, exposure, overdue in session.execute(
+            _answering_sums(fund_id, [person.id for person in people])
         )
     }
-    overdue = dict(session.execute(_overdue_by_liaison(answered)).all())
     owed = subaccount_balances(session, fund_id, chart.LIAISON_RECEIVABLE)
     called = _per_liaison(session, GuaranteeCall, GuaranteeCall.called_on, fund_id, None)
     deducted = _per_liaison(session, SalaryDeduction, SalaryDeduction.received_on, fund_id, None)
@@ -263,8 +251,7 @@ def liaison_totals(
             person.name,
             person.township,
             person.monthly_salary,
-            *counted.get(person.id, (0, ZERO)),
-            overdue.get(person.id, ZERO),
+            *summed.get(person.id, (0, ZERO, ZERO)),
             called.get(person.id, ZERO),
             deducted.get(person.id, ZERO),
             owed[str(person.id)].balance if str(person.id) in owed else ZERO,
@@ -273,32 +260,48 @@ def liaison_totals(
     ]
 
 
-def _overdue_by_liaison(answered: tuple[Any, ...]) -> Any:
-    """SELECT liaison id, Σ overdue amount today of the overdue loans `answered` selects.
+def _answering_sums(fund_id: int, liaison_ids: Sequence[int]) -> Any:
+    """SELECT liaison id, loans, Σ outstanding, Σ overdue amount of the loans with principal
+    outstanding whose latest assignment effective by today is the liaison's.
 
     A loan's overdue amount (`ledger.schedule.overdue`) is its instalments due
     before today under the schedule in force, less the principal settled
     under that schedule, applied oldest first: max(0, due − max(0, settled)).
-    Only the kept overdue loans (oldest unpaid due before today) are summed.
+    Only a kept overdue loan (oldest unpaid due before today) joins its
+    schedule; each loan's due is summed first, so it is computed once.
     """
     p, a, v, i = LoanPosition, LiaisonAssignment, ScheduleVersion, Instalment
     today = dates.today()
     newer = aliased(ScheduleVersion)
     in_force = select(func.max(newer.version)).where(newer.loan_id == p.loan_id).scalar_subquery()
-    due = (
-        select(func.coalesce(func.sum(i.amount), 0))
-        .where(i.loan_id == v.loan_id, i.version == v.version, i.due_date < today)
-        .scalar_subquery()
-    )
-    settled = p.repaid + p.guarantee_called + p.written_off - v.settled_before
-    unpaid = due - case((settled > 0, settled), else_=0)
-    return (
-        select(a.liaison_id, fen_sum(case((unpaid > 0, unpaid), else_=0)))
+    per_loan = (
+        select(
+            a.liaison_id,
+            p.outstanding,
+            func.coalesce(func.sum(i.amount), 0).label("due"),
+            (p.repaid + p.guarantee_called + p.written_off - v.settled_before).label("settled"),
+        )
         .join(p, p.loan_id == a.loan_id)
-        .join(v, and_(v.loan_id == p.loan_id, v.version == in_force))
-        .where(*answered, p.oldest_unpaid_due < today)
-        .group_by(a.liaison_id)
+        .outerjoin(
+            v, and_(v.loan_id == p.loan_id, v.version == in_force, p.oldest_unpaid_due < today)
+        )
+        .outerjoin(i, and_(i.loan_id == v.loan_id, i.version == v.version, i.due_date < today))
+        .where(
+            a.liaison_id.in_(list(liaison_ids)),
+            p.fund_id == fund_id,
+            p.outstanding > 0,
+            *kept_reads.answering_today(a),
+        )
+        .group_by(a.liaison_id, p.fund_id, p.loan_id, v.loan_id, v.version)
+        .subquery()
     )
+    unpaid = per_loan.c.due - case((per_loan.c.settled > 0, per_loan.c.settled), else_=0)
+    return select(
+        per_loan.c.liaison_id,
+        func.count(),
+        fen_sum(per_loan.c.outstanding),
+        fen_sum(case((unpaid > 0, unpaid), else_=0)),
+    ).group_by(per_loan.c.liaison_id)
 
 
 def liaison_exposure(
