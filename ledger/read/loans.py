@@ -166,8 +166,9 @@ def listed_loans(
     (`search_candidates`) when it has three characters or more; a shorter
     one (a surname) reads every loan's text. Every filter is a condition on
     the loan's own row (its township among those with the code, say;
-    subqueries that correlate with nothing), so the list's count reads no
-    other table.
+    subqueries that correlate with nothing, or with the loan alone, as the
+    search's check of its household by key), so the list's count needs no
+    join.
     """
     conditions = [Loan.fund_id == fund_id]
     own = actor.township_code if actor.is_township else None
