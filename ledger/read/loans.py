@@ -14,8 +14,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, column, func, or_, select, table, union
+from sqlalchemy.orm import Session, aliased
 
 from ledger import chart, dates
 from ledger.actors import Actor, township_filter
@@ -109,7 +109,47 @@ class ListedLoan:
     household_id: int
 
 
+#: The shortest search a trigram index serves: three characters make one trigram.
+TRIGRAM = 3
+
+
+def search_candidates(session: Session, fund_id: int, needle: str) -> ColumnElement[bool] | None:
+    """A condition on the loan (`Loan`) that keeps at least every loan whose number,
+    household name or ID number contains `needle`, found on the trigram index of
+    migration 0016; None for a needle shorter than a trigram, which no index serves.
+
+    SQLite: the FTS5 trigram table's phrase match (a substring, case folded as
+    LIKE folds ASCII and more). PostgreSQL: the three LIKEs, each on its GIN
+    trigram index, united. The caller keeps its LIKEs as well, so the rows are
+    exactly LIKE's whatever the index folds.
+    """
+    if len(needle) < TRIGRAM:
+        return None
+    if session.get_bind().dialect.name == "sqlite":
+        fts = table("loan_search", column("rowid"), column("loan_search"))
+        phrase = '"' + needle.replace('"', '""') + '"'
+        return Loan.id.in_(select(fts.c.rowid).where(fts.c.loan_search.match(phrase)))
+    by_number = select(Loan.id).where(
+        Loan.fund_id == fund_id, Loan.registration_no.contains(needle, autoescape=True)
+    )
+    by_household = (
+        select(Loan.id)
+        .join(Household, Household.id == Loan.household_id)
+        .where(Household.fund_id == fund_id, _household_matches(Household, needle))
+    )
+    return Loan.id.in_(union(by_number, by_household))
+
+
+def _household_matches(h: Any, needle: str) -> ColumnElement[bool]:
+    """The household `h`'s name or ID number contains `needle` (LIKE)."""
+    return or_(
+        h.name.contains(needle, autoescape=True),
+        h.id_number.contains(needle.upper(), autoescape=True),
+    )
+
+
 def listed_loans(
+    session: Session,
     fund_id: int,
     actor: Actor,
     *,
@@ -122,9 +162,13 @@ def listed_loans(
     """The fund's loans (a township officer's own only), filtered, by township and number.
 
     `search` keeps loans whose registration number, household name or ID
-    number contains it. Every filter is a condition on the loan's own row
-    (its township among those with the code, say; subqueries that correlate
-    with nothing), so the list's count reads no other table.
+    number contains it (LIKE), the candidates found on the trigram index
+    (`search_candidates`) when it has three characters or more; a shorter
+    one (a surname) reads every loan's text. Every filter is a condition on
+    the loan's own row (its township among those with the code, say;
+    subqueries that correlate with nothing, or with the loan alone, as the
+    search's check of its household by key), so the list's count needs no
+    join.
     """
     conditions = [Loan.fund_id == fund_id]
     own = actor.township_code if actor.is_township else None
@@ -150,22 +194,27 @@ def listed_loans(
         conditions.append(Loan.registration_no.in_(list(registration_nos)))
     if search:
         needle = search.strip()
-        conditions.append(
-            or_(
-                Loan.registration_no.contains(needle, autoescape=True),
-                Loan.household_id.in_(
-                    select(Household.id)
-                    .where(
-                        Household.fund_id == fund_id,
-                        or_(
-                            Household.name.contains(needle, autoescape=True),
-                            Household.id_number.contains(needle.upper(), autoescape=True),
-                        ),
-                    )
-                    .correlate(None)
-                ),
+        candidates = search_candidates(session, fund_id, needle)
+        if candidates is None:
+            # Every household's text is read once, then every loan's number.
+            household = Loan.household_id.in_(
+                select(Household.id)
+                .where(Household.fund_id == fund_id, _household_matches(Household, needle))
+                .correlate(None)
             )
-        )
+        else:
+            # The candidates' households only, each by its key. The fund's condition is
+            # made no index's (+ 0), so the planner starts from the candidates, not from
+            # every loan of the fund (SQLite has no statistics to tell them apart).
+            conditions[0] = Loan.fund_id + 0 == fund_id
+            conditions.append(candidates)
+            own = aliased(Household)  # the list joins Household too: correlate the loan only
+            household = (
+                select(own.id)
+                .where(own.id == Loan.household_id, _household_matches(own, needle))
+                .exists()
+            )
+        conditions.append(or_(Loan.registration_no.contains(needle, autoescape=True), household))
     query = (
         select(
             Loan.id.label("loan_id"),
@@ -218,6 +267,7 @@ def loan_rows(
     number contains it.
     """
     listing = listed_loans(
+        session,
         fund_id,
         actor,
         township=township,
@@ -495,6 +545,7 @@ def loan_page(
     the_fund = fund(session, actor, fund_code)
     town = township_filter(actor, township)
     listing = listed_loans(
+        session,
         the_fund.id,
         actor,
         township=town,

@@ -279,6 +279,22 @@ class AssignedPosition:
     oldest_unpaid_due: date | None
 
 
+def answering_today(a: type[LiaisonAssignment]) -> tuple[ColumnElement[bool], ...]:
+    """The assignment `a` is its loan's latest effective by today: the liaison answering now."""
+    today = dates.today()
+    later = aliased(LiaisonAssignment)
+    superseded = (
+        select(later.id)
+        .where(
+            later.loan_id == a.loan_id,
+            later.effective_on > a.effective_on,
+            later.effective_on <= today,
+        )
+        .exists()
+    )
+    return (a.effective_on <= today, ~superseded)
+
+
 def assigned_positions(
     session: Session,
     fund_id: int,
@@ -289,17 +305,7 @@ def assigned_positions(
     """The fund's loans (of `township`, if named) with principal outstanding and a liaison,
     by township code and registration number: the kept position joined with the latest
     liaison assignment effective by today."""
-    p, a, later = LoanPosition, LiaisonAssignment, aliased(LiaisonAssignment)
-    today = dates.today()
-    superseded = (
-        select(later.id)
-        .where(
-            later.loan_id == a.loan_id,
-            later.effective_on > a.effective_on,
-            later.effective_on <= today,
-        )
-        .exists()
-    )
+    p, a = LoanPosition, LiaisonAssignment
     query = (
         select(
             a.liaison_id,
@@ -314,7 +320,7 @@ def assigned_positions(
         .join(a, a.loan_id == p.loan_id)
         .join(Loan, Loan.id == p.loan_id)
         .join(Township, Township.id == p.township_id)
-        .where(p.fund_id == fund_id, p.outstanding > 0, a.effective_on <= today, ~superseded)
+        .where(p.fund_id == fund_id, p.outstanding > 0, *answering_today(a))
         .order_by(Township.code, Loan.registration_no)
     )
     if township is not None:
