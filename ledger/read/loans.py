@@ -116,7 +116,7 @@ TRIGRAM = 3
 def search_candidates(session: Session, fund_id: int, needle: str) -> ColumnElement[bool] | None:
     """A condition on the loan (`Loan`) that keeps at least every loan whose number,
     household name or ID number contains `needle`, found on the trigram index of
-    migration 0016; None for a needle shorter than a trigram, which no index serves.
+    migration 0017; None for a needle shorter than a trigram, which no index serves.
 
     SQLite: the FTS5 trigram table's phrase match (a substring, case folded as
     LIKE folds ASCII and more). PostgreSQL: the three LIKEs, each on its GIN

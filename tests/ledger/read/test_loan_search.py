@@ -1,4 +1,4 @@
-"""The loan list's search on the trigram index gives exactly what LIKE gives (migration 0016)."""
+"""The loan list's search on the trigram index gives exactly what LIKE gives (migration 0017)."""
 
 from __future__ import annotations
 

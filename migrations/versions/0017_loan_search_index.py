@@ -1,7 +1,7 @@
 """loan search index
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-07
 
 The loan list's search finds loans whose registration number, household
@@ -28,8 +28,8 @@ import sqlite3
 from alembic import op
 from sqlalchemy import text
 
-revision = "0016"
-down_revision = "0015"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
