@@ -43,7 +43,7 @@ from sqlalchemy import Connection, bindparam, func, insert, select, tuple_, upda
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ledger import dates, positions
+from ledger import dates, kind_days, positions
 from ledger.db import UnitOfWork, dialect_insert
 from ledger.errors import (
     AlreadyReversed,
@@ -285,6 +285,7 @@ def post_many(
     )
     _write_balances(conn, sql, accounts)
     _add_daily_totals(conn, sql, drafts, accounts)
+    kind_days.record(conn, fund_id, drafts, {r: (s.id, s.chart_id) for r, s in accounts.items()})
     if loans is not None:
         positions.record_posting(conn, fund_id, drafts, ids, loans)
     return [
