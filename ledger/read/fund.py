@@ -29,7 +29,6 @@ from ledger import chart, dates
 from ledger.actors import Actor, township_filter
 from ledger.audit import chain_head
 from ledger.models import (
-    Account,
     Batch,
     Instalment,
     Journal,
@@ -46,12 +45,10 @@ from ledger.read.access import FundHeader, county_wide, fund
 from ledger.read.books import (
     ZERO,
     StatementLine,
-    by_event_kind,
     check_dates,
     fen_sum,
     statement_lines,
     subaccount_balances,
-    turnover_by_kind,
 )
 from ledger.read.figures import LoanFigures, figures, schedules
 from ledger.read.loans import LoanRow, loan_rows
@@ -442,9 +439,9 @@ def township_positions(
 ) -> list[TownshipPosition]:
     """Every township the actor may see (or just `township`), with its movements and holdings.
 
-    The loans' figures are the kept ones (`read.positions`); the movements
-    by event kind are summed from the township accounts' entries, only the
-    one township's when one is asked for.
+    The loans' figures and the movements by event kind are the kept ones
+    (`read.positions`): the township accounts' days by kind, only the one
+    township's when one is asked for.
     """
     query = select(Township).where(Township.fund_id == fund_id).order_by(Township.code)
     if actor.is_township:
@@ -453,7 +450,7 @@ def township_positions(
         query = query.where(Township.id == township.id)
     towns = session.scalars(query).all()
     one = [towns[0].code] if len(towns) == 1 else None
-    turnover = turnover_by_kind(session, fund_id, chart.TOWNSHIP_FUNDS, as_of=as_of, keys=one)
+    turnover = kept_reads.turnover(session, fund_id, chart.TOWNSHIP_FUNDS, as_of=as_of, keys=one)
     cash = subaccount_balances(session, fund_id, chart.TOWNSHIP_FUNDS, as_of)
     loans = _kept_groups(session, fund_id, as_of, towns[0].id if one else None)
     out = []
@@ -739,10 +736,9 @@ def period_flows(
 ) -> PeriodFlows:
     """Σ movements per (chart line, event kind, side) within the dates, as `PeriodFlows`.
 
-    One aggregate over the period's entries (`books.by_event_kind`).
+    One aggregate over the chart lines' kept days by kind (`read.positions.chart_turnover`).
     """
-    query = by_event_kind(fund_id, Account.code, as_of=to, from_=from_)
-    sums = {(code, k, side): amount for code, k, side, amount in session.execute(query)}
+    sums = kept_reads.chart_turnover(session, fund_id, from_, to)
     return PeriodFlows(**{name: sums.get((code, k, side), ZERO) for name, code, k, side in _FLOWS})
 
 

@@ -54,7 +54,7 @@ from sqlalchemy import Connection, bindparam, case, func, insert, null, select, 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ledger import dates, positions
+from ledger import dates, kind_days, positions
 from ledger.db import UnitOfWork, dialect_insert, pipeline
 from ledger.errors import (
     AlreadyReversed,
@@ -324,6 +324,9 @@ def post_many(
             ],
         )
         _add_daily_totals(conn, sql, drafts, accounts)
+        kind_days.record(
+            conn, fund_id, drafts, {r: (s.id, s.chart_id) for r, s in accounts.items()}
+        )
     if loans is not None:
         positions.record_posting(conn, fund_id, drafts, ids, loans)
     return [
