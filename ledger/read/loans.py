@@ -608,13 +608,17 @@ def overdue_page(
     The candidates (`overdue_candidate`) are sought in `listing`'s order and
     only they are computed from their entries (`Listing.scan`), so a page
     costs in proportion to the candidates read for it, not to the loans of
-    the book. Today every candidate is overdue and one read fills the page;
-    on a past date a page may be short (see `Listing.scan`).
+    the book. Today every candidate is overdue, one read fills the page and
+    the page's figures are the kept positions; on another date they are
+    computed from the entries and a page may be short (see `Listing.scan`).
     """
 
     def overdue(part: list[ListedLoan]) -> list[LoanItem]:
-        nos = [row.registration_no for row in part]
-        by_no = figures(session, fund_id, as_of=as_of, loan_nos=nos)
+        if today:  # the kept positions are the loans today
+            by_no = kept_reads.loan_figures(session, fund_id, [row.loan_id for row in part])
+        else:
+            nos = [row.registration_no for row in part]
+            by_no = figures(session, fund_id, as_of=as_of, loan_nos=nos)
         rows = _with_figures(session, fund_id, part, by_no, as_of)
         return [
             LoanItem(**_row_values(row), household_id=listed.household_id)
@@ -622,6 +626,7 @@ def overdue_page(
             if row.figures.disbursed > 0 and row.overdue_days > 0
         ]
 
+    today = as_of == dates.today()
     candidates = listing.where(overdue_candidate(fund_id, as_of))
     return candidates.scan(session, overdue, after=after, offset=offset, limit=limit)
 
