@@ -18,7 +18,7 @@ from ledger.read import access, books
 from ledger.read import fund as fund_reads
 from ledger.read import positions as kept_reads
 from ledger.read.figures import LoanFigures, figures, schedules
-from ledger.read.loans import LoanRow, loan_rows
+from ledger.read.loans import LoanItem, LoanRow, loan_rows
 from ledger.schedule import AGING_BUCKETS, settle
 from tests.factories import CLERK_ACTOR
 
@@ -178,7 +178,12 @@ def aging_from_entries(
         )
     rows = loan_rows(session, header.id, CLERK_ACTOR, as_of=as_of, township=township)
     lent = [r for r in rows if r.figures.disbursed > 0]
-    overdue = tuple(r for r in lent if r.overdue_days > 0)
+    owners = dict(session.execute(select(Loan.id, Loan.household_id)).all())
+    overdue = tuple(
+        LoanItem(**dataclasses.asdict(r) | {"figures": r.figures}, household_id=owners[r.loan_id])
+        for r in lent
+        if r.overdue_days > 0
+    )
     buckets = tuple(
         fund_reads.AgingBucket(
             label,
