@@ -12,7 +12,7 @@ from typing import Any
 
 from flask.views import MethodView
 
-from api.pagination import Blueprint, Page
+from api.pagination import Blueprint, Page, Paging
 from api.scope import COUNTY_READERS, READERS, in_fund
 from ledger.read import fund, loans
 from shell.auth import current_actor
@@ -51,10 +51,28 @@ class AgingReport(MethodView):
     @in_fund(*READERS)
     @blp.arguments(AgingQuery, location="query")
     @blp.response(200, AgingOut)
-    def get(self, query: dict[str, Any], f: str) -> Any:
-        """Overdue loans by days overdue: 1–30, 31–90, 91–180, 181–365, 365+ (账龄)"""
+    @blp.paginate(seek=True)
+    def get(self, query: dict[str, Any], f: str, pagination_parameters: Paging) -> Any:
+        """Overdue loans by days overdue: 1–30, 31–90, 91–180, 181–365, 365+ (账龄)
+
+        The buckets and totals are the whole fund's (or township's); `loans` is one page
+        of the overdue loans, the next page's cursor in `next` and the Link header, their
+        number in X-Total-Count and `overdue_loans`. The whole list is the aging PDF and
+        XLSX.
+        """
+        paging = pagination_parameters
         with get_db().read() as session:
-            return fund.aging(session, current_actor(), f, **query)
+            report = fund.aging(
+                session,
+                current_actor(),
+                f,
+                **query,
+                after=paging.after,
+                offset=paging.first_item,
+                limit=paging.page_size,
+            )
+        paging.item_count, paging.next = report.overdue_loans, report.next
+        return report
 
 
 @blp.route("/recovery-table")

@@ -1,7 +1,7 @@
 """A society's printed reports, and the county's roll-up of its societies, as PDFs.
 
 - ``/api/v1/societies/<s>/reports/loan-notice.pdf``: 借款公示表, to post in the village
-- ``/api/v1/societies/<s>/members/<id>/statement.pdf``: 社员对账单
+- ``/api/v1/societies/<s>/reports/members/<id>/statement.pdf``: 社员对账单
 - ``/api/v1/societies/<s>/reports/months/<period>.pdf``: 互助社月报
 - ``/api/v1/societies/<s>/reports/distributions/<year>.pdf``: 收益分配表
 - ``/api/v1/regions/<r>/reports/societies.pdf``: 村级扶贫互助社运行情况汇总表
@@ -68,7 +68,7 @@ class LoanNotice(MethodView):
         )
 
 
-@blp.route("/societies/<s>/members/<int:id>/statement.pdf")
+@blp.route("/societies/<s>/reports/members/<int:id>/statement.pdf")
 class MemberStatement(MethodView):
     @in_society(*SOCIETY_READERS)
     @blp.arguments(AsOfQuery, location="query")

@@ -3,6 +3,7 @@
     make bench                          # the whole comparison (several minutes)
     make bench BENCH_SECONDS=5          # a short run of the same cases
     .venv/bin/python bench/write_path.py --case pg_c1 --seconds 5   # one case alone
+    .venv/bin/python bench/write_path.py --case pg_c1 --statements 200   # where time goes
 
 Each project case posts journals the way a clerk's repayment reaches the book
 over HTTP, minus Flask: `ledger.idempotency.idempotent` (the request's key
@@ -57,7 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import event, func, select  # noqa: E402
 
 from bench.ledger_throughput import (  # noqa: E402
     DEFAULT_PG,
@@ -299,6 +300,52 @@ def database(case: str, pg_url: str) -> Iterator[Database]:
                 db.engine.dispose()
 
 
+def statements(case: str, journals: int, pg_url: str) -> None:
+    """Count and time the statements of one journal over the request path (after a warm-up).
+
+    A round trip is a statement run alone, or a run of statements sent in one
+    PostgreSQL pipeline (`ledger.db.pipeline`); BEGIN, COMMIT and the pool's
+    ping on lending a connection come on top and are not SQL a cursor runs.
+    """
+    with database(case, pg_url) as db:
+        writer = Writer(Book(db, case), 0)
+        for _ in range(50):
+            writer.post_one()
+        seen: dict[str, list[float]] = {}
+        trips, pipelined_before = [0], [False]
+
+        def pipelined(conn: Any) -> bool:
+            driver = conn.connection.driver_connection
+            return bool(getattr(getattr(driver, "pgconn", None), "pipeline_status", 0))
+
+        @event.listens_for(db.engine, "before_cursor_execute")
+        def before(conn: Any, *_: Any) -> None:
+            conn.info["started"] = time.perf_counter()
+            inside = pipelined(conn)
+            trips[0] += not (inside and pipelined_before[0])
+            pipelined_before[0] = inside
+
+        @event.listens_for(db.engine, "after_cursor_execute")
+        def after(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            key = " ".join(statement.split())[:72]
+            seen.setdefault(key, []).append(time.perf_counter() - conn.info["started"])
+
+        started = time.perf_counter()
+        for _ in range(journals):
+            pipelined_before[0] = False
+            writer.post_one()
+        elapsed = time.perf_counter() - started
+    for key, times in sorted(seen.items(), key=lambda item: -sum(item[1])):
+        print(f"{len(times) / journals:5.2f} {1000 * sum(times) / journals:7.3f} ms  {key}")
+    count = sum(len(t) for t in seen.values())
+    in_sql = sum(sum(t) for t in seen.values())
+    print(
+        f"per journal: {count / journals:.2f} statements in {trips[0] / journals:.2f} round "
+        f"trips, {1000 * in_sql / journals:.2f} ms waiting on them, "
+        f"{1000 * elapsed / journals:.2f} ms in all"
+    )
+
+
 def run_project_case(case: str, seconds: float, pg_url: str) -> dict[str, Any]:
     connections = 8 if "c8" in case else 1
     with database(case, pg_url) as db:
@@ -435,7 +482,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--case", choices=SQLITE_CASES + PG_CASES, help="run one project case")
     parser.add_argument("--pg-url", default=os.environ.get("LEDGER_BENCH_DATABASE_URL", DEFAULT_PG))
     parser.add_argument("--no-pg", action="store_true", help="SQLite cases and peers only")
+    parser.add_argument(
+        "--statements", type=int, metavar="N", help="with --case: count N journals' statements"
+    )
     args = parser.parse_args(argv)
+
+    if args.case and args.statements:
+        statements(args.case, args.statements, args.pg_url)
+        return 0
 
     if args.case:
         result = run_project_case(args.case, args.seconds, args.pg_url)

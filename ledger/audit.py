@@ -28,12 +28,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ledger.actors import Actor
 from ledger.clock import as_utc, iso_utc, utcnow
-from ledger.db import upsert
+from ledger.db import pipeline, upsert
 from ledger.models import AuditHead, AuditRecord
 from ledger.models.audit import GENESIS_HASH, SYSTEM_CHAIN
 
@@ -41,6 +41,16 @@ from ledger.models.audit import GENESIS_HASH, SYSTEM_CHAIN
 HASH_VERSION = "audit-v1"
 #: One row per chain: its newest record's seq and hash.
 HEADS = AuditHead.__table__
+#: Every write appends: its statements are built once, not per call.
+_LOCK_HEAD = (
+    select(HEADS.c.seq, HEADS.c.hash).where(HEADS.c.chain == bindparam("chain")).with_for_update()
+)
+_ADD_RECORD = insert(AuditRecord.__table__)
+_MOVE_HEAD = (
+    update(HEADS)
+    .where(HEADS.c.chain == bindparam("head_chain"))
+    .values(seq=bindparam("head_seq"), hash=bindparam("head_hash"))
+)
 
 
 def canonical_json(value: Any) -> str:
@@ -126,20 +136,24 @@ def append_audit(
         "prev_hash": head.hash,
     }
     digest = record_hash(**fields)
-    # Core statements, not the unit of work: two round trips and no flush
-    # bookkeeping on the path every write takes. The record goes first: the
-    # head may only move to a record that exists (trigger).
-    session.execute(insert(AuditRecord.__table__).values(**fields, chain=chain, hash=digest))
-    session.execute(
-        update(HEADS).where(HEADS.c.chain == chain).values(seq=fields["seq"], hash=digest)
-    )
+    # Core statements, not the unit of work: no flush bookkeeping on the path
+    # every write takes, and one round trip for both. The record goes first:
+    # the head may only move to a record that exists (trigger); a pipeline
+    # keeps the order, and the two cannot be one statement, whose parts
+    # would not see each other's rows.
+    connection = session.connection()
+    with pipeline(connection):
+        connection.execute(_ADD_RECORD, {**fields, "chain": chain, "hash": digest})
+        connection.execute(
+            _MOVE_HEAD, {"head_chain": chain, "head_seq": fields["seq"], "head_hash": digest}
+        )
     return AuditRecord(**fields, chain=chain, hash=digest)
 
 
 def _locked_head(session: Session, chain: str) -> Any:
     """The chain's head row, locked; a fund's first write starts its chain at genesis."""
-    locked = select(HEADS.c.seq, HEADS.c.hash).where(HEADS.c.chain == chain).with_for_update()
-    head = session.execute(locked).first()
+    connection = session.connection()
+    head = connection.execute(_LOCK_HEAD, {"chain": chain}).first()
     if head is None:
         # Two first writers of a fund: the second waits here for the first.
         session.execute(
@@ -147,7 +161,7 @@ def _locked_head(session: Session, chain: str) -> Any:
             .values(chain=chain, seq=0, hash=GENESIS_HASH)
             .on_conflict_do_nothing()
         )
-        head = session.execute(locked).one()
+        head = connection.execute(_LOCK_HEAD, {"chain": chain}).one()
     return head
 
 

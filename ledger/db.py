@@ -37,7 +37,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, Engine, Enum, MetaData, Table, create_engine, event, text
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Engine,
+    Enum,
+    MetaData,
+    Table,
+    create_engine,
+    event,
+    text,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -148,6 +158,39 @@ def upsert(session: Session, table: Table) -> Any:
 def dialect_insert(dialect: str) -> Callable[[Any], Any]:
     """The ``insert`` construct with ``on_conflict_do_*`` for `dialect` (statements built once)."""
     return pg_insert if dialect == "postgresql" else sqlite_insert
+
+
+@contextmanager
+def pipeline(connection: Connection) -> Iterator[None]:
+    """Send the statements run inside as one round trip on PostgreSQL; elsewhere do nothing.
+
+    psycopg 3's pipeline mode: each statement goes out without waiting for the
+    one before, and the server's answers come back together at the end of the
+    block. Only for writes whose results nobody
+    reads: inside the block a result has no rows and no row count (so a
+    one-row INSERT whose key the database makes, which SQLAlchemy would ask
+    back with RETURNING, is built with ``.inline()``). An error
+    of any of them is raised at the end as the same SQLAlchemy exception the
+    statement alone would raise (so `run_in_transaction` and the error
+    mapping see no difference), and the transaction is then aborted as usual.
+    Never commit inside it: the session would hand the connection back to the
+    pool, to another thread, before the block ends.
+    """
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    dbapi = connection.dialect.dbapi
+    try:
+        with driver.pipeline():  # type: ignore[union-attr]
+            yield
+    except dbapi.Error as error:  # type: ignore[union-attr]
+        lost = bool(driver.closed)  # type: ignore[union-attr]
+        if lost:
+            connection.invalidate(error)
+        raise DBAPIError.instance(
+            None, None, error, dbapi.Error, connection_invalidated=lost, dialect=connection.dialect
+        ) from error
 
 
 class UnitOfWork:

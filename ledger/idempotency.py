@@ -28,13 +28,14 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from ledger.audit import canonical_json
 from ledger.clock import as_utc, utcnow
-from ledger.db import Database, UnitOfWork, run_in_transaction, upsert
+from ledger.db import Database, UnitOfWork, dialect_insert, run_in_transaction
 from ledger.errors import IdempotencyKeyReused, InvalidField
 from ledger.models import IdempotencyRecord, IdempotencyStatus
 
@@ -42,6 +43,26 @@ MAX_KEY_LENGTH = 255
 #: Visible ASCII only: no spaces, control characters or look-alikes in a key.
 KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,255}")
 RETENTION = timedelta(days=30)
+RECORDS = IdempotencyRecord.__table__
+#: Every request runs these two: built once, not per call (building costs more than running).
+_ANSWER = (
+    update(RECORDS)
+    .where(RECORDS.c.id == bindparam("record_id"))
+    .values(
+        status=IdempotencyStatus.DONE,
+        response_status=bindparam("response_status"),
+        response_body=bindparam("response_body"),
+        completed_at=bindparam("completed_at"),
+    )
+)
+
+
+@lru_cache(maxsize=4)
+def _claim_statement(dialect: str) -> Any:
+    insert = dialect_insert(dialect)(RECORDS)
+    return insert.on_conflict_do_nothing(index_elements=[RECORDS.c.actor, RECORDS.c.key]).returning(
+        RECORDS.c.id
+    )
 
 
 @dataclass(frozen=True)
@@ -106,16 +127,13 @@ def idempotent(
         if isinstance(claimed, StoredResponse):
             return claimed
         status, body = work(uow)
-        uow.session.execute(
-            update(IdempotencyRecord)
-            .where(IdempotencyRecord.id == claimed)
-            .values(
-                status=IdempotencyStatus.DONE,
-                response_status=status,
-                response_body=body,
-                completed_at=utcnow(),
-            )
-        )
+        answer = {
+            "record_id": claimed,
+            "response_status": status,
+            "response_body": body,
+            "completed_at": utcnow(),
+        }
+        uow.session.connection().execute(_ANSWER, answer)
         uow.commit()
         return StoredResponse(status, body, replayed=False)
 
@@ -140,22 +158,24 @@ def _claim(
     it (on PostgreSQL at the unique index; on SQLite ``BEGIN IMMEDIATE`` has
     already queued us), then inserts nothing, and the committed row is read.
     """
-    table = IdempotencyRecord.__table__
-    inserted = uow.session.execute(
-        upsert(uow.session, table)
-        .values(
-            actor=actor,
-            key=key,
-            method=method.upper()[:8],
-            path=path[:512],
-            request_hash=fingerprint,
-            status=IdempotencyStatus.IN_FLIGHT,
-            claim=secrets.token_hex(16),  # a required column of the former two-step design
-            created_at=now,
+    table = RECORDS
+    inserted = (
+        uow.session.connection()
+        .execute(
+            _claim_statement(uow.dialect),
+            {
+                "actor": actor,
+                "key": key,
+                "method": method.upper()[:8],
+                "path": path[:512],
+                "request_hash": fingerprint,
+                "status": IdempotencyStatus.IN_FLIGHT,
+                "claim": secrets.token_hex(16),  # required by the former two-step design
+                "created_at": now,
+            },
         )
-        .on_conflict_do_nothing(index_elements=[table.c.actor, table.c.key])
-        .returning(table.c.id)
-    ).scalar()
+        .scalar()
+    )
     if inserted is not None:
         return inserted
     # FOR UPDATE: a leftover in-flight row (see below) is taken by one request at a time.

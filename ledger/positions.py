@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, case, delete, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
+from ledger import kind_days
 from ledger.chart import LOANS
 from ledger.db import dialect_insert
 from ledger.models import (
@@ -768,6 +769,7 @@ def rebuild(session: Session, fund_id: int) -> Kept:
     for name, rows in _row_sets(fund_id, with_position, kept, kept):
         if rows:
             conn.execute(insert(tables[name]), rows)
+    kind_days.rebuild(conn, fund_id)
     return kept
 
 
@@ -878,4 +880,5 @@ def check(session: Session, fund_id: int) -> list[Difference]:
         zeros = (0,) * len(columns)
         for key in sorted(mine.keys() | want.keys()):
             compare(label(key), columns, mine.get(key, zeros), want.get(key, zeros))
+    out.extend(Difference(code, *d) for d in kind_days.differences(conn, fund_id))
     return out

@@ -7,11 +7,11 @@ from typing import Any
 
 from ledger.labels import DISASTER_KIND, PROPOSAL, label
 from ledger.read.disasters import DisasterRow
-from ledger.read.guarantees import LiaisonExposure
+from ledger.read.guarantees import LiaisonTotals
 from sheets.tables import Col, Sheet, table_xlsx, workbook_xlsx
 
 
-def liaisons_xlsx(people: Iterable[LiaisonExposure]) -> bytes:
+def liaisons_xlsx(people: Iterable[LiaisonTotals]) -> bytes:
     cols = (
         Col("联系人", 10),
         Col("乡镇", 12),
@@ -28,7 +28,7 @@ def liaisons_xlsx(people: Iterable[LiaisonExposure]) -> bytes:
             p.name,
             p.township,
             p.monthly_salary,
-            len(p.loans),
+            p.loans,
             p.exposure,
             p.overdue_amount,
             p.called,

@@ -10,9 +10,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ledger.read.listing import Seek
+from marshmallow import Schema, fields, validate
+
+from ledger.read.listing import MAX_CURSOR, Seek
 
 PER_PAGE = 50
+
+
+class PageQuery(Schema):
+    """Which page of a list a link asks for."""
+
+    #: The cursor a page's "next" link carries (`ledger.read.listing`).
+    after = fields.String(validate=validate.Length(max=MAX_CURSOR))
+    #: An old link's page number: that page, by offset.
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,10 @@ from ledger.models.accounts import (
     Account,
     AccountDailyTotal,
     AccountKind,
+    AccountKindDay,
     ChartAccount,
     ChartDailyTotal,
+    ChartKindDay,
     SubLedger,
 )
 from ledger.models.audit import AuditHead, AuditRecord
@@ -59,6 +61,7 @@ __all__ = [
     "Account",
     "AccountDailyTotal",
     "AccountKind",
+    "AccountKindDay",
     "AgingDay",
     "ApiToken",
     "AuditHead",
@@ -66,6 +69,7 @@ __all__ = [
     "Batch",
     "ChartAccount",
     "ChartDailyTotal",
+    "ChartKindDay",
     "County",
     "DeductionPlan",
     "Disaster",

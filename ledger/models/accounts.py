@@ -8,7 +8,9 @@ appropriation), or by the empty key when the chart line has no sub-ledger.
 Each account carries its running debit and credit turnover and a version,
 updated in the same transaction as the entries that change them, so the
 current balance is one row read however long the journal grows. The daily
-totals tables answer "balance as of any date" by summing days, not entries.
+totals tables answer "balance as of any date" by summing days, not entries;
+the daily totals by business event kind (发生额按业务类型) answer "what was
+allocated, remitted, disbursed ... between two dates" the same way.
 """
 
 from __future__ import annotations
@@ -127,6 +129,51 @@ class ChartDailyTotal(Base):
     __table_args__ = (Index("ix_chart_daily_total_covering", "chart_id", "day", "debit", "credit"),)
 
     chart_id: Mapped[int] = mapped_column(ForeignKey("chart_account.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    debit: Mapped[Decimal] = mapped_column(Fen)
+    credit: Mapped[Decimal] = mapped_column(Fen)
+
+
+class AccountKindDay(Base):
+    """Turnover of one account on one business day from journals of one event kind.
+
+    The event kind is the journal's kind, or for a red-ink reversal the kind
+    of the journal it reverses (with the reversal's negative amounts), so a
+    reversed disbursement nets out of the disbursements, as `books.by_event_kind`
+    counts the entries.
+    """
+
+    __tablename__ = "account_kind_day"
+    # A chart line's rows of a period in day order (a township's or a loan's
+    # accounts), read from the index alone.
+    __table_args__ = (
+        Index(
+            "ix_account_kind_day_chart_covering",
+            "chart_id",
+            "day",
+            "kind",
+            "account_id",
+            "debit",
+            "credit",
+        ),
+    )
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    #: The account's chart line (a copy of `Account.chart_id`, for the index).
+    chart_id: Mapped[int] = mapped_column(ForeignKey("chart_account.id"))
+    debit: Mapped[Decimal] = mapped_column(Fen)
+    credit: Mapped[Decimal] = mapped_column(Fen)
+
+
+class ChartKindDay(Base):
+    """Turnover of one chart line on one business day from journals of one event kind."""
+
+    __tablename__ = "chart_kind_day"
+
+    chart_id: Mapped[int] = mapped_column(ForeignKey("chart_account.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     debit: Mapped[Decimal] = mapped_column(Fen)
     credit: Mapped[Decimal] = mapped_column(Fen)

@@ -17,19 +17,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from ledger import chart, dates
 from ledger.actors import Actor, township_filter
 from ledger.audit import chain_head
 from ledger.models import (
-    Account,
     Batch,
     Instalment,
     Journal,
@@ -46,17 +45,17 @@ from ledger.read.access import FundHeader, county_wide, fund
 from ledger.read.books import (
     ZERO,
     StatementLine,
-    by_event_kind,
     check_dates,
     fen_sum,
     statement_lines,
     subaccount_balances,
-    turnover_by_kind,
 )
 from ledger.read.figures import LoanFigures, figures, schedules
-from ledger.read.loans import LoanRow, loan_rows
+from ledger.read.listing import Seek
+from ledger.read.loans import LoanItem, LoanRow, listed_loans, loan_rows, overdue_page
 from ledger.read.plans import PlanAgainstActual, plan_against_actual
 from ledger.read.rates import percent
+from ledger.read.setup import township_groups
 from ledger.schedule import settle
 from ledger.services import lookup
 from ledger.services.proposals import pending_write_offs_by_group
@@ -74,7 +73,7 @@ class Aging:
     #: The township the figures are confined to (a township officer's own), None for the fund.
     township: str | None
     township_name: str | None
-    #: The overdue loans, by township and registration number.
+    #: The overdue loans, by township and registration number: all of them, or one page.
     loans: tuple[LoanRow, ...]
     buckets: tuple[AgingBucket, ...]
     #: Outstanding of every loan with money lent, overdue or not.
@@ -84,6 +83,8 @@ class Aging:
     overdue_outstanding: Decimal
     #: Liaison names by id, for the overdue loans' liaisons.
     liaisons: dict[int, str]
+    #: The cursor of the page of loans after `loans` (None: no more, or the whole list).
+    next: str | None = None
 
     @property
     def overdue_loans(self) -> int:
@@ -102,8 +103,13 @@ def aging(
     *,
     as_of: date | None = None,
     township: str | None = None,
+    after: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
 ) -> Aging:
-    """Overdue loans by aging bucket (1–30, 31–90, 91–180, 181–365, 365+ days) on `as_of`.
+    """Overdue loans by aging bucket (1–30, 31–90, 91–180, 181–365, 365+ days) on `as_of`,
+    with every overdue loan listed, or (`limit`) one page of them after the cursor `after`
+    (`read.loans.overdue_page`).
 
     A township officer gets their own township's, titled as such (another's
     is NotFound); a township that does not exist is NotFound too.
@@ -113,24 +119,30 @@ def aging(
     township = township_filter(actor, township)
     if township is not None:
         town = lookup.township(session, header.id, township, actor, "township")
-    return _aging(session, header, actor, as_of or dates.today(), town)
+    listing = listed_loans(session, header.id, actor, township=township)
+    listing = replace(
+        listing, groups=township_groups(session, header.id, Loan.township_id, township)
+    )
+    page = overdue_page(
+        session, header.id, as_of or dates.today(), listing, after=after, offset=offset, limit=limit
+    )
+    return _aging(session, header, as_of or dates.today(), town, page)
 
 
 def _aging(
     session: Session,
     header: FundHeader,
-    actor: Actor,
     as_of: date,
     town: Township | None = None,
-    *,
-    listed: bool = True,
+    page: Seek[LoanItem] | None = None,
 ) -> Aging:
-    """The aging of the fund (or of `town`) from the kept figures (`read.positions`).
+    """The aging of the fund (or of `town`) from the kept figures (`read.positions`),
+    listing the overdue loans of `page` (none if None: the fund statement prints the
+    buckets only).
 
-    The buckets and the outstanding cost in proportion to the townships,
-    batches and due dates shown; the listed loans (`_overdue_rows`) in
-    proportion to the overdue loans, so a caller that prints the buckets only
-    (the fund statement) asks for none (`listed=False`).
+    The buckets, the outstanding and the overdue loans' count cost in
+    proportion to the townships, batches and due dates shown; the listed
+    loans in proportion to the page.
     """
     town_id = None if town is None else town.id
     buckets = kept_reads.summed(
@@ -139,7 +151,7 @@ def _aging(
     totals = kept_reads.totals(
         session, header.id, as_of=kept_reads.past(as_of), township_id=town_id
     )
-    overdue_rows = _overdue_rows(session, header.id, actor, as_of, town) if listed else ()
+    overdue_rows = () if page is None else tuple(page.items)
     ids = {r.liaison_id for r in overdue_rows if r.liaison_id is not None}
     liaisons = (
         dict(session.execute(select(Liaison.id, Liaison.name).where(Liaison.id.in_(ids))).all())
@@ -157,40 +169,8 @@ def _aging(
         sum((b.overdue_amount for b in buckets), ZERO),
         sum((b.outstanding for b in buckets), ZERO),
         liaisons,
+        None if page is None else page.next,
     )
-
-
-def _overdue_rows(
-    session: Session, fund_id: int, actor: Actor, as_of: date, town: Township | None
-) -> tuple[LoanRow, ...]:
-    """The loans overdue at the end of `as_of`, by township and registration number.
-
-    A loan with no entry and no schedule version after `as_of` stands then as
-    it stands now, so it was overdue iff its kept oldest unpaid due date is
-    before `as_of`; only the loans that did change since are candidates
-    computed from their entries. Exact for any date; today (and any date
-    after the last posting) that is the overdue loans alone, a past date adds
-    the loans moved since, so an old date costs more.
-    """
-    p = LoanPosition
-    candidate = or_(
-        p.oldest_unpaid_due < as_of,
-        p.last_moved_on > as_of,
-        p.loan_id.in_(
-            select(ScheduleVersion.loan_id)
-            .join(Loan, Loan.id == ScheduleVersion.loan_id)
-            .where(Loan.fund_id == fund_id, ScheduleVersion.effective_on > as_of)
-        ),
-    )
-    query = select(Loan.registration_no).join(p, p.loan_id == Loan.id)
-    query = query.where(p.fund_id == fund_id, candidate)
-    if town is not None:
-        query = query.where(p.township_id == town.id)
-    candidates = list(session.scalars(query))
-    if not candidates:
-        return ()
-    rows = loan_rows(session, fund_id, actor, as_of=as_of, registration_nos=candidates)
-    return tuple(r for r in rows if r.figures.disbursed > 0 and r.overdue_days > 0)
 
 
 @dataclass(frozen=True)
@@ -442,9 +422,9 @@ def township_positions(
 ) -> list[TownshipPosition]:
     """Every township the actor may see (or just `township`), with its movements and holdings.
 
-    The loans' figures are the kept ones (`read.positions`); the movements
-    by event kind are summed from the township accounts' entries, only the
-    one township's when one is asked for.
+    The loans' figures and the movements by event kind are the kept ones
+    (`read.positions`): the township accounts' days by kind, only the one
+    township's when one is asked for.
     """
     query = select(Township).where(Township.fund_id == fund_id).order_by(Township.code)
     if actor.is_township:
@@ -453,7 +433,7 @@ def township_positions(
         query = query.where(Township.id == township.id)
     towns = session.scalars(query).all()
     one = [towns[0].code] if len(towns) == 1 else None
-    turnover = turnover_by_kind(session, fund_id, chart.TOWNSHIP_FUNDS, as_of=as_of, keys=one)
+    turnover = kept_reads.turnover(session, fund_id, chart.TOWNSHIP_FUNDS, as_of=as_of, keys=one)
     cash = subaccount_balances(session, fund_id, chart.TOWNSHIP_FUNDS, as_of)
     loans = _kept_groups(session, fund_id, as_of, towns[0].id if one else None)
     out = []
@@ -739,10 +719,9 @@ def period_flows(
 ) -> PeriodFlows:
     """Σ movements per (chart line, event kind, side) within the dates, as `PeriodFlows`.
 
-    One aggregate over the period's entries (`books.by_event_kind`).
+    One aggregate over the chart lines' kept days by kind (`read.positions.chart_turnover`).
     """
-    query = by_event_kind(fund_id, Account.code, as_of=to, from_=from_)
-    sums = {(code, k, side): amount for code, k, side, amount in session.execute(query)}
+    sums = kept_reads.chart_turnover(session, fund_id, from_, to)
     return PeriodFlows(**{name: sums.get((code, k, side), ZERO) for name, code, k, side in _FLOWS})
 
 
@@ -824,7 +803,7 @@ def fund_statement(
             for code, name in session.execute(towns.order_by(Township.code)).all()
         ),
         flows=period_flows(session, fund_id, from_, day),
-        aging=_aging(session, header, actor, day, listed=False),
+        aging=_aging(session, header, day),
         recovery=recovery_table(session, fund_id, actor, recovery_year(session, fund_id, day)),
         plans=tuple(
             plan_against_actual(session, actor, fund_code, year, as_of=day)

@@ -15,8 +15,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session, aliased
 
 from ledger import chart, dates, journal_templates
 from ledger.actors import Actor
@@ -27,17 +27,22 @@ from ledger.models import (
     DeductionPlan,
     GuaranteeCall,
     Household,
+    Instalment,
     Liaison,
     LiaisonAssignment,
     Loan,
+    LoanPosition,
     SalaryDeduction,
+    ScheduleVersion,
     Township,
 )
 from ledger.read import positions as kept_reads
 from ledger.read.access import FundHeader, fund
 from ledger.read.books import ZERO, balance, fen_sum, subaccount_balances
 from ledger.read.figures import loan_figures, schedules
+from ledger.read.listing import Seek
 from ledger.read.loans import LoanRow, loan_rows
+from ledger.read.setup import LiaisonRow, liaisons
 from ledger.services import lookup
 from ledger.services.journals import PostedJournal
 
@@ -180,9 +185,123 @@ def _per_liaison(
     return {who: amount for who, amount in session.execute(query)}
 
 
-def exposures(session: Session, actor: Actor, fund_code: str) -> list[LiaisonExposure]:
-    """Every liaison's exposure today (a township officer's own township only)."""
-    return liaison_exposures(session, fund(session, actor, fund_code).id, actor)
+@dataclass(frozen=True)
+class LiaisonTotals:
+    """A line of the liaisons' list: what one answers for today, summed (a liaison's own
+    loans are on their own page, `liaison_exposure`)."""
+
+    liaison_id: int
+    name: str
+    township: str
+    monthly_salary: Decimal
+    #: How many loans with principal outstanding they answer for.
+    loans: int
+    exposure: Decimal
+    overdue_amount: Decimal
+    called: Decimal
+    deducted: Decimal
+    owed: Decimal
+
+
+def liaisons_page(
+    session: Session,
+    actor: Actor,
+    fund_code: str,
+    *,
+    after: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[int, Seek[LiaisonTotals]]:
+    """(how many liaisons, one page of them with their totals today), by township and id,
+    sought after the cursor `after` (or after `offset` rows); a township officer's own only.
+
+    The totals are the kept loan positions joined with each loan's latest
+    assignment and grouped by liaison in the database (`liaison_totals`):
+    no loan row comes back to Python.
+    """
+    the_fund = fund(session, actor, fund_code)
+    listing = liaisons(session, actor, fund_code)
+    page = listing.slice(session, after, offset, limit)
+    return listing.count(session), Seek(liaison_totals(session, the_fund.id, page.items), page.next)
+
+
+def every_liaison(session: Session, actor: Actor, fund_code: str) -> list[LiaisonTotals]:
+    """Every liaison of the list with their totals today (the list's XLSX)."""
+    the_fund = fund(session, actor, fund_code)
+    return liaison_totals(session, the_fund.id, liaisons(session, actor, fund_code).all(session))
+
+
+def liaison_totals(
+    session: Session, fund_id: int, people: Sequence[LiaisonRow]
+) -> list[LiaisonTotals]:
+    """`people` with what each answers for today: loans, exposure and overdue amount
+    summed in the database from the kept positions; calls, deductions and what is owed."""
+    summed = {
+        who: (int(loans), exposure, overdue)
+        for who, loans, exposure, overdue in session.execute(
+            _answering_sums(fund_id, [person.id for person in people])
+        )
+    }
+    owed = subaccount_balances(session, fund_id, chart.LIAISON_RECEIVABLE)
+    called = _per_liaison(session, GuaranteeCall, GuaranteeCall.called_on, fund_id, None)
+    deducted = _per_liaison(session, SalaryDeduction, SalaryDeduction.received_on, fund_id, None)
+    return [
+        LiaisonTotals(
+            person.id,
+            person.name,
+            person.township,
+            person.monthly_salary,
+            *summed.get(person.id, (0, ZERO, ZERO)),
+            called.get(person.id, ZERO),
+            deducted.get(person.id, ZERO),
+            owed[str(person.id)].balance if str(person.id) in owed else ZERO,
+        )
+        for person in people
+    ]
+
+
+def _answering_sums(fund_id: int, liaison_ids: Sequence[int]) -> Any:
+    """SELECT liaison id, loans, Σ outstanding, Σ overdue amount of the loans with principal
+    outstanding whose latest assignment effective by today is the liaison's.
+
+    A loan's overdue amount (`ledger.schedule.overdue`) is its instalments due
+    before today under the schedule in force, less the principal settled
+    under that schedule, applied oldest first: max(0, due − max(0, settled)).
+    Only a kept overdue loan (oldest unpaid due before today) joins its
+    schedule; each loan's due is summed first, so it is computed once.
+    """
+    p, a, v, i = LoanPosition, LiaisonAssignment, ScheduleVersion, Instalment
+    today = dates.today()
+    newer = aliased(ScheduleVersion)
+    in_force = select(func.max(newer.version)).where(newer.loan_id == p.loan_id).scalar_subquery()
+    per_loan = (
+        select(
+            a.liaison_id,
+            p.outstanding,
+            func.coalesce(func.sum(i.amount), 0).label("due"),
+            (p.repaid + p.guarantee_called + p.written_off - v.settled_before).label("settled"),
+        )
+        .join(p, p.loan_id == a.loan_id)
+        .outerjoin(
+            v, and_(v.loan_id == p.loan_id, v.version == in_force, p.oldest_unpaid_due < today)
+        )
+        .outerjoin(i, and_(i.loan_id == v.loan_id, i.version == v.version, i.due_date < today))
+        .where(
+            a.liaison_id.in_(list(liaison_ids)),
+            p.fund_id == fund_id,
+            p.outstanding > 0,
+            *kept_reads.answering_today(a),
+        )
+        .group_by(a.liaison_id, p.fund_id, p.loan_id, v.loan_id, v.version)
+        .subquery()
+    )
+    unpaid = per_loan.c.due - case((per_loan.c.settled > 0, per_loan.c.settled), else_=0)
+    return select(
+        per_loan.c.liaison_id,
+        func.count(),
+        fen_sum(per_loan.c.outstanding),
+        fen_sum(case((unpaid > 0, unpaid), else_=0)),
+    ).group_by(per_loan.c.liaison_id)
 
 
 def liaison_exposure(

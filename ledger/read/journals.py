@@ -13,15 +13,17 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from ledger.actors import Actor
+from ledger.dates import month_of
 from ledger.models import (
     Account,
     ChartAccount,
     Entry,
     Journal,
+    VoucherCounter,
 )
 from ledger.posting import AccountRef
 from ledger.read.access import FundHeader, county_wide, fund
@@ -113,7 +115,8 @@ def journals(
 ) -> tuple[int, list[JournalView], str | None]:
     """(count, one page, the next page's cursor) of the fund's journals in voucher order,
     with their lines: those after the cursor `after` (or after `offset` ones), sought on
-    the (fund, period, seq) key; every one when `limit` is None."""
+    the (fund, period, seq) key; every one when `limit` is None. The count is the kept
+    voucher counters' (`journal_count`), unless a kind is asked for."""
     the_fund = fund(session, actor, fund_code)
     query = select(Journal.id, Journal.period, Journal.seq).where(Journal.fund_id == the_fund.id)
     if from_ is not None:
@@ -123,7 +126,11 @@ def journals(
     if kind is not None:
         query = query.where(Journal.kind == kind)
     listing = Listing(query.order_by(Journal.period, Journal.seq), _Numbered, ("period", "seq"))
-    total = listing.count(session)
+    # A kind is a condition the counters do not keep: count its journals.
+    if kind is None:
+        total = journal_count(session, the_fund.id, from_, to)
+    else:
+        total = listing.count(session)
     if limit is None:
         found = Seek(listing.all(session), None)
     else:
@@ -179,6 +186,37 @@ def journals(
         ],
         found.next,
     )
+
+
+def journal_count(session: Session, fund_id: int, from_: date | None, to: date | None) -> int:
+    """How many journals the fund posted from `from_` to `to` (either open), from the kept
+    voucher counters.
+
+    Voucher numbers run without gaps per fund and month (a rolled-back posting
+    gives its number back, a red-ink reversal takes the next one like any
+    journal), so a month's count is its counter's last number: the months
+    wholly inside the range are summed from `voucher_counter`, and only a
+    month cut by `from_` or `to` is counted, on its (fund, period) index. The
+    cost is in proportion to the months, not the journals.
+    """
+    c = VoucherCounter
+    whole = select(func.coalesce(func.sum(c.last_seq), 0)).where(c.fund_id == fund_id)
+    cut = set()
+    if from_ is not None:
+        whole = whole.where(c.period > month_of(from_))
+        cut.add(month_of(from_))
+    if to is not None:
+        whole = whole.where(c.period < month_of(to))
+        cut.add(month_of(to))
+    total = int(session.scalar(whole) or 0)
+    for period in sorted(cut):
+        counted = select(func.count()).where(Journal.fund_id == fund_id, Journal.period == period)
+        if from_ is not None:
+            counted = counted.where(Journal.posted_on >= from_)
+        if to is not None:
+            counted = counted.where(Journal.posted_on <= to)
+        total += session.scalar(counted) or 0
+    return total
 
 
 @dataclass(frozen=True)

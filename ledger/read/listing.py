@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
@@ -28,9 +29,14 @@ from sqlalchemy.orm import Session
 from ledger.errors import BadCursor
 
 R = TypeVar("R")
+T = TypeVar("T")
 
 #: A cursor is a few keys, base64-encoded: anything much longer was not handed out.
 MAX_CURSOR = 512
+#: How many rows a `Listing.scan` page reads at most, in pages' lengths, before it answers.
+SCAN_PAGES = 10
+#: How many rows `Listing.scan` reads at a time for a whole list.
+SCAN_STEP = 500
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,42 @@ class Listing(Generic[R]):
         found = self.page(session, offset, limit + 1)
         items = found[:limit]
         return Seek(items, self.cursor(items[-1]) if len(found) > limit else None)
+
+    def scan(
+        self,
+        session: Session,
+        keep: Callable[[list[R]], list[T]],
+        *,
+        after: str | None = None,
+        offset: int = 0,
+        limit: int | None = 50,
+    ) -> Seek[T]:
+        """A page of what `keep` makes of the rows, read a page's length at a time: for a
+        list whose rows are candidates that only a computation (`keep`, given rows in order,
+        returns those that stay, each with this listing's `keys` as attributes) sorts out.
+
+        After the cursor `after`, or (an old client's page number) after `offset` kept
+        rows, read past; all of them if `limit` is None. A page costs the rows read for it,
+        never the list before it: after `SCAN_PAGES` pages' worth of rows it answers with
+        what it kept so far (perhaps nothing) and the cursor of the last row read, so a
+        page may be short and still have a next one: the cursor says whether more follow.
+        """
+        step = SCAN_STEP if limit is None else limit + 1
+        wanted = None if limit is None else offset + limit
+        found: list[T] = []
+        cursor, read = after, 0
+        while True:
+            part = self.seek(session, cursor, step)
+            found += keep(part.items)
+            read += len(part.items)
+            if wanted is not None and len(found) > wanted:
+                items = found[offset:wanted]
+                return Seek(items, self.cursor(items[-1]))  # type: ignore[arg-type]
+            if part.next is None:
+                return Seek(found[offset:], None)
+            if wanted is not None and not offset and read >= SCAN_PAGES * step:
+                return Seek(found, part.next)
+            cursor = part.next
 
     def after(self, session: Session, values: tuple[Any, ...] | None, limit: int) -> list[R]:
         """Up to `limit` rows whose keys come after `values` (from the first row if None)."""

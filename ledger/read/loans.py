@@ -14,8 +14,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, column, func, or_, select, table, union
+from sqlalchemy.orm import Session, aliased
 
 from ledger import chart, dates
 from ledger.actors import Actor, township_filter
@@ -23,10 +23,12 @@ from ledger.db import chunked
 from ledger.models import (
     Batch,
     Household,
+    Instalment,
     Liaison,
     LiaisonAssignment,
     Loan,
     LoanEvent,
+    LoanPosition,
     LoanStatus,
     ProjectType,
     Township,
@@ -109,7 +111,47 @@ class ListedLoan:
     household_id: int
 
 
+#: The shortest search a trigram index serves: three characters make one trigram.
+TRIGRAM = 3
+
+
+def search_candidates(session: Session, fund_id: int, needle: str) -> ColumnElement[bool] | None:
+    """A condition on the loan (`Loan`) that keeps at least every loan whose number,
+    household name or ID number contains `needle`, found on the trigram index of
+    migration 0017; None for a needle shorter than a trigram, which no index serves.
+
+    SQLite: the FTS5 trigram table's phrase match (a substring, case folded as
+    LIKE folds ASCII and more). PostgreSQL: the three LIKEs, each on its GIN
+    trigram index, united. The caller keeps its LIKEs as well, so the rows are
+    exactly LIKE's whatever the index folds.
+    """
+    if len(needle) < TRIGRAM:
+        return None
+    if session.get_bind().dialect.name == "sqlite":
+        fts = table("loan_search", column("rowid"), column("loan_search"))
+        phrase = '"' + needle.replace('"', '""') + '"'
+        return Loan.id.in_(select(fts.c.rowid).where(fts.c.loan_search.match(phrase)))
+    by_number = select(Loan.id).where(
+        Loan.fund_id == fund_id, Loan.registration_no.contains(needle, autoescape=True)
+    )
+    by_household = (
+        select(Loan.id)
+        .join(Household, Household.id == Loan.household_id)
+        .where(Household.fund_id == fund_id, _household_matches(Household, needle))
+    )
+    return Loan.id.in_(union(by_number, by_household))
+
+
+def _household_matches(h: Any, needle: str) -> ColumnElement[bool]:
+    """The household `h`'s name or ID number contains `needle` (LIKE)."""
+    return or_(
+        h.name.contains(needle, autoescape=True),
+        h.id_number.contains(needle.upper(), autoescape=True),
+    )
+
+
 def listed_loans(
+    session: Session,
     fund_id: int,
     actor: Actor,
     *,
@@ -122,9 +164,13 @@ def listed_loans(
     """The fund's loans (a township officer's own only), filtered, by township and number.
 
     `search` keeps loans whose registration number, household name or ID
-    number contains it. Every filter is a condition on the loan's own row
-    (its township among those with the code, say; subqueries that correlate
-    with nothing), so the list's count reads no other table.
+    number contains it (LIKE), the candidates found on the trigram index
+    (`search_candidates`) when it has three characters or more; a shorter
+    one (a surname) reads every loan's text. Every filter is a condition on
+    the loan's own row (its township among those with the code, say;
+    subqueries that correlate with nothing, or with the loan alone, as the
+    search's check of its household by key), so the list's count needs no
+    join.
     """
     conditions = [Loan.fund_id == fund_id]
     own = actor.township_code if actor.is_township else None
@@ -150,22 +196,27 @@ def listed_loans(
         conditions.append(Loan.registration_no.in_(list(registration_nos)))
     if search:
         needle = search.strip()
-        conditions.append(
-            or_(
-                Loan.registration_no.contains(needle, autoescape=True),
-                Loan.household_id.in_(
-                    select(Household.id)
-                    .where(
-                        Household.fund_id == fund_id,
-                        or_(
-                            Household.name.contains(needle, autoescape=True),
-                            Household.id_number.contains(needle.upper(), autoescape=True),
-                        ),
-                    )
-                    .correlate(None)
-                ),
+        candidates = search_candidates(session, fund_id, needle)
+        if candidates is None:
+            # Every household's text is read once, then every loan's number.
+            household = Loan.household_id.in_(
+                select(Household.id)
+                .where(Household.fund_id == fund_id, _household_matches(Household, needle))
+                .correlate(None)
             )
-        )
+        else:
+            # The candidates' households only, each by its key. The fund's condition is
+            # made no index's (+ 0), so the planner starts from the candidates, not from
+            # every loan of the fund (SQLite has no statistics to tell them apart).
+            conditions[0] = Loan.fund_id + 0 == fund_id
+            conditions.append(candidates)
+            own = aliased(Household)  # the list joins Household too: correlate the loan only
+            household = (
+                select(own.id)
+                .where(own.id == Loan.household_id, _household_matches(own, needle))
+                .exists()
+            )
+        conditions.append(or_(Loan.registration_no.contains(needle, autoescape=True), household))
     query = (
         select(
             Loan.id.label("loan_id"),
@@ -218,6 +269,7 @@ def loan_rows(
     number contains it.
     """
     listing = listed_loans(
+        session,
         fund_id,
         actor,
         township=township,
@@ -482,19 +534,17 @@ def loan_page(
     The page is sought in the database (`listing.Listing`), never by reading
     the loans before it: township by township, each in registration number
     order on the (township, registration number) index. Its figures now are
-    the kept positions (`read.positions.loan_figures`); overdue today is a
-    kept oldest unpaid due date before today. Overdue on another day is
-    computed from the entries of the candidate loans only
-    (`read.fund._overdue_rows`), exact for any date. The total is a COUNT
-    over the loan table: it counts loans not yet lent too, which the kept
-    totals do not hold.
+    the kept positions (`read.positions.loan_figures`). Overdue on a day is
+    `overdue_page`: the candidates sought in the same order, the page's
+    computed from their entries. The total is a COUNT over the loan table:
+    it counts loans not yet lent too, which the kept totals do not hold; the
+    overdue loans of the fund, a township or a batch are counted from the
+    kept figures (`overdue_total`).
     """
-    # read.fund lists loans (it imports this module), and its overdue loans are these.
-    from ledger.read.fund import _overdue_rows
-
     the_fund = fund(session, actor, fund_code)
     town = township_filter(actor, township)
     listing = listed_loans(
+        session,
         the_fund.id,
         actor,
         township=town,
@@ -502,39 +552,137 @@ def loan_page(
         statuses=None if status is None else [status],
         search=search,
     )
-    today = dates.today()
-    computed: dict[str, LoanRow] | None = None
-    kept_overdue = overdue_on == today
-    if kept_overdue:
-        listing = listing.where(kept_reads.overdue_loan(the_fund.id, today))
-    elif overdue_on is not None:
-        computed = {
-            row.registration_no: row
-            for row in _overdue_rows(session, the_fund.id, actor, overdue_on, None)
-        }
-        listing = listing.where(Loan.registration_no.in_(list(computed)))
-    if kept_overdue and batch is None and status is None and not search:
-        # The overdue loans of the fund or a township: counted on the kept index.
-        total = kept_reads.overdue_count(session, the_fund.id, today, town)
-    else:
-        total = _count(session, listing)
     # A search reads every loan's text whatever the order: one query then sorts its few
     # matches, where seeking township by township would read them all once per township.
     if not search:
         listing = replace(
             listing, groups=township_groups(session, the_fund.id, Loan.township_id, town)
         )
-    page = listing.slice(session, after, offset, limit)
-    if computed is None:
+    if overdue_on is None:
+        page = listing.slice(session, after, offset, limit)
         by_no = kept_reads.loan_figures(session, the_fund.id, [row.loan_id for row in page.items])
         rows = _with_figures(session, the_fund.id, page.items, by_no, None)
+        items = [
+            LoanItem(**_row_values(row), household_id=listed.household_id)
+            for row, listed in zip(rows, page.items, strict=True)
+        ]
+        return _count(session, listing), Seek(items, page.next)
+    found = overdue_page(
+        session, the_fund.id, overdue_on, listing, after=after, offset=offset, limit=limit
+    )
+    if overdue_on == dates.today() and batch is None and status is None and not search:
+        # The overdue loans of the fund or a township today: a range of the kept index.
+        total = kept_reads.overdue_count(session, the_fund.id, overdue_on, town)
+    elif status is None and not search:
+        total = overdue_total(session, the_fund.id, overdue_on, town, batch)
     else:
-        rows = [computed[row.registration_no] for row in page.items]
-    items = [
-        LoanItem(**_row_values(row), household_id=listed.household_id)
-        for row, listed in zip(rows, page.items, strict=True)
-    ]
-    return total, Seek(items, page.next)
+        # Status and text are not in the kept figures: the narrowed list computed whole.
+        total = len(overdue_page(session, the_fund.id, overdue_on, listing, limit=None).items)
+    return total, found
+
+
+def overdue_total(
+    session: Session,
+    fund_id: int,
+    as_of: date,
+    township: str | None = None,
+    batch: str | None = None,
+) -> int:
+    """How many loans of the fund (of `township`, of `batch`) were overdue at the end of
+    `as_of`, from the kept aging (`read.positions.aging`): in proportion to the townships,
+    batches and due dates, not the loans."""
+    town_id = batch_id = None
+    if township is not None:
+        town_id = session.scalar(
+            select(Township.id).where(Township.fund_id == fund_id, Township.code == township)
+        )
+    if batch is not None:
+        batch_id = session.scalar(
+            select(Batch.id).where(Batch.fund_id == fund_id, Batch.code == batch)
+        )
+    if (township is not None and town_id is None) or (batch is not None and batch_id is None):
+        return 0  # no such township or batch: the list is empty too
+    groups = kept_reads.aging(session, fund_id, as_of=as_of, township_id=town_id)
+    return sum(
+        b.loans
+        for (_, group_batch), buckets in groups.items()
+        if batch_id is None or group_batch == batch_id
+        for b in buckets
+    )
+
+
+def overdue_candidate(fund_id: int, as_of: date) -> ColumnElement[bool]:
+    """A condition on the enclosing query's `Loan` that every loan overdue at the end of
+    `as_of` meets, tested on the loan's own rows (correlated EXISTS on indexes keyed by
+    the loan), so that a list seeking in (township, registration number) order reads
+    only the loans of its page.
+
+    Today it is exact: the kept position's oldest unpaid due date is before
+    today, principal outstanding (`read.positions.overdue_loan`). On another
+    day, two facts that hold of every loan overdue then: it was not settled
+    before it (principal outstanding now, or an entry after the date: a loan
+    settled now whose last entry is on or before the date was settled then),
+    and one of its schedules has an instalment due before it. A candidate is
+    overdue or not by its entries (`overdue_page`).
+    """
+    if as_of == dates.today():
+        return kept_reads.overdue_loan(fund_id, as_of)
+    p = LoanPosition
+    unsettled = (
+        select(p.loan_id)
+        .where(
+            p.loan_id == Loan.id,
+            p.fund_id == fund_id,
+            or_(p.outstanding > 0, p.last_moved_on > as_of),
+        )
+        .exists()
+    )
+    fell_due = (
+        select(Instalment.loan_id)
+        .where(Instalment.loan_id == Loan.id, Instalment.due_date < as_of)
+        .exists()
+    )
+    return and_(unsettled, fell_due)
+
+
+def overdue_page(
+    session: Session,
+    fund_id: int,
+    as_of: date,
+    listing: Listing[ListedLoan],
+    *,
+    after: str | None = None,
+    offset: int = 0,
+    limit: int | None = 50,
+) -> Seek[LoanItem]:
+    """The loans of `listing` overdue at the end of `as_of`, after the cursor `after` (or,
+    for an old client's page number, after `offset` of them); all of them if `limit` is
+    None.
+
+    The candidates (`overdue_candidate`) are sought in `listing`'s order and
+    only they are computed from their entries (`Listing.scan`), so a page
+    costs in proportion to the candidates read for it, not to the loans of
+    the book. Today every candidate is overdue, one read fills the page and
+    the page's figures are the kept positions; on another date they are
+    computed from the entries and a page may be short (see `Listing.scan`).
+    """
+
+    def overdue(part: list[ListedLoan]) -> list[LoanItem]:
+        if today:  # the kept positions are the loans today
+            by_no = kept_reads.loan_figures(session, fund_id, [row.loan_id for row in part])
+        else:
+            nos = [row.registration_no for row in part]
+            by_no = figures(session, fund_id, as_of=as_of, loan_nos=nos)
+        rows = _with_figures(session, fund_id, part, by_no, as_of)
+        return [
+            LoanItem(**_row_values(row), household_id=listed.household_id)
+            for row, listed in zip(rows, part, strict=True)
+            if row.figures.disbursed > 0 and row.overdue_days > 0
+        ]
+
+    today = as_of == dates.today()
+    candidates = listing.where(overdue_candidate(fund_id, as_of))
+    return candidates.scan(session, overdue, after=after, offset=offset, limit=limit)
 
 
 def loan_counts(session: Session, actor: Actor, fund_code: str) -> dict[str, int]:

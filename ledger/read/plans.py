@@ -38,8 +38,8 @@ from ledger.models import (
     PlanRevision,
     Township,
 )
+from ledger.read import positions as kept_reads
 from ledger.read.access import fund as visible_fund
-from ledger.read.figures import figures
 from ledger.read.rates import percent
 from ledger.services.plans import latest_revision, plan_by_year
 
@@ -253,11 +253,7 @@ def actual_facts(
     ):
         amount = requested if action == "registered" else approved
         facts[action].append((town, batch, household, amount))
-    paid = {
-        no: moved.disbursed
-        for no, moved in figures(session, fund_id, from_=first, as_of=last).items()
-        if moved.disbursed
-    }
+    paid = kept_reads.disbursed_between(session, fund_id, first, last)
     for part in chunked(paid):
         for town, batch, household, no in session.execute(
             loans.with_only_columns(

@@ -1,4 +1,5 @@
-"""Kept figures read back: per township and batch totals and aging, now or as of a date.
+"""Kept figures read back: per township and batch totals and aging, now or as of a date,
+and turnover by event kind between two dates.
 
 Building blocks over `ledger.positions`' tables, taking a fund id. A read as
 of D sums the per-day rows up to D, so it costs in proportion to the
@@ -17,8 +18,13 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ledger import dates
+from ledger.chart import LOANS
 from ledger.models import (
+    Account,
+    AccountKindDay,
     AgingDay,
+    ChartAccount,
+    ChartKindDay,
     HouseholdDay,
     LiaisonAssignment,
     Loan,
@@ -279,6 +285,22 @@ class AssignedPosition:
     oldest_unpaid_due: date | None
 
 
+def answering_today(a: type[LiaisonAssignment]) -> tuple[ColumnElement[bool], ...]:
+    """The assignment `a` is its loan's latest effective by today: the liaison answering now."""
+    today = dates.today()
+    later = aliased(LiaisonAssignment)
+    superseded = (
+        select(later.id)
+        .where(
+            later.loan_id == a.loan_id,
+            later.effective_on > a.effective_on,
+            later.effective_on <= today,
+        )
+        .exists()
+    )
+    return (a.effective_on <= today, ~superseded)
+
+
 def assigned_positions(
     session: Session,
     fund_id: int,
@@ -289,17 +311,7 @@ def assigned_positions(
     """The fund's loans (of `township`, if named) with principal outstanding and a liaison,
     by township code and registration number: the kept position joined with the latest
     liaison assignment effective by today."""
-    p, a, later = LoanPosition, LiaisonAssignment, aliased(LiaisonAssignment)
-    today = dates.today()
-    superseded = (
-        select(later.id)
-        .where(
-            later.loan_id == a.loan_id,
-            later.effective_on > a.effective_on,
-            later.effective_on <= today,
-        )
-        .exists()
-    )
+    p, a = LoanPosition, LiaisonAssignment
     query = (
         select(
             a.liaison_id,
@@ -314,7 +326,7 @@ def assigned_positions(
         .join(a, a.loan_id == p.loan_id)
         .join(Loan, Loan.id == p.loan_id)
         .join(Township, Township.id == p.township_id)
-        .where(p.fund_id == fund_id, p.outstanding > 0, a.effective_on <= today, ~superseded)
+        .where(p.fund_id == fund_id, p.outstanding > 0, *answering_today(a))
         .order_by(Township.code, Loan.registration_no)
     )
     if township is not None:
@@ -325,3 +337,80 @@ def assigned_positions(
         AssignedPosition(who, loan_id, no, LoanFigures(*money), oldest)
         for who, loan_id, no, *money, oldest in session.execute(query)
     ]
+
+
+# --- turnover by event kind: the kept days of `ledger.kind_days` --------------------------
+
+
+def turnover(
+    session: Session,
+    fund_id: int,
+    code: str,
+    *,
+    as_of: date | None = None,
+    keys: Iterable[str] | None = None,
+) -> dict[str, dict[tuple[str, str], Decimal]]:
+    """Per sub-account key of chart line `code`: turnover by (event kind, side) up to `as_of`.
+
+    What `books.turnover_by_kind` sums from the entries, from the kept days:
+    in proportion to the accounts × kinds × days read.
+    """
+    k = AccountKindDay
+    query = (
+        select(Account.subkey, k.kind, fen_sum(k.debit), fen_sum(k.credit))
+        .join(k, k.account_id == Account.id)
+        .where(Account.fund_id == fund_id, Account.code == code)
+        .group_by(Account.subkey, k.kind)
+    )
+    if as_of is not None:
+        query = query.where(k.day <= as_of)
+    if keys is not None:
+        query = query.where(Account.subkey.in_(list(keys)))
+    out: dict[str, dict[tuple[str, str], Decimal]] = {}
+    for key, kind, debit, credit in session.execute(query):
+        out.setdefault(key, {}).update({(kind, "D"): debit, (kind, "C"): credit})
+    return out
+
+
+def chart_turnover(
+    session: Session, fund_id: int, from_: date | None, to: date | None
+) -> dict[tuple[str, str, str], Decimal]:
+    """(chart code, event kind, side) -> the fund's turnover within the dates (kept days)."""
+    k = ChartKindDay
+    query = (
+        select(ChartAccount.code, k.kind, fen_sum(k.debit), fen_sum(k.credit))
+        .join(k, k.chart_id == ChartAccount.id)
+        .where(ChartAccount.fund_id == fund_id)
+        .group_by(ChartAccount.code, k.kind)
+    )
+    if from_ is not None:
+        query = query.where(k.day >= from_)
+    if to is not None:
+        query = query.where(k.day <= to)
+    out: dict[tuple[str, str, str], Decimal] = {}
+    for code, kind, debit, credit in session.execute(query):
+        out[(code, kind, "D")], out[(code, kind, "C")] = debit, credit
+    return out
+
+
+def disbursed_between(
+    session: Session, fund_id: int, first: date, last: date
+) -> dict[str, Decimal]:
+    """Registration number -> principal disbursed from `first` to `last` (red ink nets out).
+
+    Debits of the loans' accounts (1101) in the period, read from the kept
+    days by the chart line's index: the period's loan days, not every loan.
+    """
+    k = AccountKindDay
+    loans_chart = (
+        select(ChartAccount.id)
+        .where(ChartAccount.fund_id == fund_id, ChartAccount.code == LOANS)
+        .scalar_subquery()
+    )
+    query = (
+        select(Account.subkey, fen_sum(k.debit))
+        .join(Account, Account.id == k.account_id)
+        .where(k.chart_id == loans_chart, k.day.between(first, last), k.debit != ZERO)
+        .group_by(Account.subkey)
+    )
+    return {no: amount for no, amount in session.execute(query) if amount}

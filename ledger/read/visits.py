@@ -44,7 +44,9 @@ from ledger.models import (
 from ledger.read import positions as kept_reads
 from ledger.read.access import fund as visible_fund
 from ledger.read.figures import figures
+from ledger.read.listing import Listing
 from ledger.read.loans import NARROW_LIST, current_liaisons
+from ledger.read.setup import township_groups
 from ledger.services import lookup
 
 #: Loans money was ever lent on: only these can be owing.
@@ -263,6 +265,157 @@ def month_visits(
             LiaisonMonth(person_id, person, town, len(rows), sum(v.done for v in rows))
             for (town, person, person_id), rows in sorted(per.items())
         ),
+    )
+
+
+@dataclass(frozen=True)
+class TownshipMonth:
+    """One township's month: loans due a visit, visited, not visited."""
+
+    township: str
+    township_name: str
+    due: int
+    done: int
+
+    @property
+    def missing(self) -> int:
+        return self.due - self.done
+
+
+@dataclass(frozen=True)
+class MonthPage:
+    """The month's visits as the page shows them: counts by township from the kept
+    figures, and one page of the loans not visited yet."""
+
+    month: str
+    first: date
+    last: date
+    due: int
+    done: int
+    #: One page of the loans not visited yet, by township and registration number.
+    missing: tuple[DueVisit, ...]
+    #: The cursor of the page after `missing` (None on the last page).
+    next: str | None
+    townships: tuple[TownshipMonth, ...]
+
+
+@dataclass(frozen=True)
+class _Unvisited:
+    """A loan no liaison visited in the month, as the list seeks it."""
+
+    loan_id: int
+    registration_no: str
+    household: str
+    township: str
+    township_name: str
+
+
+def month_page(
+    session: Session,
+    actor: Actor,
+    fund_code: str,
+    month: str,
+    *,
+    township: str | None = None,
+    after: str | None = None,
+    limit: int = 50,
+) -> MonthPage:
+    """`month_visits` a page at a time: the counts by township (`tally_by_township`, from
+    the kept figures) and the loans due a visit and not visited after the cursor `after`.
+
+    The unvisited loans are sought township by township in registration
+    number order (`Listing.scan`) among the loans owing now or moved since
+    the month's last counted day and with no liaison's visit in the month;
+    in the current month the kept position says which owe, in a past one
+    each candidate of the page is computed from its entries. The page's
+    liaisons are the loans' liaisons of that day.
+    """
+    fund = visible_fund(session, actor, fund_code)
+    town = township_filter(actor, township)
+    town_id = None
+    if town is not None:
+        town_id = lookup.township(session, fund.id, town, actor, "township").id
+    first, last = _month(month)
+    codes = {
+        key: (code, name)
+        for key, code, name in session.execute(
+            select(Township.id, Township.code, Township.name).where(Township.fund_id == fund.id)
+        )
+    }
+    counts = tally_by_township(session, fund.id, first, last, town_id)
+    towns = tuple(
+        sorted(
+            (TownshipMonth(*codes[t], due, done) for t, (due, done) in counts.items() if due),
+            key=lambda t: t.township,
+        )
+    )
+    current = last == dates.today()
+    p = LoanPosition
+    owing = select(p.loan_id).where(
+        p.loan_id == Loan.id,
+        p.fund_id == fund.id,
+        p.outstanding > 0 if current else (p.outstanding > 0) | (p.last_moved_on > last),
+    )
+    visited = select(Visit.id).where(
+        Visit.loan_id == Loan.id,
+        Visit.visitor_kind == VisitorKind.LIAISON,
+        Visit.visited_on.between(first, last),
+    )
+    query = (
+        select(
+            Loan.id.label("loan_id"),
+            Loan.registration_no,
+            Household.name.label("household"),
+            Township.code.label("township"),
+            Township.name.label("township_name"),
+        )
+        .join(Household, Household.id == Loan.household_id)
+        .join(Township, Township.id == Loan.township_id)
+        .where(Loan.fund_id == fund.id, owing.exists(), ~visited.exists())
+        .order_by(Township.code, Loan.registration_no)
+    )
+    listing = Listing(
+        query,
+        _Unvisited,
+        keys=("township", "registration_no"),
+        groups=township_groups(session, fund.id, Loan.township_id, town),
+    )
+    people = dict(
+        session.execute(select(Liaison.id, Liaison.name).where(Liaison.fund_id == fund.id)).all()
+    )
+
+    def due(part: list[_Unvisited]) -> list[DueVisit]:
+        if not current:
+            then = figures(session, fund.id, as_of=last, loan_nos=[r.registration_no for r in part])
+            part = [
+                r
+                for r in part
+                if r.registration_no in then and then[r.registration_no].outstanding > 0
+            ]
+        on_duty = current_liaisons(session, [r.loan_id for r in part], last)
+        return [
+            DueVisit(
+                r.registration_no,
+                r.household,
+                r.township,
+                r.township_name,
+                on_duty[r.loan_id],
+                people[on_duty[r.loan_id]],
+                False,
+            )
+            for r in part
+        ]
+
+    page = listing.scan(session, due, after=after, limit=limit)
+    return MonthPage(
+        month,
+        first,
+        last,
+        sum(t.due for t in towns),
+        sum(t.done for t in towns),
+        tuple(page.items),
+        page.next,
+        towns,
     )
 
 

@@ -13,17 +13,28 @@ transaction it:
 2. locks the loans whose accounts it moves (by id), then the touched
    accounts in a fixed order (by id; ``FOR UPDATE`` on
    PostgreSQL, the ``BEGIN IMMEDIATE`` write lock on SQLite), opening missing
-   sub-accounts on the way, and takes the voucher counters of the months
-   involved;
+   sub-accounts on the way;
 3. applies the drafts in order, refusing any that would take a guarded asset
    account below zero, even for a moment inside a batch, and, for a
    back-dated credit, at the end of any day from its date to today (a
    reversal dated last month cannot leave a township overdrawn on a day its
    money had already gone out);
-4. writes journals, entries, running balances and daily totals with one
-   statement each, which is what makes a batch of a thousand cheap;
-5. keeps the moved loans' figures (`ledger.positions`), one statement per
+4. only then takes the voucher counters of the months involved, the one row
+   every writer of a fund-month queues on, so it is held from the last
+   check to the commit and no longer;
+5. writes journals, running balances, entries and daily totals with one
+   statement each, which is what makes a batch of a thousand cheap (on
+   PostgreSQL the entries and daily totals go in one round trip,
+   `ledger.db.pipeline`);
+6. keeps the moved loans' figures (`ledger.positions`), one statement per
    kept table.
+
+The lock order, the same for every posting and so free of deadlocks between
+writers: the fund row (shared), the loans (by id), the accounts (by id), the
+voucher counters (by month), the journal's unique keys, and last, taken by
+the caller after the posting, the fund's audit chain head
+(`ledger.audit.append_audit`). A month close takes the fund row
+exclusively, so it waits for postings in flight and they wait for it.
 
 It only flushes; the request (or command) that opened the unit of work
 commits, so an error anywhere leaves nothing behind, voucher numbers included.
@@ -32,19 +43,19 @@ commits, so an error anywhere leaves nothing behind, voucher numbers included.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, tuple_, update
+from sqlalchemy import Connection, bindparam, case, func, insert, null, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ledger import dates, positions
-from ledger.db import UnitOfWork, dialect_insert
+from ledger import dates, kind_days, positions
+from ledger.db import UnitOfWork, dialect_insert, pipeline
 from ledger.errors import (
     AlreadyReversed,
     CannotReverseReversal,
@@ -113,7 +124,19 @@ def _statements(dialect: str) -> _Statements:
     reserve = reserve.on_conflict_do_update(
         index_elements=["fund_id", "period"],
         set_={"last_seq": counters.c.last_seq + reserve.excluded.last_seq},
-    ).returning(counters.c.last_seq)
+    )
+    journals = Journal.__table__
+    if dialect == "postgresql":
+        # The journals' ids come with their numbers, so the journals can go in
+        # with their entries, in one round trip, without waiting for ids.
+        new_ids = (
+            select(func.array_agg(func.nextval(func.pg_get_serial_sequence("journal", "id"))))
+            .select_from(func.generate_series(1, bindparam("count")))
+            .scalar_subquery()
+        )
+        reserve = reserve.returning(counters.c.last_seq, new_ids)
+    else:
+        reserve = reserve.returning(counters.c.last_seq)
     daily = []
     for model, key in ((AccountDailyTotal, "account_id"), (ChartDailyTotal, "chart_id")):
         table = model.__table__
@@ -127,7 +150,6 @@ def _statements(dialect: str) -> _Statements:
                 },
             )
         )
-    journals = Journal.__table__
     return _Statements(
         select_accounts=(
             select(
@@ -185,13 +207,19 @@ def _statements(dialect: str) -> _Statements:
             )
         ),
         insert_entries=insert(Entry.__table__),
+        # The rows are locked, so the version read is the version stored;
+        # should it not be (someone bypassed the lock), the NOT NULL version
+        # refuses the write, in the database, even inside a pipeline.
         write_balances=(
             update(accounts)
-            .where(accounts.c.id == bindparam("b_id"), accounts.c.version == bindparam("b_version"))
+            .where(accounts.c.id == bindparam("b_id"))
             .values(
                 debit_total=bindparam("debit_total"),
                 credit_total=bindparam("credit_total"),
-                version=bindparam("version"),
+                version=case(
+                    (accounts.c.version == bindparam("b_version"), bindparam("version")),
+                    else_=null(),
+                ),
             )
         ),
         add_account_days=daily[0],
@@ -246,16 +274,20 @@ def post_many(
     loans = positions.lock_loans(conn, fund_id, drafts)
     refs = sorted({ref for draft in drafts for ref in draft.accounts()})
     accounts = _lock_accounts(session, sql, fund_id, refs)
-    next_seq = _reserve_vouchers(conn, sql, fund_id, Counter(d.period for d in drafts))
     reversed_ids = _reversed_ids(session, fund_id, [d.reverses for d in drafts if d.reverses])
+    for draft in drafts:
+        _apply(draft, accounts)
+    _keep_past_days_covered(conn, drafts, accounts)
 
+    # Every check has passed: only now the month's voucher counter, the lock
+    # all writers of a fund-month queue on, held from here to the commit.
+    next_seq, new_ids = _reserve_vouchers(conn, sql, fund_id, Counter(d.period for d in drafts))
     now = datetime.now(UTC)
     journal_rows, vouchers = [], []
     for draft, key in zip(drafts, keys, strict=True):
         seq = next_seq[draft.period]
         next_seq[draft.period] += 1
         vouchers.append(voucher_number(draft.posted_on, seq))
-        _apply(draft, accounts)
         journal_rows.append(
             {
                 "fund_id": fund_id,
@@ -272,19 +304,29 @@ def post_many(
                 "red": draft.red,
             }
         )
-
-    _keep_past_days_covered(conn, drafts, accounts)
-    ids = _insert_journals(conn, sql, fund_id, journal_rows)
-    conn.execute(
-        sql.insert_entries,
-        [
-            _entry_row(journal_id, line_no, line, draft, accounts)
-            for journal_id, draft in zip(ids, drafts, strict=True)
-            for line_no, line in enumerate(draft.lines, start=1)
-        ],
-    )
-    _write_balances(conn, sql, accounts)
-    _add_daily_totals(conn, sql, drafts, accounts)
+        if new_ids is not None:
+            journal_rows[-1]["id"] = next(new_ids[draft.period])
+    if new_ids is None:
+        ids = _insert_journals(conn, sql, fund_id, journal_rows)
+    else:
+        ids = [row["id"] for row in journal_rows]
+    # Nothing reads these writes' results: one round trip on PostgreSQL.
+    with pipeline(conn):
+        if new_ids is not None:
+            conn.execute(sql.insert_journals_plain, journal_rows)
+        _write_balances(conn, sql, accounts)
+        conn.execute(
+            sql.insert_entries,
+            [
+                _entry_row(journal_id, line_no, line, draft, accounts)
+                for journal_id, draft in zip(ids, drafts, strict=True)
+                for line_no, line in enumerate(draft.lines, start=1)
+            ],
+        )
+        _add_daily_totals(conn, sql, drafts, accounts)
+        kind_days.record(
+            conn, fund_id, drafts, {r: (s.id, s.chart_id) for r, s in accounts.items()}
+        )
     if loans is not None:
         positions.record_posting(conn, fund_id, drafts, ids, loans)
     return [
@@ -317,14 +359,16 @@ def _check_dates(
 def _insert_journals(
     conn: Connection, sql: _Statements, fund_id: int, rows: list[dict[str, Any]]
 ) -> list[int]:
-    """Insert the journals; their ids in the order of `rows`.
+    """Insert the journals (SQLite; PostgreSQL reserves their ids with their
+    vouchers); their ids in the order of `rows`.
 
     SQLite cannot return ids from one multi-row statement in a guaranteed
     order, so SQLAlchemy would fall back to a statement per row; instead the
-    rows go in with one executemany and the ids come back by voucher series,
-    which the (fund, period, seq) key answers.
+    rows of a batch go in with one executemany and the ids come back by
+    voucher series, which the (fund, period, seq) key answers. One row
+    returns its id as it goes in.
     """
-    if conn.dialect.name != "sqlite":
+    if len(rows) == 1:
         return list(conn.execute(sql.insert_journals, rows).scalars())
     conn.execute(sql.insert_journals_plain, rows)
     by_seq: dict[tuple[str, int], int] = {}
@@ -403,17 +447,18 @@ def _open_subaccounts(
 
 def _reserve_vouchers(
     conn: Connection, sql: _Statements, fund_id: int, counts: Counter[str]
-) -> dict[str, int]:
-    """Take `counts[period]` voucher numbers per month; returns the first of each."""
-    first = {
-        period: conn.execute(
+) -> tuple[dict[str, int], dict[str, Iterator[int]] | None]:
+    """Take `counts[period]` voucher numbers per month: the first of each, and on
+    PostgreSQL as many new journal ids per month (ascending), else None."""
+    first, ids = {}, {}
+    for period in sorted(counts):
+        row = conn.execute(
             sql.reserve_vouchers, {"fund_id": fund_id, "period": period, "count": counts[period]}
-        ).scalar_one()
-        - counts[period]
-        + 1
-        for period in sorted(counts)
-    }
-    return first
+        ).one()
+        first[period] = row[0] - counts[period] + 1
+        if len(row) > 1:
+            ids[period] = iter(sorted(row[1]))
+    return first, ids or None
 
 
 def _reversed_ids(session: Session, fund_id: int, vouchers: list[str]) -> dict[str, int]:
@@ -545,10 +590,7 @@ def _write_balances(
         for s in accounts.values()
         if s.touched
     ]
-    result = conn.execute(sql.write_balances, rows)
-    if result.supports_sane_multi_rowcount() and result.rowcount != len(rows):
-        # The rows are locked, so this means someone bypassed the lock: never commit that.
-        raise RuntimeError("account balance changed under a lock; refusing to post")
+    conn.execute(sql.write_balances, rows)
 
 
 def _add_daily_totals(

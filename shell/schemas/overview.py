@@ -70,7 +70,20 @@ class AgingOut(Schema):
     overdue_amount = Amount()
     overdue_outstanding = Amount()
     overdue_share = decimal_text(2, allow_none=True)
-    loans = fields.List(fields.Nested(LoanSummaryOut))
+    overdue_loans = fields.Integer(
+        metadata={"description": "逾期借款笔数(所有页)/ overdue loans, on all pages"}
+    )
+    loans = fields.List(
+        fields.Nested(LoanSummaryOut),
+        metadata={"description": "逾期借款,一页 / one page of the overdue loans"},
+    )
+    next = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "下一页的游标(最后一页为 null),用作 ?after= / the next page's"
+            " cursor for ?after= (null on the last page)"
+        },
+    )
 
 
 class YearQuery(Schema):

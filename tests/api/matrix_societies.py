@@ -58,7 +58,7 @@ ROWS: dict[tuple[str, str], dict[str, int]] = {
     # the society's PDFs (api/society_reports.py): month "2030-13" is no month (422), and
     # 2030 has not been distributed (404)
     ("GET", f"{S}/reports/loan-notice.pdf"): expect(200, *SOCIETY_READERS),
-    ("GET", f"{S}/members/<int:id>/statement.pdf"): expect(200, *SOCIETY_READERS),
+    ("GET", f"{S}/reports/members/<int:id>/statement.pdf"): expect(200, *SOCIETY_READERS),
     ("GET", f"{S}/reports/months/<period>.pdf"): expect(422, *SOCIETY_READERS),
     ("GET", f"{S}/reports/distributions/<int:year>.pdf"): expect(404, *SOCIETY_READERS),
     # the county's roll-up of its societies, by the readers of a county's books

@@ -134,11 +134,14 @@ def test_a_cursor_too_long_is_refused_by_the_schema(county, book):
 
 def test_the_cursor_and_the_link_header_are_documented(county):
     document = county.client.get("/api/v1/openapi.json").get_json()
-    operation = document["paths"]["/api/v1/funds/{f}/loans"]["get"]
-    assert {"page", "per_page", "after"} <= {p["name"] for p in operation["parameters"]}
-    headers = operation["responses"]["200"]["headers"]
-    assert headers["Link"] == {"$ref": "#/components/headers/LINK_NEXT"}
-    assert "400" in operation["responses"]
+    for path in ("/api/v1/funds/{f}/loans", "/api/v1/funds/{f}/aging"):
+        operation = document["paths"][path]["get"]
+        assert {"page", "per_page", "after"} <= {p["name"] for p in operation["parameters"]}
+        headers = operation["responses"]["200"]["headers"]
+        assert headers["Link"] == {"$ref": "#/components/headers/LINK_NEXT"}
+        assert "400" in operation["responses"]
+    aging = document["components"]["schemas"]["AgingOut"]["properties"]
+    assert {"next", "overdue_loans", "loans"} <= set(aging)
     assert "rel" in document["components"]["headers"]["LINK_NEXT"]["description"]
 
 

@@ -18,7 +18,8 @@ import pytest
 from reports.fonts import ENV
 from shell.downloads import ascii_name, content_disposition
 from tests.api.conftest import assert_problem
-from tests.api.programme import County, World
+from tests.api.matrix_societies import S
+from tests.api.programme import County, SocietyWorld, World
 from tests.api.test_authorization import concrete
 from tests.api.test_reconciliations import BOOK, post
 from tests.sheets.files import table_xlsx
@@ -45,6 +46,16 @@ DOWNLOADS: list[tuple[str, str, dict[str, str]]] = [
     ("GET", f"{F}/exports/plan-against-actual.xlsx", {"year": "2007"}),
     ("GET", f"{F}/imports/registrations/template.xlsx", {}),
     ("GET", "/api/v1/regions/<r>/reports/statement.pdf", {}),
+    ("GET", f"{S}/exports/members.xlsx", {}),
+    ("GET", f"{S}/exports/groups.xlsx", {}),
+    ("GET", f"{S}/exports/loans.xlsx", {}),
+    ("GET", f"{S}/exports/expenses.xlsx", {}),
+    ("GET", "/api/v1/societies/export.xlsx", {}),
+    ("GET", f"{S}/reports/loan-notice.pdf", {}),
+    ("GET", f"{S}/reports/members/<int:id>/statement.pdf", {}),
+    ("GET", f"{S}/reports/months/<period>.pdf", {}),
+    ("GET", f"{S}/reports/distributions/<int:year>.pdf", {}),
+    ("GET", "/api/v1/regions/<r>/reports/societies.pdf", {}),
     ("POST", f"{F}/reconciliations/townships/<t>", {"format": "pdf"}),
     ("POST", f"{F}/reconciliations/townships/<t>", {"format": "xlsx"}),
     ("POST", f"{F}/reconciliations/bank", {"format": "pdf"}),
@@ -57,9 +68,30 @@ BANK = ["日期", "金额", "方向", "摘要", "余额"]
 STATEMENT = ["2007-03-01", "100000.00", "收", "县财政拨入", "100000.00"]
 
 
-def fetch(county: County, world: World, method: str, rule: str, query: dict[str, str]) -> Any:
-    """The clerk's request for one file (an upload carries a small book or bank statement)."""
-    path = concrete(rule, world)
+@pytest.fixture(scope="module")
+def society(county: County, society_world: SocietyWorld) -> SocietyWorld:
+    """The module's society with 12.50 of bank interest in 2024 and that year closed and
+    distributed, so that its distribution table exists."""
+    s = f"/api/v1/societies/{society_world.code}"
+    county.create("cashier", f"{s}/bank-interest", {"date": "2024-06-21", "amount": "12.50"})
+    table = county.create("approver", f"{s}/distributions/2024", None)
+    assert (table["income"], table["result"]) == ("12.50", "12.50")
+    return society_world
+
+
+def fetch(
+    county: County,
+    world: World,
+    society: SocietyWorld,
+    method: str,
+    rule: str,
+    query: dict[str, str],
+) -> Any:
+    """The clerk's request for one file (an upload carries a small book or bank statement);
+    a society's month is January 2024 and its year 2024, the one distributed."""
+    path = concrete(
+        rule.replace("<period>", "2024-01").replace("<int:year>", "2024"), world, society
+    )
     if method == "GET":
         return county.get("clerk", path, status=None, **query)
     url = f"{path}?format={query['format']}"
@@ -89,8 +121,10 @@ def test_every_download_route_has_a_row(api_app):
 
 
 @pytest.mark.parametrize(("method", "rule", "query"), CASES)
-def test_each_file_arrives_whole_and_named(county: County, world: World, method, rule, query):
-    response = fetch(county, world, method, rule, query)
+def test_each_file_arrives_whole_and_named(
+    county: County, world: World, society: SocietyWorld, method, rule, query
+):
+    response = fetch(county, world, society, method, rule, query)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     kind = "pdf" if response.mimetype == "application/pdf" else "xlsx"
     assert kind == query.get("format", rule.rsplit(".", 1)[-1])
@@ -108,10 +142,10 @@ def test_each_file_arrives_whole_and_named(county: County, world: World, method,
 
 @pytest.mark.parametrize(("method", "rule", "query"), PDF_CASES)
 def test_without_the_font_a_pdf_is_a_503_naming_the_package(
-    county: County, world: World, monkeypatch, tmp_path, method, rule, query
+    county: County, world: World, society: SocietyWorld, monkeypatch, tmp_path, method, rule, query
 ):
     monkeypatch.setenv(ENV, str(tmp_path / "wqy-zenhei.ttc"))
-    response = fetch(county, world, method, rule, query)
+    response = fetch(county, world, society, method, rule, query)
     body = assert_problem(response, 503, "pdf-font-missing")
     assert body["missing"] == "fonts-wqy-zenhei"
     assert "fonts-wqy-zenhei" in body["detail"] and "fonts-wqy-zenhei" in body["detail_en"]

@@ -56,6 +56,38 @@ def test_aging_by_bucket_and_township(county: County, world: World):
     )
 
 
+def test_the_overdue_loans_of_the_aging_are_paged_by_cursor(county: County, world: World):
+    """`loans` is one page; the buckets and totals stay the whole fund's, from the kept
+    figures; the next page is in `next` and in the Link header, as on the loan list."""
+    url = f"{world.f}/aging"
+    first = county.get("clerk", url, as_of="2008-06-01", per_page=1)
+    body = first.get_json()
+    assert [r["registration_no"] for r in body["loans"]] == [world.loan_a]
+    assert (body["overdue_loans"], first.headers["X-Total-Count"]) == (2, "2")
+    assert body["overdue_amount"] == "4500.00"  # both loans', not the page's
+    assert body["next"] and f"after={body['next']}" in first.headers["Link"]
+    second = county.get("clerk", url, as_of="2008-06-01", per_page=1, after=body["next"])
+    rest = second.get_json()
+    assert [(r["registration_no"], r["overdue_days"]) for r in rest["loans"]] == [
+        (world.loan_b, 138)
+    ]
+    assert rest["next"] is None and "Link" not in second.headers
+    assert rest["buckets"] == body["buckets"]
+    # The loans overdue on a past day, paged the same way, counted from the kept aging.
+    loans = county.get("clerk", f"{world.f}/loans", overdue_on="2008-06-01", per_page=1)
+    assert [r["registration_no"] for r in loans.get_json()] == [world.loan_a]
+    assert loans.headers["X-Total-Count"] == "2"
+    after = loans.headers["Link"].split("after=")[1].split(">")[0]
+    assert after == body["next"]  # one order, one cursor
+    # Before anything fell due, nothing is overdue: an empty page, no next.
+    none = county.get("clerk", url, as_of="2007-12-31")
+    assert (none.get_json()["loans"], none.headers["X-Total-Count"]) == ([], "0")
+    body = assert_problem(
+        county.get("clerk", url, status=None, after="bm90IGEgY3Vyc29y"), 400, "bad-cursor"
+    )
+    assert "after" in body["detail"] and "after" in body["detail_en"]
+
+
 def test_the_recovery_table(county: County, world: World):
     table = county.json("leader", f"{world.f}/recovery-table", year=2008)
     assert [(r["township"], r["opening"], r["due_this_year"]) for r in table["rows"]] == [

@@ -16,7 +16,7 @@ from tests.reports import pdf
 
 def test_the_society_pdfs_answer_with_its_figures(county: County, society_world: Any):
     s = f"/api/v1/societies/{society_world.code}"
-    member = county.get("cashier", f"{s}/members/{society_world.member}/statement.pdf")
+    member = county.get("cashier", f"{s}/reports/members/{society_world.member}/statement.pdf")
     assert member.mimetype == "application/pdf"
     assert "inline" in member.headers["Content-Disposition"]
     text = pdf.squeezed(member.data)

@@ -11,14 +11,14 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger import dates, positions
+from ledger import chart, dates, positions
 from ledger.db import Database
-from ledger.models import Liaison, Loan, LoanPosition, Township
-from ledger.read import access
+from ledger.models import Account, Liaison, Loan, LoanPosition, Township
+from ledger.read import access, books
 from ledger.read import fund as fund_reads
 from ledger.read import positions as kept_reads
 from ledger.read.figures import LoanFigures, figures, schedules
-from ledger.read.loans import LoanRow, loan_rows
+from ledger.read.loans import LoanItem, LoanRow, loan_rows
 from ledger.schedule import AGING_BUCKETS, settle
 from tests.factories import CLERK_ACTOR
 
@@ -101,6 +101,10 @@ def assert_kept_matches(db: Database, fund_id: int, fund_code: str, days: Iterab
                 assert {no: f.disbursed for no, f in moved.items() if f.disbursed} == {
                     no: amount for no, amount in lent.items() if amount
                 }, day
+                assert kept_reads.disbursed_between(session, fund_id, first, day) == {
+                    no: amount for no, amount in lent.items() if amount
+                }, day
+            assert_turnover_matches(session, fund_id, day)
             on = day or dates.today()
             computed = aging_from_entries(session, fund_code, on)
             kept_aging = kept_reads.aging(session, fund_id, as_of=on)
@@ -138,6 +142,30 @@ def assert_kept_matches(db: Database, fund_id: int, fund_code: str, days: Iterab
             ), year
 
 
+def _nonzero(turnover: dict) -> dict:
+    """`turnover` without its zero figures (a kept day may net to zero, an aggregate of no
+    entries is absent)."""
+    kept = {key: {k: v for k, v in sums.items() if v} for key, sums in turnover.items()}
+    return {key: sums for key, sums in kept.items() if sums}
+
+
+def assert_turnover_matches(session: Session, fund_id: int, day: date | None) -> None:
+    """The kept turnover by event kind equals the entries' (`books.by_event_kind`), up to
+    `day` and in its year (the township and loan accounts, and every chart line)."""
+    for code in (chart.TOWNSHIP_FUNDS, chart.LOANS):
+        assert _nonzero(kept_reads.turnover(session, fund_id, code, as_of=day)) == _nonzero(
+            books.turnover_by_kind(session, fund_id, code, as_of=day)
+        ), (code, day)
+    for first in (None, date(day.year, 1, 1) if day else None):
+        query = books.by_event_kind(fund_id, Account.code, as_of=day, from_=first)
+        want = {(code, kind, side): amount for code, kind, side, amount in session.execute(query)}
+        got = kept_reads.chart_turnover(session, fund_id, first, day)
+        assert {k: v for k, v in got.items() if v} == {k: v for k, v in want.items() if v}, (
+            first,
+            day,
+        )
+
+
 def aging_from_entries(
     session: Session, fund_code: str, as_of: date, township: str | None = None
 ) -> fund_reads.Aging:
@@ -150,7 +178,12 @@ def aging_from_entries(
         )
     rows = loan_rows(session, header.id, CLERK_ACTOR, as_of=as_of, township=township)
     lent = [r for r in rows if r.figures.disbursed > 0]
-    overdue = tuple(r for r in lent if r.overdue_days > 0)
+    owners = dict(session.execute(select(Loan.id, Loan.household_id)).all())
+    overdue = tuple(
+        LoanItem(**dataclasses.asdict(r) | {"figures": r.figures}, household_id=owners[r.loan_id])
+        for r in lent
+        if r.overdue_days > 0
+    )
     buckets = tuple(
         fund_reads.AgingBucket(
             label,

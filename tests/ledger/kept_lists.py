@@ -12,7 +12,7 @@ from ledger.db import Database
 from ledger.read import access
 from ledger.read import loans as loan_reads
 from ledger.read.books import ZERO
-from ledger.read.guarantees import liaison_exposures
+from ledger.read.guarantees import LiaisonTotals, liaison_exposures, liaisons_page
 from ledger.read.loans import loan_rows
 from tests.factories import CLERK_ACTOR
 
@@ -50,6 +50,36 @@ def assert_lists_match(
                 assert liaison_exposures(session, fund_id, actor, as_of) == exposures_from_entries(
                     session, fund_id, actor, as_of
                 ), as_of
+            assert_liaison_pages_match(session, fund_id, actor, fund_code)
+
+
+def assert_liaison_pages_match(session, fund_id: int, actor: Actor, fund_code: str) -> None:
+    """The liaisons' list, summed in the database and followed page by page (one liaison
+    a page), equals each liaison's exposure today summed from their loans' entries."""
+    want = [
+        LiaisonTotals(
+            e.liaison_id,
+            e.name,
+            e.township,
+            e.monthly_salary,
+            len(e.loans),
+            e.exposure,
+            e.overdue_amount,
+            e.called,
+            e.deducted,
+            e.owed,
+        )
+        for e in exposures_from_entries(session, fund_id, actor, None)
+    ]
+    seen, after = [], None
+    while True:
+        total, page = liaisons_page(session, actor, fund_code, after=after, limit=1)
+        assert total == len(want)
+        seen += page.items
+        if page.next is None:
+            break
+        after = page.next
+    assert seen == want
 
 
 def exposures_from_entries(session, fund_id: int, actor: Actor, as_of: date | None) -> list:

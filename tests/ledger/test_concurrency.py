@@ -10,20 +10,25 @@ a fund of its own, and run on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
+import json
 import random
 import threading
+import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 from functools import partial
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from ledger.actors import Actor
+from ledger.audit import append_audit, verify
 from ledger.db import Database, UnitOfWork, run_in_transaction
 from ledger.errors import AlreadyReversed, InsufficientBalance
+from ledger.idempotency import idempotent, request_fingerprint
 from ledger.models import Fund, Journal, ProposalStatus, Reversal
 from ledger.posting import JournalDraft
 from ledger.read.books import balance, trial_balance
@@ -249,3 +254,68 @@ def test_two_approvers_reversing_one_journal_get_one_reversal(committed_db, over
         assert book_problems(session, fund.id) == []
         assert balance(session, fund.id, SPECIAL).balance == D("1000.00")
         assert balance(session, fund.id, township("A")).balance == 0
+
+
+def request_writer(db: Database, fund: Fund, index: int, start: threading.Barrier) -> list[str]:
+    """Post 12 transfers on 2007-04-20 as requests do: key, posting, audit record, answer.
+
+    The writers move money both ways between the same accounts (A to B and
+    B to A), so two of them lock the same rows at once in opposite business
+    order: only the posting's fixed lock order keeps them from deadlocking.
+    """
+    rng = random.Random(104729 * index)
+    acknowledged = []
+    start.wait(timeout=30)
+    for n in range(12):
+        source, target = rng.sample(GUARDED, 2)
+        draft = transfer(date(2007, 4, 20), target, source, "0.01", kind="transfer")
+
+        def work(uow: UnitOfWork, draft: JournalDraft = draft) -> tuple[int, str]:
+            posted = post_many(uow, fund.id, [draft], actor=CLERK)[0]
+            append_audit(uow.session, chain=fund.code, actor=CLERK_ACTOR, action="POST journal")
+            return 201, json.dumps({"voucher": posted.voucher})
+
+        answer = idempotent(
+            db,
+            actor=CLERK,
+            key=f"w{index}-{n}-{uuid.uuid4().hex}",
+            method="POST",
+            path="/journals",
+            fingerprint=request_fingerprint("POST", "/journals", {"n": n}),
+            work=work,
+        )
+        acknowledged.append(json.loads(answer.body or "{}")["voucher"])
+    return acknowledged
+
+
+def test_eight_writers_on_one_fund_month_number_without_gaps_or_deadlocks(committed_db):
+    db = committed_db
+    fund = make_fund(db)
+    setup = [appropriate(db, fund, str(CAPITAL), on=date(2007, 4, 1))]
+    setup += [
+        post_draft(db, fund, transfer(date(2007, 4, 1), ref, SPECIAL, ALLOCATION))
+        for ref in GUARDED[1:]
+    ]
+    reruns: list[str] = []
+
+    @event.listens_for(db.engine, "handle_error")
+    def note(context: Any) -> None:
+        reruns.append(str(context.original_exception))
+
+    start = threading.Barrier(WRITERS)
+    try:
+        with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+            runs = [pool.submit(request_writer, db, fund, i, start) for i in range(WRITERS)]
+            acknowledged = [voucher for run in runs for voucher in run.result()]
+    finally:
+        event.remove(db.engine, "handle_error", note)
+
+    # No statement failed, so no deadlock, no serialization failure, no SQLite busy.
+    assert reruns == []
+    assert len(set(acknowledged)) == len(acknowledged) == WRITERS * 12
+    with db.read() as session:
+        vouchers = [p.voucher for p in setup] + acknowledged
+        assert book_problems(session, fund.id, vouchers) == []
+        assert voucher_seqs(session, fund.id) == {"2007-04": list(range(1, len(vouchers) + 1))}
+        chain = verify(session, fund.code)
+        assert chain.ok and chain.records == WRITERS * 12

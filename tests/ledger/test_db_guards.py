@@ -6,9 +6,11 @@ from datetime import date
 
 import pytest
 from sqlalchemy import delete, insert, text, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from ledger.models import Account, Entry, Journal
+from ledger.db import pipeline
+from ledger.models import Account, Entry, Fund, Journal
+from ledger.services.journals import _statements
 from tests.factories import SPECIAL, appropriate, make_fund
 
 
@@ -120,3 +122,44 @@ def test_unbalanced_journal_refused_at_commit_on_postgresql(db):
         # so ask PostgreSQL to run deferred checks now, as COMMIT would.
         uow.session.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
     assert "does not balance" in str(info.value)
+
+
+def test_a_balance_written_from_a_stale_version_is_refused(db):
+    """The posting's balance write names the version it read under the lock; another refuses."""
+    fund = make_fund(db)
+    appropriate(db, fund, "10.00")
+    with db.uow() as uow:
+        conn = uow.session.connection()
+        account = conn.execute(
+            text("SELECT id, version FROM account WHERE code = '1001' AND fund_id = :f"),
+            {"f": fund.id},
+        ).one()
+        stale = {
+            "b_id": account.id,
+            "b_version": account.version - 1,
+            "debit_total": 20,
+            "credit_total": 0,
+            "version": account.version,
+        }
+        with pytest.raises(IntegrityError, match="version"):
+            conn.execute(_statements(conn.dialect.name).write_balances, [stale])
+
+
+def test_an_error_inside_a_pipeline_is_the_statements_own(db):
+    """On PostgreSQL the statements go out together; the refusal is still an IntegrityError
+    naming the broken rule, and the unit of work rolls back as after any refusal."""
+    fund = make_fund(db)
+    posted = appropriate(db, fund, "10.00")
+    line = {"journal_id": posted.id, "line_no": 9, "red": False, "posted_on": date(2007, 4, 1)}
+    with pytest.raises(IntegrityError) as refused, db.uow() as uow:
+        conn = uow.session.connection()
+        account_id = conn.scalar(
+            text("SELECT id FROM account WHERE code = '1001' AND fund_id = :f"), {"f": fund.id}
+        )
+        with pipeline(conn):
+            conn.execute(update(Fund).where(Fund.id == fund.id).values(name="改名"))
+            refused_line = {**line, "account_id": account_id, "amount": -5, "side": "D"}
+            conn.execute(insert(Entry).inline().values(**refused_line))
+    assert "ck_entry" in str(refused.value) or "CHECK" in str(refused.value)
+    with db.read() as session:
+        assert session.get(Fund, fund.id).name == fund.name

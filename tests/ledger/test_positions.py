@@ -5,11 +5,20 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from ledger import positions
 from ledger.actors import Actor
-from ledger.models import LoanEvent, LoanPosition, PositionDay, PositionTotal, Township
+from ledger.models import (
+    Account,
+    AccountKindDay,
+    ChartKindDay,
+    LoanEvent,
+    LoanPosition,
+    PositionDay,
+    PositionTotal,
+    Township,
+)
 from ledger.read import positions as kept_reads
 from ledger.services import loans, proposals
 from tests.factories import APPROVER, CLERK_ACTOR, committing, make_loan, make_programme, reverse
@@ -167,6 +176,18 @@ def test_check_names_a_corrupted_figure_and_rebuild_repairs_it(db, set_today):
             .where(PositionDay.day == date(2008, 3, 1))
             .values(repaid=D("1.00"), outstanding=D("-1.00"))
         )
+        loan_account = select(Account.id).where(Account.subkey == loan.registration_no)
+        uow.session.execute(
+            update(AccountKindDay)
+            .where(AccountKindDay.account_id == loan_account.scalar_subquery())
+            .where(AccountKindDay.kind == "repayment")
+            .values(credit=D("999.99"))
+        )
+        uow.session.execute(
+            delete(ChartKindDay).where(
+                ChartKindDay.kind == "repayment", ChartKindDay.day == date(2008, 3, 1)
+            )
+        )
     with db.read() as session:
         found = {
             (d.subject, d.figure, d.kept, d.computed)
@@ -179,6 +200,9 @@ def test_check_names_a_corrupted_figure_and_rebuild_repairs_it(db, set_today):
         (f"loan {no}", "outstanding", D("2100.00"), D("2000.00")),
         (f"township {town} batch 1 day 2008-03-01", "repaid", D("1.00"), D("1000.00")),
         (f"township {town} batch 1 day 2008-03-01", "outstanding", D("-1.00"), D("-1000.00")),
+        (f"account 1101/{no} kind repayment day 2008-03-01", "credit", D("999.99"), D("1000.00")),
+        ("chart 1011 kind repayment day 2008-03-01", "debit", D("0.00"), D("1000.00")),
+        ("chart 1101 kind repayment day 2008-03-01", "credit", D("0.00"), D("1000.00")),
     }
     with committing(db) as uow:
         positions.rebuild(uow.session, prog.fund.id)
@@ -197,7 +221,7 @@ def test_rebuild_writes_what_the_posting_path_kept(db, set_today):
                 tuple(getattr(r, c.name) for c in model.__table__.columns)
                 for r in session.scalars(select(model))
             )
-            for model in (LoanPosition, PositionTotal, PositionDay)
+            for model in (LoanPosition, PositionTotal, PositionDay, AccountKindDay, ChartKindDay)
         ]
 
     with db.read() as session:

@@ -515,3 +515,49 @@ def test_the_kept_tally_of_each_month_is_month_visits(db, prog, lent, set_today)
                 )
                 assert kept.get(towns[code], (0, 0)) == (got.due, got.done), (when, code)
     assert month(db, prog, "2007-05").done == 1
+
+
+def test_the_months_page_is_month_visits_a_page_at_a_time(db, prog, lent, set_today):
+    """`month_page` counts by township from the kept figures and lists, a page at a time,
+    the loans `month_visits` computes as missing, for a past month (a loan settled since
+    still owed then) and the running one."""
+    set_today(date(2007, 8, 15))
+    first, _, third = lent
+    visit(db, prog, third, date(2007, 6, 9), liaison=prog.liaisons[T2])
+    with committing(db) as uow:
+        loans.repay_loan(
+            uow, CLERK_ACTOR, prog.code, first.registration_no, on=date(2007, 6, 15), amount="3000"
+        )
+    with db.read() as session:
+        for when in ("2007-04", "2007-05", "2007-06", "2007-07", "2007-08"):
+            whole = read.month_visits(session, CLERK_ACTOR, prog.code, when)
+            walked, after = [], None
+            while True:
+                page = read.month_page(session, CLERK_ACTOR, prog.code, when, after=after, limit=1)
+                assert (page.due, page.done) == (whole.due, whole.done), when
+                assert len(page.missing) <= 1
+                walked += page.missing
+                after = page.next
+                if after is None:
+                    break
+            assert walked == sorted(whole.missing, key=lambda v: v.registration_no), when
+            by_town = {t.township: (t.due, t.done, t.missing) for t in page.townships}
+            for town in (T1, T2):
+                mine = [x for x in whole.liaisons if x.township == town]
+                due, done = sum(x.due for x in mine), sum(x.done for x in mine)
+                assert by_town.get(town, (0, 0, 0)) == (
+                    (due, done, due - done) if due else (0, 0, 0)
+                ), (when, town)
+        may = read.month_page(session, CLERK_ACTOR, prog.code, "2007-05")
+        assert [v.registration_no for v in may.missing] == [
+            first.registration_no,
+            third.registration_no,
+        ]
+        assert [v.liaison for v in may.missing] == ["王明", "李强"]
+        mine = read.month_page(session, OFFICER_2, prog.code, "2007-05")
+        assert [v.township for v in mine.missing] == [T2] and mine.due == 1
+        assert [t.township for t in mine.townships] == [T2]
+        with pytest.raises(errors.NotFound):
+            read.month_page(session, OFFICER_2, prog.code, "2007-05", township=T1)
+        with pytest.raises(errors.BadCursor):
+            read.month_page(session, CLERK_ACTOR, prog.code, "2007-05", after="bm90")

@@ -14,7 +14,7 @@ from ledger.labels import KIND
 from ledger.permissions import Action
 from ledger.read import access, books
 from ledger.read import journals as journal_reads
-from ledger.read.listing import MAX_CURSOR, Seek
+from ledger.read.listing import Seek
 from ledger.services.periods import PERIOD, close_period, reopen_period
 from ledger.services.reversals import propose_reversal
 from sheets import lists
@@ -26,17 +26,13 @@ from shell.schemas.books import ReopenIn
 from shell.schemas.proposals import ReversalIn
 from web.blueprint import COUNTY, EVERY_KIND, bp, page
 from web.forms import FormState, blank, prefixed, search_form, submit
-from web.pagination import PER_PAGE, sought
+from web.pagination import PER_PAGE, PageQuery, sought
 
 
-class JournalSearch(Schema):
+class JournalSearch(PageQuery):
     from_ = Date(data_key="from")
     to = Date()
     kind = fields.String(validate=validate.Length(max=32))
-    #: The cursor a page's "next" link carries (`ledger.read.listing`).
-    after = fields.String(validate=validate.Length(max=MAX_CURSOR))
-    #: An old link's page number: that page, by offset.
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
 
 
 @bp.route("/f/<f>/journals")

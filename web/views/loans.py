@@ -25,7 +25,6 @@ from ledger.permissions import Action
 from ledger.read import loans as loan_reads
 from ledger.read import setup
 from ledger.read import visits as visit_reads
-from ledger.read.listing import MAX_CURSOR
 from ledger.schedule import MAX_INSTALMENTS, make_schedule
 from ledger.services import guarantees, loans, proposals, visits
 from sheets import tables
@@ -47,7 +46,7 @@ from shell.schemas.visits import VisitIn
 from web.blueprint import EVERYONE, bp, page
 from web.choices import choices
 from web.forms import FormState, blank, prefixed, search_form, submit
-from web.pagination import PER_PAGE, sought
+from web.pagination import PER_PAGE, PageQuery, sought
 
 
 class EqualSchedule(Schema):
@@ -217,15 +216,11 @@ def offered(role: str, status: str) -> list[Step]:
     return [step for step in ACTIONS.values() if permissions.allows(role, step.action, status)]
 
 
-class ListForm(LoanFilter):
+class ListForm(LoanFilter, PageQuery):
     """The list's filters as typed in the page's search form."""
 
     overdue = fields.Boolean(load_default=False)
     q = fields.String(validate=validate.Length(max=50))
-    #: The cursor a page's "next" link carries (`ledger.read.listing`).
-    after = fields.String(validate=validate.Length(max=MAX_CURSOR))
-    #: An old link's page number: that page, by offset.
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
 
 
 @bp.route("/f/<f>/loans", endpoint="loans")

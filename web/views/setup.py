@@ -29,7 +29,8 @@ from shell.schemas.setup import HouseholdIn
 from shell.writes import commit_write
 from web.blueprint import COUNTY, EVERYONE, bp, page
 from web.choices import choices
-from web.forms import FORM, FormState, blank, form_page, prefixed, submit
+from web.forms import FORM, FormState, blank, form_page, prefixed, search_form, submit
+from web.pagination import PER_PAGE, PageQuery, sought
 from web.session import flash
 
 
@@ -140,16 +141,27 @@ def money_movement(f: str, kind: str) -> Any:
 @bp.route("/f/<f>/liaisons")
 @page(*COUNTY, "township")
 def liaisons(f: str) -> Any:
+    """The liaisons a page at a time, each with what they answer for today, summed."""
+    query, _ = search_form(PageQuery(), {"page": 1})
     with get_db().read() as session:
-        people = guarantees.exposures(session, g.actor, f)
-    return render_template("web/liaisons.html", title="行政联系人", fund=f, people=people)
+        total, found = guarantees.liaisons_page(
+            session,
+            g.actor,
+            f,
+            after=query.get("after"),
+            offset=(query["page"] - 1) * PER_PAGE,
+            limit=PER_PAGE,
+        )
+    return render_template(
+        "web/liaisons.html", title="行政联系人", fund=f, listing=sought(total, found)
+    )
 
 
 @bp.route("/f/<f>/liaisons.xlsx")
 @page(*COUNTY, "township")
 def liaisons_xlsx(f: str) -> Any:
     with get_db().read() as session:
-        people = guarantees.exposures(session, g.actor, f)
+        people = guarantees.every_liaison(session, g.actor, f)
     return download(lists.liaisons_xlsx(people), f"{f}-liaisons.xlsx")
 
 

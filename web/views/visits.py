@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g, render_template, request, url_for
+from marshmallow import fields, validate
 
 from ledger import dates
 from ledger.errors import LedgerError
@@ -20,6 +21,7 @@ from ledger.permissions import Action
 from ledger.read import loans as loan_reads
 from ledger.read import setup
 from ledger.read import visits as read
+from ledger.read.listing import MAX_CURSOR, Seek
 from ledger.services import visits as service
 from shell.db import get_db
 from shell.schemas.overview import YearQuery
@@ -27,9 +29,15 @@ from shell.schemas.visits import CadreQuery, CadreVisitIn, MonthQuery
 from web.blueprint import EVERYONE, bp, page
 from web.choices import choices
 from web.forms import FormState, form_page, search_form
+from web.pagination import PER_PAGE, sought
 from web.views.loans import ACTIONS, suggested_visit
 
 STEP = ACTIONS[Action.VISIT.value]
+
+
+class MonthPageQuery(MonthQuery):
+    #: The cursor a page's "next" link carries (`ledger.read.listing`).
+    after = fields.String(validate=validate.Length(max=MAX_CURSOR))
 
 
 def _visit_page(f: str, no: str, form: FormState) -> Any:
@@ -69,22 +77,24 @@ def visit(f: str, no: str) -> Any:
 @page(*EVERYONE)
 def visits(f: str) -> Any:
     """本月未走访: the month's loans due a visit, per liaison, and those not visited yet."""
-    query, form = search_form(MonthQuery(), {})
+    query, form = search_form(MonthPageQuery(), {})
     with get_db().read() as session:
         try:
-            month = read.month_visits(session, g.actor, f, **query)
+            month = read.month_page(session, g.actor, f, **query, limit=PER_PAGE)
         except LedgerError as error:
             if error.field != "month":
-                raise  # another township's: the 404 page
+                raise  # another township's, or a cursor no page gave: the error page
             form.error("month", error.detail_zh)
-            month = read.month_visits(session, g.actor, f, **MonthQuery().load({}))
+            month = read.month_page(session, g.actor, f, **MonthQuery().load({}), limit=PER_PAGE)
     form.values = {"month": month.month, **form.values}  # the month shown, unless mistyped
+    missing = month.due - month.done
     return render_template(
         "web/visits.html",
         title=f"{month.month} 未走访",
         fund=f,
         form=form,
         month=month,
+        listing=sought(missing, Seek(month.missing, month.next)),
         **choices(f),
     )
 

@@ -6,10 +6,12 @@ import dataclasses
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from ledger.actors import Actor
+from ledger.errors import BadCursor
 from ledger.read.figures import Schedule, settle_by_kind
 from ledger.read.fund import (
     aging,
@@ -118,6 +120,35 @@ def test_the_fund_statement_and_the_aging_table_agree_with_the_entries(db):
             printed = fund_statement(session, CLERK_ACTOR, prog.code, to=day).aging
             assert printed == dataclasses.replace(want, loans=(), liaisons={}), day
             assert printed.overdue_loans == len(want.loans), day
+
+
+def test_the_aging_pages_walk_the_overdue_loans_once_in_order(db):
+    """Page by page (by cursor, or by an old client's page number) the aging lists what the
+    whole list does, each page with the whole fund's buckets and totals."""
+    prog, *_ = build(db)
+    with db.read() as session:
+        for day in (date(2008, 7, 1), date(2009, 5, 1), date(2010, 1, 1)):
+            want = aging_from_entries(session, prog.code, day)
+            for per_page in (1, 2):
+                walked, after = [], None
+                while True:
+                    page = aging(
+                        session, CLERK_ACTOR, prog.code, as_of=day, after=after, limit=per_page
+                    )
+                    assert len(page.loans) <= per_page
+                    assert (page.buckets, page.overdue_amount) == (
+                        want.buckets,
+                        want.overdue_amount,
+                    )
+                    walked += page.loans
+                    after = page.next
+                    if after is None:
+                        break
+                assert tuple(walked) == want.loans, (day, per_page)
+            second = aging(session, CLERK_ACTOR, prog.code, as_of=day, offset=1, limit=1)
+            assert second.loans == want.loans[1:2], day
+        with pytest.raises(BadCursor):
+            aging(session, CLERK_ACTOR, prog.code, after="bm90IGEgY3Vyc29y", limit=1)
 
 
 def test_township_positions_balance(db):

@@ -9,6 +9,7 @@ import pytest
 
 from ledger.actors import Actor
 from ledger.errors import BadCursor
+from ledger.read import guarantees as guarantees_read
 from ledger.read import loans as loan_reads
 from ledger.read.listing import encode_cursor
 from ledger.services import guarantees, loans, proposals
@@ -106,6 +107,31 @@ def test_the_list_from_kept_figures_is_the_list_from_the_entries(db, book):
     assert no["extended"] not in overdue and no["written_off"] not in overdue
     assert no["on_time"] not in overdue and no["repaid"] not in overdue
     assert total == len(page.items)
+
+
+def test_the_liaisons_list_sums_each_liaisons_loans_in_the_database(db, book):
+    prog, _ = book
+    town_a, town_b = prog.townships[:2]
+    with db.read() as session:
+        total, page = guarantees_read.liaisons_page(session, CLERK_ACTOR, prog.code, limit=1)
+        assert (total, len(page.items)) == (len(prog.townships), 1)
+        _, rest = guarantees_read.liaisons_page(
+            session, CLERK_ACTOR, prog.code, after=page.next, limit=50
+        )
+        officer = Actor("officer-b", "township", township_code=town_b)
+        _, own = guarantees_read.liaisons_page(session, officer, prog.code)
+    shown = {p.liaison_id: p for p in page.items + rest.items}
+    assert rest.next is None and len(shown) == total
+    # Town A's liaison answers for the overdue loan (2,500.00 owed, 1,500.00 overdue) and
+    # the one whose repayment was reversed (2,000.00, 1,333.34); its repaid loans are done.
+    a = shown[prog.liaisons[town_a]]
+    assert (a.loans, a.exposure, a.overdue_amount) == (2, D("4500.00"), D("2833.34"))
+    # Town B's: the extended loan (2,000.00, nothing due yet), the one partly written off
+    # (2,000.00, 1,000.00) and the one called (1,700.00, 1,033.34); 300.00 called, owed.
+    b = shown[prog.liaisons[town_b]]
+    assert (b.loans, b.exposure, b.overdue_amount) == (3, D("5700.00"), D("2033.34"))
+    assert (b.called, b.deducted, b.owed) == (D("300.00"), D("0.00"), D("300.00"))
+    assert [p.liaison_id for p in own.items] == [b.liaison_id]
 
 
 def test_the_filters_narrow_the_kept_list_as_the_entries_list(db, book):
