@@ -26,6 +26,8 @@ FUND_KEY = {"fund": "county_code", "audit_record": "chain", "audit_head": "chain
 CHILDREN = {
     "account_daily_total": ("account_id", "account"),
     "chart_daily_total": ("chart_id", "chart_account"),
+    "account_kind_day": ("account_id", "account"),
+    "chart_kind_day": ("chart_id", "chart_account"),
     "entry": ("journal_id", "journal"),
     "instalment": ("loan_id", "loan"),
     "schedule_version": ("loan_id", "loan"),

@@ -201,13 +201,11 @@ def journal_count(session: Session, fund_id: int, from_: date | None, to: date |
     """
     c = VoucherCounter
     whole = select(func.coalesce(func.sum(c.last_seq), 0)).where(c.fund_id == fund_id)
-    cut = set()
     if from_ is not None:
         whole = whole.where(c.period > month_of(from_))
-        cut.add(month_of(from_))
     if to is not None:
         whole = whole.where(c.period < month_of(to))
-        cut.add(month_of(to))
+    cut = {month_of(day) for day in (from_, to) if day is not None}
     total = int(session.scalar(whole) or 0)
     for period in sorted(cut):
         counted = select(func.count()).where(Journal.fund_id == fund_id, Journal.period == period)

@@ -176,7 +176,11 @@ def test_check_names_a_corrupted_figure_and_rebuild_repairs_it(db, set_today):
             .where(PositionDay.day == date(2008, 3, 1))
             .values(repaid=D("1.00"), outstanding=D("-1.00"))
         )
-        loan_account = select(Account.id).where(Account.subkey == loan.registration_no)
+        loan_account = select(Account.id).where(
+            Account.fund_id == prog.fund.id,
+            Account.code == "1101",
+            Account.subkey == loan.registration_no,
+        )
         uow.session.execute(
             update(AccountKindDay)
             .where(AccountKindDay.account_id == loan_account.scalar_subquery())
