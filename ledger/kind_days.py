@@ -57,20 +57,31 @@ def _upserts(dialect: str) -> tuple[Any, Any]:
     return out[0], out[1]
 
 
-def record(
-    conn: Connection, fund_id: int, drafts: Sequence[JournalDraft], accounts: AccountIds
-) -> None:
-    """Add the drafts' lines to the kept days of their accounts and chart lines, by event kind."""
+def reversed_kinds(
+    conn: Connection, fund_id: int, drafts: Sequence[JournalDraft]
+) -> dict[str, str]:
+    """The kind of each journal the drafts reverse, by voucher: a red-ink reversal counts
+    under its original's kind. Read before the posting's pipeline, which fetches nothing."""
     reversed_vouchers = [d.reverses for d in drafts if d.reverses]
-    originals: dict[str, str] = {}
-    if reversed_vouchers:
-        originals = dict(
-            conn.execute(
-                select(Journal.voucher_no, Journal.kind).where(
-                    Journal.fund_id == fund_id, Journal.voucher_no.in_(reversed_vouchers)
-                )
-            ).all()
-        )
+    if not reversed_vouchers:
+        return {}
+    return dict(
+        conn.execute(
+            select(Journal.voucher_no, Journal.kind).where(
+                Journal.fund_id == fund_id, Journal.voucher_no.in_(reversed_vouchers)
+            )
+        ).all()
+    )
+
+
+def record(
+    conn: Connection,
+    drafts: Sequence[JournalDraft],
+    accounts: AccountIds,
+    originals: dict[str, str],
+) -> None:
+    """Add the drafts' lines to the kept days of their accounts and chart lines, by event
+    kind (`originals`: `reversed_kinds`)."""
     per_account: dict[tuple[int, str, date], list[Any]] = {}
     per_chart: dict[tuple[int, str, date], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     for draft in drafts:

@@ -310,6 +310,7 @@ def post_many(
         ids = _insert_journals(conn, sql, fund_id, journal_rows)
     else:
         ids = [row["id"] for row in journal_rows]
+    originals = kind_days.reversed_kinds(conn, fund_id, drafts)
     # Nothing reads these writes' results: one round trip on PostgreSQL.
     with pipeline(conn):
         if new_ids is not None:
@@ -324,9 +325,8 @@ def post_many(
             ],
         )
         _add_daily_totals(conn, sql, drafts, accounts)
-        kind_days.record(
-            conn, fund_id, drafts, {r: (s.id, s.chart_id) for r, s in accounts.items()}
-        )
+        ids_of = {ref: (state.id, state.chart_id) for ref, state in accounts.items()}
+        kind_days.record(conn, drafts, ids_of, originals)
     if loans is not None:
         positions.record_posting(conn, fund_id, drafts, ids, loans)
     return [
