@@ -218,10 +218,12 @@ class SubsidyIn(Schema):
 
 
 class FiguresQuery(Schema):
-    as_of = Date(metadata={"description": "逾期判断日 / the day overdue is judged on (today)"})
+    as_of = Date(metadata={"description": "截至日期(含,默认今天)/ as of the end of this day"})
 
 
 class FiguresOut(Schema):
+    """A society's figures at the end of a day (`reads.society_figures`)."""
+
     fiscal_capital = Amount(required=True)
     member_shares = Amount(required=True)
     donations = Amount(required=True)
@@ -230,8 +232,8 @@ class FiguresOut(Schema):
     poor_members = fields.Integer(required=True)
     loans_outstanding = Amount(required=True)
     overdue = Amount(required=True)
-    fee_income = Amount(required=True)
-    bank = Amount(required=True)
+    fee_income = Amount(required=True, metadata={"description": "本年累计 / year to date"})
+    bank = Amount(required=True, metadata={"description": "专户存款 / in the bank account"})
 
 
 class SocietyShareOut(Schema):
@@ -277,7 +279,9 @@ class SocietyQuery(Schema):
     as_of = Date(metadata={"description": "截至日期(含,默认今天)/ as of the end of this day"})
 
 
-class SocietyRowOut(Schema):
+class SocietyRowOut(FiguresOut):
+    """A society of the county's list: who and where it is, then its figures."""
+
     fund = fields.String(required=True, attribute="society.fund")
     name = fields.String(required=True, attribute="society.name")
     county = fields.String(required=True, attribute="society.county")
@@ -285,16 +289,6 @@ class SocietyRowOut(Schema):
     village = fields.String(allow_none=True, attribute="society.village")
     township = fields.String(allow_none=True, attribute="society.township")
     opened_on = Date(allow_none=True, attribute="society.opened_on")
-    fiscal_capital = Amount(required=True)
-    member_shares = Amount(required=True)
-    donations = Amount(required=True)
-    reserves = Amount(required=True)
-    members = fields.Integer(required=True)
-    poor_members = fields.Integer(required=True)
-    loans_outstanding = Amount(required=True)
-    overdue = Amount(required=True)
-    fee_income = Amount(required=True, metadata={"description": "本年累计 / year to date"})
-    bank = Amount(required=True, metadata={"description": "专户存款 / in the bank account"})
 
 
 class SocietyExpenseOut(Schema):
