@@ -31,31 +31,15 @@ from ledger.services.funds import open_fund
 from shell.app import create_app
 from tests.conftest import isolated_url
 from tests.factories import ADMIN, committing, make_id_number
+from tests.mutual_aid.society import RULES as SOCIETY_RULES
 from tests.web.conftest import CHEAP, Browser
 from tests.web.test_browser import CHROMIUM
 
 PASSWORD = "correct horse battery"
 COUNTY, OTHER = "340401", "340402"
 S, REVOLVING = "ZHS-LIJIA", "ZZJ-1"
-RULES: dict[str, Any] = {
-    "effective_on": date(2024, 2, 1),
-    "share_size": "500.00",
-    "loan_cap": "3000.00",
-    "loan_share_multiple": 3,
-    "max_term_months": 6,
-    "fee_rate_monthly": "0.005",
-    "overdue_fee_rate_monthly": "0.0075",
-    "notice_days": 5,
-    "group_min": 3,
-    "group_max": 5,
-    "distribution": {
-        "reserve": "0.40",
-        "welfare": "0.10",
-        "risk": "0.20",
-        "staff": "0.10",
-        "dividend": "0.20",
-    },
-}
+#: The test societies' 章程 from 2024-02-01.
+RULES: dict[str, Any] = {"effective_on": date(2024, 2, 1), **SOCIETY_RULES}
 
 
 @dataclass(frozen=True)
