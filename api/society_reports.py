@@ -3,7 +3,7 @@
 - ``/api/v1/societies/<s>/reports/loan-notice.pdf``: 借款公示表, to post in the village
 - ``/api/v1/societies/<s>/reports/members/<id>/statement.pdf``: 社员对账单
 - ``/api/v1/societies/<s>/reports/months/<period>.pdf``: 互助社月报
-- ``/api/v1/societies/<s>/reports/distributions/<year>.pdf``: 收益分配表
+- ``/api/v1/societies/<s>/reports/distribution/<year>.pdf``: 收益分配表
 - ``/api/v1/regions/<r>/reports/societies.pdf``: 村级扶贫互助社运行情况汇总表
 
 A society's reports pass the society's gate (`api.societies.in_society`: a
@@ -100,7 +100,7 @@ class MonthlyReport(MethodView):
         )
 
 
-@blp.route("/societies/<s>/reports/distributions/<int:year>.pdf")
+@blp.route("/societies/<s>/reports/distribution/<int:year>.pdf")
 class DistributionTable(MethodView):
     @in_society(*SOCIETY_READERS)
     @pdf_response

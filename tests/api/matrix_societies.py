@@ -60,7 +60,7 @@ ROWS: dict[tuple[str, str], dict[str, int]] = {
     ("GET", f"{S}/reports/loan-notice.pdf"): expect(200, *SOCIETY_READERS),
     ("GET", f"{S}/reports/members/<int:id>/statement.pdf"): expect(200, *SOCIETY_READERS),
     ("GET", f"{S}/reports/months/<period>.pdf"): expect(422, *SOCIETY_READERS),
-    ("GET", f"{S}/reports/distributions/<int:year>.pdf"): expect(404, *SOCIETY_READERS),
+    ("GET", f"{S}/reports/distribution/<int:year>.pdf"): expect(404, *SOCIETY_READERS),
     # the county's roll-up of its societies, by the readers of a county's books
     ("GET", "/api/v1/regions/<r>/reports/societies.pdf"): expect(200, *COUNTY_READERS),
 }

@@ -54,7 +54,7 @@ DOWNLOADS: list[tuple[str, str, dict[str, str]]] = [
     ("GET", f"{S}/reports/loan-notice.pdf", {}),
     ("GET", f"{S}/reports/members/<int:id>/statement.pdf", {}),
     ("GET", f"{S}/reports/months/<period>.pdf", {}),
-    ("GET", f"{S}/reports/distributions/<int:year>.pdf", {}),
+    ("GET", f"{S}/reports/distribution/<int:year>.pdf", {}),
     ("GET", "/api/v1/regions/<r>/reports/societies.pdf", {}),
     ("POST", f"{F}/reconciliations/townships/<t>", {"format": "pdf"}),
     ("POST", f"{F}/reconciliations/townships/<t>", {"format": "xlsx"}),

@@ -34,7 +34,7 @@ def test_a_year_not_distributed_a_month_that_is_none_and_a_revolving_fund(
 ):
     s = f"/api/v1/societies/{society_world.code}"
     assert_problem(
-        county.get("approver", f"{s}/reports/distributions/2024.pdf", status=None),
+        county.get("approver", f"{s}/reports/distribution/2024.pdf", status=None),
         404,
         "record-not-found",
     )
@@ -64,7 +64,7 @@ def test_the_roll_up_lists_the_countys_societies_to_its_readers_only(
 
 @pytest.mark.parametrize(
     ("path", "field"),
-    [("reports/months/0000-01.pdf", "period"), ("reports/distributions/99999.pdf", "year")],
+    [("reports/months/0000-01.pdf", "period"), ("reports/distribution/99999.pdf", "year")],
 )
 def test_a_year_out_of_range_is_refused_naming_the_field(
     county: County, society_world: Any, path: str, field: str
