@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ledger import dates, permissions
 from ledger.actors import SYSTEM, Actor
-from ledger.errors import InvalidField, RecordNotFound
+from ledger.errors import DateInFuture, DateOutOfOrder, InvalidField, RecordNotFound
 from ledger.models import (
     Account,
     AccountDailyTotal,
@@ -41,6 +41,7 @@ from ledger.programmes.mutual_aid.models import (
     SocietyProfile,
     SocietyRules,
 )
+from ledger.programmes.mutual_aid.programme import FIRST_RULES_FROM
 from ledger.programmes.mutual_aid.services import allocated_by_member, rules_on, society
 from ledger.programmes.mutual_aid.yearend import CLOSED as YEAR_CLOSED
 from ledger.programmes.mutual_aid.yearend import DISTRIBUTED, Distribution
@@ -55,7 +56,7 @@ from ledger.read.books import (
 )
 from ledger.read.listing import Listing, Seek
 from ledger.read.regions import region_code
-from ledger.services.periods import check_period
+from ledger.services.periods import PERIOD
 
 ZERO = Decimal("0.00")
 R = TypeVar("R")
@@ -1061,9 +1062,6 @@ AGE_BANDS: tuple[tuple[str, int | None], ...] = (
 )
 
 
-EARLIEST_YEAR = 1901
-
-
 CHART_NAMES = {line.code: line.name_zh for line in chart.CHART}
 
 
@@ -1082,15 +1080,35 @@ def _turnover(session: Session, fund_id: int, code: str, after: date, through: d
     return side(through) - side(after)
 
 
-def monthly_report(session: Session, actor: Actor, code: str, period: str) -> MonthlyReport:
-    """The society's month `period` (YYYY-MM) as its month-end report shows it."""
-    fund = visible(session, actor, code)
-    if int(check_period(period)[:4]) <= EARLIEST_YEAR:
+def report_month(fund: Fund, month: object) -> str:
+    """`month` (YYYY-MM) if the society has lived in it: from the month it opened to this
+    one (so far). A month to come or before the society has no figures to report, and
+    saying so beats a page of zeros."""
+    if not isinstance(month, str) or not PERIOD.fullmatch(month):
         raise InvalidField(
-            f"会计期间 {period} 应晚于 {EARLIEST_YEAR} 年",
-            f"period {period} must be after {EARLIEST_YEAR}",
-            field="period",
+            f"月份 {month!r} 格式应为 YYYY-MM", f"month {month!r} must be YYYY-MM", field="month"
         )
+    this = dates.month_of(dates.today())
+    if month > this:
+        raise DateInFuture(
+            f"月份 {month} 晚于本月 {this}",
+            f"month {month} is after this month {this}",
+            field="month",
+        )
+    first = dates.month_of(fund.opened_on or FIRST_RULES_FROM)
+    if month < first:
+        raise DateOutOfOrder(
+            f"月份 {month} 早于互助社成立的 {first}",
+            f"month {month} is before {first}, the month the society opened",
+            field="month",
+        )
+    return month
+
+
+def monthly_report(session: Session, actor: Actor, code: str, month: str) -> MonthlyReport:
+    """The society's `month` (YYYY-MM, `report_month`) as its month-end report shows it."""
+    fund = visible(session, actor, code)
+    period = report_month(fund, month)
     end = month_end(period)
     start = end.replace(day=1)
     year_before = yearend.year_end(end.year - 1)
