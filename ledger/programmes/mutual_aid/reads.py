@@ -731,8 +731,8 @@ def distributions(
     """Each year closed (or the one `year`), oldest first, read back from its closing and
     distribution journals: the income and expenses closed, and where the result went."""
     query = (
-        select(Journal.posted_on, Journal.voucher_no, Account.code, Account.subkey, Entry.side)
-        .add_columns(Entry.amount)
+        select(Journal.posted_on, Journal.kind, Journal.voucher_no, Account.code, Account.subkey)
+        .add_columns(Entry.side, Entry.amount)
         .join(Entry, Entry.journal_id == Journal.id)
         .join(Account, Account.id == Entry.account_id)
         .where(Journal.fund_id == fund_id, Journal.kind.in_((YEAR_CLOSED, DISTRIBUTED)))
@@ -740,26 +740,27 @@ def distributions(
     )
     if year is not None:
         query = query.where(Journal.posted_on == yearend.year_end(year))
-    #: Year -> chart line -> debits less credits; year -> member -> dividend; the vouchers.
+    #: Year -> chart line -> debits less credits; year -> member -> dividend; year -> the
+    #: voucher of each kind of journal (closing, distribution).
     lines: dict[int, dict[str, Decimal]] = {}
     dividends: dict[int, dict[int, Decimal]] = {}
-    vouchers: dict[int, dict[str, None]] = {}
-    for posted_on, voucher, code, subkey, side, amount in session.execute(query):
+    vouchers: dict[int, dict[str, str]] = {}
+    for posted_on, kind, voucher, code, subkey, side, amount in session.execute(query):
         closed = posted_on.year
-        vouchers.setdefault(closed, {})[voucher] = None
+        vouchers.setdefault(closed, {})[kind] = voucher
         if code == chart.DIVIDENDS_PAYABLE:
             dividends.setdefault(closed, {})[int(subkey)] = amount
         else:
             by_line = lines.setdefault(closed, {})
             by_line[code] = by_line.get(code, ZERO) + (amount if side == DEBIT else -amount)
     return {
-        closed: _distribution(closed, lines[closed], dividends.get(closed, {}), tuple(found))
+        closed: _distribution(closed, lines[closed], dividends.get(closed, {}), found)
         for closed, found in vouchers.items()
     }
 
 
 def _distribution(
-    year: int, lines: dict[str, Decimal], dividends: dict[int, Decimal], vouchers: tuple[str, ...]
+    year: int, lines: dict[str, Decimal], dividends: dict[int, Decimal], vouchers: dict[str, str]
 ) -> Distribution:
     """A year's distribution from its lines' debits less credits (a part is credited)."""
 
@@ -778,7 +779,8 @@ def _distribution(
         risk=credited(chart.RISK_RESERVE),
         staff=credited(chart.SUBSIDIES_PAYABLE),
         dividends=dividends,
-        vouchers=vouchers,
+        closing_voucher=vouchers.get(YEAR_CLOSED),
+        voucher=vouchers.get(DISTRIBUTED),
     )
 
 

@@ -76,7 +76,15 @@ class Distribution:
     staff: Decimal
     #: Member id -> dividend declared.
     dividends: dict[int, Decimal]
-    vouchers: tuple[str, ...]
+    #: 年度结转: the journal closing income and expenses into 3201 (None: nothing to close).
+    closing_voucher: str | None
+    #: 收益分配: the journal distributing a positive result (None: nothing to distribute).
+    voucher: str | None
+
+    @property
+    def vouchers(self) -> tuple[str, ...]:
+        """The year end's journals, the closing first: what the printed table cites."""
+        return tuple(v for v in (self.closing_voucher, self.voucher) if v is not None)
 
 
 def _income_lines(session: Session, fund: Fund, day: date) -> tuple[list[Line], Decimal, Decimal]:
@@ -159,12 +167,12 @@ def distribute(uow: UnitOfWork, actor: Actor, fund_code: str, year: object) -> D
     accrue_all(uow, fund, actor, day)
     lines, income, expenses = _income_lines(session, fund, day)
     result = income - expenses
-    vouchers = []
+    closing_voucher = voucher = None
     if result:
         closing = [*lines]
         closing.append(credit(YEAR_RESULT, result) if result > 0 else debit(YEAR_RESULT, -result))
-        vouchers.append(
-            post_draft(uow, fund, actor, journal(day, CLOSED, f"{year} 年度结转", closing))
+        closing_voucher = post_draft(
+            uow, fund, actor, journal(day, CLOSED, f"{year} 年度结转", closing)
         )
     table = _table(session, fund, day, income, expenses)
     if result > 0:
@@ -185,11 +193,14 @@ def distribute(uow: UnitOfWork, actor: Actor, fund_code: str, year: object) -> D
                 for member, amount in sorted(table.dividends.items())
             ),
         ]
-        vouchers.append(
-            post_draft(uow, fund, actor, journal(day, DISTRIBUTED, f"{year} 年度收益分配", lines))
+        voucher = post_draft(
+            uow, fund, actor, journal(day, DISTRIBUTED, f"{year} 年度收益分配", lines)
         )
-    audit(session, fund, actor, "distribution", f"year:{year}", result=result, vouchers=vouchers)
-    return replace(table, vouchers=tuple(vouchers))
+    table = replace(table, closing_voucher=closing_voucher, voucher=voucher)
+    audit(
+        session, fund, actor, "distribution", f"year:{year}", result=result, vouchers=table.vouchers
+    )
+    return table
 
 
 def _table(
@@ -217,7 +228,8 @@ def _table(
         from_fen(risk),
         from_fen(staff),
         {m: from_fen(f) for m, f in dividends.items() if f},
-        (),
+        None,
+        None,
     )
 
 
