@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import assert_problem
-from tests.api.programme import County
+from tests.api.programme import County, open_society
 from tests.api.roles import COUNTY_A
 from tests.reports import pdf
 
@@ -99,3 +99,27 @@ def test_the_monthly_report_needs_a_month_the_society_has_lived(
     assert error["message_en"] == en and error["message_zh"]
     for month in ("2024-01", "2026-11"):
         assert county.get("auditor", s, month=month).mimetype == "application/pdf"
+
+
+def test_a_year_with_nothing_in_it_closes_once_and_prints_its_zeros(
+    county: County, programme_db: Any
+):
+    """No income, no expenses: the distribution answers a table of zeros and no voucher,
+    a second is a 409 naming the year, and the year's table prints the zeros."""
+    _, s = open_society(programme_db)
+    table = county.create("approver", f"{s}/distributions/2024", None)
+    assert {k: table[k] for k in ("income", "expenses", "result", "reserve", "staff")} == {
+        "income": "0.00",
+        "expenses": "0.00",
+        "result": "0.00",
+        "reserve": "0.00",
+        "staff": "0.00",
+    }
+    assert (table["dividends"], table["voucher"], table["closing_voucher"]) == ({}, None, None)
+    again = county.post("approver", f"{s}/distributions/2024", None, status=None)
+    body = assert_problem(again, 409, "society-distribution-refused")
+    assert body["errors"][0]["field"] == "year"
+    assert "2024" in body["detail"] and "2024 was already closed" in body["detail_en"]
+    text = pdf.squeezed(county.get("auditor", f"{s}/reports/distribution/2024.pdf").data)
+    assert "2024年度" in text and "凭证无(本年无收支)" in text
+    assert "本年收益0.00" in text and "合计100%0.00" in text and "本年度无分红" in text

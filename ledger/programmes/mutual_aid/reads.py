@@ -40,6 +40,7 @@ from ledger.programmes.mutual_aid.models import (
     SocietyMember,
     SocietyProfile,
     SocietyRules,
+    SocietyYearEnd,
 )
 from ledger.programmes.mutual_aid.programme import FIRST_RULES_FROM
 from ledger.programmes.mutual_aid.services import allocated_by_member, rules_on, society
@@ -728,8 +729,10 @@ def expenses(session: Session, fund_id: int) -> Expenses:
 def distributions(
     session: Session, fund_id: int, year: int | None = None
 ) -> dict[int, Distribution]:
-    """Each year closed (or the one `year`), oldest first, read back from its closing and
-    distribution journals: the income and expenses closed, and where the result went."""
+    """Each year closed (`SocietyYearEnd`; or the one `year`), oldest first, read back from
+    its closing and distribution journals: the income and expenses closed, and where the
+    result went."""
+    closed_years = select(SocietyYearEnd.year).where(SocietyYearEnd.fund_id == fund_id)
     query = (
         select(Journal.posted_on, Journal.kind, Journal.voucher_no, Account.code, Account.subkey)
         .add_columns(Entry.side, Entry.amount)
@@ -740,6 +743,7 @@ def distributions(
     )
     if year is not None:
         query = query.where(Journal.posted_on == yearend.year_end(year))
+        closed_years = closed_years.where(SocietyYearEnd.year == year)
     #: Year -> chart line -> debits less credits; year -> member -> dividend; year -> the
     #: voucher of each kind of journal (closing, distribution).
     lines: dict[int, dict[str, Decimal]] = {}
@@ -753,9 +757,12 @@ def distributions(
         else:
             by_line = lines.setdefault(closed, {})
             by_line[code] = by_line.get(code, ZERO) + (amount if side == DEBIT else -amount)
+    # A year closed with neither income nor expenses has no journal: its table is zeros.
     return {
-        closed: _distribution(closed, lines[closed], dividends.get(closed, {}), found)
-        for closed, found in vouchers.items()
+        closed: _distribution(
+            closed, lines.get(closed, {}), dividends.get(closed, {}), vouchers.get(closed, {})
+        )
+        for closed in session.scalars(closed_years.order_by(SocietyYearEnd.year))
     }
 
 
