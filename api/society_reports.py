@@ -2,7 +2,7 @@
 
 - ``/api/v1/societies/<s>/reports/loan-notice.pdf``: 借款公示表, to post in the village
 - ``/api/v1/societies/<s>/reports/members/<id>/statement.pdf``: 社员对账单
-- ``/api/v1/societies/<s>/reports/months/<period>.pdf``: 互助社月报
+- ``/api/v1/societies/<s>/reports/monthly.pdf?month=YYYY-MM``: 互助社月报
 - ``/api/v1/societies/<s>/reports/distribution/<year>.pdf``: 收益分配表
 - ``/api/v1/regions/<r>/reports/societies.pdf``: 村级扶贫互助社运行情况汇总表
 
@@ -36,6 +36,7 @@ from reports.society_rollup import render_society_rollup
 from shell.auth import current_actor, require
 from shell.downloads import PDF, file_doc
 from shell.schemas.common import AsOfQuery
+from shell.schemas.reports import MonthPdfQuery
 
 blp = Blueprint(
     "society_reports",
@@ -85,18 +86,21 @@ class MemberStatement(MethodView):
         )
 
 
-@blp.route("/societies/<s>/reports/months/<period>.pdf")
+@blp.route("/societies/<s>/reports/monthly.pdf")
 class MonthlyReport(MethodView):
     @in_society(*SOCIETY_READERS)
+    @blp.arguments(MonthPdfQuery, location="query")
     @pdf_response
     @blp.doc(**REFUSALS)
-    def get(self, s: str, period: str) -> Response:
-        """互助社月报: the month-end balance sheet by capital source, fees and loans by age"""
+    def get(self, query: dict[str, Any], s: str) -> Response:
+        """互助社月报: the month-end balance sheet by capital source, fees and loans by age;
+        from the society's first month to this one (this month: so far)"""
+        month = query["month"]
         return pdf(
-            lambda session: reads.monthly_report(session, current_actor(), s, period),
+            lambda session: reads.monthly_report(session, current_actor(), s, month),
             render_monthly_report,
-            f"{s}-month-{period}",
-            f"{s}-互助社月报-{period}",
+            f"{s}-month-{month}",
+            f"{s}-互助社月报-{month}",
         )
 
 

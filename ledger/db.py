@@ -355,6 +355,7 @@ RETRYABLE_CONSTRAINTS = (
     "uq_account_chart_id_subkey",
     "uq_loan_batch_id_township_id_seq",
     "uq_idempotency_record_actor_key",
+    "pk_society_year_end",
 )
 
 

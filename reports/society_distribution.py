@@ -38,7 +38,7 @@ def render_distribution_table(
         "dividend": declared,
     }
     story = [
-        *layout.title_block(h, "单位:元", f"凭证 {'、'.join(d.vouchers)}"),
+        *layout.title_block(h, "单位:元", f"凭证 {'、'.join(d.vouchers) or '无(本年无收支)'}"),
         layout.heading("一、本年收益"),
         layout.table(
             [Col("项目", 50), Col("金额", 50, "R")],

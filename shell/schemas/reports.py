@@ -63,3 +63,11 @@ class VouchersPdfQuery(Schema):
         validate=_month,
         metadata={"description": "会计期间 / the month, YYYY-MM", "example": "2007-04"},
     )
+
+
+class MonthPdfQuery(Schema):
+    month = fields.String(
+        required=True,
+        validate=_month,
+        metadata={"description": "月份 / the month, YYYY-MM", "example": "2024-03"},
+    )

@@ -203,8 +203,22 @@ class DistributionOut(Schema):
     welfare = Amount(required=True)
     risk = Amount(required=True)
     staff = Amount(required=True)
-    dividends = fields.Dict(keys=fields.String(), values=Amount(), required=True)
-    vouchers = fields.List(fields.String(), required=True)
+    dividends = fields.Dict(
+        keys=fields.String(),
+        values=Amount(),
+        required=True,
+        metadata={"description": "社员 id → 分红"},
+    )
+    voucher = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "收益分配凭证;亏损或无收益时无 / the distribution's voucher"},
+    )
+    closing_voucher = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "年度结转凭证 / the voucher closing income and expenses"},
+    )
 
 
 class DividendOut(Schema):

@@ -55,11 +55,11 @@ ROWS: dict[tuple[str, str], dict[str, int]] = {
     ("POST", f"{S}/periods/<period>/close"): expect(422, "clerk"),
     ("POST", f"{S}/distributions/<int:year>"): expect(422, "approver"),
     ("GET", f"{S}/summary"): expect(200, *SOCIETY_READERS),
-    # the society's PDFs (api/society_reports.py): month "2030-13" is no month (422), and
-    # 2030 has not been distributed (404)
+    # the society's PDFs (api/society_reports.py): the monthly report without its ``month``
+    # is a 422, and 2030 has not been distributed (404)
     ("GET", f"{S}/reports/loan-notice.pdf"): expect(200, *SOCIETY_READERS),
     ("GET", f"{S}/reports/members/<int:id>/statement.pdf"): expect(200, *SOCIETY_READERS),
-    ("GET", f"{S}/reports/months/<period>.pdf"): expect(422, *SOCIETY_READERS),
+    ("GET", f"{S}/reports/monthly.pdf"): expect(422, *SOCIETY_READERS),
     ("GET", f"{S}/reports/distribution/<int:year>.pdf"): expect(404, *SOCIETY_READERS),
     # the county's roll-up of its societies, by the readers of a county's books
     ("GET", "/api/v1/regions/<r>/reports/societies.pdf"): expect(200, *COUNTY_READERS),

@@ -53,7 +53,7 @@ DOWNLOADS: list[tuple[str, str, dict[str, str]]] = [
     ("GET", "/api/v1/societies/export.xlsx", {}),
     ("GET", f"{S}/reports/loan-notice.pdf", {}),
     ("GET", f"{S}/reports/members/<int:id>/statement.pdf", {}),
-    ("GET", f"{S}/reports/months/<period>.pdf", {}),
+    ("GET", f"{S}/reports/monthly.pdf", {"month": "2024-01"}),
     ("GET", f"{S}/reports/distribution/<int:year>.pdf", {}),
     ("GET", "/api/v1/regions/<r>/reports/societies.pdf", {}),
     ("POST", f"{F}/reconciliations/townships/<t>", {"format": "pdf"}),
@@ -88,10 +88,8 @@ def fetch(
     query: dict[str, str],
 ) -> Any:
     """The clerk's request for one file (an upload carries a small book or bank statement);
-    a society's month is January 2024 and its year 2024, the one distributed."""
-    path = concrete(
-        rule.replace("<period>", "2024-01").replace("<int:year>", "2024"), world, society
-    )
+    a society's year is 2024, the one distributed."""
+    path = concrete(rule.replace("<int:year>", "2024"), world, society)
     if method == "GET":
         return county.get("clerk", path, status=None, **query)
     url = f"{path}?format={query['format']}"

@@ -11,8 +11,8 @@ import pytest
 
 from ledger.errors import DateInFuture, InvalidField, RoleNotAllowed
 from ledger.posting import AccountRef
+from ledger.programmes.mutual_aid import reads, yearend
 from ledger.programmes.mutual_aid import services as society
-from ledger.programmes.mutual_aid import yearend
 from ledger.programmes.mutual_aid.errors import (
     MemberOwes,
     MoreThanDeclared,
@@ -77,7 +77,8 @@ def test_the_years_result_is_distributed_by_the_rules_with_the_fen_left_to_the_r
     assert (table.welfare, table.risk, table.staff) == (D("4.00"), D("12.00"), D("4.00"))
     assert table.dividends == {**{m.id: D("1.33") for m in members}, poor.id: D("2.66")}
     assert table.reserve == D("12.02")  # 12.00 and the two fen the dividends left
-    assert len(table.vouchers) == 2
+    assert table.vouchers == (table.closing_voucher, table.voucher)
+    assert None not in table.vouchers and table.closing_voucher != table.voucher
     for code, key, amount in [
         ("3101", "", "12.02"),
         ("3102", "", "4.00"),
@@ -107,9 +108,62 @@ def test_a_loss_stays_in_the_years_result_and_nothing_is_distributed(db):
             approved_by=APPROVER.username,
         )
         table = yearend.distribute(uow, APPROVER, fund.code, 2024)
-    assert (table.result, len(table.vouchers), table.dividends) == (D("-100.00"), 1, {})
+    assert (table.result, table.voucher, table.dividends) == (D("-100.00"), None, {})
+    assert table.vouchers == (table.closing_voucher,)
     assert bal(db, fund, "3201") == D("-100.00")
     assert bal(db, fund, "5001") == D("0.00")
+
+
+def test_a_year_with_nothing_in_it_closes_once_with_a_table_of_zeros(db):
+    """No income and no expenses: no journal to post, yet the year closes like any other
+    (its `SocietyYearEnd` row), reads back as zeros and is not distributed again."""
+    fund = make_society(db)
+    journals = journal_count(db, fund)
+    with committing(db) as uow:
+        table = yearend.distribute(uow, APPROVER, fund.code, 2024)
+    zero = D("0.00")
+    assert (table.income, table.expenses, table.result) == (zero, zero, zero)
+    assert (table.reserve, table.welfare, table.risk, table.staff) == (zero,) * 4
+    assert (table.dividends, table.closing_voucher, table.voucher) == ({}, None, None)
+    assert journal_count(db, fund) == journals
+    with db.read() as session:
+        assert reads.distributions(session, fund.id) == {2024: table}
+        assert reads.year_end(session, fund.id, date(2026, 1, 1)).open_years == [2025]
+    with (
+        pytest.raises(YearNotDistributable, match="2024 was already closed"),
+        committing(db) as uow,
+    ):
+        yearend.distribute(uow, APPROVER, fund.code, 2024)
+    assert journal_count(db, fund) == journals
+
+
+def test_income_equal_to_expenses_is_closed_out_and_the_year_closes_once(db):
+    """A result of exactly zero: income and expenses are still emptied into nothing (the
+    closing journal has no 3201 line), so next year's table starts from zero."""
+    fund = make_society(db)
+    with committing(db) as uow:
+        society.record_bank_interest(uow, CASHIER, fund.code, on=date(2024, 3, 1), amount="8.00")
+        society.pay_expense(
+            uow,
+            CASHIER,
+            fund.code,
+            on=date(2024, 4, 1),
+            amount="8.00",
+            purpose="账本",
+            approved_by=APPROVER.username,
+        )
+        table = yearend.distribute(uow, APPROVER, fund.code, 2024)
+    assert (table.income, table.expenses, table.result) == (D("8.00"), D("8.00"), D("0.00"))
+    assert table.voucher is None and table.vouchers == (table.closing_voucher,)
+    for code in ("4002", "5001", "3201", "3101"):
+        assert bal(db, fund, code) == D("0.00"), code
+    with db.read() as session:
+        assert reads.distributions(session, fund.id, 2024) == {2024: table}
+    with pytest.raises(YearNotDistributable, match="2024"), committing(db) as uow:
+        yearend.distribute(uow, APPROVER, fund.code, 2024)
+    with committing(db) as uow:
+        following = yearend.distribute(uow, APPROVER, fund.code, 2025)
+    assert (following.income, following.expenses) == (D("0.00"), D("0.00"))
 
 
 def test_only_the_committee_distributes_and_only_a_year_that_has_ended(db):
@@ -186,3 +240,37 @@ def test_a_bad_loan_is_written_off_against_the_risk_reserve_never_beyond_it(db):
     assert bal(db, fund, "4001", small.no) == D("0.12")
     with pytest.raises(MemberOwes), committing(db) as uow:  # 账销案存: the claim stays
         society.leave(uow, CASHIER, fund.code, members[3].id, on=date(2025, 3, 2))
+
+
+def test_the_migration_counts_a_year_closed_by_its_closing_journal(tmp_path):
+    """Down to 0018 and up again: a year closed with a journal is closed again; a year with
+    nothing in it left no journal before this, so it is open again, as it was then."""
+    from alembic import command
+    from sqlalchemy import select
+    from sqlalchemy.orm import sessionmaker
+
+    from ledger.db import Database, make_engine
+    from ledger.programmes.mutual_aid.models import SocietyYearEnd
+    from ledger.schema import alembic_config, upgrade
+    from tests.conftest import isolated_url
+
+    with isolated_url(tmp_path) as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        db = Database(engine, sessionmaker(engine, expire_on_commit=False))
+        earning, empty = make_society(db), make_society(db)
+        with committing(db) as uow:
+            society.record_bank_interest(
+                uow, CASHIER, earning.code, on=date(2024, 3, 1), amount="1.00"
+            )
+            for fund in (earning, empty):
+                yearend.distribute(uow, APPROVER, fund.code, 2024)
+        config = alembic_config(engine)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0018")
+        upgrade(engine)
+        with db.read() as session:
+            rows = session.execute(select(SocietyYearEnd.fund_id, SocietyYearEnd.year)).all()
+        assert [tuple(row) for row in rows] == [(earning.id, 2024)]
+        engine.dispose()

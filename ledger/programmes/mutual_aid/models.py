@@ -1,4 +1,5 @@
-"""A society's tables: its 章程 versions, groups, members, allocated shares and loans.
+"""A society's tables: its 章程 versions, groups, members, allocated shares, loans and the
+years it has closed.
 
 Money is in the accounts (`chart`): a member's bought shares are the balance
 of 3002/member, a loan's principal outstanding that of 1201/loan. These rows
@@ -233,3 +234,15 @@ class SocietyExpense(Base):
     #: The committee member (理事会) who approved it; never the payer.
     approved_by: Mapped[str] = mapped_column(String(64))
     paid_by: Mapped[str] = mapped_column(String(64))
+
+
+class SocietyYearEnd(Base):
+    """A year closed and distributed (年度结转分配), once: the row says so even for a year
+    with neither income nor expenses, which posts no journal. Its journals, if any, are
+    the year's ``year_end_close`` and ``distribution`` dated 31 December."""
+
+    __tablename__ = "society_year_end"
+    __table_args__ = (CheckConstraint("year BETWEEN 1901 AND 9999", "year_range"),)
+
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ledger import dates, permissions
 from ledger.actors import SYSTEM, Actor
-from ledger.errors import InvalidField, RecordNotFound
+from ledger.errors import DateInFuture, DateOutOfOrder, InvalidField, RecordNotFound
 from ledger.models import (
     Account,
     AccountDailyTotal,
@@ -40,7 +40,9 @@ from ledger.programmes.mutual_aid.models import (
     SocietyMember,
     SocietyProfile,
     SocietyRules,
+    SocietyYearEnd,
 )
+from ledger.programmes.mutual_aid.programme import FIRST_RULES_FROM
 from ledger.programmes.mutual_aid.services import allocated_by_member, rules_on, society
 from ledger.programmes.mutual_aid.yearend import CLOSED as YEAR_CLOSED
 from ledger.programmes.mutual_aid.yearend import DISTRIBUTED, Distribution
@@ -55,7 +57,7 @@ from ledger.read.books import (
 )
 from ledger.read.listing import Listing, Seek
 from ledger.read.regions import region_code
-from ledger.services.periods import check_period
+from ledger.services.periods import PERIOD
 
 ZERO = Decimal("0.00")
 R = TypeVar("R")
@@ -727,11 +729,13 @@ def expenses(session: Session, fund_id: int) -> Expenses:
 def distributions(
     session: Session, fund_id: int, year: int | None = None
 ) -> dict[int, Distribution]:
-    """Each year closed (or the one `year`), oldest first, read back from its closing and
-    distribution journals: the income and expenses closed, and where the result went."""
+    """Each year closed (`SocietyYearEnd`; or the one `year`), oldest first, read back from
+    its closing and distribution journals: the income and expenses closed, and where the
+    result went."""
+    closed_years = select(SocietyYearEnd.year).where(SocietyYearEnd.fund_id == fund_id)
     query = (
-        select(Journal.posted_on, Journal.voucher_no, Account.code, Account.subkey, Entry.side)
-        .add_columns(Entry.amount)
+        select(Journal.posted_on, Journal.kind, Journal.voucher_no, Account.code, Account.subkey)
+        .add_columns(Entry.side, Entry.amount)
         .join(Entry, Entry.journal_id == Journal.id)
         .join(Account, Account.id == Entry.account_id)
         .where(Journal.fund_id == fund_id, Journal.kind.in_((YEAR_CLOSED, DISTRIBUTED)))
@@ -739,26 +743,31 @@ def distributions(
     )
     if year is not None:
         query = query.where(Journal.posted_on == yearend.year_end(year))
-    #: Year -> chart line -> debits less credits; year -> member -> dividend; the vouchers.
+        closed_years = closed_years.where(SocietyYearEnd.year == year)
+    #: Year -> chart line -> debits less credits; year -> member -> dividend; year -> the
+    #: voucher of each kind of journal (closing, distribution).
     lines: dict[int, dict[str, Decimal]] = {}
     dividends: dict[int, dict[int, Decimal]] = {}
-    vouchers: dict[int, dict[str, None]] = {}
-    for posted_on, voucher, code, subkey, side, amount in session.execute(query):
+    vouchers: dict[int, dict[str, str]] = {}
+    for posted_on, kind, voucher, code, subkey, side, amount in session.execute(query):
         closed = posted_on.year
-        vouchers.setdefault(closed, {})[voucher] = None
+        vouchers.setdefault(closed, {})[kind] = voucher
         if code == chart.DIVIDENDS_PAYABLE:
             dividends.setdefault(closed, {})[int(subkey)] = amount
         else:
             by_line = lines.setdefault(closed, {})
             by_line[code] = by_line.get(code, ZERO) + (amount if side == DEBIT else -amount)
+    # A year closed with neither income nor expenses has no journal: its table is zeros.
     return {
-        closed: _distribution(closed, lines[closed], dividends.get(closed, {}), tuple(found))
-        for closed, found in vouchers.items()
+        closed: _distribution(
+            closed, lines.get(closed, {}), dividends.get(closed, {}), vouchers.get(closed, {})
+        )
+        for closed in session.scalars(closed_years.order_by(SocietyYearEnd.year))
     }
 
 
 def _distribution(
-    year: int, lines: dict[str, Decimal], dividends: dict[int, Decimal], vouchers: tuple[str, ...]
+    year: int, lines: dict[str, Decimal], dividends: dict[int, Decimal], vouchers: dict[str, str]
 ) -> Distribution:
     """A year's distribution from its lines' debits less credits (a part is credited)."""
 
@@ -777,7 +786,8 @@ def _distribution(
         risk=credited(chart.RISK_RESERVE),
         staff=credited(chart.SUBSIDIES_PAYABLE),
         dividends=dividends,
-        vouchers=vouchers,
+        closing_voucher=vouchers.get(YEAR_CLOSED),
+        voucher=vouchers.get(DISTRIBUTED),
     )
 
 
@@ -1061,9 +1071,6 @@ AGE_BANDS: tuple[tuple[str, int | None], ...] = (
 )
 
 
-EARLIEST_YEAR = 1901
-
-
 CHART_NAMES = {line.code: line.name_zh for line in chart.CHART}
 
 
@@ -1082,15 +1089,35 @@ def _turnover(session: Session, fund_id: int, code: str, after: date, through: d
     return side(through) - side(after)
 
 
-def monthly_report(session: Session, actor: Actor, code: str, period: str) -> MonthlyReport:
-    """The society's month `period` (YYYY-MM) as its month-end report shows it."""
-    fund = visible(session, actor, code)
-    if int(check_period(period)[:4]) <= EARLIEST_YEAR:
+def report_month(fund: Fund, month: object) -> str:
+    """`month` (YYYY-MM) if the society has lived in it: from the month it opened to this
+    one (so far). A month to come or before the society has no figures to report, and
+    saying so beats a page of zeros."""
+    if not isinstance(month, str) or not PERIOD.fullmatch(month):
         raise InvalidField(
-            f"会计期间 {period} 应晚于 {EARLIEST_YEAR} 年",
-            f"period {period} must be after {EARLIEST_YEAR}",
-            field="period",
+            f"月份 {month!r} 格式应为 YYYY-MM", f"month {month!r} must be YYYY-MM", field="month"
         )
+    this = dates.month_of(dates.today())
+    if month > this:
+        raise DateInFuture(
+            f"月份 {month} 晚于本月 {this}",
+            f"month {month} is after this month {this}",
+            field="month",
+        )
+    first = dates.month_of(fund.opened_on or FIRST_RULES_FROM)
+    if month < first:
+        raise DateOutOfOrder(
+            f"月份 {month} 早于互助社成立的 {first}",
+            f"month {month} is before {first}, the month the society opened",
+            field="month",
+        )
+    return month
+
+
+def monthly_report(session: Session, actor: Actor, code: str, month: str) -> MonthlyReport:
+    """The society's `month` (YYYY-MM, `report_month`) as its month-end report shows it."""
+    fund = visible(session, actor, code)
+    period = report_month(fund, month)
     end = month_end(period)
     start = end.replace(day=1)
     year_before = yearend.year_end(end.year - 1)

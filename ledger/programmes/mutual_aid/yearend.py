@@ -7,9 +7,12 @@ on 31 December: 公积金 (3101), 公益金 (3102), 风险准备金 (3103), staf
 (2202) and dividends (2201 per member, in proportion to each member's shares,
 bought plus allocated, on that day). Every part is its share rounded down to
 the fen; the fen left over go to 公积金, as SPEC §13 says. A loss stays in
-3201, with nothing to distribute. A year is closed once: its closing journal
-(``year_end_close``, dated 31 December) says it was. A fee span that crosses
-the year end is income of the year its accrual is dated in.
+3201, with nothing to distribute. A year is closed once: its row in
+`SocietyYearEnd` says it was, whatever the year held. Its closing journal
+(``year_end_close``, dated 31 December) empties the income and expense lines
+whenever they hold anything, even when they cancel out; a year with neither
+posts no journal and closes all the same, with a table of zeros. A fee span
+that crosses the year end is income of the year its accrual is dated in.
 
 Declared dividends and subsidies are then paid out of the bank account
 (the last two of 封闭运行's outflows), never beyond what was declared; and a
@@ -31,7 +34,7 @@ from ledger import dates, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import InvalidField, MakerIsChecker
-from ledger.models import Fund, Journal
+from ledger.models import Fund
 from ledger.money import from_fen, to_fen
 from ledger.posting import AccountRef, Line, credit, debit, journal
 from ledger.programmes.mutual_aid import chart, templates
@@ -40,7 +43,12 @@ from ledger.programmes.mutual_aid.errors import (
     RiskReserveShort,
     YearNotDistributable,
 )
-from ledger.programmes.mutual_aid.models import LoanState, ShareAllocation, SocietyMember
+from ledger.programmes.mutual_aid.models import (
+    LoanState,
+    ShareAllocation,
+    SocietyMember,
+    SocietyYearEnd,
+)
 from ledger.programmes.mutual_aid.services import (
     APPROVE,
     CASH,
@@ -76,7 +84,15 @@ class Distribution:
     staff: Decimal
     #: Member id -> dividend declared.
     dividends: dict[int, Decimal]
-    vouchers: tuple[str, ...]
+    #: 年度结转: the journal closing income and expenses into 3201 (None: nothing to close).
+    closing_voucher: str | None
+    #: 收益分配: the journal distributing a positive result (None: nothing to distribute).
+    voucher: str | None
+
+    @property
+    def vouchers(self) -> tuple[str, ...]:
+        """The year end's journals, the closing first: what the printed table cites."""
+        return tuple(v for v in (self.closing_voucher, self.voucher) if v is not None)
 
 
 def _income_lines(session: Session, fund: Fund, day: date) -> tuple[list[Line], Decimal, Decimal]:
@@ -145,26 +161,28 @@ def distribute(uow: UnitOfWork, actor: Actor, fund_code: str, year: object) -> D
     fund = society(session, fund_code)
     day = year_end(year)
     dates.not_in_future(day, "year", YEAR_END)
-    done = session.scalar(
-        select(Journal.voucher_no).where(
-            Journal.fund_id == fund.id, Journal.kind == CLOSED, Journal.posted_on == day
-        )
-    )
-    if done is not None:
+    if session.get(SocietyYearEnd, (fund.id, day.year)) is not None:
         raise YearNotDistributable(
-            f"{year} 年度已结转分配(凭证 {done})",
-            f"{year} was already closed and distributed (voucher {done})",
+            f"{year} 年度已结转分配,不能再次分配",
+            f"{year} was already closed and distributed; a year is distributed once",
             field="year",
         )
+    # The row first: a second distribution racing this one fails on its key and is retried
+    # into the refusal above.
+    session.add(SocietyYearEnd(fund_id=fund.id, year=day.year))
+    session.flush()
     accrue_all(uow, fund, actor, day)
     lines, income, expenses = _income_lines(session, fund, day)
     result = income - expenses
-    vouchers = []
-    if result:
+    closing_voucher = voucher = None
+    if lines:
         closing = [*lines]
-        closing.append(credit(YEAR_RESULT, result) if result > 0 else debit(YEAR_RESULT, -result))
-        vouchers.append(
-            post_draft(uow, fund, actor, journal(day, CLOSED, f"{year} 年度结转", closing))
+        if result:
+            closing.append(
+                credit(YEAR_RESULT, result) if result > 0 else debit(YEAR_RESULT, -result)
+            )
+        closing_voucher = post_draft(
+            uow, fund, actor, journal(day, CLOSED, f"{year} 年度结转", closing)
         )
     table = _table(session, fund, day, income, expenses)
     if result > 0:
@@ -185,11 +203,14 @@ def distribute(uow: UnitOfWork, actor: Actor, fund_code: str, year: object) -> D
                 for member, amount in sorted(table.dividends.items())
             ),
         ]
-        vouchers.append(
-            post_draft(uow, fund, actor, journal(day, DISTRIBUTED, f"{year} 年度收益分配", lines))
+        voucher = post_draft(
+            uow, fund, actor, journal(day, DISTRIBUTED, f"{year} 年度收益分配", lines)
         )
-    audit(session, fund, actor, "distribution", f"year:{year}", result=result, vouchers=vouchers)
-    return replace(table, vouchers=tuple(vouchers))
+    table = replace(table, closing_voucher=closing_voucher, voucher=voucher)
+    audit(
+        session, fund, actor, "distribution", f"year:{year}", result=result, vouchers=table.vouchers
+    )
+    return table
 
 
 def _table(
@@ -217,7 +238,8 @@ def _table(
         from_fen(risk),
         from_fen(staff),
         {m: from_fen(f) for m, f in dividends.items() if f},
-        (),
+        None,
+        None,
     )
 
 
