@@ -20,6 +20,7 @@ ROLE = {
     "clerk": "业务会计",
     "approver": "审批人",
     "leader": "领导",
+    "auditor": "审计",
     "township": "乡镇财政所",
     "cashier": "出纳",
     "admin": "管理员",
