@@ -611,10 +611,14 @@ def test_money_in_and_the_subsidies_declared_paid_by_the_cashier(world):
     bank = figure(home, "银行存款(专户)")
     refused(
         post(cashier, "money/fiscal-capital", {"amount": "100.001", "date": "2025-05-06"}),
-        "金额",
+        "金额格式无效:只能是数字,最多两位小数",
     )
-    refused(post(cashier, "money/donation", {"amount": "100.00", "date": "2025-05-06"}), "donor")
-    refused(post(cashier, "money/interest", {"amount": "-3.00", "date": "2025-05-06"}), "金额")
+    no_donor = {"amount": "100.00", "donor": "", "date": "2025-05-06"}
+    refused(post(cashier, "money/donation", no_donor), "捐赠人 * 缺少必填字段")
+    refused(
+        post(cashier, "money/interest", {"amount": "-3.00", "date": "2025-05-06"}),
+        "金额必须大于零",
+    )
     assert figure(page(cashier, ""), "银行存款(专户)") == bank
 
     redirected(
@@ -707,6 +711,7 @@ def test_the_registers_are_sought_by_cursor_with_their_count(world, monkeypatch)
         # Every row once, one a page, in the register's order.
         assert pages == [[cell(row)] for row in rows]
     assert PER_PAGE_IN_USE == 50
+    assert user.get(f"/s/{S}/members?after=zzz").status_code == 400  # no cursor we gave
 
 
 # --- in a real browser (last: it repays on today's date, after the year end above) -------------
