@@ -20,6 +20,7 @@ ROLE = {
     "clerk": "业务会计",
     "approver": "审批人",
     "leader": "领导",
+    "auditor": "审计",
     "township": "乡镇财政所",
     "cashier": "出纳",
     "admin": "管理员",
@@ -37,19 +38,20 @@ def money(value: Decimal | None) -> str:
     return "" if value is None else fmt(value)
 
 
-def _scaled(value: Decimal, scale: int, sign: str) -> str:
-    """A fraction as a whole or decimal number of percent or per mille: ``0.40`` -> ``40%``."""
+def scaled(value: Decimal, scale: int) -> str:
+    """A fraction as a whole or decimal number of percent or per mille: ``0.40`` -> ``40``
+    (a form's input shows it so too)."""
     text = format(value * scale, "f")
-    return (text.rstrip("0").rstrip(".") if "." in text else text) + sign
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def percent(value: Decimal) -> str:
-    return _scaled(value, 100, "%")
+    return scaled(value, 100) + "%"
 
 
 def permille(value: Decimal) -> str:
     """A monthly rate as the 章程 states it: ``0.006`` -> ``6‰``."""
-    return _scaled(value, 1000, "‰")
+    return scaled(value, 1000) + "‰"
 
 
 def _names() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:

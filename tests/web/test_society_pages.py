@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -24,7 +25,8 @@ from ledger.actors import SYSTEM, Actor
 from ledger.db import Database
 from ledger.models import AuditRecord
 from ledger.programmes import MUTUAL_AID
-from ledger.programmes.mutual_aid import services
+from ledger.programmes.mutual_aid import reads, services
+from ledger.read.listing import Listing
 from ledger.schema import upgrade as migrate
 from ledger.services import counties, users
 from ledger.services.funds import open_fund
@@ -34,6 +36,9 @@ from tests.factories import ADMIN, committing, make_id_number
 from tests.mutual_aid.society import RULES as SOCIETY_RULES
 from tests.web.conftest import CHEAP, Browser
 from tests.web.test_browser import CHROMIUM
+from web.views import societies as society_views
+
+PER_PAGE_IN_USE = society_views.PER_PAGE
 
 PASSWORD = "correct horse battery"
 COUNTY, OTHER = "340401", "340402"
@@ -211,7 +216,9 @@ def test_the_rules_page_lists_every_version_newest_first(world):
 
 
 def test_the_register_names_members_with_their_groups_and_shares(world):
-    register = page(signed_in(world, "shenji"), "members")
+    auditor = signed_in(world, "shenji")
+    assert "shenji(审计)" in auditor.get(f"/s/{S}/members").get_data(as_text=True)
+    register = page(auditor, "members")
     assert "共 7 户" in register
     assert f"{world.members['王大']} 王大 是 G1 2024-02-01 0.00 1,000.00 在社" in register
     assert f"{world.members['李三']} 李三 否 G2 2024-02-01 500.00 0.00 在社" in register
@@ -514,6 +521,199 @@ def test_the_year_end_distribution_by_the_committee(world):
     assert "已收占用费 25.00 元" in page(approver, f"loans/{world.repaid}")
 
 
+# --- the forms of one duty: 章程, money in, the month close (403 for any other role) ---------
+
+
+def figure(page_text: str, label: str) -> str:
+    """The amount a page shows after `label` (``财政扶贫资金 100,000.00``)."""
+    found = re.search(re.escape(label) + r" (-?[0-9,]+\.[0-9]{2})", page_text)
+    assert found, page_text[:3000]
+    return found.group(1)
+
+
+def versions(world: World) -> list[Any]:
+    with world.db.read() as session:
+        return reads.rule_versions(session, services.society(session, S).id)
+
+
+RULES_FORM = {
+    "effective_on": "2025-06-01",
+    "share_size": "500.00",
+    "loan_cap": "5000.00",
+    "loan_share_multiple": "4",
+    "max_term_months": "12",
+    "fee_rate_monthly": "6",
+    "overdue_fee_rate_monthly": "9.5",
+    "notice_days": "5",
+    "group_min": "3",
+    "group_max": "5",
+    "reserve": "30",
+    "welfare": "10",
+    "risk": "20",
+    "staff": "10",
+    "dividend": "30",
+}
+
+
+def test_the_clerk_adds_a_rules_version_typed_in_permille_and_percent(world):
+    clerk, cashier, leader = (signed_in(world, n) for n in ("kuaiji", "chuna", "xianzhang"))
+    form = clerk.get(f"/s/{S}/rules").get_data(as_text=True)
+    # The form starts as a copy of the version in force: 5‰, 7.5‰, 40 %.
+    for name, value in (("fee_rate_monthly", "5"), ("overdue_fee_rate_monthly", "7.5")):
+        assert f'name="{name}" type="text" value="{value}"' in form
+    assert 'name="reserve" type="text" value="40"' in form
+    assert "录入新的章程版本" not in page(cashier, "rules")
+    assert post(cashier, "rules", RULES_FORM).status_code == 403
+    assert post(leader, "rules", RULES_FORM).status_code == 403
+    before = len(versions(world))
+    refused(post(clerk, "rules", {**RULES_FORM, "dividend": "20"}), "合计应为 100%")
+    refused(
+        post(clerk, "rules", {**RULES_FORM, "fee_rate_monthly": "0,6"}),
+        "fee_rate_monthly 应为以 ‰ 计的数字",
+    )
+    refused(
+        post(clerk, "rules", {**RULES_FORM, "group_min": "6"}), "联保小组最少人数不能大于最多人数"
+    )
+    refused(
+        post(clerk, "rules", {**RULES_FORM, "effective_on": "2024-02-01"}),
+        "2024-02-01 生效的章程版本已存在",
+    )
+    assert len(versions(world)) == before  # every refusal changed nothing
+    assert redirected(post(clerk, "rules", RULES_FORM)) == f"/s/{S}/rules"
+    added = versions(world)[-1]
+    assert added.fee_rate_monthly == Decimal("0.006")
+    assert added.overdue_fee_rate_monthly == Decimal("0.0095")
+    assert added.distribution["reserve"] == Decimal("0.3")
+    rules = page(clerk, "rules")
+    assert "章程新版本已录入,自 2025-06-01 起生效" in rules
+    # Newest first; the new one is in force today.
+    assert rules.index("2025-06-01 起生效 现行") < rules.index("2024-02-01 起生效")
+    assert (
+        "占用费月费率 6‰,逾期 9.5‰" in rules
+        and "单笔借款上限 5,000.00 元,且不超过股金的 4 倍" in rules
+    )
+    assert "公积金 30%,公益金 10%,风险准备金 20%,管理人员补贴 10%,分红 30%" in rules
+
+
+def test_money_in_and_the_subsidies_declared_paid_by_the_cashier(world):
+    cashier, clerk, approver = (signed_in(world, n) for n in ("chuna", "kuaiji", "lishi"))
+    home = page(cashier, "")
+    assert "资金收付(出纳)" in home and "资金收付" not in page(clerk, "")
+    for kind in ("fiscal-capital", "donation", "interest", "subsidy"):
+        for other in (clerk, approver):
+            assert (
+                post(other, f"money/{kind}", {"amount": "1.00", "date": "2025-05-06"}).status_code
+                == 403
+            )
+    assert post(cashier, "money/loan", {"amount": "1.00", "date": "2025-05-06"}).status_code == 404
+
+    # Bad input: the page again, the message beside the field, no figure changed.
+    bank = figure(home, "银行存款(专户)")
+    refused(
+        post(cashier, "money/fiscal-capital", {"amount": "100.001", "date": "2025-05-06"}),
+        "金额格式无效:只能是数字,最多两位小数",
+    )
+    no_donor = {"amount": "100.00", "donor": "", "date": "2025-05-06"}
+    refused(post(cashier, "money/donation", no_donor), "捐赠人 * 缺少必填字段")
+    refused(
+        post(cashier, "money/interest", {"amount": "-3.00", "date": "2025-05-06"}),
+        "金额必须大于零",
+    )
+    assert figure(page(cashier, ""), "银行存款(专户)") == bank
+
+    redirected(
+        post(
+            cashier,
+            "money/fiscal-capital",
+            {"amount": "50000.00", "memo": "县财政局拨款", "date": "2025-05-06"},
+        )
+    )
+    redirected(
+        post(
+            cashier,
+            "money/donation",
+            {"amount": "2000.00", "donor": "县农商银行", "date": "2025-05-06"},
+        )
+    )
+    redirected(post(cashier, "money/interest", {"amount": "12.34", "date": "2025-05-06"}))
+    home = page(cashier, "")
+    assert "存款利息已入账,凭证 记-2025-05-" in home
+    assert figure(home, "财政扶贫资金") == "150,000.00"
+    assert figure(home, "捐赠资金") == "2,000.00"
+    added = Decimal("52012.34")
+    assert Decimal(figure(home, "银行存款(专户)").replace(",", "")) == (
+        Decimal(bank.replace(",", "")) + added
+    )
+
+    # The year end above declared 9.91 of staff subsidies: no more can be paid.
+    assert figure(home, "应付管理人员补贴") == "9.91"
+    refused(
+        post(cashier, "money/subsidy", {"amount": "20.00", "date": "2025-05-06"}),
+        "补贴 20.00 超过应付管理人员补贴 9.91",
+    )
+    redirected(post(cashier, "money/subsidy", {"amount": "9.91", "date": "2025-05-06"}))
+    assert figure(page(cashier, ""), "应付管理人员补贴") == "0.00"
+
+
+def test_the_clerk_closes_a_month_its_fees_accrued_first(world):
+    clerk, cashier = signed_in(world, "kuaiji"), signed_in(world, "chuna")
+    assert "还没有月结" in page(cashier, "periods")
+    assert "计提占用费并结账" not in page(cashier, "periods")
+    assert post(cashier, "periods", {"period": "2025-01"}).status_code == 403
+    fee = figure(page(clerk, f"loans/{world.overdue}"), "应收占用费")
+    refused(post(clerk, "periods", {"period": "2025-13"}), "会计期间应为 YYYY-MM,月份 01–12")
+    refused(post(clerk, "periods", {"period": "2099-01"}), "2099-01-31")
+    assert figure(page(clerk, f"loans/{world.overdue}"), "应收占用费") == fee
+    assert "还没有月结" in page(clerk, "periods")
+
+    assert redirected(post(clerk, "periods", {"period": "2025-01"})) == f"/s/{S}/periods"
+    closed = page(clerk, "periods")
+    assert "2025-01 已月结" in closed and "2025-01 已结账 kuaiji" in closed
+    # 王二's 1,500.00, overdue: 31 days of January at 7.5‰ a month, 11.625, 11.63.
+    assert Decimal(
+        figure(page(clerk, f"loans/{world.overdue}"), "应收占用费").replace(",", "")
+    ) == (Decimal(fee.replace(",", "")) + Decimal("11.63"))
+    refused(post(clerk, "periods", {"period": "2025-01"}), "会计期间 2025-01 已结账")
+
+
+def test_the_registers_are_sought_by_cursor_with_their_count(world, monkeypatch):
+    """One row a page here (50 in use): each next page follows its link's cursor, and no
+    page is read past an OFFSET (`Listing.page`)."""
+    monkeypatch.setattr(society_views, "PER_PAGE", 1)
+
+    def by_offset(*args: Any) -> None:
+        raise AssertionError("a register's page was read by OFFSET")
+
+    monkeypatch.setattr(Listing, "page", by_offset)
+    user = signed_in(world, "shenji")
+    with world.db.read() as session:
+        fund_id = services.society(session, S).id
+        members = reads.members_listing(fund_id).all(session)
+        loans = reads.loans_listing(fund_id).all(session)
+        expenses = reads.expenses_listing(fund_id).all(session)
+    assert len(members) > 1  # so a 下一页 link is followed
+    for path, rows, counted, cell in (
+        ("members", members, f"共 {len(members)} 户", lambda row: f"{row.id} {row.name}"),
+        ("loans", loans, f"共 {len(loans)} 笔", lambda row: row.no),
+        ("expenses", expenses, f"共 {len(expenses)} 笔", lambda row: row.purpose),
+    ):
+        pages: list[list[str]] = []
+        link: str | None = f"/s/{S}/{path}"
+        while link:
+            response = user.get(link)
+            assert response.status_code == 200
+            listed = text(response)
+            assert counted in listed and f"{len(rows)} 页" in listed
+            pages.append([cell(row) for row in rows if cell(row) in listed])
+            body = response.get_data(as_text=True)
+            found = re.search(r'<a rel="next" href="([^"]+)">下一页', body)
+            link = found.group(1).replace("&amp;", "&") if found else None
+        # Every row once, one a page, in the register's order.
+        assert pages == [[cell(row)] for row in rows]
+    assert PER_PAGE_IN_USE == 50
+    assert user.get(f"/s/{S}/members?after=zzz").status_code == 400  # no cursor we gave
+
+
 # --- in a real browser (last: it repays on today's date, after the year end above) -------------
 
 
@@ -534,7 +734,7 @@ def test_the_cashier_takes_a_repayment_in_chromium(world):
             window.get_by_label("密码").fill(PASSWORD)
             window.get_by_label("密码").press("Enter")
             expect(window.locator("h1")).to_contain_text("李家村扶贫互助社")
-            expect(window.locator("main")).to_contain_text("100,000.00")
+            expect(window.locator("main")).to_contain_text("150,000.00")  # 50,000.00 came in
             window.get_by_role("link", name="借款", exact=True).click()
             window.get_by_role("link", name=world.overdue).click()
             expect(window.locator("h1")).to_contain_text("已放款(逾期)")

@@ -21,7 +21,7 @@ from sheets import lists
 from shell.auth import check_role
 from shell.db import get_db
 from shell.downloads import download
-from shell.fields import Date
+from shell.fields import Date, invalid
 from shell.schemas.books import ReopenIn
 from shell.schemas.proposals import ReversalIn
 from web.blueprint import COUNTY, EVERY_KIND, bp, page
@@ -106,8 +106,14 @@ def trial_balance(f: str) -> Any:
     )
 
 
+def _month(value: str) -> None:
+    """A period the month forms take: the message names the field and its form."""
+    if not PERIOD.match(value):
+        raise invalid("period must be YYYY-MM, the month 01-12", "会计期间应为 YYYY-MM,月份 01–12")
+
+
 class CloseForm(Schema):
-    period = fields.String(required=True, validate=validate.Regexp(PERIOD))
+    period = fields.String(required=True, validate=_month)
 
 
 def _periods_page(f: str, forms: dict[str, FormState] | None = None) -> Any:

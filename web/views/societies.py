@@ -5,20 +5,28 @@ A society's URLs are ``/s/<s>/…``: they pass the gate every fund passes and th
 kind (`reads.visible`), so a revolving fund there is a page that does not exist, as
 another county's society is. The pages admit the society's three duties (the clerk
 会计, the cashier 出纳, the committee's approver 理事会) and the county's readers; each
-form is offered to the role whose duty it is (`services.Duty`), and a form posted by
-anyone else is refused by the service itself, with its Chinese message (钱账分管). The
+form is offered to the role whose duty it is (`services.Duty`). A form of one duty (the
+章程, money in, the month close) is posted to a URL only that duty's role may use, so
+anyone else gets 403; a URL shared by several duties' forms (a member's, a loan's
+steps) leaves the refusal to the service itself, with its Chinese message (钱账分管). The
 services audit themselves, on the society's chain, so the forms add no second record.
+
+The registers (members, loans, expenses) are sought 50 rows at a time after the cursor
+their 下一页 link carries (`ledger.read.listing`), with the count of the whole register.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, g, render_template, request, url_for
-from marshmallow import Schema
+from flask import abort, g, render_template, url_for
+from marshmallow import Schema, ValidationError, pre_load
+from sqlalchemy.orm import Session
 
 from ledger import dates
 from ledger.actors import Role
@@ -28,14 +36,23 @@ from ledger.programmes.mutual_aid import reads, services, yearend
 from ledger.programmes.mutual_aid.services import (
     APPROVE,
     CASH,
+    CLOSE,
+    DISTRIBUTION_KEYS,
     LOANS,
     MEMBERS,
     RULES,
     Duty,
 )
+from ledger.read import books
+from ledger.read.listing import Seek
 from shell.db import get_db
+from shell.fields import Message
 from shell.schemas.society import (
     DayIn,
+    FiscalCapitalIn,
+    InterestIn,
+    RulesIn,
+    SocietyDonationIn,
     SocietyExitIn,
     SocietyExpenseIn,
     SocietyGroupIn,
@@ -44,9 +61,13 @@ from shell.schemas.society import (
     SocietyRepaymentIn,
     SocietyShareIn,
     SocietyWriteOffIn,
+    SubsidyIn,
 )
 from web.blueprint import COUNTY, bp, page
-from web.forms import FormState, blank, prefixed, submit
+from web.filters import scaled
+from web.forms import FORM, FormState, Inputs, blank, prefixed, search_form, submit
+from web.pagination import PER_PAGE, Listing, PageQuery, sought
+from web.views.books import CloseForm
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,8 +82,8 @@ DUTIES: dict[str, Duty] = {
     "loans": LOANS,
     "approve": APPROVE,
     "cash": CASH,
+    "close": CLOSE,
 }
-PER_PAGE = 50
 #: A loan's state as the pages name it.
 STATE = {
     "applied": "已申请",
@@ -123,6 +144,7 @@ def post(
     done: str | Callable[[Any], str],
     notice: Callable[[Any], str],
     redraw: Callable[[FormState], Any],
+    inputs: Inputs | None = None,
 ) -> Any:
     """Submit a society's form through its service, which audits the write itself."""
     return submit(
@@ -132,13 +154,23 @@ def post(
         notice=notice,
         target=None,
         redraw=redraw,
+        inputs=inputs,
         audited_by_service=True,
     )
 
 
-def page_number() -> int:
-    value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1
+def register(session: Session, read: Callable[..., tuple[int, Seek[Any]]], fund_id: int) -> Listing:
+    """The page of a register (`reads.member_page`, `loan_page`, `expense_page`) that the
+    link asks for: after its cursor, or an old link's page number; with the count."""
+    query, _ = search_form(PageQuery(), {"page": 1})
+    total, found = read(
+        session,
+        fund_id,
+        after=query.get("after"),
+        offset=(query["page"] - 1) * PER_PAGE,
+        limit=PER_PAGE,
+    )
+    return sought(total, found, PER_PAGE)
 
 
 # --- the county's societies -------------------------------------------------------------
@@ -156,45 +188,153 @@ def societies() -> Any:
 # --- a society's home and its 章程 ---------------------------------------------------------
 
 
-@bp.route("/s/<s>/")
-@society_page(*READERS)
-def society(s: str) -> Any:
-    """The figures now, overdue judged today, and the 章程 in force today."""
+#: The cashier's forms on the home page: money in, and the staff subsidies declared paid
+#: out (a member's dividend is paid on the member's page): schema, verb, notice.
+MONEY_FORMS: dict[str, tuple[type[Schema], Callable[..., str], str]] = {
+    "fiscal-capital": (FiscalCapitalIn, services.receive_fiscal_capital, "财政扶贫资金已到账"),
+    "donation": (SocietyDonationIn, services.receive_donation, "捐赠已到账"),
+    "interest": (InterestIn, services.record_bank_interest, "存款利息已入账"),
+    "subsidy": (SubsidyIn, yearend.pay_subsidy, "管理人员补贴已支付"),
+}
+
+
+def _home(s: str, forms: dict[str, FormState] | None = None) -> Any:
     day = dates.today()
     with get_db().read() as session:
         fund_id = services.society(session, s).id
         figures = reads.society_figures(session, fund_id, day)
         rules = reads.current_rules(session, fund_id, day)
-    return draw("home", s, "互助社概况", figures=figures, rules=rules, today=day)
+        subsidies_owed = reads.subsidies_owed(session, fund_id)
+    states = {kind: blank(date=today()) for kind in MONEY_FORMS} | (forms or {})
+    return draw(
+        "home",
+        s,
+        "互助社概况",
+        figures=figures,
+        rules=rules,
+        today=day,
+        subsidies_owed=subsidies_owed,
+        forms=prefixed(states),
+    )
+
+
+@bp.route("/s/<s>/")
+@society_page(*READERS)
+def society(s: str) -> Any:
+    """The figures now, overdue judged today, the 章程 in force today, the cashier's forms."""
+    return _home(s)
+
+
+@bp.route("/s/<s>/money/<kind>", methods=["POST"])
+@society_page(*CASH.roles)
+def society_money(s: str, kind: str) -> Any:
+    if kind not in MONEY_FORMS:
+        abort(404)
+    schema, verb, title = MONEY_FORMS[kind]
+    return post(
+        schema(),
+        lambda uow, data: verb(uow, g.actor, s, **data),
+        done=url_for("web.society", s=s),
+        notice=lambda voucher: f"{title},凭证 {voucher}",
+        redraw=lambda state: _home(s, {kind: state}),
+    )
+
+
+#: The 章程 form's rates in per mille and its distribution in percent, as the page shows
+#: them: the number each is multiplied by from the fraction the service takes.
+SCALES = {
+    "fee_rate_monthly": 1000,
+    "overdue_fee_rate_monthly": 1000,
+    **{key: 100 for key in DISTRIBUTION_KEYS},
+}
+#: What a typed rate or share may look like (its range is the service's rule).
+NUMBER = re.compile(r"[0-9]{1,3}(\.[0-9]{1,4})?")
+
+
+class RulesForm(RulesIn):
+    """The 章程 form: `RulesIn` with the rates typed in ‰ and the distribution in %."""
+
+    @pre_load
+    def fractions(self, typed: dict[str, Any], **_: Any) -> dict[str, Any]:
+        data, shares, errors = dict(typed), {}, {}
+        for name, scale in SCALES.items():
+            if name not in data:
+                continue  # a missing share is the schema's to name
+            value = data.pop(name)
+            if not isinstance(value, str) or not NUMBER.fullmatch(value):
+                sign = "%" if scale == 100 else "‰"
+                errors[name] = Message(
+                    f"{name} must be a number of {sign} (e.g. 40)",
+                    f"{name} 应为以 {sign} 计的数字(如 40,最多 4 位小数)",
+                )
+                continue
+            (shares if name in DISTRIBUTION_KEYS else data)[name] = str(Decimal(value) / scale)
+        if errors:
+            raise ValidationError(errors)
+        return {**data, "distribution": shares}
+
+
+def _rules_input(name: str) -> str:
+    """Where a refusal of the 章程 form shows: the distribution's sum above the form, a
+    share beside its own input."""
+    return FORM if name == "distribution" else name.removeprefix("distribution.")
+
+
+def _rules_page(s: str, form: FormState | None = None) -> Any:
+    day = dates.today()
+    with get_db().read() as session:
+        fund_id = services.society(session, s).id
+        versions = reads.rule_versions(session, fund_id)
+        current = reads.current_rules(session, fund_id, day)
+    suggested: dict[str, Any] = {"effective_on": today()}
+    if current is not None:  # the next version starts as a copy of the one in force
+        fractions = {
+            "fee_rate_monthly": current.fee_rate_monthly,
+            "overdue_fee_rate_monthly": current.overdue_fee_rate_monthly,
+            **current.distribution,
+        }
+        suggested |= {
+            name: getattr(current, name)
+            for name in RulesIn().fields
+            if name not in ("effective_on", "distribution", *SCALES)
+        } | {name: scaled(fractions[name], scale) for name, scale in SCALES.items()}
+    return draw(
+        "rules", s, "章程版本", versions=versions, today=day, form=form or blank(**suggested)
+    )
 
 
 @bp.route("/s/<s>/rules")
 @society_page(*READERS)
 def society_rules(s: str) -> Any:
-    with get_db().read() as session:
-        versions = reads.rule_versions(session, services.society(session, s).id)
-    return draw("rules", s, "章程版本", versions=versions, today=dates.today())
+    return _rules_page(s)
+
+
+@bp.route("/s/<s>/rules", methods=["POST"])
+@society_page(*RULES.roles)
+def society_add_rules(s: str) -> Any:
+    return post(
+        RulesForm(),
+        lambda uow, data: services.add_rules(uow, g.actor, s, **data),
+        done=url_for("web.society_rules", s=s),
+        notice=lambda rules: f"章程新版本已录入,自 {rules.effective_on} 起生效",
+        redraw=lambda state: _rules_page(s, state),
+        inputs=_rules_input,
+    )
 
 
 # --- members and groups ----------------------------------------------------------------------
 
 
 def _members_page(s: str, form: FormState | None = None) -> Any:
-    number = page_number()
     with get_db().read() as session:
         fund_id = services.society(session, s).id
-        total, page = reads.member_page(
-            session, fund_id, offset=(number - 1) * PER_PAGE, limit=PER_PAGE
-        )
+        listing = register(session, reads.member_page, fund_id)
         groups = reads.groups(session, fund_id)
     return draw(
         "members",
         s,
         "社员名册",
-        rows=page.items,
-        total=total,
-        number=number,
-        pages=max(1, -(-total // PER_PAGE)),
+        listing=listing,
         group_options=[(group.code, group.code) for group in groups],
         form=form or blank(date=today(), poor="false"),
     )
@@ -317,23 +457,17 @@ def society_new_group(s: str) -> Any:
 
 
 def _loans_page(s: str, form: FormState | None = None) -> Any:
-    number = page_number()
     with get_db().read() as session:
         fund_id = services.society(session, s).id
-        total, page = reads.loan_page(
-            session, fund_id, offset=(number - 1) * PER_PAGE, limit=PER_PAGE
-        )
+        listing = register(session, reads.loan_page, fund_id)
         names = reads.member_names(session, fund_id)
         present = reads.present_members(session, fund_id)
     return draw(
         "loans",
         s,
         "互助借款",
-        rows=page.items,
+        listing=listing,
         names=names,
-        total=total,
-        number=number,
-        pages=max(1, -(-total // PER_PAGE)),
         today=dates.today(),
         member_options=[
             (
@@ -413,13 +547,50 @@ def society_loan_step(s: str, no: str, step: str) -> Any:
     )
 
 
+# --- the month close -----------------------------------------------------------------------
+
+
+def _periods_page(s: str, form: FormState | None = None) -> Any:
+    with get_db().read() as session:
+        rows = books.periods(session, g.actor, s).all(session)
+    last_month = dates.month_of(dates.today().replace(day=1) - timedelta(days=1))
+    return draw("periods", s, "月结", rows=rows, form=form or blank(period=last_month))
+
+
+@bp.route("/s/<s>/periods")
+@society_page(*READERS)
+def society_periods(s: str) -> Any:
+    return _periods_page(s)
+
+
+@bp.route("/s/<s>/periods", methods=["POST"])
+@society_page(*CLOSE.roles)
+def society_close_month(s: str) -> Any:
+    return post(
+        CloseForm(),
+        lambda uow, data: services.close_month(uow, g.actor, s, data["period"]),
+        done=url_for("web.society_periods", s=s),
+        notice=lambda period: f"{period.period} 已月结,占用费已计提至月末",
+        redraw=lambda state: _periods_page(s, state),
+    )
+
+
 # --- expenses and the year end ---------------------------------------------------------------
 
 
 def _expenses_page(s: str, form: FormState | None = None) -> Any:
     with get_db().read() as session:
-        book = reads.expenses(session, services.society(session, s).id)
-    return draw("expenses", s, "管理费用", book=book, form=form or blank(date=today()))
+        fund_id = services.society(session, s).id
+        listing = register(session, reads.expense_page, fund_id)
+        total = reads.expense_total(session, fund_id)
+    return draw(
+        "expenses",
+        s,
+        "管理费用",
+        listing=listing,
+        total=total,
+        form=form or blank(date=today()),
+    )
 
 
 @bp.route("/s/<s>/expenses")

@@ -714,16 +714,16 @@ def county_societies(
     return CountySocieties(code, day, rows, totals)
 
 
-@dataclass(frozen=True)
-class Expenses:
-    rows: list[ExpenseRow]
-    total: Decimal
+def expense_total(session: Session, fund_id: int) -> Decimal:
+    """Every expense ever paid, summed in the database (the register's pages show 50)."""
+    return session.scalar(
+        select(fen_sum(SocietyExpense.amount)).where(SocietyExpense.fund_id == fund_id)
+    )  # type: ignore[return-value]
 
 
-def expenses(session: Session, fund_id: int) -> Expenses:
-    """Every expense paid, in order, and their sum: the society's page shows the year's few."""
-    rows = expenses_listing(fund_id).all(session)
-    return Expenses(rows, sum((row.amount for row in rows), ZERO))
+def subsidies_owed(session: Session, fund_id: int) -> Decimal:
+    """应付管理人员补贴: the staff subsidies declared by distributions and not yet paid."""
+    return _line(session, fund_id, chart.SUBSIDIES_PAYABLE)
 
 
 def distributions(
