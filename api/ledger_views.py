@@ -4,6 +4,8 @@ Read by the county (clerk, approver, leader); a township officer has no
 access, since every one of these spans all townships. A clerk proposes the
 red-ink reversal of a journal (红字冲销, decided under /reversals) and closes
 a month (月结); an approver other than whoever closed it reopens a month.
+The audit log (审计日志) is the auditors' and the county leader's read
+(`ledger.read.audit`).
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from flask.views import MethodView
 from api.pagination import Blueprint, Paging, paginate_listing
 from api.scope import COUNTY_READERS, EVERY_KIND, in_fund
 from ledger.permissions import Action
-from ledger.read import access, books, journals, proposals
+from ledger.read import access, audit, books, journals, proposals
 from ledger.services.periods import close_period, reopen_period
 from ledger.services.reversals import propose_reversal
 from shell.auth import current_actor
 from shell.db import get_db
 from shell.schemas.books import (
+    AuditFilter,
+    AuditRecordOut,
     ChartLineOut,
     JournalFilter,
     JournalOut,
@@ -81,6 +85,31 @@ class Journals(MethodView):
                 offset=paging.first_item,
                 limit=paging.page_size,
                 **query,
+            )
+        paging.item_count = total
+        return page
+
+
+@blp.route("/audit")
+class AuditLog(MethodView):
+    @in_fund(Action.READ_AUDIT, kinds=EVERY_KIND)
+    @blp.arguments(AuditFilter, location="query")
+    @blp.response(200, AuditRecordOut(many=True))
+    @blp.paginate(seek=True)
+    def get(self, query: dict[str, Any], f: str, pagination_parameters: Paging) -> Any:
+        """The fund's audit log in chain order: who did what, when, from where (审计日志)"""
+        paging = pagination_parameters
+        with get_db().read() as session:
+            total, page, paging.next = audit.records(
+                session,
+                current_actor(),
+                f,
+                from_=query.get("from_"),
+                to=query.get("to"),
+                login=query.get("actor"),
+                after=paging.after,
+                offset=paging.first_item,
+                limit=paging.page_size,
             )
         paging.item_count = total
         return page

@@ -39,6 +39,7 @@ class Action(enum.StrEnum):
 
     READ_FUND = "read-fund"
     READ_TOWNSHIP = "read-township"
+    READ_AUDIT = "read-audit"
     MANAGE_FUNDS = "manage-funds"
     SET_UP = "set-up"
     REGISTER = "registration"
@@ -118,6 +119,9 @@ TABLE: Mapping[Action, Permission] = MappingProxyType(
         Action.READ_TOWNSHIP: Permission(
             (*COUNTY_READERS, TOWNSHIP), "查阅乡镇记录", "read a township's records"
         ),
+        # Who did what in the book is the auditors' to read (SPEC §12), and the county's
+        # leader's, who answers for the book and signs statements printing the chain's head.
+        Action.READ_AUDIT: Permission((LEADER, AUDITOR), "查阅审计日志", "read the audit log"),
         Action.MANAGE_FUNDS: Permission((ADMIN,), "管理基金", "manage funds"),
         Action.SET_UP: Permission((CLERK,), "维护基础资料", "set up the fund's records"),
         Action.REGISTER: Permission((CLERK,), "登记借款", "register a loan"),

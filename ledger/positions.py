@@ -5,7 +5,8 @@ its schedule versions. Each loan's contribution is piecewise constant
 between its *change days* (days it has entries, days a schedule version
 takes effect); the per-day tables hold the change of every loan's
 contribution on each change day, summed per township (and batch), so a read
-as of D sums the days up to D.
+as of D sums the days up to D. The aging days are kept summed over every day
+too (`AgingNow`): today's aging reads the rows that are, not the days that were.
 
 Writing is always the same move: compute the touched loans' contributions
 before and after (from the entries in the database, less or with the
@@ -38,6 +39,7 @@ from ledger.db import dialect_insert
 from ledger.models import (
     Account,
     AgingDay,
+    AgingNow,
     Batch,
     Entry,
     Fund,
@@ -119,6 +121,8 @@ class Kept:
     days: dict[tuple[int, int, date], Numbers] = field(default_factory=dict)
     #: (township_id, batch_id, oldest_due, due_date, day) -> change of `AGING`
     aging: dict[tuple[int, int, date, date, date], Numbers] = field(default_factory=dict)
+    #: (township_id, batch_id, oldest_due, due_date) -> `AGING` now: `aging` over every day
+    aging_now: dict[tuple[int, int, date, date], Numbers] = field(default_factory=dict)
     #: (household's township_id, day) -> change of (households with money lent,)
     households: dict[tuple[int, date], Numbers] = field(default_factory=dict)
 
@@ -135,6 +139,14 @@ def _add(target: dict[Any, Numbers], key: Any, values: Numbers, sign: int = 1) -
         target[key] = new
     else:
         target.pop(key, None)
+
+
+def _now(aging: dict[tuple[int, int, date, date, date], Numbers]) -> dict[Any, Numbers]:
+    """Aging days (or their changes) summed over the days: the rows (or change) of now."""
+    out: dict[Any, Numbers] = {}
+    for (t, b, u, d, _), values in aging.items():
+        _add(out, (t, b, u, d), values)
+    return out
 
 
 def _totals(figures: Sequence[Decimal]) -> Numbers:
@@ -391,6 +403,7 @@ def computed(session: Session, fund_id: int) -> tuple[Kept, dict[str, LoanRef]]:
     kept = compute(loans.values(), moves, _plans(conn, fund_id))
     for township_id, nos in _households(conn, fund_id, None).values():
         _household_kept(kept, township_id, (moves.get(no, {}) for no in nos))
+    kept.aging_now = _now(kept.aging)
     return kept, loans
 
 
@@ -431,7 +444,14 @@ class _Statements:
     totals: Any
     days: Any
     aging: Any
+    aging_now: Any
+    #: Deletes the `aging_now` rows of the keys given that came to zero.
+    aging_gone: Any
     households: Any
+
+
+#: The key of an `AgingNow` row.
+_NOW_KEYS = ("fund_id", "township_id", "batch_id", "oldest_due", "due_date")
 
 
 @lru_cache(maxsize=4)
@@ -464,6 +484,11 @@ def _statements(dialect: str) -> _Statements:
             AgingDay,
             ["fund_id", "township_id", "batch_id", "oldest_due", "due_date", "day"],
             AGING,
+        ),
+        aging_now=adding(AgingNow, [*_NOW_KEYS], AGING),
+        aging_gone=delete(AgingNow).where(
+            *(AgingNow.__table__.c[k] == bindparam(k) for k in _NOW_KEYS),
+            *(AgingNow.__table__.c[c] == 0 for c in AGING),
         ),
         households=adding(HouseholdDay, ["fund_id", "township_id", "day"], ("households",)),
     )
@@ -523,6 +548,14 @@ def _row_sets(
                 for (t, b, u, d, day), v in sorted(changes.aging.items())
             ],
         ),
+        (
+            "aging_now",
+            [
+                dict(zip(_NOW_KEYS, (fund_id, *key), strict=True))
+                | dict(zip(AGING, v, strict=True))
+                for key, v in sorted(_now(changes.aging).items())
+            ],
+        ),
         ("households", _household_rows(fund_id, changes)),
     ]
 
@@ -564,6 +597,8 @@ def _refresh(
     for name, rows in _row_sets(fund_id, loans, after, _difference(after, before)):
         if rows:
             conn.execute(getattr(sql, name), rows)
+        if rows and name == "aging_now":
+            conn.execute(sql.aging_gone, [{k: row[k] for k in _NOW_KEYS} for row in rows])
 
 
 @lru_cache(maxsize=1)
@@ -743,7 +778,7 @@ def record_schedule(session: Session, fund_id: int, loan_id: int, version: int) 
 
 # --- rebuild and check ------------------------------------------------------------------
 
-_TABLES = (AgingDay, HouseholdDay, PositionDay, PositionTotal, LoanPosition)
+_TABLES = (AgingDay, AgingNow, HouseholdDay, PositionDay, PositionTotal, LoanPosition)
 
 
 def rebuild(session: Session, fund_id: int) -> Kept:
@@ -764,6 +799,7 @@ def rebuild(session: Session, fund_id: int) -> Kept:
         "totals": PositionTotal,
         "days": PositionDay,
         "aging": AgingDay,
+        "aging_now": AgingNow,
         "households": HouseholdDay,
     }
     for name, rows in _row_sets(fund_id, with_position, kept, kept):
@@ -825,6 +861,7 @@ def _stored(session: Session, fund_id: int) -> Kept:
             ("township_id", "batch_id", "oldest_due", "due_date", "day"),
             AGING,
         ),
+        (AgingNow, stored.aging_now, _NOW_KEYS[1:], AGING),
         (HouseholdDay, stored.households, ("township_id", "day"), ("households",)),
     ):
         for row in conn.execute(select(model).where(model.fund_id == fund_id)):
@@ -872,6 +909,13 @@ def check(session: Session, fund_id: int) -> list[Difference]:
             lambda k: (
                 f"township {towns[k[0]]} batch {batches[k[1]]}"
                 f" oldest due {k[2]} due {k[3]} day {k[4]}"
+            ),
+        ),
+        (
+            "aging_now",
+            AGING,
+            lambda k: (
+                f"township {towns[k[0]]} batch {batches[k[1]]} oldest due {k[2]} due {k[3]} now"
             ),
         ),
         ("households", ("households",), lambda k: f"township {towns[k[0]]} day {k[1]}"),

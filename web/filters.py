@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from contextlib import suppress
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from flask import Flask, g, request
 
 from ledger import labels
+from ledger.dates import CST
 from ledger.errors import NotFound
 from ledger.money import fmt
 from ledger.permissions import Action, allows
@@ -24,6 +26,7 @@ ROLE = {
     "township": "乡镇财政所",
     "cashier": "出纳",
     "admin": "管理员",
+    "auditor": "审计",
 }
 
 
@@ -31,6 +34,11 @@ def may(action: str) -> bool:
     """In a template: whether the signed-in user's role may do `action` (a form to show)."""
     actor = g.get("actor")
     return actor is not None and allows(actor.role, Action(action))
+
+
+def cst(value: datetime) -> str:
+    """An instant as a county reads it: Beijing time to the second (``2026-12-07 13:30:05``)."""
+    return value.astimezone(CST).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def money(value: Decimal | None) -> str:
@@ -91,6 +99,7 @@ def batch(code: str | None) -> str:
 
 def register(app: Flask) -> None:
     app.add_template_filter(money, "money")
+    app.add_template_filter(cst, "cst")
     app.add_template_filter(percent, "percent")
     app.add_template_filter(permille, "permille")
     app.add_template_filter(town, "town")

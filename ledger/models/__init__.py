@@ -39,6 +39,7 @@ from ledger.models.period import Period
 from ledger.models.plans import Plan, PlanLine, PlanRevision
 from ledger.models.positions import (
     AgingDay,
+    AgingNow,
     HouseholdDay,
     LoanPosition,
     PositionDay,
@@ -63,6 +64,7 @@ __all__ = [
     "AccountKind",
     "AccountKindDay",
     "AgingDay",
+    "AgingNow",
     "ApiToken",
     "AuditHead",
     "AuditRecord",

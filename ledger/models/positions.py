@@ -1,9 +1,9 @@
 """Kept figures: loans' positions and their totals, written only by the posting path.
 
 `LoanPosition` is each loan's figures now; `PositionTotal` sums them per
-township and batch; `PositionDay`, `AgingDay` and `HouseholdDay` hold per-day changes, so a
-figure as of a date is the sum of the days up to it (as the daily account
-totals give a balance as of a date). `ledger/positions.py` writes them in the
+township and batch, and `AgingNow` their unpaid instalments; `PositionDay`, `AgingDay` and
+`HouseholdDay` hold per-day changes, so a figure as of a date is the sum of the days up to it
+(as the daily account totals give a balance as of a date). `ledger/positions.py` writes them in the
 transaction that posts the entries or changes a schedule, recomputes them and
 compares them (docs/ARCHITECTURE.md, "Kept figures").
 """
@@ -114,6 +114,29 @@ class AgingDay(Base):
     oldest_due: Mapped[date] = mapped_column(Date, primary_key=True)
     due_date: Mapped[date] = mapped_column(Date, primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
+    loans: Mapped[int] = mapped_column(Integer)
+    outstanding: Mapped[Decimal] = mapped_column(Fen)
+    unpaid: Mapped[Decimal] = mapped_column(Fen)
+
+
+class AgingNow(Base):
+    """A township and batch's unpaid instalments now, by oldest due: `AgingDay` summed over
+    every day, so that today's aging reads the rows that are, not the days that were.
+
+    Nothing is dated after today, so it is `AgingDay` summed up to today (or any
+    later date); read as of D ≥ today with the same rule (overdue when u < D).
+    A row that comes to zero goes, so its size follows the open loans' due dates,
+    not the book's history.
+    """
+
+    __tablename__ = "aging_now"
+    __table_args__ = (CheckConstraint("due_date >= oldest_due", "due_not_before_oldest"),)
+
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), primary_key=True)
+    oldest_due: Mapped[date] = mapped_column(Date, primary_key=True)
+    due_date: Mapped[date] = mapped_column(Date, primary_key=True)
     loans: Mapped[int] = mapped_column(Integer)
     outstanding: Mapped[Decimal] = mapped_column(Fen)
     unpaid: Mapped[Decimal] = mapped_column(Fen)

@@ -4,7 +4,9 @@ and turnover by event kind between two dates.
 Building blocks over `ledger.positions`' tables, taking a fund id. A read as
 of D sums the per-day rows up to D, so it costs in proportion to the
 townships, batches and days (or oldest-due and due dates) shown, never to
-the loans or entries in the book.
+the loans or entries in the book. Aging as of today (or later) reads the
+rows kept for now instead of the days: in proportion to the open loans' due
+dates, not to the book's history.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from ledger.models import (
     Account,
     AccountKindDay,
     AgingDay,
+    AgingNow,
     ChartAccount,
     ChartKindDay,
     HouseholdDay,
@@ -153,7 +156,7 @@ def aging(
     amount (`ledger.schedule.overdue`).
     """
     day = as_of or dates.today()
-    a = AgingDay
+    a = _aging_source(day)
     query = (
         select(
             a.township_id,
@@ -185,16 +188,23 @@ def aging(
     }
 
 
+def _aging_source(day: date) -> type[AgingDay] | type[AgingNow]:
+    """The rows that, summed, hold the unpaid instalments at the end of `day`: those kept
+    for now from today on (nothing is dated after today), the days before."""
+    return AgingNow if day >= dates.today() else AgingDay
+
+
 def _overdue_on(day: date) -> tuple[ColumnElement[bool], ...]:
-    """The `aging_day` rows that, summed, hold the loans overdue at the end of `day`."""
-    a = AgingDay
-    return (a.day <= day, a.oldest_due < day)
+    """The rows of `_aging_source(day)` that, summed, hold the loans overdue at the end of
+    `day`."""
+    a = _aging_source(day)
+    return (a.oldest_due < day,) if a is AgingNow else (a.day <= day, a.oldest_due < day)
 
 
 def fund_overdue(session: Session, fund_ids: Iterable[int], *, as_of: date) -> dict[int, Decimal]:
     """Fund id -> its overdue amount (逾期金额) at the end of `as_of`: the instalments due
     before then of the loans overdue then, as `aging` sums them, added in the database."""
-    a = AgingDay
+    a = _aging_source(as_of)
     query = (
         select(a.fund_id, fen_sum(a.unpaid))
         .where(a.fund_id.in_(list(fund_ids)), *_overdue_on(as_of), a.due_date < as_of)

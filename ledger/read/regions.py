@@ -16,7 +16,8 @@ statement prints it on the same date (`read.fund.fund_summary`):
 
 The figures come from the kept reads summed in the database by fund (a
 handful of queries whatever the counties), so the cost grows with the funds,
-townships, batches and days, never with the loans.
+townships and batches (and, for a past date, the days), never with the loans:
+today's overdue amount reads the aging kept for now, not the days.
 """
 
 from __future__ import annotations

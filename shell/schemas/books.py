@@ -100,3 +100,39 @@ class PeriodOut(Schema):
 
 class ReopenIn(Schema):
     reason = text(500)
+
+
+class AuditFilter(Schema):
+    from_ = Date(data_key="from", metadata={"description": "记录日起(含)/ recorded on or after"})
+    to = Date(metadata={"description": "记录日止(含)/ recorded on or before"})
+    actor = text(
+        64,
+        required=False,
+        metadata={"description": "操作人登录名 / the user's login", "example": "clerk"},
+    )
+
+
+class AuditActorOut(Schema):
+    login = fields.String(required=True, metadata={"description": "登录名 / login"})
+    role = fields.String(required=True, metadata={"description": "当时的角色 / role then"})
+
+
+class AuditRecordOut(Schema):
+    sequence = fields.Integer(
+        attribute="seq", required=True, metadata={"description": "链上序号 / place in the chain"}
+    )
+    at = fields.DateTime(required=True, metadata={"description": "记录时间(UTC)/ when"})
+    actor = fields.Nested(AuditActorOut, required=True)
+    action = fields.String(required=True, metadata={"example": "POST /api/v1/funds/F1/loans"})
+    what = fields.String(
+        attribute="target", allow_none=True, metadata={"example": "loan:2007-1-340123001-0001"}
+    )
+    from_ = fields.String(
+        attribute="client_addr",
+        data_key="from",
+        allow_none=True,
+        metadata={"description": "来源地址 / from where"},
+    )
+    hash = fields.String(
+        required=True, metadata={"description": "SHA-256,链接前一条 / chained hash"}
+    )

@@ -112,6 +112,8 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", f"{F}/trial-balance"): expect(200, *COUNTY_READERS),
     ("GET", f"{F}/journals"): expect(200, *COUNTY_READERS),
     ("GET", f"{F}/journals/<voucher>"): expect(200, *COUNTY_READERS),
+    # the audit log: the auditors' and the county's own leader's (not a city's or province's)
+    ("GET", f"{F}/audit"): expect(200, "leader", "auditor"),
     ("POST", f"{F}/journals/<voucher>/reversal"): expect(422, *PROPOSERS),
     ("GET", f"{F}/periods"): expect(200, *COUNTY_READERS),
     # "2030-13" is no month: the clerk is let in and refused (422) without closing anything
@@ -246,10 +248,18 @@ def test_authorization(
     check(answer(county, world, society_world, method, rule, role), status)
 
 
-def across_counties(rule: str, table: dict[str, int], caller: str) -> int:
+#: What a county's own leader reads and a city's or province's leader may not (403).
+COUNTY_LEADER_ONLY = {("GET", f"{F}/audit")}
+
+
+def across_counties(method: str, rule: str, table: dict[str, int], caller: str) -> int:
     """What a caller of `TENANTS` gets: county A's answer for the same role where A lies in
     the caller's region; otherwise the role's refusal, or 404 for any URL of A's fund or
     of a region holding county A."""
+    role, region = TENANTS[caller][:2]
+    above_county = region is not None and len(region) < len(COUNTY_A)
+    if (method, rule) in COUNTY_LEADER_ONLY and role == "leader" and above_county:
+        return 403 if sees_county_a(caller) else 404
     status = table[TENANTS[caller][3]]
     if (
         sees_county_a(caller)
@@ -265,7 +275,7 @@ TENANT_CASES = [
         method,
         rule,
         caller,
-        across_counties(rule, table, caller),
+        across_counties(method, rule, table, caller),
         id=f"{method} {rule.removeprefix(F)} {caller}",
     )
     for (method, rule), table in MATRIX.items()

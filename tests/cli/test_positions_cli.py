@@ -7,7 +7,14 @@ from decimal import Decimal
 
 from sqlalchemy import delete, select, update
 
-from ledger.models import AgingDay, AuditRecord, LoanPosition, PositionDay, PositionTotal
+from ledger.models import (
+    AgingDay,
+    AgingNow,
+    AuditRecord,
+    LoanPosition,
+    PositionDay,
+    PositionTotal,
+)
 from tests.factories import committing, make_loan, make_programme
 from tests.ledger.kept_figures import assert_kept_matches
 
@@ -37,6 +44,7 @@ def test_check_names_each_difference_and_rebuild_repairs_them(committed_db, make
         uow.session.execute(
             update(AgingDay).where(AgingDay.fund_id == fund_id).values(unpaid=Decimal("0.01"))
         )
+        uow.session.execute(update(AgingNow).where(AgingNow.fund_id == fund_id).values(loans=3))
     result = run(app, "check-positions", "--fund", prog.code)
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
@@ -52,6 +60,10 @@ def test_check_names_each_difference_and_rebuild_repairs_them(committed_db, make
     assert (
         f"不符 differs: {prog.code} township {town} batch 1 oldest due 2008-04-01 due 2008-04-01 "
         "day 2007-04-10 unpaid: kept 0.01, computed 1000.00"
+    ) in lines
+    assert (
+        f"不符 differs: {prog.code} township {town} batch 1 oldest due 2008-04-01 due 2008-04-01 "
+        "now loans: kept 3, computed 1"
     ) in lines
     assert (
         lines[-1]
@@ -93,7 +105,7 @@ def test_init_db_fills_the_kept_figures_of_a_book_that_lent_before_them(
     prog = make_programme(committed_db)
     make_loan(committed_db, prog, amount="3000.00")
     with committing(committed_db) as uow:
-        for model in (AgingDay, PositionDay, PositionTotal, LoanPosition):
+        for model in (AgingDay, AgingNow, PositionDay, PositionTotal, LoanPosition):
             uow.session.execute(delete(model).where(model.fund_id == prog.fund.id))
     app = make_app()
     assert run(app, "check-positions", "--fund", prog.code).exit_code == 1

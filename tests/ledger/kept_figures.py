@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ledger import chart, dates, positions
 from ledger.db import Database
-from ledger.models import Account, Liaison, Loan, LoanPosition, Township
+from ledger.models import Account, AgingNow, Liaison, Loan, LoanPosition, Township
 from ledger.read import access, books
 from ledger.read import fund as fund_reads
 from ledger.read import positions as kept_reads
@@ -33,6 +33,18 @@ def assert_kept_matches(db: Database, fund_id: int, fund_code: str, days: Iterab
     """
     with db.read() as session:
         assert positions.check(session, fund_id) == []
+        # The rows kept for now hold what is open: a row that came to zero went.
+        assert (
+            session.scalars(
+                select(AgingNow).where(
+                    AgingNow.fund_id == fund_id,
+                    AgingNow.loans == 0,
+                    AgingNow.outstanding == 0,
+                    AgingNow.unpaid == 0,
+                )
+            ).all()
+            == []
+        )
         loans = session.execute(
             select(Loan.id, Loan.registration_no, Loan.township_id, Loan.batch_id).where(
                 Loan.fund_id == fund_id

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from ledger import positions
 from ledger.actors import Actor
 from ledger.models import (
     Account,
     AccountKindDay,
+    AgingDay,
+    AgingNow,
     ChartKindDay,
     LoanEvent,
     LoanPosition,
@@ -88,6 +90,47 @@ def test_a_backdated_repayment_moves_later_days_aging(db, set_today):
             ("31-90", 1, D("800.00"))
         ]
     assert_kept_matches(db, prog.fund.id, prog.code, DAYS)
+
+
+def test_todays_aging_reads_the_rows_kept_for_now_which_hold_open_due_dates_only(db, set_today):
+    set_today(date(2010, 7, 1))
+    prog = make_programme(db)
+    loan = make_loan(db, prog, amount="3000.00")
+    repay(db, prog, loan.registration_no, "1000.00", date(2008, 5, 1))
+    repay(db, prog, loan.registration_no, "1000.00", date(2009, 6, 1))
+    fund_id = prog.fund.id
+    with db.read() as session:
+        (town_id,) = session.scalars(select(Township.id).where(Township.code == prog.townships[0]))
+        now = session.execute(
+            select(
+                AgingNow.township_id,
+                AgingNow.oldest_due,
+                AgingNow.due_date,
+                AgingNow.loans,
+                AgingNow.outstanding,
+                AgingNow.unpaid,
+            ).where(AgingNow.fund_id == fund_id)
+        ).all()
+        # The days that were (each oldest due the loan passed through) net out; what is
+        # left is the last instalment, unpaid and overdue since 2010-04-01.
+        assert now == [(town_id, date(2010, 4, 1), date(2010, 4, 1), 1, D("1000.00"), D("1000.00"))]
+        assert session.scalar(select(func.count()).select_from(AgingDay)) > len(now)
+        today = kept_reads.aging(session, fund_id)
+        assert kept_reads.fund_overdue(session, [fund_id], as_of=date(2010, 7, 1)) == {
+            fund_id: D("1000.00")
+        }
+    assert_kept_matches(db, fund_id, prog.code, DAYS)
+    with committing(db) as uow:
+        uow.session.execute(delete(AgingDay).where(AgingDay.fund_id == fund_id))
+    with db.read() as session:
+        # Today (and after) reads the rows for now, never the days; a past day reads the days.
+        assert kept_reads.aging(session, fund_id) == today
+        assert kept_reads.aging(session, fund_id, as_of=date(2011, 1, 1)) != {}
+        assert kept_reads.fund_overdue(session, [fund_id], as_of=date(2010, 7, 1)) == {
+            fund_id: D("1000.00")
+        }
+        assert kept_reads.aging(session, fund_id, as_of=date(2010, 6, 30)) == {}
+        assert kept_reads.fund_overdue(session, [fund_id], as_of=date(2010, 6, 30)) == {}
 
 
 def test_a_red_ink_reversal_counts_against_the_kind_it_reverses(db, set_today):
@@ -225,7 +268,14 @@ def test_rebuild_writes_what_the_posting_path_kept(db, set_today):
                 tuple(getattr(r, c.name) for c in model.__table__.columns)
                 for r in session.scalars(select(model))
             )
-            for model in (LoanPosition, PositionTotal, PositionDay, AccountKindDay, ChartKindDay)
+            for model in (
+                LoanPosition,
+                PositionTotal,
+                PositionDay,
+                AgingNow,
+                AccountKindDay,
+                ChartKindDay,
+            )
         ]
 
     with db.read() as session:
@@ -275,3 +325,41 @@ def test_a_household_counts_once_while_any_of_its_loans_has_money_lent(db, set_t
     assert served(date(2008, 5, 2)) == served() == 1
     assert served(town=prog.townships[0]) == 1 and served(town=prog.townships[1]) == 0
     assert_kept_matches(db, prog.fund.id, prog.code, (*DAYS, date(2008, 5, 1), date(2008, 5, 2)))
+
+
+def test_the_migration_fills_the_aging_for_now_from_the_kept_days(tmp_path, set_today):
+    """Down to 0018 and up again: `aging_now` is the days summed, its zero rows left out."""
+    from alembic import command
+    from sqlalchemy.orm import sessionmaker
+
+    from ledger.db import Database, make_engine
+    from ledger.schema import alembic_config, upgrade
+    from tests.conftest import isolated_url
+
+    set_today(date(2010, 7, 1))
+    with isolated_url(tmp_path) as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        db = Database(engine, sessionmaker(engine, expire_on_commit=False))
+        prog = make_programme(db)
+        loan = make_loan(db, prog, amount="3000.00")
+        make_loan(db, prog, amount="2000.00", township=prog.townships[1])
+        repay(db, prog, loan.registration_no, "1000.00", date(2008, 5, 1))
+
+        def rows():
+            with db.read() as session:
+                return sorted(
+                    tuple(getattr(r, c.name) for c in AgingNow.__table__.columns)
+                    for r in session.scalars(select(AgingNow))
+                )
+
+        kept = rows()
+        assert kept and all(any(r[5:]) for r in kept)
+        config = alembic_config(engine)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0018")
+        upgrade(engine)
+        assert rows() == kept
+        assert_kept_matches(db, prog.fund.id, prog.code, (None, date(2009, 5, 1)))
+        engine.dispose()

@@ -358,3 +358,18 @@ def test_the_loan_form_finds_the_household_by_id_number(browser):
     for number in ("999999", "99999999999999999999"):
         page = clerk.get(clerk.f(f"loans/new?household={number}"))
         assert page.status_code == 200, number
+
+
+def test_the_audit_log_page_is_the_leaders_not_the_clerks(browser, demo):
+    leader = browser("leader")
+    assert f'href="/f/{demo.fund}/audit"' in leader.get(leader.f("loans")).get_data(as_text=True)
+    page = leader.get(leader.f("audit"))
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "<h1>审计日志</h1>" in text and "demo load" in text and f"fund:{demo.fund}" in text
+    assert re.search(r"共 \d+ 条", text)
+    none = leader.get(leader.f("audit?actor=nobody")).get_data(as_text=True)
+    assert "没有记录。" in none and "共 0 条" in none
+    clerk = browser("clerk")
+    assert f'href="/f/{demo.fund}/audit"' not in clerk.get(clerk.f("loans")).get_data(as_text=True)
+    assert clerk.get(clerk.f("audit")).status_code == 403

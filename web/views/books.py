@@ -13,6 +13,7 @@ from ledger import dates
 from ledger.labels import KIND
 from ledger.permissions import Action
 from ledger.read import access, books
+from ledger.read import audit as audit_reads
 from ledger.read import journals as journal_reads
 from ledger.read.listing import Seek
 from ledger.services.periods import PERIOD, close_period, reopen_period
@@ -57,6 +58,31 @@ def journals(f: str) -> Any:
         kinds=list(KIND.items()),
         export=url_for("exports.Journals", f=f, **({} if form.refused else shown)),
     )
+
+
+class AuditSearch(PageQuery):
+    from_ = Date(data_key="from")
+    to = Date()
+    login = fields.String(data_key="actor", validate=validate.Length(max=64))
+
+
+@bp.route("/f/<f>/audit")
+@page(Action.READ_AUDIT, kinds=EVERY_KIND)
+def audit(f: str) -> Any:
+    """The fund's audit log (审计日志), a page at a time in chain order."""
+    query, form = search_form(AuditSearch(), {"page": 1})
+    number = query.pop("page")
+    with get_db().read() as session:
+        total, rows, after = audit_reads.records(
+            session,
+            g.actor,
+            f,
+            offset=(number - 1) * PER_PAGE,
+            limit=PER_PAGE,
+            **{k: v for k, v in query.items() if v},
+        )
+    listing = sought(total, Seek(rows, after))
+    return render_template("web/audit.html", title="审计日志", fund=f, form=form, listing=listing)
 
 
 def _voucher_page(f: str, voucher: str, form: FormState | None = None) -> Any:
