@@ -328,7 +328,7 @@ def test_a_household_counts_once_while_any_of_its_loans_has_money_lent(db, set_t
 
 
 def test_the_migration_fills_the_aging_for_now_from_the_kept_days(tmp_path, set_today):
-    """Down to 0018 and up again: `aging_now` is the days summed, its zero rows left out."""
+    """Down to 0019 and up again: `aging_now` is the days summed, its zero rows left out."""
     from alembic import command
     from sqlalchemy.orm import sessionmaker
 
@@ -358,7 +358,7 @@ def test_the_migration_fills_the_aging_for_now_from_the_kept_days(tmp_path, set_
         config = alembic_config(engine)
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.downgrade(config, "0018")
+            command.downgrade(config, "0019")
         upgrade(engine)
         assert rows() == kept
         assert_kept_matches(db, prog.fund.id, prog.code, (None, date(2009, 5, 1)))
