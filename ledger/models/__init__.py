@@ -40,6 +40,8 @@ from ledger.models.plans import Plan, PlanLine, PlanRevision
 from ledger.models.positions import (
     AgingDay,
     HouseholdDay,
+    LiaisonDue,
+    LiaisonTotal,
     LoanPosition,
     PositionDay,
     PositionTotal,
@@ -94,6 +96,8 @@ __all__ = [
     "Journal",
     "Liaison",
     "LiaisonAssignment",
+    "LiaisonDue",
+    "LiaisonTotal",
     "Loan",
     "LoanEvent",
     "LoanPosition",
