@@ -64,8 +64,9 @@ class Loan(Base):
         UniqueConstraint("batch_id", "township_id", "seq"),
         # The loan list's order within a township: a page seeks in it (read.loans).
         Index("ix_loan_township_registration_no", "township_id", "registration_no"),
-        # The to-do's count of loans by status reads this index, not the loans.
-        Index("ix_loan_fund_id_status", "fund_id", "status"),
+        # The to-do's count of loans by status (a township's too) reads this index,
+        # not the loans.
+        Index("ix_loan_fund_id_status_township_id", "fund_id", "status", "township_id"),
         CheckConstraint("requested_amount > 0", "requested_positive"),
         CheckConstraint("approved_amount IS NULL OR approved_amount > 0", "approved_positive"),
         CheckConstraint(
