@@ -18,13 +18,17 @@ posting dated on or after a loan's last entry, and not a reversal, changes
 no earlier day: its "before" is the kept position, and no entry is read.
 The whole-book computation is the same function over every loan, which
 `rebuild` writes and `check` compares.
+
+A loan's figures now also count under the liaison of its latest assignment
+(`LiaisonTotal`, `LiaisonDue`); a change of liaison moves them
+(`record_liaison_change`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -47,6 +51,9 @@ from ledger.models import (
     HouseholdDay,
     Instalment,
     Journal,
+    LiaisonAssignment,
+    LiaisonDue,
+    LiaisonTotal,
     Loan,
     LoanPosition,
     PositionDay,
@@ -67,6 +74,8 @@ FIGURES = ("disbursed", "repaid", "guarantee_called", "written_off")
 TOTALS = (*FIGURES, "outstanding", "lent_loans", "open_loans")
 #: Columns of an aging row (`AgingDay`).
 AGING = ("loans", "outstanding", "unpaid")
+#: Columns of a liaison's row (`LiaisonTotal`).
+LIAISON = ("open_loans", "outstanding")
 
 Numbers = tuple[Any, ...]
 #: Per business day, the change of each of `FIGURES`.
@@ -79,6 +88,8 @@ class LoanRef:
     registration_no: str
     township_id: int
     batch_id: int
+    #: The liaison of its latest assignment (None before it is contracted).
+    liaison_id: int | None
 
 
 @dataclass(frozen=True)
@@ -125,6 +136,10 @@ class Kept:
     aging_now: dict[tuple[int, int, date, date], Numbers] = field(default_factory=dict)
     #: (household's township_id, day) -> change of (households with money lent,)
     households: dict[tuple[int, date], Numbers] = field(default_factory=dict)
+    #: (liaison_id,) -> `LIAISON` now
+    liaisons: dict[tuple[int], Numbers] = field(default_factory=dict)
+    #: (liaison_id, due_date) -> (unpaid principal now,)
+    dues: dict[tuple[int, date], Numbers] = field(default_factory=dict)
 
 
 def _add(target: dict[Any, Numbers], key: Any, values: Numbers, sign: int = 1) -> None:
@@ -202,7 +217,7 @@ def _loan_kept(
     since: date | None = None,
     position: bool = True,
 ) -> None:
-    """Add one loan's contribution to `kept`: its total now (and `position`), and its changes
+    """Add one loan's contribution to `kept`: its totals now (and `position`), and its changes
     on its change days from `since` on.
 
     The changes before `since` are left out: a caller diffing two computations
@@ -217,7 +232,7 @@ def _loan_kept(
         if day in moves:
             figures = tuple(a + b for a, b in zip(figures, moves[day], strict=True))
     oldest, before = None, {}
-    if early and (late or position):
+    if early and (late or position or loan.liaison_id is not None):
         oldest, before = _state(figures, plans, early[-1])
     for day in late:
         if day in moves:
@@ -241,6 +256,12 @@ def _loan_kept(
         if position:
             kept.positions[loan.id] = Position(*totals[:5], oldest, max(moves))
         _add(kept.totals, (loan.township_id, loan.batch_id), totals)
+        if loan.liaison_id is not None:
+            # `before` is now the loan's state on its last change day: its state now.
+            _add(kept.liaisons, (loan.liaison_id,), (totals[6], totals[4]))
+            for key, numbers in before.items():
+                if key != "totals":
+                    _add(kept.dues, (loan.liaison_id, key[1]), (numbers[2],))
 
 
 def compute(
@@ -296,10 +317,22 @@ def _household_kept(kept: Kept, township_id: int, loans: Iterable[Moves], sign: 
 # --- reading the inputs ---------------------------------------------------------------
 
 
+def _answering() -> Any:
+    """The liaison of the loan's latest assignment: the one answering for it now."""
+    a = LiaisonAssignment
+    return (
+        select(a.liaison_id)
+        .where(a.loan_id == Loan.id)
+        .order_by(a.effective_on.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def _loans(conn: Connection, fund_id: int) -> dict[str, LoanRef]:
     """Every loan of the fund."""
     found = conn.execute(
-        select(Loan.id, Loan.registration_no, Loan.township_id, Loan.batch_id)
+        select(Loan.id, Loan.registration_no, Loan.township_id, Loan.batch_id, _answering())
         .where(Loan.fund_id == fund_id)
         .order_by(Loan.id)
     )
@@ -448,6 +481,8 @@ class _Statements:
     #: Deletes the `aging_now` rows of the keys given that came to zero.
     aging_gone: Any
     households: Any
+    liaisons: Any
+    dues: Any
 
 
 #: The key of an `AgingNow` row.
@@ -491,6 +526,8 @@ def _statements(dialect: str) -> _Statements:
             *(AgingNow.__table__.c[c] == 0 for c in AGING),
         ),
         households=adding(HouseholdDay, ["fund_id", "township_id", "day"], ("households",)),
+        liaisons=adding(LiaisonTotal, ["fund_id", "liaison_id"], LIAISON),
+        dues=adding(LiaisonDue, ["fund_id", "liaison_id", "due_date"], ("unpaid",)),
     )
 
 
@@ -557,6 +594,20 @@ def _row_sets(
             ],
         ),
         ("households", _household_rows(fund_id, changes)),
+        (
+            "liaisons",
+            [
+                {"fund_id": fund_id, "liaison_id": who} | dict(zip(LIAISON, v, strict=True))
+                for (who,), v in sorted(changes.liaisons.items())
+            ],
+        ),
+        (
+            "dues",
+            [
+                {"fund_id": fund_id, "liaison_id": who, "due_date": d, "unpaid": v[0]}
+                for (who, d), v in sorted(changes.dues.items())
+            ],
+        ),
     ]
 
 
@@ -570,7 +621,7 @@ def _household_rows(fund_id: int, changes: Kept) -> list[dict[str, Any]]:
 def _difference(after: Kept, before: Kept) -> Kept:
     """after − before, row by row (the loans' own rows are not differences: left out)."""
     out = Kept()
-    for name in ("totals", "days", "aging", "households"):
+    for name in ("totals", "days", "aging", "households", "liaisons", "dues"):
         target = getattr(out, name)
         for key, values in getattr(after, name).items():
             _add(target, key, values)
@@ -611,6 +662,7 @@ def _inputs_query() -> Any:
             Loan.registration_no,
             Loan.township_id,
             Loan.batch_id,
+            _answering(),
             p.loan_id,
             *(p.__table__.c[c] for c in FIGURES),
             p.last_moved_on,
@@ -650,11 +702,11 @@ def _inputs(conn: Connection, fund_id: int, nos: Sequence[str]) -> MovedLoans:
     versions: dict[tuple[int, int], tuple[date, Decimal]] = {}
     dues: dict[tuple[int, int], list[Due]] = defaultdict(list)
     for row in conn.execute(_inputs_query(), {"fund_id": fund_id, "nos": list(nos)}):
-        loan_id, no, township_id, batch_id, kept_id, *figures, last = row[:10]
-        loans[no] = LoanRef(loan_id, no, township_id, batch_id)
+        loan_id, no, township_id, batch_id, liaison_id, kept_id, *figures, last = row[:11]
+        loans[no] = LoanRef(loan_id, no, township_id, batch_id, liaison_id)
         if kept_id is not None:
             kept[loan_id] = (tuple(figures), last)
-        version, effective_on, settled_before, seq, due_date, amount = row[10:]
+        version, effective_on, settled_before, seq, due_date, amount = row[11:]
         if version is not None:
             versions[(loan_id, version)] = (effective_on, settled_before)
             if seq is not None:
@@ -776,9 +828,42 @@ def record_schedule(session: Session, fund_id: int, loan_id: int, version: int) 
     _refresh(conn, fund_id, inputs.loans, (every, every), (earlier, plans), {loan_id: effective})
 
 
+def record_liaison_change(session: Session, fund_id: int, loan_id: int, was: int) -> None:
+    """Move a loan's figures now from liaison `was` to that of its new latest assignment
+    (flushes it first).
+
+    Called by `services.guarantees.change_liaison`, in its transaction, holding
+    the loan's lock as a posting does. Only the liaisons' rows change: the
+    township's and the days' are the same either side.
+    """
+    session.flush()
+    conn = session.connection()
+    no = conn.execute(select(Loan.registration_no).where(Loan.id == loan_id)).scalar_one()
+    inputs = _inputs(conn, fund_id, [no])
+    loan = inputs.loans[no]
+    every, _ = _moves(conn, fund_id, [no])
+    # From date.max on: no day is recomputed, only the loan's state now.
+    since = {loan_id: date.max}
+    before = compute([replace(loan, liaison_id=was)], every, inputs.plans, since, False)
+    after = compute([loan], every, inputs.plans, since, False)
+    sql = _statements(conn.dialect.name)
+    for name, rows in _row_sets(fund_id, {}, after, _difference(after, before)):
+        if rows:
+            conn.execute(getattr(sql, name), rows)
+
+
 # --- rebuild and check ------------------------------------------------------------------
 
-_TABLES = (AgingDay, AgingNow, HouseholdDay, PositionDay, PositionTotal, LoanPosition)
+_TABLES = (
+    AgingDay,
+    AgingNow,
+    HouseholdDay,
+    LiaisonDue,
+    LiaisonTotal,
+    PositionDay,
+    PositionTotal,
+    LoanPosition,
+)
 
 
 def rebuild(session: Session, fund_id: int) -> Kept:
@@ -801,6 +886,8 @@ def rebuild(session: Session, fund_id: int) -> Kept:
         "aging": AgingDay,
         "aging_now": AgingNow,
         "households": HouseholdDay,
+        "liaisons": LiaisonTotal,
+        "dues": LiaisonDue,
     }
     for name, rows in _row_sets(fund_id, with_position, kept, kept):
         if rows:
@@ -863,6 +950,8 @@ def _stored(session: Session, fund_id: int) -> Kept:
         ),
         (AgingNow, stored.aging_now, _NOW_KEYS[1:], AGING),
         (HouseholdDay, stored.households, ("township_id", "day"), ("households",)),
+        (LiaisonTotal, stored.liaisons, ("liaison_id",), LIAISON),
+        (LiaisonDue, stored.dues, ("liaison_id", "due_date"), ("unpaid",)),
     ):
         for row in conn.execute(select(model).where(model.fund_id == fund_id)):
             _add(
@@ -919,6 +1008,8 @@ def check(session: Session, fund_id: int) -> list[Difference]:
             ),
         ),
         ("households", ("households",), lambda k: f"township {towns[k[0]]} day {k[1]}"),
+        ("liaisons", LIAISON, lambda k: f"liaison {k[0]}"),
+        ("dues", ("unpaid",), lambda k: f"liaison {k[0]} due {k[1]}"),
     ):
         mine, want = getattr(stored, name), getattr(computed_kept, name)
         zeros = (0,) * len(columns)

@@ -26,7 +26,6 @@ ROLE = {
     "township": "乡镇财政所",
     "cashier": "出纳",
     "admin": "管理员",
-    "auditor": "审计",
 }
 
 

@@ -64,8 +64,9 @@ class Loan(Base):
         UniqueConstraint("batch_id", "township_id", "seq"),
         # The loan list's order within a township: a page seeks in it (read.loans).
         Index("ix_loan_township_registration_no", "township_id", "registration_no"),
-        # The to-do's count of loans by status reads this index, not the loans.
-        Index("ix_loan_fund_id_status", "fund_id", "status"),
+        # The to-do's count of loans by status (a township's too) reads this index,
+        # not the loans.
+        Index("ix_loan_fund_id_status_township_id", "fund_id", "status", "township_id"),
         CheckConstraint("requested_amount > 0", "requested_positive"),
         CheckConstraint("approved_amount IS NULL OR approved_amount > 0", "approved_positive"),
         CheckConstraint(
@@ -153,6 +154,9 @@ class LoanEvent(Base):
     """A line of the loan's history: who did what, when, and why."""
 
     __tablename__ = "loan_event"
+    # A period's registrations and approvals (the progress report's facts,
+    # `read.plans.actual_facts`) are sought here, not by walking every loan.
+    __table_args__ = (Index("ix_loan_event_action_on", "action", "on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     loan_id: Mapped[int] = mapped_column(ForeignKey("loan.id"), index=True)

@@ -1,9 +1,10 @@
 """Kept figures: loans' positions and their totals, written only by the posting path.
 
 `LoanPosition` is each loan's figures now; `PositionTotal` sums them per
-township and batch, and `AgingNow` their unpaid instalments; `PositionDay`, `AgingDay` and
-`HouseholdDay` hold per-day changes, so a figure as of a date is the sum of the days up to it
-(as the daily account totals give a balance as of a date). `ledger/positions.py` writes them in the
+township and batch, and `AgingNow` their unpaid instalments; `LiaisonTotal` and
+`LiaisonDue` per liaison answering; `PositionDay`, `AgingDay` and `HouseholdDay` hold per-day
+changes, so a figure as of a date is the sum of the days up to it (as the daily account totals
+give a balance as of a date). `ledger/positions.py` writes them in the
 transaction that posts the entries or changes a schedule, recomputes them and
 compares them (docs/ARCHITECTURE.md, "Kept figures").
 """
@@ -157,3 +158,38 @@ class HouseholdDay(Base):
     township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     households: Mapped[int] = mapped_column(Integer)
+
+
+class LiaisonTotal(Base):
+    """The loans one liaison (联系人) answers for now, summed: what the liaisons' list shows.
+
+    A loan counts under its latest liaison assignment. No assignment takes
+    effect after today (`dates.business_day` refuses a future date), so the
+    latest is the one answering today; a change of liaison moves the loan's
+    figures from one row to the other in its transaction.
+    """
+
+    __tablename__ = "liaison_total"
+
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), primary_key=True)
+    liaison_id: Mapped[int] = mapped_column(ForeignKey("liaison.id"), primary_key=True)
+    #: Loans with principal outstanding.
+    open_loans: Mapped[int] = mapped_column(Integer)
+    #: Their outstanding principal: the liaison's exposure.
+    outstanding: Mapped[Decimal] = mapped_column(Fen)
+
+
+class LiaisonDue(Base):
+    """The unpaid principal of the instalments due on one day of a liaison's loans, now.
+
+    Summed over the days before D, a liaison's overdue amount on D (today: a
+    loan's unpaid instalments are settled oldest first, so those due before D
+    are its overdue amount); read per liaison, it costs the days, not the loans.
+    """
+
+    __tablename__ = "liaison_due"
+
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), primary_key=True)
+    liaison_id: Mapped[int] = mapped_column(ForeignKey("liaison.id"), primary_key=True)
+    due_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    unpaid: Mapped[Decimal] = mapped_column(Fen)

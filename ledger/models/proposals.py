@@ -12,7 +12,17 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, String, Text, func
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger.db import Base, Fen, enum_column
@@ -52,7 +62,12 @@ class _Decided:
 
 class WriteOff(_Decided, Base):
     __tablename__ = "write_off"
-    __table_args__ = (CheckConstraint("amount > 0", "amount_positive"),)
+    __table_args__ = (
+        CheckConstraint("amount > 0", "amount_positive"),
+        # The pending write-offs beside the outstanding (待处理): the proposals
+        # still open, not every write-off the fund ever decided.
+        Index("ix_write_off_fund_id_status", "fund_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)

@@ -15,8 +15,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ledger import chart, dates, journal_templates
 from ledger.actors import Actor
@@ -27,13 +27,10 @@ from ledger.models import (
     DeductionPlan,
     GuaranteeCall,
     Household,
-    Instalment,
     Liaison,
     LiaisonAssignment,
     Loan,
-    LoanPosition,
     SalaryDeduction,
-    ScheduleVersion,
     Township,
 )
 from ledger.read import positions as kept_reads
@@ -173,8 +170,10 @@ def _per_liaison(
     day: Any,
     fund_id: int,
     as_of: date | None,
+    liaison_ids: Sequence[int] | None = None,
 ) -> dict[int, Decimal]:
-    """Σ amount per liaison of guarantee calls or deductions up to `as_of`."""
+    """Σ amount per liaison (of `liaison_ids`, if given) of guarantee calls or deductions
+    up to `as_of`."""
     query = (
         select(model.liaison_id, fen_sum(model.amount))
         .where(model.fund_id == fund_id)
@@ -182,6 +181,8 @@ def _per_liaison(
     )
     if as_of is not None:
         query = query.where(day <= as_of)
+    if liaison_ids is not None:
+        query = query.where(model.liaison_id.in_(list(liaison_ids)))
     return {who: amount for who, amount in session.execute(query)}
 
 
@@ -215,9 +216,8 @@ def liaisons_page(
     """(how many liaisons, one page of them with their totals today), by township and id,
     sought after the cursor `after` (or after `offset` rows); a township officer's own only.
 
-    The totals are the kept loan positions joined with each loan's latest
-    assignment and grouped by liaison in the database (`liaison_totals`):
-    no loan row comes back to Python.
+    The totals are the kept liaison rows of the page's liaisons
+    (`liaison_totals`): no loan is read.
     """
     the_fund = fund(session, actor, fund_code)
     listing = liaisons(session, actor, fund_code)
@@ -234,74 +234,32 @@ def every_liaison(session: Session, actor: Actor, fund_code: str) -> list[Liaiso
 def liaison_totals(
     session: Session, fund_id: int, people: Sequence[LiaisonRow]
 ) -> list[LiaisonTotals]:
-    """`people` with what each answers for today: loans, exposure and overdue amount
-    summed in the database from the kept positions; calls, deductions and what is owed."""
-    summed = {
-        who: (int(loans), exposure, overdue)
-        for who, loans, exposure, overdue in session.execute(
-            _answering_sums(fund_id, [person.id for person in people])
-        )
-    }
+    """`people` with what each answers for today: loans, exposure and overdue amount from
+    the kept liaison rows (`read.positions.liaison_sums`); calls, deductions and what is
+    owed; each read for `people` only, so a page costs its liaisons, not the book's loans."""
+    ids = [person.id for person in people]
+    summed = kept_reads.liaison_sums(session, fund_id, ids)
     owed = subaccount_balances(session, fund_id, chart.LIAISON_RECEIVABLE)
-    called = _per_liaison(session, GuaranteeCall, GuaranteeCall.called_on, fund_id, None)
-    deducted = _per_liaison(session, SalaryDeduction, SalaryDeduction.received_on, fund_id, None)
+    called = _per_liaison(session, GuaranteeCall, GuaranteeCall.called_on, fund_id, None, ids)
+    deducted = _per_liaison(
+        session, SalaryDeduction, SalaryDeduction.received_on, fund_id, None, ids
+    )
+    none = kept_reads.LiaisonSums(0, ZERO, ZERO)
     return [
         LiaisonTotals(
             person.id,
             person.name,
             person.township,
             person.monthly_salary,
-            *summed.get(person.id, (0, ZERO, ZERO)),
+            (mine := summed.get(person.id, none)).loans,
+            mine.exposure,
+            mine.overdue_amount,
             called.get(person.id, ZERO),
             deducted.get(person.id, ZERO),
             owed[str(person.id)].balance if str(person.id) in owed else ZERO,
         )
         for person in people
     ]
-
-
-def _answering_sums(fund_id: int, liaison_ids: Sequence[int]) -> Any:
-    """SELECT liaison id, loans, Σ outstanding, Σ overdue amount of the loans with principal
-    outstanding whose latest assignment effective by today is the liaison's.
-
-    A loan's overdue amount (`ledger.schedule.overdue`) is its instalments due
-    before today under the schedule in force, less the principal settled
-    under that schedule, applied oldest first: max(0, due − max(0, settled)).
-    Only a kept overdue loan (oldest unpaid due before today) joins its
-    schedule; each loan's due is summed first, so it is computed once.
-    """
-    p, a, v, i = LoanPosition, LiaisonAssignment, ScheduleVersion, Instalment
-    today = dates.today()
-    newer = aliased(ScheduleVersion)
-    in_force = select(func.max(newer.version)).where(newer.loan_id == p.loan_id).scalar_subquery()
-    per_loan = (
-        select(
-            a.liaison_id,
-            p.outstanding,
-            func.coalesce(func.sum(i.amount), 0).label("due"),
-            (p.repaid + p.guarantee_called + p.written_off - v.settled_before).label("settled"),
-        )
-        .join(p, p.loan_id == a.loan_id)
-        .outerjoin(
-            v, and_(v.loan_id == p.loan_id, v.version == in_force, p.oldest_unpaid_due < today)
-        )
-        .outerjoin(i, and_(i.loan_id == v.loan_id, i.version == v.version, i.due_date < today))
-        .where(
-            a.liaison_id.in_(list(liaison_ids)),
-            p.fund_id == fund_id,
-            p.outstanding > 0,
-            *kept_reads.answering_today(a),
-        )
-        .group_by(a.liaison_id, p.fund_id, p.loan_id, v.loan_id, v.version)
-        .subquery()
-    )
-    unpaid = per_loan.c.due - case((per_loan.c.settled > 0, per_loan.c.settled), else_=0)
-    return select(
-        per_loan.c.liaison_id,
-        func.count(),
-        fen_sum(per_loan.c.outstanding),
-        fen_sum(case((unpaid > 0, unpaid), else_=0)),
-    ).group_by(per_loan.c.liaison_id)
 
 
 def liaison_exposure(

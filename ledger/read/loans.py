@@ -685,15 +685,23 @@ def overdue_page(
     return candidates.scan(session, overdue, after=after, offset=offset, limit=limit)
 
 
-def loan_counts(session: Session, actor: Actor, fund_code: str) -> dict[str, int]:
-    """How many loans are in each status (the officer's own township only): the to-do list."""
+def loan_counts(
+    session: Session, actor: Actor, fund_code: str, statuses: Iterable[str]
+) -> dict[str, int]:
+    """How many loans are in each of `statuses` (the officer's own township only): the to-do.
+
+    Read from `ix_loan_fund_id_status_township_id` for the statuses asked only:
+    the applications in hand, not the book's closed loans.
+    """
     the_fund = fund(session, actor, fund_code)
     query = (
-        select(Loan.status, func.count()).where(Loan.fund_id == the_fund.id).group_by(Loan.status)
+        select(Loan.status, func.count())
+        .where(Loan.fund_id == the_fund.id, Loan.status.in_([LoanStatus(s) for s in statuses]))
+        .group_by(Loan.status)
     )
-    own = township_filter(actor, None)
+    own = lookup.own_township_id(session, the_fund.id, actor)
     if own is not None:
-        query = query.join(Township, Township.id == Loan.township_id).where(Township.code == own)
+        query = query.where(Loan.township_id == own)
     return {status.value: count for status, count in session.execute(query)}
 
 

@@ -18,6 +18,7 @@ against. A township officer sees only their own township.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -292,9 +293,20 @@ def plan_against_actual(
         session.execute(select(Batch.code, Batch.name).where(Batch.fund_id == fund.id)).all()
     )
 
+    # Each kind's facts by (township, batch), so a row takes its groups, not a
+    # pass over every fact of the period.
+    grouped: dict[str, dict[tuple[str, str], list[Fact]]] = {}
+    for kind in ACTUALS:
+        grouped[kind] = defaultdict(list)
+        for fact in facts[kind]:
+            grouped[kind][fact[:2]].append(fact)
+
     def row(town: str | None, batch: str | None) -> PlanActualRow:
         def mine(key: tuple[str, str]) -> bool:
             return (town is None or key[0] == town) and (batch is None or key[1] == batch)
+
+        def actual(kind: str) -> Tally:
+            return _tally([f for key, group in grouped[kind].items() if mine(key) for f in group])
 
         plans = [t for key, t in planned.items() if mine(key)]
         return PlanActualRow(
@@ -302,7 +314,7 @@ def plan_against_actual(
             names[town] if town else "合计",
             batch,
             Tally(sum(t.households for t in plans), sum((t.amount for t in plans), ZERO)),
-            *(_tally([f for f in facts[kind] if mine(f[:2])]) for kind in ACTUALS),
+            *(actual(kind) for kind in ACTUALS),
             batches[batch] if batch else None,
         )
 

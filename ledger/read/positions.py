@@ -30,6 +30,8 @@ from ledger.models import (
     ChartKindDay,
     HouseholdDay,
     LiaisonAssignment,
+    LiaisonDue,
+    LiaisonTotal,
     Loan,
     LoanPosition,
     PositionDay,
@@ -347,6 +349,40 @@ def assigned_positions(
         AssignedPosition(who, loan_id, no, LoanFigures(*money), oldest)
         for who, loan_id, no, *money, oldest in session.execute(query)
     ]
+
+
+@dataclass(frozen=True)
+class LiaisonSums:
+    """What one liaison answers for today, from the kept liaison rows."""
+
+    #: Loans with principal outstanding.
+    loans: int
+    exposure: Decimal
+    overdue_amount: Decimal
+
+
+def liaison_sums(
+    session: Session, fund_id: int, liaison_ids: Sequence[int]
+) -> dict[int, LiaisonSums]:
+    """liaison id -> their loans, exposure and overdue amount today, for `liaison_ids` only:
+    one row each, and their unpaid instalments summed over the due dates before today."""
+    ids = list(liaison_ids)
+    t, d = LiaisonTotal, LiaisonDue
+    overdue = dict(
+        session.execute(
+            select(d.liaison_id, fen_sum(d.unpaid))
+            .where(d.fund_id == fund_id, d.liaison_id.in_(ids), d.due_date < dates.today())
+            .group_by(d.liaison_id)
+        ).all()
+    )
+    return {
+        who: LiaisonSums(int(loans), exposure, overdue.get(who, ZERO))
+        for who, loans, exposure in session.execute(
+            select(t.liaison_id, t.open_loans, t.outstanding).where(
+                t.fund_id == fund_id, t.liaison_id.in_(ids)
+            )
+        )
+    }
 
 
 # --- turnover by event kind: the kept days of `ledger.kind_days` --------------------------

@@ -269,30 +269,39 @@ class Disasters:
 def _disasters(session: Session, fund_id: int, actor: Actor, start: date, end: date) -> Disasters:
     """The disasters that struck in the period, with the losses assessed by `end`."""
     town = township_filter(actor, None)
-    mine = select(Loan.id).where(Loan.fund_id == fund_id)
-    if town is not None:
-        mine = mine.join(Township, Township.id == Loan.township_id).where(Township.code == town)
+
+    def mine(query: Any, loan_id: Any) -> Any:
+        """`query` joined to its loans of the fund (the officer's township's): a join, not
+        ``loan_id IN (the fund's loans)``, which SQLite built from every loan."""
+        query = query.join(Loan, Loan.id == loan_id).where(Loan.fund_id == fund_id)
+        if town is not None:
+            query = query.join(Township, Township.id == Loan.township_id).where(
+                Township.code == town
+            )
+        return query
+
     events = session.scalars(
         select(Disaster)
         .where(Disaster.fund_id == fund_id, Disaster.occurred_on.between(start, end))
         .order_by(Disaster.occurred_on, Disaster.code)
     ).all()
     ids = [event.id for event in events]
+    if not ids:  # no disaster struck in the period: no loss or write-off to read
+        return Disasters((), DisasterLine("", "合计", None, 0, 0, ZERO, ZERO))
     reports = session.execute(
-        select(LossReport.disaster_id, Loan.id, Loan.household_id, LossReport.assessed_loss)
-        .join(Loan, Loan.id == LossReport.loan_id)
-        .where(
+        mine(
+            select(LossReport.disaster_id, Loan.id, Loan.household_id, LossReport.assessed_loss),
+            LossReport.loan_id,
+        ).where(
             LossReport.disaster_id.in_(ids),
-            LossReport.loan_id.in_(mine),
             or_(LossReport.assessed_on.is_(None), LossReport.assessed_on <= end),
         )
     ).all()
     written = dict(
         session.execute(
-            select(WriteOff.disaster_id, fen_sum(WriteOff.amount))
+            mine(select(WriteOff.disaster_id, fen_sum(WriteOff.amount)), WriteOff.loan_id)
             .where(
                 WriteOff.disaster_id.in_(ids),
-                WriteOff.loan_id.in_(mine),
                 WriteOff.status == ProposalStatus.APPROVED,
                 WriteOff.decided_on <= end,
             )

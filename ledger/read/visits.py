@@ -448,19 +448,24 @@ def tally_by_township(
         ).items()
     }
     p = LoanPosition
+    # From the days' visits to their loans: as `Loan.id IN (...)`, SQLite
+    # walked every loan of the fund to test each against the visits.
+    days_visits = (
+        select(Visit.loan_id)
+        .where(
+            Visit.fund_id == fund_id,
+            Visit.visitor_kind == VisitorKind.LIAISON,
+            Visit.visited_on.between(first, last),
+        )
+        .distinct()
+        .subquery()
+    )
     visited = (
         select(Loan.registration_no, p.township_id, p.outstanding, p.last_moved_on)
+        .select_from(days_visits)
+        .join(Loan, Loan.id == days_visits.c.loan_id)
         .join(p, (p.fund_id == Loan.fund_id) & (p.loan_id == Loan.id))
-        .where(
-            Loan.fund_id == fund_id,
-            Loan.id.in_(
-                select(Visit.loan_id).where(
-                    Visit.fund_id == fund_id,
-                    Visit.visitor_kind == VisitorKind.LIAISON,
-                    Visit.visited_on.between(first, last),
-                )
-            ),
-        )
+        .where(Loan.fund_id == fund_id)
     )
     if township_id is not None:
         visited = visited.where(p.township_id == township_id)

@@ -16,7 +16,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from sqlalchemy import func, select
 
-from ledger import dates, journal_templates, permissions, validate
+from ledger import dates, journal_templates, permissions, positions, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import InvalidField, InvalidTransition, NotOverdue, OverLimit
@@ -260,6 +260,7 @@ def change_liaison(
         recorded_by=actor.username,
     )
     session.add(assignment)
+    positions.record_liaison_change(session, fund.id, loan.id, latest.liaison_id)
     record_event(
         uow,
         loan,

@@ -15,6 +15,8 @@ from ledger.models import (
     AgingDay,
     AgingNow,
     ChartKindDay,
+    LiaisonDue,
+    LiaisonTotal,
     LoanEvent,
     LoanPosition,
     PositionDay,
@@ -22,7 +24,7 @@ from ledger.models import (
     Township,
 )
 from ledger.read import positions as kept_reads
-from ledger.services import loans, proposals
+from ledger.services import guarantees, loans, proposals, setup
 from tests.factories import APPROVER, CLERK_ACTOR, committing, make_loan, make_programme, reverse
 from tests.ledger.kept_figures import assert_kept_matches
 
@@ -328,7 +330,7 @@ def test_a_household_counts_once_while_any_of_its_loans_has_money_lent(db, set_t
 
 
 def test_the_migration_fills_the_aging_for_now_from_the_kept_days(tmp_path, set_today):
-    """Down to 0019 and up again: `aging_now` is the days summed, its zero rows left out."""
+    """Down to 0019 and up to 0020 again: `aging_now` is the days summed, its zero rows left out."""
     from alembic import command
     from sqlalchemy.orm import sessionmaker
 
@@ -359,7 +361,83 @@ def test_the_migration_fills_the_aging_for_now_from_the_kept_days(tmp_path, set_
         with engine.begin() as connection:
             config.attributes["connection"] = connection
             command.downgrade(config, "0019")
-        upgrade(engine)
+            # Up to 0020 only: 0021 empties every kept table for init-db to refill.
+            command.upgrade(config, "0020")
         assert rows() == kept
-        assert_kept_matches(db, prog.fund.id, prog.code, (None, date(2009, 5, 1)))
+        upgrade(engine)
         engine.dispose()
+
+
+def test_a_change_of_liaison_moves_the_loans_kept_totals_and_check_names_a_corrupted_one(
+    db, set_today
+):
+    set_today(date(2008, 6, 1))
+    prog = make_programme(db)
+    town = prog.townships[0]
+    first = prog.liaisons[town]
+    loan = make_loan(db, prog, amount="3000.00")
+    repay(db, prog, loan.registration_no, "500.00", date(2008, 5, 1))
+    with committing(db) as uow:
+        second = setup.add_liaison(
+            uow, CLERK_ACTOR, prog.code, name="赵刚", township=town, monthly_salary="1800.00"
+        ).id
+
+    def kept(session):
+        rows = session.scalars(select(LiaisonTotal))
+        totals = {r.liaison_id: (r.open_loans, r.outstanding) for r in rows}
+        dues = {(r.liaison_id, r.due_date): r.unpaid for r in session.scalars(select(LiaisonDue))}
+        return totals, dues
+
+    with db.read() as session:
+        before = kept(session)
+    # make_loan's schedule: three instalments of 1000.00 a year from 2008-04-01;
+    # 500.00 repaid settles half the first.
+    assert before == (
+        {first: (1, D("2500.00"))},
+        {
+            (first, date(2008, 4, 1)): D("500.00"),
+            (first, date(2009, 4, 1)): D("1000.00"),
+            (first, date(2010, 4, 1)): D("1000.00"),
+        },
+    )
+    with committing(db) as uow:
+        guarantees.change_liaison(
+            uow,
+            CLERK_ACTOR,
+            prog.code,
+            loan.registration_no,
+            effective_on=date(2008, 5, 20),
+            liaison=second,
+            reason="调动",
+        )
+    with db.read() as session:
+        after = kept(session)
+        assert positions.check(session, prog.fund.id) == []
+    assert after == (
+        {first: (0, D("0.00")), second: (1, D("2500.00"))},
+        {(first, d): D("0.00") for _, d in before[1]}
+        | {(second, d): amount for (_, d), amount in before[1].items()},
+    )
+    assert_kept_matches(db, prog.fund.id, prog.code, DAYS)
+    with committing(db) as uow:
+        uow.session.execute(
+            update(LiaisonTotal).where(LiaisonTotal.liaison_id == second).values(open_loans=2)
+        )
+        uow.session.execute(
+            delete(LiaisonDue).where(
+                LiaisonDue.liaison_id == second, LiaisonDue.due_date == date(2009, 4, 1)
+            )
+        )
+    with db.read() as session:
+        found = {
+            (d.subject, d.figure, d.kept, d.computed)
+            for d in positions.check(session, prog.fund.id)
+        }
+    assert found == {
+        (f"liaison {second}", "open_loans", 2, 1),
+        (f"liaison {second} due 2009-04-01", "unpaid", 0, D("1000.00")),
+    }
+    with committing(db) as uow:
+        positions.rebuild(uow.session, prog.fund.id)
+    with db.read() as session:
+        assert positions.check(session, prog.fund.id) == []

@@ -1,7 +1,8 @@
 """A hypothesis state machine over a loan's life, checking the kept figures after every step.
 
 Steps: lend (register → disburse), repay, reverse (red ink, dated on or after
-the journal), call the guarantee, deduct a liaison's salary, write off,
+the journal), call the guarantee, deduct a liaison's salary, hand a loan to
+another liaison, write off,
 recover after a write-off, extend (a new schedule version), close a month,
 and time passing. Dates are drawn up to a year back, so journals land before
 others already posted; refusals are part of the walk and must change
@@ -27,7 +28,7 @@ from ledger.actors import Actor
 from ledger.models import Journal
 from ledger.money import split
 from ledger.read.figures import loan_figures
-from ledger.services import guarantees, loans, periods, proposals
+from ledger.services import guarantees, loans, periods, proposals, setup
 from ledger.services.lookup import loan as find_loan
 from tests.conftest import rolled_back
 from tests.factories import APPROVER, CLERK_ACTOR, committing, make_loan, make_programme, reverse
@@ -57,6 +58,20 @@ def test_kept_figures_follow_the_loan_lifecycle(engine):
             self.today = date(2007, 5, 1)
             dates.set_today(self.today)
             self.loans: list[str] = []
+            #: township code -> its liaisons (a loan may be handed to the other)
+            self.liaisons = {town: [who] for town, who in self.prog.liaisons.items()}
+            for town in self.prog.townships:
+                with committing(self.db) as uow:
+                    self.liaisons[town].append(
+                        setup.add_liaison(
+                            uow,
+                            CLERK_ACTOR,
+                            self.prog.code,
+                            name="赵刚",
+                            township=town,
+                            monthly_salary="1800.00",
+                        ).id
+                    )
             #: registration no -> (household id, township code)
             self.households: dict[str, tuple[int, str]] = {}
 
@@ -189,6 +204,20 @@ def test_kept_figures_follow_the_loan_lifecycle(engine):
                 self.prog.liaisons[self.prog.townships[index]],
                 on=self.day(days_back),
                 amount="100.00",
+            )
+
+        @precondition(lambda self: self.loans)
+        @rule(data=st.data(), days_back=back)
+        def hand_over(self, data, days_back):
+            no = self.loan_no(data)
+            self.attempt(
+                guarantees.change_liaison,
+                CLERK_ACTOR,
+                self.prog.code,
+                no,
+                effective_on=self.day(days_back),
+                liaison=data.draw(st.sampled_from(self.liaisons[self.households[no][1]])),
+                reason="调动",
             )
 
         @precondition(lambda self: self.loans)

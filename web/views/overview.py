@@ -64,8 +64,8 @@ def overview(f: str) -> Any:
     actor = g.actor
     as_of, form = as_of_form()
     with get_db().read() as session:
-        counts = loans.loan_counts(session, actor, f)
         if actor.is_township:
+            counts = loans.loan_counts(session, actor, f, ("disbursed",))
             position = fund.township_position(session, actor, f, actor.township_code, as_of)
             return render_template(
                 "web/township.html",
@@ -77,6 +77,7 @@ def overview(f: str) -> Any:
                 counts=counts,
                 **programme_todo(session, actor, f),
             )
+        counts = loans.loan_counts(session, actor, f, (status for status, _ in WAITING))
         summary = fund.summary(session, actor, f, as_of)
         three_lines = loans.three_lines(session, actor, f)
         waiting_decision = sum(len(rows) for rows in pending(session, actor, f).values())
