@@ -58,6 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from psycopg.pq import TransactionStatus  # noqa: E402
 from sqlalchemy import event, func, select  # noqa: E402
 
 from bench.ledger_throughput import (  # noqa: E402
@@ -79,6 +80,8 @@ from ledger.models import Journal  # noqa: E402
 from ledger.read.books import balance_mismatches, trial_balance  # noqa: E402
 from ledger.services.funds import open_fund  # noqa: E402
 from ledger.services.journals import post_many, record_journal  # noqa: E402
+
+IDLE = TransactionStatus.IDLE
 
 CLERK = Actor("bench-clerk", "clerk")
 LOANS = 1000
@@ -304,44 +307,63 @@ def statements(case: str, journals: int, pg_url: str) -> None:
     """Count and time the statements of one journal over the request path (after a warm-up).
 
     A round trip is a statement run alone, or a run of statements sent in one
-    PostgreSQL pipeline (`ledger.db.pipeline`); BEGIN, COMMIT and the pool's
-    ping on lending a connection come on top and are not SQL a cursor runs.
+    PostgreSQL pipeline (`ledger.db.pipeline`). BEGIN, COMMIT and the pool's
+    ping on lending a connection are not SQL a cursor runs: they are counted
+    apart, each a round trip of its own unless it went out in a pipeline.
     """
     with database(case, pg_url) as db:
         writer = Writer(Book(db, case), 0)
         for _ in range(50):
             writer.post_one()
         seen: dict[str, list[float]] = {}
-        trips, pipelined_before = [0], [False]
+        trips, pipeline_before = [0], [None]
+        around = {"BEGIN": 0, "COMMIT": 0, "ping": 0}
 
-        def pipelined(conn: Any) -> bool:
+        def driver_state(conn: Any) -> tuple[object | None, bool]:
+            """(the pipeline open, if any; no transaction open) for a psycopg connection."""
             driver = conn.connection.driver_connection
-            return bool(getattr(getattr(driver, "pgconn", None), "pipeline_status", 0))
+            pgconn = getattr(driver, "pgconn", None)
+            if pgconn is None:
+                return None, False
+            return getattr(driver, "_pipeline", None), pgconn.transaction_status == IDLE
 
         @event.listens_for(db.engine, "before_cursor_execute")
         def before(conn: Any, *_: Any) -> None:
             conn.info["started"] = time.perf_counter()
-            inside = pipelined(conn)
-            trips[0] += not (inside and pipelined_before[0])
-            pipelined_before[0] = inside
+            inside, idle = driver_state(conn)
+            around["BEGIN"] += idle and inside is None  # psycopg sends it alone first
+            # Each pipeline is one round trip, however many statements it sends.
+            trips[0] += inside is None or inside is not pipeline_before[0]
+            pipeline_before[0] = inside
 
         @event.listens_for(db.engine, "after_cursor_execute")
         def after(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
             key = " ".join(statement.split())[:72]
             seen.setdefault(key, []).append(time.perf_counter() - conn.info["started"])
 
+        @event.listens_for(db.engine, "commit")
+        def commit(conn: Any) -> None:
+            _, idle = driver_state(conn)
+            around["COMMIT"] += not idle and conn.dialect.name == "postgresql"
+
+        @event.listens_for(db.engine, "checkout")
+        def checkout(*_: Any) -> None:
+            around["ping"] += db.engine.dialect.name == "postgresql"  # pool_pre_ping
+
         started = time.perf_counter()
         for _ in range(journals):
-            pipelined_before[0] = False
+            pipeline_before[0] = None
             writer.post_one()
         elapsed = time.perf_counter() - started
     for key, times in sorted(seen.items(), key=lambda item: -sum(item[1])):
         print(f"{len(times) / journals:5.2f} {1000 * sum(times) / journals:7.3f} ms  {key}")
     count = sum(len(t) for t in seen.values())
     in_sql = sum(sum(t) for t in seen.values())
+    extra = ", ".join(f"{n / journals:.2f} {name}" for name, n in around.items())
     print(
         f"per journal: {count / journals:.2f} statements in {trips[0] / journals:.2f} round "
-        f"trips, {1000 * in_sql / journals:.2f} ms waiting on them, "
+        f"trips, {(trips[0] + sum(around.values())) / journals:.2f} with {extra}; "
+        f"{1000 * in_sql / journals:.2f} ms waiting on the statements, "
         f"{1000 * elapsed / journals:.2f} ms in all"
     )
 

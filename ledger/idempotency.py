@@ -133,8 +133,7 @@ def idempotent(
             "response_body": body,
             "completed_at": utcnow(),
         }
-        uow.session.connection().execute(_ANSWER, answer)
-        uow.commit()
+        uow.commit(_ANSWER, answer)  # the answer and the COMMIT: one round trip
         return StoredResponse(status, body, replayed=False)
 
     # A rerun after a commit of unknown outcome is safe: the key's record

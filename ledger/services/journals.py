@@ -50,7 +50,19 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, func, insert, null, select, tuple_, update
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -99,8 +111,7 @@ class _Statements:
     """The posting statements, built once per dialect: building SQL costs more than running it."""
 
     select_accounts: Any
-    chart_lines: Any
-    open_subaccounts: Any
+    open_subaccount: Any
     reserve_vouchers: Any
     fund_dates: Any
     set_opened_on: Any
@@ -117,6 +128,7 @@ class _Statements:
 def _statements(dialect: str) -> _Statements:
     make_insert = dialect_insert(dialect)
     accounts = Account.__table__
+    chart = ChartAccount.__table__
     counters = VoucherCounter.__table__
     reserve = make_insert(counters).values(
         fund_id=bindparam("fund_id"), period=bindparam("period"), last_seq=bindparam("count")
@@ -169,16 +181,38 @@ def _statements(dialect: str) -> _Statements:
             .order_by(accounts.c.id)
             .with_for_update()
         ),
-        chart_lines=select(
-            ChartAccount.id,
-            ChartAccount.code,
-            ChartAccount.kind,
-            ChartAccount.subledger,
-            ChartAccount.allow_negative,
-        ).where(ChartAccount.fund_id == bindparam("fund_id")),
-        # A concurrent poster may open the same sub-account: both end up using one row.
-        open_subaccounts=make_insert(accounts).on_conflict_do_nothing(
-            index_elements=["chart_id", "subkey"]
+        # From its chart line, in one statement; a code with no sub-ledger inserts
+        # nothing. A concurrent poster may open the same sub-account: both end up
+        # using one row.
+        open_subaccount=(
+            make_insert(accounts)
+            .from_select(
+                [
+                    "fund_id",
+                    "chart_id",
+                    "code",
+                    "subkey",
+                    "guard_nonnegative",
+                    "debit_total",
+                    "credit_total",
+                    "version",
+                ],
+                select(
+                    chart.c.fund_id,
+                    chart.c.id,
+                    chart.c.code,
+                    bindparam("subkey", type_=accounts.c.subkey.type),
+                    and_(chart.c.kind == AccountKind.ASSET, chart.c.allow_negative.is_(False)),
+                    literal(ZERO, accounts.c.debit_total.type),
+                    literal(ZERO, accounts.c.credit_total.type),
+                    literal(0),
+                ).where(
+                    chart.c.fund_id == bindparam("fund_id"),
+                    chart.c.code == bindparam("code"),
+                    chart.c.subledger != SubLedger.NONE,
+                ),
+            )
+            .on_conflict_do_nothing(index_elements=["chart_id", "subkey"])
         ),
         reserve_vouchers=reserve,
         fund_dates=(
@@ -385,12 +419,24 @@ def _insert_journals(
 def _lock_accounts(
     session: Session, sql: _Statements, fund_id: int, refs: list[AccountRef]
 ) -> dict[AccountRef, _AccountState]:
-    """Select the accounts FOR UPDATE in id order, opening missing sub-accounts."""
+    """Select the accounts FOR UPDATE in id order, opening missing sub-accounts.
+
+    A sub-account opens on first use when its code has a sub-ledger in the
+    fund's chart; any other account still missing does not exist.
+    """
     found = _select_for_update(session, sql, fund_id, refs)
     missing = [ref for ref in refs if ref not in found]
-    if missing:
-        _open_subaccounts(session, sql, fund_id, missing)
+    if not missing:
+        return found
+    rows = [{"fund_id": fund_id, "code": ref.code, "subkey": ref.key} for ref in missing if ref.key]
+    if rows:
+        session.connection().execute(sql.open_subaccount, rows)
         found = _select_for_update(session, sql, fund_id, refs)
+    for ref in refs:
+        if ref not in found:
+            raise UnknownAccount(
+                f"科目 {ref} 不存在", f"account {ref} does not exist in this fund", field="account"
+            )
     return found
 
 
@@ -411,38 +457,6 @@ def _select_for_update(
         )
         for row in rows
     }
-
-
-def _open_subaccounts(
-    session: Session, sql: _Statements, fund_id: int, refs: list[AccountRef]
-) -> None:
-    """Open sub-accounts on first use; refuse codes that are not in the fund's chart."""
-    charts = {
-        chart.code: chart
-        for chart in session.connection().execute(sql.chart_lines, {"fund_id": fund_id})
-    }
-    rows = []
-    for ref in refs:
-        chart = charts.get(ref.code)
-        if chart is None or chart.subledger is SubLedger.NONE or not ref.key:
-            raise UnknownAccount(
-                f"科目 {ref} 不存在",
-                f"account {ref} does not exist in this fund",
-                field="account",
-            )
-        rows.append(
-            {
-                "fund_id": fund_id,
-                "chart_id": chart.id,
-                "code": ref.code,
-                "subkey": ref.key,
-                "guard_nonnegative": chart.kind is AccountKind.ASSET and not chart.allow_negative,
-                "debit_total": ZERO,
-                "credit_total": ZERO,
-                "version": 0,
-            }
-        )
-    session.connection().execute(sql.open_subaccounts, rows)
 
 
 def _reserve_vouchers(

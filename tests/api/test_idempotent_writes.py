@@ -225,14 +225,15 @@ def lose_a_commit(monkeypatch):
     def arm(*, committed: bool) -> list[int]:
         commit, lost = UnitOfWork.commit, []
 
-        def commit_losing_the_answer(uow: UnitOfWork) -> None:
+        def commit_losing_the_answer(uow: UnitOfWork, *last: Any) -> None:
             if lost or not g.get("audited"):  # not the write's own commit (a token's use)
-                return commit(uow)
+                return commit(uow, *last)
             lost.append(1)
-            uow.session.flush()
-            uow.commit_sent = True
             if committed:
-                uow.session.commit()
+                commit(uow, *last)
+            else:
+                uow.session.flush()
+                uow.commit_sent = True
             raise OperationalError(
                 "COMMIT", {}, Exception("server closed the connection"), connection_invalidated=True
             )

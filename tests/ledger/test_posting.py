@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ledger import errors
-from ledger.models import Entry, Journal
+from ledger.models import Account, Entry, Journal
 from ledger.posting import AccountRef, JournalDraft, Line, credit, debit, journal
 from ledger.read.books import balance, balance_mismatches, trial_balance
 from ledger.services.journals import post_many
@@ -122,6 +122,27 @@ def test_subaccounts_open_on_first_use(db):
         assert balance(session, fund.id, SPECIAL).balance == D("200.00")
 
 
+def test_a_subaccount_opens_guarded_as_its_chart_line_says(db):
+    fund = make_fund(db)
+    appropriate(db, fund, "500.00")  # opens the county's capital sub-account (net assets)
+    post_draft(db, fund, transfer(APRIL, township("340123001"), SPECIAL, "300.00"))
+    post_draft(db, fund, transfer(APRIL, loan("1-340123001-0001"), township("340123001"), "1.00"))
+    with db.read() as session:
+        rows = session.execute(
+            select(Account.code, Account.subkey, Account.guard_nonnegative)
+            .where(Account.fund_id == fund.id, Account.subkey != "")
+            .order_by(Account.code)
+        ).all()
+    # Assets may not go below zero; the fund's capital is no asset.
+    assert [(r.code, r.subkey, r.guard_nonnegative) for r in rows] == [
+        ("1011", "340123001", True),
+        ("1101", "1-340123001-0001", True),
+        (COUNTY.code, COUNTY.key, False),
+    ]
+    with pytest.raises(errors.InsufficientBalance):  # a fresh asset sub-account holds nothing
+        post_draft(db, fund, transfer(APRIL, SPECIAL, township("340123002"), "0.01"))
+
+
 def test_guarded_asset_cannot_go_negative_and_nothing_is_written(db):
     fund = make_fund(db)
     appropriate(db, fund, "100.00")
@@ -147,10 +168,13 @@ def test_negative_refused_even_inside_a_batch(db):
 def test_unknown_account_is_refused(db):
     fund = make_fund(db)
     entries_before = count_rows(db, Entry)
+    accounts_before = count_rows(db, Account)
     for ref in (AccountRef("9999"), AccountRef("1001", "extra"), AccountRef("1011")):
         with pytest.raises(errors.UnknownAccount):
             post_draft(db, fund, transfer(APRIL, ref, COUNTY, "1.00"))
     assert count_rows(db, Entry) == entries_before
+    # Not even the known sub-account beside the unknown one was opened.
+    assert count_rows(db, Account) == accounts_before
 
 
 def test_batch_posts_in_order_with_consecutive_vouchers(db):

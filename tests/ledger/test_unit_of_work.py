@@ -11,14 +11,18 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import bindparam, event, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ledger import errors
 from ledger.db import UnitOfWork, run_in_transaction
+from ledger.models import Fund
 from ledger.services.journals import record_journal
 from tests.factories import CLERK, COUNTY, SPECIAL, journal_count, make_fund, township, transfer
 
 APRIL = date(2007, 4, 1)
+FUNDS = Fund.__table__
+RENAME = update(FUNDS).where(FUNDS.c.id == bindparam("fund_id")).values(name=bindparam("to"))
 
 
 def appropriation(uow: UnitOfWork, fund_id: int) -> str:
@@ -54,6 +58,46 @@ def test_a_service_alone_writes_nothing_another_connection_sees(committed_db):
         assert journal_count(committed_db, fund) == 0  # read on a connection of its own
         uow.commit()
         assert journal_count(committed_db, fund) == 1
+
+
+def fund_name(db, fund) -> str:
+    with db.read() as session:
+        return session.get(Fund, fund.id).name
+
+
+def test_a_last_statement_commits_with_the_work_and_its_commit(committed_db):
+    fund = make_fund(committed_db)
+    open_at_commit = []  # on PostgreSQL: a transaction left for the session's COMMIT?
+
+    def seen(connection) -> None:
+        pgconn = getattr(connection.connection.driver_connection, "pgconn", None)
+        if pgconn is not None:
+            open_at_commit.append(pgconn.transaction_status != 0)  # 0: idle
+
+    event.listen(committed_db.engine, "commit", seen)
+    try:
+        with committed_db.uow() as uow:
+            appropriation(uow, fund.id)
+            uow.commit(RENAME, {"fund_id": fund.id, "to": "改名"})
+    finally:
+        event.remove(committed_db.engine, "commit", seen)
+    assert journal_count(committed_db, fund) == 1
+    assert fund_name(committed_db, fund) == "改名"
+    # The COMMIT went out with the last statement: the session's own found nothing to do.
+    assert open_at_commit == ([False] if committed_db.engine.dialect.name == "postgresql" else [])
+
+
+def test_a_last_statement_the_database_refuses_commits_nothing(committed_db):
+    fund = make_fund(committed_db)
+    with pytest.raises(IntegrityError), committed_db.uow() as uow:
+        appropriation(uow, fund.id)
+        uow.commit(RENAME, {"fund_id": fund.id, "to": None})  # name is NOT NULL
+    assert journal_count(committed_db, fund) == 0
+    assert fund_name(committed_db, fund) == "测试周转金"
+    with committed_db.uow() as uow:  # the connection went back to the pool fit for use
+        assert appropriation(uow, fund.id) == "记-2007-04-0001"
+        uow.commit()
+    assert journal_count(committed_db, fund) == 1
 
 
 def test_an_attempt_the_retry_loop_abandons_leaves_nothing(db):
