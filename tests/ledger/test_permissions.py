@@ -69,6 +69,8 @@ LOAN_STEPS = {
 OTHER_ACTIONS = {
     Action.READ_FUND: {"clerk", "approver", "leader", "auditor"},
     Action.READ_TOWNSHIP: {"clerk", "approver", "leader", "auditor", "township"},
+    # The log records the writers' own writes: read by who checks them (SPEC §3, §12).
+    Action.READ_AUDIT: {"leader", "auditor"},
     Action.MANAGE_FUNDS: {"admin"},
     Action.SET_UP: {"clerk"},
     Action.REGISTER: {"clerk"},
@@ -114,7 +116,7 @@ def test_leaders_and_auditors_only_read_and_admins_only_manage():
     """What a city's or a province's user may be (leader, auditor) writes nothing (SPEC §12)."""
     for action in Action:
         if {"leader", "auditor"} & set(action.roles):
-            assert action in (Action.READ_FUND, Action.READ_TOWNSHIP), action
+            assert action in (Action.READ_FUND, Action.READ_TOWNSHIP, Action.READ_AUDIT), action
         if "admin" in action.roles:
             assert action is Action.MANAGE_FUNDS, action
 
