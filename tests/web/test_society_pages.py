@@ -40,6 +40,7 @@ from tests.factories import ADMIN, committing, make_id_number
 from tests.mutual_aid.society import RULES as SOCIETY_RULES
 from tests.web.conftest import CHEAP, Browser
 from tests.web.test_browser import CHROMIUM
+from tests.web.test_pages import error_beside
 from web.views import societies as society_views
 
 PER_PAGE_IN_USE = society_views.PER_PAGE
@@ -716,7 +717,12 @@ def test_the_clerk_closes_a_month_its_fees_accrued_first(fresh):
     assert post(cashier, "periods", {"period": "2025-01"}).status_code == 403
     fee = figure(page(clerk, f"loans/{fresh.overdue}"), "应收占用费")
     refused(post(clerk, "periods", {"period": "2025-13"}), "会计期间应为 YYYY-MM,月份 01–12")
-    refused(post(clerk, "periods", {"period": "2099-01"}), "2099-01-31")
+    # A month not over yet: the refusal beside the month, naming its last day.
+    future = post(clerk, "periods", {"period": "2099-01"})
+    assert future.status_code == 422
+    assert error_beside(future.get_data(as_text=True), "period").startswith(
+        "会计期间末日 2099-01-31 晚于今天"
+    )
     assert figure(page(clerk, f"loans/{fresh.overdue}"), "应收占用费") == fee
     assert "还没有月结" in page(clerk, "periods")
 

@@ -984,11 +984,14 @@ def repay(
     return Repayment(no, fee, principal, voucher)
 
 
-def accrue_fees(uow: UnitOfWork, actor: Actor, fund_code: str, *, through: object) -> int:
-    """Accrue every lent loan's fee up to `through` (month close); returns how many posted."""
+def accrue_fees(uow: UnitOfWork, actor: Actor, fund_code: str, *, period: str) -> int:
+    """Accrue every lent loan's fee up to the last day of `period` (month close), a day
+    that must be past; returns how many posted. A refusal names ``period``, the field the
+    month close was given."""
     may(actor, CLOSE)
     fund = society(uow.session, fund_code)
-    day = dates.business_day(through, "through", dates.POSTING)
+    end = month_end(periods.check_period(period))
+    day = dates.not_in_future(end, "period", dates.PERIOD_END)
     posted = accrue_all(uow, fund, actor, day)
     audit(uow.session, fund, actor, "fee accrual", f"through:{day}", journals=posted)
     return posted
@@ -1015,5 +1018,5 @@ def close_month(uow: UnitOfWork, actor: Actor, fund_code: str, period: str) -> P
     """月结: the fees are accrued to the month's last day (which must be past), then the
     month is closed as any fund's is."""
     fund = society(uow.session, fund_code)
-    accrue_fees(uow, actor, fund_code, through=month_end(periods.check_period(period)))
+    accrue_fees(uow, actor, fund_code, period=period)
     return periods.close_period(uow, fund.id, period, actor=actor)
