@@ -621,10 +621,21 @@ def test_the_clerk_adds_a_rules_version_typed_in_permille_and_percent(fresh):
     assert post(leader, "rules", RULES_FORM).status_code == 403
     before = len(versions(fresh))
     refused(post(clerk, "rules", {**RULES_FORM, "dividend": "20"}), "合计应为 100%")
-    refused(
-        post(clerk, "rules", {**RULES_FORM, "fee_rate_monthly": "0,6"}),
-        "fee_rate_monthly 应为以 ‰ 计的数字",
-    )
+    # A rate or share refused in the units the clerk typed it in, beside its input.
+    for name, typed, message in (
+        ("fee_rate_monthly", "0,6", "占用费月费率应为以 ‰ 计的数字(如 6)"),
+        ("fee_rate_monthly", "-1", "占用费月费率应在 0–100‰ 之间,最多 3 位小数"),
+        ("overdue_fee_rate_monthly", "100.5", "逾期占用费月费率应在 0–100‰ 之间,最多 3 位小数"),
+        ("overdue_fee_rate_monthly", "9.0005", "逾期占用费月费率应在 0–100‰ 之间,最多 3 位小数"),
+        ("reserve", "150", "公积金比例应在 0–100% 之间,最多 2 位小数"),
+        ("risk", "二十", "风险准备金比例应为以 % 计的数字(如 40)"),
+        ("dividend", "-30", "分红比例应在 0–100% 之间,最多 2 位小数"),
+        ("welfare", "10.005", "公益金比例应在 0–100% 之间,最多 2 位小数"),
+    ):
+        wrong = post(clerk, "rules", {**RULES_FORM, name: typed})
+        assert wrong.status_code == 422
+        assert error_beside(wrong.get_data(as_text=True), name) == message
+        assert "之间的小数" not in text(wrong)  # not the service's fraction
     refused(
         post(clerk, "rules", {**RULES_FORM, "group_min": "6"}), "联保小组最少人数不能大于最多人数"
     )

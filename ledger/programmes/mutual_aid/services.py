@@ -103,6 +103,8 @@ ACCRUED = Step("占用费已计提至", "the day the fee is accrued to")
 
 GROUP_CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 DISTRIBUTION_KEYS = ("reserve", "welfare", "risk", "staff", "dividend")
+#: The highest monthly fee rate a 章程 may set (100‰), normal or overdue.
+FEE_RATE_MAX = Decimal("0.1")
 
 
 def may(actor: Actor, duty: Duty) -> None:
@@ -280,9 +282,9 @@ def rules_settings(
         "loan_cap": validate.amount(loan_cap, "loan_cap"),
         "loan_share_multiple": _whole(loan_share_multiple, "loan_share_multiple", 1, 100),
         "max_term_months": _whole(max_term_months, "max_term_months", 1, 60),
-        "fee_rate_ppm": _fraction(fee_rate_monthly, "fee_rate_monthly", PPM, Decimal("0.1")),
+        "fee_rate_ppm": _fraction(fee_rate_monthly, "fee_rate_monthly", PPM, FEE_RATE_MAX),
         "overdue_fee_rate_ppm": _fraction(
-            overdue_fee_rate_monthly, "overdue_fee_rate_monthly", PPM, Decimal("0.1")
+            overdue_fee_rate_monthly, "overdue_fee_rate_monthly", PPM, FEE_RATE_MAX
         ),
         "notice_days": _whole(notice_days, "notice_days", 0, 90),
         "group_min": least,
