@@ -4,7 +4,9 @@ Chinese message), and a user of another county, a township officer or a revolvin
 URL gets no society.
 
 The society lives in a database of its own (not the demo's), so the other web tests'
-fund lists are not changed by it.
+fund lists are not changed by it. The tests that only read share one society, built once;
+a test that writes has a society of its own (`fresh`), so every test passes alone or in
+any order.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,7 +29,7 @@ from ledger.actors import SYSTEM, Actor
 from ledger.db import Database
 from ledger.models import AuditRecord
 from ledger.programmes import MUTUAL_AID
-from ledger.programmes.mutual_aid import reads, services
+from ledger.programmes.mutual_aid import reads, services, yearend
 from ledger.read.listing import Listing
 from ledger.schema import upgrade as migrate
 from ledger.services import counties, users
@@ -36,6 +40,7 @@ from tests.factories import ADMIN, committing, make_id_number
 from tests.mutual_aid.society import RULES as SOCIETY_RULES
 from tests.web.conftest import CHEAP, Browser
 from tests.web.test_browser import CHROMIUM
+from tests.web.test_pages import error_beside
 from web.views import societies as society_views
 
 PER_PAGE_IN_USE = society_views.PER_PAGE
@@ -160,16 +165,64 @@ def build(db: Database) -> tuple[dict[str, int], str, str]:
     return members, nos[0], nos[1]
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    with isolated_url(tmp_path_factory.mktemp("society-web")) as url:
+@contextmanager
+def built(directory: Path) -> Iterator[World]:
+    """`build`'s society in a database of its own, and the app on it."""
+    with isolated_url(directory) as url:
         db = Database.connect(url)
         migrate(db.engine)
         members, repaid, overdue = build(db)
         app = create_app({"DATABASE_URL": url, "TESTING": True, "SECRET_KEY": "test-key"})
-        yield World(app, db, members, repaid, overdue)
-        app.extensions["ledger_db"].engine.dispose()
-        db.engine.dispose()
+        try:
+            yield World(app, db, members, repaid, overdue)
+        finally:
+            app.extensions["ledger_db"].engine.dispose()
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The society as `build` leaves it, for the tests that only read (or are refused)."""
+    with built(tmp_path_factory.mktemp("society-web")) as made:
+        yield made
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Iterator[World]:
+    """A society of the test's own, for a test that writes."""
+    with built(tmp_path) as made:
+        yield made
+
+
+def the_rest_of_2024(world: World) -> None:
+    """What the year end reads besides `build`: 李一 buys a share and 王大 is allocated one
+    (2024-03-01), 20.00 is spent on 2024-08-01, and 李四 leaves on 2024-12-01."""
+    clerk, cashier = Actor("kuaiji", "clerk"), Actor("chuna", "cashier")
+    with committing(world.db) as uow:
+        services.buy_share(
+            uow, cashier, S, world.members["李一"], on=date(2024, 3, 1), amount="500.00"
+        )
+        services.allocate_share(
+            uow, clerk, S, world.members["王大"], on=date(2024, 3, 1), amount="500.00"
+        )
+        services.pay_expense(
+            uow,
+            cashier,
+            S,
+            on=date(2024, 8, 1),
+            amount="20.00",
+            purpose="印公示表",
+            approved_by="lishi",
+        )
+        services.leave(uow, cashier, S, world.members["李四"], on=date(2024, 12, 1))
+
+
+def year_ended(world: World) -> World:
+    """`the_rest_of_2024`, then the committee's year end: 9.91 of staff subsidies owed."""
+    the_rest_of_2024(world)
+    with committing(world.db) as uow:
+        yearend.distribute(uow, Actor("lishi", "approver"), S, 2024)
+    return world
 
 
 def signed_in(world: World, username: str) -> Browser:
@@ -330,12 +383,12 @@ def audits(world: World) -> int:
         return session.query(AuditRecord).filter(AuditRecord.chain == S).count()
 
 
-def test_forming_a_group_and_joining_it(world):
-    clerk = signed_in(world, "kuaiji")
+def test_forming_a_group_and_joining_it(fresh):
+    clerk = signed_in(fresh, "kuaiji")
     page(clerk, "groups")
-    before = audits(world)
+    before = audits(fresh)
     assert redirected(post(clerk, "groups", {"code": "G3"})) == f"/s/{S}/groups"
-    assert audits(world) == before + 1  # audited once, by the service
+    assert audits(fresh) == before + 1  # audited once, by the service
     assert "G3 0 暂无组员" in page(clerk, "groups")
     refused(post(clerk, "groups", {"code": "G3"}), "小组 G3 已存在")
 
@@ -348,9 +401,9 @@ def test_forming_a_group_and_joining_it(world):
     )
 
 
-def test_shares_bought_by_the_cashier_allocated_by_the_clerk(world):
-    member = world.members["李一"]
-    cashier, clerk = signed_in(world, "chuna"), signed_in(world, "kuaiji")
+def test_shares_bought_by_the_cashier_allocated_by_the_clerk(fresh):
+    member = fresh.members["李一"]
+    cashier, clerk = signed_in(fresh, "chuna"), signed_in(fresh, "kuaiji")
     path = f"members/{member}"
     assert "入股(出纳收款)" in page(cashier, path) and "配股(" not in page(cashier, path)
     redirected(post(cashier, f"{path}/share", {"amount": "500.00", "date": "2024-03-01"}))
@@ -368,7 +421,7 @@ def test_shares_bought_by_the_cashier_allocated_by_the_clerk(world):
         ),
         "不是建档立卡贫困户,不能配股",
     )
-    poor = world.members["王大"]
+    poor = fresh.members["王大"]
     redirected(
         post(
             clerk,
@@ -384,31 +437,31 @@ def test_shares_bought_by_the_cashier_allocated_by_the_clerk(world):
     )
 
 
-def test_leaving_refunds_own_shares_and_is_refused_while_the_group_is_overdue(world):
-    cashier = signed_in(world, "chuna")
+def test_leaving_refunds_own_shares_and_is_refused_while_the_group_is_overdue(fresh):
+    cashier = signed_in(fresh, "chuna")
     refused(
-        post(cashier, f"members/{world.members['王三']}/exit", {"date": "2024-12-01"}),
-        f"联保小组有逾期借款 {world.overdue},组员不能退股",
+        post(cashier, f"members/{fresh.members['王三']}/exit", {"date": "2024-12-01"}),
+        f"联保小组有逾期借款 {fresh.overdue},组员不能退股",
     )
     refused(
-        post(cashier, f"members/{world.members['王二']}/exit", {"date": "2024-12-01"}),
-        f"社员 王二 尚有借款 {world.overdue} 未结清,不能退股",
+        post(cashier, f"members/{fresh.members['王二']}/exit", {"date": "2024-12-01"}),
+        f"社员 王二 尚有借款 {fresh.overdue} 未结清,不能退股",
     )
-    leaver = world.members["李四"]
+    leaver = fresh.members["李四"]
     redirected(post(cashier, f"members/{leaver}/exit", {"date": "2024-12-01"}))
     assert "退社日期 2024-12-01" in page(cashier, f"members/{leaver}")
 
 
-def test_a_loan_from_application_to_repayment_by_three_people(world):
-    clerk, approver, cashier = (signed_in(world, n) for n in ("kuaiji", "lishi", "chuna"))
-    borrower = world.members["李三"]
+def test_a_loan_from_application_to_repayment_by_three_people(fresh):
+    clerk, approver, cashier = (signed_in(fresh, n) for n in ("kuaiji", "lishi", "chuna"))
+    borrower = fresh.members["李三"]
     # G1 has an overdue loan: its members cannot borrow (联保).
     refused(
         post(
             clerk,
             "loans",
             {
-                "member": world.members["王三"],
+                "member": fresh.members["王三"],
                 "amount": "1000.00",
                 "term_months": "6",
                 "purpose": "种菜",
@@ -474,8 +527,8 @@ def test_a_loan_from_application_to_repayment_by_three_people(world):
     assert "本金余额 1,000.00 元 应收占用费 0.00 元 已收占用费 7.50 元" in loan
 
 
-def test_an_expense_the_payer_approved_is_refused(world):
-    cashier = signed_in(world, "chuna")
+def test_an_expense_the_payer_approved_is_refused(fresh):
+    cashier = signed_in(fresh, "chuna")
     refused(
         post(
             cashier,
@@ -504,8 +557,9 @@ def test_an_expense_the_payer_approved_is_refused(world):
     assert "2024-08-01" in page(cashier, "expenses") and "合计 25.00" in page(cashier, "expenses")
 
 
-def test_the_year_end_distribution_by_the_committee(world):
-    approver, cashier = signed_in(world, "lishi"), signed_in(world, "chuna")
+def test_the_year_end_distribution_by_the_committee(fresh):
+    the_rest_of_2024(fresh)
+    approver, cashier = signed_in(fresh, "lishi"), signed_in(fresh, "chuna")
     assert "结转并分配 2024 年度收益" in page(approver, "distributions")
     assert "结转并分配" not in page(cashier, "distributions")
     refused(post(cashier, "distributions/2024", {}), "角色 cashier 无权审批借款(钱账分管)")
@@ -518,7 +572,7 @@ def test_the_year_end_distribution_by_the_committee(world):
     assert "2024 124.13 25.00 99.13 39.69 9.91 19.82 9.91 19.80" in table
     refused(post(approver, "distributions/2024", {}), "2024 年度已结转分配")
     # The year end closed the fee income; the fee 王大 paid is still what he paid.
-    assert "已收占用费 25.00 元" in page(approver, f"loans/{world.repaid}")
+    assert "已收占用费 25.00 元" in page(approver, f"loans/{fresh.repaid}")
 
 
 # --- the forms of one duty: 章程, money in, the month close (403 for any other role) ---------
@@ -555,8 +609,8 @@ RULES_FORM = {
 }
 
 
-def test_the_clerk_adds_a_rules_version_typed_in_permille_and_percent(world):
-    clerk, cashier, leader = (signed_in(world, n) for n in ("kuaiji", "chuna", "xianzhang"))
+def test_the_clerk_adds_a_rules_version_typed_in_permille_and_percent(fresh):
+    clerk, cashier, leader = (signed_in(fresh, n) for n in ("kuaiji", "chuna", "xianzhang"))
     form = clerk.get(f"/s/{S}/rules").get_data(as_text=True)
     # The form starts as a copy of the version in force: 5‰, 7.5‰, 40 %.
     for name, value in (("fee_rate_monthly", "5"), ("overdue_fee_rate_monthly", "7.5")):
@@ -565,12 +619,23 @@ def test_the_clerk_adds_a_rules_version_typed_in_permille_and_percent(world):
     assert "录入新的章程版本" not in page(cashier, "rules")
     assert post(cashier, "rules", RULES_FORM).status_code == 403
     assert post(leader, "rules", RULES_FORM).status_code == 403
-    before = len(versions(world))
+    before = len(versions(fresh))
     refused(post(clerk, "rules", {**RULES_FORM, "dividend": "20"}), "合计应为 100%")
-    refused(
-        post(clerk, "rules", {**RULES_FORM, "fee_rate_monthly": "0,6"}),
-        "fee_rate_monthly 应为以 ‰ 计的数字",
-    )
+    # A rate or share refused in the units the clerk typed it in, beside its input.
+    for name, typed, message in (
+        ("fee_rate_monthly", "0,6", "占用费月费率应为以 ‰ 计的数字(如 6)"),
+        ("fee_rate_monthly", "-1", "占用费月费率应在 0–100‰ 之间,最多 3 位小数"),
+        ("overdue_fee_rate_monthly", "100.5", "逾期占用费月费率应在 0–100‰ 之间,最多 3 位小数"),
+        ("overdue_fee_rate_monthly", "9.0005", "逾期占用费月费率应在 0–100‰ 之间,最多 3 位小数"),
+        ("reserve", "150", "公积金比例应在 0–100% 之间,最多 2 位小数"),
+        ("risk", "二十", "风险准备金比例应为以 % 计的数字(如 40)"),
+        ("dividend", "-30", "分红比例应在 0–100% 之间,最多 2 位小数"),
+        ("welfare", "10.005", "公益金比例应在 0–100% 之间,最多 2 位小数"),
+    ):
+        wrong = post(clerk, "rules", {**RULES_FORM, name: typed})
+        assert wrong.status_code == 422
+        assert error_beside(wrong.get_data(as_text=True), name) == message
+        assert "之间的小数" not in text(wrong)  # not the service's fraction
     refused(
         post(clerk, "rules", {**RULES_FORM, "group_min": "6"}), "联保小组最少人数不能大于最多人数"
     )
@@ -578,9 +643,9 @@ def test_the_clerk_adds_a_rules_version_typed_in_permille_and_percent(world):
         post(clerk, "rules", {**RULES_FORM, "effective_on": "2024-02-01"}),
         "2024-02-01 生效的章程版本已存在",
     )
-    assert len(versions(world)) == before  # every refusal changed nothing
+    assert len(versions(fresh)) == before  # every refusal changed nothing
     assert redirected(post(clerk, "rules", RULES_FORM)) == f"/s/{S}/rules"
-    added = versions(world)[-1]
+    added = versions(fresh)[-1]
     assert added.fee_rate_monthly == Decimal("0.006")
     assert added.overdue_fee_rate_monthly == Decimal("0.0095")
     assert added.distribution["reserve"] == Decimal("0.3")
@@ -595,8 +660,9 @@ def test_the_clerk_adds_a_rules_version_typed_in_permille_and_percent(world):
     assert "公积金 30%,公益金 10%,风险准备金 20%,管理人员补贴 10%,分红 30%" in rules
 
 
-def test_money_in_and_the_subsidies_declared_paid_by_the_cashier(world):
-    cashier, clerk, approver = (signed_in(world, n) for n in ("chuna", "kuaiji", "lishi"))
+def test_money_in_and_the_subsidies_declared_paid_by_the_cashier(fresh):
+    year_ended(fresh)
+    cashier, clerk, approver = (signed_in(fresh, n) for n in ("chuna", "kuaiji", "lishi"))
     home = page(cashier, "")
     assert "资金收付(出纳)" in home and "资金收付" not in page(clerk, "")
     for kind in ("fiscal-capital", "donation", "interest", "subsidy"):
@@ -645,7 +711,7 @@ def test_money_in_and_the_subsidies_declared_paid_by_the_cashier(world):
         Decimal(bank.replace(",", "")) + added
     )
 
-    # The year end above declared 9.91 of staff subsidies: no more can be paid.
+    # The year end declared 9.91 of staff subsidies: no more can be paid.
     assert figure(home, "应付管理人员补贴") == "9.91"
     refused(
         post(cashier, "money/subsidy", {"amount": "20.00", "date": "2025-05-06"}),
@@ -655,24 +721,29 @@ def test_money_in_and_the_subsidies_declared_paid_by_the_cashier(world):
     assert figure(page(cashier, ""), "应付管理人员补贴") == "0.00"
 
 
-def test_the_clerk_closes_a_month_its_fees_accrued_first(world):
-    clerk, cashier = signed_in(world, "kuaiji"), signed_in(world, "chuna")
+def test_the_clerk_closes_a_month_its_fees_accrued_first(fresh):
+    clerk, cashier = signed_in(fresh, "kuaiji"), signed_in(fresh, "chuna")
     assert "还没有月结" in page(cashier, "periods")
     assert "计提占用费并结账" not in page(cashier, "periods")
     assert post(cashier, "periods", {"period": "2025-01"}).status_code == 403
-    fee = figure(page(clerk, f"loans/{world.overdue}"), "应收占用费")
+    fee = figure(page(clerk, f"loans/{fresh.overdue}"), "应收占用费")
     refused(post(clerk, "periods", {"period": "2025-13"}), "会计期间应为 YYYY-MM,月份 01–12")
-    refused(post(clerk, "periods", {"period": "2099-01"}), "2099-01-31")
-    assert figure(page(clerk, f"loans/{world.overdue}"), "应收占用费") == fee
+    # A month not over yet: the refusal beside the month, naming its last day.
+    future = post(clerk, "periods", {"period": "2099-01"})
+    assert future.status_code == 422
+    assert error_beside(future.get_data(as_text=True), "period").startswith(
+        "会计期间末日 2099-01-31 晚于今天"
+    )
+    assert figure(page(clerk, f"loans/{fresh.overdue}"), "应收占用费") == fee
     assert "还没有月结" in page(clerk, "periods")
 
     assert redirected(post(clerk, "periods", {"period": "2025-01"})) == f"/s/{S}/periods"
     closed = page(clerk, "periods")
     assert "2025-01 已月结" in closed and "2025-01 已结账 kuaiji" in closed
-    # 王二's 1,500.00, overdue: 31 days of January at 7.5‰ a month, 11.625, 11.63.
-    assert Decimal(
-        figure(page(clerk, f"loans/{world.overdue}"), "应收占用费").replace(",", "")
-    ) == (Decimal(fee.replace(",", "")) + Decimal("11.63"))
+    # 王二's 1,500.00, lent 2024-02-10, none of its fee accrued before: 182 days to its due
+    # date at 5‰ a month (45.50), then 174 days to 2025-01-31 overdue at 7.5‰ (65.25).
+    assert fee == "0.00"
+    assert figure(page(clerk, f"loans/{fresh.overdue}"), "应收占用费") == "110.75"
     refused(post(clerk, "periods", {"period": "2025-01"}), "会计期间 2025-01 已结账")
 
 
@@ -714,11 +785,11 @@ def test_the_registers_are_sought_by_cursor_with_their_count(world, monkeypatch)
     assert user.get(f"/s/{S}/members?after=zzz").status_code == 400  # no cursor we gave
 
 
-# --- in a real browser (last: it repays on today's date, after the year end above) -------------
+# --- in a real browser ---------------------------------------------------------------------
 
 
-def test_the_cashier_takes_a_repayment_in_chromium(world):
-    live = make_server("127.0.0.1", 0, world.app, threaded=True)
+def test_the_cashier_takes_a_repayment_in_chromium(fresh):
+    live = make_server("127.0.0.1", 0, fresh.app, threaded=True)
     thread = threading.Thread(target=live.serve_forever, daemon=True)
     thread.start()
     try:
@@ -734,9 +805,9 @@ def test_the_cashier_takes_a_repayment_in_chromium(world):
             window.get_by_label("密码").fill(PASSWORD)
             window.get_by_label("密码").press("Enter")
             expect(window.locator("h1")).to_contain_text("李家村扶贫互助社")
-            expect(window.locator("main")).to_contain_text("150,000.00")  # 50,000.00 came in
+            expect(window.locator("main")).to_contain_text("100,000.00")  # the fiscal capital
             window.get_by_role("link", name="借款", exact=True).click()
-            window.get_by_role("link", name=world.overdue).click()
+            window.get_by_role("link", name=fresh.overdue).click()
             expect(window.locator("h1")).to_contain_text("已放款(逾期)")
             window.get_by_label("金额(元)").fill("100.00")
             window.get_by_role("button", name="收款").click()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from functools import wraps
@@ -33,6 +34,7 @@ from ledger.actors import Role
 from ledger.db import UnitOfWork
 from ledger.money import fmt
 from ledger.programmes.mutual_aid import reads, services, yearend
+from ledger.programmes.mutual_aid.models import BP, PPM
 from ledger.programmes.mutual_aid.services import (
     APPROVE,
     CASH,
@@ -240,35 +242,77 @@ def society_money(s: str, kind: str) -> Any:
     )
 
 
+@dataclass(frozen=True)
+class Typed:
+    """A fraction of the 章程 as its form takes it: in ‰ (the rates) or % (the shares)."""
+
+    #: What the clerk calls it (the refusal names it so).
+    label: str
+    #: What the fraction is multiplied by to give the typed number: 1000 or 100.
+    scale: int
+    #: The service's range, 0 to `high`, and its grain, 1/`units` (`rules_settings`).
+    high: Decimal
+    units: Decimal
+
+    @property
+    def sign(self) -> str:
+        return "%" if self.scale == 100 else "‰"
+
+    @property
+    def decimals(self) -> int:
+        return len(str(int(self.units / self.scale))) - 1
+
+    def refusal(self, name: str, value: object) -> Message | None:
+        """Why the typed `value` is not a number this setting takes, in the form's units."""
+        top = scaled(self.high, self.scale)
+        if not isinstance(value, str) or not NUMBER.fullmatch(value):
+            example = "40" if self.scale == 100 else "6"
+            return Message(
+                f"{name} must be a number of {self.sign} (e.g. {example})",
+                f"{self.label}应为以 {self.sign} 计的数字(如 {example})",
+            )
+        number = Decimal(value)
+        grain = number * self.units / self.scale
+        if not 0 <= number <= self.high * self.scale or grain != grain.to_integral_value():
+            return Message(
+                f"{name} must be from 0 to {top} {self.sign} with at most {self.decimals} decimals",
+                f"{self.label}应在 0–{top}{self.sign} 之间,最多 {self.decimals} 位小数",
+            )
+        return None
+
+
 #: The 章程 form's rates in per mille and its distribution in percent, as the page shows
-#: them: the number each is multiplied by from the fraction the service takes.
+#: them (a share is of the whole: at most 1).
 SCALES = {
-    "fee_rate_monthly": 1000,
-    "overdue_fee_rate_monthly": 1000,
-    **{key: 100 for key in DISTRIBUTION_KEYS},
+    "fee_rate_monthly": Typed("占用费月费率", 1000, services.FEE_RATE_MAX, PPM),
+    "overdue_fee_rate_monthly": Typed("逾期占用费月费率", 1000, services.FEE_RATE_MAX, PPM),
+    "reserve": Typed("公积金比例", 100, Decimal(1), BP),
+    "welfare": Typed("公益金比例", 100, Decimal(1), BP),
+    "risk": Typed("风险准备金比例", 100, Decimal(1), BP),
+    "staff": Typed("管理人员补贴比例", 100, Decimal(1), BP),
+    "dividend": Typed("分红比例", 100, Decimal(1), BP),
 }
-#: What a typed rate or share may look like (its range is the service's rule).
-NUMBER = re.compile(r"[0-9]{1,3}(\.[0-9]{1,4})?")
+#: What a typed rate or share may look like before its range is checked.
+NUMBER = re.compile(r"-?[0-9]{1,6}(\.[0-9]{1,6})?")
 
 
 class RulesForm(RulesIn):
-    """The 章程 form: `RulesIn` with the rates typed in ‰ and the distribution in %."""
+    """The 章程 form: `RulesIn` with the rates typed in ‰ and the distribution in %; a
+    number out of the service's range is refused here, in those units."""
 
     @pre_load
     def fractions(self, typed: dict[str, Any], **_: Any) -> dict[str, Any]:
         data, shares, errors = dict(typed), {}, {}
-        for name, scale in SCALES.items():
+        for name, setting in SCALES.items():
             if name not in data:
                 continue  # a missing share is the schema's to name
             value = data.pop(name)
-            if not isinstance(value, str) or not NUMBER.fullmatch(value):
-                sign = "%" if scale == 100 else "‰"
-                errors[name] = Message(
-                    f"{name} must be a number of {sign} (e.g. 40)",
-                    f"{name} 应为以 {sign} 计的数字(如 40,最多 4 位小数)",
-                )
+            refusal = setting.refusal(name, value)
+            if refusal is not None:
+                errors[name] = refusal
                 continue
-            (shares if name in DISTRIBUTION_KEYS else data)[name] = str(Decimal(value) / scale)
+            fraction = str(Decimal(value) / setting.scale)
+            (shares if name in DISTRIBUTION_KEYS else data)[name] = fraction
         if errors:
             raise ValidationError(errors)
         return {**data, "distribution": shares}
@@ -297,7 +341,7 @@ def _rules_page(s: str, form: FormState | None = None) -> Any:
             name: getattr(current, name)
             for name in RulesIn().fields
             if name not in ("effective_on", "distribution", *SCALES)
-        } | {name: scaled(fractions[name], scale) for name, scale in SCALES.items()}
+        } | {name: scaled(fractions[name], typed.scale) for name, typed in SCALES.items()}
     return draw(
         "rules", s, "章程版本", versions=versions, today=day, form=form or blank(**suggested)
     )

@@ -103,6 +103,8 @@ ACCRUED = Step("占用费已计提至", "the day the fee is accrued to")
 
 GROUP_CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 DISTRIBUTION_KEYS = ("reserve", "welfare", "risk", "staff", "dividend")
+#: The highest monthly fee rate a 章程 may set (100‰), normal or overdue.
+FEE_RATE_MAX = Decimal("0.1")
 
 
 def may(actor: Actor, duty: Duty) -> None:
@@ -280,9 +282,9 @@ def rules_settings(
         "loan_cap": validate.amount(loan_cap, "loan_cap"),
         "loan_share_multiple": _whole(loan_share_multiple, "loan_share_multiple", 1, 100),
         "max_term_months": _whole(max_term_months, "max_term_months", 1, 60),
-        "fee_rate_ppm": _fraction(fee_rate_monthly, "fee_rate_monthly", PPM, Decimal("0.1")),
+        "fee_rate_ppm": _fraction(fee_rate_monthly, "fee_rate_monthly", PPM, FEE_RATE_MAX),
         "overdue_fee_rate_ppm": _fraction(
-            overdue_fee_rate_monthly, "overdue_fee_rate_monthly", PPM, Decimal("0.1")
+            overdue_fee_rate_monthly, "overdue_fee_rate_monthly", PPM, FEE_RATE_MAX
         ),
         "notice_days": _whole(notice_days, "notice_days", 0, 90),
         "group_min": least,
@@ -984,11 +986,14 @@ def repay(
     return Repayment(no, fee, principal, voucher)
 
 
-def accrue_fees(uow: UnitOfWork, actor: Actor, fund_code: str, *, through: object) -> int:
-    """Accrue every lent loan's fee up to `through` (month close); returns how many posted."""
+def accrue_fees(uow: UnitOfWork, actor: Actor, fund_code: str, *, period: str) -> int:
+    """Accrue every lent loan's fee up to the last day of `period` (month close), a day
+    that must be past; returns how many posted. A refusal names ``period``, the field the
+    month close was given."""
     may(actor, CLOSE)
     fund = society(uow.session, fund_code)
-    day = dates.business_day(through, "through", dates.POSTING)
+    end = month_end(periods.check_period(period))
+    day = dates.not_in_future(end, "period", dates.PERIOD_END)
     posted = accrue_all(uow, fund, actor, day)
     audit(uow.session, fund, actor, "fee accrual", f"through:{day}", journals=posted)
     return posted
@@ -1015,5 +1020,5 @@ def close_month(uow: UnitOfWork, actor: Actor, fund_code: str, period: str) -> P
     """月结: the fees are accrued to the month's last day (which must be past), then the
     month is closed as any fund's is."""
     fund = society(uow.session, fund_code)
-    accrue_fees(uow, actor, fund_code, through=month_end(periods.check_period(period)))
+    accrue_fees(uow, actor, fund_code, period=period)
     return periods.close_period(uow, fund.id, period, actor=actor)
