@@ -1,7 +1,7 @@
 """the recovery table's dues and column 9 kept
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-07
 
 The recovery table (周转金回收情况表) summed every instalment of every loan
@@ -13,7 +13,8 @@ rewrite column 9 without reading the loan's entries. The kept figures are a
 function of the entries: the upgrade empties the kept tables, and `flask
 --app wsgi init-db` (the command that runs this upgrade) fills every fund's
 again from its entries before the book takes writes
-(`ledger.positions.rebuild`).
+(`ledger.positions.rebuild`). The downgrade leaves the older kept tables as
+they are: they do not depend on what it drops.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0021"
-down_revision = "0020"
+revision = "0023"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
@@ -30,6 +31,8 @@ KEPT = (
     "aging_day",
     "aging_now",
     "household_day",
+    "liaison_due",
+    "liaison_total",
     "position_day",
     "position_total",
     "loan_position",
@@ -91,6 +94,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("recovered_of_due_year")
     op.drop_table("due_day")
-    _refill_later()
     with op.batch_alter_table("loan_position") as batch:
         batch.drop_column("recovered_before_year")
