@@ -58,7 +58,7 @@ if str(ROOT) not in sys.path:
 from pypdf import PdfReader  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
-from ledger import journal_templates  # noqa: E402
+from ledger import journal_templates, positions  # noqa: E402
 from ledger.actors import Actor  # noqa: E402
 from ledger.db import Database  # noqa: E402
 from ledger.identifiers import id_check_char  # noqa: E402
@@ -254,6 +254,11 @@ def build_synthetic(
             )
         session.execute(insert(ScheduleVersion), versions)
         session.execute(insert(Instalment), instalments)
+        # The dues under the approved schedules, kept as `approve_loan` keeps them.
+        for at in range(0, len(loan_ids), 1000):
+            positions.record_schedules(
+                session, fund_id, {loan_id: 1 for loan_id in loan_ids[at : at + 1000]}
+            )
         session.execute(insert(LiaisonAssignment), assignments)
         disaster_id = session.scalar(
             insert(Disaster)

@@ -22,6 +22,13 @@ The whole-book computation is the same function over every loan, which
 A loan's figures now also count under the liaison of its latest assignment
 (`LiaisonTotal`, `LiaisonDue`); a change of liaison moves them
 (`record_liaison_change`).
+
+The recovery table's column 9 (the year's recoveries that settled
+instalments due in the year) is not a sum over days: per loan and year it
+clamps the recovered principal at both ends of the year to the instalments
+due in it. It is kept per year instead, from the same before/after
+computation; the fast path needs the loan's recovered principal before its
+last movement's year (`Position.recovered_before_year`).
 """
 
 from __future__ import annotations
@@ -45,6 +52,7 @@ from ledger.models import (
     AgingDay,
     AgingNow,
     Batch,
+    DueDay,
     Entry,
     Fund,
     Household,
@@ -58,6 +66,7 @@ from ledger.models import (
     LoanPosition,
     PositionDay,
     PositionTotal,
+    RecoveredOfDueYear,
     ScheduleVersion,
     Township,
 )
@@ -76,6 +85,8 @@ TOTALS = (*FIGURES, "outstanding", "lent_loans", "open_loans")
 AGING = ("loans", "outstanding", "unpaid")
 #: Columns of a liaison's row (`LiaisonTotal`).
 LIAISON = ("open_loans", "outstanding")
+#: Columns of a dues row (`DueDay`).
+DUES = ("due", "settled_before")
 
 Numbers = tuple[Any, ...]
 #: Per business day, the change of each of `FIGURES`.
@@ -113,12 +124,19 @@ class Position:
     outstanding: Decimal
     oldest_unpaid_due: date | None
     last_moved_on: date | None
+    recovered_before_year: Decimal
 
 
 #: The position of a loan nothing has moved.
-NO_POSITION = Position(ZERO, ZERO, ZERO, ZERO, ZERO, None, None)
+NO_POSITION = Position(ZERO, ZERO, ZERO, ZERO, ZERO, None, None, ZERO)
 #: The columns of a `LoanPosition` row that `Position` holds.
-POSITION = (*FIGURES, "outstanding", "oldest_unpaid_due", "last_moved_on")
+POSITION = (
+    *FIGURES,
+    "outstanding",
+    "oldest_unpaid_due",
+    "last_moved_on",
+    "recovered_before_year",
+)
 
 
 @dataclass
@@ -140,6 +158,10 @@ class Kept:
     liaisons: dict[tuple[int], Numbers] = field(default_factory=dict)
     #: (liaison_id, due_date) -> (unpaid principal now,)
     dues: dict[tuple[int, date], Numbers] = field(default_factory=dict)
+    #: (township_id, batch_id, due_date, day) -> change of `DUES`
+    due_days: dict[tuple[int, int, date, date], Numbers] = field(default_factory=dict)
+    #: (township_id, batch_id, year) -> (column 9 of the recovery table,)
+    recovered: dict[tuple[int, int, int], Numbers] = field(default_factory=dict)
 
 
 def _add(target: dict[Any, Numbers], key: Any, values: Numbers, sign: int = 1) -> None:
@@ -198,15 +220,74 @@ def _aging(
     return oldest, rows
 
 
+def _dues(plans: Sequence[Plan], day: date) -> dict[Any, Numbers]:
+    """{("due", due_date): DUES} of a loan on `day` under the schedule in force then.
+
+    What the version found settled before it counts as due on its effective
+    day. An approved schedule counts before money is lent, as the recovery
+    table always counted it: so approval keeps it (`record_schedules`).
+    """
+    plan = _in_force(plans, day)
+    if plan is None:
+        return {}
+    rows: dict[Any, Numbers] = {}
+    for due in plan.instalments:
+        _add(rows, ("due", due.due_date), (due.amount, ZERO))
+    _add(rows, ("due", plan.effective_on), (ZERO, plan.settled_before))
+    return rows
+
+
 def _state(
     figures: tuple[Decimal, ...], plans: Sequence[Plan], day: date
 ) -> tuple[date | None, dict[Any, Numbers]]:
-    """(oldest unpaid due date, {"totals" or (oldest_due, due_date): numbers}) on `day`."""
+    """(oldest unpaid due date, {"totals", (oldest_due, due_date) or ("due", due_date): numbers})
+    on `day`."""
     oldest, rows = _aging(figures, plans, day)
-    state: dict[Any, Numbers] = dict(rows)
+    state: dict[Any, Numbers] = {**rows, **_dues(plans, day)}
     if any(figures):
         state["totals"] = _totals(figures)
     return oldest, state
+
+
+def _recovered_of_due(moves: Moves, plans: Sequence[Plan], since: date) -> dict[int, Decimal]:
+    """year -> the recovery table's column 9 of one loan, for the years from `since`'s on
+    in which it has recoveries (in the others, nothing).
+
+    The recoveries (repaid and called) at the year's start and end, each
+    settled oldest first against the schedule in force at the year's end:
+    what the year added to the instalments due in it, never below nothing.
+    """
+    recovered = {day: values[1] + values[2] for day, values in moves.items()}
+    years = sorted({day.year for day, amount in recovered.items() if amount})
+    out: dict[int, Decimal] = {}
+    for year in years:
+        if year < since.year:
+            continue
+        start, end = date(year, 1, 1), date(year, 12, 31)
+        plan = _in_force(plans, end)
+        if plan is None:
+            continue
+        at_start = sum((a for day, a in recovered.items() if day < start), ZERO)
+        at_end = sum((a for day, a in recovered.items() if day <= end), ZERO)
+        paid_start = settle(plan.instalments, at_start - plan.settled_before)
+        paid_end = settle(plan.instalments, at_end - plan.settled_before)
+        settled = sum(
+            (
+                b.paid - a.paid
+                for a, b in zip(paid_start, paid_end, strict=True)
+                if start <= a.due_date <= end
+            ),
+            ZERO,
+        )
+        if settled > 0:
+            out[year] = settled
+    return out
+
+
+def _recovered_before_year(moves: Moves) -> Decimal:
+    """Repaid and called before 1 January of the year of the loan's last movement."""
+    start = date(max(moves).year, 1, 1)
+    return sum((v[1] + v[2] for day, v in moves.items() if day < start), ZERO)
 
 
 def _loan_kept(
@@ -244,6 +325,9 @@ def _loan_kept(
                 continue
             if key == "totals":
                 target, where, width = kept.days, (loan.township_id, loan.batch_id, day), 7
+            elif key[0] == "due":
+                where = (loan.township_id, loan.batch_id, key[1], day)
+                target, width = kept.due_days, 2
             else:
                 target, where, width = kept.aging, (loan.township_id, loan.batch_id, *key, day), 3
             zeros = (0,) * width
@@ -251,16 +335,20 @@ def _loan_kept(
                 target, where, tuple(a - b for a, b in zip(new or zeros, old or zeros, strict=True))
             )
         before = state
+    for year, amount in _recovered_of_due(moves, plans, start).items():
+        _add(kept.recovered, (loan.township_id, loan.batch_id, year), (amount,))
     if moves:
         totals = _totals(figures)
         if position:
-            kept.positions[loan.id] = Position(*totals[:5], oldest, max(moves))
+            kept.positions[loan.id] = Position(
+                *totals[:5], oldest, max(moves), _recovered_before_year(moves)
+            )
         _add(kept.totals, (loan.township_id, loan.batch_id), totals)
         if loan.liaison_id is not None:
             # `before` is now the loan's state on its last change day: its state now.
             _add(kept.liaisons, (loan.liaison_id,), (totals[6], totals[4]))
             for key, numbers in before.items():
-                if key != "totals":
+                if key != "totals" and key[0] != "due":
                     _add(kept.dues, (loan.liaison_id, key[1]), (numbers[2],))
 
 
@@ -483,6 +571,8 @@ class _Statements:
     households: Any
     liaisons: Any
     dues: Any
+    due_days: Any
+    recovered: Any
 
 
 #: The key of an `AgingNow` row.
@@ -528,6 +618,10 @@ def _statements(dialect: str) -> _Statements:
         households=adding(HouseholdDay, ["fund_id", "township_id", "day"], ("households",)),
         liaisons=adding(LiaisonTotal, ["fund_id", "liaison_id"], LIAISON),
         dues=adding(LiaisonDue, ["fund_id", "liaison_id", "due_date"], ("unpaid",)),
+        due_days=adding(DueDay, ["fund_id", "township_id", "batch_id", "due_date", "day"], DUES),
+        recovered=adding(
+            RecoveredOfDueYear, ["fund_id", "township_id", "batch_id", "year"], ("recovered",)
+        ),
     )
 
 
@@ -548,10 +642,12 @@ def _row_sets(
                     "loan_id": loan_id,
                     "township_id": by_id[loan_id].township_id,
                     "batch_id": by_id[loan_id].batch_id,
-                    **positions.positions.get(loan_id, NO_POSITION).__dict__,
+                    **positions.positions[loan_id].__dict__,
                     "version": 1,
                 }
+                # A loan nothing moved keeps no row (a schedule approved, not yet lent).
                 for loan_id in sorted(by_id)
+                if loan_id in positions.positions
             ],
         ),
         (
@@ -608,6 +704,21 @@ def _row_sets(
                 for (who, d), v in sorted(changes.dues.items())
             ],
         ),
+        (
+            "due_days",
+            [
+                {"fund_id": fund_id, "township_id": t, "batch_id": b, "due_date": d, "day": day}
+                | dict(zip(DUES, v, strict=True))
+                for (t, b, d, day), v in sorted(changes.due_days.items())
+            ],
+        ),
+        (
+            "recovered",
+            [
+                {"fund_id": fund_id, "township_id": t, "batch_id": b, "year": y, "recovered": v[0]}
+                for (t, b, y), v in sorted(changes.recovered.items())
+            ],
+        ),
     ]
 
 
@@ -621,7 +732,16 @@ def _household_rows(fund_id: int, changes: Kept) -> list[dict[str, Any]]:
 def _difference(after: Kept, before: Kept) -> Kept:
     """after − before, row by row (the loans' own rows are not differences: left out)."""
     out = Kept()
-    for name in ("totals", "days", "aging", "households", "liaisons", "dues"):
+    for name in (
+        "totals",
+        "days",
+        "aging",
+        "households",
+        "liaisons",
+        "dues",
+        "due_days",
+        "recovered",
+    ):
         target = getattr(out, name)
         for key, values in getattr(after, name).items():
             _add(target, key, values)
@@ -666,6 +786,7 @@ def _inputs_query() -> Any:
             p.loan_id,
             *(p.__table__.c[c] for c in FIGURES),
             p.last_moved_on,
+            p.recovered_before_year,
             v.version,
             v.effective_on,
             v.settled_before,
@@ -691,22 +812,39 @@ class MovedLoans:
     """What a write needs of the loans it touches, besides their entries."""
 
     loans: dict[str, LoanRef]
-    #: Per loan id with a kept row: (its `FIGURES`, its last moved day).
-    kept: dict[int, tuple[tuple[Decimal, ...], date | None]]
+    #: Per loan id with a kept row: its movements as far as the kept row tells them (`_told`).
+    kept: dict[int, Moves]
     plans: dict[int, list[Plan]]
+
+
+def _told(figures: tuple[Decimal, ...], last: date, recovered_before: Decimal) -> Moves:
+    """A loan's movements as its kept row tells them: everything on its last day, but what
+    was recovered before that day's year on the eve of it.
+
+    Exact for every figure on every day from the start of the last day's year
+    that is not before the last day, which is all a posting dated on or after
+    it can change.
+    """
+    if not recovered_before:
+        return {last: figures}
+    eve = (ZERO, recovered_before, ZERO, ZERO)
+    rest = (figures[0], figures[1] - recovered_before, *figures[2:])
+    return {date(last.year - 1, 12, 31): eve, last: rest}
 
 
 def _inputs(conn: Connection, fund_id: int, nos: Sequence[str]) -> MovedLoans:
     loans: dict[str, LoanRef] = {}
-    kept: dict[int, tuple[tuple[Decimal, ...], date | None]] = {}
+    kept: dict[int, Moves] = {}
     versions: dict[tuple[int, int], tuple[date, Decimal]] = {}
     dues: dict[tuple[int, int], list[Due]] = defaultdict(list)
     for row in conn.execute(_inputs_query(), {"fund_id": fund_id, "nos": list(nos)}):
-        loan_id, no, township_id, batch_id, liaison_id, kept_id, *figures, last = row[:11]
+        loan_id, no, township_id, batch_id, liaison_id, kept_id, *figures, last, recovered = row[
+            :12
+        ]
         loans[no] = LoanRef(loan_id, no, township_id, batch_id, liaison_id)
         if kept_id is not None:
-            kept[loan_id] = (tuple(figures), last)
-        version, effective_on, settled_before, seq, due_date, amount = row[11:]
+            kept[loan_id] = _told(tuple(figures), last, recovered) if last else {}
+        version, effective_on, settled_before, seq, due_date, amount = row[12:]
         if version is not None:
             versions[(loan_id, version)] = (effective_on, settled_before)
             if seq is not None:
@@ -770,11 +908,9 @@ def record_posting(
     loans = inputs.loans
     new = {} if any(d.red or d.reverses for d in drafts) else _draft_moves(drafts)
     since = _since(loans, new)
-    kept = {
-        no: inputs.kept.get(loan.id, ((ZERO,) * len(FIGURES), None)) for no, loan in loans.items()
-    }
-    if new and all(last is None or since[loans[no].id] >= last for no, (_, last) in kept.items()):
-        before = {no: {last: figures} if last else {} for no, (figures, last) in kept.items()}
+    told = {no: inputs.kept.get(loan.id, {}) for no, loan in loans.items()}
+    if new and all(not moves or since[loans[no].id] >= max(moves) for no, moves in told.items()):
+        before = told
         after = {no: _plus(before[no], new.get(no, {})) for no in loans}
     else:
         after, new = _moves(conn, fund_id, list(loans), journal_ids)
@@ -811,21 +947,28 @@ def _refresh_households(
         conn.execute(_statements(conn.dialect.name).households, rows)
 
 
-def record_schedule(session: Session, fund_id: int, loan_id: int, version: int) -> None:
-    """Keep aging right after schedule `version` of a loan was added (flushes it first).
+def record_schedules(session: Session, fund_id: int, versions: dict[int, int]) -> None:
+    """Keep the figures right after schedule version `versions[loan id]` of each loan was
+    added (flushes it first): an approval's first, an extension's or a recall's.
 
     Called by the services that add a schedule version, in their transaction,
-    holding the loan's lock (which `_inputs` takes again) as a posting does.
+    holding the loans' locks (which `_inputs` takes again) as a posting does.
     """
     session.flush()
     conn = session.connection()
-    no = conn.execute(select(Loan.registration_no).where(Loan.id == loan_id)).scalar_one()
-    inputs = _inputs(conn, fund_id, [no])
-    every, _ = _moves(conn, fund_id, [no])
+    nos = list(conn.scalars(select(Loan.registration_no).where(Loan.id.in_(list(versions)))))
+    inputs = _inputs(conn, fund_id, nos)
+    every, _ = _moves(conn, fund_id, nos)
     plans = inputs.plans
-    earlier = {loan_id: [plan for plan in plans[loan_id] if plan.version != version]}
-    effective = next(plan.effective_on for plan in plans[loan_id] if plan.version == version)
-    _refresh(conn, fund_id, inputs.loans, (every, every), (earlier, plans), {loan_id: effective})
+    earlier = {
+        loan_id: [plan for plan in plans[loan_id] if plan.version != version]
+        for loan_id, version in versions.items()
+    }
+    effective = {
+        loan_id: next(plan.effective_on for plan in plans[loan_id] if plan.version == version)
+        for loan_id, version in versions.items()
+    }
+    _refresh(conn, fund_id, inputs.loans, (every, every), (earlier, plans), effective)
 
 
 def record_liaison_change(session: Session, fund_id: int, loan_id: int, was: int) -> None:
@@ -857,11 +1000,13 @@ def record_liaison_change(session: Session, fund_id: int, loan_id: int, was: int
 _TABLES = (
     AgingDay,
     AgingNow,
+    DueDay,
     HouseholdDay,
     LiaisonDue,
     LiaisonTotal,
     PositionDay,
     PositionTotal,
+    RecoveredOfDueYear,
     LoanPosition,
 )
 
@@ -888,6 +1033,8 @@ def rebuild(session: Session, fund_id: int) -> Kept:
         "households": HouseholdDay,
         "liaisons": LiaisonTotal,
         "dues": LiaisonDue,
+        "due_days": DueDay,
+        "recovered": RecoveredOfDueYear,
     }
     for name, rows in _row_sets(fund_id, with_position, kept, kept):
         if rows:
@@ -952,6 +1099,13 @@ def _stored(session: Session, fund_id: int) -> Kept:
         (HouseholdDay, stored.households, ("township_id", "day"), ("households",)),
         (LiaisonTotal, stored.liaisons, ("liaison_id",), LIAISON),
         (LiaisonDue, stored.dues, ("liaison_id", "due_date"), ("unpaid",)),
+        (DueDay, stored.due_days, ("township_id", "batch_id", "due_date", "day"), DUES),
+        (
+            RecoveredOfDueYear,
+            stored.recovered,
+            ("township_id", "batch_id", "year"),
+            ("recovered",),
+        ),
     ):
         for row in conn.execute(select(model).where(model.fund_id == fund_id)):
             _add(
@@ -1010,6 +1164,16 @@ def check(session: Session, fund_id: int) -> list[Difference]:
         ("households", ("households",), lambda k: f"township {towns[k[0]]} day {k[1]}"),
         ("liaisons", LIAISON, lambda k: f"liaison {k[0]}"),
         ("dues", ("unpaid",), lambda k: f"liaison {k[0]} due {k[1]}"),
+        (
+            "due_days",
+            DUES,
+            lambda k: f"township {towns[k[0]]} batch {batches[k[1]]} due {k[2]} day {k[3]}",
+        ),
+        (
+            "recovered",
+            ("recovered_of_due",),
+            lambda k: f"township {towns[k[0]]} batch {batches[k[1]]} year {k[2]}",
+        ),
     ):
         mine, want = getattr(stored, name), getattr(computed_kept, name)
         zeros = (0,) * len(columns)

@@ -40,12 +40,14 @@ from ledger.models.plans import Plan, PlanLine, PlanRevision
 from ledger.models.positions import (
     AgingDay,
     AgingNow,
+    DueDay,
     HouseholdDay,
     LiaisonDue,
     LiaisonTotal,
     LoanPosition,
     PositionDay,
     PositionTotal,
+    RecoveredOfDueYear,
 )
 from ledger.models.programme import Batch, Household, Liaison, ProjectType, Township
 from ledger.models.proposals import (
@@ -78,6 +80,7 @@ __all__ = [
     "DeductionPlan",
     "Disaster",
     "DisasterTownship",
+    "DueDay",
     "Entry",
     "Extension",
     "Finding",
@@ -118,6 +121,7 @@ __all__ = [
     "ProjectType",
     "ProposalStatus",
     "Recall",
+    "RecoveredOfDueYear",
     "Reversal",
     "SalaryDeduction",
     "ScheduleVersion",

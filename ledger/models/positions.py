@@ -2,9 +2,10 @@
 
 `LoanPosition` is each loan's figures now; `PositionTotal` sums them per
 township and batch, and `AgingNow` their unpaid instalments; `LiaisonTotal` and
-`LiaisonDue` per liaison answering; `PositionDay`, `AgingDay` and `HouseholdDay` hold per-day
-changes, so a figure as of a date is the sum of the days up to it (as the daily account totals
-give a balance as of a date). `ledger/positions.py` writes them in the
+`LiaisonDue` per liaison answering; `PositionDay`, `AgingDay`, `HouseholdDay` and `DueDay` hold
+per-day changes, so a figure as of a date is the sum of the days up to it (as the daily account
+totals give a balance as of a date); `RecoveredOfDueYear` is kept per year.
+`ledger/positions.py` writes them in the
 transaction that posts the entries or changes a schedule, recomputes them and
 compares them (docs/ARCHITECTURE.md, "Kept figures").
 """
@@ -51,6 +52,9 @@ class LoanPosition(Base):
     #: The business date of the last entry on its loan account: a posting dated
     #: on or after it changes no earlier day, so it needs no read of the entries.
     last_moved_on: Mapped[date | None] = mapped_column(Date)
+    #: Repaid and called before 1 January of `last_moved_on`'s year: a posting in
+    #: that year rewrites the year's recovery-table column 9 from it, unread entries.
+    recovered_before_year: Mapped[Decimal] = mapped_column(Fen)
     #: Bumped by every write: two transactions changing one loan conflict here.
     version: Mapped[int] = mapped_column(Integer)
 
@@ -193,3 +197,43 @@ class LiaisonDue(Base):
     liaison_id: Mapped[int] = mapped_column(ForeignKey("liaison.id"), primary_key=True)
     due_date: Mapped[date] = mapped_column(Date, primary_key=True)
     unpaid: Mapped[Decimal] = mapped_column(Fen)
+
+
+class DueDay(Base):
+    """How one business day changed a township and batch's dues under the schedules in force.
+
+    Summed up to a date D, a row (due_date d) holds the principal due on d
+    under the schedule in force on D of the township and batch's lent loans
+    (本年应收到期数 and 累计应收到期数 of the recovery table), and what those
+    schedules found settled before they took effect (counted as due by then:
+    keyed by the version's effective day).
+    """
+
+    __tablename__ = "due_day"
+
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), primary_key=True)
+    due_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    due: Mapped[Decimal] = mapped_column(Fen)
+    settled_before: Mapped[Decimal] = mapped_column(Fen)
+
+
+class RecoveredOfDueYear(Base):
+    """A township and batch's recoveries of a calendar year that settled instalments due in it.
+
+    Column 9 of the recovery table (其中收回本年到期数): per loan, what the
+    year's repayments and guarantee calls added to the instalments due in the
+    year under the schedule in force at its end, oldest first (never below
+    nothing), summed. Not additive over days, so kept by year: a posting or
+    schedule version dated in a year rewrites that year's and later years'.
+    """
+
+    __tablename__ = "recovered_of_due_year"
+
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recovered: Mapped[Decimal] = mapped_column(Fen)

@@ -20,9 +20,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger import chart, dates
@@ -30,12 +29,9 @@ from ledger.actors import Actor, township_filter
 from ledger.audit import chain_head
 from ledger.models import (
     Batch,
-    Instalment,
     Journal,
     Liaison,
     Loan,
-    LoanPosition,
-    ScheduleVersion,
     Township,
 )
 from ledger.posting import AccountRef
@@ -46,17 +42,14 @@ from ledger.read.books import (
     ZERO,
     StatementLine,
     check_dates,
-    fen_sum,
     statement_lines,
     subaccount_balances,
 )
-from ledger.read.figures import LoanFigures, figures, schedules
 from ledger.read.listing import Seek
 from ledger.read.loans import LoanItem, LoanRow, listed_loans, loan_rows, overdue_page
 from ledger.read.plans import PlanAgainstActual, plan_against_actual
 from ledger.read.rates import percent
 from ledger.read.setup import township_groups
-from ledger.schedule import settle
 from ledger.services import lookup
 from ledger.services.proposals import pending_write_offs_by_group
 
@@ -233,9 +226,9 @@ def recovery_table(session: Session, fund_id: int, actor: Actor, year: int) -> R
     applying recoveries to the oldest instalment first, under the schedule in
     force at the year's end (as columns 5 and 6 are).
 
-    The money columns come from the kept totals at both ends of the year,
-    columns 5 and 6 from one grouped query over the schedules in force, and
-    column 9 from the loans that had recoveries in the year only.
+    Every column is kept (`read.positions`): the money columns from the
+    totals at both ends of the year, columns 5 and 6 from the dues summed up to
+    its end, column 9 from the year's row.
     """
     start, end = date(year, 1, 1), date(year, 12, 31)
     before = start - timedelta(days=1)
@@ -249,8 +242,8 @@ def recovery_table(session: Session, fund_id: int, actor: Actor, year: int) -> R
     own = towns[0].id if actor.is_township and towns else None
     opening = kept_reads.township_totals(session, fund_id, as_of=before, township_id=own)
     closing = kept_reads.township_totals(session, fund_id, as_of=end, township_id=own)
-    dues = _dues(session, fund_id, start, end, own)
-    of_due = _recovered_of_due(session, fund_id, start, end, own)
+    dues = kept_reads.dues(session, fund_id, start, end, own)
+    of_due = kept_reads.recovered_of_due(session, fund_id, year, own)
     rows = []
     for town_id, code, name in towns:
         was = opening.get(town_id, kept_reads.KeptTotals())
@@ -272,104 +265,6 @@ def recovery_table(session: Session, fund_id: int, actor: Actor, year: int) -> R
         "", "合计", {name: sum((getattr(r, name) for r in rows), ZERO) for name in RECOVERY_FIELDS}
     )
     return RecoveryTable(year, tuple(rows), total)
-
-
-def _in_force(fund_id: int, as_of: date) -> Any:
-    """Subquery: (loan_id, version) of each of the fund's loans' schedule in force on `as_of`."""
-    v = ScheduleVersion
-    return (
-        select(v.loan_id, func.max(v.version).label("version"))
-        .join(Loan, Loan.id == v.loan_id)
-        .where(Loan.fund_id == fund_id, v.effective_on <= as_of)
-        .group_by(v.loan_id)
-        .subquery()
-    )
-
-
-def _dues(
-    session: Session, fund_id: int, start: date, end: date, township_id: int | None
-) -> dict[int, tuple[Decimal, Decimal]]:
-    """township id -> (due in start..end, due by end) under the schedules in force at `end`.
-
-    Due by `end` includes what a schedule's version found settled before it
-    took effect (its `settled_before`), as a loan's schedule counts it.
-    """
-    in_force = _in_force(fund_id, end)
-    i, v = Instalment, ScheduleVersion
-    instalments = (
-        select(
-            Loan.township_id,
-            fen_sum(case((i.due_date.between(start, end), i.amount), else_=0)),
-            fen_sum(case((i.due_date <= end, i.amount), else_=0)),
-        )
-        .select_from(in_force)
-        .join(i, (i.loan_id == in_force.c.loan_id) & (i.version == in_force.c.version))
-        .join(Loan, Loan.id == in_force.c.loan_id)
-        .group_by(Loan.township_id)
-    )
-    settled = (
-        select(Loan.township_id, fen_sum(v.settled_before))
-        .select_from(in_force)
-        .join(v, (v.loan_id == in_force.c.loan_id) & (v.version == in_force.c.version))
-        .join(Loan, Loan.id == in_force.c.loan_id)
-        .group_by(Loan.township_id)
-    )
-    if township_id is not None:
-        instalments = instalments.where(Loan.township_id == township_id)
-        settled = settled.where(Loan.township_id == township_id)
-    before = dict(session.execute(settled).all())
-    return {
-        town: (year, total + before.get(town, ZERO))
-        for town, year, total in session.execute(instalments)
-    }
-
-
-def _recovered_of_due(
-    session: Session, fund_id: int, start: date, end: date, township_id: int | None
-) -> dict[int, Decimal]:
-    """township id -> column 9: the year's recoveries that settled instalments due in it.
-
-    Only loans with recoveries in the year have any. A loan's recovered
-    principal at the year's end is its kept figure now less what came after.
-    """
-    moved = figures(session, fund_id, from_=start, as_of=end)
-    in_year = {
-        no: f.repaid + f.guarantee_called
-        for no, f in moved.items()
-        if f.repaid + f.guarantee_called
-    }
-    if not in_year:
-        return {}
-    after = figures(session, fund_id, from_=end + timedelta(days=1)) if kept_reads.past(end) else {}
-    p = LoanPosition
-    query = (
-        select(Loan.registration_no, p.loan_id, p.township_id, p.repaid, p.guarantee_called)
-        .join(p, (p.fund_id == Loan.fund_id) & (p.loan_id == Loan.id))
-        .where(Loan.fund_id == fund_id)
-    )
-    if township_id is not None:
-        query = query.where(p.township_id == township_id)
-    recovered: dict[int, tuple[int, Decimal, Decimal]] = {}
-    for no, loan_id, town, repaid, called in session.execute(query):
-        if no in in_year:
-            later = after.get(no, LoanFigures())
-            at_end = repaid + called - later.repaid - later.guarantee_called
-            recovered[loan_id] = (town, at_end - in_year[no], at_end)
-    out: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for loan_id, plan in schedules(session, recovered, as_of=end).items():
-        town, at_start, at_end = recovered[loan_id]
-        paid_start = settle(plan.instalments, at_start - plan.settled_before)
-        paid_end = settle(plan.instalments, at_end - plan.settled_before)
-        settled = sum(
-            (
-                b.paid - a.paid
-                for a, b in zip(paid_start, paid_end, strict=True)
-                if start <= a.due_date <= end
-            ),
-            ZERO,
-        )
-        out[town] += max(settled, ZERO)
-    return dict(out)
 
 
 def _recovery_row(code: str, name: str, values: dict[str, Decimal]) -> RecoveryRow:

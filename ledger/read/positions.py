@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ledger import dates
@@ -28,6 +28,7 @@ from ledger.models import (
     AgingNow,
     ChartAccount,
     ChartKindDay,
+    DueDay,
     HouseholdDay,
     LiaisonAssignment,
     LiaisonDue,
@@ -36,6 +37,7 @@ from ledger.models import (
     LoanPosition,
     PositionDay,
     PositionTotal,
+    RecoveredOfDueYear,
     Township,
 )
 from ledger.read.books import fen_sum
@@ -241,6 +243,44 @@ def households(
     if township_id is not None:
         query = query.where(h.township_id == township_id)
     return int(session.scalar(query) or 0)
+
+
+def dues(
+    session: Session, fund_id: int, start: date, end: date, township_id: int | None = None
+) -> dict[int, tuple[Decimal, Decimal]]:
+    """township id -> (due in start..end, due by end) of the lent loans, under the schedules
+    in force at the end of `end`; due by `end` counts what a schedule found settled before it.
+
+    The recovery table's columns 5 and 6: townships × due dates × days summed.
+    """
+    d = DueDay
+    query = (
+        select(
+            d.township_id,
+            fen_sum(case((d.due_date.between(start, end), d.due), else_=0)),
+            fen_sum(case((d.due_date <= end, d.due), else_=0) + d.settled_before),
+        )
+        .where(d.fund_id == fund_id, d.day <= end)
+        .group_by(d.township_id)
+    )
+    if township_id is not None:
+        query = query.where(d.township_id == township_id)
+    return {town: (year, total) for town, year, total in session.execute(query)}
+
+
+def recovered_of_due(
+    session: Session, fund_id: int, year: int, township_id: int | None = None
+) -> dict[int, Decimal]:
+    """township id -> the recovery table's column 9 of `year` (`RecoveredOfDueYear`)."""
+    r = RecoveredOfDueYear
+    query = (
+        select(r.township_id, fen_sum(r.recovered))
+        .where(r.fund_id == fund_id, r.year == year)
+        .group_by(r.township_id)
+    )
+    if township_id is not None:
+        query = query.where(r.township_id == township_id)
+    return {town: amount for town, amount in session.execute(query)}
 
 
 # --- loans' kept positions: the paged loan list and liaisons' exposures ----------

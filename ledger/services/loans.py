@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from ledger import cash, dates, journal_templates, permissions, validate
+from ledger import cash, dates, journal_templates, permissions, positions, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import (
@@ -339,6 +339,7 @@ def approve_loan(
         Instalment(loan_id=loan.id, version=1, seq=d.seq, due_date=d.due_date, amount=d.amount)
         for d in dues
     )
+    positions.record_schedules(session, fund.id, {loan.id: 1})
     record_event(
         uow,
         loan,

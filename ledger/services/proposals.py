@@ -705,7 +705,7 @@ def new_schedule_version(
         )
         for d in dues
     )
-    positions.record_schedule(session, loan.fund_id, loan.id, version)
+    positions.record_schedules(session, loan.fund_id, {loan.id: version})
     return version
 
 

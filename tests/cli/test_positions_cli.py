@@ -11,11 +11,14 @@ from ledger.models import (
     AgingDay,
     AgingNow,
     AuditRecord,
+    DueDay,
     LoanPosition,
     PositionDay,
     PositionTotal,
+    RecoveredOfDueYear,
 )
-from tests.factories import committing, make_loan, make_programme
+from ledger.services import loans
+from tests.factories import CLERK_ACTOR, committing, make_loan, make_programme
 from tests.ledger.kept_figures import assert_kept_matches
 
 
@@ -87,6 +90,47 @@ def test_check_names_each_difference_and_rebuild_repairs_them(committed_db, make
             "cli rebuild-positions",
             f"fund:{prog.code}/positions",
         )
+
+
+def test_check_names_a_corrupted_recovery_table_row(committed_db, make_app, set_today):
+    """The kept dues (columns 5 and 6) and column 9 of the recovery table are checked too."""
+    set_today(date(2008, 6, 1))
+    prog = make_programme(committed_db)
+    loan = make_loan(committed_db, prog, amount="3000.00")
+    with committing(committed_db) as uow:
+        loans.repay_loan(
+            uow, CLERK_ACTOR, prog.code, loan.registration_no, on=date(2008, 4, 1), amount="1000.00"
+        )
+    app = make_app()
+    assert run(app, "check-positions", "--fund", prog.code).exit_code == 0
+    fund_id = prog.fund.id
+    with committing(committed_db) as uow:
+        uow.session.execute(
+            update(DueDay)
+            .where(DueDay.fund_id == fund_id, DueDay.due_date == date(2008, 4, 1))
+            .values(due=Decimal("999.99"))
+        )
+        uow.session.execute(
+            update(RecoveredOfDueYear)
+            .where(RecoveredOfDueYear.fund_id == fund_id, RecoveredOfDueYear.year == 2008)
+            .values(recovered=Decimal("1.00"))
+        )
+    result = run(app, "check-positions", "--fund", prog.code)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    town = prog.townships[0]
+    assert (
+        f"不符 differs: {prog.code} township {town} batch 1 due 2008-04-01 day 2007-04-08 due: "
+        "kept 999.99, computed 1000.00"
+    ) in lines
+    assert (
+        f"不符 differs: {prog.code} township {town} batch 1 year 2008 recovered_of_due: "
+        "kept 1.00, computed 1000.00"
+    ) in lines
+    assert len(lines) == 3
+    assert run(app, "rebuild-positions", "--fund", prog.code).exit_code == 0
+    assert run(app, "check-positions", "--fund", prog.code).exit_code == 0
+    assert_kept_matches(committed_db, fund_id, prog.code, (None, date(2007, 12, 31)))
 
 
 def test_an_unknown_fund_is_refused(make_app):

@@ -23,6 +23,7 @@ from ledger.models import (
     PositionTotal,
     Township,
 )
+from ledger.read import fund as fund_reads
 from ledger.read import positions as kept_reads
 from ledger.services import guarantees, loans, proposals, setup
 from tests.factories import APPROVER, CLERK_ACTOR, committing, make_loan, make_programme, reverse
@@ -203,6 +204,43 @@ def test_a_write_off_and_an_extension_are_kept(db, set_today):
             date(2009, 6, 1)
         )
     assert_kept_matches(db, prog.fund.id, prog.code, (*DAYS, date(2008, 6, 9), date(2008, 6, 10)))
+
+
+def test_the_recovery_table_is_kept_through_a_later_extension(db, set_today):
+    """Columns 5, 6 and 9 follow the schedule in force at the year's end: an extension in
+    2009 rewrites 2009's column 9, not 2008's."""
+    set_today(date(2009, 7, 1))
+    prog = make_programme(db)
+    loan = make_loan(db, prog, amount="3000.00")  # 1000.00 due each 1 April, 2008-2010
+    repay(db, prog, loan.registration_no, "1500.00", date(2008, 3, 1))
+    repay(db, prog, loan.registration_no, "500.00", date(2009, 2, 1))
+
+    def columns(year):
+        with db.read() as session:
+            total = fund_reads.recovery_table(session, prog.fund.id, CLERK_ACTOR, year).total
+        return total.due_this_year, total.due_to_date, total.recovered, total.recovered_of_due
+
+    assert columns(2008) == (D("1000.00"), D("1000.00"), D("1500.00"), D("1000.00"))
+    assert columns(2009) == (D("1000.00"), D("2000.00"), D("500.00"), D("500.00"))
+    with committing(db) as uow:
+        ext = proposals.propose_extension(
+            uow,
+            CLERK_ACTOR,
+            prog.code,
+            loan=loan.registration_no,
+            schedule=[(date(2010, 6, 1), "500.00"), (date(2011, 6, 1), "500.00")],
+            reason="大棚受灾",
+            on=date(2009, 6, 1),
+        )
+    with committing(db) as uow:
+        proposals.decide_extension(
+            uow, APPROVER, prog.code, ext.id, approve=True, note="同意", on=date(2009, 6, 10)
+        )
+    assert columns(2008) == (D("1000.00"), D("1000.00"), D("1500.00"), D("1000.00"))
+    # Nothing falls due in 2009 under the new schedule; the 2,000.00 settled before it count
+    # as due by then.
+    assert columns(2009) == (D("0.00"), D("2000.00"), D("500.00"), D("0.00"))
+    assert_kept_matches(db, prog.fund.id, prog.code, (None, date(2008, 12, 31), date(2009, 7, 1)))
 
 
 def test_check_names_a_corrupted_figure_and_rebuild_repairs_it(db, set_today):
