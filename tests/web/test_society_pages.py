@@ -575,6 +575,41 @@ def test_the_year_end_distribution_by_the_committee(fresh):
     assert "已收占用费 25.00 元" in page(approver, f"loans/{fresh.repaid}")
 
 
+def pdf_links(user: Browser, path: str) -> list[str]:
+    """The PDF links of the page at `path`, as a clerk would click them."""
+    html = user.get(path).get_data(as_text=True)
+    return [link.replace("&amp;", "&") for link in re.findall(r'href="([^"]+\.pdf[^"]*)"', html)]
+
+
+def test_each_page_links_the_pdf_a_clerk_prints_from_it(fresh):
+    """The loan notice from the loans, a member's statement from the member, the month's
+    report from 月结 (any month, picked), the distribution table from the year's row and the
+    county's roll-up from the side-by-side list: each link answers its PDF to the session."""
+    year_ended(fresh)
+    clerk, county = signed_in(fresh, "kuaiji"), signed_in(fresh, "xianzhang")
+    member = fresh.members["王大"]
+    links = {
+        f"/s/{S}/loans": f"/api/v1/societies/{S}/reports/loan-notice.pdf",
+        f"/s/{S}/members/{member}": f"/api/v1/societies/{S}/reports/members/{member}/statement.pdf",
+        f"/s/{S}/distributions": f"/api/v1/societies/{S}/reports/distribution/2024.pdf",
+    }
+    for path, pdf in links.items():
+        assert pdf_links(clerk, path) == [pdf], path
+    month = clerk.get(f"/s/{S}/periods").get_data(as_text=True)
+    assert f'action="/api/v1/societies/{S}/reports/monthly.pdf"' in month
+    assert 'type="month" name="month"' in month
+    (rollup,) = pdf_links(county, "/societies")
+    assert rollup.startswith("/api/v1/regions/") and "/reports/societies.pdf?as_of=" in rollup
+    for user, pdf in (
+        *((clerk, pdf) for pdf in links.values()),
+        (clerk, f"/api/v1/societies/{S}/reports/monthly.pdf?month=2024-08"),
+        (county, rollup),
+    ):
+        response = user.get(pdf)
+        assert response.status_code == 200, (pdf, response.get_data(as_text=True)[:500])
+        assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF"), pdf
+
+
 # --- the forms of one duty: 章程, money in, the month close (403 for any other role) ---------
 
 

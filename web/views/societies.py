@@ -181,10 +181,13 @@ def register(session: Session, read: Callable[..., tuple[int, Seek[Any]]], fund_
 @bp.route("/societies")
 @page(*COUNTY)
 def societies() -> Any:
-    """The figures at the end of today, overdue judged today."""
+    """The figures at the end of today, overdue judged today; each county's roll-up PDF."""
     with get_db().read() as session:
         data = reads.county_societies(session, g.actor)
-    return render_template("web/societies/county.html", title="各互助社对照", data=data)
+    counties = sorted({(row.society.county, row.society.county_name) for row in data.rows})
+    return render_template(
+        "web/societies/county.html", title="各互助社对照", data=data, counties=counties
+    )
 
 
 # --- a society's home and its 章程 ---------------------------------------------------------
