@@ -64,7 +64,11 @@ def test_a_disbursement_and_a_repayment_are_kept_per_loan_and_township(db, set_t
         )
         # 1,200 paid the first instalment of 1,000 and part of the second.
         assert row.oldest_unpaid_due == date(2009, 4, 1)
-        towns = dict(session.execute(select(Township.code, Township.id)).all())
+        towns = dict(
+            session.execute(
+                select(Township.code, Township.id).where(Township.fund_id == prog.fund.id)
+            ).all()
+        )
         totals = kept_reads.totals(session, prog.fund.id)
         assert {towns[prog.townships[0]], towns[prog.townships[1]]} == {t for t, _ in totals}
         before = kept_reads.totals(session, prog.fund.id, as_of=date(2008, 2, 29))
@@ -103,7 +107,11 @@ def test_todays_aging_reads_the_rows_kept_for_now_which_hold_open_due_dates_only
     repay(db, prog, loan.registration_no, "1000.00", date(2009, 6, 1))
     fund_id = prog.fund.id
     with db.read() as session:
-        (town_id,) = session.scalars(select(Township.id).where(Township.code == prog.townships[0]))
+        (town_id,) = session.scalars(
+            select(Township.id).where(
+                Township.fund_id == fund_id, Township.code == prog.townships[0]
+            )
+        )
         now = session.execute(
             select(
                 AgingNow.township_id,
@@ -117,7 +125,8 @@ def test_todays_aging_reads_the_rows_kept_for_now_which_hold_open_due_dates_only
         # The days that were (each oldest due the loan passed through) net out; what is
         # left is the last instalment, unpaid and overdue since 2010-04-01.
         assert now == [(town_id, date(2010, 4, 1), date(2010, 4, 1), 1, D("1000.00"), D("1000.00"))]
-        assert session.scalar(select(func.count()).select_from(AgingDay)) > len(now)
+        days = select(func.count()).select_from(AgingDay).where(AgingDay.fund_id == fund_id)
+        assert session.scalar(days) > len(now)
         today = kept_reads.aging(session, fund_id)
         assert kept_reads.fund_overdue(session, [fund_id], as_of=date(2010, 7, 1)) == {
             fund_id: D("1000.00")
@@ -421,9 +430,11 @@ def test_a_change_of_liaison_moves_the_loans_kept_totals_and_check_names_a_corru
         ).id
 
     def kept(session):
-        rows = session.scalars(select(LiaisonTotal))
+        # This fund's rows only: the suite's other tests leave books of their own.
+        rows = session.scalars(select(LiaisonTotal).where(LiaisonTotal.fund_id == prog.fund.id))
         totals = {r.liaison_id: (r.open_loans, r.outstanding) for r in rows}
-        dues = {(r.liaison_id, r.due_date): r.unpaid for r in session.scalars(select(LiaisonDue))}
+        due = select(LiaisonDue).where(LiaisonDue.fund_id == prog.fund.id)
+        dues = {(r.liaison_id, r.due_date): r.unpaid for r in session.scalars(due)}
         return totals, dues
 
     with db.read() as session:
