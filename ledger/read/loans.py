@@ -570,10 +570,8 @@ def loan_page(
     found = overdue_page(
         session, the_fund.id, overdue_on, listing, after=after, offset=offset, limit=limit
     )
-    if overdue_on == dates.today() and batch is None and status is None and not search:
-        # The overdue loans of the fund or a township today: a range of the kept index.
-        total = kept_reads.overdue_count(session, the_fund.id, overdue_on, town)
-    elif status is None and not search:
+    if status is None and not search:
+        # From the kept aging (today: the rows kept for now), not a count of the loans.
         total = overdue_total(session, the_fund.id, overdue_on, town, batch)
     else:
         # Status and text are not in the kept figures: the narrowed list computed whole.

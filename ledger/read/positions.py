@@ -315,17 +315,6 @@ def overdue_loan(fund_id: int, day: date) -> ColumnElement[bool]:
     return select(p.loan_id).where(p.loan_id == Loan.id, *_overdue(fund_id, day)).exists()
 
 
-def overdue_count(session: Session, fund_id: int, day: date, township: str | None = None) -> int:
-    """How many loans `overdue_loan` keeps (of `township`, if named): a range of the
-    (fund, oldest unpaid due) index, not a read of every loan."""
-    query = select(func.count()).select_from(LoanPosition).where(*_overdue(fund_id, day))
-    if township is not None:
-        query = query.join(Township, Township.id == LoanPosition.township_id).where(
-            Township.code == township
-        )
-    return session.scalar(query) or 0
-
-
 @dataclass(frozen=True)
 class AssignedPosition:
     """A loan with principal outstanding now, and the liaison answering for it today."""
