@@ -70,6 +70,7 @@ from ledger.models import (  # noqa: E402
     Instalment,
     LiaisonAssignment,
     Loan,
+    LoanEvent,
     LoanStatus,
     ProjectType,
     ProposalStatus,
@@ -252,6 +253,28 @@ def build_synthetic(
                     "recorded_by": CLERK.username,
                 }
             )
+        # Each loan's registration and approval, kept in the period's activity as
+        # `register_loan` and `approve_loan` keep them.
+        for action, on, status in (
+            ("registered", 3, LoanStatus.APPLIED),
+            ("approved", 5, LoanStatus.APPROVED),
+        ):
+            events = session.scalars(
+                insert(LoanEvent).returning(LoanEvent.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "loan_id": loan_id,
+                        "on": date(2007 if batch == "1" else 2009, 4, on),
+                        "action": action,
+                        "from_status": LoanStatus.APPLIED.value,
+                        "to_status": status.value,
+                        "actor": CLERK.username,
+                    }
+                    for loan_id, (_, batch, _, _, _) in zip(loan_ids, plan, strict=True)
+                ],
+            ).all()
+            for at in range(0, len(events), 1000):
+                positions.record_loan_events(session, fund_id, action, events[at : at + 1000])
         session.execute(insert(ScheduleVersion), versions)
         session.execute(insert(Instalment), instalments)
         # The dues under the approved schedules, kept as `approve_loan` keeps them.

@@ -48,10 +48,13 @@ from ledger import kind_days
 from ledger.chart import LOANS
 from ledger.db import dialect_insert
 from ledger.models import (
+    NO_EARLIER,
     Account,
+    ActivityDay,
     AgingDay,
     AgingNow,
     Batch,
+    DisbursementCorrected,
     DueDay,
     Entry,
     Fund,
@@ -63,6 +66,7 @@ from ledger.models import (
     LiaisonDue,
     LiaisonTotal,
     Loan,
+    LoanEvent,
     LoanPosition,
     PositionDay,
     PositionTotal,
@@ -87,6 +91,9 @@ AGING = ("loans", "outstanding", "unpaid")
 LIAISON = ("open_loans", "outstanding")
 #: Columns of a dues row (`DueDay`).
 DUES = ("due", "settled_before")
+#: Columns of an activity row (`ActivityDay`), and the loan events it keeps besides disbursement.
+ACTIVITY = ("households", "amount")
+EVENT_KINDS = ("registered", "approved")
 
 Numbers = tuple[Any, ...]
 #: Per business day, the change of each of `FIGURES`.
@@ -162,6 +169,10 @@ class Kept:
     due_days: dict[tuple[int, int, date, date], Numbers] = field(default_factory=dict)
     #: (township_id, batch_id, year) -> (column 9 of the recovery table,)
     recovered: dict[tuple[int, int, int], Numbers] = field(default_factory=dict)
+    #: (kind, township_id, batch_id, day, since_township, since_batch) -> `ACTIVITY`
+    activity: dict[tuple[str, int, int, date, date, date], Numbers] = field(default_factory=dict)
+    #: (township_id, batch_id, household_id, loan_id, day) -> (principal disbursed, net,)
+    corrected: dict[tuple[int, int, int, int, date], Numbers] = field(default_factory=dict)
 
 
 def _add(target: dict[Any, Numbers], key: Any, values: Numbers, sign: int = 1) -> None:
@@ -402,6 +413,54 @@ def _household_kept(kept: Kept, township_id: int, loans: Iterable[Moves], sign: 
             _add(kept.households, (township_id, day), (sign if lent > 0 else -sign,))
 
 
+#: A household-event of `ActivityDay`: (day, loan id, township id, batch id, amount, counts).
+Event = tuple[date, int, int, int, Decimal, bool]
+
+
+def _activity_kept(kept: Kept, kind: str, events: Iterable[Event], sign: int = 1) -> None:
+    """Add (times `sign`) one household's events of `kind`, each keyed by the household's
+    previous counting event in its township and in its township and batch (`ActivityDay`)."""
+    last: dict[tuple[int, ...], date] = {}
+    for day, _, town, batch, amount, counts in sorted(events):
+        since = (last.get((town,), NO_EARLIER), last.get((town, batch), NO_EARLIER))
+        _add(kept.activity, (kind, town, batch, day, *since), (int(counts), amount), sign)
+        if counts:
+            last[(town,)] = last[(town, batch)] = day
+
+
+def _disbursements(loan: LoanRef, moves: Moves) -> list[Event]:
+    """A loan's days with principal disbursed, net; a household-event where more went out."""
+    return [
+        (day, loan.id, loan.township_id, loan.batch_id, v[0], v[0] > 0)
+        for day, v in moves.items()
+        if v[0]
+    ]
+
+
+def _disbursed_kept(
+    kept: Kept, household_id: int, loans: Iterable[tuple[LoanRef, Moves]], sign: int = 1
+) -> None:
+    """Add (times `sign`) a household's disbursement activity: its days with principal paid
+    out, or, once one of its disbursements was reversed, its days' money alone and every
+    day of its loans in `corrected` (`DisbursementCorrected`)."""
+    events = [event for ref, moves in loans for event in _disbursements(ref, moves)]
+    if all(counts for *_, counts in events):
+        _activity_kept(kept, "disbursed", events, sign)
+        return
+    _activity_kept(kept, "disbursed", [(*event[:5], False) for event in events], sign)
+    for day, loan_id, town, batch, amount, _ in events:
+        _add(kept.corrected, (town, batch, household_id, loan_id, day), (amount,), sign)
+
+
+def _once_per_loan(rows: Iterable[tuple[int, Event]]) -> list[Event]:
+    """Each loan's first event of (event id, event) `rows`: a loan counts once however
+    often its registration or approval was recorded."""
+    first: dict[int, Event] = {}
+    for _, event in sorted(rows, key=lambda row: (row[1][0], row[0])):
+        first.setdefault(event[1], event)
+    return list(first.values())
+
+
 # --- reading the inputs ---------------------------------------------------------------
 
 
@@ -522,23 +581,34 @@ def computed(session: Session, fund_id: int) -> tuple[Kept, dict[str, LoanRef]]:
     loans = _loans(conn, fund_id)
     moves, _ = _moves(conn, fund_id, None)
     kept = compute(loans.values(), moves, _plans(conn, fund_id))
-    for township_id, nos in _households(conn, fund_id, None).values():
-        _household_kept(kept, township_id, (moves.get(no, {}) for no in nos))
+    for household_id, (township_id, refs) in _households(conn, fund_id, None).items():
+        mine = [(ref, moves.get(ref.registration_no, {})) for ref in refs]
+        _household_kept(kept, township_id, (moved for _, moved in mine))
+        _disbursed_kept(kept, household_id, mine)
+    for (_, kind), rows in _event_rows(conn, fund_id, None).items():
+        _activity_kept(kept, kind, _once_per_loan(rows))
     kept.aging_now = _now(kept.aging)
     return kept, loans
 
 
 def _households(
     conn: Connection, fund_id: int, nos: Sequence[str] | None
-) -> dict[int, tuple[int, list[str]]]:
-    """household id -> (its township id, its loans' numbers), for the households of the
-    loans `nos` (None: every household with a loan), those locked.
+) -> dict[int, tuple[int, list[LoanRef]]]:
+    """household id -> (its township id, its loans), for the households of the loans `nos`
+    (None: every household with a loan), those locked.
 
     Locked (FOR NO KEY UPDATE: a loan may still be registered for them), so
     that two postings lending to one household's loans at once count it once.
     """
     query = (
-        select(Loan.household_id, Household.township_id, Loan.registration_no)
+        select(
+            Loan.household_id,
+            Household.township_id,
+            Loan.id,
+            Loan.registration_no,
+            Loan.township_id,
+            Loan.batch_id,
+        )
         .join(Household, Household.id == Loan.household_id)
         .where(Loan.fund_id == fund_id)
         .order_by(Loan.household_id, Loan.registration_no)
@@ -550,9 +620,43 @@ def _households(
         query = query.where(Loan.household_id.in_(mine)).with_for_update(
             of=Household, key_share=True
         )
-    out: dict[int, tuple[int, list[str]]] = {}
-    for household_id, township_id, no in conn.execute(query):
-        out.setdefault(household_id, (township_id, []))[1].append(no)
+    out: dict[int, tuple[int, list[LoanRef]]] = {}
+    for household_id, township_id, *loan in conn.execute(query):
+        out.setdefault(household_id, (township_id, []))[1].append(LoanRef(*loan, None))
+    return out
+
+
+def _event_rows(
+    conn: Connection, fund_id: int, households: Sequence[int] | None, kind: str | None = None
+) -> dict[tuple[int, str], list[tuple[int, Event]]]:
+    """(household id, kind) -> its loans' registration or approval events, with their ids
+    (None: every household's; `kind` only, when given).
+
+    A registration counts the amount asked, an approval the amount approved.
+    """
+    query = (
+        select(
+            Loan.household_id,
+            LoanEvent.action,
+            LoanEvent.id,
+            LoanEvent.on,
+            Loan.id,
+            Loan.township_id,
+            Loan.batch_id,
+            Loan.requested_amount,
+            Loan.approved_amount,
+        )
+        .join(LoanEvent, LoanEvent.loan_id == Loan.id)
+        .where(Loan.fund_id == fund_id, LoanEvent.action.in_([kind] if kind else EVENT_KINDS))
+    )
+    if households is not None:
+        query = query.where(Loan.household_id.in_(list(households)))
+    out: dict[tuple[int, str], list[tuple[int, Event]]] = defaultdict(list)
+    for household, action, event_id, on, loan_id, town, batch, asked, approved in conn.execute(
+        query
+    ):
+        amount = (asked if action == "registered" else approved) or ZERO
+        out[(household, action)].append((event_id, (on, loan_id, town, batch, amount, True)))
     return out
 
 
@@ -573,10 +677,16 @@ class _Statements:
     dues: Any
     due_days: Any
     recovered: Any
+    activity: Any
+    corrected: Any
 
 
 #: The key of an `AgingNow` row.
 _NOW_KEYS = ("fund_id", "township_id", "batch_id", "oldest_due", "due_date")
+#: The key of an `ActivityDay` row after its fund (`Kept.activity`'s).
+_ACTIVITY_KEYS = ("kind", "township_id", "batch_id", "day", "since_township", "since_batch")
+#: The key of a `DisbursementCorrected` row after its fund (`Kept.corrected`'s).
+_CORRECTED_KEYS = ("township_id", "batch_id", "household_id", "loan_id", "day")
 
 
 @lru_cache(maxsize=4)
@@ -622,6 +732,8 @@ def _statements(dialect: str) -> _Statements:
         recovered=adding(
             RecoveredOfDueYear, ["fund_id", "township_id", "batch_id", "year"], ("recovered",)
         ),
+        activity=adding(ActivityDay, ["fund_id", *_ACTIVITY_KEYS], ACTIVITY),
+        corrected=adding(DisbursementCorrected, ["fund_id", *_CORRECTED_KEYS], ("amount",)),
     )
 
 
@@ -719,6 +831,24 @@ def _row_sets(
                 for (t, b, y), v in sorted(changes.recovered.items())
             ],
         ),
+        ("activity", _activity_rows(fund_id, changes)),
+        ("corrected", _corrected_rows(fund_id, changes)),
+    ]
+
+
+def _corrected_rows(fund_id: int, changes: Kept) -> list[dict[str, Any]]:
+    return [
+        {"fund_id": fund_id} | dict(zip(_CORRECTED_KEYS, key, strict=True)) | {"amount": v[0]}
+        for key, v in sorted(changes.corrected.items())
+    ]
+
+
+def _activity_rows(fund_id: int, changes: Kept) -> list[dict[str, Any]]:
+    return [
+        {"fund_id": fund_id}
+        | dict(zip(_ACTIVITY_KEYS, key, strict=True))
+        | dict(zip(ACTIVITY, v, strict=True))
+        for key, v in sorted(changes.activity.items())
     ]
 
 
@@ -741,6 +871,8 @@ def _difference(after: Kept, before: Kept) -> Kept:
         "dues",
         "due_days",
         "recovered",
+        "activity",
+        "corrected",
     ):
         target = getattr(out, name)
         for key, values in getattr(after, name).items():
@@ -918,6 +1050,9 @@ def record_posting(
         since = _since(loans, new)
     _refresh(conn, fund_id, loans, (before, after), (inputs.plans, inputs.plans), since)
     _refresh_households(conn, fund_id, before, after)
+    lent = [no for no, moves in new.items() if any(v[0] for v in moves.values())]
+    if lent:
+        _refresh_disbursements(conn, fund_id, lent, journal_ids)
 
 
 def _refresh_households(
@@ -935,16 +1070,85 @@ def _refresh_households(
     if not changed:
         return
     households = _households(conn, fund_id, changed)
-    others = [no for _, nos in households.values() for no in nos if no not in after]
+    others = [
+        ref.registration_no
+        for _, refs in households.values()
+        for ref in refs
+        if ref.registration_no not in after
+    ]
     moves, _ = _moves(conn, fund_id, others) if others else ({}, {})
     change = Kept()
-    for township_id, nos in households.values():
+    for township_id, refs in households.values():
+        nos = [ref.registration_no for ref in refs]
         for side, sign in ((after, 1), (before, -1)):
             mine = (side[no] if no in side else moves.get(no, {}) for no in nos)
             _household_kept(change, township_id, mine, sign)
     rows = _household_rows(fund_id, change)
     if rows:
         conn.execute(_statements(conn.dialect.name).households, rows)
+
+
+def _refresh_disbursements(
+    conn: Connection, fund_id: int, nos: Sequence[str], fresh: Sequence[int]
+) -> None:
+    """Keep the disbursement activity of the households of the loans `nos`, whose principal
+    disbursed the journals `fresh` (just inserted) moved.
+
+    Every loan of those households is read from its entries, with and without
+    `fresh`: an event's key is the household's event before it, which an
+    earlier-dated disbursement changes for the events after it.
+    """
+    households = _households(conn, fund_id, nos)
+    refs = [ref for _, mine in households.values() for ref in mine]
+    nos = [ref.registration_no for ref in refs]
+    after, new = _moves(conn, fund_id, nos, fresh)
+    before = {no: _plus(after.get(no, {}), new.get(no, {}), -1) for no in nos}
+    change = Kept()
+    for household_id, (_, mine) in households.items():
+        for side, sign in ((after, 1), (before, -1)):
+            loans = ((ref, side.get(ref.registration_no, {})) for ref in mine)
+            _disbursed_kept(change, household_id, loans, sign)
+    _write_activity(conn, fund_id, change)
+
+
+def record_loan_events(session: Session, fund_id: int, kind: str, event_ids: Sequence[int]) -> None:
+    """Keep the activity after the loan events `event_ids` of `kind` (registered or
+    approved) were added (flushes them first).
+
+    Called by the services that register and approve loans, in their
+    transaction. The households' events are read with and without the new
+    ones, their rows locked as a disbursement locks them.
+    """
+    session.flush()
+    conn = session.connection()
+    households = list(
+        dict.fromkeys(
+            conn.scalars(
+                select(Household.id)
+                .join(Loan, Loan.household_id == Household.id)
+                .join(LoanEvent, LoanEvent.loan_id == Loan.id)
+                .where(LoanEvent.id.in_(list(event_ids)))
+                .order_by(Household.id)
+                .with_for_update(of=Household, key_share=True)
+            )
+        )
+    )
+    added = set(event_ids)
+    change = Kept()
+    for rows in _event_rows(conn, fund_id, households, kind).values():
+        _activity_kept(change, kind, _once_per_loan(rows))
+        _activity_kept(change, kind, _once_per_loan(r for r in rows if r[0] not in added), -1)
+    _write_activity(conn, fund_id, change)
+
+
+def _write_activity(conn: Connection, fund_id: int, change: Kept) -> None:
+    sql = _statements(conn.dialect.name)
+    for statement, rows in (
+        (sql.activity, _activity_rows(fund_id, change)),
+        (sql.corrected, _corrected_rows(fund_id, change)),
+    ):
+        if rows:
+            conn.execute(statement, rows)
 
 
 def record_schedules(session: Session, fund_id: int, versions: dict[int, int]) -> None:
@@ -998,8 +1202,10 @@ def record_liaison_change(session: Session, fund_id: int, loan_id: int, was: int
 # --- rebuild and check ------------------------------------------------------------------
 
 _TABLES = (
+    ActivityDay,
     AgingDay,
     AgingNow,
+    DisbursementCorrected,
     DueDay,
     HouseholdDay,
     LiaisonDue,
@@ -1035,6 +1241,8 @@ def rebuild(session: Session, fund_id: int) -> Kept:
         "dues": LiaisonDue,
         "due_days": DueDay,
         "recovered": RecoveredOfDueYear,
+        "activity": ActivityDay,
+        "corrected": DisbursementCorrected,
     }
     for name, rows in _row_sets(fund_id, with_position, kept, kept):
         if rows:
@@ -1106,6 +1314,8 @@ def _stored(session: Session, fund_id: int) -> Kept:
             ("township_id", "batch_id", "year"),
             ("recovered",),
         ),
+        (ActivityDay, stored.activity, _ACTIVITY_KEYS, ACTIVITY),
+        (DisbursementCorrected, stored.corrected, _CORRECTED_KEYS, ("amount",)),
     ):
         for row in conn.execute(select(model).where(model.fund_id == fund_id)):
             _add(
@@ -1173,6 +1383,22 @@ def check(session: Session, fund_id: int) -> list[Difference]:
             "recovered",
             ("recovered_of_due",),
             lambda k: f"township {towns[k[0]]} batch {batches[k[1]]} year {k[2]}",
+        ),
+        (
+            "activity",
+            ACTIVITY,
+            lambda k: (
+                f"{k[0]} township {towns[k[1]]} batch {batches[k[2]]} day {k[3]}"
+                f" after {k[4]} in the township, {k[5]} in the batch"
+            ),
+        ),
+        (
+            "corrected",
+            ("amount",),
+            lambda k: (
+                f"township {towns[k[0]]} batch {batches[k[1]]} household {k[2]}"
+                f" loan {numbers.get(k[3], k[3])} day {k[4]} (a disbursement reversed)"
+            ),
         ),
     ):
         mine, want = getattr(stored, name), getattr(computed_kept, name)

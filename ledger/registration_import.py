@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, insert, select
 
-from ledger import permissions, validate
+from ledger import permissions, positions, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import (
@@ -451,8 +451,8 @@ def _write(
             )
         ).all()
     )
-    session.execute(
-        insert(LoanEvent),
+    events = session.scalars(
+        insert(LoanEvent).returning(LoanEvent.id),
         [
             {
                 "loan_id": ids[loan["registration_no"]],
@@ -465,7 +465,8 @@ def _write(
             }
             for loan, v in zip(loans, today_rows, strict=True)
         ],
-    )
+    ).all()
+    positions.record_loan_events(session, fund_id, "registered", events)
     if progress:
         progress("written", len(loans))
     return ImportResult(len(new_people), len(loans), tuple(x["registration_no"] for x in loans))

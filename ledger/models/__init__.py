@@ -38,8 +38,11 @@ from ledger.models.outcomes import IncomeKind, IncomeRecord, PovertyLine
 from ledger.models.period import Period
 from ledger.models.plans import Plan, PlanLine, PlanRevision
 from ledger.models.positions import (
+    NO_EARLIER,
+    ActivityDay,
     AgingDay,
     AgingNow,
+    DisbursementCorrected,
     DueDay,
     HouseholdDay,
     LiaisonDue,
@@ -62,11 +65,13 @@ from ledger.models.users import ApiToken, LoginFailure, User
 from ledger.models.visits import ProjectProgress, Visit, VisitorKind
 
 __all__ = [
+    "NO_EARLIER",
     "OPEN_STATUSES",
     "Account",
     "AccountDailyTotal",
     "AccountKind",
     "AccountKindDay",
+    "ActivityDay",
     "AgingDay",
     "AgingNow",
     "ApiToken",
@@ -80,6 +85,7 @@ __all__ = [
     "DeductionPlan",
     "Disaster",
     "DisasterTownship",
+    "DisbursementCorrected",
     "DueDay",
     "Entry",
     "Extension",

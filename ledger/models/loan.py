@@ -154,8 +154,8 @@ class LoanEvent(Base):
     """A line of the loan's history: who did what, when, and why."""
 
     __tablename__ = "loan_event"
-    # A period's registrations and approvals (the progress report's facts,
-    # `read.plans.actual_facts`) are sought here, not by walking every loan.
+    # A loan's events of one action and period (a registration, an approval)
+    # are sought here, not by walking every loan.
     __table_args__ = (Index("ix_loan_event_action_on", "action", "on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

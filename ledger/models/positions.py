@@ -2,9 +2,10 @@
 
 `LoanPosition` is each loan's figures now; `PositionTotal` sums them per
 township and batch, and `AgingNow` their unpaid instalments; `LiaisonTotal` and
-`LiaisonDue` per liaison answering; `PositionDay`, `AgingDay`, `HouseholdDay` and `DueDay` hold
-per-day changes, so a figure as of a date is the sum of the days up to it (as the daily account
-totals give a balance as of a date); `RecoveredOfDueYear` is kept per year.
+`LiaisonDue` per liaison answering; `PositionDay`, `AgingDay`, `HouseholdDay`,
+`DueDay` and `ActivityDay` hold per-day changes, so a figure as of a date is the
+sum of the days up to it (as the daily account totals give a balance as of a
+date); `RecoveredOfDueYear` is kept per year.
 `ledger/positions.py` writes them in the
 transaction that posts the entries or changes a schedule, recomputes them and
 compares them (docs/ARCHITECTURE.md, "Kept figures").
@@ -15,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger.db import Base, Fen
@@ -237,3 +238,58 @@ class RecoveredOfDueYear(Base):
     batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     recovered: Mapped[Decimal] = mapped_column(Fen)
+
+
+#: `ActivityDay.since_*` of a household's first event of its kind: before every day.
+NO_EARLIER = date(1, 1, 1)
+
+
+class ActivityDay(Base):
+    """A day's loans registered, approved or disbursed in a township and batch, and their money.
+
+    Each row counts household-events: one per loan registered (at the amount
+    asked), approved (at the amount approved), or per day a loan has principal
+    disbursed (its net for the day; a household one of whose disbursements was
+    reversed has its days' money here, its households in `DisbursementCorrected`).
+    It is keyed by the household's previous event
+    of the kind, in the township (`since_township`) and in the batch
+    (`since_batch`), `NO_EARLIER` when it has none: the households of a period
+    from S to E are its events from S to E whose previous one is before S, each
+    household once, so a period's distinct households are summed from the rows
+    (the progress report, plan against actual) and cost its days, not its loans.
+    """
+
+    __tablename__ = "activity_day"
+
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), primary_key=True)
+    #: registered, approved or disbursed (`read.plans.ACTUALS`).
+    kind: Mapped[str] = mapped_column(String(12), primary_key=True)
+    #: The loan's township (its household's).
+    township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    since_township: Mapped[date] = mapped_column(Date, primary_key=True)
+    since_batch: Mapped[date] = mapped_column(Date, primary_key=True)
+    households: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[Decimal] = mapped_column(Fen)
+
+
+class DisbursementCorrected(Base):
+    """The disbursed principal, net per day, of the loans of a household one of whose
+    disbursements was reversed (红字冲销): a day that takes money back.
+
+    `ActivityDay` counts such a household in no period (its days there carry
+    their money only): a period's households count it when one of its loans'
+    days in the period sum to more or less than nothing, read from these rows,
+    as few as the reversals.
+    """
+
+    __tablename__ = "disbursement_corrected"
+
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loan.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    amount: Mapped[Decimal] = mapped_column(Fen)

@@ -7,11 +7,14 @@ and the book say happened in that year:
 - *registered* (登记): loans registered in the year, at the amount asked;
 - *approved* (审定): loans approved in the year, at the approved amount;
 - *disbursed* (发放): money paid out in the year, from the loans' 1101
-  sub-accounts (a red-ink reversal takes its disbursement back out).
+  sub-accounts (a red-ink reversal takes its disbursement back out); a
+  household counts when principal went out on one of its loans in the
+  year (a reversal's day takes money back, not a household).
 
 Households are counted once per row however many loans they hold in it,
 so a township's row may count fewer households than its batches' rows
-add up to; amounts always add up. The plan compared is the version in
+add up to; amounts always add up. Both are read from the kept days
+(`ActivityDay`), so a year costs its days, not its loans. The plan compared is the version in
 force on the as-of date, so a past report shows the plan it was judged
 against. A township officer sees only their own township.
 """
@@ -28,12 +31,9 @@ from sqlalchemy.orm import Session
 
 from ledger import dates
 from ledger.actors import Actor
-from ledger.db import chunked
 from ledger.errors import RecordNotFound
 from ledger.models import (
     Batch,
-    Loan,
-    LoanEvent,
     Plan,
     PlanLine,
     PlanRevision,
@@ -55,6 +55,9 @@ class Tally:
 
     households: int = 0
     amount: Decimal = ZERO
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(self.households + other.households, self.amount + other.amount)
 
 
 @dataclass(frozen=True)
@@ -206,63 +209,48 @@ class PlanAgainstActual:
     total: PlanActualRow
 
 
-#: One actual fact: township code, batch code, household id, amount.
-Fact = tuple[str, str, int, Decimal]
+@dataclass(frozen=True)
+class Actuals:
+    """What happened in a period, per kind (`ACTUALS`): by township and batch (codes), by
+    township, by batch, and in all; each row counts its households once."""
+
+    cells: dict[str, dict[tuple[str, str], Tally]]
+    townships: dict[str, dict[str, Tally]]
+    batches: dict[str, dict[str, Tally]]
+    total: dict[str, Tally]
 
 
-def _tally(facts: list[Fact]) -> Tally:
-    return Tally(len({f[2] for f in facts}), sum((f[3] for f in facts), ZERO))
-
-
-def actual_facts(
+def actuals(
     session: Session, actor: Actor, fund_id: int, first: date, last: date
-) -> tuple[dict[str, list[Fact]], dict[str, str]]:
-    """What the loans and the book say happened between `first` and `last`, by kind.
-
-    Returns the facts of each kind and the names of the townships the actor
-    sees. Only the loans the days' events and journals name are read.
-    """
-    towns = select(Township.code, Township.name).where(Township.fund_id == fund_id)
+) -> tuple[Actuals, dict[str, str]]:
+    """What the loans and the book say happened between `first` and `last`, and the names
+    of the townships the actor sees, from the kept days (`read.positions.activity`)."""
+    towns = select(Township.id, Township.code, Township.name).where(Township.fund_id == fund_id)
     if actor.is_township:
         towns = towns.where(Township.code == actor.township_code)
-    names = dict(session.execute(towns).all())
-    facts: dict[str, list[Fact]] = {kind: [] for kind in ACTUALS}
-    if last < first:  # the year had not begun on the as-of date
-        return facts, names
-    loans = (
-        select(
-            Township.code,
-            Batch.code,
-            Loan.household_id,
-            Loan.requested_amount,
-            Loan.approved_amount,
-        )
-        .select_from(Loan)
-        .join(Township, Township.id == Loan.township_id)
-        .join(Batch, Batch.id == Loan.batch_id)
-        .where(Loan.fund_id == fund_id, Township.code.in_(list(names)))
+    listed = session.execute(towns).all()
+    seen = {town_id: code for town_id, code, _ in listed}
+    names = {code: name for _, code, name in listed}
+    out = Actuals(
+        {kind: defaultdict(Tally) for kind in ACTUALS},
+        {kind: defaultdict(Tally) for kind in ACTUALS},
+        {kind: defaultdict(Tally) for kind in ACTUALS},
+        defaultdict(Tally),
     )
-    # A loan's event once, however often it was recorded (the loan's id keeps two
-    # loans alike in every other column apart).
-    events = loans.add_columns(LoanEvent.action, Loan.id).join(
-        LoanEvent, LoanEvent.loan_id == Loan.id
+    if last < first or not seen:  # the year had not begun on the as-of date
+        return out, names
+    batches = dict(
+        session.execute(select(Batch.id, Batch.code).where(Batch.fund_id == fund_id)).all()
     )
-    for town, batch, household, requested, approved, action, _ in session.execute(
-        events.where(
-            LoanEvent.action.in_(["registered", "approved"]), LoanEvent.on.between(first, last)
-        ).distinct()
-    ):
-        amount = requested if action == "registered" else approved
-        facts[action].append((town, batch, household, amount))
-    paid = kept_reads.disbursed_between(session, fund_id, first, last)
-    for part in chunked(paid):
-        for town, batch, household, no in session.execute(
-            loans.with_only_columns(
-                Township.code, Batch.code, Loan.household_id, Loan.registration_no
-            ).where(Loan.registration_no.in_(part))
-        ):
-            facts["disbursed"].append((town, batch, household, paid[no]))
-    return facts, names
+    own = next(iter(seen)) if actor.is_township else None
+    for cell in kept_reads.activity(session, fund_id, first, last, township_id=own):
+        town, batch = seen[cell.township_id], batches[cell.batch_id]
+        whole, new = Tally(cell.households, cell.amount), Tally(cell.new_in_township, cell.amount)
+        out.cells[cell.kind][(town, batch)] += whole
+        out.townships[cell.kind][town] += new
+        out.batches[cell.kind][batch] += whole
+        out.total[cell.kind] += new
+    return out, names
 
 
 def plan_against_actual(
@@ -281,9 +269,7 @@ def plan_against_actual(
     )
     revision = latest_revision(session, covering.id, as_of) if covering else None
     planned: dict[tuple[str, str], Tally] = {}
-    facts, names = actual_facts(
-        session, actor, fund.id, date(year, 1, 1), min(as_of, date(year, 12, 31))
-    )
+    done, names = actuals(session, actor, fund.id, date(year, 1, 1), min(as_of, date(year, 12, 31)))
     if revision is not None:
         for line in _lines(session, actor, revision.id):
             if line.year == year:
@@ -293,20 +279,16 @@ def plan_against_actual(
         session.execute(select(Batch.code, Batch.name).where(Batch.fund_id == fund.id)).all()
     )
 
-    # Each kind's facts by (township, batch), so a row takes its groups, not a
-    # pass over every fact of the period.
-    grouped: dict[str, dict[tuple[str, str], list[Fact]]] = {}
-    for kind in ACTUALS:
-        grouped[kind] = defaultdict(list)
-        for fact in facts[kind]:
-            grouped[kind][fact[:2]].append(fact)
-
     def row(town: str | None, batch: str | None) -> PlanActualRow:
         def mine(key: tuple[str, str]) -> bool:
             return (town is None or key[0] == town) and (batch is None or key[1] == batch)
 
         def actual(kind: str) -> Tally:
-            return _tally([f for key, group in grouped[kind].items() if mine(key) for f in group])
+            if town is None:
+                return done.total[kind]
+            if batch is None:
+                return done.townships[kind].get(town, Tally())
+            return done.cells[kind].get((town, batch), Tally())
 
         plans = [t for key, t in planned.items() if mine(key)]
         return PlanActualRow(
@@ -318,7 +300,7 @@ def plan_against_actual(
             batches[batch] if batch else None,
         )
 
-    keys = sorted(set(planned) | {f[:2] for kind in ACTUALS for f in facts[kind]})
+    keys = sorted(set(planned) | {key for kind in ACTUALS for key in done.cells[kind]})
     return PlanAgainstActual(
         year,
         as_of,

@@ -15,19 +15,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ledger import dates
-from ledger.chart import LOANS
 from ledger.models import (
     Account,
     AccountKindDay,
+    ActivityDay,
     AgingDay,
     AgingNow,
     ChartAccount,
     ChartKindDay,
+    DisbursementCorrected,
     DueDay,
     HouseholdDay,
     LiaisonAssignment,
@@ -468,24 +470,79 @@ def chart_turnover(
     return out
 
 
-def disbursed_between(
-    session: Session, fund_id: int, first: date, last: date
-) -> dict[str, Decimal]:
-    """Registration number -> principal disbursed from `first` to `last` (red ink nets out).
+@dataclass(frozen=True)
+class ActivityCell:
+    """A township and batch's loans of one kind (`read.plans.ACTUALS`) in a period."""
 
-    Debits of the loans' accounts (1101) in the period, read from the kept
-    days by the chart line's index: the period's loan days, not every loan.
-    """
-    k = AccountKindDay
-    loans_chart = (
-        select(ChartAccount.id)
-        .where(ChartAccount.fund_id == fund_id, ChartAccount.code == LOANS)
-        .scalar_subquery()
-    )
+    kind: str
+    township_id: int
+    batch_id: int
+    #: Its households, each once.
+    households: int
+    #: Those not counted in the township's other batches in the period: summed over a
+    #: township's cells, the township's households, each once.
+    new_in_township: int
+    amount: Decimal
+
+
+def activity(
+    session: Session, fund_id: int, first: date, last: date, *, township_id: int | None = None
+) -> list[ActivityCell]:
+    """Each township and batch's loans registered, approved and disbursed from `first` to
+    `last` (both included), from the kept days (`ActivityDay`: an event counts its household
+    when the household's previous one was before `first`)."""
+    a = ActivityDay
+
+    def counted(since: Any) -> Any:
+        return func.coalesce(func.sum(case((since < first, a.households), else_=0)), 0)
+
     query = (
-        select(Account.subkey, fen_sum(k.debit))
-        .join(Account, Account.id == k.account_id)
-        .where(k.chart_id == loans_chart, k.day.between(first, last), k.debit != ZERO)
-        .group_by(Account.subkey)
+        select(
+            a.kind,
+            a.township_id,
+            a.batch_id,
+            counted(a.since_batch),
+            counted(a.since_township),
+            fen_sum(a.amount),
+        )
+        .where(a.fund_id == fund_id, a.day.between(first, last))
+        .group_by(a.kind, a.township_id, a.batch_id)
     )
-    return {no: amount for no, amount in session.execute(query) if amount}
+    if township_id is not None:
+        query = query.where(a.township_id == township_id)
+    cells = {tuple(row[:3]): list(row[3:]) for row in session.execute(query)}
+    for key, (households, new_in_township) in _corrected(
+        session, fund_id, first, last, township_id
+    ).items():
+        cell = cells.setdefault(("disbursed", *key), [0, 0, ZERO])
+        cell[0] += households
+        cell[1] += new_in_township
+    return [ActivityCell(*key, *cell) for key, cell in cells.items() if any(cell)]
+
+
+def _corrected(
+    session: Session, fund_id: int, first: date, last: date, township_id: int | None
+) -> dict[tuple[int, int], tuple[int, int]]:
+    """(township id, batch id) -> (households, new in the township) disbursed from `first` to
+    `last` of the households with a reversed disbursement (`DisbursementCorrected`): a
+    household counts where one of its loans' days in the period sum to anything."""
+    c = DisbursementCorrected
+    query = (
+        select(c.household_id, c.township_id, c.batch_id)
+        .where(c.fund_id == fund_id, c.day.between(first, last))
+        .group_by(c.household_id, c.township_id, c.batch_id, c.loan_id)
+        .having(func.sum(c.amount) != 0)
+        .order_by(c.household_id, c.township_id, c.batch_id)
+    )
+    if township_id is not None:
+        query = query.where(c.township_id == township_id)
+    out: dict[tuple[int, int], tuple[int, int]] = {}
+    counted: set[tuple[int, ...]] = set()
+    for household, town, batch in session.execute(query):
+        if (household, town, batch) in counted:
+            continue
+        new = (household, town) not in counted
+        counted |= {(household, town, batch), (household, town)}
+        households, new_in_township = out.get((town, batch), (0, 0))
+        out[(town, batch)] = (households + 1, new_in_township + new)
+    return out

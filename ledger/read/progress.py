@@ -50,6 +50,7 @@ from ledger import dates
 from ledger.actors import Actor, township_filter
 from ledger.errors import DateInFuture, InvalidField
 from ledger.models import (
+    ActivityDay,
     Batch,
     Disaster,
     Finding,
@@ -57,7 +58,6 @@ from ledger.models import (
     Inspection,
     InspectionLoan,
     Loan,
-    LoanEvent,
     LossReport,
     Plan,
     PlanRevision,
@@ -73,7 +73,14 @@ from ledger.read.figures import LoanFigures
 from ledger.read.fund import GroupFigures, fund_summary
 from ledger.read.inspections import OpenFinding, open_findings
 from ledger.read.outcomes import IncomeGrowth, OutcomesByTownship, income_growth, out_of_poverty
-from ledger.read.plans import ACTUALS, PlanAgainstActual, Tally, actual_facts, plan_against_actual
+from ledger.read.plans import (
+    ACTUALS,
+    Actuals,
+    PlanAgainstActual,
+    Tally,
+    actuals,
+    plan_against_actual,
+)
 from ledger.read.rates import recovery_rate
 from ledger.read.visits import tally_by_township
 from ledger.services import lookup
@@ -101,26 +108,21 @@ class Activity:
 
 
 def _activity(
-    facts: dict[str, list[tuple[str, str, int, Decimal]]],
-    names: dict[str, str],
-    index: int,
-) -> tuple[tuple[Activity, ...], Activity]:
-    """Rows grouped on fact field `index` (0 township, 1 batch), and their total."""
+    done: Actuals, towns: dict[str, str], batches: dict[str, str]
+) -> tuple[tuple[Activity, ...], tuple[Activity, ...], Activity]:
+    """Rows by township and by batch (code, name), and the total."""
 
-    def tally(rows: Iterable[tuple[str, str, int, Decimal]]) -> Tally:
-        rows = list(rows)
-        return Tally(len({r[2] for r in rows}), sum((r[3] for r in rows), ZERO))
-
-    keys = sorted({f[index] for kind in ACTUALS for f in facts[kind]})
-    rows = tuple(
-        Activity(
-            key,
-            names.get(key, key),
-            *(tally(f for f in facts[kind] if f[index] == key) for kind in ACTUALS),
+    def rows(groups: dict[str, dict[str, Tally]], names: dict[str, str]) -> tuple[Activity, ...]:
+        keys = sorted({key for kind in ACTUALS for key in groups[kind]})
+        return tuple(
+            Activity(
+                key, names.get(key, key), *(groups[kind].get(key, Tally()) for kind in ACTUALS)
+            )
+            for key in keys
         )
-        for key in keys
-    )
-    return rows, Activity("", "合计", *(tally(facts[kind]) for kind in ACTUALS))
+
+    total = Activity("", "合计", *(done.total.get(kind, Tally()) for kind in ACTUALS))
+    return rows(done.townships, towns), rows(done.batches, batches), total
 
 
 # --- repayment and recovery ---------------------------------------------------
@@ -491,11 +493,9 @@ def _first_day(session: Session, fund: FundHeader) -> date:
     """
     days = [
         session.scalar(select(Fund.opened_on).where(Fund.id == fund.id)),
-        session.scalar(
-            select(func.min(LoanEvent.on))
-            .join(Loan, Loan.id == LoanEvent.loan_id)
-            .where(Loan.fund_id == fund.id)
-        ),
+        # A loan's first event is its registration (or, in a book loaded without its
+        # history, its disbursement): the first day kept in the period's activity.
+        session.scalar(select(func.min(ActivityDay.day)).where(ActivityDay.fund_id == fund.id)),
         session.scalar(
             select(func.min(PlanRevision.recorded_on))
             .join(Plan, Plan.id == PlanRevision.plan_id)
@@ -519,12 +519,11 @@ def progress_report(
             field="end",
         )
     first = max(start, opened)
-    facts, names = actual_facts(session, actor, fund.id, first, end)
-    by_township, activity = _activity(facts, names, 0)
+    done, names = actuals(session, actor, fund.id, first, end)
     batches = dict(
         session.execute(select(Batch.code, Batch.name).where(Batch.fund_id == fund.id)).all()
     )
-    by_batch, _ = _activity(facts, batches, 1)
+    by_township, by_batch, activity = _activity(done, names, batches)
     townships, recovery = _recovery(session, fund.id, actor, first, end)
     visits, visits_total = _visits(session, fund.id, actor, first, end)
     year = end.year if end == date(end.year, 12, 31) else end.year - 1

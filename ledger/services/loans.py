@@ -65,22 +65,25 @@ def record_event(
     note: str = "",
     voucher: str | None = None,
 ) -> None:
-    """Append a history line and move the loan to `to` (if given)."""
+    """Append a history line and move the loan to `to` (if given); a registration or an
+    approval is kept in the period's activity (`positions.record_loan_events`)."""
     before = loan.status
     if to is not None:
         loan.status = to
-    uow.session.add(
-        LoanEvent(
-            loan_id=loan.id,
-            on=on,
-            action=action,
-            from_status=before.value,
-            to_status=loan.status.value,
-            actor=actor.username,
-            note=note,
-            voucher=voucher,
-        )
+    event = LoanEvent(
+        loan_id=loan.id,
+        on=on,
+        action=action,
+        from_status=before.value,
+        to_status=loan.status.value,
+        actor=actor.username,
+        note=note,
+        voucher=voucher,
     )
+    uow.session.add(event)
+    if action in positions.EVENT_KINDS:
+        uow.session.flush()
+        positions.record_loan_events(uow.session, loan.fund_id, action, [event.id])
 
 
 #: How a message names the date of each loan event a later step must not precede.

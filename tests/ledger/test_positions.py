@@ -12,6 +12,7 @@ from ledger.actors import Actor
 from ledger.models import (
     Account,
     AccountKindDay,
+    ActivityDay,
     AgingDay,
     AgingNow,
     ChartKindDay,
@@ -374,6 +375,52 @@ def test_a_household_counts_once_while_any_of_its_loans_has_money_lent(db, set_t
     assert served(date(2008, 5, 2)) == served() == 1
     assert served(town=prog.townships[0]) == 1 and served(town=prog.townships[1]) == 0
     assert_kept_matches(db, prog.fund.id, prog.code, (*DAYS, date(2008, 5, 1), date(2008, 5, 2)))
+
+
+def test_a_periods_households_count_once_and_a_reversed_disbursement_by_its_days(db, set_today):
+    """The progress report's activity (`ActivityDay`): a household's second loan in a
+    period is not a second household; a household whose disbursement was reversed counts
+    where its loan's days in the period sum to anything; check names a corrupted row."""
+    set_today(date(2008, 6, 1))
+    prog = make_programme(db)
+    first = make_loan(db, prog, amount="3000.00")
+    repay(db, prog, first.registration_no, "3000.00", date(2007, 5, 1))
+    make_loan(db, prog, amount="2000.00", household=first.household_id)
+    alone = make_loan(db, prog, amount="1000.00", township=prog.townships[1])
+    with committing(db) as uow:
+        reverse(uow, prog.code, _disbursement_voucher(db, alone), on=date(2008, 5, 2))
+
+    def disbursed(start, end):
+        with db.read() as session:
+            cells = kept_reads.activity(session, prog.fund.id, start, end)
+            names = dict(session.execute(select(Township.id, Township.code)).all())
+        return {
+            names[c.township_id]: (c.households, c.new_in_township, c.amount)
+            for c in cells
+            if c.kind == "disbursed"
+        }
+
+    one, other = prog.townships[:2]
+    # Both loans of the household were disbursed on 2007-04-10: one household, their money.
+    assert disbursed(date(2007, 1, 1), date(2007, 12, 31)) == {
+        one: (1, 1, D("5000.00")),
+        other: (1, 1, D("1000.00")),
+    }
+    # The reversal's year: the loan's days sum to -1,000 (red ink, as the entries say);
+    # both years: they sum to nothing, and the household is not counted.
+    assert disbursed(date(2008, 1, 1), date(2008, 12, 31)) == {other: (1, 1, D("-1000.00"))}
+    assert disbursed(date(2007, 1, 1), date(2008, 12, 31)) == {one: (1, 1, D("5000.00"))}
+    assert_kept_matches(db, prog.fund.id, prog.code, (*DAYS, date(2008, 5, 2)))
+    with committing(db) as uow:
+        uow.session.execute(
+            update(ActivityDay)
+            .where(ActivityDay.fund_id == prog.fund.id, ActivityDay.kind == "registered")
+            .values(households=ActivityDay.households + 1)
+        )
+    with db.read() as session:
+        found = [d for d in positions.check(session, prog.fund.id) if d.figure == "households"]
+    assert found and all(d.subject.startswith("registered township ") for d in found)
+    assert {(d.kept, d.computed) for d in found} <= {(2, 1), (1, 0)}
 
 
 def test_the_migration_fills_the_aging_for_now_from_the_kept_days(tmp_path, set_today):
