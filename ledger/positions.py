@@ -91,8 +91,9 @@ AGING = ("loans", "outstanding", "unpaid")
 LIAISON = ("open_loans", "outstanding")
 #: Columns of a dues row (`DueDay`).
 DUES = ("due", "settled_before")
-#: Columns of an activity row (`ActivityDay`), and the loan events it keeps besides disbursement.
+#: Columns of an activity row (`ActivityDay`).
 ACTIVITY = ("households", "amount")
+#: The loan events `ActivityDay` keeps besides disbursements.
 EVENT_KINDS = ("registered", "approved")
 
 Numbers = tuple[Any, ...]
@@ -171,7 +172,7 @@ class Kept:
     recovered: dict[tuple[int, int, int], Numbers] = field(default_factory=dict)
     #: (kind, township_id, batch_id, day, since_township, since_batch) -> `ACTIVITY`
     activity: dict[tuple[str, int, int, date, date, date], Numbers] = field(default_factory=dict)
-    #: (township_id, batch_id, household_id, loan_id, day) -> (principal disbursed, net,)
+    #: (township_id, batch_id, household_id, loan_id, day) -> (the day's principal disbursed, net,)
     corrected: dict[tuple[int, int, int, int, date], Numbers] = field(default_factory=dict)
 
 
