@@ -8,22 +8,24 @@ survives a power cut), foreign keys on, and every write transaction starts
 with `BEGIN IMMEDIATE` so that two writers queue for the lock up front instead
 of deadlocking half-way. A `UnitOfWork` rolls back unless it was committed:
 services only flush, and the caller that opened it (a request, a CLI command,
-the demo load) commits once. `run_in_transaction`, the one retry loop, reruns
-a whole use case when the database asks for it (serialization failure,
-deadlock, SQLite busy) or when the connection was cut before the commit was
-sent (the server then rolled everything back). A connection cut while the
-COMMIT was on its way (the primary died, a failover began) leaves the outcome
-unknown: the loop reruns only a use case that says a rerun is safe (one under
-an idempotency key, whose record commits with the write), and otherwise raises
-`CommitOutcomeUnknown` rather than risk posting twice. The engine pings a
-pooled connection before lending it, so after a failover no request gets a
-connection to the dead primary.
+the demo load) commits once. (A read on PostgreSQL, which the server holds
+read-only, ends with a COMMIT that writes nothing: a ROLLBACK would make
+psycopg drop the connection's prepared statements.) `run_in_transaction`, the
+one retry loop, reruns a whole use case when the database asks for it
+(serialization failure, deadlock, SQLite busy) or when the connection was cut
+before the commit was sent (the server then rolled everything back). A
+connection cut while the COMMIT was on its way (the primary died, a failover
+began) leaves the outcome unknown: the loop reruns only a use case that says a
+rerun is safe (one under an idempotency key, whose record commits with the
+write), and otherwise raises `CommitOutcomeUnknown` rather than risk posting
+twice. The engine pings a pooled connection before lending it, so after a
+failover no request gets a connection to the dead primary.
 
 Reads that may be a little stale (the dashboards, PDFs, exports) ask for
 `Database.replica_read`: with a replica configured (``DATABASE_REPLICA_URL``)
-they run on its engine, in a transaction the database itself holds read-only,
-and learn how old the replica's data is (`replica_age`); without one they are
-the primary's ordinary read. Nothing else ever touches the replica engine.
+they run on its engine, read-only as every PostgreSQL read is, and learn how
+old the replica's data is (`replica_age`); without one they are the primary's
+ordinary read. Nothing else ever touches the replica engine.
 """
 
 from __future__ import annotations
@@ -204,36 +206,41 @@ class UnitOfWork:
     rolls everything back, so a refused request leaves no half-written rows.
     """
 
-    def __init__(
-        self, sessions: sessionmaker[Session], *, readonly: bool = False, replica: bool = False
-    ) -> None:
+    def __init__(self, sessions: sessionmaker[Session], *, readonly: bool = False) -> None:
         self._sessions = sessions
-        self._readonly = readonly or replica
-        self._replica = replica
+        self._readonly = readonly
         self.committed = False
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._sessions()
+        self._server_readonly = False
         if self._readonly:
             # Must be the first use of the session: the option reaches the
             # "begin" hook, which then starts a plain (shared) SQLite read. On
-            # PostgreSQL a report's several queries read one snapshot.
+            # PostgreSQL a report's several queries read one snapshot, and the
+            # server refuses a write ("read-only transaction"), on a replica
+            # too when its URL has come to name a primary.
             options: dict[str, object] = {"ledger_readonly": True}
             bind = self.session.get_bind()
             if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
                 options["isolation_level"] = "REPEATABLE READ"
-                if self._replica:
-                    # The server refuses a write here ("read-only transaction"),
-                    # even when the replica's URL has come to name a primary.
-                    options["postgresql_readonly"] = True
+                options["postgresql_readonly"] = True
+                self._server_readonly = True
             self.session.connection(execution_options=options)
         self.committed = False
         self.commit_sent = False
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
         try:
-            if not self.committed:
+            if self._server_readonly and exc_type is None:
+                # A read the server held read-only ends with COMMIT, which writes
+                # nothing, as ROLLBACK would; but psycopg forgets the connection's
+                # prepared statements on every ROLLBACK (and sends DEALLOCATE
+                # ALL), so the next request's statements would be parsed and
+                # planned again: every API request reads its token first.
+                self.session.commit()
+            elif not self.committed:
                 self.session.rollback()
         finally:
             self.session.close()
@@ -359,7 +366,7 @@ class Database:
             with self.read() as session:
                 yield StaleRead(session, None)
             return
-        with UnitOfWork(self.replica, replica=True) as uow:
+        with UnitOfWork(self.replica, readonly=True) as uow:
             yield StaleRead(uow.session, replica_age(uow.session))
 
 

@@ -112,6 +112,7 @@ class _Statements:
 
     select_accounts: Any
     open_subaccount: Any
+    open_subaccount_locked: Any
     reserve_vouchers: Any
     fund_dates: Any
     set_opened_on: Any
@@ -162,18 +163,52 @@ def _statements(dialect: str) -> _Statements:
                 },
             )
         )
+    locked_columns = (
+        accounts.c.id,
+        accounts.c.code,
+        accounts.c.subkey,
+        accounts.c.chart_id,
+        accounts.c.guard_nonnegative,
+        accounts.c.debit_total,
+        accounts.c.credit_total,
+        accounts.c.version,
+    )
+    # From its chart line, in one statement; a code with no sub-ledger inserts
+    # nothing. A concurrent poster may open the same sub-account: both end up
+    # using one row.
+    open_subaccount = (
+        make_insert(accounts)
+        .from_select(
+            [
+                "fund_id",
+                "chart_id",
+                "code",
+                "subkey",
+                "guard_nonnegative",
+                "debit_total",
+                "credit_total",
+                "version",
+            ],
+            select(
+                chart.c.fund_id,
+                chart.c.id,
+                chart.c.code,
+                bindparam("subkey", type_=accounts.c.subkey.type),
+                and_(chart.c.kind == AccountKind.ASSET, chart.c.allow_negative.is_(False)),
+                literal(ZERO, accounts.c.debit_total.type),
+                literal(ZERO, accounts.c.credit_total.type),
+                literal(0),
+            ).where(
+                chart.c.fund_id == bindparam("fund_id"),
+                chart.c.code == bindparam("code"),
+                chart.c.subledger != SubLedger.NONE,
+            ),
+        )
+        .on_conflict_do_nothing(index_elements=["chart_id", "subkey"])
+    )
     return _Statements(
         select_accounts=(
-            select(
-                accounts.c.id,
-                accounts.c.code,
-                accounts.c.subkey,
-                accounts.c.chart_id,
-                accounts.c.guard_nonnegative,
-                accounts.c.debit_total,
-                accounts.c.credit_total,
-                accounts.c.version,
-            )
+            select(*locked_columns)
             .where(
                 accounts.c.fund_id == bindparam("fund_id"),
                 tuple_(accounts.c.code, accounts.c.subkey).in_(bindparam("refs", expanding=True)),
@@ -181,39 +216,9 @@ def _statements(dialect: str) -> _Statements:
             .order_by(accounts.c.id)
             .with_for_update()
         ),
-        # From its chart line, in one statement; a code with no sub-ledger inserts
-        # nothing. A concurrent poster may open the same sub-account: both end up
-        # using one row.
-        open_subaccount=(
-            make_insert(accounts)
-            .from_select(
-                [
-                    "fund_id",
-                    "chart_id",
-                    "code",
-                    "subkey",
-                    "guard_nonnegative",
-                    "debit_total",
-                    "credit_total",
-                    "version",
-                ],
-                select(
-                    chart.c.fund_id,
-                    chart.c.id,
-                    chart.c.code,
-                    bindparam("subkey", type_=accounts.c.subkey.type),
-                    and_(chart.c.kind == AccountKind.ASSET, chart.c.allow_negative.is_(False)),
-                    literal(ZERO, accounts.c.debit_total.type),
-                    literal(ZERO, accounts.c.credit_total.type),
-                    literal(0),
-                ).where(
-                    chart.c.fund_id == bindparam("fund_id"),
-                    chart.c.code == bindparam("code"),
-                    chart.c.subledger != SubLedger.NONE,
-                ),
-            )
-            .on_conflict_do_nothing(index_elements=["chart_id", "subkey"])
-        ),
+        open_subaccount=open_subaccount,
+        # The row it inserts is its inserter's, locked, so it needs no SELECT.
+        open_subaccount_locked=open_subaccount.returning(*locked_columns),
         reserve_vouchers=reserve,
         fund_dates=(
             select(
@@ -422,16 +427,23 @@ def _lock_accounts(
     """Select the accounts FOR UPDATE in id order, opening missing sub-accounts.
 
     A sub-account opens on first use when its code has a sub-ledger in the
-    fund's chart; any other account still missing does not exist.
+    fund's chart; any other account still missing does not exist. One new
+    sub-account (a loan's first journal) comes back from its INSERT, locked;
+    a batch's come back from a second SELECT, as does one that a concurrent
+    poster opened first (the INSERT then returns nothing).
     """
-    found = _select_for_update(session, sql, fund_id, refs)
+    conn = session.connection()
+    found = _account_states(conn.execute(sql.select_accounts, _refs_params(fund_id, refs)))
     missing = [ref for ref in refs if ref not in found]
     if not missing:
         return found
     rows = [{"fund_id": fund_id, "code": ref.code, "subkey": ref.key} for ref in missing if ref.key]
-    if rows:
-        session.connection().execute(sql.open_subaccount, rows)
-        found = _select_for_update(session, sql, fund_id, refs)
+    if len(rows) == 1:
+        found.update(_account_states(conn.execute(sql.open_subaccount_locked, rows[0])))
+    elif rows:
+        conn.execute(sql.open_subaccount, rows)
+    if rows and any(ref not in found for ref in refs):
+        found = _account_states(conn.execute(sql.select_accounts, _refs_params(fund_id, refs)))
     for ref in refs:
         if ref not in found:
             raise UnknownAccount(
@@ -440,12 +452,11 @@ def _lock_accounts(
     return found
 
 
-def _select_for_update(
-    session: Session, sql: _Statements, fund_id: int, refs: list[AccountRef]
-) -> dict[AccountRef, _AccountState]:
-    rows = session.connection().execute(
-        sql.select_accounts, {"fund_id": fund_id, "refs": [(r.code, r.key) for r in refs]}
-    )
+def _refs_params(fund_id: int, refs: list[AccountRef]) -> dict[str, Any]:
+    return {"fund_id": fund_id, "refs": [(r.code, r.key) for r in refs]}
+
+
+def _account_states(rows: Any) -> dict[AccountRef, _AccountState]:
     return {
         AccountRef(row.code, row.subkey): _AccountState(
             row.id,

@@ -29,7 +29,7 @@ from ledger.audit import append_audit, verify
 from ledger.db import Database, UnitOfWork, run_in_transaction
 from ledger.errors import AlreadyReversed, InsufficientBalance
 from ledger.idempotency import idempotent, request_fingerprint
-from ledger.models import Fund, Journal, ProposalStatus, Reversal
+from ledger.models import Account, Fund, Journal, ProposalStatus, Reversal
 from ledger.posting import JournalDraft
 from ledger.read.books import balance, trial_balance
 from ledger.services.journals import PostedJournal, post_many
@@ -40,6 +40,7 @@ from tests.factories import (
     COUNTY,
     SPECIAL,
     appropriate,
+    loan,
     make_fund,
     post_draft,
     township,
@@ -319,3 +320,33 @@ def test_eight_writers_on_one_fund_month_number_without_gaps_or_deadlocks(commit
         assert voucher_seqs(session, fund.id) == {"2007-04": list(range(1, len(vouchers) + 1))}
         chain = verify(session, fund.code)
         assert chain.ok and chain.records == WRITERS * 12
+
+
+def test_writers_opening_one_new_sub_account_at_once_share_it(committed_db):
+    """A loan's first journals from eight writers at once: one account row, every fen on it.
+
+    The first INSERT opens the sub-account and returns it locked; the others
+    wait on its key, insert nothing, and lock the row it made.
+    """
+    db = committed_db
+    fund = make_fund(db)
+    appropriate(db, fund, "100.00", on=date(2007, 4, 1))
+    new_loan = loan("1-340123001-0099")
+    start = threading.Barrier(WRITERS)
+
+    def lend(_: int) -> str:
+        start.wait(timeout=30)
+        draft = transfer(date(2007, 4, 2), new_loan, SPECIAL, "1.00")
+        return run_in_transaction(db, partial(post_and_commit, fund.id, [draft]))[0].voucher
+
+    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+        vouchers = list(pool.map(lend, range(WRITERS)))
+
+    assert len(set(vouchers)) == WRITERS
+    with db.read() as session:
+        opened = session.scalars(
+            select(Account.id).where(Account.fund_id == fund.id, Account.subkey == new_loan.key)
+        ).all()
+        assert len(opened) == 1
+        assert balance(session, fund.id, new_loan).balance == D("8.00")
+        assert book_problems(session, fund.id) == []

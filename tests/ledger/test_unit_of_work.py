@@ -12,10 +12,10 @@ from datetime import date
 
 import pytest
 from sqlalchemy import bindparam, event, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from ledger import errors
-from ledger.db import UnitOfWork, run_in_transaction
+from ledger.db import Database, UnitOfWork, run_in_transaction
 from ledger.models import Fund
 from ledger.services.journals import record_journal
 from tests.factories import CLERK, COUNTY, SPECIAL, journal_count, make_fund, township, transfer
@@ -115,3 +115,35 @@ def test_an_attempt_the_retry_loop_abandons_leaves_nothing(db):
     assert run_in_transaction(db, work) == "记-2007-04-0001"
     assert attempts == ["记-2007-04-0001", "记-2007-04-0001"]
     assert journal_count(db, fund) == 1
+
+
+def test_a_read_refuses_writes_and_keeps_the_connections_prepared_statements(database_url):
+    """On PostgreSQL a read is READ ONLY at the server and ends with COMMIT, not ROLLBACK.
+
+    psycopg drops a connection's prepared statements on every ROLLBACK; every
+    API request reads its token before it writes, so the posting's statements
+    would otherwise be parsed and planned afresh on every request.
+    """
+    db = Database.connect(database_url, pool_size=1, max_overflow=0)  # one connection
+    try:
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("psycopg's prepared statements and READ ONLY are PostgreSQL's")
+        fund = make_fund(db)
+        with db.read() as session, pytest.raises(DBAPIError) as refused:
+            session.execute(RENAME, {"fund_id": fund.id, "to": "不该写入"})
+        assert refused.value.orig.sqlstate == "25006"  # read_only_sql_transaction
+        assert fund_name(db, fund) == "测试周转金"
+
+        with db.engine.connect() as connection:
+            driver = connection.connection.driver_connection
+        for _ in range(6):  # psycopg prepares a statement on its sixth run
+            with db.uow() as uow:
+                appropriation(uow, fund.id)
+                uow.commit()
+        prepared = len(driver._prepared._names)
+        assert prepared > 0
+        with db.read() as session:
+            assert session.get(Fund, fund.id).name == "测试周转金"
+        assert len(driver._prepared._names) == prepared
+    finally:
+        db.dispose()
