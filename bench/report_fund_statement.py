@@ -44,7 +44,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
@@ -224,6 +224,16 @@ def build_synthetic(
                 for person, (no, batch, town, kind, amount) in zip(households, plan, strict=True)
             ],
         ).all()
+        # Counted for the lists' totals, as `register_loan` and `add_household` count them.
+        positions.record_counts(
+            session,
+            fund_id,
+            loans=Counter(
+                (town_ids[town], batch_ids[batch], LoanStatus.DISBURSED)
+                for _, batch, town, _, _ in plan
+            ),
+            households=Counter(town_ids[town] for _, _, town, _, _ in plan),
+        )
         versions, instalments, assignments = [], [], []
         dues: list[list[tuple[date, Decimal]]] = []
         for loan_id, (_, batch, town, _, amount) in zip(loan_ids, plan, strict=True):

@@ -23,6 +23,12 @@ A loan's figures now also count under the liaison of its latest assignment
 (`LiaisonTotal`, `LiaisonDue`); a change of liaison moves them
 (`record_liaison_change`).
 
+The paged lists' totals are kept counts of rows, not of entries: the loans
+per township, batch and status (`LoanCount`) and the households per township
+(`HouseholdCount`), added to by the services that add a loan or household or
+move a loan's status (`record_counts`); the whole-book computation counts
+the rows.
+
 The recovery table's column 9 (the year's recoveries that settled
 instalments due in the year) is not a sum over days: per loan and year it
 clamps the recovered principal at both ends of the year to the instalments
@@ -34,14 +40,14 @@ last movement's year (`Position.recovered_before_year`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, delete, func, insert, select
+from sqlalchemy import Connection, and_, bindparam, case, delete, func, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ledger import kind_days
@@ -59,6 +65,7 @@ from ledger.models import (
     Entry,
     Fund,
     Household,
+    HouseholdCount,
     HouseholdDay,
     Instalment,
     Journal,
@@ -66,8 +73,10 @@ from ledger.models import (
     LiaisonDue,
     LiaisonTotal,
     Loan,
+    LoanCount,
     LoanEvent,
     LoanPosition,
+    LoanStatus,
     PositionDay,
     PositionTotal,
     RecoveredOfDueYear,
@@ -174,6 +183,10 @@ class Kept:
     activity: dict[tuple[str, int, int, date, date, date], Numbers] = field(default_factory=dict)
     #: (township_id, batch_id, household_id, loan_id, day) -> (the day's principal disbursed, net,)
     corrected: dict[tuple[int, int, int, int, date], Numbers] = field(default_factory=dict)
+    #: (loan's township_id, batch_id, status value) -> (loans,) now
+    loan_counts: dict[tuple[int, int, str], Numbers] = field(default_factory=dict)
+    #: (township_id,) -> (households,) now
+    household_counts: dict[tuple[int], Numbers] = field(default_factory=dict)
 
 
 def _add(target: dict[Any, Numbers], key: Any, values: Numbers, sign: int = 1) -> None:
@@ -589,7 +602,25 @@ def computed(session: Session, fund_id: int) -> tuple[Kept, dict[str, LoanRef]]:
     for (_, kind), rows in _event_rows(conn, fund_id, None).items():
         _activity_kept(kept, kind, _once_per_loan(rows))
     kept.aging_now = _now(kept.aging)
+    _counted(conn, fund_id, kept)
     return kept, loans
+
+
+def _counted(conn: Connection, fund_id: int, kept: Kept) -> None:
+    """Count the fund's loans by township, batch and status and its households by township
+    into `kept`: the rows themselves, what the kept counts must say."""
+    for town, batch, status, n in conn.execute(
+        select(Loan.township_id, Loan.batch_id, Loan.status, func.count())
+        .where(Loan.fund_id == fund_id)
+        .group_by(Loan.township_id, Loan.batch_id, Loan.status)
+    ):
+        _add(kept.loan_counts, (town, batch, LoanStatus(status).value), (n,))
+    for town, n in conn.execute(
+        select(Household.township_id, func.count())
+        .where(Household.fund_id == fund_id)
+        .group_by(Household.township_id)
+    ):
+        _add(kept.household_counts, (town,), (n,))
 
 
 def _households(
@@ -680,6 +711,8 @@ class _Statements:
     recovered: Any
     activity: Any
     corrected: Any
+    loan_counts: Any
+    household_counts: Any
 
 
 #: The key of an `AgingNow` row.
@@ -688,6 +721,8 @@ _NOW_KEYS = ("fund_id", "township_id", "batch_id", "oldest_due", "due_date")
 _ACTIVITY_KEYS = ("kind", "township_id", "batch_id", "day", "since_township", "since_batch")
 #: The key of a `DisbursementCorrected` row after its fund (`Kept.corrected`'s).
 _CORRECTED_KEYS = ("township_id", "batch_id", "household_id", "loan_id", "day")
+#: The key of a `LoanCount` row after its fund (`Kept.loan_counts`').
+_LOAN_COUNT_KEYS = ("township_id", "batch_id", "status")
 
 
 @lru_cache(maxsize=4)
@@ -735,6 +770,8 @@ def _statements(dialect: str) -> _Statements:
         ),
         activity=adding(ActivityDay, ["fund_id", *_ACTIVITY_KEYS], ACTIVITY),
         corrected=adding(DisbursementCorrected, ["fund_id", *_CORRECTED_KEYS], ("amount",)),
+        loan_counts=adding(LoanCount, ["fund_id", *_LOAN_COUNT_KEYS], ("loans",)),
+        household_counts=adding(HouseholdCount, ["fund_id", "township_id"], ("households",)),
     )
 
 
@@ -834,6 +871,28 @@ def _row_sets(
         ),
         ("activity", _activity_rows(fund_id, changes)),
         ("corrected", _corrected_rows(fund_id, changes)),
+        *_count_rows(fund_id, changes),
+    ]
+
+
+def _count_rows(fund_id: int, changes: Kept) -> list[tuple[str, list[dict[str, Any]]]]:
+    return [
+        (
+            "loan_counts",
+            [
+                {"fund_id": fund_id}
+                | dict(zip(_LOAN_COUNT_KEYS, key, strict=True))
+                | {"loans": v[0]}
+                for key, v in sorted(changes.loan_counts.items())
+            ],
+        ),
+        (
+            "household_counts",
+            [
+                {"fund_id": fund_id, "township_id": t, "households": v[0]}
+                for (t,), v in sorted(changes.household_counts.items())
+            ],
+        ),
     ]
 
 
@@ -874,6 +933,8 @@ def _difference(after: Kept, before: Kept) -> Kept:
         "recovered",
         "activity",
         "corrected",
+        "loan_counts",
+        "household_counts",
     ):
         target = getattr(out, name)
         for key, values in getattr(after, name).items():
@@ -1176,6 +1237,36 @@ def record_schedules(session: Session, fund_id: int, versions: dict[int, int]) -
     _refresh(conn, fund_id, inputs.loans, (every, every), (earlier, plans), effective)
 
 
+def record_counts(
+    session: Session,
+    fund_id: int,
+    *,
+    loans: Mapping[tuple[int, int, LoanStatus], int] | None = None,
+    households: Mapping[int, int] | None = None,
+) -> None:
+    """Add to the kept counts: `loans` per (loan's township id, batch id, status), `households`
+    per township id. A loan or household added counts 1; a loan moved from one status to
+    another, -1 under the old and 1 under the new.
+
+    Called, in their transaction, by the services that add a loan
+    (`services.loans.register_loan`, the registration sheet import) or a
+    household (`services.setup.add_household`, the import) and by
+    `services.loans.record_event` when it moves a loan's status; nothing else
+    adds or moves them. The rows only ever have differences added, in key
+    order, so two writers of one township and batch wait at the upsert.
+    """
+    change = Kept()
+    for (town, batch, status), n in (loans or {}).items():
+        _add(change.loan_counts, (town, batch, LoanStatus(status).value), (n,))
+    for town, n in (households or {}).items():
+        _add(change.household_counts, (town,), (n,))
+    conn = session.connection()
+    sql = _statements(conn.dialect.name)
+    for name, rows in _count_rows(fund_id, change):
+        if rows:
+            conn.execute(getattr(sql, name), rows)
+
+
 def record_liaison_change(session: Session, fund_id: int, loan_id: int, was: int) -> None:
     """Move a loan's figures now from liaison `was` to that of its new latest assignment
     (flushes it first).
@@ -1208,7 +1299,9 @@ _TABLES = (
     AgingNow,
     DisbursementCorrected,
     DueDay,
+    HouseholdCount,
     HouseholdDay,
+    LoanCount,
     LiaisonDue,
     LiaisonTotal,
     PositionDay,
@@ -1244,6 +1337,8 @@ def rebuild(session: Session, fund_id: int) -> Kept:
         "recovered": RecoveredOfDueYear,
         "activity": ActivityDay,
         "corrected": DisbursementCorrected,
+        "loan_counts": LoanCount,
+        "household_counts": HouseholdCount,
     }
     for name, rows in _row_sets(fund_id, with_position, kept, kept):
         if rows:
@@ -1253,20 +1348,21 @@ def rebuild(session: Session, fund_id: int) -> Kept:
 
 
 def unfilled(session: Session) -> list[str]:
-    """Codes of funds that lent money but keep no figures: books from before migration 0009."""
+    """Codes of funds whose kept figures are missing: a fund that lent money and keeps no
+    loan position, or registered households and keeps no count of them (books from before
+    migration 0009, or a migration that emptied the kept tables for `rebuild` to refill)."""
     lent = (
-        select(Account.fund_id)
-        .where(Account.code == LOANS, Account.debit_total > 0)
-        .distinct()
-        .subquery()
+        select(Account.id)
+        .where(Account.fund_id == Fund.id, Account.code == LOANS, Account.debit_total > 0)
+        .exists()
     )
-    kept = select(LoanPosition.fund_id).distinct().subquery()
+    positioned = select(LoanPosition.loan_id).where(LoanPosition.fund_id == Fund.id).exists()
+    registered = select(Household.id).where(Household.fund_id == Fund.id).exists()
+    counted = select(HouseholdCount.fund_id).where(HouseholdCount.fund_id == Fund.id).exists()
     return list(
         session.scalars(
             select(Fund.code)
-            .join(lent, lent.c.fund_id == Fund.id)
-            .outerjoin(kept, kept.c.fund_id == Fund.id)
-            .where(kept.c.fund_id.is_(None))
+            .where(or_(and_(lent, ~positioned), and_(registered, ~counted)))
             .order_by(Fund.code)
         )
     )
@@ -1317,14 +1413,21 @@ def _stored(session: Session, fund_id: int) -> Kept:
         ),
         (ActivityDay, stored.activity, _ACTIVITY_KEYS, ACTIVITY),
         (DisbursementCorrected, stored.corrected, _CORRECTED_KEYS, ("amount",)),
+        (LoanCount, stored.loan_counts, _LOAN_COUNT_KEYS, ("loans",)),
+        (HouseholdCount, stored.household_counts, ("township_id",), ("households",)),
     ):
         for row in conn.execute(select(model).where(model.fund_id == fund_id)):
             _add(
                 target,
-                tuple(getattr(row, k) for k in keys),
+                tuple(_plain(getattr(row, k)) for k in keys),
                 tuple(getattr(row, c) for c in columns),
             )
     return stored
+
+
+def _plain(key: Any) -> Any:
+    """A key column's value as `Kept` holds it: a status by its value."""
+    return key.value if isinstance(key, LoanStatus) else key
 
 
 def check(session: Session, fund_id: int) -> list[Difference]:
@@ -1401,6 +1504,12 @@ def check(session: Session, fund_id: int) -> list[Difference]:
                 f" loan {numbers.get(k[3], k[3])} day {k[4]} (a disbursement reversed)"
             ),
         ),
+        (
+            "loan_counts",
+            ("loans",),
+            lambda k: f"township {towns[k[0]]} batch {batches[k[1]]} status {k[2]} count",
+        ),
+        ("household_counts", ("households",), lambda k: f"township {towns[k[0]]} count"),
     ):
         mine, want = getattr(stored, name), getattr(computed_kept, name)
         zeros = (0,) * len(columns)

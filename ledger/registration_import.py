@@ -17,6 +17,7 @@ when batch 2 re-lends to batch 1's households; its name must match.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -443,6 +444,12 @@ def _write(
         )
         today_rows.append(v)
     session.execute(insert(Loan), loans)
+    positions.record_counts(
+        session,
+        fund_id,
+        loans=Counter((x["township_id"], x["batch_id"], LoanStatus.APPLIED) for x in loans),
+        households=Counter(person["township_id"] for person in new_people.values()),
+    )
     ids = dict(
         session.execute(
             select(Loan.registration_no, Loan.id).where(

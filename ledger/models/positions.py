@@ -5,10 +5,12 @@ township and batch, and `AgingNow` their unpaid instalments; `LiaisonTotal` and
 `LiaisonDue` per liaison answering; `PositionDay`, `AgingDay`, `HouseholdDay`,
 `DueDay` and `ActivityDay` hold per-day changes, so a figure as of a date is the
 sum of the days up to it (as the daily account totals give a balance as of a
-date); `RecoveredOfDueYear` is kept per year.
+date); `RecoveredOfDueYear` is kept per year. `LoanCount` and `HouseholdCount`
+count the loans by status and the households, the paged lists' totals.
 `ledger/positions.py` writes them in the
-transaction that posts the entries or changes a schedule, recomputes them and
-compares them (docs/ARCHITECTURE.md, "Kept figures").
+transaction that posts the entries, changes a schedule or a loan's status or
+adds a loan or household, recomputes them and compares them
+(docs/ARCHITECTURE.md, "Kept figures").
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ledger.db import Base, Fen
+from ledger.db import Base, Fen, enum_column
+from ledger.models.loan import LoanStatus
 
 #: Outstanding is what was lent and not settled (the loan account's balance).
 OUTSTANDING_RULE = "outstanding = disbursed - repaid - guarantee_called - written_off"
@@ -293,3 +296,39 @@ class DisbursementCorrected(Base):
     loan_id: Mapped[int] = mapped_column(ForeignKey("loan.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     amount: Mapped[Decimal] = mapped_column(Fen)
+
+
+class LoanCount(Base):
+    """How many of a township and batch's loans are in one status now: the loan list's
+    total and the to-do's counts, whatever the book's size.
+
+    Written in the transaction that adds a loan (`services.loans.register_loan`,
+    the registration sheet import) or moves it to another status
+    (`services.loans.record_event`), by adding the change, like `PositionTotal`.
+    """
+
+    __tablename__ = "loan_count"
+
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), primary_key=True)
+    #: The loan's own township (`Loan.township_id`, what the list filters on).
+    township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), primary_key=True)
+    status: Mapped[LoanStatus] = mapped_column(
+        enum_column(LoanStatus, "loan_status"), primary_key=True
+    )
+    loans: Mapped[int] = mapped_column(Integer)
+
+
+class HouseholdCount(Base):
+    """How many households a township has registered: the households list's total.
+
+    A household is added by `services.setup.add_household` or the registration
+    sheet import, which add one here in their transaction; none is deleted or
+    moved to another township.
+    """
+
+    __tablename__ = "household_count"
+
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), primary_key=True)
+    households: Mapped[int] = mapped_column(Integer)

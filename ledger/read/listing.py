@@ -62,12 +62,18 @@ class Listing(Generic[R]):
     #: its rows (``Loan.township_id == 7``). `seek` then seeks one group at a time, in
     #: the order of the other keys, which an index on (group column, other keys) gives.
     groups: tuple[tuple[Any, ColumnElement[bool]], ...] = ()
+    #: A SELECT of one number, how many rows the list holds, from kept counts: what
+    #: `count` reads instead of counting the rows, which grow with the book.
+    total: Select[Any] | None = None
 
     def where(self, *conditions: ColumnElement[bool]) -> Listing[R]:
-        """The same list narrowed (to one record a service just wrote, say)."""
+        """The same list narrowed (to one record a service just wrote, say): counted by
+        its rows, as the kept total counts the list unnarrowed."""
         return Listing(self.query.where(*conditions), self.row, self.keys, self.groups)
 
     def count(self, session: Session) -> int:
+        if self.total is not None:
+            return int(session.scalar(self.total) or 0)
         return session.scalar(select(func.count()).select_from(self.query.subquery())) or 0
 
     def page(self, session: Session, offset: int, limit: int) -> list[R]:

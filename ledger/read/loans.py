@@ -27,6 +27,7 @@ from ledger.models import (
     Liaison,
     LiaisonAssignment,
     Loan,
+    LoanCount,
     LoanEvent,
     LoanPosition,
     LoanStatus,
@@ -49,7 +50,7 @@ from ledger.read.figures import (
 )
 from ledger.read.journals import JournalView, journal_view
 from ledger.read.listing import Listing, Seek
-from ledger.read.setup import township_groups
+from ledger.read.setup import coded, township_groups
 from ledger.schedule import aging_bucket
 from ledger.services import lookup
 from ledger.services.journals import PostedJournal
@@ -173,23 +174,7 @@ def listed_loans(
     join.
     """
     conditions = [Loan.fund_id == fund_id]
-    own = actor.township_code if actor.is_township else None
-    for code in (c for c in (own, township) if c is not None):
-        conditions.append(
-            Loan.township_id
-            == select(Township.id)
-            .where(Township.fund_id == fund_id, Township.code == code)
-            .correlate(None)
-            .scalar_subquery()
-        )
-    if batch is not None:
-        conditions.append(
-            Loan.batch_id
-            == select(Batch.id)
-            .where(Batch.fund_id == fund_id, Batch.code == batch)
-            .correlate(None)
-            .scalar_subquery()
-        )
+    conditions += _placed(Loan, fund_id, actor, township, batch)
     if statuses is not None:
         conditions.append(Loan.status.in_([LoanStatus(s) for s in statuses]))
     if registration_nos is not None:
@@ -243,12 +228,38 @@ def listed_loans(
     return Listing(query, ListedLoan, keys=("township", "registration_no"))
 
 
-def _count(session: Session, listing: Listing[ListedLoan]) -> int:
-    """How many loans `listing` holds, counted over the loan table alone (its filters are
-    conditions on the loan's row): an index, not the joins to households and townships."""
-    return (
-        session.scalar(select(func.count()).select_from(Loan).where(listing.query.whereclause)) or 0
-    )
+def _placed(
+    row: type[Loan | LoanCount], fund_id: int, actor: Actor, township: str | None, batch: str | None
+) -> list[ColumnElement[bool]]:
+    """The list's township and batch (and a township officer's own township) as conditions
+    on `row`'s township and batch ids: a loan's, or a kept count's."""
+    own = actor.township_code if actor.is_township else None
+    towns = [coded(row.township_id, Township, fund_id, c) for c in (own, township) if c]
+    return towns + ([coded(row.batch_id, Batch, fund_id, batch)] if batch is not None else [])
+
+
+def _count(
+    session: Session,
+    fund_id: int,
+    actor: Actor,
+    listing: Listing[ListedLoan],
+    *,
+    township: str | None,
+    batch: str | None,
+    status: str | None,
+    search: str | None,
+) -> int:
+    """How many loans the list holds: its township, batch and status are the kept counts'
+    keys, so it is their sum (`read.positions.loan_counts`: townships × batches ×
+    statuses, not the loans). A search is no kept key: its matches are counted, over the
+    loan table alone (the list's filters are conditions on the loan's row), the few
+    candidates of the trigram index."""
+    if search:
+        query = select(func.count()).select_from(Loan).where(listing.query.whereclause)
+        return session.scalar(query) or 0
+    where = _placed(LoanCount, fund_id, actor, township, batch)
+    statuses = None if status is None else [status]
+    return sum(kept_reads.loan_counts(session, fund_id, where, statuses).values())
 
 
 def loan_rows(
@@ -536,9 +547,9 @@ def loan_page(
     order on the (township, registration number) index. Its figures now are
     the kept positions (`read.positions.loan_figures`). Overdue on a day is
     `overdue_page`: the candidates sought in the same order, the page's
-    computed from their entries. The total is a COUNT over the loan table:
-    it counts loans not yet lent too, which the kept totals do not hold; the
-    overdue loans of the fund, a township or a batch are counted from the
+    computed from their entries. The total is the kept counts of loans by
+    township, batch and status (`_count`; a text search counts its matches);
+    the overdue loans of the fund, a township or a batch are counted from the
     kept figures (`overdue_total`).
     """
     the_fund = fund(session, actor, fund_code)
@@ -566,7 +577,17 @@ def loan_page(
             LoanItem(**_row_values(row), household_id=listed.household_id)
             for row, listed in zip(rows, page.items, strict=True)
         ]
-        return _count(session, listing), Seek(items, page.next)
+        total = _count(
+            session,
+            the_fund.id,
+            actor,
+            listing,
+            township=town,
+            batch=batch,
+            status=status,
+            search=search,
+        )
+        return total, Seek(items, page.next)
     found = overdue_page(
         session, the_fund.id, overdue_on, listing, after=after, offset=offset, limit=limit
     )
@@ -686,21 +707,11 @@ def overdue_page(
 def loan_counts(
     session: Session, actor: Actor, fund_code: str, statuses: Iterable[str]
 ) -> dict[str, int]:
-    """How many loans are in each of `statuses` (the officer's own township only): the to-do.
-
-    Read from `ix_loan_fund_id_status_township_id` for the statuses asked only:
-    the applications in hand, not the book's closed loans.
-    """
+    """How many loans are in each of `statuses` (the officer's own township only): the to-do,
+    from the kept counts (`read.positions.loan_counts`)."""
     the_fund = fund(session, actor, fund_code)
-    query = (
-        select(Loan.status, func.count())
-        .where(Loan.fund_id == the_fund.id, Loan.status.in_([LoanStatus(s) for s in statuses]))
-        .group_by(Loan.status)
-    )
-    own = lookup.own_township_id(session, the_fund.id, actor)
-    if own is not None:
-        query = query.where(Loan.township_id == own)
-    return {status.value: count for status, count in session.execute(query)}
+    where = _placed(LoanCount, the_fund.id, actor, None, None)
+    return kept_reads.loan_counts(session, the_fund.id, where, statuses)
 
 
 def loan(

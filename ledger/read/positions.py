@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ledger import dates
@@ -31,12 +31,15 @@ from ledger.models import (
     ChartKindDay,
     DisbursementCorrected,
     DueDay,
+    HouseholdCount,
     HouseholdDay,
     LiaisonAssignment,
     LiaisonDue,
     LiaisonTotal,
     Loan,
+    LoanCount,
     LoanPosition,
+    LoanStatus,
     PositionDay,
     PositionTotal,
     RecoveredOfDueYear,
@@ -245,6 +248,32 @@ def households(
     if township_id is not None:
         query = query.where(h.township_id == township_id)
     return int(session.scalar(query) or 0)
+
+
+def loan_counts(
+    session: Session,
+    fund_id: int,
+    where: Sequence[ColumnElement[bool]] = (),
+    statuses: Iterable[str] | None = None,
+) -> dict[str, int]:
+    """Status -> how many of the fund's loans are in it now (of `statuses` only, if given),
+    from the kept counts (`LoanCount`) meeting `where` (conditions on their township and
+    batch): townships × batches × statuses rows, not the loans."""
+    c = LoanCount
+    query = (
+        select(c.status, func.sum(c.loans)).where(c.fund_id == fund_id, *where).group_by(c.status)
+    )
+    if statuses is not None:
+        query = query.where(c.status.in_([LoanStatus(s) for s in statuses]))
+    return {status.value: int(n) for status, n in session.execute(query) if n}
+
+
+def registered_households(fund_id: int, *where: ColumnElement[bool]) -> Select[Any]:
+    """How many households the fund has registered (those of the kept counts meeting
+    `where`, conditions on their township), as a one-number SELECT: a list's total
+    (`Listing.total`), in proportion to the townships."""
+    c = HouseholdCount
+    return select(func.coalesce(func.sum(c.households), 0)).where(c.fund_id == fund_id, *where)
 
 
 def dues(

@@ -23,10 +23,12 @@ from ledger.models import (
     Fund,
     FundSettings,
     Household,
+    HouseholdCount,
     Liaison,
     ProjectType,
     Township,
 )
+from ledger.read import positions as kept_reads
 from ledger.read.access import fund
 from ledger.read.listing import Listing
 from ledger.services import lookup
@@ -189,6 +191,24 @@ def township_groups(
     )
 
 
+def coded(
+    column: ColumnElement[Any], model: type[Township | Batch], fund_id: int, code: str
+) -> ColumnElement[bool]:
+    """`column` holds the id of the fund's `model` (township, batch) with `code`.
+
+    The id is a subquery that correlates with nothing, so the condition is on
+    the row holding `column` alone: a loan's, or a kept count's (no such code,
+    no row).
+    """
+    return (
+        column
+        == select(model.id)
+        .where(model.fund_id == fund_id, model.code == code)
+        .correlate(None)
+        .scalar_subquery()
+    )
+
+
 def _by_township(
     model: type[Liaison | Household], row: type[R], fund_id: int, township: str | None = None
 ) -> Listing[R]:
@@ -261,12 +281,20 @@ def households(
     township: str | None = None,
     id_number: str | None = None,
 ) -> Listing[HouseholdRow]:
-    """The fund's households (a township officer's own only), optionally by ID number."""
+    """The fund's households (a township officer's own only), optionally by ID number.
+
+    Its total is the kept count of the households registered, per township
+    (`read.positions.registered_households`); one ID number's (a household or
+    none) is counted on its unique index.
+    """
     the_fund = fund(session, actor, fund_code)
     town = township_filter(actor, township)
     listing = _by_township(Household, HouseholdRow, the_fund.id, town)
+    kept = [] if town is None else [coded(HouseholdCount.township_id, Township, the_fund.id, town)]
     listing = replace(
-        listing, groups=township_groups(session, the_fund.id, Household.township_id, town)
+        listing,
+        groups=township_groups(session, the_fund.id, Household.township_id, town),
+        total=kept_reads.registered_households(the_fund.id, *kept),
     )
     if id_number is not None:
         listing = listing.where(Household.id_number == id_number.strip().upper())

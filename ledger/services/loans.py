@@ -65,11 +65,16 @@ def record_event(
     note: str = "",
     voucher: str | None = None,
 ) -> None:
-    """Append a history line and move the loan to `to` (if given); a registration or an
-    approval is kept in the period's activity (`positions.record_loan_events`)."""
+    """Append a history line and move the loan to `to` (if given: counted under its new
+    status, `positions.record_counts`); a registration or an approval is kept in the
+    period's activity (`positions.record_loan_events`)."""
     before = loan.status
-    if to is not None:
+    if to is not None and to != before:
         loan.status = to
+        place = (loan.township_id, loan.batch_id)
+        positions.record_counts(
+            uow.session, loan.fund_id, loans={(*place, before): -1, (*place, to): 1}
+        )
     event = LoanEvent(
         loan_id=loan.id,
         on=on,
@@ -265,6 +270,7 @@ def register_loan(
     )
     session.add(loan)
     session.flush()  # the history line needs the loan id
+    positions.record_counts(session, fund.id, loans={(town.id, the_batch.id, loan.status): 1})
     record_event(uow, loan, actor, "registered", on, note=f"申请 {fmt(requested)} 元")
     uow.session.flush()
     return loan

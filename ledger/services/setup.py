@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from ledger import permissions, validate
+from ledger import permissions, positions, validate
 from ledger.actors import Actor
 from ledger.db import UnitOfWork
 from ledger.errors import DuplicateKey, InvalidField
@@ -181,6 +181,7 @@ def add_household(
     )
     session.add(household)
     uow.session.flush()
+    positions.record_counts(session, fund.id, households={town.id: 1})
     return household
 
 

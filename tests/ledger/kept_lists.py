@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
+
+from sqlalchemy import select
 
 from ledger import dates
 from ledger.actors import Actor
 from ledger.db import Database
+from ledger.models import Batch, Household, Loan, LoanStatus, Township
 from ledger.read import access
 from ledger.read import loans as loan_reads
+from ledger.read import setup as setup_reads
 from ledger.read.books import ZERO
 from ledger.read.guarantees import LiaisonTotals, liaison_exposures, liaisons_page
 from ledger.read.loans import loan_rows
@@ -34,7 +39,8 @@ def assert_lists_match(
     db: Database, fund_code: str, days: Iterable[date], actors: Iterable[Actor] = (CLERK_ACTOR,)
 ):
     """The loan list's pages (kept figures now, overdue today from the kept oldest due) equal
-    the whole list computed from the entries; so do liaisons' exposures, now and on `days`."""
+    the whole list computed from the entries; so do liaisons' exposures, now and on `days`;
+    the lists' totals from the kept counts equal a COUNT of their rows."""
     today = dates.today()
     with db.read() as session:
         fund_id = access.fund(session, CLERK_ACTOR, fund_code).id
@@ -51,6 +57,54 @@ def assert_lists_match(
                     session, fund_id, actor, as_of
                 ), as_of
             assert_liaison_pages_match(session, fund_id, actor, fund_code)
+            assert_totals_match(session, actor, fund_code, fund_id)
+
+
+def assert_totals_match(session, actor: Actor, fund_code: str, fund_id: int) -> None:
+    """The lists' totals from the kept counts equal a COUNT of the rows they list: the loan
+    list's with no filter, each township, batch and status (and an unknown one), the
+    to-do's counts by status, and the households list's with no filter and each township."""
+    loans = session.execute(
+        select(Township.code, Batch.code, Loan.status)
+        .join(Township, Township.id == Loan.township_id)
+        .join(Batch, Batch.id == Loan.batch_id)
+        .where(Loan.fund_id == fund_id)
+    ).all()
+    if actor.is_township:
+        loans = [row for row in loans if row[0] == actor.township_code]
+    towns = session.scalars(select(Township.code).where(Township.fund_id == fund_id)).all()
+    batches = session.scalars(select(Batch.code).where(Batch.fund_id == fund_id)).all()
+    statuses = [s.value for s in LoanStatus]
+    filters = [
+        {},
+        *({"township": t} for t in towns if actor.sees_township(t)),
+        *({"batch": b} for b in (*batches, "no-such-batch")),
+        *({"status": s} for s in statuses),
+        *({"batch": b, "status": s} for b in batches for s in statuses),
+    ]
+    key = {"township": 0, "batch": 1, "status": 2}
+    for wanted in filters:
+        rows = [r for r in loans if all(_plain(r[key[k]]) == v for k, v in wanted.items())]
+        total, _ = loan_reads.loan_page(session, actor, fund_code, limit=1, **wanted)
+        assert total == len(rows), wanted
+    counts = loan_reads.loan_counts(session, actor, fund_code, statuses)
+    assert counts == dict(Counter(r[2].value for r in loans)), actor
+    people = session.execute(
+        select(Township.code)
+        .join(Household, Household.township_id == Township.id)
+        .where(Household.fund_id == fund_id)
+    ).scalars()
+    per_town = Counter(t for t in people if actor.sees_township(t))
+    listing = setup_reads.households(session, actor, fund_code)
+    assert listing.count(session) == per_town.total(), actor
+    for town in towns:
+        if actor.sees_township(town):
+            listing = setup_reads.households(session, actor, fund_code, township=town)
+            assert listing.count(session) == per_town[town], town
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, LoanStatus) else value
 
 
 def assert_liaison_pages_match(session, fund_id: int, actor: Actor, fund_code: str) -> None:
