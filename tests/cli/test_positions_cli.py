@@ -12,6 +12,8 @@ from ledger.models import (
     AgingNow,
     AuditRecord,
     DueDay,
+    HouseholdCount,
+    LoanCount,
     LoanPosition,
     PositionDay,
     PositionTotal,
@@ -160,3 +162,37 @@ def test_init_db_fills_the_kept_figures_of_a_book_that_lent_before_them(
     # Run again, nothing is left to fill.
     again = run(app, "init-db")
     assert f"{prog.code}:" not in again.stdout
+
+
+def test_check_names_a_corrupted_count_and_init_db_fills_the_counts_of_a_book_that_lent_nothing(
+    committed_db, make_app, set_today
+):
+    """The kept counts of loans by status and of households are checked and rebuilt too; a
+    book with applications and nothing lent (upgraded across migration 0025, which leaves
+    the counts empty) is filled by init-db all the same."""
+    set_today(date(2008, 6, 1))
+    prog = make_programme(committed_db)
+    make_loan(committed_db, prog, stage="applied")
+    fund_id = prog.fund.id
+    app = make_app()
+    assert run(app, "check-positions", "--fund", prog.code).exit_code == 0
+    with committing(committed_db) as uow:
+        uow.session.execute(update(LoanCount).where(LoanCount.fund_id == fund_id).values(loans=7))
+    result = run(app, "check-positions", "--fund", prog.code)
+    assert result.exit_code == 1
+    town = prog.townships[0]
+    assert result.stderr.splitlines()[:-1] == [
+        f"不符 differs: {prog.code} township {town} batch 1 status applied count loans: "
+        "kept 7, computed 1"
+    ]
+    assert run(app, "rebuild-positions", "--fund", prog.code).exit_code == 0
+    assert run(app, "check-positions", "--fund", prog.code).exit_code == 0
+    with committing(committed_db) as uow:
+        for model in (LoanCount, HouseholdCount):
+            uow.session.execute(delete(model).where(model.fund_id == fund_id))
+    assert run(app, "check-positions", "--fund", prog.code).exit_code == 1
+    result = run(app, "init-db")
+    assert result.exit_code == 0, result.stderr
+    assert f"{prog.code}: 已重算 rebuilt 0 笔借款 loans" in result.stdout
+    assert run(app, "check-positions", "--fund", prog.code).exit_code == 0
+    assert f"{prog.code}:" not in run(app, "init-db").stdout

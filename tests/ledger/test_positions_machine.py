@@ -1,6 +1,7 @@
 """A hypothesis state machine over a loan's life, checking the kept figures after every step.
 
-Steps: lend (register → disburse), repay, reverse (red ink, dated on or after
+Steps: lend (register → disburse), apply (a loan registered and taken part of
+the way, or rejected, never lent), repay, reverse (red ink, dated on or after
 the journal), call the guarantee, deduct a liaison's salary, hand a loan to
 another liaison, write off,
 recover after a write-off, extend (a new schedule version), close a month,
@@ -8,8 +9,10 @@ and time passing. Dates are drawn up to a year back, so journals land before
 others already posted; refusals are part of the walk and must change
 nothing. After every step every kept figure equals the one computed from the
 entries (`read.figures`, `read.fund.aging`), now, today and as of a random
-past date, and `positions.check` finds no difference; the paged loan list
-and liaisons' exposures equal the ones computed from the entries.
+past date, and `positions.check` finds no difference (the kept counts of
+loans by status and of households among them); the paged loan list and
+liaisons' exposures equal the ones computed from the entries, and the lists'
+totals a COUNT of their rows.
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ START = date(2007, 3, 1)
 amounts = st.integers(min_value=1, max_value=300_000).map(lambda fen: D(fen) / 100)
 #: A step's date, in days back from today.
 back = st.integers(min_value=0, max_value=365)
+#: Where an application not lent may stand (`make_loan`'s stages, and rejected).
+APPLICATION_STAGES = ("applied", "verified", "rejected", "approved", "contracted")
 #: Journals a red-ink reversal may take back (those that move a loan's figures).
 LOAN_KINDS = ("disbursement", "repayment", "guarantee_call", "write_off")
 
@@ -74,6 +79,8 @@ def test_kept_figures_follow_the_loan_lifecycle(engine):
                     )
             #: registration no -> (household id, township code)
             self.households: dict[str, tuple[int, str]] = {}
+            #: Loans registered and not lent (`apply`).
+            self.applications = 0
 
         def teardown(self):
             dates.set_today(self.run_day)
@@ -122,6 +129,35 @@ def test_kept_figures_follow_the_loan_lifecycle(engine):
                 return
             self.loans.append(loan.registration_no)
             self.households[loan.registration_no] = (loan.household_id, self.prog.townships[index])
+
+        @precondition(lambda self: self.applications < 4)
+        @rule(index=st.integers(0, 1), stage=st.sampled_from(APPLICATION_STAGES))
+        def apply(self, index, stage):
+            """An application taken part of the way (or rejected at verification): counted
+            under its status, with no money (the list's totals, the to-do's counts)."""
+            self.applications += 1
+            try:
+                loan = make_loan(
+                    self.db,
+                    self.prog,
+                    stage="applied" if stage == "rejected" else stage,
+                    township=self.prog.townships[index],
+                )
+            except errors.LedgerError as refusal:
+                event(f"apply: {type(refusal).__name__}")
+                return
+            if stage == "rejected":
+                self.attempt(
+                    loans.verify_loan,
+                    CLERK_ACTOR,
+                    self.prog.code,
+                    loan.registration_no,
+                    visited_on=date(2007, 4, 5),
+                    visitor="县办",
+                    eligible=False,
+                    reason="家庭条件较好",
+                )
+            event(f"apply: {stage}")
 
         @precondition(lambda self: self.loans and len(self.loans) < 7)
         @rule(data=st.data(), hundreds=st.integers(5, 40))

@@ -12,9 +12,12 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from ledger import positions
 from ledger.actors import Actor
 from ledger.errors import DateInFuture, OverLimit, RoleNotAllowed, RowsRefused, SheetRefused
 from ledger.models import Fund, Household, Loan, LoanEvent
+from ledger.read import loans as loan_reads
+from ledger.read import setup as setup_reads
 from ledger.registration_import import BY_NAME, COLUMNS, import_registrations
 from ledger.services import loans, setup
 from ledger.uploads import MAX_BYTES, header_name
@@ -71,6 +74,11 @@ def test_a_good_sheet_registers_every_row(db, fund):
             .where(Loan.fund_id == fund_id)
         ).all()
         assert set(events) == {(date(2007, 4, 2), "registered")}
+        # Counted for the lists' totals in the import's transaction, as one registration is.
+        assert positions.check(s, fund_id) == []
+        assert loan_reads.loan_counts(s, CLERK_ACTOR, fund, ["applied"]) == {"applied": 6}
+        assert setup_reads.households(s, CLERK_ACTOR, fund).count(s) == 6
+        assert setup_reads.households(s, CLERK_ACTOR, fund, township="340123002").count(s) == 1
     assert counts(db, fund) == (6, 6, 6)
 
 

@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 
 from ledger.actors import Actor
-from ledger.errors import BadCursor
+from ledger.errors import BadCursor, NotFound
 from ledger.read import guarantees as guarantees_read
 from ledger.read import loans as loan_reads
+from ledger.read import setup as setup_reads
 from ledger.read.listing import encode_cursor
 from ledger.services import guarantees, loans, proposals
 from tests.factories import (
@@ -171,3 +172,41 @@ def test_a_cursor_no_page_gave_is_refused(db, book, cursor):
     with db.read() as session, pytest.raises(BadCursor) as refused:
         loan_reads.loan_page(session, CLERK_ACTOR, prog.code, after=cursor or "=")
     assert refused.value.field == "after"
+
+
+def test_a_township_officers_totals_are_their_townships_from_the_kept_counts(db, book):
+    """The loan list's total, the to-do's counts and the households list's total come from the
+    kept counts; an officer's are their own township's, whatever they ask."""
+    prog, _ = book
+    town_a, town_b = prog.townships[:2]
+    officer = Actor("officer-b", "township", township_code=town_b)
+    waiting = ("applied", "approved", "disbursed")
+    with db.read() as session:
+
+        def total(actor, **filters):
+            return loan_reads.loan_page(session, actor, prog.code, limit=1, **filters)[0]
+
+        assert total(CLERK_ACTOR) == 10
+        assert total(officer) == 5
+        # Town B: extended, partly written off and called (lent), written off, applied.
+        assert total(officer, status="disbursed") == 3
+        assert total(officer, batch="1", status="written_off") == 1
+        assert total(officer, status="approved") == 0  # town A's
+        assert total(CLERK_ACTOR, status="approved") == 1
+        with pytest.raises(NotFound):
+            total(officer, township=town_a)
+        assert loan_reads.loan_counts(session, CLERK_ACTOR, prog.code, waiting) == {
+            "applied": 1,
+            "approved": 1,
+            "disbursed": 5,
+        }
+        assert loan_reads.loan_counts(session, officer, prog.code, waiting) == {
+            "applied": 1,
+            "disbursed": 3,
+        }
+        assert setup_reads.households(session, CLERK_ACTOR, prog.code).count(session) == 10
+        assert setup_reads.households(session, officer, prog.code).count(session) == 5
+        # One ID number is no kept key: counted on its index.
+        one = setup_reads.households(session, officer, prog.code).first(session)
+        by_id = setup_reads.households(session, officer, prog.code, id_number=one.id_number)
+        assert by_id.count(session) == 1
