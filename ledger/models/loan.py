@@ -64,8 +64,8 @@ class Loan(Base):
         UniqueConstraint("batch_id", "township_id", "seq"),
         # The loan list's order within a township: a page seeks in it (read.loans).
         Index("ix_loan_township_registration_no", "township_id", "registration_no"),
-        # The to-do's count of loans by status (a township's too) reads this index,
-        # not the loans.
+        # The loans in a few statuses (the three-lines check's approved and contracted,
+        # the month's visits' lent ones), found without reading the others.
         Index("ix_loan_fund_id_status_township_id", "fund_id", "status", "township_id"),
         CheckConstraint("requested_amount > 0", "requested_positive"),
         CheckConstraint("approved_amount IS NULL OR approved_amount > 0", "approved_positive"),

@@ -1,5 +1,6 @@
 """Kept figures read back: per township and batch totals and aging, now or as of a date,
-and turnover by event kind between two dates.
+turnover by event kind between two dates, and the counts of loans by status and of
+households that the paged lists' totals are.
 
 Building blocks over `ledger.positions`' tables, taking a fund id. A read as
 of D sums the per-day rows up to D, so it costs in proportion to the
