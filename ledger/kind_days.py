@@ -9,6 +9,8 @@ nets out of the disbursements (`read.books.by_event_kind`).
 `AccountKindDay` and `ChartKindDay` keep those sums per account (and per
 chart line) per kind per day, added to in the posting transaction, so such
 a read sums kept days: its cost grows with days × kinds, not with entries.
+`JournalKindDay` counts the journals per (their own) kind and day the same
+way: the journals list's total for a kind or part of a month.
 Like the daily totals per account, rows are only ever added to, and two
 postings on one account's day wait for each other at the upsert only.
 `rebuild` replaces a fund's rows by the sums of its entries; `check` names
@@ -17,7 +19,7 @@ each row that differs from them.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -28,7 +30,15 @@ from sqlalchemy import Connection, delete, func, insert, select
 from sqlalchemy.orm import aliased
 
 from ledger.db import dialect_insert
-from ledger.models import Account, AccountKindDay, ChartAccount, ChartKindDay, Entry, Journal
+from ledger.models import (
+    Account,
+    AccountKindDay,
+    ChartAccount,
+    ChartKindDay,
+    Entry,
+    Journal,
+    JournalKindDay,
+)
 from ledger.posting import DEBIT, AccountRef, JournalDraft
 from ledger.read.books import side_sum
 
@@ -38,23 +48,24 @@ AccountIds = Mapping[AccountRef, tuple[int, int]]
 
 
 @lru_cache(maxsize=4)
-def _upserts(dialect: str) -> tuple[Any, Any]:
-    """The adding upserts of both tables, built once per dialect."""
+def _upserts(dialect: str) -> tuple[Any, Any, Any]:
+    """The adding upserts of the three tables, built once per dialect."""
     make_insert = dialect_insert(dialect)
     out = []
-    for model, keys in (
-        (AccountKindDay, ["account_id", "kind", "day"]),
-        (ChartKindDay, ["chart_id", "kind", "day"]),
+    for model, keys, columns in (
+        (AccountKindDay, ["account_id", "kind", "day"], ("debit", "credit")),
+        (ChartKindDay, ["chart_id", "kind", "day"], ("debit", "credit")),
+        (JournalKindDay, ["fund_id", "kind", "day"], ("journals",)),
     ):
         table = model.__table__
         statement = make_insert(table)
         out.append(
             statement.on_conflict_do_update(
                 index_elements=keys,
-                set_={c: table.c[c] + statement.excluded[c] for c in ("debit", "credit")},
+                set_={c: table.c[c] + statement.excluded[c] for c in columns},
             )
         )
-    return out[0], out[1]
+    return out[0], out[1], out[2]
 
 
 def reversed_kinds(
@@ -76,12 +87,14 @@ def reversed_kinds(
 
 def record(
     conn: Connection,
+    fund_id: int,
     drafts: Sequence[JournalDraft],
     accounts: AccountIds,
     originals: dict[str, str],
 ) -> None:
     """Add the drafts' lines to the kept days of their accounts and chart lines, by event
-    kind (`originals`: `reversed_kinds`)."""
+    kind (`originals`: `reversed_kinds`), and the drafts to the fund's journals counted by
+    their own kind and day."""
     per_account: dict[tuple[int, str, date], list[Any]] = {}
     per_chart: dict[tuple[int, str, date], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     for draft in drafts:
@@ -93,7 +106,15 @@ def record(
             row = per_account.setdefault(key, [ZERO, ZERO, chart_id])
             row[column] += line.amount
             per_chart[(chart_id, kind, draft.posted_on)][column] += line.amount
-    account_upsert, chart_upsert = _upserts(conn.dialect.name)
+    account_upsert, chart_upsert, journal_upsert = _upserts(conn.dialect.name)
+    journals = Counter((draft.kind, draft.posted_on) for draft in drafts)
+    conn.execute(
+        journal_upsert,
+        [
+            {"fund_id": fund_id, "kind": k, "day": d, "journals": n}
+            for (k, d), n in sorted(journals.items())
+        ],
+    )
     conn.execute(
         account_upsert,
         [
@@ -135,10 +156,26 @@ def _charts(fund_id: int) -> Any:
     return select(ChartAccount.id).where(ChartAccount.fund_id == fund_id)
 
 
+def _journals(fund_id: int) -> Any:
+    """SELECT fund id, kind, day, journals: the fund's journals counted."""
+    return (
+        select(Journal.fund_id, Journal.kind, Journal.posted_on, func.count())
+        .where(Journal.fund_id == fund_id)
+        .group_by(Journal.fund_id, Journal.kind, Journal.posted_on)
+    )
+
+
 def rebuild(conn: Connection, fund_id: int) -> None:
-    """Replace the fund's kept days by the sums of its entries (the caller holds the fund lock)."""
+    """Replace the fund's kept days by the sums of its entries and the count of its journals
+    (the caller holds the fund lock)."""
     for model in (AccountKindDay, ChartKindDay):
         conn.execute(delete(model).where(model.chart_id.in_(_charts(fund_id))))
+    conn.execute(delete(JournalKindDay).where(JournalKindDay.fund_id == fund_id))
+    conn.execute(
+        insert(JournalKindDay).from_select(
+            ["fund_id", "kind", "day", "journals"], _journals(fund_id)
+        )
+    )
     a = AccountKindDay.__table__.c
     conn.execute(
         insert(AccountKindDay).from_select(
@@ -209,4 +246,16 @@ def differences(conn: Connection, fund_id: int) -> list[tuple[str, str, object, 
                 for figure, x, y in zip(("debit", "credit"), mine, right, strict=True)
                 if x != y
             )
+    j = JournalKindDay
+    kept_journals = {
+        (kind, day): n
+        for kind, day, n in conn.execute(
+            select(j.kind, j.day, j.journals).where(j.fund_id == fund_id, j.journals != 0)
+        )
+    }
+    want_journals = {(kind, day): n for _, kind, day, n in conn.execute(_journals(fund_id))}
+    for kind, day in sorted(kept_journals.keys() | want_journals.keys()):
+        mine, right = kept_journals.get((kind, day), 0), want_journals.get((kind, day), 0)
+        if mine != right:
+            out.append((f"journals kind {kind} day {day}", "journals", mine, right))
     return out

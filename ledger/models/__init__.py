@@ -8,6 +8,7 @@ from ledger.models.accounts import (
     ChartAccount,
     ChartDailyTotal,
     ChartKindDay,
+    JournalKindDay,
     SubLedger,
 )
 from ledger.models.audit import AuditHead, AuditRecord
@@ -108,6 +109,7 @@ __all__ = [
     "InspectionLoan",
     "Instalment",
     "Journal",
+    "JournalKindDay",
     "Liaison",
     "LiaisonAssignment",
     "LiaisonDue",

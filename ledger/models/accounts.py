@@ -167,6 +167,19 @@ class AccountKindDay(Base):
     credit: Mapped[Decimal] = mapped_column(Fen)
 
 
+class JournalKindDay(Base):
+    """How many journals of one kind (the journal's own: a red-ink reversal is ``reversal``)
+    a fund posted on one business day: the journals list's total for a kind or a cut month
+    (`read.journals.journal_count`), summed over days, not counted over journals."""
+
+    __tablename__ = "journal_kind_day"
+
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    journals: Mapped[int] = mapped_column(Integer)
+
+
 class ChartKindDay(Base):
     """Turnover of one chart line on one business day from journals of one event kind."""
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ledger.actors import Actor
@@ -23,6 +23,7 @@ from ledger.models import (
     ChartAccount,
     Entry,
     Journal,
+    JournalKindDay,
     VoucherCounter,
 )
 from ledger.posting import AccountRef
@@ -115,8 +116,8 @@ def journals(
 ) -> tuple[int, list[JournalView], str | None]:
     """(count, one page, the next page's cursor) of the fund's journals in voucher order,
     with their lines: those after the cursor `after` (or after `offset` ones), sought on
-    the (fund, period, seq) key; every one when `limit` is None. The count is the kept
-    voucher counters' (`journal_count`), unless a kind is asked for."""
+    the (fund, period, seq) key; every one when `limit` is None. The count is kept
+    (`journal_count`): the voucher counters, and the journals counted per kind and day."""
     the_fund = fund(session, actor, fund_code)
     query = select(Journal.id, Journal.period, Journal.seq).where(Journal.fund_id == the_fund.id)
     if from_ is not None:
@@ -126,11 +127,7 @@ def journals(
     if kind is not None:
         query = query.where(Journal.kind == kind)
     listing = Listing(query.order_by(Journal.period, Journal.seq), _Numbered, ("period", "seq"))
-    # A kind is a condition the counters do not keep: count its journals.
-    if kind is None:
-        total = journal_count(session, the_fund.id, from_, to)
-    else:
-        total = listing.count(session)
+    total = journal_count(session, the_fund.id, from_, to, kind)
     if limit is None:
         found = Seek(listing.all(session), None)
     else:
@@ -188,32 +185,47 @@ def journals(
     )
 
 
-def journal_count(session: Session, fund_id: int, from_: date | None, to: date | None) -> int:
-    """How many journals the fund posted from `from_` to `to` (either open), from the kept
-    voucher counters.
+def journal_count(
+    session: Session,
+    fund_id: int,
+    from_: date | None,
+    to: date | None,
+    kind: str | None = None,
+) -> int:
+    """How many journals (of `kind`, if given) the fund posted from `from_` to `to` (either
+    open), from kept counts: the cost is in proportion to the months or days, not the
+    journals.
 
     Voucher numbers run without gaps per fund and month (a rolled-back posting
     gives its number back, a red-ink reversal takes the next one like any
     journal), so a month's count is its counter's last number: the months
-    wholly inside the range are summed from `voucher_counter`, and only a
-    month cut by `from_` or `to` is counted, on its (fund, period) index. The
-    cost is in proportion to the months, not the journals.
+    wholly inside the range are summed from `voucher_counter`. A month cut by
+    `from_` or `to`, and a kind's journals, are summed from the journals kept
+    counted per kind and day (`JournalKindDay`).
     """
+    days = JournalKindDay
+    in_range = [days.fund_id == fund_id]
+    if from_ is not None:
+        in_range.append(days.day >= from_)
+    if to is not None:
+        in_range.append(days.day <= to)
+
+    def kept_days(*where: ColumnElement[bool]) -> int:
+        query = select(func.coalesce(func.sum(days.journals), 0)).where(*in_range, *where)
+        return int(session.scalar(query) or 0)
+
+    if kind is not None:
+        return kept_days(days.kind == kind)
     c = VoucherCounter
     whole = select(func.coalesce(func.sum(c.last_seq), 0)).where(c.fund_id == fund_id)
     if from_ is not None:
         whole = whole.where(c.period > month_of(from_))
     if to is not None:
         whole = whole.where(c.period < month_of(to))
-    cut = {month_of(day) for day in (from_, to) if day is not None}
     total = int(session.scalar(whole) or 0)
-    for period in sorted(cut):
-        counted = select(func.count()).where(Journal.fund_id == fund_id, Journal.period == period)
-        if from_ is not None:
-            counted = counted.where(Journal.posted_on >= from_)
-        if to is not None:
-            counted = counted.where(Journal.posted_on <= to)
-        total += session.scalar(counted) or 0
+    for first in sorted({day.replace(day=1) for day in (from_, to) if day is not None}):
+        after = (first + timedelta(days=31)).replace(day=1)
+        total += kept_days(days.day >= first, days.day < after)
     return total
 
 

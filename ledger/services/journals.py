@@ -365,7 +365,7 @@ def post_many(
         )
         _add_daily_totals(conn, sql, drafts, accounts)
         ids_of = {ref: (state.id, state.chart_id) for ref, state in accounts.items()}
-        kind_days.record(conn, drafts, ids_of, originals)
+        kind_days.record(conn, fund_id, drafts, ids_of, originals)
     if loans is not None:
         positions.record_posting(conn, fund_id, drafts, ids, loans)
     return [

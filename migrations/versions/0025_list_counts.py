@@ -1,4 +1,5 @@
-"""the loans by status and the households kept counted, for the paged lists' totals
+"""the loans by status, the households and the journals by kind and day kept counted,
+for the paged lists' totals
 
 Revision ID: 0025
 Revises: 0024
@@ -12,8 +13,12 @@ and status, `household_count` the households per township
 transaction that adds a loan or household or moves a loan's status. The
 upgrade creates them empty and empties the other kept tables, and
 `flask --app wsgi init-db` (the command that runs this upgrade) fills every
-fund's again before the book takes writes (`ledger.positions.rebuild`). The
-downgrade drops the two tables.
+fund's again before the book takes writes (`ledger.positions.rebuild`).
+The journals list counted a kind's journals, and a month cut by its dates,
+over the journals: `journal_kind_day` keeps them per fund, kind and day
+(`ledger.models.accounts.JournalKindDay`), written by every posting; the
+upgrade fills it from the journals, as migration 0018 filled the kept days
+by kind. The downgrade drops the three tables.
 """
 
 from __future__ import annotations
@@ -52,6 +57,14 @@ STATUSES = (
 )
 
 
+_FILL_JOURNALS = """
+INSERT INTO journal_kind_day (fund_id, kind, day, journals)
+SELECT fund_id, kind, posted_on, COUNT(*)
+FROM journal
+GROUP BY fund_id, kind, posted_on
+"""
+
+
 def _keys(table: str, *columns: str) -> list[sa.ForeignKeyConstraint]:
     return [
         sa.ForeignKeyConstraint(
@@ -88,8 +101,19 @@ def upgrade() -> None:
         *_keys("household_count", "fund_id", "township_id"),
         sa.PrimaryKeyConstraint("fund_id", "township_id", name=op.f("pk_household_count")),
     )
+    op.create_table(
+        "journal_kind_day",
+        sa.Column("fund_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("journals", sa.Integer(), nullable=False),
+        *_keys("journal_kind_day", "fund_id"),
+        sa.PrimaryKeyConstraint("fund_id", "kind", "day", name=op.f("pk_journal_kind_day")),
+    )
+    op.execute(sa.text(_FILL_JOURNALS))
 
 
 def downgrade() -> None:
+    op.drop_table("journal_kind_day")
     op.drop_table("household_count")
     op.drop_table("loan_count")

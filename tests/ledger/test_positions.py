@@ -17,6 +17,7 @@ from ledger.models import (
     AgingNow,
     ChartKindDay,
     HouseholdCount,
+    JournalKindDay,
     LiaisonDue,
     LiaisonTotal,
     LoanCount,
@@ -333,6 +334,7 @@ def test_rebuild_writes_what_the_posting_path_kept(db, set_today):
                 ChartKindDay,
                 LoanCount,
                 HouseholdCount,
+                JournalKindDay,
             )
         ]
 

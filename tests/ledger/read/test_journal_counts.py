@@ -1,13 +1,15 @@
-"""The journals list's total comes from the voucher counters, and equals the journals counted."""
+"""The journals list's total comes from the voucher counters and the journals kept counted
+per kind and day, and equals the journals counted."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from ledger.models import Journal, VoucherCounter
+from ledger import positions
+from ledger.models import Journal, JournalKindDay, VoucherCounter
 from ledger.read import journals as journal_reads
 from ledger.services import periods
 from ledger.services.journals import record_journal
@@ -100,6 +102,23 @@ def test_the_lists_total_is_the_journals_counted(db, book, from_, to):
     assert total == len(page) == want
 
 
+@pytest.mark.parametrize(("from_", "to"), RANGES)
+@pytest.mark.parametrize("kind", ["test", "reversal", "no-such-kind"])
+def test_a_kinds_total_is_its_journals_counted(db, book, from_, to, kind):
+    fund, _, _ = book
+    with db.read() as session:
+        query = select(func.count()).where(Journal.fund_id == fund.id, Journal.kind == kind)
+        if from_ is not None:
+            query = query.where(Journal.posted_on >= from_)
+        if to is not None:
+            query = query.where(Journal.posted_on <= to)
+        want = session.scalar(query)
+        total, page, _ = journal_reads.journals(
+            session, CLERK_ACTOR, fund.code, from_=from_, to=to, kind=kind, limit=None
+        )
+    assert total == len(page) == want
+
+
 def test_a_kind_is_counted_among_its_journals(db, book):
     fund, _, _ = book
     with db.read() as session:
@@ -107,3 +126,39 @@ def test_a_kind_is_counted_among_its_journals(db, book):
             session, CLERK_ACTOR, fund.code, kind="reversal", limit=1
         )
     assert (total, [j.voucher for j in page]) == (1, ["记-2007-05-0001"])
+
+
+def test_check_names_a_wrong_journal_count_and_rebuild_repairs_it(db, book):
+    fund, _, _ = book
+    with db.read() as session:
+        kept = dict(
+            session.execute(
+                select(JournalKindDay.day, JournalKindDay.journals).where(
+                    JournalKindDay.fund_id == fund.id, JournalKindDay.kind == "test"
+                )
+            ).all()
+        )
+        assert positions.check(session, fund.id) == []
+    # Not the rolled-back posting of 2007-04-20: its count went back with it.
+    assert kept == {
+        date(2007, 3, 1): 1,
+        date(2007, 3, 9): 1,
+        date(2007, 4, 9): 1,
+        date(2007, 4, 10): 1,
+        date(2007, 4, 30): 1,
+    }
+    with committing(db) as uow:
+        uow.session.execute(
+            update(JournalKindDay)
+            .where(JournalKindDay.fund_id == fund.id, JournalKindDay.day == date(2007, 4, 9))
+            .values(journals=3)
+        )
+    with db.read() as session:
+        found = [
+            (d.subject, d.figure, d.kept, d.computed) for d in positions.check(session, fund.id)
+        ]
+    assert found == [("journals kind test day 2007-04-09", "journals", 3, 1)]
+    with committing(db) as uow:
+        positions.rebuild(uow.session, fund.id)
+    with db.read() as session:
+        assert positions.check(session, fund.id) == []
