@@ -958,8 +958,20 @@ def _refresh(
     """
     before = compute(loans.values(), moves[0], plans[0], since, positions=False)
     after = compute(loans.values(), moves[1], plans[1], since)
+    _write(conn, fund_id, _difference(after, before), loans, after)
+
+
+def _write(
+    conn: Connection,
+    fund_id: int,
+    changes: Kept,
+    loans: dict[str, LoanRef] | None = None,
+    positions: Kept | None = None,
+) -> None:
+    """Add `changes`' rows to the kept tables (and set `positions`' rows of `loans`), one
+    statement per table; an `aging_now` row that came to zero goes."""
     sql = _statements(conn.dialect.name)
-    for name, rows in _row_sets(fund_id, loans, after, _difference(after, before)):
+    for name, rows in _row_sets(fund_id, loans or {}, positions or changes, changes):
         if rows:
             conn.execute(getattr(sql, name), rows)
         if rows and name == "aging_now":
@@ -1111,77 +1123,45 @@ def record_posting(
         before = {no: _plus(after.get(no, {}), new.get(no, {}), -1) for no in loans}
         since = _since(loans, new)
     _refresh(conn, fund_id, loans, (before, after), (inputs.plans, inputs.plans), since)
-    _refresh_households(conn, fund_id, before, after)
     lent = [no for no, moves in new.items() if any(v[0] for v in moves.values())]
     if lent:
-        _refresh_disbursements(conn, fund_id, lent, journal_ids)
+        _refresh_households(conn, fund_id, lent, journal_ids)
 
 
 def _refresh_households(
-    conn: Connection, fund_id: int, before: dict[str, Moves], after: dict[str, Moves]
-) -> None:
-    """Keep the households served of the loans whose days with money lent `after` changed.
-
-    Only a disbursement or its reversal changes those days, so a repayment
-    reads nothing more. The households' other loans stand as their entries
-    say. A loan's `before` may be its movements since a day only (its kept
-    position on its last day): the days before that are the same either side,
-    so the household's change on them is nothing either way.
-    """
-    changed = [no for no in after if _lent_flips(before[no]) != _lent_flips(after[no])]
-    if not changed:
-        return
-    households = _households(conn, fund_id, changed)
-    others = [
-        ref.registration_no
-        for _, refs in households.values()
-        for ref in refs
-        if ref.registration_no not in after
-    ]
-    moves, _ = _moves(conn, fund_id, others) if others else ({}, {})
-    change = Kept()
-    for township_id, refs in households.values():
-        nos = [ref.registration_no for ref in refs]
-        for side, sign in ((after, 1), (before, -1)):
-            mine = (side[no] if no in side else moves.get(no, {}) for no in nos)
-            _household_kept(change, township_id, mine, sign)
-    rows = _household_rows(fund_id, change)
-    if rows:
-        conn.execute(_statements(conn.dialect.name).households, rows)
-
-
-def _refresh_disbursements(
     conn: Connection, fund_id: int, nos: Sequence[str], fresh: Sequence[int]
 ) -> None:
-    """Keep the disbursement activity of the households of the loans `nos`, whose principal
-    disbursed the journals `fresh` (just inserted) moved.
+    """Keep what is kept per household of the loans `nos`, whose principal disbursed the
+    journals `fresh` (just inserted) moved: the households served (`HouseholdDay`) and the
+    disbursement activity (`ActivityDay`, `DisbursementCorrected`).
 
-    Every loan of those households is read from its entries, with and without
-    `fresh`: an event's key is the household's event before it, which an
-    earlier-dated disbursement changes for the events after it.
+    Only a disbursement or its reversal changes them, so a repayment reads
+    nothing more. Every loan of those households is read from its entries,
+    with and without `fresh`: an activity event's key is the household's event
+    before it, which an earlier-dated disbursement changes for the events
+    after it.
     """
     households = _households(conn, fund_id, nos)
-    refs = [ref for _, mine in households.values() for ref in mine]
-    nos = [ref.registration_no for ref in refs]
-    after, new = _moves(conn, fund_id, nos, fresh)
-    before = {no: _plus(after.get(no, {}), new.get(no, {}), -1) for no in nos}
+    every = [ref.registration_no for _, refs in households.values() for ref in refs]
+    after, new = _moves(conn, fund_id, every, fresh)
+    before = {no: _plus(after.get(no, {}), new.get(no, {}), -1) for no in every}
     change = Kept()
-    for household_id, (_, mine) in households.items():
+    for household_id, (township_id, refs) in households.items():
         for side, sign in ((after, 1), (before, -1)):
-            loans = ((ref, side.get(ref.registration_no, {})) for ref in mine)
+            loans = [(ref, side.get(ref.registration_no, {})) for ref in refs]
+            _household_kept(change, township_id, (moves for _, moves in loans), sign)
             _disbursed_kept(change, household_id, loans, sign)
-    _write_activity(conn, fund_id, change)
+    _write(conn, fund_id, change)
 
 
 def record_loan_events(session: Session, fund_id: int, kind: str, event_ids: Sequence[int]) -> None:
     """Keep the activity after the loan events `event_ids` of `kind` (registered or
-    approved) were added (flushes them first).
+    approved), flushed, were added.
 
     Called by the services that register and approve loans, in their
     transaction. The households' events are read with and without the new
     ones, their rows locked as a disbursement locks them.
     """
-    session.flush()
     conn = session.connection()
     households = list(
         dict.fromkeys(
@@ -1200,17 +1180,7 @@ def record_loan_events(session: Session, fund_id: int, kind: str, event_ids: Seq
     for rows in _event_rows(conn, fund_id, households, kind).values():
         _activity_kept(change, kind, _once_per_loan(rows))
         _activity_kept(change, kind, _once_per_loan(r for r in rows if r[0] not in added), -1)
-    _write_activity(conn, fund_id, change)
-
-
-def _write_activity(conn: Connection, fund_id: int, change: Kept) -> None:
-    sql = _statements(conn.dialect.name)
-    for statement, rows in (
-        (sql.activity, _activity_rows(fund_id, change)),
-        (sql.corrected, _corrected_rows(fund_id, change)),
-    ):
-        if rows:
-            conn.execute(statement, rows)
+    _write(conn, fund_id, change)
 
 
 def record_schedules(session: Session, fund_id: int, versions: dict[int, int]) -> None:
@@ -1260,11 +1230,7 @@ def record_counts(
         _add(change.loan_counts, (town, batch, LoanStatus(status).value), (n,))
     for town, n in (households or {}).items():
         _add(change.household_counts, (town,), (n,))
-    conn = session.connection()
-    sql = _statements(conn.dialect.name)
-    for name, rows in _count_rows(fund_id, change):
-        if rows:
-            conn.execute(getattr(sql, name), rows)
+    _write(session.connection(), fund_id, change)
 
 
 def record_liaison_change(session: Session, fund_id: int, loan_id: int, was: int) -> None:
@@ -1285,10 +1251,7 @@ def record_liaison_change(session: Session, fund_id: int, loan_id: int, was: int
     since = {loan_id: date.max}
     before = compute([replace(loan, liaison_id=was)], every, inputs.plans, since, False)
     after = compute([loan], every, inputs.plans, since, False)
-    sql = _statements(conn.dialect.name)
-    for name, rows in _row_sets(fund_id, {}, after, _difference(after, before)):
-        if rows:
-            conn.execute(getattr(sql, name), rows)
+    _write(conn, fund_id, _difference(after, before))
 
 
 # --- rebuild and check ------------------------------------------------------------------
