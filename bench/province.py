@@ -28,16 +28,19 @@ Then, as JSON lines on stdout, one per figure
   (``/regions/34``), the overview API and the statement PDF;
 - one county's pages: its leader's dashboard and its clerk's overview;
 - writers (`bench.write_path.Writer`: an idempotent, audited journal per
-  commit, as a clerk's request posts it), each a process of its own, each
-  case for ``--seconds`` on funds of its own opened in the province's
-  counties: 1 writer on 1 county, 16 (``--writers``) writers on 16 counties,
-  16 writers on 1 county; journals/s and p99 per
-  commit, and the book checked afterwards (every acknowledged journal once,
-  vouchers gapless, balances equal their entries, the trial balance). Each
-  county's writers connect with ``application_name`` naming the county, and
-  a sampler reads ``pg_locks`` every few milliseconds during the run: a lock
-  waited for by one county's writer and held by another county's is a wait
-  across counties.
+  commit, as a clerk's request posts it), each case for ``--seconds`` on
+  funds of its own opened in the province's counties: 1 writer on 1 county,
+  16 (``--writers``) writers on 16 counties, 16 writers on 1 county. The
+  writers are clients that send their next request as soon as the last is
+  answered, served by ``--processes`` worker processes (default: as many as
+  the service runs, ``WORKERS`` in gunicorn.conf.py; ``--processes 16`` gives
+  every writer a process of its own); journals/s, p99 of the time a writer
+  waits for its answer, and the book checked afterwards (every acknowledged
+  journal once, vouchers gapless, balances equal their entries, the trial
+  balance). Each writer's connection carries ``application_name`` naming its
+  county, and a sampler inside the server reads every 5 ms who waits on a
+  lock and who holds it: a lock waited for by one county's writer and held by
+  another county's is a wait across counties.
 
 Targets (docs/PERFORMANCE.md): the province dashboard ≤ 300 ms; 0 waits
 across counties; 16 writers on 16 counties ≥ 1.5× the journals/s of 1 writer.
@@ -51,6 +54,7 @@ import json
 import multiprocessing
 import os
 import pwd
+import runpy
 import shutil
 import subprocess
 import sys
@@ -352,111 +356,167 @@ class LockSample:
     across: int = 0  #: ... on a lock held by another county's writer
 
 
-WAITS = text(
-    """
-    SELECT wa.application_name, ha.application_name
-    FROM pg_locks w
-    JOIN pg_stat_activity wa ON wa.pid = w.pid
-    CROSS JOIN LATERAL unnest(pg_blocking_pids(w.pid)) AS b(pid)
-    JOIN pg_stat_activity ha ON ha.pid = b.pid
-    WHERE NOT w.granted AND wa.application_name LIKE :writers
-    """
-)
+#: Who waited on a lock, and who held it, sampled inside the server for the run:
+#: a backend waiting for a heavyweight lock (a row's, a table's) shows
+#: wait_event_type 'Lock' in pg_stat_activity, read without the lock manager's
+#: own locks, and the blockers are asked for only when someone waits. A client
+#: loop over pg_locks every 5 ms took a fifth of the writers' CPU on two cores.
+LOCK_WAITS = """
+CREATE FUNCTION pg_temp.lock_waits(seconds float8, every float8, writers text)
+RETURNS TABLE (samples int, waiter text, holder text) LANGUAGE plpgsql AS $$
+DECLARE
+    stop timestamptz := clock_timestamp() + make_interval(secs => seconds);
+    pair record;
+BEGIN
+    samples := 0;
+    WHILE clock_timestamp() < stop LOOP
+        PERFORM pg_stat_clear_snapshot();
+        FOR pair IN
+            SELECT wa.application_name AS w, ha.application_name AS h
+            FROM pg_stat_activity wa
+            CROSS JOIN LATERAL unnest(pg_blocking_pids(wa.pid)) AS b(pid)
+            JOIN pg_stat_activity ha ON ha.pid = b.pid
+            WHERE wa.wait_event_type = 'Lock' AND wa.application_name LIKE writers
+        LOOP
+            waiter := pair.w;
+            holder := pair.h;
+            RETURN NEXT;
+        END LOOP;
+        samples := samples + 1;
+        PERFORM pg_sleep(every);
+    END LOOP;
+    waiter := NULL;
+    holder := NULL;
+    RETURN NEXT;
+END
+$$
+"""
 
 
 @contextmanager
-def lock_sampler(url: str, every_s: float = 0.005) -> Iterator[LockSample]:
-    """Sample pg_locks in a thread while the block runs; who waited on whom."""
+def lock_sampler(url: str, seconds: float, every_s: float = 0.005) -> Iterator[LockSample]:
+    """Sample the writers' lock waits for `seconds` while the block runs; who waited on whom."""
     found = LockSample()
-    stop = threading.Event()
     engine = make_engine(url, connect_args={"application_name": "province-lock-sampler"})
 
     def sample() -> None:
         with engine.connect() as connection:
-            while not stop.is_set():
-                pairs = connection.execute(WAITS, {"writers": f"{WRITER_APP}%"}).all()
-                connection.rollback()
-                found.samples += 1
-                for waiter, holder in pairs:
-                    if holder.startswith(WRITER_APP):
-                        found.waits += 1
-                        found.across += waiter != holder
-                stop.wait(every_s)
+            connection.exec_driver_sql(LOCK_WAITS)
+            rows = connection.execute(
+                text("SELECT * FROM pg_temp.lock_waits(:seconds, :every, :writers)"),
+                {"seconds": seconds, "every": every_s, "writers": f"{WRITER_APP}%"},
+            ).all()
+            connection.rollback()
+        for samples, waiter, holder in rows:
+            found.samples = samples
+            if holder is not None and holder.startswith(WRITER_APP):
+                found.waits += 1
+                found.across += waiter != holder
 
     thread = threading.Thread(target=sample)
     thread.start()
     try:
         yield found
     finally:
-        stop.set()
         thread.join()
         engine.dispose()
 
 
-def write(
+def serving_workers() -> int:
+    """How many worker processes the service runs (`gunicorn.conf.py`, ``WORKERS``)."""
+    return int(runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"])
+
+
+def serve(
     url: str,
-    county: str,
-    book: tuple[str, int],
-    number: int,
+    streams: list[tuple[str, tuple[str, int], int]],
     seconds: float,
     ready: Any,
     results: Any,
 ) -> None:
-    """One writer process: post into `book` for `seconds` after every writer is `ready`."""
-    db = Database.connect(
-        url, connect_args={"application_name": f"{WRITER_APP}{county}"}, pool_size=1
-    )
+    """One worker process: its writers' requests in turn for `seconds`, after all are `ready`.
+
+    A sync gunicorn worker answers one request at a time, and each of these
+    writers sends its next request as soon as its last is answered, so a
+    writer waits while the worker serves the others: its latency is from its
+    last answer to this one. Each (county, book, writer number) stream has a
+    connection of its own, named after its county for the lock sampler.
+    """
+    dbs: list[Database] = []
     try:
-        writer = Writer(Book.opened(db, *book), number)
+        writers = []
+        for county, book, number in streams:
+            db = Database.connect(
+                url, connect_args={"application_name": f"{WRITER_APP}{county}"}, pool_size=1
+            )
+            dbs.append(db)
+            writers.append(Writer(Book.opened(db, *book), number))
+        latencies: list[list[float]] = [[] for _ in writers]
         ready.wait(START_TIMEOUT_S)
         started = time.perf_counter()
-        latencies = []
+        answered = [started] * len(writers)
         while time.perf_counter() < started + seconds:
-            latencies.append(writer.post_one())
-        results.put((number, latencies, writer.acknowledged, time.perf_counter() - started))
+            for i, writer in enumerate(writers):
+                writer.post_one()
+                now = time.perf_counter()
+                latencies[i].append(now - answered[i])
+                answered[i] = now
+        elapsed = time.perf_counter() - started
+        for (_, _, number), writer, waited in zip(streams, writers, latencies, strict=True):
+            results.put((number, waited, writer.acknowledged, elapsed))
     except BaseException as error:  # reported by the parent
-        results.put((number, None, repr(error), 0.0))
+        for _, _, number in streams:
+            results.put((number, None, repr(error), 0.0))
         raise
     finally:
-        db.engine.dispose()
+        for db in dbs:
+            db.engine.dispose()
 
 
-def writer_case(url: str, writers: int, spread: int, seconds: float) -> dict[str, Any]:
-    """`writers` writer processes over `spread` counties, each county's on a fund of its own.
+def writer_case(
+    url: str, writers: int, spread: int, seconds: float, processes: int
+) -> dict[str, Any]:
+    """`writers` writers over `spread` counties, each county's on a fund of its own.
 
-    Processes, as gunicorn's workers are: threads of one interpreter would
-    measure its lock on Python objects, not the database's locks.
+    The writers are clients of the service: `processes` worker processes
+    (at most one per writer) answer their requests, writer i served by
+    process i mod `processes`, as gunicorn's sync workers answer clerks.
+    Processes, not threads: threads of one interpreter would measure its
+    lock on Python objects, not the database's locks.
     """
     codes = [county_code(n) for n in range(spread)]
+    processes = min(processes, writers)
     db = Database.connect(url)
     try:
         books = [Book(db, f"writers of {code}", county=code) for code in codes]
-        context = multiprocessing.get_context("spawn")
-        ready, results = context.Barrier(writers + 1), context.Queue()
-        processes = [
-            context.Process(
-                target=write,
-                args=(url, codes[i % spread], (books[i % spread].code, books[i % spread].fund_id),
-                      i, seconds, ready, results),
-            )
+        streams = [
+            (codes[i % spread], (books[i % spread].code, books[i % spread].fund_id), i)
             for i in range(writers)
-        ]  # fmt: skip
-        for process in processes:
-            process.start()
-        ready.wait(START_TIMEOUT_S)  # a writer that died before it is a BrokenBarrierError
-        with lock_sampler(url) as locks:
-            answers = [results.get(timeout=seconds + START_TIMEOUT_S) for _ in processes]
-        for process in processes:
-            process.join()
+        ]
+        context = multiprocessing.get_context("spawn")
+        ready, results = context.Barrier(processes + 1), context.Queue()
+        workers = [
+            context.Process(
+                target=serve, args=(url, streams[k::processes], seconds, ready, results)
+            )
+            for k in range(processes)
+        ]
+        for worker in workers:
+            worker.start()
+        ready.wait(START_TIMEOUT_S)  # a worker that died before it is a BrokenBarrierError
+        with lock_sampler(url, seconds) as locks:
+            answers = [results.get(timeout=seconds + START_TIMEOUT_S) for _ in streams]
+        for worker in workers:
+            worker.join()
         failed = [error for _, latencies, error, _ in answers if latencies is None]
         if failed:
             raise SystemExit(f"a writer failed: {failed[0]}")
-        streams = []
+        checked = []
         for number, _, acknowledged, _ in answers:
             stream = Writer(books[number % spread], number)
             stream.acknowledged = acknowledged
-            streams.append(stream)
-        problems = [p for p in (check(book, streams) for book in books) if p != "ok"]
+            checked.append(stream)
+        problems = [p for p in (check(book, checked) for book in books) if p != "ok"]
     finally:
         db.engine.dispose()
     latencies = [x for _, per_writer, _, _ in answers for x in per_writer]
@@ -501,6 +561,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="each writer case's run")
     parser.add_argument("--rounds", type=int, default=5, help="timed requests per page")
     parser.add_argument("--writers", type=int, default=WRITERS, help="writers of the 2 wide cases")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=serving_workers(),
+        help="worker processes answering the writers (default: the service's, WORKERS)",
+    )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="building processes")
     parser.add_argument(
         "--database-url", help="an existing PostgreSQL server (default: a scratch cluster)"
@@ -509,8 +575,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not 1 <= args.counties <= 100:
         parser.error("--counties: from 1 to 100 (10 to a city, 10 cities)")
-    if min(args.loans_per_county, args.rounds, args.writers, args.jobs) < 1 or args.seconds <= 0:
-        parser.error("--loans-per-county, --rounds, --writers, --jobs and --seconds: positive")
+    counts = (args.loans_per_county, args.rounds, args.writers, args.processes, args.jobs)
+    if min(counts) < 1 or args.seconds <= 0:
+        parser.error("--loans-per-county, --rounds, --writers, --processes, --jobs, --seconds: >0")
     users.HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     size = {"counties": args.counties, "loans": args.counties * args.loans_per_county}
     figures: dict[str, float] = {}
@@ -533,8 +600,11 @@ def main(argv: list[str] | None = None) -> int:
         add_readers(url)
         for line in read_figures(url, args.rounds):
             emit(line)
+        emit({"measure": "writer_processes", "value": args.processes})
         for name, writers, spread in cases(args.writers):
-            result = writer_case(url, writers, min(spread, args.counties), args.seconds)
+            result = writer_case(
+                url, writers, min(spread, args.counties), args.seconds, args.processes
+            )
             for key in ("journals_per_s", "p99_ms", "lock_waits", "cross_county_lock_waits"):
                 emit({"measure": f"{name}_{key}", "value": result[key]})
             if result["check"] != "ok":

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.bench
 
 MEASURES = {
     "build_s",
+    "writer_processes",
     *(
         f"{page}_{unit}"
         for page in (
