@@ -14,9 +14,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+import time
+from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
+from ledger.db import make_engine
+from tests.conftest import isolated_url
 from tests.ha.selection import skip_unless_postgresql_run
 from tests.server.harness import ROOT
 
@@ -72,3 +78,45 @@ def test_a_tiny_province(request: pytest.FixtureRequest) -> None:
     missed = [check for check in summary["checks"] if check["result"] == "MISS"]
     assert done.returncode == (1 if missed else 0), done.stderr[-3000:]
     assert summary["summary"] == ("MISS" if missed else "PASS")
+
+
+@pytest.mark.parametrize(
+    ("holder", "waiter", "across"), [("340001", "340002", True), ("340001", "340001", False)]
+)
+def test_the_lock_sampler_sees_who_waits_on_whom(
+    request: pytest.FixtureRequest, tmp_path: Path, holder: str, waiter: str, across: bool
+) -> None:
+    """A writer held up by a row lock is seen, and counted across counties only when it is."""
+    skip_unless_postgresql_run(request, "bench")
+    from bench.province import WRITER_APP, lock_sampler
+
+    with isolated_url(tmp_path) as url:
+        assert make_url(url).get_backend_name() == "postgresql", "the sampler needs PostgreSQL"
+        engines = [
+            make_engine(url, connect_args={"application_name": f"{WRITER_APP}{county}"})
+            for county in (holder, waiter)
+        ]
+        try:
+            with engines[0].connect() as first:
+                first.exec_driver_sql("CREATE TABLE lock_probe (id int PRIMARY KEY)")
+                first.exec_driver_sql("INSERT INTO lock_probe VALUES (1)")
+                first.commit()
+                first.exec_driver_sql("SELECT id FROM lock_probe WHERE id = 1 FOR UPDATE")
+
+                def wait_for_the_row() -> None:
+                    with engines[1].connect() as second:
+                        second.exec_driver_sql("SELECT id FROM lock_probe WHERE id = 1 FOR UPDATE")
+                        second.rollback()
+
+                with lock_sampler(url, seconds=1.0) as found:
+                    waiting = threading.Thread(target=wait_for_the_row)
+                    waiting.start()
+                    time.sleep(0.4)
+                    first.rollback()  # the row is free: the waiter goes on
+                    waiting.join(timeout=10)
+        finally:
+            for engine in engines:
+                engine.dispose()
+    assert found.samples >= 20
+    assert found.waits >= 5
+    assert found.across == (found.waits if across else 0)
