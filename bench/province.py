@@ -360,7 +360,7 @@ class LockSample:
 #: a backend waiting for a heavyweight lock (a row's, a table's) shows
 #: wait_event_type 'Lock' in pg_stat_activity, read without the lock manager's
 #: own locks, and the blockers are asked for only when someone waits. A client
-#: loop over pg_locks every 5 ms took a fifth of the writers' CPU on two cores.
+#: loop over pg_locks every 5 ms cost the writers about 15 % of their journals/s.
 LOCK_WAITS = """
 CREATE FUNCTION pg_temp.lock_waits(seconds float8, every float8, writers text)
 RETURNS TABLE (samples int, waiter text, holder text) LANGUAGE plpgsql AS $$
