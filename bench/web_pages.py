@@ -109,6 +109,8 @@ def pages() -> list[Page]:
         Page("progress@as_of", "leader", f"{f}/progress?start=2009-01-01&end={AS_OF}"),
         Page("visits", "clerk", f"{f}/visits"),
         Page("journals", "clerk", f"{f}/journals"),
+        # Allocations to townships: a few journals at the start of a long book.
+        Page("journals_by_kind", "clerk", f"{f}/journals?kind=allocation"),
         Page("trial_balance", "clerk", f"{f}/trial-balance"),
         Page("trial_balance@as_of", "clerk", f"{f}/trial-balance?{past}"),
         Page("loan", "clerk", f"{f}/loans/{LOAN}", per_loan=True),

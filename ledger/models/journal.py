@@ -40,6 +40,9 @@ class Journal(Base):
         UniqueConstraint("fund_id", "idempotency_key"),
         CheckConstraint("seq >= 1", "seq_positive"),
         CheckConstraint("red = (reverses_id IS NOT NULL)", "red_iff_reversal"),
+        # The journals list filtered by kind, in voucher order: without it a page
+        # of a rare kind scanned the fund's every journal (docs/PERFORMANCE.md).
+        Index("ix_journal_fund_kind", "fund_id", "kind", "period", "seq"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
