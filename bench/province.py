@@ -59,10 +59,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -399,7 +398,7 @@ def lock_sampler(url: str, seconds: float, every_s: float = 0.005) -> Iterator[L
     found = LockSample()
     engine = make_engine(url, connect_args={"application_name": "province-lock-sampler"})
 
-    def sample() -> None:
+    def sample() -> list[Any]:
         with engine.connect() as connection:
             connection.exec_driver_sql(LOCK_WAITS)
             rows = connection.execute(
@@ -407,19 +406,20 @@ def lock_sampler(url: str, seconds: float, every_s: float = 0.005) -> Iterator[L
                 {"seconds": seconds, "every": every_s, "writers": f"{WRITER_APP}%"},
             ).all()
             connection.rollback()
-        for samples, waiter, holder in rows:
-            found.samples = samples
-            if holder is not None and holder.startswith(WRITER_APP):
-                found.waits += 1
-                found.across += waiter != holder
+        return rows
 
-    thread = threading.Thread(target=sample)
-    thread.start()
     try:
-        yield found
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            sampled = pool.submit(sample)
+            yield found
+            rows = sampled.result()  # its error is the run's: a sampler that failed saw nothing
     finally:
-        thread.join()
         engine.dispose()
+    for samples, waiter, holder in rows:
+        found.samples = samples
+        if holder is not None and holder.startswith(WRITER_APP):
+            found.waits += 1
+            found.across += waiter != holder
 
 
 def serving_workers() -> int:
