@@ -23,13 +23,11 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select
 from sqlalchemy.orm import aliased
 
-from ledger.db import dialect_insert
 from ledger.models import (
     Account,
     AccountKindDay,
@@ -41,31 +39,34 @@ from ledger.models import (
 )
 from ledger.posting import DEBIT, AccountRef, JournalDraft
 from ledger.read.books import side_sum
+from ledger.row_writes import Write
 
 ZERO = Decimal("0.00")
 #: (account id, chart id) of each account a posting touches.
 AccountIds = Mapping[AccountRef, tuple[int, int]]
 
 
-@lru_cache(maxsize=4)
-def _upserts(dialect: str) -> tuple[Any, Any, Any]:
-    """The adding upserts of the three tables, built once per dialect."""
-    make_insert = dialect_insert(dialect)
-    out = []
-    for model, keys, columns in (
-        (AccountKindDay, ["account_id", "kind", "day"], ("debit", "credit")),
-        (ChartKindDay, ["chart_id", "kind", "day"], ("debit", "credit")),
-        (JournalKindDay, ["fund_id", "kind", "day"], ("journals",)),
-    ):
-        table = model.__table__
-        statement = make_insert(table)
-        out.append(
-            statement.on_conflict_do_update(
-                index_elements=keys,
-                set_={c: table.c[c] + statement.excluded[c] for c in columns},
-            )
-        )
-    return out[0], out[1], out[2]
+ACCOUNT_KINDS = Write(
+    "account_kinds",
+    AccountKindDay.__table__,
+    ("account_id", "kind", "day", "chart_id", "debit", "credit"),
+    keys=("account_id", "kind", "day"),
+    adds=("debit", "credit"),
+)
+CHART_KINDS = Write(
+    "chart_kinds",
+    ChartKindDay.__table__,
+    ("chart_id", "kind", "day", "debit", "credit"),
+    keys=("chart_id", "kind", "day"),
+    adds=("debit", "credit"),
+)
+JOURNAL_KINDS = Write(
+    "journal_kinds",
+    JournalKindDay.__table__,
+    ("fund_id", "kind", "day", "journals"),
+    keys=("fund_id", "kind", "day"),
+    adds=("journals",),
+)
 
 
 def reversed_kinds(
@@ -85,16 +86,15 @@ def reversed_kinds(
     )
 
 
-def record(
-    conn: Connection,
+def rows(
     fund_id: int,
     drafts: Sequence[JournalDraft],
     accounts: AccountIds,
     originals: dict[str, str],
-) -> None:
-    """Add the drafts' lines to the kept days of their accounts and chart lines, by event
-    kind (`originals`: `reversed_kinds`), and the drafts to the fund's journals counted by
-    their own kind and day."""
+) -> list[tuple[Write, list[dict[str, Any]]]]:
+    """What the drafts add to the kept days of their accounts and chart lines, by event
+    kind (`originals`: `reversed_kinds`), and to the fund's journals counted by their own
+    kind and day: rows for `ledger.row_writes.write_all`, a row a key."""
     per_account: dict[tuple[int, str, date], list[Any]] = {}
     per_chart: dict[tuple[int, str, date], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     for draft in drafts:
@@ -106,29 +106,30 @@ def record(
             row = per_account.setdefault(key, [ZERO, ZERO, chart_id])
             row[column] += line.amount
             per_chart[(chart_id, kind, draft.posted_on)][column] += line.amount
-    account_upsert, chart_upsert, journal_upsert = _upserts(conn.dialect.name)
     journals = Counter((draft.kind, draft.posted_on) for draft in drafts)
-    conn.execute(
-        journal_upsert,
-        [
-            {"fund_id": fund_id, "kind": k, "day": d, "journals": n}
-            for (k, d), n in sorted(journals.items())
-        ],
-    )
-    conn.execute(
-        account_upsert,
-        [
-            {"account_id": a, "kind": k, "day": d, "chart_id": c, "debit": dr, "credit": cr}
-            for (a, k, d), (dr, cr, c) in per_account.items()
-        ],
-    )
-    conn.execute(
-        chart_upsert,
-        [
-            {"chart_id": c, "kind": k, "day": d, "debit": dr, "credit": cr}
-            for (c, k, d), (dr, cr) in per_chart.items()
-        ],
-    )
+    return [
+        (
+            JOURNAL_KINDS,
+            [
+                {"fund_id": fund_id, "kind": k, "day": d, "journals": n}
+                for (k, d), n in sorted(journals.items())
+            ],
+        ),
+        (
+            ACCOUNT_KINDS,
+            [
+                {"account_id": a, "kind": k, "day": d, "chart_id": c, "debit": dr, "credit": cr}
+                for (a, k, d), (dr, cr, c) in per_account.items()
+            ],
+        ),
+        (
+            CHART_KINDS,
+            [
+                {"chart_id": c, "kind": k, "day": d, "debit": dr, "credit": cr}
+                for (c, k, d), (dr, cr) in per_chart.items()
+            ],
+        ),
+    ]
 
 
 def _from_entries(fund_id: int) -> Any:

@@ -22,10 +22,10 @@ transaction it:
 4. only then takes the voucher counters of the months involved, the one row
    every writer of a fund-month queues on, so it is held from the last
    check to the commit and no longer;
-5. writes journals, running balances, entries and daily totals with one
-   statement each, which is what makes a batch of a thousand cheap (on
-   PostgreSQL the entries and daily totals go in one round trip,
-   `ledger.db.pipeline`);
+5. writes journals, running balances, entries, daily totals and turnover by
+   event kind with one statement a table, which is what makes a batch of a
+   thousand cheap, and on PostgreSQL all of them as one statement
+   (`ledger.row_writes`);
 6. keeps the moved loans' figures (`ledger.positions`), one statement per
    kept table.
 
@@ -54,11 +54,9 @@ from sqlalchemy import (
     Connection,
     and_,
     bindparam,
-    case,
     func,
     insert,
     literal,
-    null,
     select,
     tuple_,
     update,
@@ -67,7 +65,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ledger import dates, kind_days, positions
-from ledger.db import UnitOfWork, dialect_insert, pipeline
+from ledger.db import UnitOfWork, dialect_insert
 from ledger.errors import (
     AlreadyReversed,
     CannotReverseReversal,
@@ -93,8 +91,36 @@ from ledger.models import (
 from ledger.money import fmt
 from ledger.posting import DEBIT, AccountRef, JournalDraft, Line, red_ink
 from ledger.programmes import programme
+from ledger.row_writes import Write, write_all
 
 ZERO = Decimal("0.00")
+
+#: Every column, the id too: on PostgreSQL the journals' ids come with their vouchers.
+JOURNALS = Write("journals", Journal.__table__, tuple(Journal.__table__.columns.keys()))
+ENTRIES = Write(
+    "entries",
+    Entry.__table__,
+    tuple(c.name for c in Entry.__table__.columns if c.name != "id"),
+)
+# The rows are locked, so the version read is the version stored; should it
+# not be (someone bypassed the lock), the NOT NULL version refuses the write.
+BALANCES = Write(
+    "balances", Account.__table__, ("debit_total", "credit_total", "version"), versioned=True
+)
+ACCOUNT_DAYS = Write(
+    "account_days",
+    AccountDailyTotal.__table__,
+    ("account_id", "day", "debit", "credit"),
+    keys=("account_id", "day"),
+    adds=("debit", "credit"),
+)
+CHART_DAYS = Write(
+    "chart_days",
+    ChartDailyTotal.__table__,
+    ("chart_id", "day", "debit", "credit"),
+    keys=("chart_id", "day"),
+    adds=("debit", "credit"),
+)
 
 
 @dataclass(frozen=True)
@@ -117,12 +143,7 @@ class _Statements:
     fund_dates: Any
     set_opened_on: Any
     insert_journals: Any
-    insert_journals_plain: Any
     journal_ids: Any
-    insert_entries: Any
-    write_balances: Any
-    add_account_days: Any
-    add_chart_days: Any
 
 
 @lru_cache(maxsize=4)
@@ -150,19 +171,6 @@ def _statements(dialect: str) -> _Statements:
         reserve = reserve.returning(counters.c.last_seq, new_ids)
     else:
         reserve = reserve.returning(counters.c.last_seq)
-    daily = []
-    for model, key in ((AccountDailyTotal, "account_id"), (ChartDailyTotal, "chart_id")):
-        table = model.__table__
-        upsert_day = make_insert(table)
-        daily.append(
-            upsert_day.on_conflict_do_update(
-                index_elements=[key, "day"],
-                set_={
-                    "debit": table.c.debit + upsert_day.excluded.debit,
-                    "credit": table.c.credit + upsert_day.excluded.credit,
-                },
-            )
-        )
     locked_columns = (
         accounts.c.id,
         accounts.c.code,
@@ -237,7 +245,6 @@ def _statements(dialect: str) -> _Statements:
             .values(opened_on=bindparam("opened_on"))
         ),
         insert_journals=insert(journals).returning(journals.c.id, sort_by_parameter_order=True),
-        insert_journals_plain=insert(journals),
         journal_ids=(
             select(journals.c.id, journals.c.seq).where(
                 journals.c.fund_id == bindparam("fund_id"),
@@ -245,24 +252,6 @@ def _statements(dialect: str) -> _Statements:
                 journals.c.seq.between(bindparam("low"), bindparam("high")),
             )
         ),
-        insert_entries=insert(Entry.__table__),
-        # The rows are locked, so the version read is the version stored;
-        # should it not be (someone bypassed the lock), the NOT NULL version
-        # refuses the write, in the database, even inside a pipeline.
-        write_balances=(
-            update(accounts)
-            .where(accounts.c.id == bindparam("b_id"))
-            .values(
-                debit_total=bindparam("debit_total"),
-                credit_total=bindparam("credit_total"),
-                version=case(
-                    (accounts.c.version == bindparam("b_version"), bindparam("version")),
-                    else_=null(),
-                ),
-            )
-        ),
-        add_account_days=daily[0],
-        add_chart_days=daily[1],
     )
 
 
@@ -350,22 +339,23 @@ def post_many(
     else:
         ids = [row["id"] for row in journal_rows]
     originals = kind_days.reversed_kinds(conn, fund_id, drafts)
-    # Nothing reads these writes' results: one round trip on PostgreSQL.
-    with pipeline(conn):
-        if new_ids is not None:
-            conn.execute(sql.insert_journals_plain, journal_rows)
-        _write_balances(conn, sql, accounts)
-        conn.execute(
-            sql.insert_entries,
-            [
-                _entry_row(journal_id, line_no, line, draft, accounts)
-                for journal_id, draft in zip(ids, drafts, strict=True)
-                for line_no, line in enumerate(draft.lines, start=1)
-            ],
-        )
-        _add_daily_totals(conn, sql, drafts, accounts)
-        ids_of = {ref: (state.id, state.chart_id) for ref, state in accounts.items()}
-        kind_days.record(conn, fund_id, drafts, ids_of, originals)
+    ids_of = {ref: (state.id, state.chart_id) for ref, state in accounts.items()}
+    entries = [
+        _entry_row(journal_id, line_no, line, draft, accounts)
+        for journal_id, draft in zip(ids, drafts, strict=True)
+        for line_no, line in enumerate(draft.lines, start=1)
+    ]
+    # Nothing reads these writes' results: one statement on PostgreSQL.
+    write_all(
+        conn,
+        [
+            (JOURNALS, journal_rows if new_ids is not None else []),
+            (BALANCES, _balance_rows(accounts)),
+            (ENTRIES, entries),
+            *_daily_total_rows(drafts, accounts),
+            *kind_days.rows(fund_id, drafts, ids_of, originals),
+        ],
+    )
     if loans is not None:
         positions.record_posting(conn, fund_id, drafts, ids, loans)
     return [
@@ -409,7 +399,7 @@ def _insert_journals(
     """
     if len(rows) == 1:
         return list(conn.execute(sql.insert_journals, rows).scalars())
-    conn.execute(sql.insert_journals_plain, rows)
+    conn.execute(JOURNALS.statement(conn.dialect.name), rows)
     by_seq: dict[tuple[str, int], int] = {}
     for period in {row["period"] for row in rows}:
         seqs = [row["seq"] for row in rows if row["period"] == period]
@@ -601,10 +591,8 @@ def _entry_row(
     }
 
 
-def _write_balances(
-    conn: Connection, sql: _Statements, accounts: dict[AccountRef, _AccountState]
-) -> None:
-    rows = [
+def _balance_rows(accounts: dict[AccountRef, _AccountState]) -> list[dict[str, Any]]:
+    return [
         {
             "b_id": s.id,
             "b_version": s.version,
@@ -615,15 +603,12 @@ def _write_balances(
         for s in accounts.values()
         if s.touched
     ]
-    conn.execute(sql.write_balances, rows)
 
 
-def _add_daily_totals(
-    conn: Connection,
-    sql: _Statements,
-    drafts: Sequence[JournalDraft],
-    accounts: dict[AccountRef, _AccountState],
-) -> None:
+def _daily_total_rows(
+    drafts: Sequence[JournalDraft], accounts: dict[AccountRef, _AccountState]
+) -> list[tuple[Write, list[dict[str, Any]]]]:
+    """What the drafts add to their accounts' and chart lines' daily totals, a row a day."""
     per_account: dict[tuple[int, date], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     per_chart: dict[tuple[int, date], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     for draft in drafts:
@@ -632,17 +617,19 @@ def _add_daily_totals(
             column = 0 if line.side == DEBIT else 1
             per_account[(state.id, draft.posted_on)][column] += line.amount
             per_chart[(state.chart_id, draft.posted_on)][column] += line.amount
-    for statement, key_column, totals in (
-        (sql.add_account_days, "account_id", per_account),
-        (sql.add_chart_days, "chart_id", per_chart),
-    ):
-        conn.execute(
-            statement,
+    return [
+        (
+            write,
             [
                 {key_column: key, "day": day, "debit": debit_sum, "credit": credit_sum}
                 for (key, day), (debit_sum, credit_sum) in totals.items()
             ],
         )
+        for write, key_column, totals in (
+            (ACCOUNT_DAYS, "account_id", per_account),
+            (CHART_DAYS, "chart_id", per_chart),
+        )
+    ]
 
 
 def draft_of(session: Session, journal: Journal) -> JournalDraft:

@@ -10,7 +10,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ledger.db import pipeline
 from ledger.models import Account, Entry, Fund, Journal
-from ledger.services.journals import _statements
+from ledger.row_writes import write_all
+from ledger.services.journals import BALANCES
 from tests.factories import SPECIAL, appropriate, make_fund
 
 
@@ -142,7 +143,7 @@ def test_a_balance_written_from_a_stale_version_is_refused(db):
             "version": account.version,
         }
         with pytest.raises(IntegrityError, match="version"):
-            conn.execute(_statements(conn.dialect.name).write_balances, [stale])
+            write_all(conn, [(BALANCES, [stale])])
 
 
 def test_an_error_inside_a_pipeline_is_the_statements_own(db):

@@ -6,9 +6,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
-from ledger import errors
+from ledger import errors, positions
 from ledger.models import Account, Entry, Journal
 from ledger.posting import AccountRef, JournalDraft, Line, credit, debit, journal
 from ledger.read.books import balance, balance_mismatches, trial_balance
@@ -186,6 +186,53 @@ def test_batch_posts_in_order_with_consecutive_vouchers(db):
     assert [p.voucher for p in posted] == [f"记-2007-04-{i:04d}" for i in range(1, 6)]
     with db.read() as session:
         assert balance(session, fund.id, SPECIAL).balance == D("15.00")
+
+
+KEPT_TABLES = (
+    "INSERT INTO entry ",
+    "UPDATE account ",
+    "INSERT INTO account_daily_total ",
+    "INSERT INTO chart_daily_total ",
+    "INSERT INTO account_kind_day ",
+    "INSERT INTO chart_kind_day ",
+    "INSERT INTO journal_kind_day ",
+)
+
+
+def test_a_postings_writes_leave_in_one_statement_on_postgresql(db):
+    """The entries, balances and kept sums of a batch: one statement on PostgreSQL, one
+    per table on SQLite; and what they wrote is what the entries say."""
+    fund = make_fund(db)
+    appropriate(db, fund, "100.00", on=date(2007, 4, 1))
+    drafts = [
+        transfer(date(2007, 4, 2), SPECIAL, COUNTY, "10.00"),
+        transfer(date(2007, 4, 3), SPECIAL, COUNTY, "20.00"),
+        transfer(date(2007, 4, 3), SPECIAL, COUNTY, "5.00"),
+    ]
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        with db.uow() as uow:
+            post_many(uow, fund.id, drafts, actor=CLERK)
+            uow.commit()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    writing = [s for s in statements if any(table in s for table in KEPT_TABLES)]
+    if db.engine.dialect.name == "postgresql":
+        assert len(writing) == 1
+        assert all(table in writing[0] for table in KEPT_TABLES)
+        assert "INSERT INTO journal " in writing[0]
+    else:
+        assert len(writing) == len(KEPT_TABLES)
+    with db.read() as session:
+        assert balance(session, fund.id, SPECIAL).balance == D("135.00")
+        assert balance(session, fund.id, SPECIAL, as_of=date(2007, 4, 2)).balance == D("110.00")
+        assert balance_mismatches(session, fund.id) == []
+        assert positions.check(session, fund.id) == []
 
 
 def test_balance_as_of_a_past_date(db):
