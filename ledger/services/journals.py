@@ -306,6 +306,14 @@ def post_many(
     for draft in drafts:
         _apply(draft, accounts)
     _keep_past_days_covered(conn, drafts, accounts)
+    # What needs no voucher number is read and built before the counter's lock.
+    originals = kind_days.reversed_kinds(conn, fund_id, drafts)
+    ids_of = {ref: (state.id, state.chart_id) for ref, state in accounts.items()}
+    kept = [
+        (BALANCES, _balance_rows(accounts)),
+        *_daily_total_rows(drafts, accounts),
+        *kind_days.rows(fund_id, drafts, ids_of, originals),
+    ]
 
     # Every check has passed: only now the month's voucher counter, the lock
     # all writers of a fund-month queue on, held from here to the commit.
@@ -338,8 +346,6 @@ def post_many(
         ids = _insert_journals(conn, sql, fund_id, journal_rows)
     else:
         ids = [row["id"] for row in journal_rows]
-    originals = kind_days.reversed_kinds(conn, fund_id, drafts)
-    ids_of = {ref: (state.id, state.chart_id) for ref, state in accounts.items()}
     entries = [
         _entry_row(journal_id, line_no, line, draft, accounts)
         for journal_id, draft in zip(ids, drafts, strict=True)
@@ -348,13 +354,7 @@ def post_many(
     # Nothing reads these writes' results: one statement on PostgreSQL.
     write_all(
         conn,
-        [
-            (JOURNALS, journal_rows if new_ids is not None else []),
-            (BALANCES, _balance_rows(accounts)),
-            (ENTRIES, entries),
-            *_daily_total_rows(drafts, accounts),
-            *kind_days.rows(fund_id, drafts, ids_of, originals),
-        ],
+        [(JOURNALS, journal_rows if new_ids is not None else []), (ENTRIES, entries), *kept],
     )
     if loans is not None:
         positions.record_posting(conn, fund_id, drafts, ids, loans)
