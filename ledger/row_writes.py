@@ -34,13 +34,15 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    ColumnClause,
     Connection,
     Integer,
+    Row,
+    String,
     Table,
     Text,
     bindparam,
     case,
-    cast,
     column,
     func,
     insert,
@@ -49,7 +51,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.sql.sqltypes import NullType
 
 from ledger.db import dialect_insert
 from ledger.money import to_fen
@@ -104,17 +106,33 @@ def _statement(write: Write, dialect: str) -> Any:
     )
 
 
+def json_rows(name: str, columns: Sequence[ColumnClause[Any]]) -> Any:
+    """PostgreSQL: the rows bound as one JSON array `name`, as a table of typed `columns`.
+
+    Its alias is ``r`` in every CTE (each is a scope of its own), which keeps
+    the statement short.
+    """
+    # An untyped parameter: psycopg sends a str as of unknown type, which the
+    # server takes as the function's jsonb (no cast to spell out).
+    return (
+        func.jsonb_to_recordset(bindparam(name, type_=NullType()))
+        .table_valued(*columns)
+        .render_derived(name="r", with_types=True)
+    )
+
+
+def typed(name: str, type_: Any) -> ColumnClause[Any]:
+    """A record's column: strings as TEXT (shorter to say; the column checks the length)."""
+    return column(name, Text() if isinstance(type_, String) else type_)
+
+
 def _from_json(write: Write) -> Any:
     """The PostgreSQL form: the rows come as one JSON array, bound as `write.name`."""
     table = write.table
-    typed = [column(c, table.c[c].type) for c in write.columns]
+    typed_columns = [typed(c, table.c[c].type) for c in write.columns]
     if write.versioned:
-        typed += [column("b_id", Integer()), column("b_version", Integer())]
-    rows = (
-        func.jsonb_to_recordset(cast(bindparam(write.name, type_=Text()), JSONB))
-        .table_valued(*typed)
-        .render_derived(name=f"{write.name}_rows", with_types=True)
-    )
+        typed_columns += [column("b_id", Integer()), column("b_version", Integer())]
+    rows = json_rows(write.name, typed_columns)
     if write.versioned:
         return (
             update(table)
@@ -128,8 +146,7 @@ def _from_json(write: Write) -> Any:
                 }
             )
         )
-    # SELECT *, the record's columns in the INSERT's order: a short statement
-    # stays in psycopg's cache of parsed queries (4 kB at most).
+    # SELECT *, the record's columns in the INSERT's order: a short statement.
     statement = dialect_insert("postgresql")(table).from_select(
         list(write.columns), select(literal_column("*")).select_from(rows)
     )
@@ -142,10 +159,11 @@ def _from_json(write: Write) -> Any:
 
 
 @lru_cache(maxsize=16)
-def _together(writes: tuple[Write, ...]) -> Any:
-    """One PostgreSQL statement running every write of `writes` as a CTE."""
+def _together(reading: Any, writes: tuple[Write, ...]) -> Any:
+    """One PostgreSQL statement: `reading` (or ``SELECT 1``) with every write as a CTE."""
     ctes = [_from_json(write).cte(write.name) for write in writes]
-    return select(literal_column("1")).add_cte(*ctes)
+    main = select(literal_column("1")) if reading is None else reading
+    return main.add_cte(*ctes)
 
 
 def _json_value(value: Any) -> Any:
@@ -163,14 +181,32 @@ def _as_json(rows: Sequence[dict[str, Any]]) -> str:
     return json.dumps(rows, default=_json_value, ensure_ascii=False, separators=(",", ":"))
 
 
-def write_all(conn: Connection, writes: Sequence[tuple[Write, Sequence[dict[str, Any]]]]) -> None:
-    """Write each `(write, rows)` in the caller's transaction; empty row lists are skipped."""
+def write_all(
+    conn: Connection,
+    writes: Sequence[tuple[Write, Sequence[dict[str, Any]]]],
+    *,
+    reading: Any = None,
+    params: dict[str, Any] | None = None,
+) -> list[Row[Any]]:
+    """Write each `(write, rows)` in the caller's transaction; empty row lists are skipped.
+
+    PostgreSQL only, `reading`: a SELECT (with data-modifying CTEs of its own)
+    run as the statement's main query, the writes added to it, with `params`
+    (a list among them goes as JSON, for `json_rows`); its rows are returned.
+    No parameter may be named like a column of a table a write updates:
+    SQLAlchemy would take it as a value to SET there.
+    """
     present = [(write, rows) for write, rows in writes if rows]
-    if not present:
-        return
     if conn.dialect.name != "postgresql":
+        if reading is not None:
+            raise ValueError("reading: one statement is PostgreSQL's")
         for write, rows in present:
             conn.execute(write.statement(conn.dialect.name), list(rows))
-        return
-    statement = _together(tuple(write for write, _ in present))
-    conn.execute(statement, {write.name: _as_json(rows) for write, rows in present})
+        return []
+    if not present and reading is None:
+        return []
+    statement = _together(reading, tuple(write for write, _ in present))
+    values = {k: _as_json(v) if isinstance(v, list) else v for k, v in (params or {}).items()}
+    values.update({write.name: _as_json(rows) for write, rows in present})
+    result = conn.execute(statement, values)
+    return list(result) if reading is not None else []

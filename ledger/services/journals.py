@@ -19,13 +19,15 @@ transaction it:
    back-dated credit, at the end of any day from its date to today (a
    reversal dated last month cannot leave a township overdrawn on a day its
    money had already gone out);
-4. only then takes the voucher counters of the months involved, the one row
+4. builds every row it will write that needs no voucher number;
+5. only then takes the voucher counters of the months involved, the one row
    every writer of a fund-month queues on, so it is held from the last
-   check to the commit and no longer;
-5. writes journals, running balances, entries, daily totals and turnover by
-   event kind with one statement a table, which is what makes a batch of a
-   thousand cheap, and on PostgreSQL all of them as one statement
-   (`ledger.row_writes`);
+   check to the commit and no longer, and writes journals, entries, running
+   balances, daily totals and turnover by event kind: on SQLite a statement
+   a table, which is what makes a batch of a thousand cheap; on PostgreSQL
+   all of it, the counters too, as one statement (`_numbered_writes`,
+   `ledger.row_writes`), so the counters are locked while the server runs it
+   and not while the client builds it;
 6. keeps the moved loans' figures (`ledger.positions`), one statement per
    kept table.
 
@@ -43,7 +45,7 @@ commits, so an error anywhere leaves nothing behind, voucher numbers included.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -52,8 +54,12 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Integer,
+    Text,
     and_,
     bindparam,
+    cast,
+    column,
     func,
     insert,
     literal,
@@ -61,6 +67,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -91,12 +98,10 @@ from ledger.models import (
 from ledger.money import fmt
 from ledger.posting import DEBIT, AccountRef, JournalDraft, Line, red_ink
 from ledger.programmes import programme
-from ledger.row_writes import Write, write_all
+from ledger.row_writes import Write, json_rows, typed, write_all
 
 ZERO = Decimal("0.00")
 
-#: Every column, the id too: on PostgreSQL the journals' ids come with their vouchers.
-JOURNALS = Write("journals", Journal.__table__, tuple(Journal.__table__.columns.keys()))
 ENTRIES = Write(
     "entries",
     Entry.__table__,
@@ -143,6 +148,7 @@ class _Statements:
     fund_dates: Any
     set_opened_on: Any
     insert_journals: Any
+    insert_journals_plain: Any
     journal_ids: Any
 
 
@@ -160,17 +166,7 @@ def _statements(dialect: str) -> _Statements:
         set_={"last_seq": counters.c.last_seq + reserve.excluded.last_seq},
     )
     journals = Journal.__table__
-    if dialect == "postgresql":
-        # The journals' ids come with their numbers, so the journals can go in
-        # with their entries, in one round trip, without waiting for ids.
-        new_ids = (
-            select(func.array_agg(func.nextval(func.pg_get_serial_sequence("journal", "id"))))
-            .select_from(func.generate_series(1, bindparam("count")))
-            .scalar_subquery()
-        )
-        reserve = reserve.returning(counters.c.last_seq, new_ids)
-    else:
-        reserve = reserve.returning(counters.c.last_seq)
+    reserve = reserve.returning(counters.c.last_seq)
     locked_columns = (
         accounts.c.id,
         accounts.c.code,
@@ -245,6 +241,7 @@ def _statements(dialect: str) -> _Statements:
             .values(opened_on=bindparam("opened_on"))
         ),
         insert_journals=insert(journals).returning(journals.c.id, sort_by_parameter_order=True),
+        insert_journals_plain=insert(journals),
         journal_ids=(
             select(journals.c.id, journals.c.seq).where(
                 journals.c.fund_id == bindparam("fund_id"),
@@ -255,9 +252,85 @@ def _statements(dialect: str) -> _Statements:
     )
 
 
+#: Where a journal stands, for `_numbered_writes`: its month, and its place ``i``
+#: among the ``n`` journals of that month in the batch.
+_PLACE = (column("period", Text()), column("i", Integer()), column("n", Integer()))
+
+
+@lru_cache(maxsize=1)
+def _numbered_writes() -> Any:
+    """PostgreSQL: take the months' voucher numbers and write the journals and their
+    entries, in one SELECT (its data-modifying CTEs), which answers each journal's id,
+    month and number. The voucher counters are its first lock: held from there to the
+    commit, and no earlier.
+
+    A journal's number is its month's counter after the batch, less the batch's journals
+    of that month, plus its place among them; its id comes from the journal's sequence as
+    it goes in, in voucher order. Its entries find it by month and number.
+    """
+    counters, journals, entries = (
+        VoucherCounter.__table__,
+        Journal.__table__,
+        Entry.__table__,
+    )
+    months = json_rows("months", [column("period", Text()), column("count", Integer())])
+    reserve = pg_insert(counters).from_select(
+        ["fund_id", "period", "last_seq"],
+        select(bindparam("posting_fund", type_=Integer()), months.c.period, months.c.count),
+    )
+    counter = (
+        reserve.on_conflict_do_update(
+            index_elements=["fund_id", "period"],
+            set_={"last_seq": counters.c.last_seq + reserve.excluded.last_seq},
+        )
+        .returning(counters.c.period, counters.c.last_seq)
+        .cte("vc")
+    )
+    own = [c for c in journals.c if c.name not in ("id", "voucher_no", "period", "seq")]
+    j = json_rows(
+        "journals", [typed(c.name, c.type) for c in own] + [column("prefix", Text()), *_PLACE]
+    )
+    seq = counter.c.last_seq - j.c.n + j.c.i
+    numbered = (
+        pg_insert(journals)
+        .from_select(
+            ["voucher_no", "period", "seq", *(c.name for c in own)],
+            select(
+                j.c.prefix
+                + func.lpad(cast(seq, Text), func.greatest(4, func.length(cast(seq, Text))), "0"),
+                j.c.period,
+                seq,
+                *(j.c[c.name] for c in own),
+            )
+            .select_from(j)
+            .join(counter, counter.c.period == j.c.period)
+            .order_by(j.c.period, j.c.i),
+        )
+        .returning(journals.c.id, journals.c.period, journals.c.seq, journals.c.voucher_no)
+        .cte("nj")
+    )
+    lines = [c for c in entries.c if c.name not in ("id", "journal_id")]
+    e = json_rows("entries", [typed(c.name, c.type) for c in lines] + list(_PLACE))
+    line_seq = counter.c.last_seq - e.c.n + e.c.i
+    entries_in = insert(entries).from_select(
+        ["journal_id", *(c.name for c in lines)],
+        select(numbered.c.id, *(e.c[c.name] for c in lines))
+        .select_from(e)
+        .join(counter, counter.c.period == e.c.period)
+        .join(numbered, and_(numbered.c.period == e.c.period, numbered.c.seq == line_seq)),
+    )
+    return select(numbered).add_cte(entries_in.cte("je"))
+
+
+def voucher_prefix(posted_on: date) -> str:
+    """``记-YYYY-MM-``: the series of the business month."""
+    return f"记-{dates.month_of(posted_on)}-"
+
+
 def voucher_number(posted_on: date, seq: int) -> str:
-    """``记-YYYY-MM-NNNN``: the series of the business month."""
-    return f"记-{dates.month_of(posted_on)}-{seq:04d}"
+    """``记-YYYY-MM-NNNN``: its month's series and the number, four digits at least
+    (`_numbered_writes` pads the same way in SQL)."""
+    return f"{voucher_prefix(posted_on)}{seq:04d}"
 
 
 def post(
@@ -314,54 +387,107 @@ def post_many(
         *_daily_total_rows(drafts, accounts),
         *kind_days.rows(fund_id, drafts, ids_of, originals),
     ]
-
-    # Every check has passed: only now the month's voucher counter, the lock
-    # all writers of a fund-month queue on, held from here to the commit.
-    next_seq, new_ids = _reserve_vouchers(conn, sql, fund_id, Counter(d.period for d in drafts))
     now = datetime.now(UTC)
-    journal_rows, vouchers = [], []
-    for draft, key in zip(drafts, keys, strict=True):
-        seq = next_seq[draft.period]
-        next_seq[draft.period] += 1
-        vouchers.append(voucher_number(draft.posted_on, seq))
-        journal_rows.append(
-            {
-                "fund_id": fund_id,
-                "voucher_no": vouchers[-1],
-                "period": draft.period,
-                "seq": seq,
-                "posted_on": draft.posted_on,
-                "kind": draft.kind,
-                "memo": draft.memo,
-                "recorded_by": actor,
-                "recorded_at": now,
-                "idempotency_key": key,
-                "reverses_id": reversed_ids.get(draft.reverses) if draft.reverses else None,
-                "red": draft.red,
-            }
-        )
-        if new_ids is not None:
-            journal_rows[-1]["id"] = next(new_ids[draft.period])
-    if new_ids is None:
-        ids = _insert_journals(conn, sql, fund_id, journal_rows)
-    else:
-        ids = [row["id"] for row in journal_rows]
-    entries = [
-        _entry_row(journal_id, line_no, line, draft, accounts)
-        for journal_id, draft in zip(ids, drafts, strict=True)
-        for line_no, line in enumerate(draft.lines, start=1)
+    journal_rows = [
+        {
+            "fund_id": fund_id,
+            "posted_on": draft.posted_on,
+            "kind": draft.kind,
+            "memo": draft.memo,
+            "recorded_by": actor,
+            "recorded_at": now,
+            "idempotency_key": key,
+            "reverses_id": reversed_ids.get(draft.reverses) if draft.reverses else None,
+            "red": draft.red,
+        }
+        for draft, key in zip(drafts, keys, strict=True)
     ]
-    # Nothing reads these writes' results: one statement on PostgreSQL.
-    write_all(
-        conn,
-        [(JOURNALS, journal_rows if new_ids is not None else []), (ENTRIES, entries), *kept],
-    )
+    # Every check has passed: only now the months' voucher counters, the lock
+    # all writers of a fund-month queue on, held from there to the commit.
+    if conn.dialect.name == "postgresql":
+        ids, vouchers = _number_and_write(conn, fund_id, drafts, journal_rows, accounts, kept)
+    else:
+        ids, vouchers = _number_then_write(conn, sql, fund_id, drafts, journal_rows, accounts, kept)
     if loans is not None:
         positions.record_posting(conn, fund_id, drafts, ids, loans)
     return [
         PostedJournal(journal_id, voucher, draft.posted_on, draft.kind, draft.reverses)
         for journal_id, voucher, draft in zip(ids, vouchers, drafts, strict=True)
     ]
+
+
+def _number_and_write(
+    conn: Connection,
+    fund_id: int,
+    drafts: Sequence[JournalDraft],
+    journal_rows: list[dict[str, Any]],
+    accounts: dict[AccountRef, _AccountState],
+    kept: list[tuple[Write, list[dict[str, Any]]]],
+) -> tuple[list[int], list[str]]:
+    """PostgreSQL: number, write and keep in one statement (`_numbered_writes`); the
+    journals' ids and vouchers in the order of `drafts`."""
+    counts = Counter(d.period for d in drafts)
+    ordinals: Counter[str] = Counter()
+    entries = []
+    for draft, row in zip(drafts, journal_rows, strict=True):
+        ordinals[draft.period] += 1
+        place = {
+            "period": draft.period,
+            "i": ordinals[draft.period],
+            "n": counts[draft.period],
+        }
+        row.update(place, prefix=voucher_prefix(draft.posted_on))
+        entries += [
+            {**_entry_row(line_no, line, draft, accounts), **place}
+            for line_no, line in enumerate(draft.lines, start=1)
+        ]
+    months = [{"period": p, "count": counts[p]} for p in sorted(counts)]
+    numbered = write_all(
+        conn,
+        kept,
+        reading=_numbered_writes(),
+        params={
+            "posting_fund": fund_id,
+            "months": months,
+            "journals": journal_rows,
+            "entries": entries,
+        },
+    )
+    # Within a month the numbers rise in the drafts' order.
+    by_month: dict[str, list[Any]] = defaultdict(list)
+    for row in sorted(numbered, key=lambda r: r.seq):
+        by_month[row.period].append(row)
+    in_order = {period: iter(rows) for period, rows in by_month.items()}
+    mine = [next(in_order[d.period]) for d in drafts]
+    return [row.id for row in mine], [row.voucher_no for row in mine]
+
+
+def _number_then_write(
+    conn: Connection,
+    sql: _Statements,
+    fund_id: int,
+    drafts: Sequence[JournalDraft],
+    journal_rows: list[dict[str, Any]],
+    accounts: dict[AccountRef, _AccountState],
+    kept: list[tuple[Write, list[dict[str, Any]]]],
+) -> tuple[list[int], list[str]]:
+    """SQLite: take the months' numbers, insert the journals for their ids, then write
+    the entries and what is kept, a statement a table; ids and vouchers as above."""
+    next_seq = _reserve_vouchers(conn, sql, fund_id, Counter(d.period for d in drafts))
+    vouchers = []
+    for draft, row in zip(drafts, journal_rows, strict=True):
+        seq = next_seq[draft.period]
+        next_seq[draft.period] += 1
+        vouchers.append(voucher_number(draft.posted_on, seq))
+        row.update(period=draft.period, seq=seq, voucher_no=vouchers[-1])
+    ids = _insert_journals(conn, sql, fund_id, journal_rows)
+    entries = [
+        {"journal_id": journal_id, **_entry_row(line_no, line, draft, accounts)}
+        for journal_id, draft in zip(ids, drafts, strict=True)
+        for line_no, line in enumerate(draft.lines, start=1)
+    ]
+    write_all(conn, [(ENTRIES, entries), *kept])
+    return ids, vouchers
 
 
 def _check_dates(
@@ -399,7 +525,7 @@ def _insert_journals(
     """
     if len(rows) == 1:
         return list(conn.execute(sql.insert_journals, rows).scalars())
-    conn.execute(JOURNALS.statement(conn.dialect.name), rows)
+    conn.execute(sql.insert_journals_plain, rows)
     by_seq: dict[tuple[str, int], int] = {}
     for period in {row["period"] for row in rows}:
         seqs = [row["seq"] for row in rows if row["period"] == period]
@@ -462,18 +588,15 @@ def _account_states(rows: Any) -> dict[AccountRef, _AccountState]:
 
 def _reserve_vouchers(
     conn: Connection, sql: _Statements, fund_id: int, counts: Counter[str]
-) -> tuple[dict[str, int], dict[str, Iterator[int]] | None]:
-    """Take `counts[period]` voucher numbers per month: the first of each, and on
-    PostgreSQL as many new journal ids per month (ascending), else None."""
-    first, ids = {}, {}
+) -> dict[str, int]:
+    """Take `counts[period]` voucher numbers per month (in month order); the first of each."""
+    first = {}
     for period in sorted(counts):
-        row = conn.execute(
+        last = conn.execute(
             sql.reserve_vouchers, {"fund_id": fund_id, "period": period, "count": counts[period]}
-        ).one()
-        first[period] = row[0] - counts[period] + 1
-        if len(row) > 1:
-            ids[period] = iter(sorted(row[1]))
-    return first, ids or None
+        ).scalar_one()
+        first[period] = last - counts[period] + 1
+    return first
 
 
 def _reversed_ids(session: Session, fund_id: int, vouchers: list[str]) -> dict[str, int]:
@@ -570,14 +693,10 @@ def _keep_past_days_covered(
 
 
 def _entry_row(
-    journal_id: int,
-    line_no: int,
-    line: Line,
-    draft: JournalDraft,
-    accounts: dict[AccountRef, _AccountState],
+    line_no: int, line: Line, draft: JournalDraft, accounts: dict[AccountRef, _AccountState]
 ) -> dict[str, object]:
+    """An entry's columns, but its journal's id."""
     return {
-        "journal_id": journal_id,
         "line_no": line_no,
         "account_id": accounts[line.account].id,
         "side": line.side,

@@ -6,13 +6,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 
 from ledger import errors, positions
-from ledger.models import Account, Entry, Journal
+from ledger.models import Account, Entry, Journal, VoucherCounter
 from ledger.posting import AccountRef, JournalDraft, Line, credit, debit, journal
 from ledger.read.books import balance, balance_mismatches, trial_balance
-from ledger.services.journals import post_many
+from ledger.services.journals import post_many, voucher_number
 from tests.factories import (
     CLERK,
     COUNTY,
@@ -103,6 +103,55 @@ def test_vouchers_are_consecutive_per_month_and_restart_each_month(db):
         for d in (date(2007, 4, 30), date(2007, 5, 1), date(2007, 4, 2), date(2007, 5, 31))
     ]
     assert vouchers == ["记-2007-04-0001", "记-2007-05-0001", "记-2007-04-0002", "记-2007-05-0002"]
+
+
+def test_a_batch_over_two_months_numbers_each_month_and_keeps_each_journals_lines(db):
+    """Drafts of two months interleaved: each month's numbers run on in the drafts' order,
+    and every journal holds its own lines (PostgreSQL finds them by month and number)."""
+    fund = make_fund(db)
+    appropriate(db, fund, "1.00", on=date(2007, 4, 2))
+    days = (date(2007, 5, 3), date(2007, 4, 20), date(2007, 5, 1), date(2007, 4, 21))
+    drafts = [transfer(day, SPECIAL, COUNTY, f"{n}.00") for n, day in enumerate(days, start=10)]
+    with db.uow() as uow:
+        posted = post_many(uow, fund.id, drafts, actor=CLERK)
+        uow.commit()
+    assert [p.voucher for p in posted] == [
+        "记-2007-05-0001",
+        "记-2007-04-0002",
+        "记-2007-05-0002",
+        "记-2007-04-0003",
+    ]
+    with db.read() as session:
+        for p, amount in zip(posted, ("10.00", "11.00", "12.00", "13.00"), strict=True):
+            journal = session.scalars(
+                select(Journal).where(Journal.fund_id == fund.id, Journal.voucher_no == p.voucher)
+            ).one()
+            assert journal.id == p.id and journal.posted_on == p.posted_on
+            lines = session.scalars(select(Entry).where(Entry.journal_id == journal.id)).all()
+            assert sorted((e.side, e.amount) for e in lines) == [("C", D(amount)), ("D", D(amount))]
+
+
+def test_a_months_numbers_go_on_past_9999(db):
+    """Four digits at least: the 10,000th voucher of a month is 记-YYYY-MM-10000."""
+    fund = make_fund(db)
+    appropriate(db, fund, "100.00")
+    with db.uow() as uow:
+        uow.session.execute(
+            update(VoucherCounter)
+            .where(VoucherCounter.fund_id == fund.id, VoucherCounter.period == "2007-04")
+            .values(last_seq=9998)
+        )
+        uow.commit()
+    vouchers = [transfer_voucher(db, fund) for _ in range(3)]
+    assert vouchers == ["记-2007-04-9999", "记-2007-04-10000", "记-2007-04-10001"]
+    assert vouchers == [voucher_number(APRIL, seq) for seq in (9999, 10000, 10001)]
+
+
+def transfer_voucher(db, fund) -> str:
+    with db.uow() as uow:
+        [posted] = post_many(uow, fund.id, [transfer(APRIL, COUNTY, SPECIAL, "1.00")], actor=CLERK)
+        uow.commit()
+    return posted.voucher
 
 
 def test_voucher_series_are_per_fund(db):
@@ -226,6 +275,7 @@ def test_a_postings_writes_leave_in_one_statement_on_postgresql(db):
         assert len(writing) == 1
         assert all(table in writing[0] for table in KEPT_TABLES)
         assert "INSERT INTO journal " in writing[0]
+        assert "INSERT INTO voucher_counter " in writing[0]
     else:
         assert len(writing) == len(KEPT_TABLES)
     with db.read() as session:
