@@ -46,26 +46,18 @@ ZERO = Decimal("0.00")
 AccountIds = Mapping[AccountRef, tuple[int, int]]
 
 
-ACCOUNT_KINDS = Write(
+ACCOUNT_KINDS = Write.adding(
     "account_kinds",
     AccountKindDay.__table__,
-    ("account_id", "kind", "day", "chart_id", "debit", "credit"),
-    keys=("account_id", "kind", "day"),
-    adds=("debit", "credit"),
+    ("account_id", "kind", "day"),
+    ("debit", "credit"),
+    also=("chart_id",),
 )
-CHART_KINDS = Write(
-    "chart_kinds",
-    ChartKindDay.__table__,
-    ("chart_id", "kind", "day", "debit", "credit"),
-    keys=("chart_id", "kind", "day"),
-    adds=("debit", "credit"),
+CHART_KINDS = Write.adding(
+    "chart_kinds", ChartKindDay.__table__, ("chart_id", "kind", "day"), ("debit", "credit")
 )
-JOURNAL_KINDS = Write(
-    "journal_kinds",
-    JournalKindDay.__table__,
-    ("fund_id", "kind", "day", "journals"),
-    keys=("fund_id", "kind", "day"),
-    adds=("journals",),
+JOURNAL_KINDS = Write.adding(
+    "journal_kinds", JournalKindDay.__table__, ("fund_id", "kind", "day"), ("journals",)
 )
 
 

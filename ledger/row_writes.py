@@ -75,6 +75,18 @@ class Write:
     adds: tuple[str, ...] = ()
     versioned: bool = field(default=False)
 
+    @classmethod
+    def adding(
+        cls,
+        name: str,
+        table: Table,
+        keys: tuple[str, ...],
+        adds: tuple[str, ...],
+        also: tuple[str, ...] = (),
+    ) -> Write:
+        """Rows added to `table`'s row of `keys`: `adds` summed, `also` set when it is new."""
+        return cls(name, table, keys + also + adds, keys=keys, adds=adds)
+
     def statement(self, dialect: str) -> Any:
         """The executemany statement (SQLite), taking a row's values by column name."""
         return _statement(self, dialect)

@@ -112,19 +112,11 @@ ENTRIES = Write(
 BALANCES = Write(
     "balances", Account.__table__, ("debit_total", "credit_total", "version"), versioned=True
 )
-ACCOUNT_DAYS = Write(
-    "account_days",
-    AccountDailyTotal.__table__,
-    ("account_id", "day", "debit", "credit"),
-    keys=("account_id", "day"),
-    adds=("debit", "credit"),
+ACCOUNT_DAYS = Write.adding(
+    "account_days", AccountDailyTotal.__table__, ("account_id", "day"), ("debit", "credit")
 )
-CHART_DAYS = Write(
-    "chart_days",
-    ChartDailyTotal.__table__,
-    ("chart_id", "day", "debit", "credit"),
-    keys=("chart_id", "day"),
-    adds=("debit", "credit"),
+CHART_DAYS = Write.adding(
+    "chart_days", ChartDailyTotal.__table__, ("chart_id", "day"), ("debit", "credit")
 )
 
 
@@ -404,10 +396,11 @@ def post_many(
     ]
     # Every check has passed: only now the months' voucher counters, the lock
     # all writers of a fund-month queue on, held from there to the commit.
+    batch = _Batch(fund_id, drafts, journal_rows, accounts, kept)
     if conn.dialect.name == "postgresql":
-        ids, vouchers = _number_and_write(conn, fund_id, drafts, journal_rows, accounts, kept)
+        ids, vouchers = _number_and_write(conn, batch)
     else:
-        ids, vouchers = _number_then_write(conn, sql, fund_id, drafts, journal_rows, accounts, kept)
+        ids, vouchers = _number_then_write(conn, sql, batch)
     if loans is not None:
         positions.record_posting(conn, fund_id, drafts, ids, loans)
     return [
@@ -416,20 +409,27 @@ def post_many(
     ]
 
 
-def _number_and_write(
-    conn: Connection,
-    fund_id: int,
-    drafts: Sequence[JournalDraft],
-    journal_rows: list[dict[str, Any]],
-    accounts: dict[AccountRef, _AccountState],
-    kept: list[tuple[Write, list[dict[str, Any]]]],
-) -> tuple[list[int], list[str]]:
+@dataclass(frozen=True)
+class _Batch:
+    """A posting's drafts and what they write, all but the journals' numbers and ids."""
+
+    fund_id: int
+    drafts: Sequence[JournalDraft]
+    #: Each draft's journal row, to which its number (and on SQLite its id) is added.
+    journals: list[dict[str, Any]]
+    accounts: dict[AccountRef, _AccountState]
+    #: What needs no number: balances, daily totals, turnover by kind.
+    kept: list[tuple[Write, list[dict[str, Any]]]]
+
+
+def _number_and_write(conn: Connection, batch: _Batch) -> tuple[list[int], list[str]]:
     """PostgreSQL: number, write and keep in one statement (`_numbered_writes`); the
-    journals' ids and vouchers in the order of `drafts`."""
+    journals' ids and vouchers in the order of the drafts."""
+    drafts = batch.drafts
     counts = Counter(d.period for d in drafts)
     ordinals: Counter[str] = Counter()
     entries = []
-    for draft, row in zip(drafts, journal_rows, strict=True):
+    for draft, row in zip(drafts, batch.journals, strict=True):
         ordinals[draft.period] += 1
         place = {
             "period": draft.period,
@@ -438,18 +438,18 @@ def _number_and_write(
         }
         row.update(place, prefix=voucher_prefix(draft.posted_on))
         entries += [
-            {**_entry_row(line_no, line, draft, accounts), **place}
+            {**_entry_row(line_no, line, draft, batch.accounts), **place}
             for line_no, line in enumerate(draft.lines, start=1)
         ]
     months = [{"period": p, "count": counts[p]} for p in sorted(counts)]
     numbered = write_all(
         conn,
-        kept,
+        batch.kept,
         reading=_numbered_writes(),
         params={
-            "posting_fund": fund_id,
+            "posting_fund": batch.fund_id,
             "months": months,
-            "journals": journal_rows,
+            "journals": batch.journals,
             "entries": entries,
         },
     )
@@ -463,30 +463,25 @@ def _number_and_write(
 
 
 def _number_then_write(
-    conn: Connection,
-    sql: _Statements,
-    fund_id: int,
-    drafts: Sequence[JournalDraft],
-    journal_rows: list[dict[str, Any]],
-    accounts: dict[AccountRef, _AccountState],
-    kept: list[tuple[Write, list[dict[str, Any]]]],
+    conn: Connection, sql: _Statements, batch: _Batch
 ) -> tuple[list[int], list[str]]:
     """SQLite: take the months' numbers, insert the journals for their ids, then write
     the entries and what is kept, a statement a table; ids and vouchers as above."""
-    next_seq = _reserve_vouchers(conn, sql, fund_id, Counter(d.period for d in drafts))
+    drafts = batch.drafts
+    next_seq = _reserve_vouchers(conn, sql, batch.fund_id, Counter(d.period for d in drafts))
     vouchers = []
-    for draft, row in zip(drafts, journal_rows, strict=True):
+    for draft, row in zip(drafts, batch.journals, strict=True):
         seq = next_seq[draft.period]
         next_seq[draft.period] += 1
         vouchers.append(voucher_number(draft.posted_on, seq))
         row.update(period=draft.period, seq=seq, voucher_no=vouchers[-1])
-    ids = _insert_journals(conn, sql, fund_id, journal_rows)
+    ids = _insert_journals(conn, sql, batch.fund_id, batch.journals)
     entries = [
-        {"journal_id": journal_id, **_entry_row(line_no, line, draft, accounts)}
+        {"journal_id": journal_id, **_entry_row(line_no, line, draft, batch.accounts)}
         for journal_id, draft in zip(ids, drafts, strict=True)
         for line_no, line in enumerate(draft.lines, start=1)
     ]
-    write_all(conn, [(ENTRIES, entries), *kept])
+    write_all(conn, [(ENTRIES, entries), *batch.kept])
     return ids, vouchers
 
 
