@@ -12,21 +12,24 @@ key) or balances set. `write_all` sends them:
   unpacked by ``jsonb_to_recordset`` in a data-modifying CTE. A statement
   there costs the client far more than its rows do (SQLAlchemy and psycopg
   take about 130 µs of CPU a statement, psycopg one execution per row of an
-  executemany), so eight tables' writes in one cost a journal about a
-  third of its client time (docs/PERFORMANCE.md, issue 18).
+  executemany): a tenth to a third of a journal's client CPU
+  (docs/PERFORMANCE.md, issue 18).
 
-The CTEs of one statement run on one snapshot, so no write may read another's
-rows: none does (the entries' foreign key to their journal is checked when the
-statement ends, the journal's balance check at the commit). Each write's rows
-must hold a key once (the callers sum per key first): PostgreSQL refuses an
-upsert that would touch a row twice in one statement.
+The CTEs of one statement run on one snapshot, so no write may read the rows
+another writes from their table; what one passes to another goes by RETURNING
+(the journals take their numbers from the voucher counters' RETURNING, the
+entries their journal's id from the journals'). The entries' foreign key to
+their journal is checked when the statement ends, the journal's balance check
+at the commit. Each write's rows must hold a key once (the callers sum per key
+first): PostgreSQL refuses an upsert that would touch a row twice in one
+statement.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -73,7 +76,7 @@ class Write:
     columns: tuple[str, ...]
     keys: tuple[str, ...] = ()
     adds: tuple[str, ...] = ()
-    versioned: bool = field(default=False)
+    versioned: bool = False
 
     @classmethod
     def adding(
