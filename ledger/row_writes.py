@@ -28,7 +28,7 @@ statement.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -48,7 +48,6 @@ from sqlalchemy import (
     case,
     column,
     func,
-    insert,
     literal_column,
     null,
     select,
@@ -97,27 +96,35 @@ class Write:
 
 @lru_cache(maxsize=64)
 def _statement(write: Write, dialect: str) -> Any:
-    table = write.table
     if write.versioned:
-        return (
-            update(table)
-            .where(table.c.id == bindparam("b_id"))
-            .values(
-                {
-                    **{c: bindparam(c) for c in write.columns if c != "version"},
-                    "version": case(
-                        (table.c.version == bindparam("b_version"), bindparam("version")),
-                        else_=null(),
-                    ),
-                }
-            )
+        return _set_balances(write, bindparam)
+    return _adding(write, dialect_insert(dialect)(write.table))
+
+
+def _set_balances(write: Write, value: Callable[[str], Any]) -> Any:
+    """The versioned UPDATE, each row's values by name from `value` (its binds or its record)."""
+    table = write.table
+    return (
+        update(table)
+        .where(table.c.id == value("b_id"))
+        .values(
+            {
+                **{c: value(c) for c in write.columns if c != "version"},
+                "version": case(
+                    (table.c.version == value("b_version"), value("version")), else_=null()
+                ),
+            }
         )
+    )
+
+
+def _adding(write: Write, statement: Any) -> Any:
+    """`statement`, an INSERT, adding `write.adds` to the row of `write.keys` that exists."""
     if not write.adds:
-        return insert(table)
-    statement = dialect_insert(dialect)(table)
+        return statement
     return statement.on_conflict_do_update(
         index_elements=list(write.keys),
-        set_={c: table.c[c] + statement.excluded[c] for c in write.adds},
+        set_={c: write.table.c[c] + statement.excluded[c] for c in write.adds},
     )
 
 
@@ -149,27 +156,13 @@ def _from_json(write: Write) -> Any:
         typed_columns += [column("b_id", Integer()), column("b_version", Integer())]
     rows = json_rows(write.name, typed_columns)
     if write.versioned:
-        return (
-            update(table)
-            .where(table.c.id == rows.c.b_id)
-            .values(
-                {
-                    **{c: rows.c[c] for c in write.columns if c != "version"},
-                    "version": case(
-                        (table.c.version == rows.c.b_version, rows.c.version), else_=null()
-                    ),
-                }
-            )
-        )
+        return _set_balances(write, rows.c.__getitem__)
     # SELECT *, the record's columns in the INSERT's order: a short statement.
-    statement = dialect_insert("postgresql")(table).from_select(
-        list(write.columns), select(literal_column("*")).select_from(rows)
-    )
-    if not write.adds:
-        return statement
-    return statement.on_conflict_do_update(
-        index_elements=list(write.keys),
-        set_={c: table.c[c] + statement.excluded[c] for c in write.adds},
+    return _adding(
+        write,
+        dialect_insert("postgresql")(write.table).from_select(
+            list(write.columns), select(literal_column("*")).select_from(rows)
+        ),
     )
 
 
