@@ -52,7 +52,6 @@ from sqlalchemy.orm import Session, aliased
 
 from ledger import kind_days
 from ledger.chart import LOANS
-from ledger.db import dialect_insert
 from ledger.models import (
     NO_EARLIER,
     Account,
@@ -86,6 +85,7 @@ from ledger.models import (
 from ledger.posting import DEBIT, JournalDraft
 from ledger.read.books import fen_sum
 from ledger.read.figures import CREDIT_KINDS
+from ledger.row_writes import Write, write_all
 from ledger.schedule import Instalment as Due
 from ledger.schedule import settle
 
@@ -623,15 +623,9 @@ def _counted(conn: Connection, fund_id: int, kept: Kept) -> None:
         _add(kept.household_counts, (town,), (n,))
 
 
-def _households(
-    conn: Connection, fund_id: int, nos: Sequence[str] | None
-) -> dict[int, tuple[int, list[LoanRef]]]:
-    """household id -> (its township id, its loans), for the households of the loans `nos`
-    (None: every household with a loan), those locked.
-
-    Locked (FOR NO KEY UPDATE: a loan may still be registered for them), so
-    that two postings lending to one household's loans at once count it once.
-    """
+@lru_cache(maxsize=2)
+def _households_query(by_number: bool) -> Any:
+    """The loans of households (of the loans ``:nos``, locked, when `by_number`)."""
     query = (
         select(
             Loan.household_id,
@@ -642,18 +636,34 @@ def _households(
             Loan.batch_id,
         )
         .join(Household, Household.id == Loan.household_id)
-        .where(Loan.fund_id == fund_id)
         .order_by(Loan.household_id, Loan.registration_no)
     )
+    if not by_number:
+        return query.where(Loan.fund_id == bindparam("fund_id"))
+    mine = select(Loan.household_id).where(
+        Loan.fund_id == bindparam("fund_id"),
+        Loan.registration_no.in_(bindparam("nos", expanding=True)),
+    )
+    # By household (a household's loans are its fund's): not a scan of the fund's loans.
+    return query.where(Loan.household_id.in_(mine)).with_for_update(of=Household, key_share=True)
+
+
+def _households(
+    conn: Connection, fund_id: int, nos: Sequence[str] | None
+) -> dict[int, tuple[int, list[LoanRef]]]:
+    """household id -> (its township id, its loans), for the households of the loans `nos`
+    (None: every household with a loan), those locked.
+
+    Locked (FOR NO KEY UPDATE: a loan may still be registered for them), so
+    that two postings lending to one household's loans at once count it once.
+    """
+    params: dict[str, Any] = {"fund_id": fund_id}
     if nos is not None:
-        mine = select(Loan.household_id).where(
-            Loan.fund_id == fund_id, Loan.registration_no.in_(list(nos))
-        )
-        query = query.where(Loan.household_id.in_(mine)).with_for_update(
-            of=Household, key_share=True
-        )
+        params["nos"] = list(nos)
     out: dict[int, tuple[int, list[LoanRef]]] = {}
-    for household_id, township_id, *loan in conn.execute(query):
+    for household_id, township_id, *loan in conn.execute(
+        _households_query(nos is not None), params
+    ):
         out.setdefault(household_id, (township_id, []))[1].append(LoanRef(*loan, None))
     return out
 
@@ -695,26 +705,6 @@ def _event_rows(
 # --- writing ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Statements:
-    position: Any
-    totals: Any
-    days: Any
-    aging: Any
-    aging_now: Any
-    #: Deletes the `aging_now` rows of the keys given that came to zero.
-    aging_gone: Any
-    households: Any
-    liaisons: Any
-    dues: Any
-    due_days: Any
-    recovered: Any
-    activity: Any
-    corrected: Any
-    loan_counts: Any
-    household_counts: Any
-
-
 #: The key of an `AgingNow` row.
 _NOW_KEYS = ("fund_id", "township_id", "batch_id", "oldest_due", "due_date")
 #: The key of an `ActivityDay` row after its fund (`Kept.activity`'s).
@@ -724,68 +714,73 @@ _CORRECTED_KEYS = ("township_id", "batch_id", "household_id", "loan_id", "day")
 #: The key of a `LoanCount` row after its fund (`Kept.loan_counts`').
 _LOAN_COUNT_KEYS = ("township_id", "batch_id", "status")
 
+# How each kept table is written: a loan's row is set, the others are added to.
+_POSITION = Write.setting(
+    "position",
+    LoanPosition.__table__,
+    ("fund_id", "loan_id"),
+    POSITION,
+    also=("township_id", "batch_id"),
+)
+_TOTALS = Write.adding(
+    "totals", PositionTotal.__table__, ("fund_id", "township_id", "batch_id"), TOTALS
+)
+_DAYS = Write.adding(
+    "days", PositionDay.__table__, ("fund_id", "township_id", "batch_id", "day"), TOTALS
+)
+_AGING = Write.adding(
+    "aging",
+    AgingDay.__table__,
+    ("fund_id", "township_id", "batch_id", "oldest_due", "due_date", "day"),
+    AGING,
+)
+_AGING_NOW = Write.adding("aging_now", AgingNow.__table__, _NOW_KEYS, AGING)
+_HOUSEHOLDS = Write.adding(
+    "households", HouseholdDay.__table__, ("fund_id", "township_id", "day"), ("households",)
+)
+_LIAISONS = Write.adding("liaisons", LiaisonTotal.__table__, ("fund_id", "liaison_id"), LIAISON)
+_DUES = Write.adding(
+    "dues", LiaisonDue.__table__, ("fund_id", "liaison_id", "due_date"), ("unpaid",)
+)
+_DUE_DAYS = Write.adding(
+    "due_days", DueDay.__table__, ("fund_id", "township_id", "batch_id", "due_date", "day"), DUES
+)
+_RECOVERED = Write.adding(
+    "recovered",
+    RecoveredOfDueYear.__table__,
+    ("fund_id", "township_id", "batch_id", "year"),
+    ("recovered",),
+)
+_ACTIVITY = Write.adding("activity", ActivityDay.__table__, ("fund_id", *_ACTIVITY_KEYS), ACTIVITY)
+_CORRECTED = Write.adding(
+    "corrected", DisbursementCorrected.__table__, ("fund_id", *_CORRECTED_KEYS), ("amount",)
+)
+_LOAN_COUNTS = Write.adding(
+    "loan_counts", LoanCount.__table__, ("fund_id", *_LOAN_COUNT_KEYS), ("loans",)
+)
+_HOUSEHOLD_COUNTS = Write.adding(
+    "household_counts", HouseholdCount.__table__, ("fund_id", "township_id"), ("households",)
+)
+#: Rows written to the kept tables, by the posting's `write_all` or by `_write`.
+KeptRows = list[tuple[Write, list[dict[str, Any]]]]
 
-@lru_cache(maxsize=4)
-def _statements(dialect: str) -> _Statements:
-    """The upserts, built once per dialect: a loan's row is set, the others are added to."""
-    make_insert = dialect_insert(dialect)
 
-    def adding(model: Any, keys: list[str], columns: Sequence[str]) -> Any:
-        table = model.__table__
-        statement = make_insert(table)
-        return statement.on_conflict_do_update(
-            index_elements=keys,
-            set_={c: table.c[c] + statement.excluded[c] for c in columns},
-        )
-
-    positions = LoanPosition.__table__
-    position = make_insert(positions)
-    position = position.on_conflict_do_update(
-        index_elements=["fund_id", "loan_id"],
-        set_={
-            **{c: position.excluded[c] for c in POSITION},
-            "version": positions.c.version + 1,
-        },
-    )
-    return _Statements(
-        position=position,
-        totals=adding(PositionTotal, ["fund_id", "township_id", "batch_id"], TOTALS),
-        days=adding(PositionDay, ["fund_id", "township_id", "batch_id", "day"], TOTALS),
-        aging=adding(
-            AgingDay,
-            ["fund_id", "township_id", "batch_id", "oldest_due", "due_date", "day"],
-            AGING,
-        ),
-        aging_now=adding(AgingNow, [*_NOW_KEYS], AGING),
-        aging_gone=delete(AgingNow).where(
-            *(AgingNow.__table__.c[k] == bindparam(k) for k in _NOW_KEYS),
-            *(AgingNow.__table__.c[c] == 0 for c in AGING),
-        ),
-        households=adding(HouseholdDay, ["fund_id", "township_id", "day"], ("households",)),
-        liaisons=adding(LiaisonTotal, ["fund_id", "liaison_id"], LIAISON),
-        dues=adding(LiaisonDue, ["fund_id", "liaison_id", "due_date"], ("unpaid",)),
-        due_days=adding(DueDay, ["fund_id", "township_id", "batch_id", "due_date", "day"], DUES),
-        recovered=adding(
-            RecoveredOfDueYear, ["fund_id", "township_id", "batch_id", "year"], ("recovered",)
-        ),
-        activity=adding(ActivityDay, ["fund_id", *_ACTIVITY_KEYS], ACTIVITY),
-        corrected=adding(DisbursementCorrected, ["fund_id", *_CORRECTED_KEYS], ("amount",)),
-        loan_counts=adding(LoanCount, ["fund_id", *_LOAN_COUNT_KEYS], ("loans",)),
-        household_counts=adding(HouseholdCount, ["fund_id", "township_id"], ("households",)),
-    )
+#: Deletes the `aging_now` rows of the keys given that came to zero.
+_AGING_GONE = delete(AgingNow).where(
+    *(AgingNow.__table__.c[k] == bindparam(k) for k in _NOW_KEYS),
+    *(AgingNow.__table__.c[c] == 0 for c in AGING),
+)
 
 
-def _row_sets(
-    fund_id: int, loans: dict[str, LoanRef], positions: Kept, changes: Kept
-) -> list[tuple[str, list[dict[str, Any]]]]:
-    """(statement name, rows) of `positions`' loan rows and `changes`' other rows, key-sorted.
+def _row_sets(fund_id: int, loans: dict[str, LoanRef], positions: Kept, changes: Kept) -> KeptRows:
+    """(write, rows) of `positions`' loan rows and `changes`' other rows, key-sorted.
 
     Sorted by key, so two transactions upserting the same rows lock them in one order.
     """
     by_id = {loan.id: loan for loan in loans.values()}
     return [
         (
-            "position",
+            _POSITION,
             [
                 {
                     "fund_id": fund_id,
@@ -801,7 +796,7 @@ def _row_sets(
             ],
         ),
         (
-            "totals",
+            _TOTALS,
             [
                 {"fund_id": fund_id, "township_id": t, "batch_id": b}
                 | dict(zip(TOTALS, v, strict=True))
@@ -809,7 +804,7 @@ def _row_sets(
             ],
         ),
         (
-            "days",
+            _DAYS,
             [
                 {"fund_id": fund_id, "township_id": t, "batch_id": b, "day": day}
                 | dict(zip(TOTALS, v, strict=True))
@@ -817,7 +812,7 @@ def _row_sets(
             ],
         ),
         (
-            "aging",
+            _AGING,
             [
                 {
                     "fund_id": fund_id,
@@ -832,30 +827,30 @@ def _row_sets(
             ],
         ),
         (
-            "aging_now",
+            _AGING_NOW,
             [
                 dict(zip(_NOW_KEYS, (fund_id, *key), strict=True))
                 | dict(zip(AGING, v, strict=True))
                 for key, v in sorted(_now(changes.aging).items())
             ],
         ),
-        ("households", _household_rows(fund_id, changes)),
+        (_HOUSEHOLDS, _household_rows(fund_id, changes)),
         (
-            "liaisons",
+            _LIAISONS,
             [
                 {"fund_id": fund_id, "liaison_id": who} | dict(zip(LIAISON, v, strict=True))
                 for (who,), v in sorted(changes.liaisons.items())
             ],
         ),
         (
-            "dues",
+            _DUES,
             [
                 {"fund_id": fund_id, "liaison_id": who, "due_date": d, "unpaid": v[0]}
                 for (who, d), v in sorted(changes.dues.items())
             ],
         ),
         (
-            "due_days",
+            _DUE_DAYS,
             [
                 {"fund_id": fund_id, "township_id": t, "batch_id": b, "due_date": d, "day": day}
                 | dict(zip(DUES, v, strict=True))
@@ -863,22 +858,22 @@ def _row_sets(
             ],
         ),
         (
-            "recovered",
+            _RECOVERED,
             [
                 {"fund_id": fund_id, "township_id": t, "batch_id": b, "year": y, "recovered": v[0]}
                 for (t, b, y), v in sorted(changes.recovered.items())
             ],
         ),
-        ("activity", _activity_rows(fund_id, changes)),
-        ("corrected", _corrected_rows(fund_id, changes)),
+        (_ACTIVITY, _activity_rows(fund_id, changes)),
+        (_CORRECTED, _corrected_rows(fund_id, changes)),
         *_count_rows(fund_id, changes),
     ]
 
 
-def _count_rows(fund_id: int, changes: Kept) -> list[tuple[str, list[dict[str, Any]]]]:
+def _count_rows(fund_id: int, changes: Kept) -> KeptRows:
     return [
         (
-            "loan_counts",
+            _LOAN_COUNTS,
             [
                 {"fund_id": fund_id}
                 | dict(zip(_LOAN_COUNT_KEYS, key, strict=True))
@@ -887,7 +882,7 @@ def _count_rows(fund_id: int, changes: Kept) -> list[tuple[str, list[dict[str, A
             ],
         ),
         (
-            "household_counts",
+            _HOUSEHOLD_COUNTS,
             [
                 {"fund_id": fund_id, "township_id": t, "households": v[0]}
                 for (t,), v in sorted(changes.household_counts.items())
@@ -944,21 +939,21 @@ def _difference(after: Kept, before: Kept) -> Kept:
     return out
 
 
-def _refresh(
-    conn: Connection,
+def _refreshed(
     fund_id: int,
     loans: dict[str, LoanRef],
     moves: tuple[dict[str, Moves], dict[str, Moves]],
     plans: tuple[dict[int, list[Plan]], dict[int, list[Plan]]],
     since: dict[int, date],
-) -> None:
-    """Add the change of `loans`' contributions from (before, after) inputs to the kept tables.
+) -> tuple[Kept, Kept]:
+    """(change, after): the change of `loans`' contributions from (before, after) inputs,
+    and their contributions after, whose `positions` are the loans' rows.
 
     The inputs differ from each loan's day in `since` on: earlier days are not recomputed.
     """
     before = compute(loans.values(), moves[0], plans[0], since, positions=False)
     after = compute(loans.values(), moves[1], plans[1], since)
-    _write(conn, fund_id, _difference(after, before), loans, after)
+    return _difference(after, before), after
 
 
 def _write(
@@ -968,14 +963,27 @@ def _write(
     loans: dict[str, LoanRef] | None = None,
     positions: Kept | None = None,
 ) -> None:
-    """Add `changes`' rows to the kept tables (and set `positions`' rows of `loans`), one
-    statement per table; an `aging_now` row that came to zero goes."""
-    sql = _statements(conn.dialect.name)
-    for name, rows in _row_sets(fund_id, loans or {}, positions or changes, changes):
-        if rows:
-            conn.execute(getattr(sql, name), rows)
-        if rows and name == "aging_now":
-            conn.execute(sql.aging_gone, [{k: row[k] for k in _NOW_KEYS} for row in rows])
+    """Add `changes`' rows to the kept tables (and set `positions`' rows of `loans`)."""
+    rows = _row_sets(fund_id, loans or {}, positions or changes, changes)
+    write_all(conn, rows)
+    drop_emptied(conn, rows)
+
+
+def drop_emptied(conn: Connection, written: KeptRows) -> None:
+    """Delete the `aging_now` rows that the rows `written` may have brought to zero.
+
+    Its figures are never negative, so only a row given no increase can come
+    to zero; after a repayment there is usually one, after a disbursement none.
+    """
+    gone = [
+        {k: row[k] for k in _NOW_KEYS}
+        for write, rows in written
+        if write is _AGING_NOW
+        for row in rows
+        if not any(row[c] > 0 for c in AGING)
+    ]
+    if gone:
+        conn.execute(_AGING_GONE, gone)
 
 
 @lru_cache(maxsize=1)
@@ -1021,6 +1029,8 @@ class MovedLoans:
     #: Per loan id with a kept row: its movements as far as the kept row tells them (`_told`).
     kept: dict[int, Moves]
     plans: dict[int, list[Plan]]
+    #: The households of the loans lent to (or their lending reversed), locked (`_households`).
+    households: dict[int, tuple[int, list[LoanRef]]] = field(default_factory=dict)
 
 
 def _told(figures: tuple[Decimal, ...], last: date, recovered_before: Decimal) -> Moves:
@@ -1086,13 +1096,55 @@ def lock_loans(conn: Connection, fund_id: int, drafts: Sequence[JournalDraft]) -
     """Lock the loans `drafts` move and read what keeping their figures needs; None if none.
 
     Called by `services.journals.post_many` before it locks the accounts, the
-    order the services lock in (loan, then accounts). A schedule change holds
+    order the services lock in (loans, the households lent to, then accounts:
+    before the accounts and the voucher counters, whether the kept rows go
+    with the journals or after them). A schedule change holds
     the same loan lock, so a posting and a schedule change of one loan never
     compute from each other's uncommitted half.
     """
-    nos = sorted({ln.account.key for d in drafts for ln in d.lines if ln.account.code == LOANS})
-    inputs = _inputs(conn, fund_id, nos) if nos else None
-    return inputs if inputs is not None and inputs.loans else None
+    lines = [ln for d in drafts for ln in d.lines if ln.account.code == LOANS]
+    inputs = _inputs(conn, fund_id, sorted({ln.account.key for ln in lines})) if lines else None
+    if inputs is None or not inputs.loans:
+        return None
+    lent = sorted({ln.account.key for ln in lines if ln.side == DEBIT} & inputs.loans.keys())
+    return replace(inputs, households=_households(conn, fund_id, lent)) if lent else inputs
+
+
+def posting_rows(
+    conn: Connection, fund_id: int, drafts: Sequence[JournalDraft], inputs: MovedLoans
+) -> KeptRows | None:
+    """The kept rows of the loans `drafts` move, built before the journals go in, to go
+    with them; None when they need the loans' entries read with the new journals, which
+    `record_posting` then does after them.
+
+    Called by `services.journals.post_many` only, with what `lock_loans` read.
+    A posting dated on or after each loan's last movement, and not a reversal,
+    changes no earlier day: the kept position is then the loan's figures on
+    every day the change can reach, and its entries are not read. Lending to a
+    household reads its loans' entries as they were before.
+    """
+    loans = inputs.loans
+    if any(d.red or d.reverses for d in drafts):
+        return None
+    new = _draft_moves(drafts)
+    since = _since(loans, new)
+    before = {no: inputs.kept.get(loan.id, {}) for no, loan in loans.items()}
+    if not new or any(moves and since[loans[no].id] < max(moves) for no, moves in before.items()):
+        return None
+    after = {no: _plus(before[no], new.get(no, {})) for no in loans}
+    change, kept = _refreshed(fund_id, loans, (before, after), (inputs.plans, inputs.plans), since)
+    lent = [no for no, moves in new.items() if any(v[0] for v in moves.values())]
+    if lent:
+        households = {
+            household: (town, refs)
+            for household, (town, refs) in inputs.households.items()
+            if any(ref.registration_no in lent for ref in refs)
+        }
+        every = [ref.registration_no for _, refs in households.values() for ref in refs]
+        was, _ = _moves(conn, fund_id, every)
+        now = {no: _plus(was.get(no, {}), new.get(no, {})) for no in every}
+        _households_changed(change, households, was, now)
+    return _row_sets(fund_id, loans, kept, change)
 
 
 def record_posting(
@@ -1102,27 +1154,17 @@ def record_posting(
     journal_ids: Sequence[int],
     inputs: MovedLoans,
 ) -> None:
-    """Keep the figures of the loans `drafts` (just inserted as `journal_ids`) moved.
+    """Keep the figures of the loans `drafts` (just inserted as `journal_ids`) moved, when
+    `posting_rows` could not: from their entries, read with and without `journal_ids`.
 
-    Called by `services.journals.post_many` only, after the entries are in,
-    with what `lock_loans` read. A posting dated on or after each loan's last
-    movement, and not a reversal, changes no earlier day: the kept position
-    is then the loan's figures on every day the change can reach, and its
-    entries are not read. Otherwise the loans' entries are read, with and
-    without `journal_ids`.
+    Called by `services.journals.post_many` only, after the entries are in.
     """
     loans = inputs.loans
-    new = {} if any(d.red or d.reverses for d in drafts) else _draft_moves(drafts)
+    after, new = _moves(conn, fund_id, list(loans), journal_ids)
+    before = {no: _plus(after.get(no, {}), new.get(no, {}), -1) for no in loans}
     since = _since(loans, new)
-    told = {no: inputs.kept.get(loan.id, {}) for no, loan in loans.items()}
-    if new and all(not moves or since[loans[no].id] >= max(moves) for no, moves in told.items()):
-        before = told
-        after = {no: _plus(before[no], new.get(no, {})) for no in loans}
-    else:
-        after, new = _moves(conn, fund_id, list(loans), journal_ids)
-        before = {no: _plus(after.get(no, {}), new.get(no, {}), -1) for no in loans}
-        since = _since(loans, new)
-    _refresh(conn, fund_id, loans, (before, after), (inputs.plans, inputs.plans), since)
+    change, kept = _refreshed(fund_id, loans, (before, after), (inputs.plans, inputs.plans), since)
+    _write(conn, fund_id, change, loans, kept)
     lent = [no for no, moves in new.items() if any(v[0] for v in moves.values())]
     if lent:
         _refresh_households(conn, fund_id, lent, journal_ids)
@@ -1132,26 +1174,36 @@ def _refresh_households(
     conn: Connection, fund_id: int, nos: Sequence[str], fresh: Sequence[int]
 ) -> None:
     """Keep what is kept per household of the loans `nos`, whose principal disbursed the
-    journals `fresh` (just inserted) moved: the households served (`HouseholdDay`) and the
-    disbursement activity (`ActivityDay`, `DisbursementCorrected`).
+    journals `fresh` (just inserted) moved.
 
-    Only a disbursement or its reversal changes them, so a repayment reads
-    nothing more. Every loan of those households is read from its entries,
-    with and without `fresh`: an activity event's key is the household's event
-    before it, which an earlier-dated disbursement changes for the events
-    after it.
+    Every loan of those households is read from its entries, with and without
+    `fresh`: an activity event's key is the household's event before it,
+    which an earlier-dated disbursement changes for the events after it.
     """
     households = _households(conn, fund_id, nos)
     every = [ref.registration_no for _, refs in households.values() for ref in refs]
     after, new = _moves(conn, fund_id, every, fresh)
     before = {no: _plus(after.get(no, {}), new.get(no, {}), -1) for no in every}
     change = Kept()
+    _households_changed(change, households, before, after)
+    _write(conn, fund_id, change)
+
+
+def _households_changed(
+    change: Kept,
+    households: dict[int, tuple[int, list[LoanRef]]],
+    before: dict[str, Moves],
+    after: dict[str, Moves],
+) -> None:
+    """Add to `change` what is kept per household of `households`, from their loans'
+    movements `before` to `after`: the households served (`HouseholdDay`) and the
+    disbursement activity (`ActivityDay`, `DisbursementCorrected`). Only a disbursement
+    or its reversal changes them, so a repayment reads nothing for them."""
     for household_id, (township_id, refs) in households.items():
         for side, sign in ((after, 1), (before, -1)):
             loans = [(ref, side.get(ref.registration_no, {})) for ref in refs]
             _household_kept(change, township_id, (moves for _, moves in loans), sign)
             _disbursed_kept(change, household_id, loans, sign)
-    _write(conn, fund_id, change)
 
 
 def record_loan_events(session: Session, fund_id: int, kind: str, event_ids: Sequence[int]) -> None:
@@ -1204,7 +1256,8 @@ def record_schedules(session: Session, fund_id: int, versions: dict[int, int]) -
         loan_id: next(plan.effective_on for plan in plans[loan_id] if plan.version == version)
         for loan_id, version in versions.items()
     }
-    _refresh(conn, fund_id, inputs.loans, (every, every), (earlier, plans), effective)
+    change, kept = _refreshed(fund_id, inputs.loans, (every, every), (earlier, plans), effective)
+    _write(conn, fund_id, change, inputs.loans, kept)
 
 
 def record_counts(
@@ -1256,23 +1309,6 @@ def record_liaison_change(session: Session, fund_id: int, loan_id: int, was: int
 
 # --- rebuild and check ------------------------------------------------------------------
 
-_TABLES = (
-    ActivityDay,
-    AgingDay,
-    AgingNow,
-    DisbursementCorrected,
-    DueDay,
-    HouseholdCount,
-    HouseholdDay,
-    LoanCount,
-    LiaisonDue,
-    LiaisonTotal,
-    PositionDay,
-    PositionTotal,
-    RecoveredOfDueYear,
-    LoanPosition,
-)
-
 
 def rebuild(session: Session, fund_id: int) -> Kept:
     """Replace every kept figure of the fund by the one computed from the entries (flushes).
@@ -1284,28 +1320,13 @@ def rebuild(session: Session, fund_id: int) -> Kept:
     conn = session.connection()
     conn.execute(select(Fund.id).where(Fund.id == fund_id).with_for_update())
     kept, loans = computed(session, fund_id)
-    for model in _TABLES:
-        conn.execute(delete(model).where(model.fund_id == fund_id))
     with_position = {no: loan for no, loan in loans.items() if loan.id in kept.positions}
-    tables = {
-        "position": LoanPosition,
-        "totals": PositionTotal,
-        "days": PositionDay,
-        "aging": AgingDay,
-        "aging_now": AgingNow,
-        "households": HouseholdDay,
-        "liaisons": LiaisonTotal,
-        "dues": LiaisonDue,
-        "due_days": DueDay,
-        "recovered": RecoveredOfDueYear,
-        "activity": ActivityDay,
-        "corrected": DisbursementCorrected,
-        "loan_counts": LoanCount,
-        "household_counts": HouseholdCount,
-    }
-    for name, rows in _row_sets(fund_id, with_position, kept, kept):
+    row_sets = _row_sets(fund_id, with_position, kept, kept)
+    for write, _ in row_sets:
+        conn.execute(delete(write.table).where(write.table.c.fund_id == fund_id))
+    for write, rows in row_sets:
         if rows:
-            conn.execute(insert(tables[name]), rows)
+            conn.execute(insert(write.table), rows)
     kind_days.rebuild(conn, fund_id)
     return kept
 

@@ -63,11 +63,12 @@ from ledger.money import to_fen
 class Write:
     """How rows reach one table.
 
-    `adds` names the columns an existing row (by `keys`) is added to; without
-    it the rows are inserted. `versioned` rows set the balances of existing
-    rows by id, each row also naming the version it read (``b_id``,
-    ``b_version``, the new ``version``): a row whose version moved meanwhile
-    gets a NULL version, which NOT NULL refuses.
+    `adds` names the columns an existing row (by `keys`) is added to, `sets`
+    those it is set to, its ``version`` counted up; without either the rows
+    are inserted. `versioned` rows set the balances of existing rows by id,
+    each row also naming the version it read (``b_id``, ``b_version``, the
+    new ``version``): a row whose version moved meanwhile gets a NULL
+    version, which NOT NULL refuses.
     """
 
     name: str
@@ -75,6 +76,7 @@ class Write:
     columns: tuple[str, ...]
     keys: tuple[str, ...] = ()
     adds: tuple[str, ...] = ()
+    sets: tuple[str, ...] = ()
     versioned: bool = False
 
     @classmethod
@@ -88,6 +90,19 @@ class Write:
     ) -> Write:
         """Rows added to `table`'s row of `keys`: `adds` summed, `also` set when it is new."""
         return cls(name, table, keys + also + adds, keys=keys, adds=adds)
+
+    @classmethod
+    def setting(
+        cls,
+        name: str,
+        table: Table,
+        keys: tuple[str, ...],
+        sets: tuple[str, ...],
+        also: tuple[str, ...] = (),
+    ) -> Write:
+        """Rows that replace `table`'s row of `keys` (`sets`, `also` when it is new), its
+        ``version`` counted up; a new row's ``version`` is the row's."""
+        return cls(name, table, keys + also + sets + ("version",), keys=keys, sets=sets)
 
     def statement(self, dialect: str) -> Any:
         """The executemany statement (SQLite), taking a row's values by column name."""
@@ -119,13 +134,16 @@ def _set_balances(write: Write, value: Callable[[str], Any]) -> Any:
 
 
 def _adding(write: Write, statement: Any) -> Any:
-    """`statement`, an INSERT, adding `write.adds` to the row of `write.keys` that exists."""
-    if not write.adds:
+    """`statement`, an INSERT, adding `write.adds` to (or setting `write.sets` of) the row
+    of `write.keys` that exists."""
+    table, new = write.table, statement.excluded
+    if write.sets:
+        changes = {c: new[c] for c in write.sets} | {"version": table.c.version + 1}
+    elif write.adds:
+        changes = {c: table.c[c] + new[c] for c in write.adds}
+    else:
         return statement
-    return statement.on_conflict_do_update(
-        index_elements=list(write.keys),
-        set_={c: write.table.c[c] + statement.excluded[c] for c in write.adds},
-    )
+    return statement.on_conflict_do_update(index_elements=list(write.keys), set_=changes)
 
 
 def json_rows(name: str, columns: Sequence[ColumnClause[Any]]) -> Any:

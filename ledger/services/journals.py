@@ -10,32 +10,35 @@ transaction it:
    every month up to the latest closed one counts as closed, so a date
    slipped before the first closed month cannot change a closed balance;
    the first journal of a fund without a start date sets it;
-2. locks the loans whose accounts it moves (by id), then the touched
-   accounts in a fixed order (by id; ``FOR UPDATE`` on
-   PostgreSQL, the ``BEGIN IMMEDIATE`` write lock on SQLite), opening missing
-   sub-accounts on the way;
+2. locks the loans whose accounts it moves (by id) and the households
+   those it lends to belong to, then the touched accounts in a fixed order
+   (by id; ``FOR UPDATE`` on PostgreSQL, the ``BEGIN IMMEDIATE`` write
+   lock on SQLite), opening missing sub-accounts on the way;
 3. applies the drafts in order, refusing any that would take a guarded asset
    account below zero, even for a moment inside a batch, and, for a
    back-dated credit, at the end of any day from its date to today (a
    reversal dated last month cannot leave a township overdrawn on a day its
    money had already gone out);
-4. builds every row it will write that needs no voucher number;
+4. builds every row it will write that needs no voucher number: running
+   balances, daily totals, turnover by event kind and, for a posting dated
+   on or after each moved loan's last movement and not a reversal, the
+   loans' kept figures (`ledger.positions.posting_rows`);
 5. only then takes the voucher counters of the months involved, the one row
    every writer of a fund-month queues on, so it is held from the last
-   check to the commit and no longer, and writes journals, entries, running
-   balances, daily totals and turnover by event kind: on SQLite a statement
-   a table, which is what makes a batch of a thousand cheap; on PostgreSQL
-   all of it, the counters too, as one statement (`_numbered_writes`,
-   `ledger.row_writes`), so the counters are locked while the server runs it
-   and not while the client builds it;
-6. keeps the moved loans' figures (`ledger.positions`), one statement per
-   kept table.
+   check to the commit and no longer, and writes the journals, their
+   entries and the rows of 4: on SQLite a statement a table, which is what
+   makes a batch of a thousand cheap; on PostgreSQL all of it, the counters
+   too, as one statement (`_numbered_writes`, `ledger.row_writes`), so the
+   counters are locked while the server runs it and not while the client
+   builds it;
+6. keeps the moved loans' figures that 4 could not build, from their
+   entries read with the new journals' (`ledger.positions.record_posting`).
 
 The lock order, the same for every posting and so free of deadlocks between
-writers: the fund row (shared), the loans (by id), the accounts (by id), the
-voucher counters (by month), the journal's unique keys, and last, taken by
-the caller after the posting, the fund's audit chain head
-(`ledger.audit.append_audit`). A month close takes the fund row
+writers: the fund row (shared), the loans (by id), their households, the
+accounts (by id), the voucher counters (by month), the journal's unique
+keys, and last, taken by the caller after the posting, the fund's audit
+chain head (`ledger.audit.append_audit`). A month close takes the fund row
 exclusively, so it waits for postings in flight and they wait for it.
 
 It only flushes; the request (or command) that opened the unit of work
@@ -374,10 +377,12 @@ def post_many(
     # What needs no voucher number is read and built before the counter's lock.
     originals = kind_days.reversed_kinds(conn, fund_id, drafts)
     ids_of = {ref: (state.id, state.chart_id) for ref, state in accounts.items()}
+    loan_rows = positions.posting_rows(conn, fund_id, drafts, loans) if loans else None
     kept = [
         (BALANCES, _balance_rows(accounts)),
         *_daily_total_rows(drafts, accounts),
         *kind_days.rows(fund_id, drafts, ids_of, originals),
+        *(loan_rows or ()),
     ]
     now = datetime.now(UTC)
     journal_rows = [
@@ -401,7 +406,9 @@ def post_many(
         ids, vouchers = _number_and_write(conn, batch)
     else:
         ids, vouchers = _number_then_write(conn, sql, batch)
-    if loans is not None:
+    if loan_rows is not None:
+        positions.drop_emptied(conn, loan_rows)
+    elif loans is not None:
         positions.record_posting(conn, fund_id, drafts, ids, loans)
     return [
         PostedJournal(journal_id, voucher, draft.posted_on, draft.kind, draft.reverses)

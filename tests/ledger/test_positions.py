@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, event, func, select, update
 
 from ledger import positions
 from ledger.actors import Actor
@@ -85,6 +85,66 @@ def test_a_disbursement_and_a_repayment_are_kept_per_loan_and_township(db, set_t
             1,
         )
         assert second.id != first.id
+    assert_kept_matches(db, prog.fund.id, prog.code, DAYS)
+
+
+def written(db, step) -> list[str]:
+    """The statements `step` (a function of no arguments) sent that write a table."""
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        if not statement.lstrip().startswith("SELECT") or "INSERT INTO" in statement:
+            statements.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        step()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    return statements
+
+
+PER_LOAN = ("loan_position", "position_total", "position_day", "aging_now")
+
+
+def test_a_loans_kept_figures_go_with_its_journal_when_it_is_dated_last(db, set_today):
+    """A disbursement and a repayment dated on or after the loan's last movement: their
+    kept figures are built before the journal goes in and leave with it (one statement on
+    PostgreSQL); an aging row the repayment empties goes after it."""
+    set_today(date(2008, 6, 1))
+    prog = make_programme(db)
+    loan = make_loan(db, prog, amount="3000.00", stage="contracted")
+    no = loan.registration_no
+
+    def disburse():
+        with committing(db) as uow:
+            loans.disburse_loan(
+                uow, CLERK_ACTOR, prog.code, no, on=date(2007, 4, 10), amount="3000.00"
+            )
+
+    lending = written(db, disburse)
+    # The first instalment (1,000, due 2008-04-01) paid: its aging row comes to zero.
+    paying = written(db, lambda: repay(db, prog, no, "1000.00", date(2008, 6, 1)))
+    for statements, tables in (
+        (lending, (*PER_LOAN, "household_day", "activity_day")),
+        (paying, PER_LOAN),
+    ):
+        kept = [s for s in statements if any(f"INSERT INTO {t} " in s for t in tables)]
+        if db.engine.dialect.name == "postgresql":
+            (one,) = kept
+            assert "INSERT INTO journal " in one
+            assert all(f"INSERT INTO {t} " in one for t in tables)
+        else:
+            assert len(kept) == len(tables)
+    assert not any(s.startswith("DELETE FROM aging_now") for s in lending)
+    assert any(s.startswith("DELETE FROM aging_now") for s in paying)
+    with db.read() as session:
+        now = session.execute(
+            select(AgingNow.oldest_due, AgingNow.loans, AgingNow.unpaid).where(
+                AgingNow.fund_id == prog.fund.id
+            )
+        ).all()
+        assert now == [(date(2009, 4, 1), 1, D("1000.00")), (date(2009, 4, 1), 0, D("1000.00"))]
     assert_kept_matches(db, prog.fund.id, prog.code, DAYS)
 
 
