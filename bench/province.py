@@ -488,7 +488,7 @@ def writer_case(
     processes = min(processes, writers)
     db = Database.connect(url)
     try:
-        books = [Book(db, f"writers of {code}", county=code) for code in codes]
+        books = [Book(db, f"writers of {code}", county=code, registered=False) for code in codes]
         streams = [
             (codes[i % spread], (books[i % spread].code, books[i % spread].fund_id), i)
             for i in range(writers)

@@ -48,9 +48,11 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -59,11 +61,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from psycopg.pq import TransactionStatus  # noqa: E402
-from sqlalchemy import event, func, select  # noqa: E402
+from sqlalchemy import event, func, insert, select  # noqa: E402
 
 from bench.ledger_throughput import (  # noqa: E402
     DEFAULT_PG,
     OPENER,
+    TOWNSHIPS,
     machine,
     migrate,
     pg_schema,
@@ -71,13 +74,26 @@ from bench.ledger_throughput import (  # noqa: E402
     source_version,
     to_draft,
 )
-from ledger import dates  # noqa: E402
+from ledger import dates, positions  # noqa: E402
 from ledger.actors import Actor  # noqa: E402
 from ledger.audit import append_audit, verify_all  # noqa: E402
 from ledger.db import Database, UnitOfWork  # noqa: E402
 from ledger.idempotency import idempotent, request_fingerprint  # noqa: E402
-from ledger.models import Journal  # noqa: E402
+from ledger.models import (  # noqa: E402
+    Batch,
+    Household,
+    Instalment,
+    Journal,
+    Liaison,
+    LiaisonAssignment,
+    Loan,
+    LoanStatus,
+    ProjectType,
+    ScheduleVersion,
+    Township,
+)
 from ledger.read.books import balance_mismatches, trial_balance  # noqa: E402
+from ledger.services import setup  # noqa: E402
 from ledger.services.funds import open_fund  # noqa: E402
 from ledger.services.journals import post_many, record_journal  # noqa: E402
 
@@ -107,16 +123,47 @@ PG_CASES = ("pg_c1", "pg_c8_funds", "pg_c8_one_fund")
 
 
 class Book:
-    """A new fund of `county` (the install's only one when None), with its 17 opening journals."""
+    """A new fund of `county` (the install's only one when None), with its 17 opening journals.
 
-    def __init__(self, db: Database, tag: str, county: str | None = None) -> None:
+    With `registered`, its townships, a batch, a project type and a liaison per
+    township are set up too, and each writer registers its loans (`Writer`).
+    """
+
+    def __init__(
+        self, db: Database, tag: str, county: str | None = None, *, registered: bool = True
+    ) -> None:
         self.db = db
         self.code = f"W{uuid.uuid4().hex[:10]}"
+        self.registered = registered
         with db.uow() as uow:
             self.fund_id = open_fund(
                 uow, actor=OPENER, code=self.code, name=f"bench {tag}", county=county
             ).id
             uow.commit()
+        if registered:
+            with db.uow() as uow:
+                for n, town in enumerate(TOWNSHIPS, start=1):
+                    setup.add_township(uow, CLERK, self.code, code=town, name=f"乡镇{n}")
+                    setup.add_liaison(
+                        uow,
+                        CLERK,
+                        self.code,
+                        name=f"联系人{n}",
+                        township=town,
+                        monthly_salary="2200.00",
+                    )
+                setup.add_batch(
+                    uow, CLERK, self.code, code="1", name="第一批", budget="100000000.00"
+                )
+                setup.add_project_type(
+                    uow,
+                    CLERK,
+                    self.code,
+                    code="pig",
+                    name="生猪养殖",
+                    borrowing_standard="5000.00",
+                )
+                uow.commit()
         opening = plan(SETUP, start=dates.today(), days=1)
         with db.uow() as uow:
             drafts = [to_draft(tx, n) for n, tx in enumerate(opening)]
@@ -125,9 +172,9 @@ class Book:
 
     @classmethod
     def opened(cls, db: Database, code: str, fund_id: int) -> Book:
-        """A book already opened (by another process), reached through `db`."""
+        """A book already opened (by another process, not `registered`), reached through `db`."""
         book = cls.__new__(cls)
-        book.db, book.code, book.fund_id = db, code, fund_id
+        book.db, book.code, book.fund_id, book.registered = db, code, fund_id, False
         return book
 
 
@@ -153,6 +200,8 @@ class Writer:
         )
         self.work = (to_draft(tx, n) for n, tx in enumerate(txs))
         self.acknowledged: list[str] = []
+        if book.registered:
+            register_loans(book, number)
 
     def post_one(self) -> float:
         """Post the next journal as one idempotent, audited request; its seconds."""
@@ -211,6 +260,131 @@ class Writer:
         return time.perf_counter() - started
 
 
+def register_loans(book: Book, writer: int) -> None:
+    """Register writer `writer`'s loans as disbursed loans of `book` (untimed), so that its
+    journals keep each loan's figures as a clerk's disbursements and repayments do
+    (`ledger.positions`).
+
+    Its loan ``i`` (``w<writer>-<i>``, as `plan` names it) is lent through the
+    plan's township ``i % 16``, to a household of its own, with the township's
+    liaison answering for it and two yearly instalments from a year on,
+    counted as `register_loan` counts a loan.
+    """
+    db, fund_id = book.db, book.fund_id
+    signed = dates.today()
+    numbers = [f"w{writer}-{i:05d}" for i in range(LOANS)]
+    first = writer * LOANS  # the writer's loans among the book's, numbered apart
+    with db.uow() as uow:
+        session = uow.session
+        towns, batches, kinds = (
+            dict(session.execute(select(m.code, m.id).where(m.fund_id == fund_id)).all())
+            for m in (Township, Batch, ProjectType)
+        )
+        liaisons = {
+            town: liaison
+            for town, liaison in session.execute(
+                select(Liaison.township_id, Liaison.id).where(Liaison.fund_id == fund_id)
+            )
+        }
+        town_of = [towns[TOWNSHIPS[i % len(TOWNSHIPS)]] for i in range(len(numbers))]
+        households = session.scalars(
+            insert(Household).returning(Household.id, sort_by_parameter_order=True),
+            [
+                {
+                    "fund_id": fund_id,
+                    "township_id": town,
+                    "name": f"农户{no}",
+                    "id_number": f"340123{first + i:012d}",
+                    "village": "第一村民组",
+                    "party_member": False,
+                    "created_by": OPENER.username,
+                }
+                for i, (no, town) in enumerate(zip(numbers, town_of, strict=True))
+            ],
+        ).all()
+        amount = Decimal("5000.00")
+        loan_ids = session.scalars(
+            insert(Loan).returning(Loan.id, sort_by_parameter_order=True),
+            [
+                {
+                    "fund_id": fund_id,
+                    "registration_no": no,
+                    "seq": first + i + 1,
+                    "household_id": household,
+                    "township_id": town,
+                    "batch_id": batches["1"],
+                    "project_type_id": kinds["pig"],
+                    "project": "养猪 10 头",
+                    "status": LoanStatus.DISBURSED,
+                    "requested_amount": amount,
+                    "approved_amount": amount,
+                    "application_no": no,
+                    "contract_no": no,
+                    "iou_no": no,
+                    "technical_lead": "农技站技术员",
+                    "signed_on": signed,
+                    "created_by": OPENER.username,
+                }
+                for i, (no, household, town) in enumerate(
+                    zip(numbers, households, town_of, strict=True)
+                )
+            ],
+        ).all()
+        session.execute(
+            insert(ScheduleVersion),
+            [
+                {
+                    "loan_id": loan_id,
+                    "version": 1,
+                    "effective_on": signed,
+                    "principal": amount,
+                    "settled_before": Decimal("0.00"),
+                }
+                for loan_id in loan_ids
+            ],
+        )
+        session.execute(
+            insert(Instalment),
+            [
+                {
+                    "loan_id": loan_id,
+                    "version": 1,
+                    "seq": seq,
+                    "due_date": signed.replace(year=signed.year + seq),
+                    "amount": amount / 2,
+                }
+                for loan_id in loan_ids
+                for seq in (1, 2)
+            ],
+        )
+        session.execute(
+            insert(LiaisonAssignment),
+            [
+                {
+                    "loan_id": loan_id,
+                    "liaison_id": liaisons[town],
+                    "effective_on": signed,
+                    "reason": "签订责任书",
+                    "recorded_by": OPENER.username,
+                }
+                for loan_id, town in zip(loan_ids, town_of, strict=True)
+            ],
+        )
+        positions.record_counts(
+            session,
+            fund_id,
+            loans=Counter((town, batches["1"], LoanStatus.DISBURSED) for town in town_of),
+            households=Counter(town_of),
+        )
+        positions.record_schedules(session, fund_id, dict.fromkeys(loan_ids, 1))
+        uow.commit()
+    # As a book in use would have them (autovacuum's on PostgreSQL): the planner's
+    # statistics of the tables just filled, or a loan is looked up by a scan.
+    with db.engine.begin() as conn:
+        for table in ("loan", "household", "schedule_version", "instalment", "loan_position"):
+            conn.exec_driver_sql(f"ANALYZE {table}")
+
+
 def check(book: Book, writers: list[Writer]) -> str:
     """'ok', or what is wrong with the book after its writers' run."""
     acknowledged = [v for w in writers if w.book is book for v in w.acknowledged]
@@ -236,6 +410,8 @@ def check(book: Book, writers: list[Writer]) -> str:
             problems.append("trial balance unbalanced")
         if balance_mismatches(session, book.fund_id):
             problems.append("a running balance differs from its entries")
+        if positions.check(session, book.fund_id):
+            problems.append("a loan's kept figure differs from its entries")
     return "; ".join(problems) or "ok"
 
 
