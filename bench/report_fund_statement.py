@@ -101,6 +101,42 @@ TOWNS = (
 KINDS = (("fish", "水产养殖", 3000), ("pig", "生猪养殖", 2500), ("tea", "茶叶加工", 5000))
 
 
+def disbursed_loan_row(
+    fund_id: int,
+    no: str,
+    *,
+    seq: int,
+    household_id: int,
+    township_id: int,
+    batch_id: int,
+    project_type_id: int,
+    project: str,
+    amount: Decimal,
+    signed_on: date,
+    by: str,
+) -> dict[str, Any]:
+    """A `Loan` row to insert in bulk: disbursed, approved as asked, its papers numbered `no`."""
+    return {
+        "fund_id": fund_id,
+        "registration_no": no,
+        "seq": seq,
+        "household_id": household_id,
+        "township_id": township_id,
+        "batch_id": batch_id,
+        "project_type_id": project_type_id,
+        "project": project,
+        "status": LoanStatus.DISBURSED,
+        "requested_amount": amount,
+        "approved_amount": amount,
+        "application_no": no,
+        "contract_no": no,
+        "iou_no": no,
+        "technical_lead": "农技站技术员",
+        "signed_on": signed_on,
+        "created_by": by,
+    }
+
+
 def build_synthetic(
     db: Database, loans: int, *, code: str = "SYN", seed: int = 10000, county: str | None = None
 ) -> str:
@@ -202,25 +238,19 @@ def build_synthetic(
         loan_ids = session.scalars(
             insert(Loan).returning(Loan.id, sort_by_parameter_order=True),
             [
-                {
-                    "fund_id": fund_id,
-                    "registration_no": no,
-                    "seq": int(no[-4:]),
-                    "household_id": person,
-                    "township_id": town_ids[town],
-                    "batch_id": batch_ids[batch],
-                    "project_type_id": kind_ids[kind],
-                    "project": f"{kind} 项目",
-                    "status": LoanStatus.DISBURSED,
-                    "requested_amount": amount,
-                    "approved_amount": amount,
-                    "application_no": no,
-                    "contract_no": no,
-                    "iou_no": no,
-                    "technical_lead": "农技站技术员",
-                    "signed_on": date(2007 if batch == "1" else 2009, 4, 10),
-                    "created_by": CLERK.username,
-                }
+                disbursed_loan_row(
+                    fund_id,
+                    no,
+                    seq=int(no[-4:]),
+                    household_id=person,
+                    township_id=town_ids[town],
+                    batch_id=batch_ids[batch],
+                    project_type_id=kind_ids[kind],
+                    project=f"{kind} 项目",
+                    amount=amount,
+                    signed_on=date(2007 if batch == "1" else 2009, 4, 10),
+                    by=CLERK.username,
+                )
                 for person, (no, batch, town, kind, amount) in zip(households, plan, strict=True)
             ],
         ).all()

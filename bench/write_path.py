@@ -74,6 +74,7 @@ from bench.ledger_throughput import (  # noqa: E402
     source_version,
     to_draft,
 )
+from bench.report_fund_statement import disbursed_loan_row  # noqa: E402
 from ledger import dates, positions  # noqa: E402
 from ledger.actors import Actor  # noqa: E402
 from ledger.audit import append_audit, verify_all  # noqa: E402
@@ -306,25 +307,19 @@ def register_loans(book: Book, writer: int) -> None:
         loan_ids = session.scalars(
             insert(Loan).returning(Loan.id, sort_by_parameter_order=True),
             [
-                {
-                    "fund_id": fund_id,
-                    "registration_no": no,
-                    "seq": first + i + 1,
-                    "household_id": household,
-                    "township_id": town,
-                    "batch_id": batches["1"],
-                    "project_type_id": kinds["pig"],
-                    "project": "养猪 10 头",
-                    "status": LoanStatus.DISBURSED,
-                    "requested_amount": amount,
-                    "approved_amount": amount,
-                    "application_no": no,
-                    "contract_no": no,
-                    "iou_no": no,
-                    "technical_lead": "农技站技术员",
-                    "signed_on": signed,
-                    "created_by": OPENER.username,
-                }
+                disbursed_loan_row(
+                    fund_id,
+                    no,
+                    seq=first + i + 1,
+                    household_id=household,
+                    township_id=town,
+                    batch_id=batches["1"],
+                    project_type_id=kinds["pig"],
+                    project="养猪 10 头",
+                    amount=amount,
+                    signed_on=signed,
+                    by=OPENER.username,
+                )
                 for i, (no, household, town) in enumerate(
                     zip(numbers, households, town_of, strict=True)
                 )
