@@ -12,13 +12,16 @@ import random
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from sqlalchemy import event, select
 
 from ledger.db import UnitOfWork, run_in_transaction
 from ledger.errors import LedgerError
+from ledger.models import LoanEvent
 from ledger.services import loans, proposals
-from tests.factories import APPROVER, CLERK_ACTOR, make_loan, make_programme
+from tests.factories import APPROVER, CLERK_ACTOR, make_loan, make_programme, reverse
 from tests.ledger.kept_figures import assert_kept_matches
 
 pytestmark = pytest.mark.slow
@@ -95,3 +98,54 @@ def test_concurrent_repayments_and_an_extension_keep_the_figures(committed_db, s
         prog.code,
         (None, TODAY, date(2008, 4, 2), date(2008, 6, 1), date(2008, 6, 2)),
     )
+
+
+def test_lending_and_reversing_a_townships_loans_at_once_keeps_the_figures(committed_db, set_today):
+    """Disbursements dated today (their kept rows go with the journal) and red-ink reversals
+    of other households' disbursements (theirs are read back after it) at once, in one
+    township: they share its account, its households' days and its activity rows, lock the
+    loans and households before the accounts and the counters, and never deadlock."""
+    set_today(TODAY)
+    db = committed_db
+    prog = make_programme(db, capital="100000.00", allocate="30000.00")
+    lend = [make_loan(db, prog, amount="2000.00", stage="contracted") for _ in range(THREADS)]
+    lent = [make_loan(db, prog, amount="1000.00") for _ in range(THREADS)]
+    with db.read() as session:
+        vouchers = [
+            session.scalar(
+                select(LoanEvent.voucher).where(
+                    LoanEvent.loan_id == loan.id, LoanEvent.action == "disbursed"
+                )
+            )
+            for loan in lent
+        ]
+    failures: list[str] = []
+
+    @event.listens_for(db.engine, "handle_error")
+    def note(context: Any) -> None:
+        failures.append(str(context.original_exception))
+
+    def disburse(no: str) -> None:
+        def work(uow: UnitOfWork) -> None:
+            loans.disburse_loan(uow, CLERK_ACTOR, prog.code, no, on=TODAY, amount="2000.00")
+            uow.commit()
+
+        run_in_transaction(db, work)
+
+    def red_ink(voucher: str) -> None:
+        def work(uow: UnitOfWork) -> None:
+            reverse(uow, prog.code, voucher, on=TODAY)
+            uow.commit()
+
+        run_in_transaction(db, work)
+
+    try:
+        with ThreadPoolExecutor(2 * THREADS) as pool:
+            runs = [pool.submit(disburse, loan.registration_no) for loan in lend]
+            runs += [pool.submit(red_ink, voucher) for voucher in vouchers]
+            for run in runs:
+                run.result()
+    finally:
+        event.remove(db.engine, "handle_error", note)
+    assert not [f for f in failures if "deadlock" in f.lower()]
+    assert_kept_matches(db, prog.fund.id, prog.code, (None, TODAY, date(2007, 4, 10)))
