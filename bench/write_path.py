@@ -13,7 +13,9 @@ guards), and `append_audit` (the hash-chained audit record), all in one
 commit, rerun by `run_in_transaction` on a serialization failure. The
 journals move money between the special account, 16 townships and 1,000
 loans (the plan of bench/ledger_throughput.py), so 1,017 accounts as the
-peers' "1000acc" cases have 1,000.
+peers' "1000acc" cases have 1,000. The loans are registered (a household,
+a schedule and a liaison each: `register_loans`), so a journal on one keeps
+its figures as a disbursement or repayment does (`ledger.positions`).
 
 Cases (JSON lines with ``"peer": "project"``, in the peers' shape):
 ``sqlite_1_per_commit``, ``sqlite_1000_per_commit`` (one audit record and
@@ -24,7 +26,8 @@ Cases (JSON lines with ``"peer": "project"``, in the peers' shape):
 After each case, untimed, it checks what a ledger must never get wrong:
 every acknowledged journal is in the book once and nothing else is, each
 month's vouchers run 1..n without a gap, the trial balance balances, every
-running balance equals its entries, and the audit chain verifies. A case
+running balance and kept loan figure equals its entries, and the audit
+chain verifies. A case
 that fails a check fails the run.
 
 The peers (../shared/peers, or ``LEDGER_PEERS_DIR``) run as their own
