@@ -1095,12 +1095,11 @@ def _since(loans: dict[str, LoanRef], new: dict[str, Moves]) -> dict[int, date]:
 def lock_loans(conn: Connection, fund_id: int, drafts: Sequence[JournalDraft]) -> MovedLoans | None:
     """Lock the loans `drafts` move and read what keeping their figures needs; None if none.
 
-    Called by `services.journals.post_many` before it locks the accounts, the
-    order the services lock in (loans, the households lent to, then accounts:
-    before the accounts and the voucher counters, whether the kept rows go
-    with the journals or after them). A schedule change holds
-    the same loan lock, so a posting and a schedule change of one loan never
-    compute from each other's uncommitted half.
+    Called by `services.journals.post_many` before it locks the accounts: the
+    services lock the loans, then the households lent to (here, whether the
+    loans' kept rows go with the journals or after them), then the accounts.
+    A schedule change holds the same loan lock, so a posting and a schedule
+    change of one loan never compute from each other's uncommitted half.
     """
     lines = [ln for d in drafts for ln in d.lines if ln.account.code == LOANS]
     inputs = _inputs(conn, fund_id, sorted({ln.account.key for ln in lines})) if lines else None

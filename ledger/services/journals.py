@@ -425,7 +425,7 @@ class _Batch:
     #: Each draft's journal row, to which its number (and on SQLite its id) is added.
     journals: list[dict[str, Any]]
     accounts: dict[AccountRef, _AccountState]
-    #: What needs no number: balances, daily totals, turnover by kind.
+    #: What needs no number: balances, daily totals, turnover by kind, loans' kept figures.
     kept: list[tuple[Write, list[dict[str, Any]]]]
 
 
