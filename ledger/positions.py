@@ -1132,13 +1132,9 @@ def posting_rows(
         return None
     after = {no: _plus(before[no], new.get(no, {})) for no in loans}
     change, kept = _refreshed(fund_id, loans, (before, after), (inputs.plans, inputs.plans), since)
-    lent = [no for no, moves in new.items() if any(v[0] for v in moves.values())]
+    lent = _lent(new)
     if lent:
-        households = {
-            household: (town, refs)
-            for household, (town, refs) in inputs.households.items()
-            if any(ref.registration_no in lent for ref in refs)
-        }
+        households = _households_of(inputs, lent)
         every = [ref.registration_no for _, refs in households.values() for ref in refs]
         was, _ = _moves(conn, fund_id, every)
         now = {no: _plus(was.get(no, {}), new.get(no, {})) for no in every}
@@ -1164,22 +1160,39 @@ def record_posting(
     since = _since(loans, new)
     change, kept = _refreshed(fund_id, loans, (before, after), (inputs.plans, inputs.plans), since)
     _write(conn, fund_id, change, loans, kept)
-    lent = [no for no, moves in new.items() if any(v[0] for v in moves.values())]
+    lent = _lent(new)
     if lent:
-        _refresh_households(conn, fund_id, lent, journal_ids)
+        _refresh_households(conn, fund_id, _households_of(inputs, lent), journal_ids)
+
+
+def _lent(new: dict[str, Moves]) -> list[str]:
+    """The loans whose principal disbursed `new` moves (a disbursement or its reversal)."""
+    return [no for no, moves in new.items() if any(v[0] for v in moves.values())]
+
+
+def _households_of(inputs: MovedLoans, lent: list[str]) -> dict[int, tuple[int, list[LoanRef]]]:
+    """The households (locked by `lock_loans`) of the loans `lent`."""
+    mine = set(lent)
+    return {
+        household: (town, refs)
+        for household, (town, refs) in inputs.households.items()
+        if any(ref.registration_no in mine for ref in refs)
+    }
 
 
 def _refresh_households(
-    conn: Connection, fund_id: int, nos: Sequence[str], fresh: Sequence[int]
+    conn: Connection,
+    fund_id: int,
+    households: dict[int, tuple[int, list[LoanRef]]],
+    fresh: Sequence[int],
 ) -> None:
-    """Keep what is kept per household of the loans `nos`, whose principal disbursed the
-    journals `fresh` (just inserted) moved.
+    """Keep what is kept per household of `households`, some of whose loans' principal
+    disbursed the journals `fresh` (just inserted) moved.
 
     Every loan of those households is read from its entries, with and without
     `fresh`: an activity event's key is the household's event before it,
     which an earlier-dated disbursement changes for the events after it.
     """
-    households = _households(conn, fund_id, nos)
     every = [ref.registration_no for _, refs in households.values() for ref in refs]
     after, new = _moves(conn, fund_id, every, fresh)
     before = {no: _plus(after.get(no, {}), new.get(no, {}), -1) for no in every}
