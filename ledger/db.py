@@ -197,6 +197,35 @@ def pipeline(connection: Connection) -> Iterator[None]:
         ) from error
 
 
+#: `transaction_info` keys: this module's writes kept for the commit.
+_AT_COMMIT = "at_commit"
+
+
+def transaction_info(session: Session) -> dict[str, Any]:
+    """What `session`'s current transaction keeps for its own end (gone when it ends)."""
+    return session.info.setdefault("transaction", {})  # type: ignore[no-any-return]
+
+
+def at_commit(session: Session, statement: Executable, params: dict[str, Any]) -> None:
+    """Run `statement` with `params` just before `session`'s transaction commits, in the
+    COMMIT's round trip (`UnitOfWork.commit`): a write whose result nobody reads and
+    that nothing in the transaction reads back. Gone with a rollback."""
+    transaction_info(session).setdefault(_AT_COMMIT, []).append((statement, params))
+
+
+@event.listens_for(Session, "before_commit")
+def _write_what_waits(session: Session) -> None:
+    """A session committed other than by `UnitOfWork.commit` still writes what waited."""
+    for statement, values in transaction_info(session).pop(_AT_COMMIT, []):
+        session.connection().execute(statement, values)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_transaction(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop("transaction", None)
+
+
 class UnitOfWork:
     """One business transaction: `with db.uow() as uow: service(uow, ...); uow.commit()`.
 
@@ -246,20 +275,25 @@ class UnitOfWork:
             self.session.close()
 
     def commit(self, last: Executable | None = None, params: dict[str, Any] | None = None) -> None:
-        """Commit; `last` (with `params`), if given, runs just before the COMMIT.
+        """Commit; the session's writes kept for the commit (`at_commit`), then `last`
+        (with `params`) if given, run just before the COMMIT.
 
-        On PostgreSQL `last` and the COMMIT go out in one pipeline, one round
-        trip instead of two: for a final write whose result nobody reads.
+        On PostgreSQL they and the COMMIT go out in one pipeline, one round
+        trip: for final writes whose results nobody reads.
         """
         # Statements first: a connection lost while they run has committed nothing.
         # From the COMMIT on, a lost connection leaves the outcome unknown.
         self.session.flush()
         self.commit_sent = True
+        last_writes = transaction_info(self.session).pop(_AT_COMMIT, [])
         if last is not None:
+            last_writes.append((last, params))
+        if last_writes:
             connection = self.session.connection()
             real_commit = not connection.in_nested_transaction()
             with pipeline(connection):
-                connection.execute(last, params)
+                for statement, values in last_writes:
+                    connection.execute(statement, values)
                 if connection.dialect.name == "postgresql" and real_commit:
                     # As SQL, not the driver's commit(), which would sync the
                     # pipeline on its own; the session's COMMIT below then finds

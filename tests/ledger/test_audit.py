@@ -6,7 +6,7 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ledger.actors import Actor
@@ -101,6 +101,57 @@ def test_an_append_that_is_not_committed_leaves_no_trace(db):
     with db.uow() as uow:
         append_audit(uow.session, actor=CLERK, action="never committed")
     assert head(db) == before
+
+
+def records_in(session, chain: str = "") -> int:
+    return session.scalar(select(func.count()).where(AuditRecord.chain == chain))
+
+
+def test_a_record_is_written_in_the_commits_round_trip(db):
+    """Appending locks the head and writes nothing more until the commit, which sends
+    the record and the head's move with the COMMIT (one PostgreSQL pipeline)."""
+    before_seq, _ = head(db)
+    with db.uow() as uow:
+        count = records_in(uow.session)
+        sent: list[str] = []
+        connection = uow.session.connection()
+        listen = ("before_cursor_execute", lambda *a: sent.append(a[2].split()[0]))
+        event.listen(connection, *listen)
+        append_audit(uow.session, actor=CLERK, action="POST /a")
+        append_audit(uow.session, actor=CLERK, action="POST /b")
+        assert sent == ["SELECT"]  # the head, locked once for both
+        assert records_in(uow.session) == count
+        sent.clear()
+        uow.commit()
+        event.remove(connection, *listen)
+        assert sent[:4] == ["INSERT", "UPDATE", "INSERT", "UPDATE"]
+    assert head(db)[0] == before_seq + 2
+    assert report(db).ok
+
+
+def test_a_session_committed_by_hand_still_writes_its_record(db):
+    before_seq, _ = head(db)
+    with db.uow() as uow:
+        append_audit(uow.session, actor=CLERK, action="POST /by-hand")
+        uow.session.commit()
+        uow.committed = True
+    assert head(db)[0] == before_seq + 1
+    assert report(db).ok
+
+
+def test_a_rolled_back_record_is_not_sent_with_the_next_commit(db):
+    """The same session, a rollback, then another transaction: only its own record."""
+    before_seq, _ = head(db)
+    with db.uow() as uow:
+        append_audit(uow.session, actor=CLERK, action="POST /rolled-back")
+        uow.session.rollback()
+        append_audit(uow.session, actor=CLERK, action="POST /kept")
+        uow.commit()
+    assert head(db)[0] == before_seq + 1
+    with db.read() as session:
+        kept = session.scalars(select(AuditRecord.action).where(AuditRecord.seq > before_seq))
+        assert list(kept) == ["POST /kept"]
+    assert report(db).ok
 
 
 BASE = {
