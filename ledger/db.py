@@ -19,7 +19,8 @@ began) leaves the outcome unknown: the loop reruns only a use case that says a
 rerun is safe (one under an idempotency key, whose record commits with the
 write), and otherwise raises `CommitOutcomeUnknown` rather than risk posting
 twice. The engine pings a pooled connection before lending it, so after a
-failover no request gets a connection to the dead primary.
+failover no request gets a connection to the dead primary (unless it was used
+within the second: `_ping_when_idle`).
 
 Reads that may be a little stale (the dashboards, PDFs, exports) ask for
 `Database.replica_read`: with a replica configured (``DATABASE_REPLICA_URL``)
@@ -53,7 +54,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InvalidatePoolError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
@@ -111,11 +112,45 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets WAL, FULL sync, foreign keys and BEGIN IMMEDIATE."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True, **kwargs)
+        engine = create_engine(parsed, **kwargs)
+        _ping_when_idle(engine)
+        return engine
     connect_args = {"timeout": DEFAULT_SQLITE_TIMEOUT_S, "check_same_thread": False}
     engine = create_engine(parsed, connect_args=connect_args, **kwargs)
     _configure_sqlite(engine)
     return engine
+
+
+#: A pooled PostgreSQL connection idle longer than this is pinged before it is lent.
+PING_AFTER_IDLE_S = 1.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection before lending it, unless it came back within the second.
+
+    SQLAlchemy's ``pool_pre_ping`` pings every time: a round trip before each
+    request's first statement (two for a write, whose token is read first). A
+    connection used a moment ago is as good as a ping's answer, and if the
+    server died in that moment the request meets what it would have met a
+    moment later: a write is rerun on a new connection (`run_in_transaction`),
+    a read is answered 503, and the first such error makes the pool drop
+    every connection made before it (SQLAlchemy's disconnect handling).
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned_at = record.info.get("returned_at")  # None: a new connection, not pinged
+        if returned_at is None or time.monotonic() - returned_at <= PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # As pool_pre_ping does: the pool drops it and all made before, and lends a new one.
+            raise InvalidatePoolError(f"a pooled connection did not answer: {error}") from error
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -15,11 +15,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from ledger.db import CommitOutcomeUnknown, UnitOfWork, run_in_transaction
+from ledger.db import CommitOutcomeUnknown, UnitOfWork, make_engine, run_in_transaction
 from ledger.idempotency import StoredResponse, idempotent, request_fingerprint
 from ledger.services.journals import record_journal
 from tests.factories import CLERK, COUNTY, SPECIAL, journal_count, make_fund, transfer
@@ -176,3 +176,40 @@ def test_a_session_ended_by_pg_terminate_backend_is_rerun(committed_db, database
     assert run_in_transaction(committed_db, work) == "记-2007-04-0001"
     assert len(attempts) == 2
     assert journal_count(committed_db, fund) == 1
+
+
+def pooled_backend_ended(database_url: str) -> tuple[Engine, int]:
+    """An engine of one pooled connection, back in the pool, whose server session was ended."""
+    engine = make_engine(database_url, pool_size=1, max_overflow=0)
+    with engine.connect() as connection:
+        pid = connection.scalar(text("SELECT pg_backend_pid()"))
+    admin = make_engine(database_url)
+    try:
+        with admin.connect() as other:
+            assert other.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        admin.dispose()
+    return engine, pid
+
+
+@pytest.mark.parametrize("idle", [False, True], ids=["used-a-moment-ago", "idle"])
+def test_a_pooled_connection_is_pinged_when_it_has_been_idle(
+    database_url, monkeypatch: pytest.MonkeyPatch, idle: bool
+):
+    """Idle past `PING_AFTER_IDLE_S`, a connection whose session was ended is replaced
+    before it is lent. Used a moment ago, it is lent unpinged: the request meets the
+    lost connection (a write reruns, a read answers 503) and the pool then drops it."""
+    if make_url(database_url).get_backend_name() != "postgresql":
+        pytest.skip("SQLite's connections are files, with no server session to lose")
+    if idle:
+        monkeypatch.setattr("ledger.db.PING_AFTER_IDLE_S", 0.0)
+    engine, ended = pooled_backend_ended(database_url)
+    try:
+        if not idle:
+            with pytest.raises(OperationalError) as lost, engine.connect() as connection:
+                connection.scalar(text("SELECT 1"))
+            assert lost.value.connection_invalidated
+        with engine.connect() as connection:
+            assert connection.scalar(text("SELECT pg_backend_pid()")) != ended
+    finally:
+        engine.dispose()
