@@ -42,6 +42,7 @@ check fails.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -555,6 +556,7 @@ def run_project_case(case: str, seconds: float, pg_url: str) -> dict[str, Any]:
             books = [Book(db, f"{case}-{i}") for i in range(connections)]
         writers = [Writer(books[i % len(books)], i) for i in range(connections)]
         step = Writer.post_thousand if case == "sqlite_1000_per_commit" else Writer.post_one
+        gc.freeze()  # what a gunicorn worker starts with (gunicorn.conf.py, `pre_fork`)
         result = timed(writers, step, seconds)
         checks = [check(book, writers) for book in books]
         with db.read() as session:
