@@ -50,7 +50,7 @@ def pre_fork(server, worker):
     """In the master, before each fork: freeze the loaded app out of the collector's sight.
 
     The modules, the app and SQLAlchemy's caches live as long as the worker; a
-    full collection would walk them all (about 180,000 objects) to free
+    full collection would walk them all (some 200,000 objects) to free
     nothing: 15 % of a 1,000-journal import on SQLite (docs/PERFORMANCE.md).
     Frozen, they are also never written by the collector, so the workers keep
     sharing the master's pages (Python's advice for forking servers).

@@ -7,7 +7,8 @@ turnover by event kind). Each table's write is declared once here, as a
 key) or balances set. `write_all` sends them:
 
 - on SQLite, one executemany per table: a statement there costs
-  microseconds, and its rows go in as SQLAlchemy binds them;
+  microseconds; its rows go to the driver as tuples, each value converted
+  by its column type as SQLAlchemy would (`_compiled`);
 - on PostgreSQL, ONE statement: each table's rows travel as a JSON array,
   unpacked by ``jsonb_to_recordset`` in a data-modifying CTE. A statement
   there costs the client far more than its rows do (SQLAlchemy and psycopg
@@ -104,16 +105,34 @@ class Write:
         ``version`` counted up; a new row's ``version`` is the row's."""
         return cls(name, table, keys + also + sets + ("version",), keys=keys, sets=sets)
 
-    def statement(self, dialect: str) -> Any:
-        """The executemany statement (SQLite), taking a row's values by column name."""
-        return _statement(self, dialect)
-
 
 @lru_cache(maxsize=64)
-def _statement(write: Write, dialect: str) -> Any:
-    if write.versioned:
-        return _set_balances(write, bindparam)
-    return _adding(write, dialect_insert(dialect)(write.table))
+def _compiled(write: Write, dialect: Any) -> tuple[str, tuple[Callable[[Any], Any], ...]]:
+    """SQLite: the write's statement as SQL text, and per ``?`` what takes its value from a
+    row, converted as SQLAlchemy converts it (the column type's own bind processor).
+
+    The rows then go to the driver's executemany as tuples: SQLAlchemy's
+    per-row work for a compiled statement (a dict of every bind, then each
+    value processed) was a fifth of a 1,000-journal batch (docs/PERFORMANCE.md).
+    """
+    insert = dialect_insert(dialect.name)(write.table)
+    statement = _set_balances(write, bindparam) if write.versioned else _adding(write, insert)
+    compiled = statement.compile(dialect=dialect)
+    from_rows = {*write.columns, "b_id", "b_version"}
+    values = []
+    for name in compiled.positiontup or ():
+        bind = compiled.binds[name]
+        process = bind.type.bind_processor(dialect) or (lambda value: value)
+        if name in from_rows:
+            values.append(_taking(name, process))
+        else:  # a constant of the statement's own (the 1 of ``version + 1``)
+            fixed = process(bind.effective_value)
+            values.append(lambda _row, fixed=fixed: fixed)
+    return str(compiled), tuple(values)
+
+
+def _taking(name: str, process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda row: process(row[name])
 
 
 def _set_balances(write: Write, value: Callable[[str], Any]) -> Any:
@@ -227,7 +246,8 @@ def write_all(
         if reading is not None:
             raise ValueError("reading: one statement is PostgreSQL's")
         for write, rows in present:
-            conn.execute(write.statement(conn.dialect.name), list(rows))
+            sql, values = _compiled(write, conn.dialect)
+            conn.exec_driver_sql(sql, [tuple(value(row) for value in values) for row in rows])
         return []
     if not present and reading is None:
         return []
