@@ -21,7 +21,9 @@ Cases (JSON lines with ``"peer": "project"``, in the peers' shape):
 ``sqlite_1_per_commit``, ``sqlite_1000_per_commit`` (one audit record and
 1,000 idempotency-keyed journals per commit, as an import would),
 ``pg_c1``, ``pg_c8_funds`` (8 connections, 8 funds), ``pg_c8_one_fund``
-(8 connections, one fund, one voucher month).
+(8 connections, one fund, one voucher month). Eight connections are eight
+writer processes, forked after the set-up as gunicorn forks its sync
+workers (`timed_apart`); the peers' own runners use threads.
 
 After each case, untimed, it checks what a ledger must never get wrong:
 every acknowledged journal is in the book once and nothing else is, each
@@ -44,6 +46,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import multiprocessing
 import os
 import statistics
 import subprocess
@@ -457,6 +460,60 @@ def timed(books: list[Writer], step: Callable[[Writer], float], seconds: float) 
     }
 
 
+def timed_apart(
+    writers: list[Writer], step: Callable[[Writer], float], seconds: float
+) -> dict[str, Any]:
+    """`timed`, each writer in a process of its own with its own connection, as the service's
+    gunicorn sync workers post (threads of one process would share one core's Python).
+
+    Forked after the set-up (and `gc.freeze`), as gunicorn forks its workers; each child
+    forgets the parent's pooled connections as `post_fork` does. The vouchers each child
+    was acknowledged come back to its writer here, for `check`.
+    """
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(len(writers) + 1)
+    answers = context.Queue()
+
+    def run(i: int) -> None:
+        writer = writers[i]
+        writer.db.engine.dispose(close=False)
+        latencies: list[float] = []
+        try:
+            barrier.wait()
+            stop_at = time.perf_counter() + seconds
+            while time.perf_counter() < stop_at:
+                latencies.append(step(writer))
+            answers.put((i, latencies, writer.acknowledged, None))
+        except BaseException as error:  # reported by the parent
+            answers.put((i, latencies, writer.acknowledged, repr(error)))
+
+    children = [context.Process(target=run, args=(i,)) for i in range(len(writers))]
+    for child in children:
+        child.start()
+    barrier.wait()
+    started = time.perf_counter()
+    results = [answers.get() for _ in children]  # before join: a full pipe would block them
+    elapsed = time.perf_counter() - started
+    for child in children:
+        child.join()
+    commits: list[float] = []
+    for i, latencies, acknowledged, error in results:
+        if error is not None:
+            raise RuntimeError(f"writer {i}: {error}")
+        writers[i].acknowledged = acknowledged
+        commits += latencies
+    journals = sum(len(w.acknowledged) for w in writers)
+    return {
+        "journals_per_s": round(journals / elapsed, 1),
+        "p50_ms": round(1000 * percentile(commits, 50), 3),
+        "p99_ms": round(1000 * percentile(commits, 99), 3),
+        "n": journals,
+        "latency_per": "commit",
+        "seconds": round(elapsed, 2),
+        "writers": "processes",
+    }
+
+
 @contextmanager
 def database(case: str, pg_url: str) -> Iterator[Database]:
     """A fresh, migrated database for one case: a temp SQLite file or a throwaway schema."""
@@ -557,7 +614,7 @@ def run_project_case(case: str, seconds: float, pg_url: str) -> dict[str, Any]:
         writers = [Writer(books[i % len(books)], i) for i in range(connections)]
         step = Writer.post_thousand if case == "sqlite_1000_per_commit" else Writer.post_one
         gc.freeze()  # what a gunicorn worker starts with (gunicorn.conf.py, `pre_fork`)
-        result = timed(writers, step, seconds)
+        result = (timed_apart if len(writers) > 1 else timed)(writers, step, seconds)
         checks = [check(book, writers) for book in books]
         with db.read() as session:
             chains = verify_all(session)
