@@ -448,8 +448,12 @@ def timed(books: list[Writer], step: Callable[[Writer], float], seconds: float) 
     elapsed = time.perf_counter() - started
     if errors:
         raise errors[0]
-    commits = [x for per_thread in latencies for x in per_thread]
-    journals = sum(len(w.acknowledged) for w in books)
+    return measured(books, [x for per_thread in latencies for x in per_thread], elapsed)
+
+
+def measured(writers: list[Writer], commits: list[float], elapsed: float) -> dict[str, Any]:
+    """A case's rate and commit latencies, in the peers' JSON shape."""
+    journals = sum(len(w.acknowledged) for w in writers)
     return {
         "journals_per_s": round(journals / elapsed, 1),
         "p50_ms": round(1000 * percentile(commits, 50), 3),
@@ -502,16 +506,7 @@ def timed_apart(
             raise RuntimeError(f"writer {i}: {error}")
         writers[i].acknowledged = acknowledged
         commits += latencies
-    journals = sum(len(w.acknowledged) for w in writers)
-    return {
-        "journals_per_s": round(journals / elapsed, 1),
-        "p50_ms": round(1000 * percentile(commits, 50), 3),
-        "p99_ms": round(1000 * percentile(commits, 99), 3),
-        "n": journals,
-        "latency_per": "commit",
-        "seconds": round(elapsed, 2),
-        "writers": "processes",
-    }
+    return {**measured(writers, commits, elapsed), "writers": "processes"}
 
 
 @contextmanager
